@@ -1,0 +1,1 @@
+//! KRaft mode (placeholder while the controller is written).

@@ -1,0 +1,477 @@
+//! The world: virtual clock, one event queue ordered by `(time, seq)` (as in Kafka's own
+//! `RaftEventSimulationTest`), the network, crash/restart, user actions and the trace hash.
+//! Nodes are sans-IO state machines (`Node::step`); the world turns their outputs into future
+//! events. User actions are events too, so seed + action log replays a session exactly.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use crate::hash::TraceHasher;
+use crate::net::{NetConfig, Network};
+use crate::time::Time;
+use crate::NodeId;
+
+/// What a message is, for colouring and counting. Shared by both modes.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum MsgClass {
+    PreVote,
+    Vote,
+    BeginEpoch,
+    EndEpoch,
+    Fetch,
+    FetchData,
+    Heartbeat,
+    Notification,
+    Proposal,
+    Ack,
+    Commit,
+    Sync,
+    Ping,
+    Watch,
+    ControlRequest,
+    Client,
+    Other,
+}
+
+pub trait Message: Clone + Debug + Hash {
+    fn class(&self) -> MsgClass;
+    /// The wire name, e.g. "Vote", "FETCH", "PROPOSAL".
+    fn label(&self) -> &'static str;
+    /// A response travels back to a request's sender; the renderer draws it differently.
+    fn is_response(&self) -> bool;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Input<M, T, C> {
+    /// The process starts (first boot or restart after a crash).
+    Start,
+    Msg { from: NodeId, msg: M },
+    Timer(T),
+    /// A message could not be delivered: the peer's process is down and refused the connection.
+    Unreachable { to: NodeId, msg: M },
+    /// A graceful shutdown was requested; the node answers with `Output::Halt` when done.
+    Shutdown,
+    Client(C),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Output<M, T, E> {
+    Send { to: NodeId, msg: M },
+    /// Set (or reset) the timer of this kind to fire at `at`.
+    SetTimer { timer: T, at: Time },
+    CancelTimer(T),
+    /// Something worth narrating.
+    Note(E),
+    /// The process stops (end of a graceful shutdown).
+    Halt,
+}
+
+/// A role the scenario names and the world resolves when the action fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RoleRef {
+    /// The quorum leader (KRaft leader, ZooKeeper leader).
+    Leader,
+    /// The active Kafka controller.
+    Controller,
+}
+
+pub trait Node: Sized {
+    type Msg: Message;
+    type Timer: Copy + Ord + Debug + Hash;
+    type Note: Clone + Debug + Hash;
+    type Cmd: Clone + Debug + Hash;
+
+    fn step(&mut self, now: Time, input: In<Self>, out: &mut Vec<Out<Self>>);
+    /// The process dies: keep what is durable, lose the rest.
+    fn crash(&mut self);
+    /// The node holding a role now, as this mode defines it.
+    fn resolve(nodes: &[Self], alive: &[bool], role: RoleRef) -> Option<NodeId>;
+}
+
+pub type In<N> = Input<<N as Node>::Msg, <N as Node>::Timer, <N as Node>::Cmd>;
+pub type Out<N> = Output<<N as Node>::Msg, <N as Node>::Timer, <N as Node>::Note>;
+
+/// Who an action applies to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Node(NodeId),
+    Role(RoleRef),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Action<C> {
+    Crash(Target),
+    Restart(Target),
+    Shutdown(Target),
+    /// One group per side; nodes in no group stay connected to everyone.
+    Partition(Vec<Vec<NodeId>>),
+    Heal,
+    LossPerMille(u32),
+    Client(Target, C),
+}
+
+#[derive(Clone, Debug)]
+pub struct InFlight<M> {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub msg: M,
+    pub sent_at: Time,
+    pub deliver_at: Time,
+    to_incarnation: u32,
+}
+
+#[derive(Clone, Debug)]
+enum Event<N: Node> {
+    Deliver(u64),
+    Timer { node: NodeId, timer: N::Timer },
+    Refused { sender: NodeId, sender_incarnation: u32, to: NodeId, msg: N::Msg },
+    Action(Action<N::Cmd>),
+}
+
+struct Entry<N: Node> {
+    at: Time,
+    seq: u64,
+    event: Event<N>,
+}
+
+impl<N: Node> PartialEq for Entry<N> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl<N: Node> Eq for Entry<N> {}
+impl<N: Node> PartialOrd for Entry<N> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<N: Node> Ord for Entry<N> {
+    // BinaryHeap is a max-heap: reverse so the earliest (time, seq) pops first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// A narrated moment: who, when, what.
+#[derive(Clone, Debug)]
+pub struct NoteAt<E> {
+    pub at: Time,
+    pub node: NodeId,
+    pub note: E,
+}
+
+/// One line of `qlab trace`: what the world processed.
+#[derive(Clone, Debug)]
+pub struct TraceRecord {
+    pub index: u64,
+    pub at: Time,
+    pub kind: &'static str,
+    pub node: Option<NodeId>,
+    pub from: Option<NodeId>,
+    pub detail: String,
+}
+
+/// Why `run_until` returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunStop {
+    /// Reached the target time.
+    Reached,
+    /// Hit the cap on events for one call; call again to go on.
+    EventCap,
+}
+
+const NOTES_KEPT: usize = 400;
+
+pub struct World<N: Node> {
+    now: Time,
+    seq: u64,
+    seed: u64,
+    queue: BinaryHeap<Entry<N>>,
+    nodes: Vec<N>,
+    alive: Vec<bool>,
+    incarnation: Vec<u32>,
+    /// The seq of the live instance of each (node, timer kind); older timer events are stale.
+    timers: Vec<BTreeMap<N::Timer, (u64, Time)>>,
+    in_flight: BTreeMap<u64, InFlight<N::Msg>>,
+    pub net: Network,
+    hasher: TraceHasher,
+    events_processed: u64,
+    notes: VecDeque<NoteAt<N::Note>>,
+    notes_total: u64,
+    messages_sent: BTreeMap<&'static str, u64>,
+    trace: Option<Vec<TraceRecord>>,
+    outbox: Vec<Out<N>>,
+}
+
+impl<N: Node> World<N> {
+    /// A world whose nodes all start at time zero.
+    pub fn new(seed: u64, nodes: Vec<N>, net: NetConfig) -> World<N> {
+        let n = nodes.len();
+        let mut world = World {
+            now: Time::ZERO,
+            seq: 0,
+            seed,
+            queue: BinaryHeap::new(),
+            alive: vec![true; n],
+            incarnation: vec![0; n],
+            timers: (0..n).map(|_| BTreeMap::new()).collect(),
+            in_flight: BTreeMap::new(),
+            net: Network::new(n, net, seed),
+            hasher: TraceHasher::default(),
+            events_processed: 0,
+            notes: VecDeque::new(),
+            notes_total: 0,
+            messages_sent: BTreeMap::new(),
+            trace: None,
+            outbox: Vec::new(),
+            nodes,
+        };
+        world.hasher.add(&seed);
+        for node in 0..n {
+            world.step_node(node, Input::Start);
+        }
+        world
+    }
+
+    /// Keep every processed event for `qlab trace` (costs memory; off by default).
+    pub fn record_trace(&mut self) {
+        self.trace.get_or_insert_with(Vec::new);
+    }
+
+    pub fn trace(&self) -> &[TraceRecord] {
+        self.trace.as_deref().unwrap_or(&[])
+    }
+
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn nodes(&self) -> &[N] {
+        &self.nodes
+    }
+    pub fn node(&self, id: NodeId) -> &N {
+        &self.nodes[id]
+    }
+    pub fn alive(&self) -> &[bool] {
+        &self.alive
+    }
+    pub fn is_alive(&self, id: NodeId) -> bool {
+        self.alive.get(id).copied().unwrap_or(false)
+    }
+    pub fn trace_hash(&self) -> u64 {
+        self.hasher.value()
+    }
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<N::Msg>> {
+        self.in_flight.values()
+    }
+    pub fn notes(&self) -> impl DoubleEndedIterator<Item = &NoteAt<N::Note>> {
+        self.notes.iter()
+    }
+    /// How many notes were ever made (the ring keeps the last few hundred).
+    pub fn notes_total(&self) -> u64 {
+        self.notes_total
+    }
+    pub fn messages_sent(&self) -> &BTreeMap<&'static str, u64> {
+        &self.messages_sent
+    }
+    /// When the given timer of a node fires next, if it is set.
+    pub fn timer_deadline(&self, node: NodeId, timer: N::Timer) -> Option<Time> {
+        self.timers[node].get(&timer).map(|(_, at)| *at)
+    }
+    /// Time of the next pending event, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|e| e.at)
+    }
+    pub fn resolve(&self, target: &Target) -> Option<NodeId> {
+        match target {
+            Target::Node(id) if *id < self.nodes.len() => Some(*id),
+            Target::Node(_) => None,
+            Target::Role(role) => N::resolve(&self.nodes, &self.alive, *role),
+        }
+    }
+
+    /// Schedule a user action at `at` (clamped to now: the past cannot change).
+    pub fn schedule(&mut self, at: Time, action: Action<N::Cmd>) {
+        let at = at.max(self.now);
+        self.push(at, Event::Action(action));
+    }
+
+    fn push(&mut self, at: Time, event: Event<N>) -> u64 {
+        self.seq += 1;
+        let seq = self.seq;
+        self.queue.push(Entry { at, seq, event });
+        seq
+    }
+
+    /// Process every event up to and including `until`, then set the clock to `until`.
+    /// `run_until(a); run_until(b)` equals `run_until(b)`. At most `max_events` per call.
+    pub fn run_until(&mut self, until: Time, max_events: usize, mut after_each: impl FnMut(&Self)) -> RunStop {
+        let mut done = 0;
+        while let Some(head) = self.queue.peek() {
+            if head.at > until {
+                break;
+            }
+            if done >= max_events {
+                return RunStop::EventCap;
+            }
+            self.step_one();
+            after_each(self);
+            done += 1;
+        }
+        if until > self.now {
+            self.now = until;
+        }
+        RunStop::Reached
+    }
+
+    /// Process exactly the next event, if any; returns false when the queue is empty.
+    pub fn step_one(&mut self) -> bool {
+        let Some(Entry { at, seq: _, event }) = self.queue.pop() else {
+            return false;
+        };
+        self.now = at;
+        self.events_processed += 1;
+        self.hasher.add(&at.0);
+        match event {
+            Event::Deliver(id) => self.deliver(id),
+            Event::Timer { node, timer } => self.fire_timer(node, timer, at),
+            Event::Refused { sender, sender_incarnation, to, msg } => {
+                if self.alive[sender] && self.incarnation[sender] == sender_incarnation {
+                    self.hasher.add(&(3u8, sender, to, &msg));
+                    self.record("refused", Some(sender), Some(to), || format!("{msg:?}"));
+                    self.step_node(sender, Input::Unreachable { to, msg });
+                }
+            }
+            Event::Action(action) => self.apply(action),
+        }
+        true
+    }
+
+    fn deliver(&mut self, id: u64) {
+        let Some(m) = self.in_flight.remove(&id) else { return };
+        if self.alive[m.to] && self.incarnation[m.to] == m.to_incarnation {
+            self.hasher.add(&(1u8, m.from, m.to, &m.msg));
+            self.record("deliver", Some(m.to), Some(m.from), || format!("{:?}", m.msg));
+            self.step_node(m.to, Input::Msg { from: m.from, msg: m.msg });
+        } else if !self.net.cut(m.to, m.from) {
+            // The peer's process is gone: the connection is refused and the sender hears of it
+            // after one trip back.
+            let back = self.net.arrival(self.now, m.to, m.from);
+            let sender_incarnation = self.incarnation[m.from];
+            self.push(back, Event::Refused { sender: m.from, sender_incarnation, to: m.to, msg: m.msg });
+        }
+    }
+
+    fn fire_timer(&mut self, node: NodeId, timer: N::Timer, at: Time) {
+        match self.timers[node].get(&timer) {
+            Some((_, deadline)) if *deadline == at && self.alive[node] => {}
+            _ => return,
+        }
+        self.timers[node].remove(&timer);
+        self.hasher.add(&(2u8, node, &timer));
+        self.record("timer", Some(node), None, || format!("{timer:?}"));
+        self.step_node(node, Input::Timer(timer));
+    }
+
+    fn apply(&mut self, action: Action<N::Cmd>) {
+        self.hasher.add(&(4u8, &action));
+        self.record("action", None, None, || format!("{action:?}"));
+        match action {
+            Action::Crash(target) => {
+                if let Some(id) = self.resolve(&target) {
+                    self.crash(id);
+                }
+            }
+            Action::Restart(target) => {
+                if let Some(id) = self.resolve(&target) {
+                    if !self.alive[id] {
+                        self.alive[id] = true;
+                        self.step_node(id, Input::Start);
+                    }
+                }
+            }
+            Action::Shutdown(target) => {
+                if let Some(id) = self.resolve(&target) {
+                    if self.alive[id] {
+                        self.step_node(id, Input::Shutdown);
+                    }
+                }
+            }
+            Action::Partition(groups) => self.net.partition(&groups),
+            Action::Heal => self.net.heal(),
+            Action::LossPerMille(p) => self.net.set_loss_per_mille(p),
+            Action::Client(target, cmd) => {
+                if let Some(id) = self.resolve(&target) {
+                    if self.alive[id] {
+                        self.step_node(id, Input::Client(cmd));
+                    }
+                }
+            }
+        }
+    }
+
+    fn crash(&mut self, id: NodeId) {
+        if !self.alive[id] {
+            return;
+        }
+        self.alive[id] = false;
+        self.incarnation[id] += 1;
+        self.timers[id].clear();
+        self.nodes[id].crash();
+    }
+
+    fn step_node(&mut self, node: NodeId, input: In<N>) {
+        let mut out = std::mem::take(&mut self.outbox);
+        out.clear();
+        self.nodes[node].step(self.now, input, &mut out);
+        for o in out.drain(..) {
+            match o {
+                Output::Send { to, msg } => self.send(node, to, msg),
+                Output::SetTimer { timer, at } => {
+                    let at = at.max(self.now);
+                    let seq = self.push(at, Event::Timer { node, timer });
+                    self.timers[node].insert(timer, (seq, at));
+                }
+                Output::CancelTimer(timer) => {
+                    self.timers[node].remove(&timer);
+                }
+                Output::Note(note) => {
+                    self.notes_total += 1;
+                    if self.notes.len() == NOTES_KEPT {
+                        self.notes.pop_front();
+                    }
+                    self.notes.push_back(NoteAt { at: self.now, node, note });
+                }
+                Output::Halt => self.crash(node),
+            }
+        }
+        self.outbox = out;
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: N::Msg) {
+        if to >= self.nodes.len() || to == from {
+            return;
+        }
+        *self.messages_sent.entry(msg.label()).or_insert(0) += 1;
+        let Some(deliver_at) = self.net.route(self.now, from, to) else { return };
+        // The deliver event's seq doubles as the message id.
+        let id = self.seq + 1;
+        self.push(deliver_at, Event::Deliver(id));
+        let to_incarnation = self.incarnation[to];
+        self.in_flight.insert(id, InFlight { id, from, to, msg, sent_at: self.now, deliver_at, to_incarnation });
+    }
+
+    fn record(&mut self, kind: &'static str, node: Option<NodeId>, from: Option<NodeId>, detail: impl FnOnce() -> String) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(TraceRecord { index: self.events_processed, at: self.now, kind, node, from, detail: detail() });
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! ZooKeeper mode: see zk/*.rs.
