@@ -2,6 +2,7 @@
 //! coordinating itself. No clocks, no threads, no web: everything the browser shows is derived
 //! from here, and the same seed and actions give the same trace hash on every target.
 
+pub mod cluster;
 pub mod hash;
 pub mod kraft;
 pub mod net;

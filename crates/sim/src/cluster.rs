@@ -1,0 +1,134 @@
+//! What both modes offer to the CLI and the app: build from a seed and settings, advance,
+//! take user actions, summarise, and describe each node for drawing.
+
+use crate::scenario::{NodeRef, ScenarioAction};
+use crate::summary::Summary;
+use crate::time::Time;
+use crate::world::{MsgClass, RunStop};
+use crate::NodeId;
+
+/// What kind of process a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    /// A KRaft controller (voter in the metadata quorum).
+    Controller,
+    /// A ZooKeeper server.
+    ZkServer,
+    /// A Kafka broker (KRaft observer, or ZooKeeper client in ZK mode).
+    Broker,
+}
+
+/// The role a node shows, across both modes. The app translates these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    // KRaft (KIP-595 / KIP-996 states)
+    Unattached,
+    Prospective,
+    Candidate,
+    Leader,
+    Follower,
+    Resigned,
+    // ZooKeeper (QuorumPeer.ServerState)
+    Looking,
+    Following,
+    Leading,
+    Observing,
+    // Brokers
+    /// Registered but fenced (KRaft), or not yet registered.
+    Fenced,
+    /// Serving; `controller` says whether it is the active controller (ZK mode).
+    Active,
+    ShuttingDown,
+    /// The process is down.
+    Down,
+}
+
+/// Everything the canvas needs to draw one node, rebuilt on demand (cheap).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeView {
+    pub id: NodeId,
+    pub kind: NodeKind,
+    /// 1-based number shown in the name (`c2`, `zk3`, `b1`).
+    pub number: u32,
+    pub role: Role,
+    pub alive: bool,
+    /// KRaft epoch, ZAB accepted epoch, or the broker's view of the controller epoch.
+    pub epoch: u64,
+    /// Log end offset (KRaft) or number of transactions logged (ZK).
+    pub log_end: u64,
+    /// High watermark (KRaft) or number of committed transactions (ZK).
+    pub committed: u64,
+    /// Last logged zxid (ZooKeeper servers only).
+    pub last_zxid: Option<u64>,
+    /// Whom the node votes for or follows right now, if anyone.
+    pub vote: Option<NodeId>,
+    /// Whether this broker is the active Kafka controller (ZK mode) / the quorum leader.
+    pub is_controller: bool,
+    /// The timer that matters most for this node (election, fetch, session), as
+    /// (set at, fires at), so the app can draw a countdown ring.
+    pub timer: Option<(Time, Time)>,
+}
+
+impl NodeView {
+    /// `c2`, `zk3`, `b1`.
+    pub fn name(&self) -> String {
+        let prefix = match self.kind {
+            NodeKind::Controller => "c",
+            NodeKind::ZkServer => "zk",
+            NodeKind::Broker => "b",
+        };
+        format!("{prefix}{}", self.number)
+    }
+}
+
+/// A message in flight, for drawing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlightView {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub class: MsgClass,
+    pub label: &'static str,
+    pub is_response: bool,
+    pub sent_at: Time,
+    pub deliver_at: Time,
+}
+
+/// Why a scenario action could not be scheduled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionError {
+    /// The node does not exist in this cluster (e.g. `c9` with 3 controllers, `zk1` in KRaft mode).
+    NoSuchNode(NodeRef),
+    /// The action makes no sense in this mode.
+    NotInThisMode,
+}
+
+/// Why a `set key=value` was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SettingError {
+    UnknownKey(String),
+    BadValue { key: String, value: String },
+}
+
+pub trait Cluster {
+    fn mode(&self) -> &'static str;
+    fn seed(&self) -> u64;
+    fn now(&self) -> Time;
+    fn trace_hash(&self) -> u64;
+    fn events_processed(&self) -> u64;
+    /// Advance to `until` (at most `max_events` events), checking invariants after every event
+    /// and recording role histories.
+    fn run_until(&mut self, until: Time, max_events: usize) -> RunStop;
+    /// Process exactly one event; false when nothing is left.
+    fn step_one(&mut self) -> bool;
+    /// Time of the next pending event.
+    fn next_event_time(&self) -> Option<Time>;
+    /// Schedule a scenario action at `at` (clamped to now).
+    fn schedule(&mut self, at: Time, action: &ScenarioAction) -> Result<(), ActionError>;
+    /// Invariant violations seen so far (empty while every invariant holds).
+    fn violations(&self) -> &[String];
+    fn summary(&self) -> Summary;
+    fn node_views(&self) -> Vec<NodeView>;
+    fn flights(&self, out: &mut Vec<FlightView>);
+    /// Nodes the current partition separates: `side[node]`, 0 when not named.
+    fn partition_sides(&self) -> Vec<u8>;
+}
