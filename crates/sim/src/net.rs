@@ -7,7 +7,7 @@ use crate::rng::Rng;
 use crate::time::Time;
 use crate::NodeId;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetConfig {
     /// Lowest and highest base latency of a link, one way, in microseconds.
     pub latency_min_us: u64,

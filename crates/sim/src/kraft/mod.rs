@@ -1,1 +1,165 @@
-//! KRaft mode (placeholder while the controller is written).
+//! KRaft mode: a quorum of controllers running Kafka's Raft over the metadata log
+//! (KIP-595, KIP-996 pre-vote, KIP-631 metadata). See `ABOUT_KRAFT_MODEL` for what the model
+//! simplifies.
+
+pub mod check;
+pub mod cluster;
+pub mod controller;
+pub mod log;
+pub mod msg;
+pub mod record;
+
+pub use cluster::KraftCluster;
+pub use controller::{Controller, State};
+pub use msg::{FetchBody, Msg};
+
+use crate::cluster::SettingError;
+use crate::net::NetConfig;
+use crate::time::Time;
+use crate::world::{self, In, Out, RoleRef};
+use crate::NodeId;
+
+/// `election.backoff.max.ms` (used for EndQuorumEpoch successor backoff).
+pub const ELECTION_BACKOFF_MAX_MS: u64 = 1_000;
+
+pub const ABOUT_KRAFT_MODEL: &str = "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 \
+(pre-vote, as in Kafka 4.x) and KIP-631 (metadata records and broker lifecycle) with Kafka's \
+default timeouts: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum \
+after 1.5 × fetch timeout, a NoOpRecord every 500 ms when idle, long-polling fetches of up to \
+500 ms. Simplified: the voter set is static (no KIP-853 reconfiguration), there are no \
+snapshots (KIP-630), a follower has one fetch outstanding at a time, records travel one by one \
+rather than in batches, and a dead peer's refused connection is retried with a 50 ms backoff \
+doubling to 1 s.";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub controllers: usize,
+    pub brokers: usize,
+    /// KIP-996 pre-vote (on by default; turn off to show the disruption it prevents).
+    pub pre_vote: bool,
+    /// `controller.quorum.fetch.timeout.ms`
+    pub fetch_timeout_ms: u64,
+    /// `controller.quorum.election.timeout.ms`
+    pub election_timeout_ms: u64,
+    /// `metadata.max.idle.interval.ms`
+    pub noop_interval_ms: u64,
+    /// Raft fetch long-poll wait.
+    pub fetch_max_wait_ms: u64,
+    pub net: NetConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            controllers: 3,
+            brokers: 0,
+            pre_vote: true,
+            fetch_timeout_ms: 2_000,
+            election_timeout_ms: 1_000,
+            noop_interval_ms: 500,
+            fetch_max_wait_ms: 500,
+            net: NetConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Apply one `set key=value` line (real Kafka config names where one exists).
+    pub fn apply_setting(&mut self, key: &str, value: &str) -> Result<(), SettingError> {
+        let bad = || SettingError::BadValue { key: key.to_string(), value: value.to_string() };
+        let ms = |lo: u64, hi: u64| value.parse::<u64>().ok().filter(|v| (lo..=hi).contains(v)).ok_or_else(bad);
+        match key {
+            "controller.quorum.fetch.timeout.ms" => self.fetch_timeout_ms = ms(10, 600_000)?,
+            "controller.quorum.election.timeout.ms" => self.election_timeout_ms = ms(10, 600_000)?,
+            "metadata.max.idle.interval.ms" => self.noop_interval_ms = ms(10, 600_000)?,
+            "quorum.pre.vote" | "pre.vote" => {
+                self.pre_vote = match value {
+                    "true" | "on" => true,
+                    "false" | "off" => false,
+                    _ => return Err(bad()),
+                }
+            }
+            "net.latency.ms" => {
+                let v = ms(0, 10_000)?;
+                self.net.latency_min_us = v * 1_000;
+                self.net.latency_max_us = v * 1_000 + 1;
+            }
+            _ => return Err(SettingError::UnknownKey(key.to_string())),
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Timer {
+    Election,
+    FetchTimeout,
+    FetchRetry,
+    BeginQuorumResend,
+    CheckQuorum,
+    NoOp,
+    /// The long poll of this replica's parked fetch expires.
+    FetchWait(NodeId),
+    ShutdownDone,
+}
+
+/// What the narration can say about a controller.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Note {
+    Started { epoch: u64 },
+    FetchTimeout { epoch: u64 },
+    BecameProspective { epoch: u64 },
+    PreVoteLost { epoch: u64 },
+    BecameCandidate { epoch: u64 },
+    ElectionTimedOut { epoch: u64 },
+    BecameLeader { epoch: u64 },
+    BecameFollower { epoch: u64, leader: NodeId },
+    BecameUnattached { epoch: u64 },
+    Resigned { epoch: u64 },
+    CheckQuorumFailed { epoch: u64 },
+    EndQuorumEpochReceived { epoch: u64, backoff_ms: u64 },
+    VoteCast { candidate: NodeId, epoch: u64, pre_vote: bool, granted: bool },
+    HighWatermark { offset: u64 },
+    Truncated { to_offset: u64, dropped: u64 },
+}
+
+/// A process in KRaft mode.
+#[derive(Clone, Debug)]
+pub enum Node {
+    Controller(Controller),
+}
+
+impl world::Node for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Note = Note;
+    type Cmd = ();
+
+    fn step(&mut self, now: Time, input: In<Self>, out: &mut Vec<Out<Self>>) {
+        match self {
+            Node::Controller(c) => c.step(now, input, out),
+        }
+    }
+
+    fn crash(&mut self) {
+        match self {
+            Node::Controller(c) => c.crash(),
+        }
+    }
+
+    fn resolve(nodes: &[Self], alive: &[bool], role: RoleRef) -> Option<NodeId> {
+        match role {
+            // In KRaft the quorum leader is the active controller.
+            RoleRef::Leader | RoleRef::Controller => {
+                let mut best: Option<(u64, NodeId)> = None;
+                for (id, node) in nodes.iter().enumerate() {
+                    let Node::Controller(c) = node;
+                    if alive.get(id).copied().unwrap_or(false) && c.is_leader() && best.is_none_or(|(e, _)| c.epoch > e) {
+                        best = Some((c.epoch, id));
+                    }
+                }
+                best.map(|(_, id)| id)
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! KRaft RPCs (KIP-595: Vote = apiKey 52, BeginQuorumEpoch = 53, EndQuorumEpoch = 54, Fetch).
+
+use super::log::Entry;
+use crate::world::{Message, MsgClass};
+use crate::NodeId;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Msg {
+    /// Vote v2; `pre_vote` is KIP-996's PreVote flag.
+    Vote { epoch: u64, candidate: NodeId, last_epoch: u64, last_offset: u64, pre_vote: bool },
+    VoteResponse { epoch: u64, leader: Option<NodeId>, granted: bool, pre_vote: bool },
+    BeginQuorumEpoch { epoch: u64, leader: NodeId },
+    BeginQuorumEpochResponse { epoch: u64 },
+    /// Sent by a resigning leader with its preferred successors, best first.
+    EndQuorumEpoch { epoch: u64, leader: NodeId, preferred: Vec<NodeId> },
+    /// FETCH(FetchOffset, LastFetchedEpoch); the replica id is the sender.
+    Fetch { epoch: u64, fetch_offset: u64, last_fetched_epoch: u64 },
+    FetchResponse { epoch: u64, leader: Option<NodeId>, high_watermark: Option<u64>, body: FetchBody },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FetchBody {
+    /// Records starting at `base_offset` (maybe none: the long poll expired).
+    Records { base_offset: u64, entries: Vec<Entry> },
+    /// The fetcher's log diverges: truncate to at most `end_offset` of `epoch`, fetch again.
+    Diverging { epoch: u64, end_offset: u64 },
+    /// NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH: `leader` says who is, if known.
+    NotLeader,
+}
+
+impl Message for Msg {
+    fn class(&self) -> MsgClass {
+        match self {
+            Msg::Vote { pre_vote: true, .. } | Msg::VoteResponse { pre_vote: true, .. } => MsgClass::PreVote,
+            Msg::Vote { .. } | Msg::VoteResponse { .. } => MsgClass::Vote,
+            Msg::BeginQuorumEpoch { .. } | Msg::BeginQuorumEpochResponse { .. } => MsgClass::BeginEpoch,
+            Msg::EndQuorumEpoch { .. } => MsgClass::EndEpoch,
+            Msg::Fetch { .. } => MsgClass::Fetch,
+            Msg::FetchResponse { body: FetchBody::Records { entries, .. }, .. } if !entries.is_empty() => {
+                MsgClass::FetchData
+            }
+            Msg::FetchResponse { .. } => MsgClass::Fetch,
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            Msg::Vote { pre_vote: true, .. } => "PreVote",
+            Msg::Vote { .. } => "Vote",
+            Msg::VoteResponse { pre_vote: true, .. } => "PreVoteResponse",
+            Msg::VoteResponse { .. } => "VoteResponse",
+            Msg::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
+            Msg::BeginQuorumEpochResponse { .. } => "BeginQuorumEpochResponse",
+            Msg::EndQuorumEpoch { .. } => "EndQuorumEpoch",
+            Msg::Fetch { .. } => "Fetch",
+            Msg::FetchResponse { .. } => "FetchResponse",
+        }
+    }
+
+    fn is_response(&self) -> bool {
+        matches!(self, Msg::VoteResponse { .. } | Msg::BeginQuorumEpochResponse { .. } | Msg::FetchResponse { .. })
+    }
+}
