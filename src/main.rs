@@ -1,0 +1,3 @@
+fn main() {
+    quorumlab::start();
+}

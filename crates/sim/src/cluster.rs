@@ -4,7 +4,7 @@
 use crate::scenario::{NodeRef, ScenarioAction};
 use crate::summary::Summary;
 use crate::time::Time;
-use crate::world::{MsgClass, RunStop};
+use crate::world::{MsgClass, RunStop, TraceRecord};
 use crate::NodeId;
 
 /// What kind of process a node is.
@@ -131,4 +131,22 @@ pub trait Cluster {
     fn flights(&self, out: &mut Vec<FlightView>);
     /// Nodes the current partition separates: `side[node]`, 0 when not named.
     fn partition_sides(&self) -> Vec<u8>;
+    /// Start keeping every processed event (for `qlab trace`).
+    fn record_trace(&mut self);
+    fn trace_records(&self) -> &[TraceRecord];
+    /// Narration, newest last: (time, node, text key and arguments) as the mode describes it.
+    fn notes(&self, since: u64, out: &mut Vec<NoteView>);
+    /// How many notes were ever made (to fetch only the new ones).
+    fn notes_total(&self) -> u64;
+}
+
+/// A narrated moment, already reduced to a translatable key and its arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteView {
+    pub at: Time,
+    pub node: NodeId,
+    /// Sequence number of the note (for "only new ones").
+    pub index: u64,
+    pub key: &'static str,
+    pub args: Vec<String>,
 }

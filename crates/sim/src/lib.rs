@@ -16,5 +16,6 @@ pub type NodeId = usize;
 pub use time::Time;
 pub use world::{Action, Input, Message, MsgClass, Node, Output, RoleRef, RunStop, Target, World};
 pub mod scenario;
+pub mod setup;
 pub mod summary;
 pub mod zk;

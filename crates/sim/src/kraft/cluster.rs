@@ -3,13 +3,13 @@
 
 use super::check::Checker;
 use super::controller::{Controller, State};
-use super::{Config, Node, Timer};
-use crate::cluster::{ActionError, Cluster, FlightView, NodeKind, NodeView, Role};
+use super::{Config, Node, Note, Timer};
+use crate::cluster::{ActionError, Cluster, FlightView, NodeKind, NodeView, NoteView, Role};
 use crate::hash::hex;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
 use crate::summary::{HistoryPoint, NodeSummary, Summary};
 use crate::time::Time;
-use crate::world::{Action, Message, RoleRef, RunStop, Target, World};
+use crate::world::{Action, Message, RoleRef, RunStop, Target, TraceRecord, World};
 use crate::NodeId;
 
 pub struct KraftCluster {
@@ -72,10 +72,6 @@ impl KraftCluster {
 
     pub fn config(&self) -> &Config {
         &self.config
-    }
-
-    pub fn record_trace(&mut self) {
-        self.world.record_trace();
     }
 
     pub fn controller(&self, id: NodeId) -> Option<&Controller> {
@@ -286,5 +282,63 @@ impl Cluster for KraftCluster {
 
     fn partition_sides(&self) -> Vec<u8> {
         (0..self.world.nodes().len()).map(|id| self.world.net.side_of(id)).collect()
+    }
+
+    fn record_trace(&mut self) {
+        self.world.record_trace();
+    }
+
+    fn trace_records(&self) -> &[TraceRecord] {
+        self.world.trace()
+    }
+
+    fn notes(&self, since: u64, out: &mut Vec<NoteView>) {
+        let total = self.world.notes_total();
+        let kept = self.world.notes().count() as u64;
+        let first_index = total - kept;
+        for (i, n) in self.world.notes().enumerate() {
+            let index = first_index + i as u64;
+            if index < since {
+                continue;
+            }
+            let (key, args) = note_text(&n.note, self.config.fetch_timeout_ms);
+            out.push(NoteView { at: n.at, node: n.node, index, key, args });
+        }
+    }
+
+    fn notes_total(&self) -> u64 {
+        self.world.notes_total()
+    }
+}
+
+fn name(id: NodeId) -> String {
+    format!("c{}", id + 1)
+}
+
+/// A note as a translatable key and its arguments (the app's i18n layer words them).
+fn note_text(note: &Note, fetch_timeout_ms: u64) -> (&'static str, Vec<String>) {
+    match note {
+        Note::Started { epoch } => ("kraft.started", vec![epoch.to_string()]),
+        Note::FetchTimeout { epoch } => ("kraft.fetch_timeout", vec![fetch_timeout_ms.to_string(), epoch.to_string()]),
+        Note::BecameProspective { epoch } => ("kraft.prospective", vec![epoch.to_string()]),
+        Note::PreVoteLost { epoch } => ("kraft.prevote_lost", vec![epoch.to_string()]),
+        Note::BecameCandidate { epoch } => ("kraft.candidate", vec![epoch.to_string()]),
+        Note::ElectionTimedOut { epoch } => ("kraft.election_timeout", vec![epoch.to_string()]),
+        Note::BecameLeader { epoch } => ("kraft.leader", vec![epoch.to_string()]),
+        Note::BecameFollower { epoch, leader } => ("kraft.follower", vec![name(*leader), epoch.to_string()]),
+        Note::BecameUnattached { epoch } => ("kraft.unattached", vec![epoch.to_string()]),
+        Note::Resigned { epoch } => ("kraft.resigned", vec![epoch.to_string()]),
+        Note::CheckQuorumFailed { epoch } => ("kraft.check_quorum", vec![epoch.to_string()]),
+        Note::EndQuorumEpochReceived { backoff_ms, .. } => ("kraft.end_quorum", vec![backoff_ms.to_string()]),
+        Note::VoteCast { candidate, epoch, pre_vote, granted } => {
+            let key = match (pre_vote, granted) {
+                (true, true) => "kraft.prevote_granted",
+                (true, false) => "kraft.prevote_rejected",
+                (false, true) => "kraft.vote_granted",
+                (false, false) => "kraft.vote_rejected",
+            };
+            (key, vec![name(*candidate), epoch.to_string()])
+        }
+        Note::Truncated { to_offset, dropped } => ("kraft.truncated", vec![dropped.to_string(), to_offset.to_string()]),
     }
 }

@@ -595,7 +595,6 @@ impl Controller {
         let candidate = ends[self.voters.len() / 2];
         if candidate > leader.epoch_start_offset && candidate > self.high_watermark {
             self.high_watermark = candidate;
-            out.push(Output::Note(Note::HighWatermark { offset: candidate }));
             self.answer_all_parked(out);
         }
     }

@@ -119,7 +119,6 @@ pub enum Note {
     CheckQuorumFailed { epoch: u64 },
     EndQuorumEpochReceived { epoch: u64, backoff_ms: u64 },
     VoteCast { candidate: NodeId, epoch: u64, pre_vote: bool, granted: bool },
-    HighWatermark { offset: u64 },
     Truncated { to_offset: u64, dropped: u64 },
 }
 

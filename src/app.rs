@@ -1,0 +1,487 @@
+//! The page: the stage (canvas + accessible node buttons), controls, narration and details.
+//! The `Lab` lives outside the reactive graph; signals hold only controls and a small,
+//! throttled snapshot, so the DOM updates a few times a second, not every frame.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::html;
+use leptos::prelude::*;
+use quorumlab_sim::cluster::NodeView;
+use quorumlab_sim::hash::hex;
+use quorumlab_sim::scenario::ScenarioAction;
+use quorumlab_sim::setup::Setup;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::i18n::{role_key, tr, trf, Lang};
+use crate::lab::{Lab, SLOW_MOTION_SPEED};
+use crate::params::{self, Problem};
+use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND};
+
+/// How often (wall time) the DOM snapshot is refreshed while playing.
+const PUBLISH_EVERY_MS: f64 = 120.0;
+/// A frame step longer than this (a stalled tab) is cut short.
+const MAX_FRAME_MS: f64 = 100.0;
+const NARRATION_LINES: usize = 12;
+
+/// What the DOM shows; compared before publishing so unchanged state re-renders nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub time_us: u64,
+    pub events: u64,
+    pub hash: u64,
+    pub nodes: Vec<NodeView>,
+    pub violations: Vec<String>,
+    pub slow_motion: bool,
+}
+
+/// One narration line: when, who, and a translatable key with its arguments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub index: u64,
+    pub at_ms: u64,
+    pub node: String,
+    pub key: &'static str,
+    pub args: Vec<String>,
+}
+
+fn snapshot_of(lab: &Lab) -> Snapshot {
+    let nodes = lab.views.iter().map(|v| NodeView { timer: None, ..v.clone() }).collect();
+    Snapshot {
+        time_us: lab.cluster.now().as_us(),
+        events: lab.cluster.events_processed(),
+        hash: lab.cluster.trace_hash(),
+        nodes,
+        violations: lab.cluster.violations().to_vec(),
+        slow_motion: lab.election_in_flight(),
+    }
+}
+
+fn perf_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn document_hidden() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+}
+
+fn browser_lang() -> Lang {
+    web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::parse(&l)).unwrap_or(Lang::En)
+}
+
+/// Owns the requestAnimationFrame loop: it runs only while playing and visible.
+struct Animator {
+    lab: StoredValue<Lab, LocalStorage>,
+    canvas: NodeRef<html::Canvas>,
+    playing: RwSignal<bool>,
+    speed: RwSignal<f64>,
+    lang: RwSignal<Lang>,
+    snapshot: RwSignal<Snapshot>,
+    narration: RwSignal<Vec<Line>>,
+    running: Cell<bool>,
+    last_frame: Cell<f64>,
+    last_publish: Cell<f64>,
+    notes_seen: Cell<u64>,
+    ctx: RefCell<Option<(web_sys::CanvasRenderingContext2d, u32, u32)>>,
+    scratch: RefCell<Scratch>,
+}
+
+impl Animator {
+    fn start(self: &Rc<Self>) {
+        if self.running.get() || !self.playing.get_untracked() || document_hidden() {
+            return;
+        }
+        self.running.set(true);
+        self.last_frame.set(perf_now());
+        let me = Rc::clone(self);
+        request_animation_frame(move || me.frame());
+    }
+
+    fn frame(self: Rc<Self>) {
+        if !self.playing.get_untracked() || document_hidden() {
+            self.running.set(false);
+            self.publish(true);
+            return;
+        }
+        let t = perf_now();
+        let dt_ms = (t - self.last_frame.get()).clamp(0.0, MAX_FRAME_MS);
+        self.last_frame.set(t);
+        let speed = self.speed.get_untracked();
+        self.lab.update_value(|lab| {
+            // Display speed only: slow down while election messages fly so they can be seen.
+            let effective = if lab.election_in_flight() { speed.min(SLOW_MOTION_SPEED) } else { speed };
+            lab.advance(dt_ms * 1_000.0 * effective);
+        });
+        self.draw();
+        self.publish(false);
+        let me = Rc::clone(&self);
+        request_animation_frame(move || me.frame());
+    }
+
+    /// Draw one frame from the current state (also used while paused).
+    fn draw(&self) {
+        let Some(canvas) = self.canvas.get_untracked() else { return };
+        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+        let (css_w, css_h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+        let (px_w, px_h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
+        let mut cached = self.ctx.borrow_mut();
+        let stale = cached.as_ref().is_none_or(|(_, w, h)| *w != px_w || *h != px_h);
+        if stale {
+            canvas.set_width(px_w);
+            canvas.set_height(px_h);
+            let ctx = canvas
+                .get_context("2d")
+                .ok()
+                .flatten()
+                .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+            *cached = ctx.map(|c| (c, px_w, px_h));
+        }
+        let Some((ctx, _, _)) = cached.as_ref() else { return };
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        let lang = self.lang.get_untracked();
+        let mut scratch = self.scratch.borrow_mut();
+        self.lab.with_value(|lab| render::draw(ctx, lab, &mut scratch, css_w, css_h, lang));
+    }
+
+    /// Refresh the DOM snapshot and narration (throttled unless `force`).
+    fn publish(&self, force: bool) {
+        let t = perf_now();
+        let next = self.lab.with_value(snapshot_of);
+        let roles_changed = self.snapshot.with_untracked(|s| s.nodes != next.nodes || s.violations != next.violations);
+        if force || roles_changed || t - self.last_publish.get() >= PUBLISH_EVERY_MS {
+            self.last_publish.set(t);
+            if self.snapshot.with_untracked(|s| *s != next) {
+                self.snapshot.set(next);
+            }
+            self.pull_notes();
+        }
+    }
+
+    fn pull_notes(&self) {
+        let seen = self.notes_seen.get();
+        let mut fresh = Vec::new();
+        self.lab.with_value(|lab| {
+            if lab.cluster.notes_total() > seen {
+                lab.cluster.notes(seen, &mut fresh);
+                self.notes_seen.set(lab.cluster.notes_total());
+            }
+        });
+        if fresh.is_empty() {
+            return;
+        }
+        let names: Vec<String> = self.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
+        let lines = fresh.into_iter().map(|n| Line {
+            index: n.index,
+            at_ms: n.at.as_ms(),
+            node: names.get(n.node).cloned().unwrap_or_default(),
+            key: n.key,
+            args: n.args,
+        });
+        self.push_lines(lines);
+    }
+
+    fn push_lines(&self, lines: impl IntoIterator<Item = Line>) {
+        self.narration.update(|all| {
+            all.extend(lines);
+            let excess = all.len().saturating_sub(NARRATION_LINES);
+            all.drain(..excess);
+        });
+    }
+
+    /// Crash or restart a node now (click or Enter on it).
+    fn toggle(&self, id: usize) {
+        let taken = self.lab.try_update_value(|lab| {
+            let action = lab.toggle(id)?;
+            let name = lab.views.get(id).map(|v| v.name()).unwrap_or_default();
+            Some((lab.cluster.now().as_ms(), name, action))
+        });
+        if let Some(Some((at_ms, node, action))) = taken {
+            let key = if matches!(action, ScenarioAction::Crash(_)) { "narr.crash" } else { "narr.restart" };
+            let args = vec![node.clone()];
+            self.push_lines([Line { index: u64::MAX, at_ms, node, key, args }]);
+        }
+        self.draw();
+        self.publish(true);
+    }
+}
+
+fn node_label(lang: Lang, v: &NodeView) -> String {
+    if v.alive {
+        trf(lang, "node.label", &[&v.name(), tr(lang, role_key(v.role)), &v.epoch.to_string()])
+    } else {
+        trf(lang, "node.down", &[&v.name()])
+    }
+}
+
+fn write_url(setup: &Setup, lang: Lang) {
+    let Some(window) = web_sys::window() else { return };
+    let url = format!("?mode={}&seed={}&controllers={}&lang={}", setup.mode.as_str(), setup.seed, setup.controllers, lang.code());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let parsed = params::parse(&search);
+    let lang = RwSignal::new(parsed.lang.unwrap_or_else(browser_lang));
+    let mut problems: Vec<Problem> = parsed.problems.clone();
+    let lab = match Lab::new(parsed.setup.clone()) {
+        Ok(lab) => lab,
+        Err(e) => {
+            problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
+            match Lab::new(Setup { seed: params::DEFAULT_SEED, ..Setup::default() }) {
+                Ok(lab) => lab,
+                Err(e) => return view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+            }
+        }
+    };
+    write_url(&lab.setup, lang.get_untracked());
+    view! { <Lab lab=lab lang=lang problems=problems/> }.into_any()
+}
+
+#[component]
+fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView {
+    let node_count = lab.views.len();
+    let seed = lab.setup.seed;
+    let snapshot = RwSignal::new(snapshot_of(&lab));
+    let lab = StoredValue::new_local(lab);
+    let playing = RwSignal::new(true);
+    let speed = RwSignal::new(1.0_f64);
+    let narration = RwSignal::new(Vec::<Line>::new());
+    let canvas = NodeRef::<html::Canvas>::new();
+    let animator = StoredValue::new_local(Rc::new(Animator {
+        lab,
+        canvas,
+        playing,
+        speed,
+        lang,
+        snapshot,
+        narration,
+        running: Cell::new(false),
+        last_frame: Cell::new(0.0),
+        last_publish: Cell::new(0.0),
+        notes_seen: Cell::new(0),
+        ctx: RefCell::new(None),
+        scratch: RefCell::new(Scratch::default()),
+    }));
+    let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
+
+    // Start once the canvas exists; restart when play is pressed.
+    Effect::new(move |_| {
+        let ready = canvas.get().is_some();
+        let play = playing.get();
+        if ready {
+            with_anim(&|a| {
+                a.draw();
+                if play {
+                    a.start();
+                } else {
+                    a.publish(true);
+                }
+            });
+        }
+    });
+    // Language: page attribute, URL, and the canvas text.
+    Effect::new(move |_| {
+        let l = lang.get();
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("lang", l.code());
+        }
+        lab.with_value(|lab| write_url(&lab.setup, l));
+        with_anim(&|a| a.draw());
+    });
+    // Hidden tab: the loop stops itself; start it again when the tab is shown.
+    let on_visibility = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        with_anim(&|a| {
+            if !document_hidden() {
+                a.start();
+            }
+        })
+    });
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let _ = doc.add_event_listener_with_callback("visibilitychange", on_visibility.as_ref().unchecked_ref());
+    }
+    on_visibility.forget();
+    let _resize = window_event_listener(leptos::ev::resize, move |_| with_anim(&|a| a.draw()));
+
+    let toggle = move |id: usize| with_anim(&|a| a.toggle(id));
+    let problems_view = (!problems.is_empty()).then(|| {
+        let problems = problems.clone();
+        view! {
+            <div class="problems" role="alert" data-testid="problems">
+                <ul>
+                    {problems
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <li>
+                                    {move || {
+                                        let args: Vec<&str> = p.args.iter().map(String::as_str).collect();
+                                        trf(lang.get(), p.key, &args)
+                                    }}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    });
+
+    view! {
+        <main class="app">
+            <header class="top">
+                <div>
+                    <h1>{move || tr(lang.get(), "app.title")}</h1>
+                    <p class="tagline">{move || tr(lang.get(), "app.tagline")}</p>
+                </div>
+                <div class="lang" role="group" aria-label=move || tr(lang.get(), "label.language")>
+                    <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
+                        "English"
+                    </button>
+                    <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| lang.set(Lang::Ko)>
+                        "한국어"
+                    </button>
+                </div>
+            </header>
+            {problems_view}
+            <section class="panel">
+                <h2 class="mode">{move || tr(lang.get(), "mode.kraft")}</h2>
+                <div class="stage" data-testid="stage">
+                    <canvas node_ref=canvas aria-hidden="true"></canvas>
+                    <For each=move || 0..node_count key=|i| *i let:i>
+                        <button
+                            class="node-hit"
+                            data-node=move || snapshot.with(|s| s.nodes.get(i).map(|v| v.name()).unwrap_or_default())
+                            data-role=move || snapshot.with(|s| s.nodes.get(i).map(|v| format!("{:?}", v.role).to_lowercase()).unwrap_or_default())
+                            style:left=move || node_left(lab, i)
+                            style:top=move || node_top(lab, i)
+                            aria-label=move || snapshot.with(|s| s.nodes.get(i).map(|v| node_label(lang.get(), v)).unwrap_or_default())
+                            on:click=move |_| toggle(i)
+                        ></button>
+                    </For>
+                </div>
+                <div class="controls">
+                    <button class="primary" data-testid="play" on:click=move |_| playing.update(|p| *p = !*p)>
+                        {move || if playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
+                    </button>
+                    <label class="speed">
+                        <span>{move || tr(lang.get(), "label.speed")}</span>
+                        <input
+                            type="range"
+                            min="-2"
+                            max="2"
+                            step="0.05"
+                            prop:value=move || speed.get().log10()
+                            on:input=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                    speed.set(10f64.powf(v.clamp(-2.0, 2.0)));
+                                }
+                            }
+                        />
+                        <output>{move || format_speed(speed.get())}</output>
+                    </label>
+                    <span class="slowmo" class:on=move || { snapshot.with(|s| s.slow_motion) && speed.get() > SLOW_MOTION_SPEED }>
+                        {move || tr(lang.get(), "label.slowmo")}
+                    </span>
+                    <span class="seed">{move || tr(lang.get(), "label.seed")} " " <code data-testid="seed">{seed}</code></span>
+                </div>
+                <p class="hint">{move || tr(lang.get(), "hint.click")}</p>
+                <Legend lang=lang/>
+            </section>
+            <section class="panel narration">
+                <h2>{move || tr(lang.get(), "narration.title")}</h2>
+                <ol aria-live="polite" data-testid="narration">
+                    {move || {
+                        let l = lang.get();
+                        narration
+                            .get()
+                            .into_iter()
+                            .rev()
+                            .map(|line| {
+                                let args: Vec<&str> = line.args.iter().map(String::as_str).collect();
+                                let text = trf(l, line.key, &args);
+                                let at = format!("{}.{:03}s", line.at_ms / 1000, line.at_ms % 1000);
+                                view! {
+                                    <li>
+                                        <time>{at}</time>
+                                        " "
+                                        <strong>{line.node.clone()}</strong>
+                                        " "
+                                        {text}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ol>
+            </section>
+            <details class="panel details" data-testid="details">
+                <summary>{move || tr(lang.get(), "details.title")}</summary>
+                <dl>
+                    <dt>{move || tr(lang.get(), "details.time_us")}</dt>
+                    <dd data-testid="virtual-time-us">{move || snapshot.with(|s| s.time_us)}</dd>
+                    <dt>{move || tr(lang.get(), "details.events")}</dt>
+                    <dd data-testid="events">{move || snapshot.with(|s| s.events)}</dd>
+                    <dt>{move || tr(lang.get(), "details.hash")}</dt>
+                    <dd><code data-testid="trace-hash">{move || snapshot.with(|s| hex(s.hash))}</code></dd>
+                    <dt>{move || tr(lang.get(), "details.invariants")}</dt>
+                    <dd data-testid="invariants">
+                        {move || {
+                            let n = snapshot.with(|s| s.violations.len());
+                            if n == 0 { tr(lang.get(), "inv.ok").to_string() } else { trf(lang.get(), "inv.bad", &[&n.to_string()]) }
+                        }}
+                    </dd>
+                </dl>
+            </details>
+        </main>
+    }
+}
+
+fn node_position(lab: StoredValue<Lab, LocalStorage>, i: usize) -> (f64, f64) {
+    lab.with_value(|lab| {
+        let mut pos = Vec::new();
+        crate::layout::positions(&lab.views, &mut pos);
+        pos.get(i).copied().unwrap_or((0.5, 0.5))
+    })
+}
+
+fn node_left(lab: StoredValue<Lab, LocalStorage>, i: usize) -> String {
+    format!("{:.3}%", node_position(lab, i).0 * 100.0)
+}
+
+fn node_top(lab: StoredValue<Lab, LocalStorage>, i: usize) -> String {
+    format!("{:.3}%", node_position(lab, i).1 * 100.0)
+}
+
+fn format_speed(speed: f64) -> String {
+    if speed >= 10.0 {
+        format!("{speed:.0}×")
+    } else if speed >= 1.0 {
+        format!("{speed:.1}×")
+    } else {
+        format!("{speed:.2}×")
+    }
+}
+
+#[component]
+fn Legend(lang: RwSignal<Lang>) -> impl IntoView {
+    view! {
+        <ul class="legend" aria-label=move || tr(lang.get(), "legend.title")>
+            {KRAFT_LEGEND
+                .iter()
+                .map(|(class, key)| {
+                    let colour = class_colour(*class);
+                    view! {
+                        <li>
+                            <span class="swatch" style:background=colour></span>
+                            {move || tr(lang.get(), key)}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,200 @@
+//! Every string a person can read, in English and Korean. A small typed table rather than a
+//! crate such as leptos_i18n: the app has a few dozen strings and two languages, and a table
+//! costs nothing in the download. Keys are checked by a test (every key has both languages,
+//! and the same `{n}` placeholders in each).
+
+use quorumlab_sim::cluster::Role;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Ko,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.to_ascii_lowercase();
+        if s == "en" || s.starts_with("en-") {
+            Some(Lang::En)
+        } else if s == "ko" || s.starts_with("ko-") {
+            Some(Lang::Ko)
+        } else {
+            None
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ko => "ko",
+        }
+    }
+}
+
+/// (key, English, Korean)
+pub const TABLE: &[(&str, &str, &str)] = &[
+    ("app.title", "Quorum Lab", "Quorum Lab"),
+    ("app.tagline", "How Kafka coordinates itself: KRaft and ZooKeeper, simulated", "Kafka는 어떻게 스스로를 조율하는가: KRaft와 ZooKeeper 시뮬레이션"),
+    ("mode.kraft", "KRaft mode", "KRaft 모드"),
+    ("mode.zk", "ZooKeeper mode", "ZooKeeper 모드"),
+    ("btn.play", "Play", "재생"),
+    ("btn.pause", "Pause", "일시정지"),
+    ("label.speed", "Speed", "속도"),
+    ("label.seed", "Seed", "시드"),
+    ("label.time", "Virtual time", "가상 시간"),
+    ("label.language", "Language", "언어"),
+    ("label.slowmo", "slow motion: election messages in flight", "슬로 모션: 선거 메시지 전송 중"),
+    ("hint.click", "Click a node to crash it; click again to restart it.", "노드를 클릭하면 중단되고, 다시 클릭하면 재시작됩니다."),
+    ("details.title", "Details", "상세 정보"),
+    ("details.time_us", "Virtual time (µs)", "가상 시간 (µs)"),
+    ("details.events", "Events processed", "처리된 이벤트"),
+    ("details.hash", "Trace hash", "트레이스 해시"),
+    ("details.invariants", "Invariants", "불변식"),
+    ("inv.ok", "all invariants hold", "모든 불변식 유지"),
+    ("inv.bad", "{0} invariant violations", "불변식 위반 {0}건"),
+    ("narration.title", "What is happening", "진행 상황"),
+    ("legend.title", "Messages", "메시지"),
+    ("node.label", "{0} — {1}, epoch {2}", "{0} — {1}, 에포크 {2}"),
+    ("node.down", "{0} — down (click to restart)", "{0} — 중단됨 (클릭하면 재시작)"),
+    ("role.unattached", "unattached", "미소속"),
+    ("role.prospective", "prospective (pre-vote)", "예비 후보 (사전 투표)"),
+    ("role.candidate", "candidate", "후보"),
+    ("role.leader", "leader", "리더"),
+    ("role.follower", "follower", "팔로워"),
+    ("role.resigned", "resigned", "사임"),
+    ("role.looking", "looking", "리더 찾는 중"),
+    ("role.following", "following", "팔로잉"),
+    ("role.leading", "leading", "리딩"),
+    ("role.observing", "observing", "옵저버"),
+    ("role.fenced", "fenced", "펜싱됨"),
+    ("role.active", "active", "활성"),
+    ("role.shutting_down", "shutting down", "종료 중"),
+    ("role.down", "down", "중단됨"),
+    ("msg.prevote", "pre-vote", "사전 투표"),
+    ("msg.vote", "vote", "투표"),
+    ("msg.begin", "BeginQuorumEpoch", "BeginQuorumEpoch"),
+    ("msg.end", "EndQuorumEpoch", "EndQuorumEpoch"),
+    ("msg.fetch", "fetch", "fetch"),
+    ("msg.fetchdata", "fetch with records", "레코드를 담은 fetch 응답"),
+    ("param.bad_seed", "The seed \"{0}\" is not a whole number from 0 to 18446744073709551615; using seed {1}.", "시드 \"{0}\"는 0부터 18446744073709551615 사이의 정수가 아닙니다. 시드 {1}을(를) 사용합니다."),
+    ("param.bad_mode", "Unknown mode \"{0}\" (use kraft or zk); showing KRaft mode.", "알 수 없는 모드 \"{0}\" (kraft 또는 zk 사용). KRaft 모드를 표시합니다."),
+    ("param.zk_unavailable", "ZooKeeper mode is not available in this version yet; showing KRaft mode.", "이 버전에서는 아직 ZooKeeper 모드를 사용할 수 없습니다. KRaft 모드를 표시합니다."),
+    ("param.bad_lang", "Unknown language \"{0}\" (use en or ko).", "알 수 없는 언어 \"{0}\" (en 또는 ko 사용)."),
+    ("param.bad_controllers", "The number of controllers must be 3, 4 or 5, not \"{0}\"; using 3.", "컨트롤러 수는 3, 4, 5 중 하나여야 합니다 (\"{0}\" 아님). 3을 사용합니다."),
+    ("param.too_long", "The parameter \"{0}\" is too long ({1} characters) and was ignored.", "매개변수 \"{0}\"가 너무 길어({1}자) 무시했습니다."),
+    ("param.unknown", "Unknown parameter \"{0}\" was ignored.", "알 수 없는 매개변수 \"{0}\"를 무시했습니다."),
+    ("param.failed", "This setup could not be built ({0}); using the defaults.", "이 설정으로 만들 수 없어({0}) 기본값을 사용합니다."),
+    ("narr.crash", "{0} crashed: its process was killed", "{0} 중단: 프로세스가 종료됨"),
+    ("narr.restart", "{0} restarted", "{0} 재시작"),
+    ("kraft.started", "process starts (epoch {0} from its quorum-state file)", "프로세스 시작 (quorum-state 파일의 에포크 {0})"),
+    ("kraft.fetch_timeout", "no fetch response from the leader for {0} ms: fetch timeout (epoch {1})", "{0} ms 동안 리더의 fetch 응답 없음: fetch 타임아웃 (에포크 {1})"),
+    ("kraft.prospective", "starts a pre-vote at epoch {0} (Prospective)", "에포크 {0}에서 사전 투표 시작 (Prospective)"),
+    ("kraft.prevote_lost", "pre-vote at epoch {0} won no majority in time", "에포크 {0} 사전 투표가 제시간에 과반을 얻지 못함"),
+    ("kraft.candidate", "becomes Candidate for epoch {0} and asks for votes", "에포크 {0}의 후보가 되어 투표를 요청"),
+    ("kraft.election_timeout", "election at epoch {0} timed out", "에포크 {0} 선거 시간 초과"),
+    ("kraft.leader", "wins: leader of epoch {0}, appends a LeaderChangeMessage", "승리: 에포크 {0}의 리더, LeaderChangeMessage 추가"),
+    ("kraft.follower", "follows {0} in epoch {1}", "에포크 {1}에서 {0}을(를) 따름"),
+    ("kraft.unattached", "moves to epoch {0} with no leader known (Unattached)", "리더를 모른 채 에포크 {0}로 이동 (Unattached)"),
+    ("kraft.resigned", "resigns the leadership of epoch {0}", "에포크 {0}의 리더 자리에서 물러남"),
+    ("kraft.check_quorum", "heard no fetches from a majority for 3 s: check-quorum fails (epoch {0})", "3초 동안 과반의 fetch가 없음: check-quorum 실패 (에포크 {0})"),
+    ("kraft.end_quorum", "got EndQuorumEpoch: will start an election in {0} ms", "EndQuorumEpoch 수신: {0} ms 후 선거 시작"),
+    ("kraft.prevote_granted", "grants {0} a pre-vote (epoch {1})", "{0}에게 사전 투표 찬성 (에포크 {1})"),
+    ("kraft.prevote_rejected", "refuses {0} a pre-vote (epoch {1})", "{0}의 사전 투표 거절 (에포크 {1})"),
+    ("kraft.vote_granted", "votes for {0} in epoch {1}", "에포크 {1}에서 {0}에게 투표"),
+    ("kraft.vote_rejected", "rejects {0}'s vote request (epoch {1})", "{0}의 투표 요청 거절 (에포크 {1})"),
+    ("kraft.truncated", "truncates {0} uncommitted records back to offset {1} (DivergingEpoch)", "커밋되지 않은 레코드 {0}개를 오프셋 {1}까지 잘라냄 (DivergingEpoch)"),
+];
+
+/// The text for `key`, or the key itself if it is missing (a test makes sure none is).
+pub fn tr(lang: Lang, key: &str) -> &str {
+    for (k, en, ko) in TABLE {
+        if *k == key {
+            return match lang {
+                Lang::En => en,
+                Lang::Ko => ko,
+            };
+        }
+    }
+    key
+}
+
+/// `tr` with `{0}`, `{1}`… replaced by `args`.
+pub fn trf(lang: Lang, key: &str, args: &[&str]) -> String {
+    let mut s = tr(lang, key).to_string();
+    for (i, a) in args.iter().enumerate() {
+        s = s.replace(&format!("{{{i}}}"), a);
+    }
+    s
+}
+
+pub fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Unattached => "role.unattached",
+        Role::Prospective => "role.prospective",
+        Role::Candidate => "role.candidate",
+        Role::Leader => "role.leader",
+        Role::Follower => "role.follower",
+        Role::Resigned => "role.resigned",
+        Role::Looking => "role.looking",
+        Role::Following => "role.following",
+        Role::Leading => "role.leading",
+        Role::Observing => "role.observing",
+        Role::Fenced => "role.fenced",
+        Role::Active => "role.active",
+        Role::ShuttingDown => "role.shutting_down",
+        Role::Down => "role.down",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(s: &str) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..10).filter(|i| s.contains(&format!("{{{i}}}"))).collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn every_key_has_both_languages_with_the_same_placeholders() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (k, en, ko) in TABLE {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!en.is_empty() && !ko.is_empty(), "{k} is empty");
+            assert_eq!(placeholders(en), placeholders(ko), "placeholders differ for {k}");
+        }
+    }
+
+    #[test]
+    fn formats_arguments_and_picks_the_language() {
+        assert_eq!(trf(Lang::En, "node.label", &["c2", "leader", "3"]), "c2 — leader, epoch 3");
+        assert_eq!(trf(Lang::Ko, "node.label", &["c2", "리더", "3"]), "c2 — 리더, 에포크 3");
+        assert_eq!(Lang::parse("ko-KR"), Some(Lang::Ko));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn every_role_is_translated() {
+        use Role::*;
+        for role in [Unattached, Prospective, Candidate, Leader, Follower, Resigned, Looking, Following, Leading, Observing, Fenced, Active, ShuttingDown, Down] {
+            assert_ne!(tr(Lang::En, role_key(role)), role_key(role));
+        }
+    }
+
+    #[test]
+    fn every_note_the_engine_can_make_is_translated() {
+        use quorumlab_sim::cluster::Cluster;
+        use quorumlab_sim::kraft::{Config, KraftCluster};
+        use quorumlab_sim::scenario::{NodeRef, ScenarioAction};
+        use quorumlab_sim::Time;
+        let mut c = KraftCluster::new(3, Config::default());
+        c.schedule(Time::from_secs(4), &ScenarioAction::Crash(NodeRef::Leader)).unwrap();
+        c.run_until(Time::from_secs(12), usize::MAX);
+        let mut notes = Vec::new();
+        c.notes(0, &mut notes);
+        assert!(notes.len() > 5);
+        for n in notes {
+            assert_ne!(tr(Lang::Ko, n.key), n.key, "no translation for {}", n.key);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Where each node sits, as fractions of the stage, shared by the canvas and the accessible
+//! overlay (which places its buttons by percentage, so it needs no resize handling).
+
+use quorumlab_sim::cluster::{NodeKind, NodeView};
+
+/// Stage aspect ratio (height / width) for a given number of nodes.
+pub fn aspect(_nodes: usize) -> f64 {
+    0.62
+}
+
+/// Centre of each node as (x, y) fractions of the stage width and height.
+pub fn positions(views: &[NodeView], out: &mut Vec<(f64, f64)>) {
+    out.clear();
+    let quorum = views.iter().filter(|v| v.kind != NodeKind::Broker).count().max(1);
+    let brokers = views.iter().filter(|v| v.kind == NodeKind::Broker).count();
+    let ring_cy = if brokers > 0 { 0.40 } else { 0.52 };
+    let (rx, ry) = if brokers > 0 { (0.20, 0.28) } else { (0.24, 0.34) };
+    let mut q = 0usize;
+    let mut b = 0usize;
+    for v in views {
+        if v.kind == NodeKind::Broker {
+            let x = (b as f64 + 1.0) / (brokers as f64 + 1.0);
+            out.push((x, 0.87));
+            b += 1;
+        } else {
+            // Start at the top and go clockwise.
+            let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * q as f64 / quorum as f64;
+            out.push((0.5 + rx * angle.cos(), ring_cy + ry * angle.sin()));
+            q += 1;
+        }
+    }
+}
+
+/// Node radius in CSS pixels for a stage of this width.
+pub fn node_radius(width: f64, nodes: usize) -> f64 {
+    let base = (width * 0.055).clamp(18.0, 46.0);
+    if nodes > 8 {
+        base * 0.8
+    } else {
+        base
+    }
+}

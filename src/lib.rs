@@ -1,0 +1,14 @@
+//! Quorum Lab's browser app: Leptos (CSR) over the `quorumlab-sim` engine. It owns no
+//! protocol logic; it turns clicks into scheduled engine actions and draws snapshots.
+
+pub mod app;
+pub mod i18n;
+pub mod lab;
+pub mod layout;
+pub mod params;
+pub mod render;
+
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

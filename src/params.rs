@@ -1,0 +1,146 @@
+//! URL parameters → what to build, plus the problems to tell the person about. Pure Rust so
+//! it is tested natively; never panics on any input.
+
+use quorumlab_sim::setup::{Mode, Setup};
+
+use crate::i18n::Lang;
+
+/// Longest value we accept for one parameter.
+pub const MAX_VALUE_CHARS: usize = 256;
+/// Parameters beyond this many are ignored.
+const MAX_PARAMS: usize = 32;
+pub const DEFAULT_SEED: u64 = 1;
+
+/// A problem with the URL, as an i18n key and its arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub key: &'static str,
+    pub args: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Params {
+    pub setup: Setup,
+    /// The language asked for in the URL, if any.
+    pub lang: Option<Lang>,
+    pub problems: Vec<Problem>,
+}
+
+fn problem(key: &'static str, args: &[&str]) -> Problem {
+    Problem { key, args: args.iter().map(|a| a.to_string()).collect() }
+}
+
+/// Shorten what we echo back so a 10 KB parameter does not become a 10 KB message.
+fn shown(value: &str) -> String {
+    let mut s: String = value.chars().take(40).collect();
+    if value.chars().count() > 40 {
+        s.push('…');
+    }
+    s
+}
+
+/// Decode `%XX` and `+`; invalid escapes are kept as they are.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Parse `?a=1&b=2` (with or without the `?`).
+pub fn parse(search: &str) -> Params {
+    let mut setup = Setup { seed: DEFAULT_SEED, ..Setup::default() };
+    let mut lang = None;
+    let mut problems = Vec::new();
+    let query = search.strip_prefix('?').unwrap_or(search);
+    for pair in query.split('&').filter(|p| !p.is_empty()).take(MAX_PARAMS) {
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = percent_decode(raw_key);
+        let value = percent_decode(raw_value);
+        let chars = value.chars().count();
+        if chars > MAX_VALUE_CHARS || key.chars().count() > MAX_VALUE_CHARS {
+            problems.push(problem("param.too_long", &[&shown(&key), &chars.max(key.chars().count()).to_string()]));
+            continue;
+        }
+        match key.as_str() {
+            "seed" => match value.trim().parse::<u64>() {
+                Ok(seed) => setup.seed = seed,
+                Err(_) => problems.push(problem("param.bad_seed", &[&shown(&value), &DEFAULT_SEED.to_string()])),
+            },
+            "mode" => match Mode::parse(value.trim()) {
+                Some(Mode::Kraft) => setup.mode = Mode::Kraft,
+                Some(Mode::Zk) => problems.push(problem("param.zk_unavailable", &[])),
+                None => problems.push(problem("param.bad_mode", &[&shown(&value)])),
+            },
+            "lang" => match Lang::parse(value.trim()) {
+                Some(l) => lang = Some(l),
+                None => problems.push(problem("param.bad_lang", &[&shown(&value)])),
+            },
+            "controllers" => match value.trim().parse::<usize>() {
+                Ok(n) if (3..=5).contains(&n) => setup.controllers = n,
+                _ => problems.push(problem("param.bad_controllers", &[&shown(&value)])),
+            },
+            _ => problems.push(problem("param.unknown", &[&shown(&key)])),
+        }
+    }
+    Params { setup, lang, problems }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn good_parameters_are_used() {
+        let p = parse("?seed=42&lang=ko&controllers=5&mode=kraft");
+        assert_eq!(p.setup.seed, 42);
+        assert_eq!(p.setup.controllers, 5);
+        assert_eq!(p.lang, Some(Lang::Ko));
+        assert!(p.problems.is_empty());
+    }
+
+    #[test]
+    fn bad_parameters_give_messages_and_defaults() {
+        let p = parse("?seed=notanumber&mode=foo&controllers=99&lang=xx&what=1");
+        assert_eq!(p.setup.seed, DEFAULT_SEED);
+        assert_eq!(p.setup.mode, Mode::Kraft);
+        assert_eq!(p.setup.controllers, 3);
+        let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["param.bad_seed", "param.bad_mode", "param.bad_controllers", "param.bad_lang", "param.unknown"]);
+    }
+
+    #[test]
+    fn a_huge_parameter_is_refused_and_not_echoed_whole() {
+        let big = "9".repeat(10_000);
+        let p = parse(&format!("?seed={big}"));
+        assert_eq!(p.setup.seed, DEFAULT_SEED);
+        assert_eq!(p.problems[0].key, "param.too_long");
+        assert!(p.problems[0].args[0].len() < 100);
+    }
+
+    #[test]
+    fn odd_encodings_never_panic() {
+        for s in ["%", "%%", "%e9", "a=%", "=%zz", "seed=%F0%9F%98%80", "seed=%ED%95%9C", "&&&", "?=", "seed==1", "%C3"] {
+            let _ = parse(s);
+        }
+        assert_eq!(percent_decode("a%20b+c"), "a b c");
+        assert_eq!(percent_decode("%ED%95%9C"), "한");
+    }
+}

@@ -1,0 +1,193 @@
+//! The canvas picture, a pure function of (snapshot, now): in-flight messages are placed by
+//! interpolating between `sent_at` and `deliver_at`, so pause and speed changes come free.
+
+use quorumlab_sim::cluster::{NodeView, Role};
+use quorumlab_sim::{MsgClass, Time};
+use web_sys::CanvasRenderingContext2d;
+
+use crate::i18n::{tr, Lang};
+use crate::lab::Lab;
+use crate::layout;
+
+const BACKGROUND: &str = "#f8fafc";
+const LINK: &str = "#e2e8f0";
+const TEXT: &str = "#0f172a";
+const TEXT_ON_DARK: &str = "#ffffff";
+
+pub fn role_colour(role: Role) -> &'static str {
+    match role {
+        Role::Leader | Role::Leading => "#d97706",
+        Role::Follower | Role::Following => "#2563eb",
+        Role::Candidate => "#9333ea",
+        Role::Prospective | Role::Looking => "#c084fc",
+        Role::Unattached => "#64748b",
+        Role::Resigned | Role::ShuttingDown => "#ea580c",
+        Role::Observing => "#0891b2",
+        Role::Fenced => "#be123c",
+        Role::Active => "#059669",
+        Role::Down => "#cbd5e1",
+    }
+}
+
+pub fn class_colour(class: MsgClass) -> &'static str {
+    match class {
+        MsgClass::PreVote => "#c084fc",
+        MsgClass::Vote => "#9333ea",
+        MsgClass::BeginEpoch => "#d97706",
+        MsgClass::EndEpoch => "#ea580c",
+        MsgClass::Fetch => "#60a5fa",
+        MsgClass::FetchData => "#16a34a",
+        MsgClass::Heartbeat => "#0d9488",
+        MsgClass::Notification => "#db2777",
+        MsgClass::Proposal => "#ca8a04",
+        MsgClass::Ack => "#65a30d",
+        MsgClass::Commit => "#059669",
+        MsgClass::Sync => "#0284c7",
+        MsgClass::Ping => "#94a3b8",
+        MsgClass::Watch => "#dc2626",
+        MsgClass::ControlRequest => "#e11d48",
+        MsgClass::Client => "#475569",
+        MsgClass::Other => "#9ca3af",
+    }
+}
+
+/// The legend's entries for KRaft mode: (class, i18n key).
+pub const KRAFT_LEGEND: &[(MsgClass, &str)] = &[
+    (MsgClass::PreVote, "msg.prevote"),
+    (MsgClass::Vote, "msg.vote"),
+    (MsgClass::BeginEpoch, "msg.begin"),
+    (MsgClass::EndEpoch, "msg.end"),
+    (MsgClass::Fetch, "msg.fetch"),
+    (MsgClass::FetchData, "msg.fetchdata"),
+];
+
+/// Scratch space kept between frames.
+#[derive(Default)]
+pub struct Scratch {
+    positions: Vec<(f64, f64)>,
+}
+
+pub fn draw(ctx: &CanvasRenderingContext2d, lab: &Lab, scratch: &mut Scratch, width: f64, height: f64, lang: Lang) {
+    ctx.set_fill_style_str(BACKGROUND);
+    ctx.fill_rect(0.0, 0.0, width, height);
+    layout::positions(&lab.views, &mut scratch.positions);
+    let pos = |i: usize| scratch.positions.get(i).map_or((0.0, 0.0), |(x, y)| (x * width, y * height));
+    let r = layout::node_radius(width, lab.views.len());
+    let now = lab.cluster.now();
+
+    // Links between quorum members.
+    ctx.set_stroke_style_str(LINK);
+    ctx.set_line_width(1.5);
+    ctx.begin_path();
+    for i in 0..lab.views.len() {
+        for j in (i + 1)..lab.views.len() {
+            let (a, b) = (pos(i), pos(j));
+            ctx.move_to(a.0, a.1);
+            ctx.line_to(b.0, b.1);
+        }
+    }
+    ctx.stroke();
+
+    draw_flights(ctx, lab, &pos, r, now);
+    for (i, v) in lab.views.iter().enumerate() {
+        draw_node(ctx, v, pos(i), r, now, lang);
+    }
+    draw_clock(ctx, now, width);
+}
+
+fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -> (f64, f64), r: f64, now: Time) {
+    let dot = (r * 0.22).clamp(4.0, 8.0);
+    for f in &lab.flights {
+        let span = f.deliver_at.since(f.sent_at).max(1) as f64;
+        let p = (now.since(f.sent_at) as f64 / span).clamp(0.0, 1.0);
+        let (a, b) = (pos(f.from), pos(f.to));
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        // Start and end at the node rims, not the centres.
+        let (ux, uy) = (dx / len, dy / len);
+        let (sx, sy) = (a.0 + ux * r, a.1 + uy * r);
+        let travel = (len - 2.0 * r).max(0.0);
+        // Requests and responses on the same link travel side by side.
+        let side = if f.is_response { -4.0 } else { 4.0 };
+        let x = sx + ux * travel * p - uy * side;
+        let y = sy + uy * travel * p + ux * side;
+        let colour = class_colour(f.class);
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, dot, 0.0, std::f64::consts::TAU);
+        if f.is_response {
+            ctx.set_fill_style_str(BACKGROUND);
+            ctx.fill();
+            ctx.set_stroke_style_str(colour);
+            ctx.set_line_width(2.5);
+            ctx.stroke();
+        } else {
+            ctx.set_fill_style_str(colour);
+            ctx.fill();
+        }
+        if matches!(f.class, MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch) {
+            ctx.set_fill_style_str(colour);
+            ctx.set_font("600 11px system-ui, sans-serif");
+            let _ = ctx.fill_text(f.label, x + dot + 3.0, y - dot - 2.0);
+        }
+    }
+}
+
+fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r: f64, now: Time, lang: Lang) {
+    use std::f64::consts::{FRAC_PI_2, TAU};
+    // Countdown ring: how much of the election / fetch timeout is left.
+    if let Some((set_at, fires_at)) = v.timer {
+        let total = fires_at.since(set_at).max(1) as f64;
+        let left = (fires_at.since(now) as f64 / total).clamp(0.0, 1.0);
+        ctx.set_stroke_style_str("#cbd5e1");
+        ctx.set_line_width(4.0);
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, r + 7.0, 0.0, TAU);
+        ctx.stroke();
+        ctx.set_stroke_style_str(if left < 0.25 { "#dc2626" } else { "#475569" });
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, r + 7.0, -FRAC_PI_2, -FRAC_PI_2 + TAU * left);
+        ctx.stroke();
+    }
+    ctx.begin_path();
+    let _ = ctx.arc(x, y, r, 0.0, TAU);
+    ctx.set_fill_style_str(role_colour(v.role));
+    ctx.fill();
+    ctx.set_line_width(if v.is_controller { 4.0 } else { 1.5 });
+    ctx.set_stroke_style_str(if v.is_controller { "#92400e" } else { "#334155" });
+    ctx.stroke();
+
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("middle");
+    ctx.set_fill_style_str(if v.alive { TEXT_ON_DARK } else { "#475569" });
+    ctx.set_font(&format!("700 {}px system-ui, sans-serif", (r * 0.5).round()));
+    let _ = ctx.fill_text(&v.name(), x, y - r * 0.12);
+    ctx.set_font(&format!("500 {}px system-ui, sans-serif", (r * 0.3).round().max(10.0)));
+    let _ = ctx.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
+    if !v.alive {
+        ctx.set_stroke_style_str("#475569");
+        ctx.set_line_width(3.0);
+        ctx.begin_path();
+        ctx.move_to(x - r * 0.5, y - r * 0.5);
+        ctx.line_to(x + r * 0.5, y + r * 0.5);
+        ctx.move_to(x + r * 0.5, y - r * 0.5);
+        ctx.line_to(x - r * 0.5, y + r * 0.5);
+        ctx.stroke();
+    }
+    // Under the node: role, then log end offset / high watermark.
+    ctx.set_fill_style_str(TEXT);
+    ctx.set_font("600 13px system-ui, sans-serif");
+    let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), x, y + r + 22.0);
+    ctx.set_font("12px ui-monospace, monospace");
+    let _ = ctx.fill_text(&format!("LEO {} · HW {}", v.log_end, v.committed), x, y + r + 39.0);
+    ctx.set_text_align("start");
+    ctx.set_text_baseline("alphabetic");
+}
+
+fn draw_clock(ctx: &CanvasRenderingContext2d, now: Time, width: f64) {
+    let ms = now.as_ms();
+    ctx.set_fill_style_str(TEXT);
+    ctx.set_font("600 16px ui-monospace, monospace");
+    ctx.set_text_align("right");
+    let _ = ctx.fill_text(&format!("t = {}.{:03} s", ms / 1_000, ms % 1_000), width - 12.0, 24.0);
+    ctx.set_text_align("start");
+}
