@@ -86,6 +86,12 @@ pub trait Node: Sized {
     fn step(&mut self, now: Time, input: In<Self>, out: &mut Vec<Out<Self>>);
     /// The process dies: keep what is durable, lose the rest.
     fn crash(&mut self);
+    /// What the operating system sends every other node when this process dies or halts
+    /// (a TCP FIN/RST on each of its connections), so that peers holding a connection notice at
+    /// once. `None` (the default): peers learn of a crash only when they next send to it.
+    fn farewell(&self) -> Option<Self::Msg> {
+        None
+    }
     /// The node holding a role now, as this mode defines it.
     fn resolve(nodes: &[Self], alive: &[bool], role: RoleRef) -> Option<NodeId>;
 }
@@ -421,6 +427,13 @@ impl<N: Node> World<N> {
     fn crash(&mut self, id: NodeId) {
         if !self.alive[id] {
             return;
+        }
+        if let Some(msg) = self.nodes[id].farewell() {
+            for to in 0..self.nodes.len() {
+                if to != id {
+                    self.send(id, to, msg.clone());
+                }
+            }
         }
         self.alive[id] = false;
         self.incarnation[id] += 1;
