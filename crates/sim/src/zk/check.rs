@@ -1,0 +1,270 @@
+//! Invariants of ZooKeeper mode, evaluated after every event (DESIGN.md "Checked as it runs").
+//!
+//! - ZAB: at most one established leader per epoch; every server applies the same sequence of
+//!   transactions (position n holds the same zxid and digest chain everywhere), so committed
+//!   transactions are never lost or reordered, and zxids increase along that sequence.
+//! - Sessions: a server's tree never holds an ephemeral of a closed session.
+//! - Watches: clients report a watch that fired without being armed (twice) or a read that saw
+//!   new data before its event (see `client.rs`).
+//! - Kafka: one controller per controller epoch, epochs increase with the zxid of the election;
+//!   a partition-state write commits only under the controller epoch in force at its zxid
+//!   (stale controllers are fenced); leader epochs increase; clean leaders come from the ISR;
+//!   brokers never apply a request from an older controller epoch than one they applied.
+
+use std::collections::BTreeMap;
+
+use crate::world::World;
+use crate::NodeId;
+
+use super::msg::{PartState, Sid, Zxid};
+use super::{Node, Note};
+
+const MAX_VIOLATIONS: usize = 100;
+
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    pub violations: Vec<String>,
+    unclean_allowed: bool,
+    established: BTreeMap<u64, Sid>,
+    /// Position in the applied sequence → (zxid, digest chain).
+    positions: BTreeMap<u64, (Zxid, u64)>,
+    last_seen: Vec<(u64, u64)>,
+    notes_seen: u64,
+    controllers: BTreeMap<u32, u32>,
+    controller_zxids: BTreeMap<Zxid, u32>,
+    partitions: BTreeMap<(String, u32), (PartState, Zxid)>,
+    broker_epochs: BTreeMap<NodeId, u32>,
+}
+
+impl Checker {
+    pub fn new(nodes: usize, unclean_allowed: bool) -> Checker {
+        Checker {
+            unclean_allowed,
+            last_seen: vec![(u64::MAX, 0); nodes],
+            ..Checker::default()
+        }
+    }
+
+    /// Seed the partition mirror with the initial topic.
+    pub fn seed_partitions(&mut self, topic: &str, states: &[PartState]) {
+        for (p, s) in states.iter().enumerate() {
+            self.partitions
+                .insert((topic.to_string(), p as u32), (*s, 0));
+        }
+    }
+
+    fn violation(&mut self, world: &World<Node>, text: String) {
+        if self.violations.len() < MAX_VIOLATIONS {
+            self.violations.push(format!(
+                "seed {} event {} t={}: {text}",
+                world.seed(),
+                world.events_processed(),
+                world.now()
+            ));
+        }
+    }
+
+    pub fn check(&mut self, world: &World<Node>) {
+        self.check_servers(world);
+        self.check_notes(world);
+    }
+
+    fn check_servers(&mut self, world: &World<Node>) {
+        for (id, node) in world.nodes().iter().enumerate() {
+            let Node::Server(s) = node else {
+                if !world.is_alive(id) {
+                    self.broker_epochs.remove(&id);
+                }
+                continue;
+            };
+            if let Some(epoch) = s.established_epoch() {
+                let holder = *self.established.entry(epoch).or_insert(s.sid);
+                if holder != s.sid {
+                    self.violation(
+                        world,
+                        format!(
+                            "ZAB: two established leaders in epoch {epoch}: zk{holder} and zk{}",
+                            s.sid
+                        ),
+                    );
+                }
+            }
+            let count = s.applied_count();
+            let key = (count, s.digest);
+            if self.last_seen.get(id) == Some(&key) {
+                continue;
+            }
+            if let Some(slot) = self.last_seen.get_mut(id) {
+                *slot = key;
+            }
+            let zxid = s.applied_zxid();
+            match self.positions.get(&count) {
+                Some(&(z, d)) if (z, d) != (zxid, s.digest) => {
+                    self.violation(
+                        world,
+                        format!(
+                            "ZAB: zk{} applied {count} transactions ending at zxid {zxid:#x}, another server ended that prefix at {z:#x} (digest differs: committed history diverged)",
+                            s.sid
+                        ),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    let before = self
+                        .positions
+                        .range(..count)
+                        .next_back()
+                        .map(|(_, (z, _))| *z);
+                    let after = self
+                        .positions
+                        .range(count + 1..)
+                        .next()
+                        .map(|(_, (z, _))| *z);
+                    if before.is_some_and(|b| b >= zxid && count > 0)
+                        || after.is_some_and(|a| a <= zxid)
+                    {
+                        self.violation(world, format!("ZAB: zxids do not increase along the applied sequence at position {count} ({zxid:#x})"));
+                    }
+                    self.positions.insert(count, (zxid, s.digest));
+                }
+            }
+            for owner in s.tree.ephemerals.keys() {
+                if !s.tree.sessions.contains_key(owner) {
+                    let text = format!(
+                        "sessions: zk{} holds ephemerals of closed session {owner:#x}",
+                        s.sid
+                    );
+                    self.violation(world, text);
+                }
+            }
+        }
+    }
+
+    fn check_notes(&mut self, world: &World<Node>) {
+        let total = world.notes_total();
+        let new = total.saturating_sub(self.notes_seen);
+        self.notes_seen = total;
+        if new == 0 {
+            return;
+        }
+        let notes: Vec<(NodeId, Note)> = world
+            .notes()
+            .rev()
+            .take(new as usize)
+            .map(|n| (n.node, n.note.clone()))
+            .collect();
+        for (node, note) in notes.into_iter().rev() {
+            self.check_note(world, node, note);
+        }
+    }
+
+    fn check_note(&mut self, world: &World<Node>, node: NodeId, note: Note) {
+        match note {
+            Note::Violation(text) => self.violation(world, format!("node {node}: {text}")),
+            Note::ControllerElected {
+                broker,
+                epoch,
+                zxid,
+            } => {
+                let holder = *self.controllers.entry(epoch).or_insert(broker);
+                if holder != broker {
+                    self.violation(world, format!("Kafka: two controllers in controller epoch {epoch}: b{holder} and b{broker}"));
+                }
+                if zxid != 0 {
+                    let before = self
+                        .controller_zxids
+                        .range(..zxid)
+                        .next_back()
+                        .map(|(_, e)| *e);
+                    if before.is_some_and(|e| e >= epoch) {
+                        self.violation(
+                            world,
+                            format!(
+                                "Kafka: controller epoch {epoch} elected after epoch {before:?}"
+                            ),
+                        );
+                    }
+                    self.controller_zxids.insert(zxid, epoch);
+                }
+            }
+            Note::StatesWritten {
+                controller_epoch,
+                zxid,
+                topic,
+                updates,
+            } => {
+                let in_force = self
+                    .controller_zxids
+                    .range(..zxid)
+                    .next_back()
+                    .map(|(_, e)| *e);
+                if in_force.is_some_and(|e| e != controller_epoch) {
+                    self.violation(
+                        world,
+                        format!("Kafka: a write from controller epoch {controller_epoch} committed while epoch {in_force:?} was in force"),
+                    );
+                }
+                for u in updates.iter() {
+                    let key = (topic.clone(), u.partition);
+                    if let Some(&(old, at)) = self.partitions.get(&key) {
+                        if at > zxid {
+                            continue;
+                        }
+                        if u.state.leader_epoch < old.leader_epoch
+                            || (u.state.leader != old.leader
+                                && u.state.leader_epoch <= old.leader_epoch)
+                        {
+                            self.violation(
+                                world,
+                                format!(
+                                    "Kafka: {topic}-{} leader epoch went {} → {}",
+                                    u.partition, old.leader_epoch, u.state.leader_epoch
+                                ),
+                            );
+                        }
+                        if u.state.leader > 0
+                            && u.state.leader != old.leader
+                            && !self.unclean_allowed
+                            && !old.in_isr(u.state.leader as u32)
+                        {
+                            self.violation(
+                                world,
+                                format!(
+                                    "Kafka: {topic}-{} got leader b{} from outside its ISR",
+                                    u.partition, u.state.leader
+                                ),
+                            );
+                        }
+                    }
+                    self.partitions.insert(key, (u.state, zxid));
+                }
+            }
+            Note::StatesCreated {
+                zxid,
+                topic,
+                states,
+                ..
+            } => {
+                for (p, s) in states.iter().enumerate() {
+                    self.partitions
+                        .insert((topic.clone(), p as u32), (*s, zxid));
+                }
+            }
+            Note::LeaderAndIsrApplied {
+                controller_epoch, ..
+            } => {
+                let max = self.broker_epochs.entry(node).or_insert(0);
+                if controller_epoch < *max {
+                    let known = *max;
+                    self.violation(
+                        world,
+                        format!("Kafka: node {node} applied LeaderAndIsr of controller epoch {controller_epoch} after epoch {known}"),
+                    );
+                } else {
+                    *max = controller_epoch;
+                }
+            }
+            _ => {}
+        }
+    }
+}

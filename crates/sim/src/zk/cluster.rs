@@ -1,0 +1,619 @@
+//! `zk::Cluster`: the ZooKeeper-mode world (servers `zk1..zkN`, brokers `b1..bM`), its invariant
+//! checker and role histories, behind the shared [`Cluster`](crate::cluster::Cluster) trait.
+
+use std::rc::Rc;
+
+use crate::cluster::{self, ActionError, FlightView, NodeKind, NodeView, NoteView, Role};
+use crate::hash::hex;
+use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
+use crate::summary::{HistoryPoint, NodeSummary, Summary};
+use crate::time::Time;
+use crate::world::{Action, Message, RoleRef, RunStop, Target, TraceRecord, World};
+use crate::NodeId;
+
+use super::check::Checker;
+use super::config::Config;
+use super::kafka::{Broker, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
+use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Snapshot};
+use super::server::{Role as ServerRole, Server};
+use super::tree::DataTree;
+use super::{Cmd, Node, Note, Timer};
+
+/// Who held a role when: recorded after every event.
+#[derive(Clone, Debug, Default)]
+struct History {
+    leader: Vec<HistoryPoint>,
+    controller: Vec<HistoryPoint>,
+    current_leader: Option<(NodeId, u64)>,
+    current_controller: Option<(NodeId, u64)>,
+    started: bool,
+    /// Time without an *active* controller (one that holds `/controller` and has loaded).
+    without_controller_us: u64,
+    active: bool,
+    last_at: Time,
+}
+
+impl History {
+    fn observe(&mut self, world: &World<Node>, ensemble: usize) {
+        let now = world.now();
+        if !self.active {
+            self.without_controller_us += now.since(self.last_at);
+        }
+        self.last_at = now;
+        let leader = world
+            .resolve(&Target::Role(RoleRef::Leader))
+            .and_then(|id| {
+                world
+                    .node(id)
+                    .as_server()
+                    .and_then(|s| s.established_epoch())
+                    .map(|e| (id, e))
+            });
+        let controller = world
+            .resolve(&Target::Role(RoleRef::Controller))
+            .and_then(|id| {
+                world
+                    .node(id)
+                    .as_broker()
+                    .and_then(|b| b.controller_epoch())
+                    .map(|e| (id, u64::from(e)))
+            });
+        self.active = controller.is_some_and(|(id, _)| {
+            world
+                .node(id)
+                .as_broker()
+                .is_some_and(|b| b.is_active_controller())
+        });
+        if leader != self.current_leader || !self.started {
+            self.current_leader = leader;
+            self.leader.push(HistoryPoint {
+                t_ms: now.as_ms(),
+                node: leader.map(|(id, _)| node_name(id, ensemble)),
+                epoch: leader.map_or(0, |(_, e)| e),
+            });
+        }
+        if controller != self.current_controller || !self.started {
+            self.current_controller = controller;
+            self.controller.push(HistoryPoint {
+                t_ms: now.as_ms(),
+                node: controller.map(|(id, _)| node_name(id, ensemble)),
+                epoch: controller.map_or(0, |(_, e)| e),
+            });
+        }
+        self.started = true;
+    }
+}
+
+fn node_name(id: NodeId, ensemble: usize) -> String {
+    if id < ensemble {
+        format!("zk{}", id + 1)
+    } else {
+        format!("b{}", id - ensemble + 1)
+    }
+}
+
+pub struct Cluster {
+    world: World<Node>,
+    config: Rc<Config>,
+    checker: Checker,
+    history: History,
+}
+
+/// The state every server starts from: Kafka's znodes and the initial topic, as if the cluster
+/// had been set up before the simulation began (zxid 0).
+fn initial_snapshot(config: &Config) -> (Snapshot, Vec<PartState>) {
+    let mut tree = DataTree::new();
+    tree.seed(BROKER_IDS_PATH, Data::Empty);
+    tree.seed(TOPICS_PATH, Data::Empty);
+    tree.seed(CONTROLLER_EPOCH_PATH, Data::Int(0));
+    let mut states = Vec::new();
+    if config.partitions > 0 && config.brokers > 0 {
+        let assignment = Assignment::round_robin(
+            config.partitions,
+            config.replication_factor,
+            config.brokers as u32,
+        );
+        states = (0..assignment.partitions())
+            .map(|p| {
+                let replicas = assignment.replicas_of(p);
+                PartState {
+                    leader: replicas.first().map_or(-1, |b| *b as i32),
+                    leader_epoch: 0,
+                    controller_epoch: 0,
+                    isr: replicas.iter().fold(0, |m, b| m | isr_bit(*b)),
+                }
+            })
+            .collect();
+        tree.seed(
+            &format!("{TOPICS_PATH}/{}", config.topic),
+            Data::Assignment(Rc::new(assignment)),
+        );
+        tree.seed_states(&config.topic, states.clone());
+    }
+    (
+        Snapshot {
+            tree,
+            zxid: 0,
+            applied_count: 0,
+            digest: 0,
+        },
+        states,
+    )
+}
+
+impl Cluster {
+    pub fn new(seed: u64, config: Config) -> Cluster {
+        let config = Rc::new(config.sanitized());
+        let (snapshot, states) = initial_snapshot(&config);
+        let base = Rc::new(snapshot);
+        let mut nodes = Vec::with_capacity(config.ensemble + config.brokers);
+        for sid in 1..=config.ensemble as u64 {
+            nodes.push(Node::Server(Box::new(Server::new(
+                sid,
+                config.clone(),
+                base.clone(),
+            ))));
+        }
+        for b in 1..=config.brokers as u32 {
+            let node = config.ensemble + b as usize - 1;
+            nodes.push(Node::Broker(Box::new(Broker::new(
+                b,
+                node,
+                config.clone(),
+                seed,
+            ))));
+        }
+        let n = nodes.len();
+        let world = World::new(seed, nodes, config.net.clone());
+        let mut checker = Checker::new(n, config.unclean_leader_election);
+        checker.seed_partitions(&config.topic, &states);
+        let mut cluster = Cluster {
+            world,
+            config,
+            checker,
+            history: History::default(),
+        };
+        cluster
+            .history
+            .observe(&cluster.world, cluster.config.ensemble);
+        cluster
+    }
+
+    pub fn world(&self) -> &World<Node> {
+        &self.world
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn server(&self, sid: u64) -> Option<&Server> {
+        self.world
+            .nodes()
+            .get((sid as usize).wrapping_sub(1))
+            .and_then(|n| n.as_server())
+    }
+
+    pub fn broker(&self, id: u32) -> Option<&Broker> {
+        let node = self.config.ensemble + (id as usize).wrapping_sub(1);
+        self.world.nodes().get(node).and_then(|n| n.as_broker())
+    }
+
+    /// Schedule a raw world action (tests and the app's direct controls).
+    pub fn schedule_action(&mut self, at: Time, action: Action<Cmd>) {
+        self.world.schedule(at, action);
+    }
+
+    fn target(&self, node: &NodeRef) -> Result<Target, ActionError> {
+        match node {
+            NodeRef::Leader => Ok(Target::Role(RoleRef::Leader)),
+            NodeRef::Controller => Ok(Target::Role(RoleRef::Controller)),
+            NodeRef::Named {
+                prefix: NodePrefix::Zk,
+                number,
+            } if (1..=self.config.ensemble as u32).contains(number) => {
+                Ok(Target::Node(*number as usize - 1))
+            }
+            NodeRef::Named {
+                prefix: NodePrefix::Broker,
+                number,
+            } if (1..=self.config.brokers as u32).contains(number) => {
+                Ok(Target::Node(self.config.ensemble + *number as usize - 1))
+            }
+            NodeRef::Named { .. } => Err(ActionError::NoSuchNode(node.clone())),
+        }
+    }
+
+    fn view_server(&self, id: NodeId, s: &Server) -> NodeView {
+        let alive = self.world.is_alive(id);
+        let role = match (alive, s.state) {
+            (false, _) => Role::Down,
+            (true, ServerState::Looking) => Role::Looking,
+            (true, ServerState::Following) => Role::Following,
+            (true, ServerState::Leading) => Role::Leading,
+        };
+        let vote = match &s.role {
+            ServerRole::Looking => Some(s.fle.proposed.leader),
+            _ => s.leader_sid(),
+        }
+        .filter(|sid| *sid >= 1)
+        .map(|sid| (sid - 1) as NodeId);
+        let tick = self.config.tick_time_ms;
+        let timers = [
+            (Timer::ElectionPoll, s.fle.interval_ms),
+            (Timer::FinalizeWait, self.config.finalize_wait_ms),
+            (
+                Timer::PeerTimeout,
+                tick * if s.serving() {
+                    self.config.sync_limit
+                } else {
+                    self.config.init_limit
+                },
+            ),
+            (Timer::InitLimit, tick * self.config.init_limit),
+        ];
+        let timer = if alive {
+            self.timer_view(id, &timers)
+        } else {
+            None
+        };
+        NodeView {
+            id,
+            kind: NodeKind::ZkServer,
+            number: s.sid as u32,
+            role,
+            alive,
+            epoch: s.accepted_epoch,
+            log_end: s.base.applied_count + s.log.len() as u64,
+            committed: s.applied_count(),
+            last_zxid: Some(s.last_logged_zxid()),
+            vote,
+            is_controller: false,
+            timer,
+        }
+    }
+
+    fn view_broker(&self, id: NodeId, b: &Broker) -> NodeView {
+        let alive = self.world.is_alive(id);
+        let role = if !alive {
+            Role::Down
+        } else if b.shutting_down.is_some() {
+            Role::ShuttingDown
+        } else if b.registered {
+            Role::Active
+        } else {
+            Role::Fenced
+        };
+        let read_timeout = b.zk.timeout_ms * 2 / 3;
+        let timers = [(Timer::ClientTimeout, read_timeout), (Timer::Load, 0)];
+        let timer = if alive {
+            self.timer_view(id, &timers)
+        } else {
+            None
+        };
+        NodeView {
+            id,
+            kind: NodeKind::Broker,
+            number: b.id,
+            role,
+            alive,
+            epoch: u64::from(b.controller_epoch().unwrap_or(b.max_controller_epoch)),
+            log_end: 0,
+            committed: 0,
+            last_zxid: None,
+            vote: b
+                .known_controller
+                .map(|c| self.config.ensemble + c as usize - 1),
+            is_controller: b.controller.is_some(),
+            timer,
+        }
+    }
+
+    /// (set at, fires at) of the first armed timer among `timers` (set at = deadline − length).
+    fn timer_view(&self, id: NodeId, timers: &[(Timer, u64)]) -> Option<(Time, Time)> {
+        timers.iter().find_map(|(t, length_ms)| {
+            self.world
+                .timer_deadline(id, *t)
+                .map(|at| (Time(at.0.saturating_sub(length_ms * 1_000)), at))
+        })
+    }
+}
+
+impl cluster::Cluster for Cluster {
+    fn mode(&self) -> &'static str {
+        "zk"
+    }
+    fn seed(&self) -> u64 {
+        self.world.seed()
+    }
+    fn now(&self) -> Time {
+        self.world.now()
+    }
+    fn trace_hash(&self) -> u64 {
+        self.world.trace_hash()
+    }
+    fn events_processed(&self) -> u64 {
+        self.world.events_processed()
+    }
+
+    fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
+        let ensemble = self.config.ensemble;
+        let (world, checker, history) = (&mut self.world, &mut self.checker, &mut self.history);
+        let stop = world.run_until(until, max_events, |w| {
+            checker.check(w);
+            history.observe(w, ensemble);
+        });
+        history.observe(world, ensemble);
+        stop
+    }
+
+    fn step_one(&mut self) -> bool {
+        let stepped = self.world.step_one();
+        if stepped {
+            self.checker.check(&self.world);
+            self.history.observe(&self.world, self.config.ensemble);
+        }
+        stepped
+    }
+
+    fn next_event_time(&self) -> Option<Time> {
+        self.world.next_event_time()
+    }
+
+    fn schedule(&mut self, at: Time, action: &ScenarioAction) -> Result<(), ActionError> {
+        let action = match action {
+            ScenarioAction::Crash(n) => Action::Crash(self.target(n)?),
+            ScenarioAction::Restart(n) => Action::Restart(self.target(n)?),
+            ScenarioAction::Shutdown(n) => Action::Shutdown(self.target(n)?),
+            ScenarioAction::Partition(groups) => {
+                let mut sides = Vec::with_capacity(groups.len());
+                for group in groups {
+                    let mut side = Vec::with_capacity(group.len());
+                    for n in group {
+                        match self.target(n)? {
+                            Target::Node(id) => side.push(id),
+                            Target::Role(_) => return Err(ActionError::NotInThisMode),
+                        }
+                    }
+                    sides.push(side);
+                }
+                Action::Partition(sides)
+            }
+            ScenarioAction::Heal => Action::Heal,
+            ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
+            ScenarioAction::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+            } => {
+                if self.config.brokers == 0 {
+                    return Err(ActionError::NotInThisMode);
+                }
+                let cmd = Cmd::CreateTopic {
+                    name: name.clone(),
+                    partitions: *partitions,
+                    replication_factor: *replication_factor,
+                };
+                Action::Client(Target::Role(RoleRef::Controller), cmd)
+            }
+        };
+        self.world.schedule(at, action);
+        Ok(())
+    }
+
+    fn violations(&self) -> &[String] {
+        &self.checker.violations
+    }
+
+    fn summary(&self) -> Summary {
+        let nodes = self
+            .world
+            .nodes()
+            .iter()
+            .enumerate()
+            .map(|(id, node)| match node {
+                Node::Server(s) => {
+                    let view = self.view_server(id, s);
+                    NodeSummary {
+                        id: view.name(),
+                        role: format!("{:?}", view.role).to_lowercase(),
+                        alive: view.alive,
+                        epoch: s.current_epoch,
+                        log_end_offset: None,
+                        high_watermark: None,
+                        last_zxid: Some(s.last_logged_zxid()),
+                    }
+                }
+                Node::Broker(b) => {
+                    let view = self.view_broker(id, b);
+                    let role = if view.alive && b.controller.is_some() {
+                        "controller".to_string()
+                    } else {
+                        format!("{:?}", view.role).to_lowercase()
+                    };
+                    NodeSummary {
+                        id: view.name(),
+                        role,
+                        alive: view.alive,
+                        epoch: view.epoch,
+                        log_end_offset: None,
+                        high_watermark: None,
+                        last_zxid: None,
+                    }
+                }
+            })
+            .collect();
+        let mut without = self.history.without_controller_us;
+        if !self.history.active {
+            without += self.world.now().since(self.history.last_at);
+        }
+        Summary {
+            mode: "zk",
+            seed: self.world.seed(),
+            end_ms: self.world.now().as_ms(),
+            trace_hash: hex(self.world.trace_hash()),
+            events: self.world.events_processed(),
+            violations: self.checker.violations.clone(),
+            controller_history: self.history.controller.clone(),
+            quorum_leader_history: self.history.leader.clone(),
+            nodes,
+            messages_by_type: self
+                .world
+                .messages_sent()
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            ms_without_controller: without / 1_000,
+            metadata_change_latency_ms: Vec::new(),
+        }
+    }
+
+    fn node_views(&self) -> Vec<NodeView> {
+        self.world
+            .nodes()
+            .iter()
+            .enumerate()
+            .map(|(id, node)| match node {
+                Node::Server(s) => self.view_server(id, s),
+                Node::Broker(b) => self.view_broker(id, b),
+            })
+            .collect()
+    }
+
+    fn flights(&self, out: &mut Vec<FlightView>) {
+        out.extend(self.world.in_flight().map(|f| FlightView {
+            from: f.from,
+            to: f.to,
+            class: f.msg.class(),
+            label: f.msg.label(),
+            is_response: f.msg.is_response(),
+            sent_at: f.sent_at,
+            deliver_at: f.deliver_at,
+        }));
+    }
+
+    fn partition_sides(&self) -> Vec<u8> {
+        (0..self.world.nodes().len())
+            .map(|id| self.world.net.side_of(id))
+            .collect()
+    }
+
+    fn record_trace(&mut self) {
+        self.world.record_trace();
+    }
+
+    fn trace_records(&self) -> &[TraceRecord] {
+        self.world.trace()
+    }
+
+    fn notes(&self, since: u64, out: &mut Vec<NoteView>) {
+        let total = self.world.notes_total();
+        let kept = self.world.notes().count() as u64;
+        let first_index = total - kept;
+        for (i, n) in self.world.notes().enumerate() {
+            let index = first_index + i as u64;
+            if index < since {
+                continue;
+            }
+            let (key, args) = note_text(&n.note, self.config.ensemble);
+            out.push(NoteView {
+                at: n.at,
+                node: n.node,
+                index,
+                key,
+                args,
+            });
+        }
+    }
+
+    fn notes_total(&self) -> u64 {
+        self.world.notes_total()
+    }
+}
+
+/// A note as a translatable key and its arguments (the app's i18n layer words them).
+fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
+    let zk = |sid: u64| format!("zk{sid}");
+    match note {
+        Note::ElectionRound { round } => ("zk.election_round", vec![round.to_string()]),
+        Note::Elected { leader, round } => ("zk.elected", vec![zk(*leader), round.to_string()]),
+        Note::Looking => ("zk.looking", vec![]),
+        Note::NewEpoch { epoch } => ("zk.new_epoch", vec![epoch.to_string()]),
+        Note::Synced { mode } => ("zk.synced", vec![mode.to_string()]),
+        Note::UpToDate => ("zk.uptodate", vec![]),
+        Note::Established { epoch } => ("zk.established", vec![epoch.to_string()]),
+        Note::GaveUp { reason } => ("zk.gave_up", vec![reason.to_string()]),
+        Note::LeaderTimeout => ("zk.leader_timeout", vec![]),
+        Note::LeaderLost => ("zk.leader_lost", vec![]),
+        Note::SessionExpired { session } => ("zk.session_expired", vec![format!("{session:#x}")]),
+        Note::ZkConnected { server, session } => (
+            "kafka.zk_connected",
+            vec![node_name(*server, ensemble), format!("{session:#x}")],
+        ),
+        Note::ZkDisconnected => ("kafka.zk_disconnected", vec![]),
+        Note::ZkSessionExpired => ("kafka.zk_session_expired", vec![]),
+        Note::Registered {
+            broker,
+            broker_epoch,
+        } => (
+            "kafka.registered",
+            vec![broker.to_string(), format!("{broker_epoch:#x}")],
+        ),
+        Note::ControllerElected { broker, epoch, .. } => (
+            "kafka.controller_elected",
+            vec![format!("b{broker}"), epoch.to_string()],
+        ),
+        Note::ControllerResigned { broker, epoch } => (
+            "kafka.controller_resigned",
+            vec![format!("b{broker}"), epoch.to_string()],
+        ),
+        Note::LoadStarted { .. } => ("kafka.load_started", vec![]),
+        Note::LoadDone { partitions, ms } => (
+            "kafka.load_done",
+            vec![partitions.to_string(), ms.to_string()],
+        ),
+        Note::StatesWritten {
+            topic,
+            updates,
+            controller_epoch,
+            ..
+        } => (
+            "kafka.states_written",
+            vec![
+                topic.clone(),
+                updates.len().to_string(),
+                controller_epoch.to_string(),
+            ],
+        ),
+        Note::StatesCreated { topic, states, .. } => (
+            "kafka.states_created",
+            vec![topic.clone(), states.len().to_string()],
+        ),
+        Note::LeaderAndIsrApplied {
+            controller_epoch,
+            partitions,
+        } => (
+            "kafka.leader_and_isr",
+            vec![partitions.to_string(), controller_epoch.to_string()],
+        ),
+        Note::StaleControllerEpoch {
+            controller_epoch,
+            known,
+        } => (
+            "kafka.stale_controller_epoch",
+            vec![controller_epoch.to_string(), known.to_string()],
+        ),
+        Note::Fenced { broker, epoch } => (
+            "kafka.fenced",
+            vec![format!("b{broker}"), epoch.to_string()],
+        ),
+        Note::ControlledShutdownDone { broker } => {
+            ("kafka.controlled_shutdown_done", vec![format!("b{broker}")])
+        }
+        Note::TopicCreated { topic, partitions } => (
+            "kafka.topic_created",
+            vec![topic.clone(), partitions.to_string()],
+        ),
+        Note::Violation(text) => ("violation", vec![text.clone()]),
+    }
+}

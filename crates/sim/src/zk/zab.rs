@@ -1,0 +1,1563 @@
+//! ZAB as ZooKeeper implements it ("ZAB 1.0", domain.md §1.2; `Leader.java`, `LearnerHandler.java`,
+//! `Learner.java`): discovery (FOLLOWERINFO, LEADERINFO, ACKEPOCH), synchronization (DIFF, TRUNC
+//! or SNAP, NEWLEADER, ACK, UPTODATE) and broadcast (PROPOSAL, ACK, COMMIT), with PINGs every
+//! tickTime/2 and the initLimit/syncLimit timeouts.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use crate::time::Time;
+use crate::world::Output;
+
+use super::msg::{
+    epoch_of, make_zxid, Msg, Origin, QuorumPacket, Request, ServerState, Sid, SnapRef, SyncMode,
+    SyncPayload, Txn, TxnBody, Zxid,
+};
+use super::server::{Role, Server};
+use super::{Note, Out, Timer};
+
+/// `ZKDatabase.DEFAULT_COMMIT_LOG_COUNT`: committed proposals kept in memory for DIFF.
+pub const COMMIT_LOG_COUNT: usize = 500;
+/// `zookeeper.snapshotSizeFactor`: a txn-log DIFF is used while it is at most 0.33 × the
+/// snapshot size (the model measures both in znodes and transactions, not bytes).
+pub const SNAPSHOT_SIZE_FACTOR_PERCENT: usize = 33;
+/// `zookeeper.leaderConnectDelayDuringRetryMs`.
+pub const LEADER_CONNECT_DELAY_MS: u64 = 100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowerPhase {
+    /// FOLLOWERINFO sent, waiting for LEADERINFO.
+    Discovery,
+    /// ACKEPOCH sent, receiving the sync.
+    Sync,
+    /// UPTODATE received: serving.
+    Broadcast,
+}
+
+#[derive(Clone, Debug)]
+pub struct Follower {
+    pub leader: Sid,
+    pub phase: FollowerPhase,
+    pub send_seq: u32,
+    pub recv_seq: u32,
+    pub pending: Option<Box<SyncPayload>>,
+    /// Highest COMMIT received before UPTODATE.
+    pub early_commit: Zxid,
+}
+
+impl Follower {
+    pub fn is_up_to_date(&self) -> bool {
+        self.phase == FollowerPhase::Broadcast
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LearnerPhase {
+    Info,
+    EpochAcked,
+    /// Sync and NEWLEADER sent: the learner is in the forwarding set.
+    Synced,
+    /// NEWLEADER acknowledged.
+    Acked,
+    UpToDate,
+}
+
+/// The leader's `LearnerHandler` for one learner.
+#[derive(Clone, Debug)]
+pub struct Learner {
+    pub phase: LearnerPhase,
+    pub send_seq: u32,
+    pub recv_seq: u32,
+    /// `tickOfNextAckDeadline`.
+    pub deadline_tick: u64,
+    pub last_zxid: Zxid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LeaderPhase {
+    /// Waiting for a quorum of FOLLOWERINFO (`getEpochToPropose`).
+    Discovery,
+    /// Waiting for a quorum of ACKEPOCH (`waitForEpochAck`).
+    EpochAck,
+    /// Waiting for a quorum of ACKs of NEWLEADER (`waitForNewLeaderAck`).
+    Sync,
+    /// Established: broadcasting.
+    Broadcast,
+}
+
+#[derive(Clone, Debug)]
+pub struct Leader {
+    pub phase: LeaderPhase,
+    pub new_epoch: u64,
+    pub learners: BTreeMap<Sid, Learner>,
+    /// acceptedEpoch of every server that sent FOLLOWERINFO in time (and our own).
+    pub connecting: BTreeMap<Sid, u64>,
+    pub epoch_acks: BTreeSet<Sid>,
+    pub newleader_acks: BTreeSet<Sid>,
+    pub next_counter: u64,
+    /// Proposals not yet committed and who acknowledged them.
+    pub outstanding: BTreeMap<Zxid, BTreeSet<Sid>>,
+    pub committed: Zxid,
+    pub tick: u64,
+    pub half_tick: bool,
+    /// `SessionTrackerImpl`: session → (deadline ms, timeout ms).
+    pub sessions: BTreeMap<u64, (u64, u64)>,
+    /// Sessions whose closeSession is proposed.
+    pub closing: BTreeSet<u64>,
+}
+
+impl Leader {
+    pub fn is_established(&self) -> bool {
+        self.phase == LeaderPhase::Broadcast
+    }
+    pub fn newleader_zxid(&self) -> Zxid {
+        make_zxid(self.new_epoch, 0)
+    }
+}
+
+/// What `syncFollower` sends a learner whose last zxid is `peer_last`; `from` is the index of
+/// the first log entry that follows as PROPOSAL (and COMMIT) packets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plan {
+    Diff { from: usize },
+    Trunc { to: Zxid, from: usize },
+    Snap { from: usize },
+}
+
+/// ZAB: `LearnerHandler.syncFollower`'s choice between DIFF, TRUNC and SNAP (domain.md §1.2).
+pub fn sync_plan(
+    log: &[Rc<Txn>],
+    base_zxid: Zxid,
+    committed_len: usize,
+    tree_size: usize,
+    peer_last: Zxid,
+) -> Plan {
+    let committed_len = committed_len.min(log.len());
+    let max_committed = committed_len
+        .checked_sub(1)
+        .and_then(|i| log.get(i))
+        .map_or(base_zxid, |t| t.zxid);
+    if peer_last == max_committed {
+        // ZAB: syncFollower sends an empty DIFF when the learner's zxid equals the leader's
+        // lastProcessedZxid (outstanding proposals follow).
+        return Plan::Diff {
+            from: committed_len,
+        };
+    }
+    if peer_last > max_committed {
+        // ZAB: syncFollower chooses TRUNC when the learner is ahead of maxCommittedLog.
+        return Plan::Trunc {
+            to: max_committed,
+            from: committed_len,
+        };
+    }
+    let window_start = committed_len.saturating_sub(COMMIT_LOG_COUNT);
+    let min_committed = window_start
+        .checked_sub(1)
+        .and_then(|i| log.get(i))
+        .map_or(base_zxid, |t| t.zxid);
+    if peer_last >= min_committed {
+        // ZAB: within the in-memory committed log (last 500 proposals): DIFF.
+        return diff_or_trunc(log, base_zxid, peer_last);
+    }
+    if peer_last >= base_zxid {
+        // ZAB: further behind: DIFF from the txn log if it is small next to the snapshot.
+        let missing = committed_len
+            - log
+                .partition_point(|t| t.zxid <= peer_last)
+                .min(committed_len);
+        if missing * 100 <= tree_size * SNAPSHOT_SIZE_FACTOR_PERCENT {
+            return diff_or_trunc(log, base_zxid, peer_last);
+        }
+    }
+    // ZAB: otherwise SNAP.
+    Plan::Snap {
+        from: committed_len,
+    }
+}
+
+/// `queueCommittedProposals`: DIFF from the learner's zxid if the log has it; if the learner's
+/// last zxid is not in our log (it logged a proposal that never committed), TRUNC to the entry
+/// before it first.
+fn diff_or_trunc(log: &[Rc<Txn>], base_zxid: Zxid, peer_last: Zxid) -> Plan {
+    if peer_last == base_zxid {
+        return Plan::Diff { from: 0 };
+    }
+    match log.binary_search_by(|t| t.zxid.cmp(&peer_last)) {
+        Ok(i) => Plan::Diff { from: i + 1 },
+        Err(i) => {
+            let to = i
+                .checked_sub(1)
+                .and_then(|j| log.get(j))
+                .map_or(base_zxid, |t| t.zxid);
+            Plan::Trunc { to, from: i }
+        }
+    }
+}
+
+fn node_of(sid: Sid) -> usize {
+    (sid - 1) as usize
+}
+
+impl Server {
+    fn tick_ms(&self) -> u64 {
+        self.cfg.tick_time_ms
+    }
+
+    // ------------------------------------------------------------------ follower
+
+    /// Become a follower: connect to the leader and send FOLLOWERINFO.
+    pub(crate) fn follow(&mut self, now: Time, leader: Sid, out: &mut Vec<Out>) {
+        self.state = ServerState::Following;
+        let mut f = Follower {
+            leader,
+            phase: FollowerPhase::Discovery,
+            send_seq: 0,
+            recv_seq: 0,
+            pending: None,
+            early_commit: 0,
+        };
+        // ZAB: the learner sends FOLLOWERINFO with zxid = (acceptedEpoch, 0).
+        let pkt = QuorumPacket::FollowerInfo {
+            accepted_epoch: self.accepted_epoch,
+        };
+        send_on(&mut f.send_seq, leader, pkt, out);
+        self.role = Role::Following(Box::new(f));
+        // The learner's socket timeout is initLimit ticks during sync.
+        out.push(Output::SetTimer {
+            timer: Timer::PeerTimeout,
+            at: now.plus_ms(self.tick_ms() * self.cfg.init_limit),
+        });
+    }
+
+    fn send_to_leader(&mut self, pkt: QuorumPacket, out: &mut Vec<Out>) {
+        if let Role::Following(f) = &mut self.role {
+            send_on(&mut f.send_seq, f.leader, pkt, out);
+        }
+    }
+
+    fn on_follower_packet(
+        &mut self,
+        now: Time,
+        from: Sid,
+        seq: u32,
+        pkt: QuorumPacket,
+        out: &mut Vec<Out>,
+    ) {
+        let Role::Following(f) = &mut self.role else {
+            return;
+        };
+        if from != f.leader {
+            // Not our leader's connection (an old leader still broadcasting): close it.
+            out.push(Output::Send {
+                to: node_of(from),
+                msg: Msg::Reset,
+            });
+            return;
+        }
+        if seq != f.recv_seq {
+            // A hole in the TCP stream: the connection is broken.
+            self.go_looking(now, out);
+            return;
+        }
+        f.recv_seq += 1;
+        let limit = if f.phase == FollowerPhase::Broadcast {
+            self.cfg.sync_limit
+        } else {
+            self.cfg.init_limit
+        };
+        out.push(Output::SetTimer {
+            timer: Timer::PeerTimeout,
+            at: now.plus_ms(self.tick_ms() * limit),
+        });
+        match pkt {
+            QuorumPacket::LeaderInfo { new_epoch } => self.on_leader_info(now, new_epoch, out),
+            QuorumPacket::Sync(payload) => {
+                if let Role::Following(f) = &mut self.role {
+                    f.pending = Some(payload);
+                }
+            }
+            QuorumPacket::NewLeader { zxid } => self.on_new_leader(now, zxid, out),
+            QuorumPacket::UpToDate { committed } => self.on_up_to_date(now, committed, out),
+            QuorumPacket::Proposal(txn) => self.on_proposal(now, txn, out),
+            QuorumPacket::Commit { zxid } => self.on_commit(now, zxid, out),
+            QuorumPacket::Ping { .. } => {
+                // Learner.ping: answer with the session touches collected since the last one.
+                let touches: Vec<(u64, u64)> =
+                    std::mem::take(&mut self.touches).into_iter().collect();
+                self.send_to_leader(QuorumPacket::Ping { touches }, out);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_leader_info(&mut self, now: Time, new_epoch: u64, out: &mut Vec<Out>) {
+        if new_epoch < self.accepted_epoch {
+            // Learner: "Leaders epoch is less than accepted epoch": give up on this leader.
+            self.go_looking(now, out);
+            return;
+        }
+        let current_epoch = if new_epoch > self.accepted_epoch {
+            self.accepted_epoch = new_epoch; // durable
+            Some(self.current_epoch)
+        } else {
+            // ZAB: ACKEPOCH carries −1 when this epoch was already accepted.
+            None
+        };
+        let last_zxid = self.last_logged_zxid();
+        self.send_to_leader(
+            QuorumPacket::AckEpoch {
+                current_epoch,
+                last_zxid,
+            },
+            out,
+        );
+        if let Role::Following(f) = &mut self.role {
+            f.phase = FollowerPhase::Sync;
+        }
+    }
+
+    /// NEWLEADER: make the synced history durable, take the new epoch, ACK.
+    fn on_new_leader(&mut self, now: Time, zxid: Zxid, out: &mut Vec<Out>) {
+        let Role::Following(f) = &mut self.role else {
+            return;
+        };
+        let Some(payload) = f.pending.take() else {
+            self.go_looking(now, out);
+            return;
+        };
+        let mode_note = match &payload.mode {
+            SyncMode::Diff => "DIFF",
+            SyncMode::Trunc { .. } => "TRUNC",
+            SyncMode::Snap(_) => "SNAP",
+        };
+        match payload.mode {
+            SyncMode::Diff => {}
+            SyncMode::Trunc { zxid: to } => {
+                let keep = self.log.partition_point(|t| t.zxid <= to);
+                self.log.truncate(keep);
+                if keep < self.applied {
+                    self.reset_tree();
+                }
+            }
+            SyncMode::Snap(SnapRef(snapshot)) => {
+                self.base = snapshot;
+                self.log.clear();
+                self.reset_tree();
+            }
+        }
+        let mut last = self.last_logged_zxid();
+        for txn in payload.txns {
+            if txn.zxid > last {
+                last = txn.zxid;
+                self.log.push(txn);
+            }
+        }
+        self.current_epoch = epoch_of(zxid); // durable
+        out.push(Output::Note(Note::Synced { mode: mode_note }));
+        self.send_to_leader(QuorumPacket::Ack { zxid }, out);
+        if last > zxid {
+            // Proposals of the current epoch that came with the sync are acknowledged too.
+            self.send_to_leader(QuorumPacket::Ack { zxid: last }, out);
+        }
+    }
+
+    fn on_up_to_date(&mut self, now: Time, committed: Zxid, out: &mut Vec<Out>) {
+        let Role::Following(f) = &mut self.role else {
+            return;
+        };
+        f.phase = FollowerPhase::Broadcast;
+        let through = committed.max(f.early_commit);
+        self.apply_through(now, through, out);
+        out.push(Output::Note(Note::UpToDate));
+        out.push(Output::SetTimer {
+            timer: Timer::PeerTimeout,
+            at: now.plus_ms(self.tick_ms() * self.cfg.sync_limit),
+        });
+    }
+
+    fn on_proposal(&mut self, now: Time, txn: Rc<Txn>, out: &mut Vec<Out>) {
+        if txn.zxid <= self.last_logged_zxid() {
+            // Out of order on a FIFO channel cannot happen: treat the stream as broken.
+            self.go_looking(now, out);
+            return;
+        }
+        let zxid = txn.zxid;
+        self.log.push(txn); // logged (fsync) before the ACK
+        self.send_to_leader(QuorumPacket::Ack { zxid }, out);
+    }
+
+    fn on_commit(&mut self, now: Time, zxid: Zxid, out: &mut Vec<Out>) {
+        let Role::Following(f) = &mut self.role else {
+            return;
+        };
+        if f.phase != FollowerPhase::Broadcast {
+            f.early_commit = f.early_commit.max(zxid);
+            return;
+        }
+        if zxid > self.last_logged_zxid() {
+            // A COMMIT for a proposal we never logged: the stream is broken.
+            self.go_looking(now, out);
+            return;
+        }
+        self.apply_through(now, zxid, out);
+    }
+
+    /// Retry the connection to the leader (a new connection: FOLLOWERINFO again).
+    pub(crate) fn on_learner_connect(&mut self, out: &mut Vec<Out>) {
+        let accepted_epoch = self.accepted_epoch;
+        if let Role::Following(f) = &mut self.role {
+            if f.phase == FollowerPhase::Discovery && f.recv_seq == 0 {
+                f.send_seq = 0;
+                send_on(
+                    &mut f.send_seq,
+                    f.leader,
+                    QuorumPacket::FollowerInfo { accepted_epoch },
+                    out,
+                );
+            }
+        }
+    }
+
+    pub(crate) fn on_peer_timeout(&mut self, now: Time, out: &mut Vec<Out>) {
+        if matches!(self.role, Role::Following(_)) {
+            // ZAB: a follower that hears nothing for syncLimit (initLimit while syncing) ticks
+            // goes LOOKING.
+            out.push(Output::Note(Note::LeaderTimeout));
+            self.go_looking(now, out);
+        }
+    }
+
+    /// Forward a client write to the leader (REQUEST), or propose it if we lead.
+    pub(crate) fn submit(
+        &mut self,
+        now: Time,
+        session: u64,
+        origin: Origin,
+        body: TxnBody,
+        out: &mut Vec<Out>,
+    ) {
+        match &self.role {
+            Role::Leading(_) => self.propose(now, session, Some(origin), body, out),
+            Role::Following(_) => {
+                let req = Request {
+                    session,
+                    origin,
+                    body,
+                };
+                self.send_to_leader(QuorumPacket::Request(Box::new(req)), out);
+            }
+            Role::Looking => {}
+        }
+    }
+
+    // ------------------------------------------------------------------ leader
+
+    /// Become the leader: wait for a quorum of FOLLOWERINFO within initLimit ticks.
+    pub(crate) fn lead(&mut self, now: Time, out: &mut Vec<Out>) {
+        self.state = ServerState::Leading;
+        let mut connecting = BTreeMap::new();
+        connecting.insert(self.sid, self.accepted_epoch);
+        let leader = Leader {
+            phase: LeaderPhase::Discovery,
+            new_epoch: 0,
+            learners: BTreeMap::new(),
+            connecting,
+            epoch_acks: BTreeSet::new(),
+            newleader_acks: BTreeSet::new(),
+            next_counter: 1,
+            outstanding: BTreeMap::new(),
+            committed: 0,
+            tick: 0,
+            half_tick: false,
+            sessions: BTreeMap::new(),
+            closing: BTreeSet::new(),
+        };
+        self.role = Role::Leading(Box::new(leader));
+        out.push(Output::SetTimer {
+            timer: Timer::InitLimit,
+            at: now.plus_ms(self.tick_ms() * self.cfg.init_limit),
+        });
+    }
+
+    fn leader_mut(&mut self) -> Option<&mut Leader> {
+        match &mut self.role {
+            Role::Leading(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    fn send_to_learner(&mut self, sid: Sid, pkt: QuorumPacket, out: &mut Vec<Out>) {
+        if let Some(learner) = self.leader_mut().and_then(|l| l.learners.get_mut(&sid)) {
+            send_on(&mut learner.send_seq, sid, pkt, out);
+        }
+    }
+
+    fn on_leader_packet(
+        &mut self,
+        now: Time,
+        from: Sid,
+        seq: u32,
+        pkt: QuorumPacket,
+        out: &mut Vec<Out>,
+    ) {
+        let quorum = self.cfg.quorum();
+        let sync_limit = self.cfg.sync_limit;
+        let init_limit = self.cfg.init_limit;
+        let Role::Leading(l) = &mut self.role else {
+            return;
+        };
+        if let QuorumPacket::FollowerInfo { accepted_epoch } = pkt {
+            if seq != 0 {
+                return;
+            }
+            // A new learner connection (replacing any older one from the same server).
+            let learner = Learner {
+                phase: LearnerPhase::Info,
+                send_seq: 0,
+                recv_seq: 1,
+                deadline_tick: l.tick + init_limit + sync_limit,
+                last_zxid: 0,
+            };
+            l.learners.insert(from, learner);
+            match l.phase {
+                LeaderPhase::Discovery => {
+                    // ZAB: getEpochToPropose: new epoch = max(acceptedEpoch) + 1 once a quorum
+                    // including the leader has connected.
+                    l.connecting.insert(from, accepted_epoch);
+                    if l.connecting.len() >= quorum {
+                        self.propose_epoch(now, out);
+                    }
+                }
+                _ => {
+                    let new_epoch = l.new_epoch;
+                    self.send_to_learner(from, QuorumPacket::LeaderInfo { new_epoch }, out);
+                }
+            }
+            return;
+        }
+        let Some(learner) = l.learners.get_mut(&from) else {
+            // No such connection (it was dropped): reset it.
+            out.push(Output::Send {
+                to: node_of(from),
+                msg: Msg::Reset,
+            });
+            return;
+        };
+        if seq != learner.recv_seq {
+            // A hole in the learner's stream: drop the handler and close its connection.
+            l.learners.remove(&from);
+            out.push(Output::Send {
+                to: node_of(from),
+                msg: Msg::Reset,
+            });
+            return;
+        }
+        learner.recv_seq += 1;
+        // LearnerHandler: any packet from the learner moves its ack deadline.
+        learner.deadline_tick = l.tick + sync_limit;
+        match pkt {
+            QuorumPacket::AckEpoch {
+                current_epoch,
+                last_zxid,
+            } => self.on_ack_epoch(now, from, current_epoch, last_zxid, out),
+            QuorumPacket::Ack { zxid } => self.on_ack(now, from, zxid, out),
+            QuorumPacket::Ping { touches } => {
+                for (session, _) in touches {
+                    self.touch_session(now, session);
+                }
+            }
+            QuorumPacket::Request(req) if self.established_epoch().is_some() => {
+                self.propose(now, req.session, Some(req.origin), req.body, out);
+            }
+            _ => {}
+        }
+    }
+
+    fn propose_epoch(&mut self, now: Time, out: &mut Vec<Out>) {
+        let Some(l) = self.leader_mut() else { return };
+        let new_epoch = l.connecting.values().copied().max().unwrap_or(0) + 1;
+        l.new_epoch = new_epoch;
+        l.phase = LeaderPhase::EpochAck;
+        self.accepted_epoch = new_epoch; // durable
+        let sid = self.sid;
+        let Some(l) = self.leader_mut() else { return };
+        l.epoch_acks.insert(sid);
+        let sids: Vec<Sid> = l.learners.keys().copied().collect();
+        out.push(Output::Note(Note::NewEpoch { epoch: new_epoch }));
+        for s in sids {
+            self.send_to_learner(s, QuorumPacket::LeaderInfo { new_epoch }, out);
+        }
+        out.push(Output::SetTimer {
+            timer: Timer::InitLimit,
+            at: now.plus_ms(self.tick_ms() * self.cfg.init_limit),
+        });
+    }
+
+    fn on_ack_epoch(
+        &mut self,
+        now: Time,
+        from: Sid,
+        current_epoch: Option<u64>,
+        last_zxid: Zxid,
+        out: &mut Vec<Out>,
+    ) {
+        let ours = (self.current_epoch, self.last_logged_zxid());
+        let quorum = self.cfg.quorum();
+        let Some(l) = self.leader_mut() else { return };
+        let Some(learner) = l.learners.get_mut(&from) else {
+            return;
+        };
+        learner.phase = LearnerPhase::EpochAcked;
+        learner.last_zxid = last_zxid;
+        match l.phase {
+            LeaderPhase::Discovery => {}
+            LeaderPhase::EpochAck => {
+                if let Some(ce) = current_epoch {
+                    if (ce, last_zxid) > ours {
+                        // ZAB: the leader aborts if a follower is more recent than itself.
+                        out.push(Output::Note(Note::GaveUp {
+                            reason: "follower ahead of leader",
+                        }));
+                        self.go_looking(now, out);
+                        return;
+                    }
+                    // ZAB: ACKEPOCH with −1 does not count.
+                    l.epoch_acks.insert(from);
+                }
+                if l.epoch_acks.len() >= quorum {
+                    self.start_sync(now, out);
+                }
+            }
+            LeaderPhase::Sync | LeaderPhase::Broadcast => self.sync_learner(from, out),
+        }
+    }
+
+    /// A quorum acknowledged the epoch: take it and sync every learner that asked.
+    fn start_sync(&mut self, now: Time, out: &mut Vec<Out>) {
+        let sid = self.sid;
+        let Some(l) = self.leader_mut() else { return };
+        l.phase = LeaderPhase::Sync;
+        l.newleader_acks.insert(sid);
+        let new_epoch = l.new_epoch;
+        let ready: Vec<Sid> = l
+            .learners
+            .iter()
+            .filter(|(_, h)| h.phase == LearnerPhase::EpochAcked)
+            .map(|(s, _)| *s)
+            .collect();
+        self.current_epoch = new_epoch; // durable
+        for s in ready {
+            self.sync_learner(s, out);
+        }
+        out.push(Output::SetTimer {
+            timer: Timer::InitLimit,
+            at: now.plus_ms(self.tick_ms() * self.cfg.init_limit),
+        });
+    }
+
+    /// ZAB: syncFollower, then NEWLEADER; from here the learner gets every new proposal.
+    fn sync_learner(&mut self, sid: Sid, out: &mut Vec<Out>) {
+        let Some(l) = self.leader_mut() else { return };
+        let Some(learner) = l.learners.get(&sid) else {
+            return;
+        };
+        let peer_last = learner.last_zxid;
+        let established = l.is_established();
+        let newleader = l.newleader_zxid();
+        let committed_len = if established {
+            self.applied
+        } else {
+            self.log.len()
+        };
+        let plan = sync_plan(
+            &self.log,
+            self.base.zxid,
+            committed_len,
+            self.tree.node_count(),
+            peer_last,
+        );
+        let (mode, from) = match plan {
+            Plan::Diff { from } => (SyncMode::Diff, from),
+            Plan::Trunc { to, from } => (SyncMode::Trunc { zxid: to }, from),
+            Plan::Snap { from } => (
+                SyncMode::Snap(SnapRef(Rc::new(self.committed_snapshot(committed_len)))),
+                from,
+            ),
+        };
+        let txns = self.log.get(from..).unwrap_or(&[]).to_vec();
+        let payload = SyncPayload { mode, txns };
+        self.send_to_learner(sid, QuorumPacket::Sync(Box::new(payload)), out);
+        self.send_to_learner(sid, QuorumPacket::NewLeader { zxid: newleader }, out);
+        if let Some(learner) = self.leader_mut().and_then(|l| l.learners.get_mut(&sid)) {
+            learner.phase = LearnerPhase::Synced;
+        }
+    }
+
+    fn on_ack(&mut self, now: Time, from: Sid, zxid: Zxid, out: &mut Vec<Out>) {
+        let quorum = self.cfg.quorum();
+        let Some(l) = self.leader_mut() else { return };
+        let newleader = l.newleader_zxid();
+        if zxid == newleader {
+            let Some(learner) = l.learners.get_mut(&from) else {
+                return;
+            };
+            if learner.phase != LearnerPhase::Synced {
+                return;
+            }
+            learner.phase = LearnerPhase::Acked;
+            match l.phase {
+                LeaderPhase::Sync => {
+                    l.newleader_acks.insert(from);
+                    if l.newleader_acks.len() >= quorum {
+                        self.establish(now, out);
+                    }
+                }
+                LeaderPhase::Broadcast => {
+                    let committed = l.committed;
+                    if let Some(learner) = l.learners.get_mut(&from) {
+                        learner.phase = LearnerPhase::UpToDate;
+                    }
+                    self.send_to_learner(from, QuorumPacket::UpToDate { committed }, out);
+                }
+                _ => {}
+            }
+            return;
+        }
+        // ACK of proposals: cumulative, since the learner logs them in order on a FIFO channel.
+        for (_, acks) in l.outstanding.range_mut(..=zxid) {
+            acks.insert(from);
+        }
+        self.try_commit(now, out);
+    }
+
+    /// ZAB: a quorum acknowledged NEWLEADER: commit the history, send UPTODATE, start ticking.
+    fn establish(&mut self, now: Time, out: &mut Vec<Out>) {
+        let last = self.last_logged_zxid();
+        self.apply_through(now, last, out);
+        let tick_ms = self.tick_ms();
+        let sessions: Vec<(u64, u64)> = self.tree.sessions.iter().map(|(s, t)| (*s, *t)).collect();
+        let Some(l) = self.leader_mut() else { return };
+        l.phase = LeaderPhase::Broadcast;
+        l.committed = last;
+        // SessionTrackerImpl: a new leader tracks every session with a full timeout.
+        for (session, timeout) in sessions {
+            l.sessions.insert(
+                session,
+                (expiry_deadline(now.as_ms() + timeout, tick_ms), timeout),
+            );
+        }
+        let epoch = l.new_epoch;
+        let acked: Vec<Sid> = l
+            .learners
+            .iter()
+            .filter(|(_, h)| h.phase == LearnerPhase::Acked)
+            .map(|(s, _)| *s)
+            .collect();
+        for s in acked {
+            if let Some(h) = self.leader_mut().and_then(|l| l.learners.get_mut(&s)) {
+                h.phase = LearnerPhase::UpToDate;
+            }
+            self.send_to_learner(s, QuorumPacket::UpToDate { committed: last }, out);
+        }
+        out.push(Output::Note(Note::Established { epoch }));
+        out.push(Output::CancelTimer(Timer::InitLimit));
+        out.push(Output::SetTimer {
+            timer: Timer::Tick,
+            at: now.plus_ms(tick_ms / 2),
+        });
+        out.push(Output::SetTimer {
+            timer: Timer::SessionCheck,
+            at: Time::from_ms(expiry_deadline(now.as_ms(), tick_ms)),
+        });
+    }
+
+    pub(crate) fn on_init_limit(&mut self, now: Time, out: &mut Vec<Out>) {
+        if let Role::Leading(l) = &self.role {
+            if !l.is_established() {
+                // ZAB: discovery and sync are bounded by initLimit ticks.
+                out.push(Output::Note(Note::GaveUp {
+                    reason: "initLimit",
+                }));
+                self.go_looking(now, out);
+            }
+        }
+    }
+
+    /// Every tickTime/2: PING the learners; every tickTime: check that a quorum is synced.
+    pub(crate) fn on_tick(&mut self, now: Time, out: &mut Vec<Out>) {
+        let quorum = self.cfg.quorum();
+        let sid = self.sid;
+        let Some(l) = self.leader_mut() else { return };
+        if !l.is_established() {
+            return;
+        }
+        l.half_tick = !l.half_tick;
+        if !l.half_tick {
+            l.tick += 1;
+            let tick = l.tick;
+            let synced = 1 + l
+                .learners
+                .iter()
+                .filter(|(s, h)| **s != sid && tick <= h.deadline_tick)
+                .count();
+            if synced < quorum {
+                // ZAB: "Not sufficient followers synced": the leader gives up.
+                out.push(Output::Note(Note::GaveUp {
+                    reason: "not sufficient followers synced",
+                }));
+                self.go_looking(now, out);
+                return;
+            }
+        }
+        let Some(l) = self.leader_mut() else { return };
+        let sids: Vec<Sid> = l
+            .learners
+            .iter()
+            .filter(|(_, h)| h.phase >= LearnerPhase::Synced)
+            .map(|(s, _)| *s)
+            .collect();
+        for s in sids {
+            self.send_to_learner(
+                s,
+                QuorumPacket::Ping {
+                    touches: Vec::new(),
+                },
+                out,
+            );
+        }
+        out.push(Output::SetTimer {
+            timer: Timer::Tick,
+            at: now.plus_ms(self.tick_ms() / 2),
+        });
+    }
+
+    /// ZAB: log the transaction, send PROPOSAL to the forwarding learners, ack it ourselves.
+    pub(crate) fn propose(
+        &mut self,
+        now: Time,
+        session: u64,
+        origin: Option<Origin>,
+        body: TxnBody,
+        out: &mut Vec<Out>,
+    ) {
+        let sid = self.sid;
+        let Some(l) = self.leader_mut() else { return };
+        if !l.is_established() {
+            return;
+        }
+        if l.next_counter > 0xffff_ffff {
+            // ZAB: the counter would overflow: force a re-election.
+            self.go_looking(now, out);
+            return;
+        }
+        let zxid = make_zxid(l.new_epoch, l.next_counter);
+        l.next_counter += 1;
+        let mut acks = BTreeSet::new();
+        acks.insert(sid);
+        l.outstanding.insert(zxid, acks);
+        if let TxnBody::CloseSession { session } = &body {
+            l.closing.insert(*session);
+        }
+        let sids: Vec<Sid> = l
+            .learners
+            .iter()
+            .filter(|(_, h)| h.phase >= LearnerPhase::Synced)
+            .map(|(s, _)| *s)
+            .collect();
+        let txn = Rc::new(Txn {
+            zxid,
+            session,
+            origin,
+            body,
+        });
+        self.log.push(txn.clone());
+        for s in sids {
+            self.send_to_learner(s, QuorumPacket::Proposal(txn.clone()), out);
+        }
+        self.try_commit(now, out);
+    }
+
+    /// ZAB: commit in zxid order once a quorum has acknowledged.
+    fn try_commit(&mut self, now: Time, out: &mut Vec<Out>) {
+        let quorum = self.cfg.quorum();
+        loop {
+            let Some(l) = self.leader_mut() else { return };
+            let Some((&zxid, acks)) = l.outstanding.iter().next() else {
+                return;
+            };
+            if acks.len() < quorum {
+                return;
+            }
+            l.outstanding.remove(&zxid);
+            l.committed = zxid;
+            let sids: Vec<Sid> = l
+                .learners
+                .iter()
+                .filter(|(_, h)| h.phase >= LearnerPhase::Synced)
+                .map(|(s, _)| *s)
+                .collect();
+            for s in sids {
+                self.send_to_learner(s, QuorumPacket::Commit { zxid }, out);
+            }
+            self.apply_through(now, zxid, out);
+        }
+    }
+
+    // ------------------------------------------------------------------ both
+
+    pub(crate) fn on_quorum(
+        &mut self,
+        now: Time,
+        from: Sid,
+        seq: u32,
+        pkt: QuorumPacket,
+        out: &mut Vec<Out>,
+    ) {
+        match &self.role {
+            Role::Following(_) => self.on_follower_packet(now, from, seq, pkt, out),
+            Role::Leading(_) => self.on_leader_packet(now, from, seq, pkt, out),
+            Role::Looking => {
+                // Only the leader listens on the learner port: refuse.
+                if matches!(pkt, QuorumPacket::FollowerInfo { .. }) {
+                    out.push(Output::Send {
+                        to: node_of(from),
+                        msg: Msg::Reset,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The connection to `from` was reset (it closed it, or its process is gone).
+    pub(crate) fn on_quorum_reset(&mut self, now: Time, from: Sid, out: &mut Vec<Out>) {
+        match &mut self.role {
+            Role::Following(f)
+                if f.leader == from && f.phase == FollowerPhase::Discovery && f.recv_seq == 0 =>
+            {
+                // Learner.connectToLeader: the leader is not listening yet: retry after
+                // leaderConnectDelayDuringRetryMs (100 ms), within initLimit.
+                out.push(Output::SetTimer {
+                    timer: Timer::LearnerConnect,
+                    at: now.plus_ms(LEADER_CONNECT_DELAY_MS),
+                });
+            }
+            Role::Following(f) if f.leader == from => {
+                out.push(Output::Note(Note::LeaderLost));
+                self.go_looking(now, out);
+            }
+            Role::Leading(l) => {
+                l.learners.remove(&from);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Send a packet on a numbered connection.
+fn send_on(seq: &mut u32, to: Sid, pkt: QuorumPacket, out: &mut Vec<Out>) {
+    out.push(Output::Send {
+        to: node_of(to),
+        msg: Msg::Quorum { seq: *seq, pkt },
+    });
+    *seq += 1;
+}
+
+/// `ExpiryQueue.roundToNextInterval`: deadlines sit in tickTime-wide buckets.
+pub fn expiry_deadline(time_ms: u64, tick_ms: u64) -> u64 {
+    let tick = tick_ms.max(1);
+    (time_ms / tick + 1) * tick
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::Input;
+    use crate::zk::config::Config;
+    use crate::zk::msg::{Snapshot, Vote};
+    use crate::zk::tree::DataTree;
+    use crate::zk::In;
+
+    fn server(sid: Sid) -> Server {
+        let cfg = Rc::new(Config {
+            ensemble: 3,
+            brokers: 0,
+            partitions: 0,
+            ..Config::default()
+        });
+        let base = Rc::new(Snapshot {
+            tree: DataTree::new(),
+            zxid: 0,
+            applied_count: 0,
+            digest: 0,
+        });
+        Server::new(sid, cfg, base)
+    }
+
+    fn step(s: &mut Server, now: Time, input: In) -> Vec<Out> {
+        let mut out = Vec::new();
+        s.step(now, input, &mut out);
+        out
+    }
+
+    fn q(seq: u32, pkt: QuorumPacket) -> Msg {
+        Msg::Quorum { seq, pkt }
+    }
+
+    fn txn(zxid: Zxid) -> Rc<Txn> {
+        Rc::new(Txn {
+            zxid,
+            session: 0,
+            origin: None,
+            body: TxnBody::CreateSession { timeout_ms: 4_000 },
+        })
+    }
+
+    fn log(zxids: &[Zxid]) -> Vec<Rc<Txn>> {
+        zxids.iter().map(|z| txn(*z)).collect()
+    }
+
+    /// zk3 elected leader at t=0 by the votes of zk1 and itself.
+    fn leader() -> Server {
+        let mut s = server(3);
+        s.state = ServerState::Looking;
+        s.vote = Vote {
+            leader: 3,
+            zxid: 0,
+            election_epoch: 1,
+            peer_epoch: 0,
+        };
+        let mut out = Vec::new();
+        s.lead(Time::ZERO, &mut out);
+        s
+    }
+
+    /// A leader established in epoch 1 with zk1 and zk2 up to date.
+    fn established() -> Server {
+        let mut l = leader();
+        for from in [0, 1] {
+            step(
+                &mut l,
+                Time::ZERO,
+                Input::Msg {
+                    from,
+                    msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }),
+                },
+            );
+        }
+        for from in [0, 1] {
+            let ack = QuorumPacket::AckEpoch {
+                current_epoch: Some(0),
+                last_zxid: 0,
+            };
+            step(
+                &mut l,
+                Time::ZERO,
+                Input::Msg {
+                    from,
+                    msg: q(1, ack),
+                },
+            );
+        }
+        for from in [0, 1] {
+            let ack = QuorumPacket::Ack {
+                zxid: make_zxid(1, 0),
+            };
+            step(
+                &mut l,
+                Time::ZERO,
+                Input::Msg {
+                    from,
+                    msg: q(2, ack),
+                },
+            );
+        }
+        assert_eq!(l.established_epoch(), Some(1));
+        l
+    }
+
+    #[test]
+    fn sync_plan_follows_sync_follower() {
+        let e1 = |c| make_zxid(1, c);
+        let e2 = |c| make_zxid(2, c);
+        let l = log(&[e1(1), e1(2), e1(3), e2(1)]);
+        // Equal zxids: an empty DIFF.
+        assert_eq!(sync_plan(&l, 0, 4, 10, e2(1)), Plan::Diff { from: 4 });
+        // Within the committed log: DIFF of what follows.
+        assert_eq!(sync_plan(&l, 0, 4, 10, e1(2)), Plan::Diff { from: 2 });
+        assert_eq!(sync_plan(&l, 0, 4, 10, 0), Plan::Diff { from: 0 });
+        // Ahead of maxCommittedLog: TRUNC to it (the outstanding proposals follow).
+        assert_eq!(
+            sync_plan(&l, 0, 3, 10, e2(1)),
+            Plan::Trunc { to: e1(3), from: 3 }
+        );
+        assert_eq!(
+            sync_plan(&l, 0, 4, 10, e2(5)),
+            Plan::Trunc { to: e2(1), from: 4 }
+        );
+        // A proposal the leader never saw (e1(4), never committed): TRUNC to e1(3), then DIFF.
+        assert_eq!(
+            sync_plan(&l, 0, 4, 10, e1(4)),
+            Plan::Trunc { to: e1(3), from: 3 }
+        );
+    }
+
+    #[test]
+    fn sync_plan_uses_snap_beyond_the_committed_log_when_the_txn_log_is_large() {
+        let zxids: Vec<Zxid> = (1..=(COMMIT_LOG_COUNT as u64 + 100))
+            .map(|c| make_zxid(1, c))
+            .collect();
+        let l = log(&zxids);
+        let n = l.len();
+        // 600 transactions missing, snapshot of 100 znodes: 600 > 0.33 × 100 → SNAP.
+        assert_eq!(
+            sync_plan(&l, 0, n, 100, make_zxid(1, 5)),
+            Plan::Snap { from: n }
+        );
+        // With a large snapshot the txn log is used instead: DIFF.
+        assert_eq!(
+            sync_plan(&l, 0, n, 1_000_000, make_zxid(1, 5)),
+            Plan::Diff { from: 5 }
+        );
+    }
+
+    #[test]
+    fn leader_proposes_epoch_after_a_quorum_of_followerinfo() {
+        let mut l = leader();
+        let out = step(
+            &mut l,
+            Time::from_ms(5),
+            Input::Msg {
+                from: 0,
+                msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 4 }),
+            },
+        );
+        assert_eq!(
+            out,
+            vec![
+                // ZAB: new epoch = max(acceptedEpoch) + 1.
+                Output::Note(Note::NewEpoch { epoch: 5 }),
+                Output::Send {
+                    to: 0,
+                    msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 5 })
+                },
+                Output::SetTimer {
+                    timer: Timer::InitLimit,
+                    at: Time::from_ms(5 + 20_000)
+                },
+            ]
+        );
+        assert_eq!(l.accepted_epoch, 5);
+    }
+
+    #[test]
+    fn follower_acks_the_epoch_with_its_current_epoch_or_minus_one() {
+        let mut f = server(1);
+        f.current_epoch = 2;
+        f.accepted_epoch = 2;
+        let mut out = Vec::new();
+        f.follow(Time::ZERO, 3, &mut out);
+        let out = step(
+            &mut f,
+            Time::from_ms(3),
+            Input::Msg {
+                from: 2,
+                msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 3 }),
+            },
+        );
+        assert_eq!(
+            out,
+            vec![
+                Output::SetTimer {
+                    timer: Timer::PeerTimeout,
+                    at: Time::from_ms(3 + 20_000)
+                },
+                Output::Send {
+                    to: 2,
+                    msg: q(
+                        1,
+                        QuorumPacket::AckEpoch {
+                            current_epoch: Some(2),
+                            last_zxid: 0
+                        }
+                    )
+                },
+            ]
+        );
+        assert_eq!(f.accepted_epoch, 3);
+        // The same epoch again (a new connection): ACKEPOCH carries −1.
+        let mut g = server(1);
+        g.accepted_epoch = 3;
+        g.follow(Time::ZERO, 3, &mut Vec::new());
+        let out = step(
+            &mut g,
+            Time::from_ms(3),
+            Input::Msg {
+                from: 2,
+                msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 3 }),
+            },
+        );
+        assert!(out.contains(&Output::Send {
+            to: 2,
+            msg: q(
+                1,
+                QuorumPacket::AckEpoch {
+                    current_epoch: None,
+                    last_zxid: 0
+                }
+            )
+        }));
+    }
+
+    #[test]
+    fn follower_rejects_a_leader_epoch_below_its_accepted_epoch() {
+        let mut f = server(1);
+        f.accepted_epoch = 7;
+        f.follow(Time::ZERO, 3, &mut Vec::new());
+        step(
+            &mut f,
+            Time::from_ms(3),
+            Input::Msg {
+                from: 2,
+                msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 6 }),
+            },
+        );
+        assert_eq!(f.state, ServerState::Looking);
+    }
+
+    #[test]
+    fn leader_gives_up_when_a_follower_is_ahead_of_it() {
+        let mut l = leader();
+        step(
+            &mut l,
+            Time::ZERO,
+            Input::Msg {
+                from: 0,
+                msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }),
+            },
+        );
+        let ack = QuorumPacket::AckEpoch {
+            current_epoch: Some(0),
+            last_zxid: make_zxid(0, 9),
+        };
+        let out = step(
+            &mut l,
+            Time::from_ms(1),
+            Input::Msg {
+                from: 0,
+                msg: q(1, ack),
+            },
+        );
+        assert!(out.contains(&Output::Note(Note::GaveUp {
+            reason: "follower ahead of leader"
+        })));
+        assert_eq!(l.state, ServerState::Looking);
+    }
+
+    #[test]
+    fn epoch_ack_quorum_sends_diff_and_newleader_then_uptodate_after_newleader_acks() {
+        let mut l = leader();
+        step(
+            &mut l,
+            Time::ZERO,
+            Input::Msg {
+                from: 0,
+                msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }),
+            },
+        );
+        let ack = QuorumPacket::AckEpoch {
+            current_epoch: Some(0),
+            last_zxid: 0,
+        };
+        let out = step(
+            &mut l,
+            Time::from_ms(1),
+            Input::Msg {
+                from: 0,
+                msg: q(1, ack),
+            },
+        );
+        let diff = SyncPayload {
+            mode: SyncMode::Diff,
+            txns: vec![],
+        };
+        assert_eq!(
+            out,
+            vec![
+                Output::Send {
+                    to: 0,
+                    msg: q(1, QuorumPacket::Sync(Box::new(diff)))
+                },
+                Output::Send {
+                    to: 0,
+                    msg: q(
+                        2,
+                        QuorumPacket::NewLeader {
+                            zxid: make_zxid(1, 0)
+                        }
+                    )
+                },
+                Output::SetTimer {
+                    timer: Timer::InitLimit,
+                    at: Time::from_ms(1 + 20_000)
+                },
+            ]
+        );
+        assert_eq!(l.current_epoch, 1);
+        let out = step(
+            &mut l,
+            Time::from_ms(2),
+            Input::Msg {
+                from: 0,
+                msg: q(
+                    2,
+                    QuorumPacket::Ack {
+                        zxid: make_zxid(1, 0),
+                    },
+                ),
+            },
+        );
+        assert_eq!(
+            out,
+            vec![
+                Output::Send {
+                    to: 0,
+                    msg: q(3, QuorumPacket::UpToDate { committed: 0 })
+                },
+                Output::Note(Note::Established { epoch: 1 }),
+                Output::CancelTimer(Timer::InitLimit),
+                Output::SetTimer {
+                    timer: Timer::Tick,
+                    at: Time::from_ms(1_002)
+                },
+                Output::SetTimer {
+                    timer: Timer::SessionCheck,
+                    at: Time::from_ms(2_000)
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn proposals_commit_in_zxid_order_after_a_quorum_of_cumulative_acks() {
+        let mut l = established();
+        let mut out = Vec::new();
+        l.propose(
+            Time::from_ms(10),
+            0,
+            None,
+            TxnBody::CreateSession { timeout_ms: 4_000 },
+            &mut out,
+        );
+        l.propose(
+            Time::from_ms(10),
+            0,
+            None,
+            TxnBody::CreateSession { timeout_ms: 4_000 },
+            &mut out,
+        );
+        let (z1, z2) = (make_zxid(1, 1), make_zxid(1, 2));
+        assert_eq!(
+            out.iter()
+                .filter(|o| matches!(
+                    o,
+                    Output::Send {
+                        msg: Msg::Quorum {
+                            pkt: QuorumPacket::Proposal(_),
+                            ..
+                        },
+                        ..
+                    }
+                ))
+                .count(),
+            4
+        );
+        // zk2 acknowledges z2: on a FIFO channel that covers z1 too; both commit, in order.
+        let out = step(
+            &mut l,
+            Time::from_ms(12),
+            Input::Msg {
+                from: 1,
+                msg: q(3, QuorumPacket::Ack { zxid: z2 }),
+            },
+        );
+        let commits: Vec<Zxid> = out
+            .iter()
+            .filter_map(|o| match o {
+                Output::Send {
+                    to: 0,
+                    msg:
+                        Msg::Quorum {
+                            pkt: QuorumPacket::Commit { zxid },
+                            ..
+                        },
+                } => Some(*zxid),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(commits, vec![z1, z2]);
+        assert_eq!(l.applied_zxid(), z2);
+        assert_eq!(l.tree.sessions.len(), 2);
+    }
+
+    #[test]
+    fn follower_logs_acks_and_applies_on_commit_and_a_gap_breaks_the_connection() {
+        let mut f = server(1);
+        f.follow(Time::ZERO, 3, &mut Vec::new());
+        let feed = |f: &mut Server, seq: u32, pkt: QuorumPacket| {
+            step(
+                f,
+                Time::from_ms(u64::from(seq)),
+                Input::Msg {
+                    from: 2,
+                    msg: q(seq, pkt),
+                },
+            )
+        };
+        feed(&mut f, 0, QuorumPacket::LeaderInfo { new_epoch: 1 });
+        feed(
+            &mut f,
+            1,
+            QuorumPacket::Sync(Box::new(SyncPayload {
+                mode: SyncMode::Diff,
+                txns: vec![],
+            })),
+        );
+        let out = feed(
+            &mut f,
+            2,
+            QuorumPacket::NewLeader {
+                zxid: make_zxid(1, 0),
+            },
+        );
+        assert!(out.contains(&Output::Send {
+            to: 2,
+            msg: q(
+                2,
+                QuorumPacket::Ack {
+                    zxid: make_zxid(1, 0)
+                }
+            )
+        }));
+        assert_eq!(f.current_epoch, 1);
+        feed(&mut f, 3, QuorumPacket::UpToDate { committed: 0 });
+        assert!(f.serving());
+        let out = feed(&mut f, 4, QuorumPacket::Proposal(txn(make_zxid(1, 1))));
+        assert_eq!(
+            out,
+            vec![
+                Output::SetTimer {
+                    timer: Timer::PeerTimeout,
+                    at: Time::from_ms(4 + 10_000)
+                },
+                Output::Send {
+                    to: 2,
+                    msg: q(
+                        3,
+                        QuorumPacket::Ack {
+                            zxid: make_zxid(1, 1)
+                        }
+                    )
+                },
+            ]
+        );
+        assert_eq!(f.applied_zxid(), 0);
+        feed(
+            &mut f,
+            5,
+            QuorumPacket::Commit {
+                zxid: make_zxid(1, 1),
+            },
+        );
+        assert_eq!(f.applied_zxid(), make_zxid(1, 1));
+        // Packet 6 was lost: packet 7 reveals the hole and the follower goes LOOKING.
+        feed(&mut f, 7, QuorumPacket::Ping { touches: vec![] });
+        assert_eq!(f.state, ServerState::Looking);
+    }
+
+    #[test]
+    fn trunc_drops_the_uncommitted_tail_of_a_returning_follower() {
+        let mut f = server(1);
+        f.log = log(&[make_zxid(1, 1), make_zxid(1, 2), make_zxid(1, 3)]);
+        f.current_epoch = 1;
+        f.accepted_epoch = 1;
+        f.follow(Time::ZERO, 3, &mut Vec::new());
+        let feed = |f: &mut Server, seq: u32, pkt: QuorumPacket| {
+            step(
+                f,
+                Time::ZERO,
+                Input::Msg {
+                    from: 2,
+                    msg: q(seq, pkt),
+                },
+            )
+        };
+        feed(&mut f, 0, QuorumPacket::LeaderInfo { new_epoch: 2 });
+        let payload = SyncPayload {
+            mode: SyncMode::Trunc {
+                zxid: make_zxid(1, 2),
+            },
+            txns: log(&[make_zxid(2, 1)]),
+        };
+        feed(&mut f, 1, QuorumPacket::Sync(Box::new(payload)));
+        feed(
+            &mut f,
+            2,
+            QuorumPacket::NewLeader {
+                zxid: make_zxid(2, 0),
+            },
+        );
+        let zxids: Vec<Zxid> = f.log.iter().map(|t| t.zxid).collect();
+        assert_eq!(
+            zxids,
+            vec![make_zxid(1, 1), make_zxid(1, 2), make_zxid(2, 1)]
+        );
+    }
+
+    #[test]
+    fn follower_goes_looking_after_sync_limit_ticks_of_silence() {
+        let mut f = server(1);
+        f.follow(Time::ZERO, 3, &mut Vec::new());
+        let out = step(
+            &mut f,
+            Time::from_ms(20_000),
+            Input::Timer(Timer::PeerTimeout),
+        );
+        assert!(out.contains(&Output::Note(Note::LeaderTimeout)));
+        assert_eq!(f.state, ServerState::Looking);
+    }
+
+    #[test]
+    fn leader_pings_every_half_tick_and_gives_up_without_a_synced_quorum() {
+        let mut l = established();
+        let out = step(&mut l, Time::from_ms(1_000), Input::Timer(Timer::Tick));
+        let pings = out
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o,
+                    Output::Send {
+                        msg: Msg::Quorum {
+                            pkt: QuorumPacket::Ping { .. },
+                            ..
+                        },
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(pings, 2);
+        // Nothing heard from either follower: after syncLimit (5) ticks the quorum is lost.
+        let mut now = Time::from_ms(1_000);
+        for _ in 0..12 {
+            now = now.plus_ms(1_000);
+            step(&mut l, now, Input::Timer(Timer::Tick));
+            if l.state == ServerState::Looking {
+                break;
+            }
+        }
+        assert_eq!(l.state, ServerState::Looking);
+        // Last packet at tick 0, deadline tick 0 + syncLimit = 5: the check at tick 6 fails.
+        assert_eq!(now, Time::from_ms(12_000));
+    }
+}
