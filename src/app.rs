@@ -22,7 +22,7 @@ use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND};
 const PUBLISH_EVERY_MS: f64 = 120.0;
 /// A frame step longer than this (a stalled tab) is cut short.
 const MAX_FRAME_MS: f64 = 100.0;
-const NARRATION_LINES: usize = 12;
+const NARRATION_LINES: usize = 40;
 
 /// What the DOM shows; compared before publishing so unchanged state re-renders nothing.
 #[derive(Clone, Debug, PartialEq)]
@@ -197,8 +197,7 @@ impl Animator {
         });
         if let Some(Some((at_ms, node, action))) = taken {
             let key = if matches!(action, ScenarioAction::Crash(_)) { "narr.crash" } else { "narr.restart" };
-            let args = vec![node.clone()];
-            self.push_lines([Line { index: u64::MAX, at_ms, node, key, args }]);
+            self.push_lines([Line { index: u64::MAX, at_ms, node, key, args: Vec::new() }]);
         }
         self.draw();
         self.publish(true);
@@ -215,7 +214,13 @@ fn node_label(lang: Lang, v: &NodeView) -> String {
 
 fn write_url(setup: &Setup, lang: Lang) {
     let Some(window) = web_sys::window() else { return };
-    let url = format!("?mode={}&seed={}&controllers={}&lang={}", setup.mode.as_str(), setup.seed, setup.controllers, lang.code());
+    let url = format!(
+        "?mode={}&seed={}&controllers={}&lang={}",
+        setup.mode.as_str(),
+        setup.seed,
+        setup.controllers,
+        lang.code()
+    );
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }

@@ -33,7 +33,11 @@ impl Lang {
 /// (key, English, Korean)
 pub const TABLE: &[(&str, &str, &str)] = &[
     ("app.title", "Quorum Lab", "Quorum Lab"),
-    ("app.tagline", "How Kafka coordinates itself: KRaft and ZooKeeper, simulated", "Kafka는 어떻게 스스로를 조율하는가: KRaft와 ZooKeeper 시뮬레이션"),
+    (
+        "app.tagline",
+        "How Kafka coordinates itself: KRaft and ZooKeeper, simulated",
+        "Kafka는 어떻게 스스로를 조율하는가: KRaft와 ZooKeeper 시뮬레이션",
+    ),
     ("mode.kraft", "KRaft mode", "KRaft 모드"),
     ("mode.zk", "ZooKeeper mode", "ZooKeeper 모드"),
     ("btn.play", "Play", "재생"),
@@ -43,7 +47,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("label.time", "Virtual time", "가상 시간"),
     ("label.language", "Language", "언어"),
     ("label.slowmo", "slow motion: election messages in flight", "슬로 모션: 선거 메시지 전송 중"),
-    ("hint.click", "Click a node to crash it; click again to restart it.", "노드를 클릭하면 중단되고, 다시 클릭하면 재시작됩니다."),
+    (
+        "hint.click",
+        "Click a node to crash it; click again to restart it.",
+        "노드를 클릭하면 중단되고, 다시 클릭하면 재시작됩니다.",
+    ),
     ("details.title", "Details", "상세 정보"),
     ("details.time_us", "Virtual time (µs)", "가상 시간 (µs)"),
     ("details.events", "Events processed", "처리된 이벤트"),
@@ -75,33 +83,93 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("msg.end", "EndQuorumEpoch", "EndQuorumEpoch"),
     ("msg.fetch", "fetch", "fetch"),
     ("msg.fetchdata", "fetch with records", "레코드를 담은 fetch 응답"),
-    ("param.bad_seed", "The seed \"{0}\" is not a whole number from 0 to 18446744073709551615; using seed {1}.", "시드 \"{0}\"는 0부터 18446744073709551615 사이의 정수가 아닙니다. 시드 {1}을(를) 사용합니다."),
-    ("param.bad_mode", "Unknown mode \"{0}\" (use kraft or zk); showing KRaft mode.", "알 수 없는 모드 \"{0}\" (kraft 또는 zk 사용). KRaft 모드를 표시합니다."),
-    ("param.zk_unavailable", "ZooKeeper mode is not available in this version yet; showing KRaft mode.", "이 버전에서는 아직 ZooKeeper 모드를 사용할 수 없습니다. KRaft 모드를 표시합니다."),
+    (
+        "param.bad_seed",
+        "The seed \"{0}\" is not a whole number from 0 to 18446744073709551615; using seed {1}.",
+        "시드 \"{0}\"는 0부터 18446744073709551615 사이의 정수가 아닙니다. 시드 {1}을(를) 사용합니다.",
+    ),
+    (
+        "param.bad_mode",
+        "Unknown mode \"{0}\" (use kraft or zk); showing KRaft mode.",
+        "알 수 없는 모드 \"{0}\" (kraft 또는 zk 사용). KRaft 모드를 표시합니다.",
+    ),
+    (
+        "param.zk_unavailable",
+        "ZooKeeper mode is not available in this version yet; showing KRaft mode.",
+        "이 버전에서는 아직 ZooKeeper 모드를 사용할 수 없습니다. KRaft 모드를 표시합니다.",
+    ),
     ("param.bad_lang", "Unknown language \"{0}\" (use en or ko).", "알 수 없는 언어 \"{0}\" (en 또는 ko 사용)."),
-    ("param.bad_controllers", "The number of controllers must be 3, 4 or 5, not \"{0}\"; using 3.", "컨트롤러 수는 3, 4, 5 중 하나여야 합니다 (\"{0}\" 아님). 3을 사용합니다."),
-    ("param.too_long", "The parameter \"{0}\" is too long ({1} characters) and was ignored.", "매개변수 \"{0}\"가 너무 길어({1}자) 무시했습니다."),
+    (
+        "param.bad_controllers",
+        "The number of controllers must be 3, 4 or 5, not \"{0}\"; using 3.",
+        "컨트롤러 수는 3, 4, 5 중 하나여야 합니다 (\"{0}\" 아님). 3을 사용합니다.",
+    ),
+    (
+        "param.too_long",
+        "The parameter \"{0}\" is too long ({1} characters) and was ignored.",
+        "매개변수 \"{0}\"가 너무 길어({1}자) 무시했습니다.",
+    ),
     ("param.unknown", "Unknown parameter \"{0}\" was ignored.", "알 수 없는 매개변수 \"{0}\"를 무시했습니다."),
-    ("param.failed", "This setup could not be built ({0}); using the defaults.", "이 설정으로 만들 수 없어({0}) 기본값을 사용합니다."),
-    ("narr.crash", "{0} crashed: its process was killed", "{0} 중단: 프로세스가 종료됨"),
-    ("narr.restart", "{0} restarted", "{0} 재시작"),
-    ("kraft.started", "process starts (epoch {0} from its quorum-state file)", "프로세스 시작 (quorum-state 파일의 에포크 {0})"),
-    ("kraft.fetch_timeout", "no fetch response from the leader for {0} ms: fetch timeout (epoch {1})", "{0} ms 동안 리더의 fetch 응답 없음: fetch 타임아웃 (에포크 {1})"),
-    ("kraft.prospective", "starts a pre-vote at epoch {0} (Prospective)", "에포크 {0}에서 사전 투표 시작 (Prospective)"),
-    ("kraft.prevote_lost", "pre-vote at epoch {0} won no majority in time", "에포크 {0} 사전 투표가 제시간에 과반을 얻지 못함"),
+    (
+        "param.failed",
+        "This setup could not be built ({0}); using the defaults.",
+        "이 설정으로 만들 수 없어({0}) 기본값을 사용합니다.",
+    ),
+    ("narr.crash", "crashed: its process was killed", "중단: 프로세스가 종료됨"),
+    ("narr.restart", "restarted", "재시작"),
+    (
+        "kraft.started",
+        "process starts (epoch {0} from its quorum-state file)",
+        "프로세스 시작 (quorum-state 파일의 에포크 {0})",
+    ),
+    (
+        "kraft.fetch_timeout",
+        "no fetch response from the leader for {0} ms: fetch timeout (epoch {1})",
+        "{0} ms 동안 리더의 fetch 응답 없음: fetch 타임아웃 (에포크 {1})",
+    ),
+    (
+        "kraft.prospective",
+        "starts a pre-vote at epoch {0} (Prospective)",
+        "에포크 {0}에서 사전 투표 시작 (Prospective)",
+    ),
+    (
+        "kraft.prevote_lost",
+        "pre-vote at epoch {0} won no majority in time",
+        "에포크 {0} 사전 투표가 제시간에 과반을 얻지 못함",
+    ),
     ("kraft.candidate", "becomes Candidate for epoch {0} and asks for votes", "에포크 {0}의 후보가 되어 투표를 요청"),
     ("kraft.election_timeout", "election at epoch {0} timed out", "에포크 {0} 선거 시간 초과"),
-    ("kraft.leader", "wins: leader of epoch {0}, appends a LeaderChangeMessage", "승리: 에포크 {0}의 리더, LeaderChangeMessage 추가"),
+    (
+        "kraft.leader",
+        "wins: leader of epoch {0}, appends a LeaderChangeMessage",
+        "승리: 에포크 {0}의 리더, LeaderChangeMessage 추가",
+    ),
     ("kraft.follower", "follows {0} in epoch {1}", "에포크 {1}에서 {0}을(를) 따름"),
-    ("kraft.unattached", "moves to epoch {0} with no leader known (Unattached)", "리더를 모른 채 에포크 {0}로 이동 (Unattached)"),
+    (
+        "kraft.unattached",
+        "moves to epoch {0} with no leader known (Unattached)",
+        "리더를 모른 채 에포크 {0}로 이동 (Unattached)",
+    ),
     ("kraft.resigned", "resigns the leadership of epoch {0}", "에포크 {0}의 리더 자리에서 물러남"),
-    ("kraft.check_quorum", "heard no fetches from a majority for 3 s: check-quorum fails (epoch {0})", "3초 동안 과반의 fetch가 없음: check-quorum 실패 (에포크 {0})"),
-    ("kraft.end_quorum", "got EndQuorumEpoch: will start an election in {0} ms", "EndQuorumEpoch 수신: {0} ms 후 선거 시작"),
+    (
+        "kraft.check_quorum",
+        "heard no fetches from a majority for 3 s: check-quorum fails (epoch {0})",
+        "3초 동안 과반의 fetch가 없음: check-quorum 실패 (에포크 {0})",
+    ),
+    (
+        "kraft.end_quorum",
+        "got EndQuorumEpoch: will start an election in {0} ms",
+        "EndQuorumEpoch 수신: {0} ms 후 선거 시작",
+    ),
     ("kraft.prevote_granted", "grants {0} a pre-vote (epoch {1})", "{0}에게 사전 투표 찬성 (에포크 {1})"),
     ("kraft.prevote_rejected", "refuses {0} a pre-vote (epoch {1})", "{0}의 사전 투표 거절 (에포크 {1})"),
     ("kraft.vote_granted", "votes for {0} in epoch {1}", "에포크 {1}에서 {0}에게 투표"),
     ("kraft.vote_rejected", "rejects {0}'s vote request (epoch {1})", "{0}의 투표 요청 거절 (에포크 {1})"),
-    ("kraft.truncated", "truncates {0} uncommitted records back to offset {1} (DivergingEpoch)", "커밋되지 않은 레코드 {0}개를 오프셋 {1}까지 잘라냄 (DivergingEpoch)"),
+    (
+        "kraft.truncated",
+        "truncates {0} uncommitted records back to offset {1} (DivergingEpoch)",
+        "커밋되지 않은 레코드 {0}개를 오프셋 {1}까지 잘라냄 (DivergingEpoch)",
+    ),
 ];
 
 /// The text for `key`, or the key itself if it is missing (a test makes sure none is).
@@ -176,7 +244,22 @@ mod tests {
     #[test]
     fn every_role_is_translated() {
         use Role::*;
-        for role in [Unattached, Prospective, Candidate, Leader, Follower, Resigned, Looking, Following, Leading, Observing, Fenced, Active, ShuttingDown, Down] {
+        for role in [
+            Unattached,
+            Prospective,
+            Candidate,
+            Leader,
+            Follower,
+            Resigned,
+            Looking,
+            Following,
+            Leading,
+            Observing,
+            Fenced,
+            Active,
+            ShuttingDown,
+            Down,
+        ] {
             assert_ne!(tr(Lang::En, role_key(role)), role_key(role));
         }
     }

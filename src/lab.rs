@@ -25,7 +25,8 @@ pub struct Lab {
 impl Lab {
     pub fn new(setup: Setup) -> Result<Lab, SetupError> {
         let cluster = build(&setup)?;
-        let mut lab = Lab { cluster, setup, views: Vec::new(), flights: Vec::new(), actions: Vec::new(), carry_us: 0.0 };
+        let mut lab =
+            Lab { cluster, setup, views: Vec::new(), flights: Vec::new(), actions: Vec::new(), carry_us: 0.0 };
         lab.refresh();
         Ok(lab)
     }
@@ -39,7 +40,10 @@ impl Lab {
     /// True when messages of an election are in flight: the app slows down for them.
     pub fn election_in_flight(&self) -> bool {
         self.flights.iter().any(|f| {
-            matches!(f.class, MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch | MsgClass::Notification)
+            matches!(
+                f.class,
+                MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch | MsgClass::Notification
+            )
         })
     }
 

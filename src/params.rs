@@ -123,7 +123,10 @@ mod tests {
         assert_eq!(p.setup.mode, Mode::Kraft);
         assert_eq!(p.setup.controllers, 3);
         let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
-        assert_eq!(keys, ["param.bad_seed", "param.bad_mode", "param.bad_controllers", "param.bad_lang", "param.unknown"]);
+        assert_eq!(
+            keys,
+            ["param.bad_seed", "param.bad_mode", "param.bad_controllers", "param.bad_lang", "param.unknown"]
+        );
     }
 
     #[test]
@@ -137,7 +140,8 @@ mod tests {
 
     #[test]
     fn odd_encodings_never_panic() {
-        for s in ["%", "%%", "%e9", "a=%", "=%zz", "seed=%F0%9F%98%80", "seed=%ED%95%9C", "&&&", "?=", "seed==1", "%C3"] {
+        for s in ["%", "%%", "%e9", "a=%", "=%zz", "seed=%F0%9F%98%80", "seed=%ED%95%9C", "&&&", "?=", "seed==1", "%C3"]
+        {
             let _ = parse(s);
         }
         assert_eq!(percent_decode("a%20b+c"), "a b c");

@@ -180,7 +180,10 @@ fn summary_json(s: &Summary) -> Value {
 }
 
 fn summary_text(s: &Summary) -> String {
-    let mut t = format!("mode {} seed {} until {} ms: {} events, trace hash {}\n", s.mode, s.seed, s.end_ms, s.events, s.trace_hash);
+    let mut t = format!(
+        "mode {} seed {} until {} ms: {} events, trace hash {}\n",
+        s.mode, s.seed, s.end_ms, s.events, s.trace_hash
+    );
     for p in &s.quorum_leader_history {
         t += &format!("  {:>7} ms  leader {:<5} epoch {}\n", p.t_ms, p.node.as_deref().unwrap_or("-"), p.epoch);
     }

@@ -28,13 +28,7 @@
 //! English. [`Script::to_text`] renders the canonical text that permalinks carry.
 
 // Scenario text comes from users and URLs: nothing in this module may panic on it.
-#![deny(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::string_slice
-)]
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::string_slice)]
 
 use std::collections::BTreeSet;
 use std::fmt::{self, Write as _};
@@ -57,15 +51,7 @@ pub const MAX_REPLICATION_FACTOR: u32 = 7;
 /// Kafka's `Topic.MAX_NAME_LENGTH`.
 pub const MAX_TOPIC_NAME_CHARS: usize = 249;
 /// Action words, in the order the suggestions prefer them.
-pub const ACTION_NAMES: [&str; 7] = [
-    "crash",
-    "restart",
-    "shutdown",
-    "partition",
-    "heal",
-    "loss",
-    "create-topic",
-];
+pub const ACTION_NAMES: [&str; 7] = ["crash", "restart", "shutdown", "partition", "heal", "loss", "create-topic"];
 
 const MICROS_PER_MS: u64 = 1_000;
 const MICROS_PER_S: u64 = 1_000_000;
@@ -279,22 +265,14 @@ pub enum TopicNameProblem {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.kind
-        )
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.kind)
     }
 }
 
 impl std::error::Error for ParseError {}
 
 /// ` (did you mean "x"?)` or the fallback hint.
-fn write_suggestion(
-    f: &mut fmt::Formatter<'_>,
-    suggestion: Option<&str>,
-    otherwise: &str,
-) -> fmt::Result {
+fn write_suggestion(f: &mut fmt::Formatter<'_>, suggestion: Option<&str>, otherwise: &str) -> fmt::Result {
     match suggestion {
         Some(word) => write!(f, " (did you mean \"{word}\"?)"),
         None => f.write_str(otherwise),
@@ -313,10 +291,9 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "expected \"at\" or \"set\", found \"{found}\"")?;
                 write_suggestion(f, suggestion.as_deref(), "")
             }
-            K::BadSettingKey { found } => write!(
-                f,
-                "bad setting key \"{found}\" (use lowercase letters, digits, '.', '_' and '-')"
-            ),
+            K::BadSettingKey { found } => {
+                write!(f, "bad setting key \"{found}\" (use lowercase letters, digits, '.', '_' and '-')")
+            }
             K::MissingSettingValue { key } => {
                 write!(f, "setting \"{key}\" has no value (write {key}=<value>)")
             }
@@ -332,21 +309,14 @@ impl fmt::Display for ParseErrorKind {
             }
             K::UnknownNode { found, suggestion } => {
                 write!(f, "unknown node \"{found}\"")?;
-                write_suggestion(
-                    f,
-                    suggestion.as_deref(),
-                    " (expected c<k>, b<k>, zk<k>, leader or controller)",
-                )
+                write_suggestion(f, suggestion.as_deref(), " (expected c<k>, b<k>, zk<k>, leader or controller)")
             }
-            K::BadNodeNumber { found } => write!(
-                f,
-                "bad node number in \"{found}\" (use 1 to {MAX_NODE_NUMBER}, without leading zeros)"
-            ),
+            K::BadNodeNumber { found } => {
+                write!(f, "bad node number in \"{found}\" (use 1 to {MAX_NODE_NUMBER}, without leading zeros)")
+            }
             K::MissingArgument { what } => write!(f, "missing {}", what.syntax()),
             K::UnexpectedArgument { found } => write!(f, "unexpected \"{found}\""),
-            K::PartitionNeedsTwoSides => {
-                f.write_str("a partition needs at least two sides separated by \"|\"")
-            }
+            K::PartitionNeedsTwoSides => f.write_str("a partition needs at least two sides separated by \"|\""),
             K::EmptyPartitionSide => f.write_str("empty side in partition (no node next to \"|\")"),
             K::DuplicateNode { node } => {
                 write!(f, "node \"{node}\" appears more than once in the partition")
@@ -354,35 +324,20 @@ impl fmt::Display for ParseErrorKind {
             K::BadNumber { what, found } => {
                 write!(f, "bad {} \"{found}\"", what.noun())?;
                 match what {
-                    Expected::LossPercent => {
-                        f.write_str(" (expected 0 to 100 with at most one decimal, e.g. 0.5)")
-                    }
+                    Expected::LossPercent => f.write_str(" (expected 0 to 100 with at most one decimal, e.g. 0.5)"),
                     Expected::Time => f.write_str(" (expected e.g. 250ms, 1.5s, 2m)"),
                     _ => f.write_str(" (expected a whole number)"),
                 }
             }
-            K::NumberOutOfRange {
-                what,
-                found,
-                min,
-                max,
-            } => {
-                write!(
-                    f,
-                    "{} \"{found}\" out of range ({min} to {max})",
-                    what.noun()
-                )
+            K::NumberOutOfRange { what, found, min, max } => {
+                write!(f, "{} \"{found}\" out of range ({min} to {max})", what.noun())
             }
             K::BadTopicName { found, problem } => {
                 write!(f, "bad topic name \"{found}\": {problem}")
             }
             K::UnknownTopicOption { found, suggestion } => {
                 write!(f, "unknown create-topic option \"{found}\"")?;
-                write_suggestion(
-                    f,
-                    suggestion.as_deref(),
-                    " (expected partitions=<n> and rf=<n>)",
-                )
+                write_suggestion(f, suggestion.as_deref(), " (expected partitions=<n> and rf=<n>)")
             }
             K::DuplicateTopicOption { key } => write!(f, "option \"{key}\" given twice"),
         }
@@ -427,9 +382,7 @@ impl fmt::Display for TimeProblem {
             TimeProblem::UnknownUnit { unit } => {
                 write!(f, "unknown unit \"{unit}\" (use us, ms, s or m)")
             }
-            TimeProblem::BadNumber => {
-                f.write_str("expected a number and a unit, e.g. 250ms or 1.5s")
-            }
+            TimeProblem::BadNumber => f.write_str("expected a number and a unit, e.g. 250ms or 1.5s"),
             TimeProblem::TooPrecise => f.write_str("finer than a microsecond"),
         }
     }
@@ -442,10 +395,7 @@ impl fmt::Display for TopicNameProblem {
                 write!(f, "{chars} chars, at most {MAX_TOPIC_NAME_CHARS} allowed")
             }
             TopicNameProblem::BadChar { ch } => {
-                write!(
-                    f,
-                    "'{ch}' not allowed (use A-Z, a-z, 0-9, '.', '_' and '-')"
-                )
+                write!(f, "'{ch}' not allowed (use A-Z, a-z, 0-9, '.', '_' and '-')")
             }
             TopicNameProblem::DotOrDotDot => f.write_str("\".\" and \"..\" are reserved"),
         }
@@ -513,15 +463,8 @@ impl fmt::Display for ScenarioAction {
                     write!(f, "loss {whole}.{tenth}")
                 }
             }
-            ScenarioAction::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-            } => {
-                write!(
-                    f,
-                    "create-topic {name} partitions={partitions} rf={replication_factor}"
-                )
+            ScenarioAction::CreateTopic { name, partitions, replication_factor } => {
+                write!(f, "create-topic {name} partitions={partitions} rf={replication_factor}")
             }
         }
     }
@@ -540,11 +483,7 @@ pub fn format_time(at: Time) -> String {
     if micros == 0 {
         return "0s".to_string();
     }
-    for (unit, size) in [
-        ("m", MICROS_PER_MIN),
-        ("s", MICROS_PER_S),
-        ("ms", MICROS_PER_MS),
-    ] {
+    for (unit, size) in [("m", MICROS_PER_MIN), ("s", MICROS_PER_S), ("ms", MICROS_PER_MS)] {
         if micros.is_multiple_of(size) {
             return format!("{}{unit}", micros / size);
         }
@@ -610,16 +549,10 @@ struct Fault {
 
 impl Fault {
     fn at(token: &Token<'_>, kind: ParseErrorKind) -> Fault {
-        Fault {
-            column: token.column,
-            kind,
-        }
+        Fault { column: token.column, kind }
     }
     fn after(token: &Token<'_>, kind: ParseErrorKind) -> Fault {
-        Fault {
-            column: token.end_column,
-            kind,
-        }
+        Fault { column: token.end_column, kind }
     }
     fn missing(after: &Token<'_>, what: Expected) -> Fault {
         Fault::after(after, ParseErrorKind::MissingArgument { what })
@@ -630,9 +563,7 @@ impl Fault {
 pub fn parse(text: &str) -> Result<Script, ParseError> {
     if text.len() > MAX_TEXT_BYTES {
         let (line, column) = position_of_byte(text, MAX_TEXT_BYTES);
-        let kind = ParseErrorKind::TextTooLong {
-            max_bytes: MAX_TEXT_BYTES,
-        };
+        let kind = ParseErrorKind::TextTooLong { max_bytes: MAX_TEXT_BYTES };
         return Err(ParseError { line, column, kind });
     }
     let mut script = Script::default();
@@ -656,9 +587,7 @@ fn parse_line(line_text: &str, line: usize, script: &mut Script) -> Result<(), F
         "set" => script.settings.push(parse_setting(first, rest)?),
         "at" => {
             if script.steps.len() >= MAX_STEPS {
-                let kind = ParseErrorKind::TooManySteps {
-                    max_steps: MAX_STEPS,
-                };
+                let kind = ParseErrorKind::TooManySteps { max_steps: MAX_STEPS };
                 return Err(Fault::at(first, kind));
             }
             let (at, action) = parse_step(first, rest)?;
@@ -667,10 +596,7 @@ fn parse_line(line_text: &str, line: usize, script: &mut Script) -> Result<(), F
         other => {
             let suggestion = nearest_word(other, &["at", "set"]).map(str::to_string);
             let found = other.to_string();
-            return Err(Fault::at(
-                first,
-                ParseErrorKind::UnknownDirective { found, suggestion },
-            ));
+            return Err(Fault::at(first, ParseErrorKind::UnknownDirective { found, suggestion }));
         }
     }
     Ok(())
@@ -708,13 +634,7 @@ fn tokenize(line_text: &str) -> Vec<Token<'_>> {
         }
         if ch.is_whitespace() {
             if let Some((start_byte, start_column)) = start.take() {
-                push_token(
-                    &mut tokens,
-                    line_text,
-                    start_byte..byte,
-                    start_column,
-                    column,
-                );
+                push_token(&mut tokens, line_text, start_byte..byte, start_column, column);
             }
         } else if start.is_none() {
             start = Some((byte, column));
@@ -722,18 +642,8 @@ fn tokenize(line_text: &str) -> Vec<Token<'_>> {
     }
     if let Some((start_byte, start_column)) = start {
         // After the loop `column` counts the `#` if there was one: end at the char before it.
-        let end_column = if end_byte < line_text.len() {
-            column
-        } else {
-            column + 1
-        };
-        push_token(
-            &mut tokens,
-            line_text,
-            start_byte..end_byte,
-            start_column,
-            end_column,
-        );
+        let end_column = if end_byte < line_text.len() { column } else { column + 1 };
+        push_token(&mut tokens, line_text, start_byte..end_byte, start_column, end_column);
     }
     tokens
 }
@@ -746,11 +656,7 @@ fn push_token<'a>(
     end_column: usize,
 ) {
     if let Some(text) = line_text.get(bytes) {
-        tokens.push(Token {
-            text,
-            column,
-            end_column,
-        });
+        tokens.push(Token { text, column, end_column });
     }
 }
 
@@ -763,24 +669,14 @@ fn parse_setting(set: &Token<'_>, rest: &[Token<'_>]) -> Result<(String, String)
         Some((key, value)) => (key, Some(value)),
         None => (pair.text, None),
     };
-    let key_is_valid = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '.' | '_' | '-'));
+    let key_is_valid = !key.is_empty() && key.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '.' | '_' | '-'));
     if !key_is_valid {
-        return Err(Fault::at(
-            pair,
-            ParseErrorKind::BadSettingKey {
-                found: key.to_string(),
-            },
-        ));
+        return Err(Fault::at(pair, ParseErrorKind::BadSettingKey { found: key.to_string() }));
     }
     let value = match value {
         Some(value) if !value.is_empty() => value,
         _ => {
-            let kind = ParseErrorKind::MissingSettingValue {
-                key: key.to_string(),
-            };
+            let kind = ParseErrorKind::MissingSettingValue { key: key.to_string() };
             return Err(Fault::after(pair, kind));
         }
     };
@@ -810,8 +706,7 @@ fn parse_step(at: &Token<'_>, rest: &[Token<'_>]) -> Result<(Time, ScenarioActio
             let Some((percent, extra)) = args.split_first() else {
                 return Err(Fault::missing(action, Expected::LossPercent));
             };
-            let per_mille =
-                parse_loss_per_mille(percent.text).map_err(|k| Fault::at(percent, k))?;
+            let per_mille = parse_loss_per_mille(percent.text).map_err(|k| Fault::at(percent, k))?;
             no_more_arguments(extra)?;
             ScenarioAction::LossPerMille(per_mille)
         }
@@ -819,10 +714,7 @@ fn parse_step(at: &Token<'_>, rest: &[Token<'_>]) -> Result<(Time, ScenarioActio
         other => {
             let suggestion = suggest_action(other);
             let found = other.to_string();
-            return Err(Fault::at(
-                action,
-                ParseErrorKind::UnknownAction { found, suggestion },
-            ));
+            return Err(Fault::at(action, ParseErrorKind::UnknownAction { found, suggestion }));
         }
     };
     Ok((when, parsed))
@@ -832,10 +724,7 @@ fn no_more_arguments(extra: &[Token<'_>]) -> Result<(), Fault> {
     match extra.first() {
         Some(token) => {
             let found = token.text.to_string();
-            Err(Fault::at(
-                token,
-                ParseErrorKind::UnexpectedArgument { found },
-            ))
+            Err(Fault::at(token, ParseErrorKind::UnexpectedArgument { found }))
         }
         None => Ok(()),
     }
@@ -869,10 +758,7 @@ fn parse_partition(action: &Token<'_>, args: &[Token<'_>]) -> Result<Vec<Vec<Nod
         match item {
             PartitionItem::Bar(column) => {
                 if sides.last().is_none_or(Vec::is_empty) {
-                    return Err(Fault {
-                        column,
-                        kind: ParseErrorKind::EmptyPartitionSide,
-                    });
+                    return Err(Fault { column, kind: ParseErrorKind::EmptyPartitionSide });
                 }
                 sides.push(Vec::new());
                 last_bar_column = Some(column);
@@ -880,9 +766,7 @@ fn parse_partition(action: &Token<'_>, args: &[Token<'_>]) -> Result<Vec<Vec<Nod
             PartitionItem::Node(token) => {
                 let node = parse_node(token.text).map_err(|kind| Fault::at(&token, kind))?;
                 if !seen.insert(node.clone()) {
-                    let kind = ParseErrorKind::DuplicateNode {
-                        node: node.to_string(),
-                    };
+                    let kind = ParseErrorKind::DuplicateNode { node: node.to_string() };
                     return Err(Fault::at(&token, kind));
                 }
                 if let Some(side) = sides.last_mut() {
@@ -893,10 +777,9 @@ fn parse_partition(action: &Token<'_>, args: &[Token<'_>]) -> Result<Vec<Vec<Nod
     }
     match last_bar_column {
         None => Err(Fault::at(action, ParseErrorKind::PartitionNeedsTwoSides)),
-        Some(column) if sides.last().is_none_or(Vec::is_empty) => Err(Fault {
-            column,
-            kind: ParseErrorKind::EmptyPartitionSide,
-        }),
+        Some(column) if sides.last().is_none_or(Vec::is_empty) => {
+            Err(Fault { column, kind: ParseErrorKind::EmptyPartitionSide })
+        }
         Some(_) => Ok(sides),
     }
 }
@@ -911,27 +794,15 @@ fn partition_items<'a>(args: &[Token<'a>]) -> Vec<PartitionItem<'a>> {
                 continue;
             }
             let column = token.column + offset;
-            if let Some(text) = token
-                .text
-                .get(piece_start.0..byte)
-                .filter(|t| !t.is_empty())
-            {
-                let piece = Token {
-                    text,
-                    column: piece_start.1,
-                    end_column: column,
-                };
+            if let Some(text) = token.text.get(piece_start.0..byte).filter(|t| !t.is_empty()) {
+                let piece = Token { text, column: piece_start.1, end_column: column };
                 items.push(PartitionItem::Node(piece));
             }
             items.push(PartitionItem::Bar(column));
             piece_start = (byte + ch.len_utf8(), column + 1);
         }
         if let Some(text) = token.text.get(piece_start.0..).filter(|t| !t.is_empty()) {
-            let piece = Token {
-                text,
-                column: piece_start.1,
-                end_column: token.end_column,
-            };
+            let piece = Token { text, column: piece_start.1, end_column: token.end_column };
             items.push(PartitionItem::Node(piece));
         }
     }
@@ -945,9 +816,7 @@ fn parse_create_topic(action: &Token<'_>, args: &[Token<'_>]) -> Result<Scenario
     };
     if name.text.contains('=') {
         // `create-topic partitions=6 rf=3`: the name was left out.
-        let kind = ParseErrorKind::MissingArgument {
-            what: Expected::TopicName,
-        };
+        let kind = ParseErrorKind::MissingArgument { what: Expected::TopicName };
         return Err(Fault::at(name, kind));
     }
     validate_topic_name(name.text).map_err(|kind| Fault::at(name, kind))?;
@@ -957,18 +826,11 @@ fn parse_create_topic(action: &Token<'_>, args: &[Token<'_>]) -> Result<Scenario
         let Some((key, value)) = option.text.split_once('=') else {
             let suggestion = suggest_topic_option(option.text);
             let found = option.text.to_string();
-            return Err(Fault::at(
-                option,
-                ParseErrorKind::UnknownTopicOption { found, suggestion },
-            ));
+            return Err(Fault::at(option, ParseErrorKind::UnknownTopicOption { found, suggestion }));
         };
         let (slot, what, max) = match key {
             "partitions" => (&mut partitions, Expected::Partitions, MAX_PARTITIONS),
-            "rf" => (
-                &mut replication_factor,
-                Expected::ReplicationFactor,
-                MAX_REPLICATION_FACTOR,
-            ),
+            "rf" => (&mut replication_factor, Expected::ReplicationFactor, MAX_REPLICATION_FACTOR),
             _ => {
                 let suggestion = suggest_topic_option(key);
                 let found = key.to_string();
@@ -977,17 +839,12 @@ fn parse_create_topic(action: &Token<'_>, args: &[Token<'_>]) -> Result<Scenario
             }
         };
         if slot.is_some() {
-            let kind = ParseErrorKind::DuplicateTopicOption {
-                key: key.to_string(),
-            };
+            let kind = ParseErrorKind::DuplicateTopicOption { key: key.to_string() };
             return Err(Fault::at(option, kind));
         }
         // Point at the value, just after `key=`.
         let value_column = option.column + key.chars().count() + 1;
-        let count = parse_count(value, what, 1, max).map_err(|kind| Fault {
-            column: value_column,
-            kind,
-        })?;
+        let count = parse_count(value, what, 1, max).map_err(|kind| Fault { column: value_column, kind })?;
         *slot = Some(count);
     }
     let end = options.last().unwrap_or(name);
@@ -997,23 +854,13 @@ fn parse_create_topic(action: &Token<'_>, args: &[Token<'_>]) -> Result<Scenario
     let Some(replication_factor) = replication_factor else {
         return Err(Fault::missing(end, Expected::ReplicationFactor));
     };
-    Ok(ScenarioAction::CreateTopic {
-        name: name.text.to_string(),
-        partitions,
-        replication_factor,
-    })
+    Ok(ScenarioAction::CreateTopic { name: name.text.to_string(), partitions, replication_factor })
 }
 
 /// Kafka's `Topic.validate`: `[A-Za-z0-9._-]{1,249}`, not `.` or `..`.
 fn validate_topic_name(name: &str) -> Result<(), ParseErrorKind> {
-    let bad = |problem| ParseErrorKind::BadTopicName {
-        found: name.to_string(),
-        problem,
-    };
-    if let Some(ch) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
+    let bad = |problem| ParseErrorKind::BadTopicName { found: name.to_string(), problem };
+    if let Some(ch) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
         return Err(bad(TopicNameProblem::BadChar { ch }));
     }
     // All chars are ASCII now, so bytes are chars.
@@ -1029,19 +876,11 @@ fn validate_topic_name(name: &str) -> Result<(), ParseErrorKind> {
 /// A whole number in `min..=max`, digits only.
 fn parse_count(text: &str, what: Expected, min: u32, max: u32) -> Result<u32, ParseErrorKind> {
     let found = || text.to_string();
-    let value = parse_digits(text).ok_or_else(|| ParseErrorKind::BadNumber {
-        what,
-        found: found(),
-    })?;
+    let value = parse_digits(text).ok_or_else(|| ParseErrorKind::BadNumber { what, found: found() })?;
     match u32::try_from(value) {
         Ok(count) if (min..=max).contains(&count) => Ok(count),
         // Overflow saturates to u64::MAX in parse_digits: still out of range.
-        _ => Err(ParseErrorKind::NumberOutOfRange {
-            what,
-            found: found(),
-            min,
-            max,
-        }),
+        _ => Err(ParseErrorKind::NumberOutOfRange { what, found: found(), min, max }),
     }
 }
 
@@ -1059,10 +898,7 @@ fn parse_digits(text: &str) -> Option<u64> {
 /// `loss <percent>`: 0 to 100 with at most one decimal, an optional `%`; returns per mille.
 fn parse_loss_per_mille(text: &str) -> Result<u32, ParseErrorKind> {
     let what = Expected::LossPercent;
-    let bad = || ParseErrorKind::BadNumber {
-        what,
-        found: text.to_string(),
-    };
+    let bad = || ParseErrorKind::BadNumber { what, found: text.to_string() };
     let number = text.strip_suffix('%').unwrap_or(text);
     let (whole, tenth) = match number.split_once('.') {
         Some((whole, tenth)) => (whole, Some(tenth)),
@@ -1077,31 +913,19 @@ fn parse_loss_per_mille(text: &str) -> Result<u32, ParseErrorKind> {
     let per_mille = whole.saturating_mul(10).saturating_add(tenth);
     match u32::try_from(per_mille) {
         Ok(per_mille) if per_mille <= 1_000 => Ok(per_mille),
-        _ => Err(ParseErrorKind::NumberOutOfRange {
-            what,
-            found: text.to_string(),
-            min: 0,
-            max: 100,
-        }),
+        _ => Err(ParseErrorKind::NumberOutOfRange { what, found: text.to_string(), min: 0, max: 100 }),
     }
 }
 
 /// A time token: `<digits>[.<digits>]<unit>`, unit `us`, `ms`, `s` or `m`, exact to the
 /// microsecond, at most [`MAX_TIME`]. Integer maths only (the result decides behaviour).
 pub fn parse_time(text: &str) -> Result<Time, ParseErrorKind> {
-    let bad = |problem| ParseErrorKind::BadTime {
-        found: text.to_string(),
-        problem,
-    };
-    let too_large = || ParseErrorKind::TimeTooLarge {
-        found: text.to_string(),
-    };
+    let bad = |problem| ParseErrorKind::BadTime { found: text.to_string(), problem };
+    let too_large = || ParseErrorKind::TimeTooLarge { found: text.to_string() };
     if text.starts_with('-') {
         return Err(bad(TimeProblem::Negative));
     }
-    let unit_start = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
+    let unit_start = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
     let Some((number, unit)) = text.split_at_checked(unit_start) else {
         return Err(bad(TimeProblem::BadNumber));
     };
@@ -1114,11 +938,7 @@ pub fn parse_time(text: &str) -> Result<Time, ParseErrorKind> {
         "s" => MICROS_PER_S,
         "m" => MICROS_PER_MIN,
         "" => return Err(bad(TimeProblem::MissingUnit)),
-        other => {
-            return Err(bad(TimeProblem::UnknownUnit {
-                unit: other.to_string(),
-            }))
-        }
+        other => return Err(bad(TimeProblem::UnknownUnit { unit: other.to_string() })),
     };
     let (whole, fraction) = match number.split_once('.') {
         Some((whole, fraction)) => (whole, fraction),
@@ -1129,8 +949,7 @@ pub fn parse_time(text: &str) -> Result<Time, ParseErrorKind> {
         return Err(bad(TimeProblem::BadNumber));
     }
     let whole = parse_digits(whole).ok_or_else(|| bad(TimeProblem::BadNumber))?;
-    let fraction_micros =
-        fraction_micros(fraction, unit_micros).ok_or_else(|| bad(TimeProblem::TooPrecise))?;
+    let fraction_micros = fraction_micros(fraction, unit_micros).ok_or_else(|| bad(TimeProblem::TooPrecise))?;
     let micros = whole
         .checked_mul(unit_micros)
         .and_then(|micros| micros.checked_add(fraction_micros))
@@ -1147,14 +966,10 @@ fn fraction_micros(fraction: &str, unit_micros: u64) -> Option<u64> {
     }
     // A unit is at most 6·10⁷ µs, which has at most eight factors of 2 or 5: a fraction with
     // more than nine significant digits cannot come out whole (and 10^len must not overflow).
-    let digits = u32::try_from(significant.len())
-        .ok()
-        .filter(|&digits| digits <= 9)?;
+    let digits = u32::try_from(significant.len()).ok().filter(|&digits| digits <= 9)?;
     let numerator = parse_digits(significant)?.checked_mul(unit_micros)?;
     let denominator = 10u64.checked_pow(digits)?;
-    numerator
-        .is_multiple_of(denominator)
-        .then(|| numerator / denominator)
+    numerator.is_multiple_of(denominator).then(|| numerator / denominator)
 }
 
 /// One node name: `c<k>`, `b<k>`, `zk<k>` (k in 1..=999, no leading zeros), `leader`,
@@ -1162,13 +977,10 @@ fn fraction_micros(fraction: &str, unit_micros: u64) -> Option<u64> {
 pub fn parse_node(text: &str) -> Result<NodeRef, ParseErrorKind> {
     match classify_node(text) {
         NodeName::Valid(node) => Ok(node),
-        NodeName::BadNumber => Err(ParseErrorKind::BadNodeNumber {
-            found: text.to_string(),
-        }),
-        NodeName::Unknown => Err(ParseErrorKind::UnknownNode {
-            found: text.to_string(),
-            suggestion: suggest_node(text),
-        }),
+        NodeName::BadNumber => Err(ParseErrorKind::BadNodeNumber { found: text.to_string() }),
+        NodeName::Unknown => {
+            Err(ParseErrorKind::UnknownNode { found: text.to_string(), suggestion: suggest_node(text) })
+        }
     }
 }
 
@@ -1210,8 +1022,7 @@ fn split_node_name(text: &str) -> Option<(NodePrefix, &str)> {
     if let Some(digits) = text.strip_prefix('c') {
         return Some((NodePrefix::Controller, digits));
     }
-    text.strip_prefix('b')
-        .map(|digits| (NodePrefix::Broker, digits))
+    text.strip_prefix('b').map(|digits| (NodePrefix::Broker, digits))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1266,21 +1077,18 @@ fn suggest_action(found: &str) -> Option<String> {
         "create" | "topic" | "new-topic" | "add-topic" => Some("create-topic"),
         _ => None,
     };
-    alias
-        .or_else(|| nearest_word(found, &ACTION_NAMES))
-        .map(str::to_string)
+    alias.or_else(|| nearest_word(found, &ACTION_NAMES)).map(str::to_string)
 }
 
 fn suggest_topic_option(found: &str) -> Option<String> {
     let alias = match found.to_lowercase().as_str() {
-        "replication-factor" | "replication.factor" | "replication_factor" | "replication"
-        | "replicas" | "rf" => Some("rf"),
+        "replication-factor" | "replication.factor" | "replication_factor" | "replication" | "replicas" | "rf" => {
+            Some("rf")
+        }
         "partition" | "partitions" | "num.partitions" | "parts" => Some("partitions"),
         _ => None,
     };
-    alias
-        .or_else(|| nearest_word(found, &["partitions", "rf"]))
-        .map(str::to_string)
+    alias.or_else(|| nearest_word(found, &["partitions", "rf"])).map(str::to_string)
 }
 
 /// For a name that is not a node: the node the writer most likely meant, e.g. `C1` → `c1`,
@@ -1291,12 +1099,7 @@ fn suggest_node(found: &str) -> Option<String> {
     }
     let cleaned: String = found
         .chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                '-' | '_' | '.' | ',' | ';' | ':' | '"' | '\'' | '(' | ')'
-            )
-        })
+        .filter(|c| !matches!(c, '-' | '_' | '.' | ',' | ';' | ':' | '"' | '\'' | '(' | ')'))
         .flat_map(char::to_lowercase)
         .collect();
     if let NodeName::Valid(node) = classify_node(&cleaned) {
@@ -1329,33 +1132,19 @@ fn node_prefix_for_word(word: &str) -> Option<NodePrefix> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 mod tests {
     use super::*;
     use ParseErrorKind as K;
 
     fn c(number: u32) -> NodeRef {
-        NodeRef::Named {
-            prefix: NodePrefix::Controller,
-            number,
-        }
+        NodeRef::Named { prefix: NodePrefix::Controller, number }
     }
     fn b(number: u32) -> NodeRef {
-        NodeRef::Named {
-            prefix: NodePrefix::Broker,
-            number,
-        }
+        NodeRef::Named { prefix: NodePrefix::Broker, number }
     }
     fn zk(number: u32) -> NodeRef {
-        NodeRef::Named {
-            prefix: NodePrefix::Zk,
-            number,
-        }
+        NodeRef::Named { prefix: NodePrefix::Zk, number }
     }
 
     /// The only step of a one-line script.
@@ -1366,9 +1155,7 @@ mod tests {
     }
 
     fn time(text: &str) -> u64 {
-        parse_time(text)
-            .unwrap_or_else(|e| panic!("{text:?}: {e}"))
-            .as_us()
+        parse_time(text).unwrap_or_else(|e| panic!("{text:?}: {e}")).as_us()
     }
 
     /// (line, column, kind) of the error `text` gives.
@@ -1378,17 +1165,11 @@ mod tests {
     }
 
     fn unknown_node(found: &str, suggestion: Option<&str>) -> ParseErrorKind {
-        K::UnknownNode {
-            found: found.into(),
-            suggestion: suggestion.map(Into::into),
-        }
+        K::UnknownNode { found: found.into(), suggestion: suggestion.map(Into::into) }
     }
 
     fn bad_time(found: &str, problem: TimeProblem) -> ParseErrorKind {
-        K::BadTime {
-            found: found.into(),
-            problem,
-        }
+        K::BadTime { found: found.into(), problem }
     }
 
     const EXAMPLE: &str = "\
@@ -1408,52 +1189,25 @@ at 42.5s loss 0.5
     #[test]
     fn parses_the_documented_example() {
         let script = parse(EXAMPLE).unwrap();
-        assert_eq!(
-            script.settings,
-            vec![("broker.session.timeout.ms".into(), "9000".into())]
-        );
+        assert_eq!(script.settings, vec![("broker.session.timeout.ms".into(), "9000".into())]);
         let expected = vec![
-            (
-                5_000_000,
-                ScenarioAction::CreateTopic {
-                    name: "orders".into(),
-                    partitions: 6,
-                    replication_factor: 3,
-                },
-                2,
-            ),
+            (5_000_000, ScenarioAction::CreateTopic { name: "orders".into(), partitions: 6, replication_factor: 3 }, 2),
             (10_000_000, ScenarioAction::Crash(NodeRef::Controller), 3),
             (12_000_000, ScenarioAction::Restart(c(1)), 4),
-            (
-                20_000_000,
-                ScenarioAction::Partition(vec![vec![c(1), c(2)], vec![c(3), b(1), b(2)]]),
-                5,
-            ),
+            (20_000_000, ScenarioAction::Partition(vec![vec![c(1), c(2)], vec![c(3), b(1), b(2)]]), 5),
             (30_000_000, ScenarioAction::Heal, 6),
             (40_000_000, ScenarioAction::Shutdown(b(2)), 7),
             (41_000_000, ScenarioAction::LossPerMille(50), 8),
             (42_500_000, ScenarioAction::LossPerMille(5), 9),
         ];
-        let expected: Vec<Step> = expected
-            .into_iter()
-            .map(|(micros, action, line)| Step {
-                at: Time(micros),
-                action,
-                line,
-            })
-            .collect();
+        let expected: Vec<Step> =
+            expected.into_iter().map(|(micros, action, line)| Step { at: Time(micros), action, line }).collect();
         assert_eq!(script.steps, expected);
     }
 
     #[test]
     fn empty_and_blank_texts_are_empty_scripts() {
-        for text in [
-            "",
-            "\n",
-            "   \n\t\n",
-            "# only a comment",
-            "  # indented comment\n\n",
-        ] {
+        for text in ["", "\n", "   \n\t\n", "# only a comment", "  # indented comment\n\n"] {
             assert_eq!(parse(text), Ok(Script::default()), "{text:?}");
         }
     }
@@ -1477,10 +1231,7 @@ at 42.5s loss 0.5
 
     #[test]
     fn extra_whitespace_between_tokens_is_fine() {
-        assert_eq!(
-            action("  at\t5s   crash \u{3000} c1  "),
-            ScenarioAction::Crash(c(1))
-        );
+        assert_eq!(action("  at\t5s   crash \u{3000} c1  "), ScenarioAction::Crash(c(1)));
     }
 
     // --- Directives ----------------------------------------------------------------------
@@ -1489,60 +1240,19 @@ at 42.5s loss 0.5
     fn a_line_must_start_with_at_or_set() {
         assert_eq!(
             error("at 1s heal\n  crash c1"),
-            (
-                2,
-                3,
-                K::UnknownDirective {
-                    found: "crash".into(),
-                    suggestion: None
-                }
-            )
+            (2, 3, K::UnknownDirective { found: "crash".into(), suggestion: None })
         );
         assert_eq!(
             error("AT 1s heal"),
-            (
-                1,
-                1,
-                K::UnknownDirective {
-                    found: "AT".into(),
-                    suggestion: Some("at".into())
-                }
-            )
+            (1, 1, K::UnknownDirective { found: "AT".into(), suggestion: Some("at".into()) })
         );
         assert_eq!(
             error("sett a=b"),
-            (
-                1,
-                1,
-                K::UnknownDirective {
-                    found: "sett".into(),
-                    suggestion: Some("set".into())
-                }
-            )
+            (1, 1, K::UnknownDirective { found: "sett".into(), suggestion: Some("set".into()) })
         );
         // Too far from "at" for a two-letter word to count as a typo.
-        assert_eq!(
-            error("5s crash c1"),
-            (
-                1,
-                1,
-                K::UnknownDirective {
-                    found: "5s".into(),
-                    suggestion: None
-                }
-            )
-        );
-        assert_eq!(
-            error("한국어 텍스트"),
-            (
-                1,
-                1,
-                K::UnknownDirective {
-                    found: "한국어".into(),
-                    suggestion: None
-                }
-            )
-        );
+        assert_eq!(error("5s crash c1"), (1, 1, K::UnknownDirective { found: "5s".into(), suggestion: None }));
+        assert_eq!(error("한국어 텍스트"), (1, 1, K::UnknownDirective { found: "한국어".into(), suggestion: None }));
     }
 
     // --- Settings ------------------------------------------------------------------------
@@ -1550,77 +1260,24 @@ at 42.5s loss 0.5
     #[test]
     fn settings_keep_order_and_take_any_value_token() {
         let script = parse("set b=2\nset a.b_c-d9=x=y|z\nset b=3\nset ko=값😀").unwrap();
-        let expected: Vec<(String, String)> = [
-            ("b", "2"),
-            ("a.b_c-d9", "x=y|z"),
-            ("b", "3"),
-            ("ko", "값😀"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let expected: Vec<(String, String)> = [("b", "2"), ("a.b_c-d9", "x=y|z"), ("b", "3"), ("ko", "값😀")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         assert_eq!(script.settings, expected);
         assert!(script.steps.is_empty());
     }
 
     #[test]
     fn setting_errors() {
-        assert_eq!(
-            error("set"),
-            (
-                1,
-                4,
-                K::MissingArgument {
-                    what: Expected::Setting
-                }
-            )
-        );
-        assert_eq!(
-            error("set Foo=1"),
-            (
-                1,
-                5,
-                K::BadSettingKey {
-                    found: "Foo".into()
-                }
-            )
-        );
-        assert_eq!(
-            error("set =1"),
-            (1, 5, K::BadSettingKey { found: "".into() })
-        );
-        assert_eq!(
-            error("set 키=1"),
-            (
-                1,
-                5,
-                K::BadSettingKey {
-                    found: "키".into()
-                }
-            )
-        );
-        assert_eq!(
-            error("set foo"),
-            (1, 8, K::MissingSettingValue { key: "foo".into() })
-        );
-        assert_eq!(
-            error("set foo= 1"),
-            (1, 9, K::MissingSettingValue { key: "foo".into() })
-        );
-        assert_eq!(
-            error("set foo=#1"),
-            (1, 9, K::MissingSettingValue { key: "foo".into() })
-        );
-        assert_eq!(
-            error("set a=1 b=2"),
-            (
-                1,
-                9,
-                K::UnexpectedArgument {
-                    found: "b=2".into()
-                }
-            )
-        );
+        assert_eq!(error("set"), (1, 4, K::MissingArgument { what: Expected::Setting }));
+        assert_eq!(error("set Foo=1"), (1, 5, K::BadSettingKey { found: "Foo".into() }));
+        assert_eq!(error("set =1"), (1, 5, K::BadSettingKey { found: "".into() }));
+        assert_eq!(error("set 키=1"), (1, 5, K::BadSettingKey { found: "키".into() }));
+        assert_eq!(error("set foo"), (1, 8, K::MissingSettingValue { key: "foo".into() }));
+        assert_eq!(error("set foo= 1"), (1, 9, K::MissingSettingValue { key: "foo".into() }));
+        assert_eq!(error("set foo=#1"), (1, 9, K::MissingSettingValue { key: "foo".into() }));
+        assert_eq!(error("set a=1 b=2"), (1, 9, K::UnexpectedArgument { found: "b=2".into() }));
     }
 
     // --- Times ---------------------------------------------------------------------------
@@ -1653,19 +1310,10 @@ at 42.5s loss 0.5
         assert_eq!(time("525600m"), MAX_TIME.as_us());
         assert_eq!(time("31536000000000us"), MAX_TIME.as_us());
         let too_large = |t: &str| Err(K::TimeTooLarge { found: t.into() });
-        assert_eq!(
-            parse_time("31536000000001us"),
-            too_large("31536000000001us")
-        );
+        assert_eq!(parse_time("31536000000001us"), too_large("31536000000001us"));
         assert_eq!(parse_time("525600.000001m"), too_large("525600.000001m"));
-        assert_eq!(
-            parse_time("99999999999999999999999999m"),
-            too_large("99999999999999999999999999m")
-        );
-        assert_eq!(
-            parse_time("18446744073709551615us"),
-            too_large("18446744073709551615us")
-        );
+        assert_eq!(parse_time("99999999999999999999999999m"), too_large("99999999999999999999999999m"));
+        assert_eq!(parse_time("18446744073709551615us"), too_large("18446744073709551615us"));
     }
 
     #[test]
@@ -1698,58 +1346,12 @@ at 42.5s loss 0.5
 
     #[test]
     fn step_time_errors_point_at_the_time() {
-        assert_eq!(
-            error("at"),
-            (
-                1,
-                3,
-                K::MissingArgument {
-                    what: Expected::Time
-                }
-            )
-        );
-        assert_eq!(
-            error("at   # nothing"),
-            (
-                1,
-                3,
-                K::MissingArgument {
-                    what: Expected::Time
-                }
-            )
-        );
-        assert_eq!(
-            error("at 5s"),
-            (
-                1,
-                6,
-                K::MissingArgument {
-                    what: Expected::Action
-                }
-            )
-        );
-        assert_eq!(
-            error("\n  at 5 crash c1"),
-            (2, 6, bad_time("5", TimeProblem::MissingUnit))
-        );
-        assert_eq!(
-            error("at 2y heal"),
-            (
-                1,
-                4,
-                bad_time("2y", TimeProblem::UnknownUnit { unit: "y".into() })
-            )
-        );
-        assert_eq!(
-            error("at 600000m heal"),
-            (
-                1,
-                4,
-                K::TimeTooLarge {
-                    found: "600000m".into()
-                }
-            )
-        );
+        assert_eq!(error("at"), (1, 3, K::MissingArgument { what: Expected::Time }));
+        assert_eq!(error("at   # nothing"), (1, 3, K::MissingArgument { what: Expected::Time }));
+        assert_eq!(error("at 5s"), (1, 6, K::MissingArgument { what: Expected::Action }));
+        assert_eq!(error("\n  at 5 crash c1"), (2, 6, bad_time("5", TimeProblem::MissingUnit)));
+        assert_eq!(error("at 2y heal"), (1, 4, bad_time("2y", TimeProblem::UnknownUnit { unit: "y".into() })));
+        assert_eq!(error("at 600000m heal"), (1, 4, K::TimeTooLarge { found: "600000m".into() }));
     }
 
     #[test]
@@ -1796,11 +1398,7 @@ at 42.5s loss 0.5
     #[test]
     fn node_numbers_are_1_to_999_without_leading_zeros() {
         for name in ["c0", "b01", "zk000", "c1000", "b99999999999999999999999"] {
-            assert_eq!(
-                parse_node(name),
-                Err(K::BadNodeNumber { found: name.into() }),
-                "{name}"
-            );
+            assert_eq!(parse_node(name), Err(K::BadNodeNumber { found: name.into() }), "{name}");
         }
     }
 
@@ -1832,11 +1430,7 @@ at 42.5s loss 0.5
             ("broker0", None),
         ];
         for (found, suggestion) in cases {
-            assert_eq!(
-                parse_node(found),
-                Err(unknown_node(found, suggestion)),
-                "{found}"
-            );
+            assert_eq!(parse_node(found), Err(unknown_node(found, suggestion)), "{found}");
         }
     }
 
@@ -1845,52 +1439,19 @@ at 42.5s loss 0.5
     #[test]
     fn crash_restart_shutdown_take_one_node() {
         assert_eq!(action("at 1s crash zk2"), ScenarioAction::Crash(zk(2)));
-        assert_eq!(
-            action("at 1s restart leader"),
-            ScenarioAction::Restart(NodeRef::Leader)
-        );
+        assert_eq!(action("at 1s restart leader"), ScenarioAction::Restart(NodeRef::Leader));
         assert_eq!(action("at 1s shutdown b3"), ScenarioAction::Shutdown(b(3)));
     }
 
     #[test]
     fn single_node_action_errors() {
-        assert_eq!(
-            error("at 1s crash"),
-            (
-                1,
-                12,
-                K::MissingArgument {
-                    what: Expected::Node
-                }
-            )
-        );
-        assert_eq!(
-            error("at 1s restart # c1"),
-            (
-                1,
-                14,
-                K::MissingArgument {
-                    what: Expected::Node
-                }
-            )
-        );
-        assert_eq!(
-            error("at 1s shutdown c1 c2"),
-            (1, 19, K::UnexpectedArgument { found: "c2".into() })
-        );
-        assert_eq!(
-            error("at 1s crash brokr1"),
-            (1, 13, unknown_node("brokr1", Some("b1")))
-        );
-        assert_eq!(
-            error("at 1s crash b0"),
-            (1, 13, K::BadNodeNumber { found: "b0".into() })
-        );
+        assert_eq!(error("at 1s crash"), (1, 12, K::MissingArgument { what: Expected::Node }));
+        assert_eq!(error("at 1s restart # c1"), (1, 14, K::MissingArgument { what: Expected::Node }));
+        assert_eq!(error("at 1s shutdown c1 c2"), (1, 19, K::UnexpectedArgument { found: "c2".into() }));
+        assert_eq!(error("at 1s crash brokr1"), (1, 13, unknown_node("brokr1", Some("b1"))));
+        assert_eq!(error("at 1s crash b0"), (1, 13, K::BadNodeNumber { found: "b0".into() }));
         // Columns count chars, not bytes.
-        assert_eq!(
-            error("\u{3000}at 1s crash 노드"),
-            (1, 14, unknown_node("노드", None))
-        );
+        assert_eq!(error("\u{3000}at 1s crash 노드"), (1, 14, unknown_node("노드", None)));
     }
 
     #[test]
@@ -1911,10 +1472,7 @@ at 42.5s loss 0.5
             ("충돌", None),
         ];
         for (found, suggestion) in cases {
-            let kind = K::UnknownAction {
-                found: found.into(),
-                suggestion: suggestion.map(Into::into),
-            };
+            let kind = K::UnknownAction { found: found.into(), suggestion: suggestion.map(Into::into) };
             assert_eq!(error(&format!("at 1s {found} c1")), (1, 7, kind), "{found}");
         }
     }
@@ -1923,10 +1481,7 @@ at 42.5s loss 0.5
 
     #[test]
     fn partitions_have_two_or_more_sides() {
-        assert_eq!(
-            action("at 1s partition c1 | c2"),
-            ScenarioAction::Partition(vec![vec![c(1)], vec![c(2)]])
-        );
+        assert_eq!(action("at 1s partition c1 | c2"), ScenarioAction::Partition(vec![vec![c(1)], vec![c(2)]]));
         assert_eq!(
             action("at 1s partition zk1 zk2 | zk3 | leader"),
             ScenarioAction::Partition(vec![vec![zk(1), zk(2)], vec![zk(3)], vec![NodeRef::Leader]])
@@ -1940,57 +1495,19 @@ at 42.5s loss 0.5
 
     #[test]
     fn partition_errors() {
-        let missing = K::MissingArgument {
-            what: Expected::Node,
-        };
+        let missing = K::MissingArgument { what: Expected::Node };
         assert_eq!(error("at 1s partition"), (1, 16, missing));
-        assert_eq!(
-            error("at 1s partition c1 c2"),
-            (1, 7, K::PartitionNeedsTwoSides)
-        );
-        assert_eq!(
-            error("at 1s partition | c1"),
-            (1, 17, K::EmptyPartitionSide)
-        );
-        assert_eq!(
-            error("at 1s partition c1 |"),
-            (1, 20, K::EmptyPartitionSide)
-        );
-        assert_eq!(
-            error("at 1s partition c1 | | c2"),
-            (1, 22, K::EmptyPartitionSide)
-        );
-        assert_eq!(
-            error("at 1s partition c1||c2"),
-            (1, 20, K::EmptyPartitionSide)
-        );
+        assert_eq!(error("at 1s partition c1 c2"), (1, 7, K::PartitionNeedsTwoSides));
+        assert_eq!(error("at 1s partition | c1"), (1, 17, K::EmptyPartitionSide));
+        assert_eq!(error("at 1s partition c1 |"), (1, 20, K::EmptyPartitionSide));
+        assert_eq!(error("at 1s partition c1 | | c2"), (1, 22, K::EmptyPartitionSide));
+        assert_eq!(error("at 1s partition c1||c2"), (1, 20, K::EmptyPartitionSide));
         assert_eq!(error("at 1s partition |"), (1, 17, K::EmptyPartitionSide));
-        assert_eq!(
-            error("at 1s partition c1 c2 | c3 c1"),
-            (1, 28, K::DuplicateNode { node: "c1".into() })
-        );
-        assert_eq!(
-            error("at 1s partition leader leader | c1"),
-            (
-                1,
-                24,
-                K::DuplicateNode {
-                    node: "leader".into()
-                }
-            )
-        );
-        assert_eq!(
-            error("at 1s partition c1|cx"),
-            (1, 20, unknown_node("cx", None))
-        );
-        assert_eq!(
-            error("at 1s partition 가|나"),
-            (1, 17, unknown_node("가", None))
-        );
-        assert_eq!(
-            error("at 1s partition c1|b2|나"),
-            (1, 23, unknown_node("나", None))
-        );
+        assert_eq!(error("at 1s partition c1 c2 | c3 c1"), (1, 28, K::DuplicateNode { node: "c1".into() }));
+        assert_eq!(error("at 1s partition leader leader | c1"), (1, 24, K::DuplicateNode { node: "leader".into() }));
+        assert_eq!(error("at 1s partition c1|cx"), (1, 20, unknown_node("cx", None)));
+        assert_eq!(error("at 1s partition 가|나"), (1, 17, unknown_node("가", None)));
+        assert_eq!(error("at 1s partition c1|b2|나"), (1, 23, unknown_node("나", None)));
     }
 
     // --- Heal and loss -------------------------------------------------------------------
@@ -1998,16 +1515,7 @@ at 42.5s loss 0.5
     #[test]
     fn heal_takes_nothing() {
         assert_eq!(action("at 1s heal"), ScenarioAction::Heal);
-        assert_eq!(
-            error("at 1s heal all"),
-            (
-                1,
-                12,
-                K::UnexpectedArgument {
-                    found: "all".into()
-                }
-            )
-        );
+        assert_eq!(error("at 1s heal all"), (1, 12, K::UnexpectedArgument { found: "all".into() }));
     }
 
     #[test]
@@ -2023,54 +1531,23 @@ at 42.5s loss 0.5
             ("007", 70),
         ];
         for (text, per_mille) in cases {
-            assert_eq!(
-                action(&format!("at 1s loss {text}")),
-                ScenarioAction::LossPerMille(per_mille),
-                "{text}"
-            );
+            assert_eq!(action(&format!("at 1s loss {text}")), ScenarioAction::LossPerMille(per_mille), "{text}");
         }
     }
 
     #[test]
     fn loss_errors() {
-        let bad = |t: &str| K::BadNumber {
-            what: Expected::LossPercent,
-            found: t.into(),
-        };
-        let out_of_range = |t: &str| K::NumberOutOfRange {
-            what: Expected::LossPercent,
-            found: t.into(),
-            min: 0,
-            max: 100,
-        };
-        assert_eq!(
-            error("at 1s loss"),
-            (
-                1,
-                11,
-                K::MissingArgument {
-                    what: Expected::LossPercent
-                }
-            )
-        );
+        let bad = |t: &str| K::BadNumber { what: Expected::LossPercent, found: t.into() };
+        let out_of_range =
+            |t: &str| K::NumberOutOfRange { what: Expected::LossPercent, found: t.into(), min: 0, max: 100 };
+        assert_eq!(error("at 1s loss"), (1, 11, K::MissingArgument { what: Expected::LossPercent }));
         for text in ["5.25", "abc", "-1", "1e2", ".5", "5.", "%", "5%%", "٥"] {
-            assert_eq!(
-                error(&format!("at 1s loss {text}")),
-                (1, 12, bad(text)),
-                "{text}"
-            );
+            assert_eq!(error(&format!("at 1s loss {text}")), (1, 12, bad(text)), "{text}");
         }
         for text in ["100.1", "101", "99999999999999999999999"] {
-            assert_eq!(
-                error(&format!("at 1s loss {text}")),
-                (1, 12, out_of_range(text)),
-                "{text}"
-            );
+            assert_eq!(error(&format!("at 1s loss {text}")), (1, 12, out_of_range(text)), "{text}");
         }
-        assert_eq!(
-            error("at 1s loss 5 6"),
-            (1, 14, K::UnexpectedArgument { found: "6".into() })
-        );
+        assert_eq!(error("at 1s loss 5 6"), (1, 14, K::UnexpectedArgument { found: "6".into() }));
     }
 
     // --- create-topic --------------------------------------------------------------------
@@ -2082,70 +1559,29 @@ at 42.5s loss 0.5
             partitions,
             replication_factor,
         };
-        assert_eq!(
-            action("at 1s create-topic orders partitions=6 rf=3"),
-            topic("orders", 6, 3)
-        );
-        assert_eq!(
-            action("at 1s create-topic a.B_c-9 rf=1 partitions=1"),
-            topic("a.B_c-9", 1, 1)
-        );
-        assert_eq!(
-            action("at 1s create-topic t partitions=1000000 rf=7"),
-            topic("t", 1_000_000, 7)
-        );
+        assert_eq!(action("at 1s create-topic orders partitions=6 rf=3"), topic("orders", 6, 3));
+        assert_eq!(action("at 1s create-topic a.B_c-9 rf=1 partitions=1"), topic("a.B_c-9", 1, 1));
+        assert_eq!(action("at 1s create-topic t partitions=1000000 rf=7"), topic("t", 1_000_000, 7));
         let longest = "x".repeat(MAX_TOPIC_NAME_CHARS);
-        assert_eq!(
-            action(&format!("at 1s create-topic {longest} partitions=1 rf=1")),
-            topic(&longest, 1, 1)
-        );
-        assert_eq!(
-            action("at 1s create-topic ... partitions=1 rf=1"),
-            topic("...", 1, 1)
-        );
+        assert_eq!(action(&format!("at 1s create-topic {longest} partitions=1 rf=1")), topic(&longest, 1, 1));
+        assert_eq!(action("at 1s create-topic ... partitions=1 rf=1"), topic("...", 1, 1));
     }
 
     #[test]
     fn create_topic_name_errors() {
-        assert_eq!(
-            error("at 1s create-topic"),
-            (
-                1,
-                19,
-                K::MissingArgument {
-                    what: Expected::TopicName
-                }
-            )
-        );
+        assert_eq!(error("at 1s create-topic"), (1, 19, K::MissingArgument { what: Expected::TopicName }));
         assert_eq!(
             error("at 1s create-topic partitions=6 rf=3"),
-            (
-                1,
-                20,
-                K::MissingArgument {
-                    what: Expected::TopicName
-                }
-            )
+            (1, 20, K::MissingArgument { what: Expected::TopicName })
         );
-        let bad_name = |found: &str, problem| K::BadTopicName {
-            found: found.into(),
-            problem,
-        };
+        let bad_name = |found: &str, problem| K::BadTopicName { found: found.into(), problem };
         assert_eq!(
             error("at 1s create-topic 주문 partitions=6 rf=3"),
-            (
-                1,
-                20,
-                bad_name("주문", TopicNameProblem::BadChar { ch: '주' })
-            )
+            (1, 20, bad_name("주문", TopicNameProblem::BadChar { ch: '주' }))
         );
         assert_eq!(
             error("at 1s create-topic a/b partitions=6 rf=3"),
-            (
-                1,
-                20,
-                bad_name("a/b", TopicNameProblem::BadChar { ch: '/' })
-            )
+            (1, 20, bad_name("a/b", TopicNameProblem::BadChar { ch: '/' }))
         );
         assert_eq!(
             error("at 1s create-topic . partitions=6 rf=3"),
@@ -2158,29 +1594,16 @@ at 42.5s loss 0.5
         let too_long = "x".repeat(MAX_TOPIC_NAME_CHARS + 1);
         assert_eq!(
             error(&format!("at 1s create-topic {too_long} partitions=6 rf=3")),
-            (
-                1,
-                20,
-                bad_name(&too_long, TopicNameProblem::TooLong { chars: 250 })
-            )
+            (1, 20, bad_name(&too_long, TopicNameProblem::TooLong { chars: 250 }))
         );
     }
 
     #[test]
     fn create_topic_option_errors() {
         let missing = |what| K::MissingArgument { what };
-        assert_eq!(
-            error("at 1s create-topic t"),
-            (1, 21, missing(Expected::Partitions))
-        );
-        assert_eq!(
-            error("at 1s create-topic t rf=3"),
-            (1, 26, missing(Expected::Partitions))
-        );
-        assert_eq!(
-            error("at 1s create-topic t partitions=3"),
-            (1, 34, missing(Expected::ReplicationFactor))
-        );
+        assert_eq!(error("at 1s create-topic t"), (1, 21, missing(Expected::Partitions)));
+        assert_eq!(error("at 1s create-topic t rf=3"), (1, 26, missing(Expected::Partitions)));
+        assert_eq!(error("at 1s create-topic t partitions=3"), (1, 34, missing(Expected::ReplicationFactor)));
         assert_eq!(
             error("at 1s create-topic t rf=3 rf=2 partitions=1"),
             (1, 27, K::DuplicateTopicOption { key: "rf".into() })
@@ -2189,79 +1612,35 @@ at 42.5s loss 0.5
             found: found.into(),
             suggestion: suggestion.map(Into::into),
         };
-        assert_eq!(
-            error("at 1s create-topic t partition=6 rf=3"),
-            (1, 22, unknown("partition", Some("partitions")))
-        );
+        assert_eq!(error("at 1s create-topic t partition=6 rf=3"), (1, 22, unknown("partition", Some("partitions"))));
         assert_eq!(
             error("at 1s create-topic t partitions=6 replication-factor=3"),
             (1, 35, unknown("replication-factor", Some("rf")))
         );
-        assert_eq!(
-            error("at 1s create-topic t partitions=6 Rf=3"),
-            (1, 35, unknown("Rf", Some("rf")))
-        );
-        assert_eq!(
-            error("at 1s create-topic t 6 3"),
-            (1, 22, unknown("6", None))
-        );
+        assert_eq!(error("at 1s create-topic t partitions=6 Rf=3"), (1, 35, unknown("Rf", Some("rf"))));
+        assert_eq!(error("at 1s create-topic t 6 3"), (1, 22, unknown("6", None)));
         assert_eq!(error("at 1s create-topic t =6"), (1, 22, unknown("", None)));
     }
 
     #[test]
     fn create_topic_number_errors_point_at_the_value() {
-        let bad = |what, found: &str| K::BadNumber {
-            what,
-            found: found.into(),
-        };
-        let range = |what, found: &str, max| K::NumberOutOfRange {
-            what,
-            found: found.into(),
-            min: 1,
-            max,
-        };
+        let bad = |what, found: &str| K::BadNumber { what, found: found.into() };
+        let range = |what, found: &str, max| K::NumberOutOfRange { what, found: found.into(), min: 1, max };
         let p = Expected::Partitions;
         let rf = Expected::ReplicationFactor;
-        assert_eq!(
-            error("at 1s create-topic t partitions=x rf=3"),
-            (1, 33, bad(p, "x"))
-        );
-        assert_eq!(
-            error("at 1s create-topic t partitions= rf=3"),
-            (1, 33, bad(p, ""))
-        );
-        assert_eq!(
-            error("at 1s create-topic t partitions=-1 rf=3"),
-            (1, 33, bad(p, "-1"))
-        );
-        assert_eq!(
-            error("at 1s create-topic t partitions=1.5 rf=3"),
-            (1, 33, bad(p, "1.5"))
-        );
-        assert_eq!(
-            error("at 1s create-topic t partitions=0 rf=3"),
-            (1, 33, range(p, "0", MAX_PARTITIONS))
-        );
-        assert_eq!(
-            error("at 1s create-topic t partitions=1000001 rf=3"),
-            (1, 33, range(p, "1000001", MAX_PARTITIONS))
-        );
+        assert_eq!(error("at 1s create-topic t partitions=x rf=3"), (1, 33, bad(p, "x")));
+        assert_eq!(error("at 1s create-topic t partitions= rf=3"), (1, 33, bad(p, "")));
+        assert_eq!(error("at 1s create-topic t partitions=-1 rf=3"), (1, 33, bad(p, "-1")));
+        assert_eq!(error("at 1s create-topic t partitions=1.5 rf=3"), (1, 33, bad(p, "1.5")));
+        assert_eq!(error("at 1s create-topic t partitions=0 rf=3"), (1, 33, range(p, "0", MAX_PARTITIONS)));
+        assert_eq!(error("at 1s create-topic t partitions=1000001 rf=3"), (1, 33, range(p, "1000001", MAX_PARTITIONS)));
         assert_eq!(
             error("at 1s create-topic t partitions=99999999999999999999999 rf=3"),
             (1, 33, range(p, "99999999999999999999999", MAX_PARTITIONS))
         );
-        assert_eq!(
-            error("at 1s create-topic t partitions=1 rf=0"),
-            (1, 38, range(rf, "0", 7))
-        );
-        assert_eq!(
-            error("at 1s create-topic t partitions=1 rf=8"),
-            (1, 38, range(rf, "8", 7))
-        );
-        assert_eq!(
-            error("at 1s create-topic t partitions=1 rf=셋"),
-            (1, 38, bad(rf, "셋"))
-        );
+        assert_eq!(error("at 1s create-topic t partitions=1 rf=0"), (1, 38, range(rf, "0", 7)));
+        assert_eq!(error("at 1s create-topic t partitions=1 rf=8"), (1, 38, range(rf, "8", 7)));
+        assert_eq!(error("at 1s create-topic t partitions=1 rf=셋"), (1, 38, bad(rf, "셋")));
     }
 
     // --- Limits --------------------------------------------------------------------------
@@ -2272,28 +1651,10 @@ at 42.5s loss 0.5
         assert_eq!(exactly.len(), MAX_TEXT_BYTES);
         assert!(parse(&exactly).is_ok());
         let over = format!("{exactly}x");
-        assert_eq!(
-            error(&over),
-            (
-                2,
-                MAX_TEXT_BYTES - 11 + 1,
-                K::TextTooLong {
-                    max_bytes: MAX_TEXT_BYTES
-                }
-            )
-        );
+        assert_eq!(error(&over), (2, MAX_TEXT_BYTES - 11 + 1, K::TextTooLong { max_bytes: MAX_TEXT_BYTES }));
         // A multi-byte char straddling the limit: no slicing inside it.
         let straddling = format!("{}한", "#".repeat(MAX_TEXT_BYTES - 1));
-        assert_eq!(
-            error(&straddling),
-            (
-                1,
-                MAX_TEXT_BYTES,
-                K::TextTooLong {
-                    max_bytes: MAX_TEXT_BYTES
-                }
-            )
-        );
+        assert_eq!(error(&straddling), (1, MAX_TEXT_BYTES, K::TextTooLong { max_bytes: MAX_TEXT_BYTES }));
     }
 
     #[test]
@@ -2301,16 +1662,7 @@ at 42.5s loss 0.5
         let full = "at 1s heal\n".repeat(MAX_STEPS);
         assert_eq!(parse(&full).unwrap().steps.len(), MAX_STEPS);
         let over = format!("set a=b\n{full}  at 1s heal");
-        assert_eq!(
-            error(&over),
-            (
-                MAX_STEPS + 2,
-                3,
-                K::TooManySteps {
-                    max_steps: MAX_STEPS
-                }
-            )
-        );
+        assert_eq!(error(&over), (MAX_STEPS + 2, 3, K::TooManySteps { max_steps: MAX_STEPS }));
     }
 
     // --- Messages ------------------------------------------------------------------------
@@ -2318,28 +1670,16 @@ at 42.5s loss 0.5
     #[test]
     fn display_gives_position_and_english_message() {
         let e = parse("set a=1\n# comment\nat 10s crsh c1").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            r#"line 3, column 8: unknown action "crsh" (did you mean "crash"?)"#
-        );
+        assert_eq!(e.to_string(), r#"line 3, column 8: unknown action "crsh" (did you mean "crash"?)"#);
         let messages = [
             (
                 "at 1s crash nodex",
                 r#"line 1, column 13: unknown node "nodex" (expected c<k>, b<k>, zk<k>, leader or controller)"#,
             ),
-            (
-                "at 1s crash broker1",
-                r#"line 1, column 13: unknown node "broker1" (did you mean "b1"?)"#,
-            ),
+            ("at 1s crash broker1", r#"line 1, column 13: unknown node "broker1" (did you mean "b1"?)"#),
             ("at 1s crash", "line 1, column 12: missing node"),
-            (
-                "at 5 heal",
-                r#"line 1, column 4: bad time "5": missing unit (us, ms, s or m)"#,
-            ),
-            (
-                "at 2000000m heal",
-                r#"line 1, column 4: time too large: "2000000m" (at most 1 year)"#,
-            ),
+            ("at 5 heal", r#"line 1, column 4: bad time "5": missing unit (us, ms, s or m)"#),
+            ("at 2000000m heal", r#"line 1, column 4: time too large: "2000000m" (at most 1 year)"#),
             (
                 "at 1s loss 0.25",
                 r#"line 1, column 12: bad loss percentage "0.25" (expected 0 to 100 with at most one decimal, e.g. 0.5)"#,
@@ -2348,10 +1688,7 @@ at 42.5s loss 0.5
                 "at 1s create-topic t partitions=1 rf=9",
                 r#"line 1, column 38: replication factor "9" out of range (1 to 7)"#,
             ),
-            (
-                "at 1s partition c1",
-                r#"line 1, column 7: a partition needs at least two sides separated by "|""#,
-            ),
+            ("at 1s partition c1", r#"line 1, column 7: a partition needs at least two sides separated by "|""#),
         ];
         for (text, message) in messages {
             assert_eq!(parse(text).unwrap_err().to_string(), message);
@@ -2365,10 +1702,7 @@ at 42.5s loss 0.5
         let kinds = [
             K::TextTooLong { max_bytes: 1 },
             K::TooManySteps { max_steps: 1 },
-            K::UnknownDirective {
-                found: "x".into(),
-                suggestion: None,
-            },
+            K::UnknownDirective { found: "x".into(), suggestion: None },
             K::BadSettingKey { found: "X".into() },
             K::MissingSettingValue { key: "k".into() },
             bad_time("x", TimeProblem::Negative),
@@ -2377,49 +1711,24 @@ at 42.5s loss 0.5
             bad_time("x", TimeProblem::BadNumber),
             bad_time("x", TimeProblem::TooPrecise),
             K::TimeTooLarge { found: "x".into() },
-            K::UnknownAction {
-                found: "x".into(),
-                suggestion: None,
-            },
+            K::UnknownAction { found: "x".into(), suggestion: None },
             unknown_node("x", None),
             K::BadNodeNumber { found: "c0".into() },
-            K::MissingArgument {
-                what: Expected::Time,
-            },
+            K::MissingArgument { what: Expected::Time },
             K::UnexpectedArgument { found: "x".into() },
             K::PartitionNeedsTwoSides,
             K::EmptyPartitionSide,
             K::DuplicateNode { node: "c1".into() },
-            K::BadNumber {
-                what: Expected::Partitions,
-                found: "x".into(),
-            },
-            K::NumberOutOfRange {
-                what: Expected::Partitions,
-                found: "0".into(),
-                min: 1,
-                max: 2,
-            },
-            K::BadTopicName {
-                found: ".".into(),
-                problem: TopicNameProblem::DotOrDotDot,
-            },
-            K::BadTopicName {
-                found: "x".into(),
-                problem: TopicNameProblem::TooLong { chars: 300 },
-            },
-            K::UnknownTopicOption {
-                found: "x".into(),
-                suggestion: Some("rf".into()),
-            },
+            K::BadNumber { what: Expected::Partitions, found: "x".into() },
+            K::NumberOutOfRange { what: Expected::Partitions, found: "0".into(), min: 1, max: 2 },
+            K::BadTopicName { found: ".".into(), problem: TopicNameProblem::DotOrDotDot },
+            K::BadTopicName { found: "x".into(), problem: TopicNameProblem::TooLong { chars: 300 } },
+            K::UnknownTopicOption { found: "x".into(), suggestion: Some("rf".into()) },
             K::DuplicateTopicOption { key: "rf".into() },
         ];
         for kind in kinds {
             let message = kind.to_string();
-            assert!(
-                message.len() > 8 && !message.contains('{'),
-                "{kind:?}: {message}"
-            );
+            assert!(message.len() > 8 && !message.contains('{'), "{kind:?}: {message}");
         }
     }
 
@@ -2456,27 +1765,18 @@ at 42.5s loss 0.5
         // Canonical times have no decimal point: the largest unit that divides them exactly.
         assert_eq!(script.to_text(), EXAMPLE.replace("at 42.5s", "at 42500ms"));
         assert_eq!(parse(&script.to_text()), Ok(script.clone().renumbered()));
-        assert_eq!(
-            script.clone().renumbered(),
-            script,
-            "the example's lines are already where to_text puts them"
-        );
+        assert_eq!(script.clone().renumbered(), script, "the example's lines are already where to_text puts them");
         assert_eq!(EXAMPLE.parse::<Script>(), Ok(script));
         assert_eq!(Script::default().to_text(), "");
     }
 
     #[test]
     fn steps_display_as_canonical_lines() {
-        let step = Step {
-            at: Time(42_500_000),
-            action: ScenarioAction::LossPerMille(5),
-            line: 9,
-        };
+        let step = Step { at: Time(42_500_000), action: ScenarioAction::LossPerMille(5), line: 9 };
         assert_eq!(step.to_string(), "at 42500ms loss 0.5");
         assert_eq!(ScenarioAction::LossPerMille(1_000).to_string(), "loss 100");
         assert_eq!(
-            ScenarioAction::Partition(vec![vec![zk(1)], vec![zk(2), NodeRef::Leader], vec![b(1)]])
-                .to_string(),
+            ScenarioAction::Partition(vec![vec![zk(1)], vec![zk(2), NodeRef::Leader], vec![b(1)]]).to_string(),
             "partition zk1 | zk2 leader | b1"
         );
     }
@@ -2498,10 +1798,7 @@ at 42.5s loss 0.5
     #[test]
     fn tokens_carry_char_columns() {
         let tokens = tokenize("  한국 ab\tc#d e");
-        let seen: Vec<(&str, usize, usize)> = tokens
-            .iter()
-            .map(|t| (t.text, t.column, t.end_column))
-            .collect();
+        let seen: Vec<(&str, usize, usize)> = tokens.iter().map(|t| (t.text, t.column, t.end_column)).collect();
         assert_eq!(seen, vec![("한국", 3, 5), ("ab", 6, 8), ("c", 9, 10)]);
     }
 }

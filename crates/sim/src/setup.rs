@@ -43,14 +43,28 @@ pub struct Setup {
 
 impl Default for Setup {
     fn default() -> Self {
-        Setup { mode: Mode::Kraft, seed: 1, controllers: 3, ensemble: 3, brokers: 0, partitions: 0, script: Script::default() }
+        Setup {
+            mode: Mode::Kraft,
+            seed: 1,
+            controllers: 3,
+            ensemble: 3,
+            brokers: 0,
+            partitions: 0,
+            script: Script::default(),
+        }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SetupError {
-    Setting { line_key: String, error: SettingError },
-    Action { line: usize, error: ActionError },
+    Setting {
+        line_key: String,
+        error: SettingError,
+    },
+    Action {
+        line: usize,
+        error: ActionError,
+    },
     /// This mode cannot be built in this version.
     ModeUnavailable(Mode),
 }
@@ -79,7 +93,8 @@ impl std::error::Error for SetupError {}
 pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
     let mut cluster: Box<dyn Cluster> = match setup.mode {
         Mode::Kraft => {
-            let mut config = kraft::Config { controllers: setup.controllers, brokers: setup.brokers, ..kraft::Config::default() };
+            let mut config =
+                kraft::Config { controllers: setup.controllers, brokers: setup.brokers, ..kraft::Config::default() };
             for (key, value) in &setup.script.settings {
                 config
                     .apply_setting(key, value)

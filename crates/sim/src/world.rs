@@ -13,6 +13,34 @@ use crate::net::{NetConfig, Network};
 use crate::time::Time;
 use crate::NodeId;
 
+/// A list of node ids inside anything that is hashed into the trace. Never put a `Vec<usize>`
+/// (or `[usize; N]`) in a message: `Hash` for `[usize]` writes raw memory, 4 bytes per id on
+/// wasm32 and 8 on x86_64, so the browser's trace hash would differ from the CLI's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NodeList(pub Vec<NodeId>);
+
+impl Hash for NodeList {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0.len() as u64);
+        for id in &self.0 {
+            state.write_u64(*id as u64);
+        }
+    }
+}
+
+impl std::ops::Deref for NodeList {
+    type Target = [NodeId];
+    fn deref(&self) -> &[NodeId] {
+        &self.0
+    }
+}
+
+impl From<Vec<NodeId>> for NodeList {
+    fn from(v: Vec<NodeId>) -> NodeList {
+        NodeList(v)
+    }
+}
+
 /// What a message is, for colouring and counting. Shared by both modes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum MsgClass {
@@ -47,10 +75,16 @@ pub trait Message: Clone + Debug + Hash {
 pub enum Input<M, T, C> {
     /// The process starts (first boot or restart after a crash).
     Start,
-    Msg { from: NodeId, msg: M },
+    Msg {
+        from: NodeId,
+        msg: M,
+    },
     Timer(T),
     /// A message could not be delivered: the peer's process is down and refused the connection.
-    Unreachable { to: NodeId, msg: M },
+    Unreachable {
+        to: NodeId,
+        msg: M,
+    },
     /// A graceful shutdown was requested; the node answers with `Output::Halt` when done.
     Shutdown,
     Client(C),
@@ -58,9 +92,15 @@ pub enum Input<M, T, C> {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Output<M, T, E> {
-    Send { to: NodeId, msg: M },
+    Send {
+        to: NodeId,
+        msg: M,
+    },
     /// Set (or reset) the timer of this kind to fire at `at`.
-    SetTimer { timer: T, at: Time },
+    SetTimer {
+        timer: T,
+        at: Time,
+    },
     CancelTimer(T),
     /// Something worth narrating.
     Note(E),
@@ -482,7 +522,13 @@ impl<N: Node> World<N> {
         self.in_flight.insert(id, InFlight { id, from, to, msg, sent_at: self.now, deliver_at, to_incarnation });
     }
 
-    fn record(&mut self, kind: &'static str, node: Option<NodeId>, from: Option<NodeId>, detail: impl FnOnce() -> String) {
+    fn record(
+        &mut self,
+        kind: &'static str,
+        node: Option<NodeId>,
+        from: Option<NodeId>,
+        detail: impl FnOnce() -> String,
+    ) {
         if let Some(trace) = self.trace.as_mut() {
             trace.push(TraceRecord { index: self.events_processed, at: self.now, kind, node, from, detail: detail() });
         }

@@ -68,3 +68,20 @@ fn same_seed_same_trace_hash_and_chunking_does_not_matter() {
     };
     assert_ne!(whole, other);
 }
+
+#[test]
+fn frame_sized_chunks_give_the_same_hash_as_one_run() {
+    // The browser advances in ~16.7 ms steps of uneven size.
+    let mut chunked = KraftCluster::new(7, Config::default());
+    let mut t = 0u64;
+    let mut i = 0u64;
+    while t < 6_000_000 {
+        t += 16_000 + (i * 7_919) % 1_500;
+        i += 1;
+        chunked.run_until(Time(t), 50_000);
+    }
+    let mut whole = KraftCluster::new(7, Config::default());
+    whole.run_until(Time(t), usize::MAX);
+    assert_eq!(chunked.events_processed(), whole.events_processed());
+    assert_eq!(chunked.trace_hash(), whole.trace_hash());
+}

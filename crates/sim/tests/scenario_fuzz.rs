@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use quorumlab_sim::scenario::{
-    parse, NodePrefix, NodeRef, ParseError, ScenarioAction, Script, Step, MAX_REPLICATION_FACTOR,
-    MAX_TIME,
+    parse, NodePrefix, NodeRef, ParseError, ScenarioAction, Script, Step, MAX_REPLICATION_FACTOR, MAX_TIME,
 };
 use quorumlab_sim::Time;
 
@@ -16,11 +15,7 @@ const CASES: u32 = 512;
 // --- Generators of valid scripts ---------------------------------------------------------
 
 fn node() -> impl Strategy<Value = NodeRef> {
-    let prefix = prop_oneof![
-        Just(NodePrefix::Controller),
-        Just(NodePrefix::Broker),
-        Just(NodePrefix::Zk)
-    ];
+    let prefix = prop_oneof![Just(NodePrefix::Controller), Just(NodePrefix::Broker), Just(NodePrefix::Zk)];
     prop_oneof![
         1 => Just(NodeRef::Leader),
         1 => Just(NodeRef::Controller),
@@ -50,11 +45,7 @@ fn partition_sides() -> impl Strategy<Value = Vec<Vec<NodeRef>>> {
             let mut seen = BTreeSet::new();
             let sides: Vec<Vec<NodeRef>> = sides
                 .into_iter()
-                .map(|side| {
-                    side.into_iter()
-                        .filter(|n| seen.insert(n.clone()))
-                        .collect()
-                })
+                .map(|side| side.into_iter().filter(|n| seen.insert(n.clone())).collect())
                 .filter(|side: &Vec<NodeRef>| !side.is_empty())
                 .collect();
             (sides.len() >= 2).then_some(sides)
@@ -87,33 +78,19 @@ fn action() -> impl Strategy<Value = ScenarioAction> {
 /// `key=value`: the value is any token without whitespace or `#`, Unicode included.
 fn setting() -> impl Strategy<Value = (String, String)> {
     let value = prop::collection::vec(any::<char>(), 1..12)
-        .prop_map(|chars| {
-            chars
-                .into_iter()
-                .filter(|c| !c.is_whitespace() && *c != '#')
-                .collect::<String>()
-        })
+        .prop_map(|chars| chars.into_iter().filter(|c| !c.is_whitespace() && *c != '#').collect::<String>())
         .prop_filter("empty value", |value| !value.is_empty());
     ("[a-z0-9._-]{1,24}", value)
 }
 
 /// A valid script whose lines are where `to_text` puts them.
 fn script() -> impl Strategy<Value = Script> {
-    (
-        prop::collection::vec(setting(), 0..4),
-        prop::collection::vec((time(), action()), 0..24),
-    )
-        .prop_map(|(settings, steps)| {
-            let steps = steps
-                .into_iter()
-                .map(|(at, action)| Step {
-                    at,
-                    action,
-                    line: 0,
-                })
-                .collect();
+    (prop::collection::vec(setting(), 0..4), prop::collection::vec((time(), action()), 0..24)).prop_map(
+        |(settings, steps)| {
+            let steps = steps.into_iter().map(|(at, action)| Step { at, action, line: 0 }).collect();
             Script { settings, steps }.renumbered()
-        })
+        },
+    )
 }
 
 // --- Generators of hostile text ----------------------------------------------------------
@@ -180,8 +157,8 @@ fn interesting_char() -> impl Strategy<Value = char> {
     prop_oneof![
         any::<char>(),
         prop::sample::select(vec![
-            ' ', '\n', '\t', '#', '|', '=', '.', '-', '%', '0', '1', '9', 'a', 'm', 's', 'c', 'b',
-            'z', '한', '😀', '\u{3000}', '\u{0301}',
+            ' ', '\n', '\t', '#', '|', '=', '.', '-', '%', '0', '1', '9', 'a', 'm', 's', 'c', 'b', 'z', '한', '😀',
+            '\u{3000}', '\u{0301}',
         ]),
     ]
 }
@@ -231,12 +208,7 @@ fn check_any_text(text: &str) -> Result<(), TestCaseError> {
         Ok(script) => {
             let canonical = script.to_text();
             let reparsed = parse(&canonical);
-            prop_assert_eq!(
-                &reparsed,
-                &Ok(script.renumbered()),
-                "canonical text:\n{}",
-                canonical
-            );
+            prop_assert_eq!(&reparsed, &Ok(script.renumbered()), "canonical text:\n{}", canonical);
             if let Ok(reparsed) = reparsed {
                 prop_assert_eq!(reparsed.to_text(), canonical);
             }
@@ -249,14 +221,8 @@ fn check_any_text(text: &str) -> Result<(), TestCaseError> {
 fn check_position(text: &str, error: &ParseError) -> Result<(), TestCaseError> {
     let lines: Vec<&str> = text.split('\n').collect();
     prop_assert!(error.line >= 1 && error.line <= lines.len(), "{:?}", error);
-    let line_chars = lines
-        .get(error.line - 1)
-        .map_or(0, |line| line.chars().count());
-    prop_assert!(
-        error.column >= 1 && error.column <= line_chars + 1,
-        "{:?}",
-        error
-    );
+    let line_chars = lines.get(error.line - 1).map_or(0, |line| line.chars().count());
+    prop_assert!(error.column >= 1 && error.column <= line_chars + 1, "{:?}", error);
     let message = error.to_string();
     let prefix = format!("line {}, column {}: ", error.line, error.column);
     prop_assert!(message.starts_with(&prefix), "{}", message);
@@ -279,21 +245,13 @@ fn noisy_text(script: &Script, noise: &[(u8, u8, u8, bool)]) -> (String, Script)
         }
         text.push_str(&" \t".repeat(usize::from(indent % 3)));
         let separator = ["  ", "\t", " \u{3000} "][usize::from(separator % 3)];
-        text.push_str(
-            &canonical_line
-                .split(' ')
-                .collect::<Vec<_>>()
-                .join(separator),
-        );
+        text.push_str(&canonical_line.split(' ').collect::<Vec<_>>().join(separator));
         if comment {
             text.push_str(" # 설명 😀 | at 1s crash c1");
         }
         text.push_str(if index % 2 == 0 { "\n" } else { "\r\n" });
         line += 1;
-        if let Some(step) = index
-            .checked_sub(script.settings.len())
-            .and_then(|step| expected.steps.get_mut(step))
-        {
+        if let Some(step) = index.checked_sub(script.settings.len()).and_then(|step| expected.steps.get_mut(step)) {
             step.line = line;
         }
     }

@@ -33,17 +33,17 @@ pub struct Checker {
 
 impl Checker {
     pub fn new(n: usize) -> Checker {
-        Checker {
-            verified: vec![0; n],
-            scanned: vec![(0, 0); n],
-            last_leader_hw: vec![None; n],
-            ..Checker::default()
-        }
+        Checker { verified: vec![0; n], scanned: vec![(0, 0); n], last_leader_hw: vec![None; n], ..Checker::default() }
     }
 
     fn fail(&mut self, world: &World<Node>, what: String) {
         if self.violations.len() < 50 {
-            self.violations.push(format!("seed {} event {} t={}: {what}", world.seed(), world.events_processed(), world.now()));
+            self.violations.push(format!(
+                "seed {} event {} t={}: {what}",
+                world.seed(),
+                world.events_processed(),
+                world.now()
+            ));
         }
     }
 
@@ -104,7 +104,11 @@ impl Checker {
             let value = (record_hash(entry), prev_epoch);
             match self.written.get(&(entry.epoch, offset)) {
                 Some(existing) if *existing != value => {
-                    let msg = format!("log matching: c{} offset {offset} epoch {} differs from another log", id + 1, entry.epoch);
+                    let msg = format!(
+                        "log matching: c{} offset {offset} epoch {} differs from another log",
+                        id + 1,
+                        entry.epoch
+                    );
                     self.fail(world, msg);
                 }
                 Some(_) => {}

@@ -61,7 +61,8 @@ impl KraftCluster {
             .map(|&id| Node::Controller(Controller::new(id, voters.clone(), config.clone(), seed)))
             .collect();
         let world = World::new(seed, nodes, config.net.clone());
-        let mut cluster = KraftCluster { checker: Checker::new(controllers), world, config, history: History::default() };
+        let mut cluster =
+            KraftCluster { checker: Checker::new(controllers), world, config, history: History::default() };
         cluster.history.observe(&cluster.world);
         cluster
     }

@@ -32,10 +32,21 @@ pub enum State {
     /// Knows the epoch but no leader; may have voted in it.
     Unattached,
     /// KIP-996: asking for pre-votes at the current epoch; remembers the leader it had.
-    Prospective { granted: BTreeSet<NodeId>, rejected: BTreeSet<NodeId>, leader: Option<NodeId> },
-    Candidate { granted: BTreeSet<NodeId>, rejected: BTreeSet<NodeId> },
+    Prospective {
+        granted: BTreeSet<NodeId>,
+        rejected: BTreeSet<NodeId>,
+        leader: Option<NodeId>,
+    },
+    Candidate {
+        granted: BTreeSet<NodeId>,
+        rejected: BTreeSet<NodeId>,
+    },
     Leader(LeaderState),
-    Follower { leader: NodeId, has_fetched: bool, backoff_ms: u64 },
+    Follower {
+        leader: NodeId,
+        has_fetched: bool,
+        backoff_ms: u64,
+    },
     /// A leader that stepped down (shutdown or failed check-quorum), waiting out its epoch.
     Resigned,
 }
@@ -159,8 +170,14 @@ impl Controller {
     }
 
     fn cancel_role_timers(&mut self, out: &mut Out) {
-        for timer in [Timer::Election, Timer::FetchTimeout, Timer::FetchRetry, Timer::BeginQuorumResend, Timer::CheckQuorum, Timer::NoOp]
-        {
+        for timer in [
+            Timer::Election,
+            Timer::FetchTimeout,
+            Timer::FetchRetry,
+            Timer::BeginQuorumResend,
+            Timer::CheckQuorum,
+            Timer::NoOp,
+        ] {
             out.push(Output::CancelTimer(timer));
         }
         if let State::Leader(leader) = &self.state {
@@ -293,7 +310,7 @@ impl Controller {
         out.push(Output::Note(Note::BecameLeader { epoch: self.epoch }));
         // KIP-595: the new leader appends a LeaderChangeMessage; the high watermark may only
         // pass the epoch start once it is on a majority (Raft §5.4.2).
-        let voters = self.voters.clone();
+        let voters = self.voters.clone().into();
         self.append(now, Record::LeaderChange { leader: self.id, voters }, out);
         for &voter in &self.voters {
             if voter != self.id {
@@ -325,7 +342,8 @@ impl Controller {
         self.cancel_role_timers(out);
         if !preferred.is_empty() {
             for &voter in &preferred {
-                let msg = Msg::EndQuorumEpoch { epoch: self.epoch, leader: self.id, preferred: preferred.clone() };
+                let msg =
+                    Msg::EndQuorumEpoch { epoch: self.epoch, leader: self.id, preferred: preferred.clone().into() };
                 out.push(Output::Send { to: voter, msg });
             }
         }
@@ -424,7 +442,8 @@ impl Controller {
         out.push(Output::Send { to, msg });
     }
 
-    fn on_vote_response(&mut self, now: Time, from: NodeId, epoch: u64, leader: Option<NodeId>, granted: bool, pre_vote: bool, out: &mut Out) {
+    fn on_vote_response(&mut self, now: Time, from: NodeId, reply: VoteReply, out: &mut Out) {
+        let VoteReply { epoch, leader, granted, pre_vote } = reply;
         if epoch > self.epoch {
             self.observe_higher_epoch(now, epoch, leader, out);
             return;
@@ -489,22 +508,43 @@ impl Controller {
             }
         }
         if any {
-            out.push(Output::SetTimer { timer: Timer::BeginQuorumResend, at: now.plus_ms(self.config.fetch_timeout_ms / 2) });
+            out.push(Output::SetTimer {
+                timer: Timer::BeginQuorumResend,
+                at: now.plus_ms(self.config.fetch_timeout_ms / 2),
+            });
         }
     }
 
-    fn on_fetch(&mut self, now: Time, from: NodeId, epoch: u64, fetch_offset: u64, last_fetched_epoch: u64, out: &mut Out) {
+    fn on_fetch(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        epoch: u64,
+        fetch_offset: u64,
+        last_fetched_epoch: u64,
+        out: &mut Out,
+    ) {
         let is_voter = self.is_voter(from);
         let majority = self.majority();
         let check_quorum_ms = self.config.fetch_timeout_ms * 3 / 2;
         let State::Leader(leader) = &mut self.state else {
-            let msg = Msg::FetchResponse { epoch: self.epoch, leader: self.leader_id, high_watermark: None, body: FetchBody::NotLeader };
+            let msg = Msg::FetchResponse {
+                epoch: self.epoch,
+                leader: self.leader_id,
+                high_watermark: None,
+                body: FetchBody::NotLeader,
+            };
             out.push(Output::Send { to: from, msg });
             return;
         };
         if epoch != self.epoch {
             // FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH: tell the fetcher who leads now.
-            let msg = Msg::FetchResponse { epoch: self.epoch, leader: Some(self.id), high_watermark: None, body: FetchBody::NotLeader };
+            let msg = Msg::FetchResponse {
+                epoch: self.epoch,
+                leader: Some(self.id),
+                high_watermark: None,
+                body: FetchBody::NotLeader,
+            };
             out.push(Output::Send { to: from, msg });
             return;
         }
@@ -542,7 +582,10 @@ impl Controller {
             // Long poll: hold the fetch until new data arrives or the max wait passes.
             let State::Leader(leader) = &mut self.state else { return };
             leader.parked.insert(from, fetch_offset);
-            out.push(Output::SetTimer { timer: Timer::FetchWait(from), at: now.plus_ms(self.config.fetch_max_wait_ms) });
+            out.push(Output::SetTimer {
+                timer: Timer::FetchWait(from),
+                at: now.plus_ms(self.config.fetch_max_wait_ms),
+            });
             self.maybe_advance_high_watermark(out);
         }
     }
@@ -603,11 +646,16 @@ impl Controller {
 
     fn send_fetch(&self, out: &mut Out) {
         let State::Follower { leader, .. } = &self.state else { return };
-        let msg = Msg::Fetch { epoch: self.epoch, fetch_offset: self.log.end_offset(), last_fetched_epoch: self.log.last_epoch() };
+        let msg = Msg::Fetch {
+            epoch: self.epoch,
+            fetch_offset: self.log.end_offset(),
+            last_fetched_epoch: self.log.last_epoch(),
+        };
         out.push(Output::Send { to: *leader, msg });
     }
 
-    fn on_fetch_response(&mut self, now: Time, from: NodeId, epoch: u64, leader: Option<NodeId>, hw: Option<u64>, body: FetchBody, out: &mut Out) {
+    fn on_fetch_response(&mut self, now: Time, from: NodeId, reply: FetchReply, out: &mut Out) {
+        let FetchReply { epoch, leader, high_watermark: hw, body } = reply;
         if epoch > self.epoch {
             self.observe_higher_epoch(now, epoch, leader, out);
             return;
@@ -689,7 +737,8 @@ impl Controller {
             // min(max, (max >> (n-1)) << (pos-1)), max = election.backoff.max.ms.
             let max = super::ELECTION_BACKOFF_MAX_MS;
             let n = preferred.len() as u32;
-            let wait = if pos == 0 { 0 } else { (max >> (n - 1).min(63)).checked_shl(pos as u32 - 1).unwrap_or(max).min(max) };
+            let wait =
+                if pos == 0 { 0 } else { (max >> (n - 1).min(63)).checked_shl(pos as u32 - 1).unwrap_or(max).min(max) };
             out.push(Output::Note(Note::EndQuorumEpochReceived { epoch, backoff_ms: wait }));
             self.reset_fetch_timer(now, wait, out);
         }
@@ -697,15 +746,19 @@ impl Controller {
 
     fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Out) {
         match msg {
-            Msg::Vote { epoch, candidate, last_epoch, last_offset, pre_vote } => {
-                self.on_vote_request(now, from, VoteRequest { epoch, candidate, last_epoch, last_offset, pre_vote }, out)
-            }
+            Msg::Vote { epoch, candidate, last_epoch, last_offset, pre_vote } => self.on_vote_request(
+                now,
+                from,
+                VoteRequest { epoch, candidate, last_epoch, last_offset, pre_vote },
+                out,
+            ),
             Msg::VoteResponse { epoch, leader, granted, pre_vote } => {
-                self.on_vote_response(now, from, epoch, leader, granted, pre_vote, out)
+                self.on_vote_response(now, from, VoteReply { epoch, leader, granted, pre_vote }, out)
             }
             Msg::BeginQuorumEpoch { epoch, leader } => {
                 if epoch >= self.epoch && leader == from && leader != self.id {
-                    let already = matches!(self.state, State::Follower { leader: l, .. } if l == leader) && epoch == self.epoch;
+                    let already =
+                        matches!(self.state, State::Follower { leader: l, .. } if l == leader) && epoch == self.epoch;
                     if !already {
                         self.become_follower(now, epoch, leader, out);
                     }
@@ -721,12 +774,14 @@ impl Controller {
                     }
                 }
             }
-            Msg::EndQuorumEpoch { epoch, leader: _, preferred } => self.on_end_quorum_epoch(now, from, epoch, &preferred, out),
+            Msg::EndQuorumEpoch { epoch, leader: _, preferred } => {
+                self.on_end_quorum_epoch(now, from, epoch, &preferred, out)
+            }
             Msg::Fetch { epoch, fetch_offset, last_fetched_epoch } => {
                 self.on_fetch(now, from, epoch, fetch_offset, last_fetched_epoch, out)
             }
             Msg::FetchResponse { epoch, leader, high_watermark, body } => {
-                self.on_fetch_response(now, from, epoch, leader, high_watermark, body, out)
+                self.on_fetch_response(now, from, FetchReply { epoch, leader, high_watermark, body }, out)
             }
         }
     }
@@ -738,4 +793,18 @@ struct VoteRequest {
     last_epoch: u64,
     last_offset: u64,
     pre_vote: bool,
+}
+
+struct VoteReply {
+    epoch: u64,
+    leader: Option<NodeId>,
+    granted: bool,
+    pre_vote: bool,
+}
+
+struct FetchReply {
+    epoch: u64,
+    leader: Option<NodeId>,
+    high_watermark: Option<u64>,
+    body: FetchBody,
 }

@@ -153,7 +153,8 @@ impl world::Node for Node {
                 let mut best: Option<(u64, NodeId)> = None;
                 for (id, node) in nodes.iter().enumerate() {
                     let Node::Controller(c) = node;
-                    if alive.get(id).copied().unwrap_or(false) && c.is_leader() && best.is_none_or(|(e, _)| c.epoch > e) {
+                    if alive.get(id).copied().unwrap_or(false) && c.is_leader() && best.is_none_or(|(e, _)| c.epoch > e)
+                    {
                         best = Some((c.epoch, id));
                     }
                 }

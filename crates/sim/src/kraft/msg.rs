@@ -1,21 +1,50 @@
 //! KRaft RPCs (KIP-595: Vote = apiKey 52, BeginQuorumEpoch = 53, EndQuorumEpoch = 54, Fetch).
 
 use super::log::Entry;
-use crate::world::{Message, MsgClass};
+use crate::world::{Message, MsgClass, NodeList};
 use crate::NodeId;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Msg {
     /// Vote v2; `pre_vote` is KIP-996's PreVote flag.
-    Vote { epoch: u64, candidate: NodeId, last_epoch: u64, last_offset: u64, pre_vote: bool },
-    VoteResponse { epoch: u64, leader: Option<NodeId>, granted: bool, pre_vote: bool },
-    BeginQuorumEpoch { epoch: u64, leader: NodeId },
-    BeginQuorumEpochResponse { epoch: u64 },
+    Vote {
+        epoch: u64,
+        candidate: NodeId,
+        last_epoch: u64,
+        last_offset: u64,
+        pre_vote: bool,
+    },
+    VoteResponse {
+        epoch: u64,
+        leader: Option<NodeId>,
+        granted: bool,
+        pre_vote: bool,
+    },
+    BeginQuorumEpoch {
+        epoch: u64,
+        leader: NodeId,
+    },
+    BeginQuorumEpochResponse {
+        epoch: u64,
+    },
     /// Sent by a resigning leader with its preferred successors, best first.
-    EndQuorumEpoch { epoch: u64, leader: NodeId, preferred: Vec<NodeId> },
+    EndQuorumEpoch {
+        epoch: u64,
+        leader: NodeId,
+        preferred: NodeList,
+    },
     /// FETCH(FetchOffset, LastFetchedEpoch); the replica id is the sender.
-    Fetch { epoch: u64, fetch_offset: u64, last_fetched_epoch: u64 },
-    FetchResponse { epoch: u64, leader: Option<NodeId>, high_watermark: Option<u64>, body: FetchBody },
+    Fetch {
+        epoch: u64,
+        fetch_offset: u64,
+        last_fetched_epoch: u64,
+    },
+    FetchResponse {
+        epoch: u64,
+        leader: Option<NodeId>,
+        high_watermark: Option<u64>,
+        body: FetchBody,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -1,0 +1,42 @@
+# Quorum Lab: `make run` serves the app, `make test` runs every test. Both install what is
+# missing first (scripts/setup.sh), so they work on a bare machine.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test setup setup-test build dist engine-test browser-test lint bench clean
+
+run: setup
+	@echo "Quorum Lab: serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	trunk serve --release --offline --address $(HOST) --port $(PORT)
+
+setup:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+dist: setup
+	trunk build --release --offline
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p quorumlab --target wasm32-unknown-unknown -- -D warnings
+
+engine-test:
+	cargo test --workspace
+
+browser-test:
+	cargo build -q -p qlab
+	cd tests/browser && npm test
+
+test: setup-test lint engine-test dist browser-test
+
+bench: setup-test dist
+	cargo bench -p quorumlab-sim
+	cd tests/browser && node bench.mjs
+
+clean:
+	rm -rf dist out target

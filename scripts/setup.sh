@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what Quorum Lab needs, skipping whatever is already present (idempotent).
+#   scripts/setup.sh build   # Rust wasm target, trunk, wasm-bindgen-cli, wasm-opt
+#   scripts/setup.sh test    # the above, plus Chromium, a Korean font, playwright-core
+# Versions follow shared/TOOLCHAIN.md: trunk 0.21.14 (--locked), wasm-bindgen-cli equal to the
+# wasm-bindgen in Cargo.lock, binaryen 132 from npm, Debian's chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+what="${1:-build}"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+
+say() { echo "setup: $*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+  say "installing trunk $TRUNK_VERSION (a few minutes)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
+  say "installing wasm-bindgen-cli $bindgen_version (must equal Cargo.lock)"
+  # --locked fails for this crate on these registries (shared/TOOLCHAIN.md); plain install works.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+if ! wasm-opt --version 2>/dev/null | grep -q "version 1[3-9][0-9]"; then
+  say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
+  npm install -g "binaryen@$BINARYEN_VERSION" --no-audit --no-fund
+fi
+
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # A Korean font, so screenshots of the Korean UI show text rather than boxes.
+  fc-list 2>/dev/null | grep -qi nanum || missing+=(fonts-nanum)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing ${missing[*]} from Debian"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    say "installing playwright-core"
+    (cd tests/browser && npm ci --no-audit --no-fund)
+  fi
+fi
+say "ready ($what)"

@@ -1,0 +1,92 @@
+// Shared test harness: serves dist/ on a free loopback port, launches Debian's Chromium through
+// playwright-core, and records console errors and page crashes.
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(here, '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const SHOTS = join(ROOT, 'out', 'screenshots');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+export async function serveDist() {
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let file = normalize(join(DIST, path));
+      if (!file.startsWith(DIST)) throw new Error('outside dist');
+      if (path.endsWith('/')) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic',
+    ],
+  });
+}
+
+/** A page that records console errors, uncaught exceptions and crashes in `page.problems`. */
+export async function openPage(browser, url, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('crash', () => page.problems.push('page crashed'));
+  await page.goto(url);
+  return page;
+}
+
+export async function screenshot(page, name) {
+  await mkdir(SHOTS, { recursive: true });
+  const file = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Accessible node buttons: [{name, label, role}] read from the DOM (not canvas pixels). */
+export async function nodes(page) {
+  return page.$$eval('.node-hit', (els) =>
+    els.map((e) => ({ name: e.dataset.node, role: e.dataset.role, label: e.getAttribute('aria-label') })),
+  );
+}
+
+export async function waitForRole(page, role, { timeout = 15000, not } = {}) {
+  const start = Date.now();
+  for (;;) {
+    const found = (await nodes(page)).find((n) => n.role === role && n.name !== not);
+    if (found) return found;
+    if (Date.now() - start > timeout) throw new Error(`no node became ${role} within ${timeout} ms`);
+    await page.waitForTimeout(100);
+  }
+}

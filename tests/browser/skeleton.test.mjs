@@ -1,0 +1,134 @@
+// The walking skeleton, end to end in real headless Chromium against the built dist/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { serveDist, launch, openPage, screenshot, nodes, waitForRole, ROOT } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Click where a node is drawn on the canvas, as a person would. */
+async function clickNode(page, name) {
+  const box = await page.locator(`.node-hit[data-node="${name}"]`).boundingBox();
+  assert.ok(box, `node ${name} is on the stage`);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+test('a leader is elected and shown on the accessible node elements', async () => {
+  const page = await openPage(browser, `${server.url}?seed=7`);
+  const leader = await waitForRole(page, 'leader');
+  assert.match(leader.label, /^c\d — leader, epoch \d+$/);
+  const all = await nodes(page);
+  assert.equal(all.length, 3);
+  await page.waitForTimeout(800);
+  await screenshot(page, 'kraft-leader');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('crashing the leader by clicking it elects another; restarting it rejoins as follower', async () => {
+  const page = await openPage(browser, `${server.url}?seed=11`);
+  const first = await waitForRole(page, 'leader');
+  await clickNode(page, first.name);
+  const down = (await nodes(page)).find((n) => n.name === first.name);
+  assert.equal(down.role, 'down');
+  assert.match(down.label, /down/);
+  assert.match(await page.locator('[data-testid=narration] li').first().innerText(), new RegExp(`${first.name} crashed`));
+  const second = await waitForRole(page, 'leader', { not: first.name, timeout: 30000 });
+  assert.notEqual(second.name, first.name);
+  const epochOf = (n) => Number(n.label.match(/epoch (\d+)/)[1]);
+  assert.ok(epochOf(second) > epochOf(first), 'the new leader has a higher epoch');
+  await screenshot(page, 'kraft-failover');
+  await clickNode(page, first.name);
+  const start = Date.now();
+  let rejoined;
+  while (Date.now() - start < 20000) {
+    rejoined = (await nodes(page)).find((n) => n.name === first.name);
+    if (rejoined.role === 'follower') break;
+    await page.waitForTimeout(100);
+  }
+  assert.equal(rejoined.role, 'follower', `restarted ${first.name} is ${rejoined.role}`);
+  const narration = await page.locator('[data-testid=narration]').innerText();
+  assert.match(narration, new RegExp(`${first.name} restarted`));
+  assert.match(narration, /wins: leader of epoch/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('Enter on a focused node toggles its crash (keyboard only)', async () => {
+  const page = await openPage(browser, `${server.url}?seed=3`);
+  await waitForRole(page, 'leader');
+  await page.locator('.node-hit[data-node="c2"]').focus();
+  await page.keyboard.press('Enter');
+  assert.equal((await nodes(page)).find((n) => n.name === 'c2').role, 'down');
+  await page.keyboard.press('Enter');
+  assert.notEqual((await nodes(page)).find((n) => n.name === 'c2').role, 'down');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the trace hash in the page equals the one qlab prints natively for the same seed', async () => {
+  const page = await openPage(browser, `${server.url}?seed=7`);
+  await waitForRole(page, 'leader');
+  await page.waitForTimeout(1500);
+  await page.locator('[data-testid=play]').click();
+  await page.waitForTimeout(200);
+  const timeUs = (await page.locator('[data-testid=virtual-time-us]').textContent()).trim();
+  const pageHash = (await page.locator('[data-testid=trace-hash]').textContent()).trim();
+  assert.match(timeUs, /^\d+$/);
+  assert.ok(Number(timeUs) > 1_000_000, `virtual time moved (${timeUs} µs)`);
+  const qlab = join(ROOT, 'target', 'debug', 'qlab');
+  const out = execFileSync(qlab, ['run', '--mode', 'kraft', '--seed', '7', '--until', `${timeUs}us`, '--json']);
+  const summary = JSON.parse(out.toString());
+  assert.equal(summary.trace_hash, pageHash);
+  assert.equal(summary.seed, 7);
+  assert.deepEqual(summary.violations, []);
+  assert.equal(await page.locator('[data-testid=invariants]').textContent(), 'all invariants hold');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('bad URL parameters give a clear message, defaults are used, nothing panics', async () => {
+  const cases = [
+    ['?seed=notanumber', /seed "notanumber" is not a whole number/],
+    ['?mode=foo', /Unknown mode "foo"/],
+    [`?seed=${'9'.repeat(10_000)}`, /too long \(10000 characters\)/],
+    ['?controllers=%F0%9F%98%80&x=1', /controllers must be 3, 4 or 5/],
+  ];
+  for (const [query, message] of cases) {
+    const page = await openPage(browser, `${server.url}${query}`);
+    const alert = page.locator('[data-testid=problems]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), message, query.slice(0, 40));
+    await waitForRole(page, 'leader');
+    assert.equal(await page.locator('[data-testid=seed]').textContent(), query.startsWith('?seed') ? '1' : '1');
+    assert.deepEqual(page.problems, [], query.slice(0, 40));
+    if (query === '?seed=notanumber') await screenshot(page, 'bad-params');
+    await page.context().close();
+  }
+});
+
+test('switching to Korean changes the visible text and the node names', async () => {
+  const page = await openPage(browser, `${server.url}?seed=7`);
+  await waitForRole(page, 'leader');
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'ko');
+  const leader = await waitForRole(page, 'leader');
+  assert.match(leader.label, /리더, 에포크 \d+/);
+  assert.match(await page.locator('[data-testid=play]').innerText(), /일시정지/);
+  assert.match(page.url(), /lang=ko/);
+  await screenshot(page, 'kraft-korean');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
