@@ -74,7 +74,7 @@ struct Animator {
     lab: StoredValue<Lab, LocalStorage>,
     canvas: NodeRef<html::Canvas>,
     playing: RwSignal<bool>,
-    speed: RwSignal<f64>,
+    speed: Memo<f64>,
     lang: RwSignal<Lang>,
     snapshot: RwSignal<Snapshot>,
     narration: RwSignal<Vec<Line>>,
@@ -253,7 +253,8 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
     let snapshot = RwSignal::new(snapshot_of(&lab));
     let lab = StoredValue::new_local(lab);
     let playing = RwSignal::new(true);
-    let speed = RwSignal::new(1.0_f64);
+    let speed_step = RwSignal::new(0_i32);
+    let speed = Memo::new(move |_| speed_of(speed_step.get()));
     let narration = RwSignal::new(Vec::<Line>::new());
     let canvas = NodeRef::<html::Canvas>::new();
     let animator = StoredValue::new_local(Rc::new(Animator {
@@ -360,7 +361,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                         <button
                             class="node-hit"
                             data-node=move || snapshot.with(|s| s.nodes.get(i).map(|v| v.name()).unwrap_or_default())
-                            data-role=move || snapshot.with(|s| s.nodes.get(i).map(|v| format!("{:?}", v.role).to_lowercase()).unwrap_or_default())
+                            data-role=move || snapshot.with(|s| s.nodes.get(i).map_or("", |v| v.role.slug()))
                             style:left=move || node_left(lab, i)
                             style:top=move || node_top(lab, i)
                             aria-label=move || snapshot.with(|s| s.nodes.get(i).map(|v| node_label(lang.get(), v)).unwrap_or_default())
@@ -376,17 +377,18 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                         <span>{move || tr(lang.get(), "label.speed")}</span>
                         <input
                             type="range"
-                            min="-2"
-                            max="2"
-                            step="0.05"
-                            prop:value=move || speed.get().log10()
+                            min="-200"
+                            max="200"
+                            step="5"
+                            data-testid="speed"
+                            prop:value=move || speed_step.get().to_string()
                             on:input=move |ev| {
-                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                                    speed.set(10f64.powf(v.clamp(-2.0, 2.0)));
+                                if let Ok(v) = event_target_value(&ev).parse::<i32>() {
+                                    speed_step.set(v.clamp(-200, 200));
                                 }
                             }
                         />
-                        <output>{move || format_speed(speed.get())}</output>
+                        <output>{move || format_speed(speed_step.get())}</output>
                     </label>
                     <span class="slowmo" class:on=move || { snapshot.with(|s| s.slow_motion) && speed.get() > SLOW_MOTION_SPEED }>
                         {move || tr(lang.get(), "label.slowmo")}
@@ -453,21 +455,32 @@ fn node_position(lab: StoredValue<Lab, LocalStorage>, i: usize) -> (f64, f64) {
     })
 }
 
+/// A fraction as a CSS percentage with two decimals, without float formatting (which costs
+/// download size).
+fn percent(fraction: f64) -> String {
+    let hundredths = (fraction * 10_000.0).round() as i64;
+    format!("{}.{:02}%", hundredths / 100, hundredths.rem_euclid(100))
+}
+
 fn node_left(lab: StoredValue<Lab, LocalStorage>, i: usize) -> String {
-    format!("{:.3}%", node_position(lab, i).0 * 100.0)
+    percent(node_position(lab, i).0)
 }
 
 fn node_top(lab: StoredValue<Lab, LocalStorage>, i: usize) -> String {
-    format!("{:.3}%", node_position(lab, i).1 * 100.0)
+    percent(node_position(lab, i).1)
 }
 
-fn format_speed(speed: f64) -> String {
-    if speed >= 10.0 {
-        format!("{speed:.0}×")
-    } else if speed >= 1.0 {
-        format!("{speed:.1}×")
+/// The speed slider works in hundredths of a decade: -200 is 0.01×, 0 is 1×, 200 is 100×.
+fn speed_of(step: i32) -> f64 {
+    10f64.powf(f64::from(step.clamp(-200, 200)) / 100.0)
+}
+
+fn format_speed(step: i32) -> String {
+    let hundredths = (speed_of(step) * 100.0).round() as u64;
+    if hundredths >= 1_000 {
+        format!("{}×", hundredths / 100)
     } else {
-        format!("{speed:.2}×")
+        format!("{}.{:02}×", hundredths / 100, hundredths % 100)
     }
 }
 

@@ -159,9 +159,9 @@ fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r
     ctx.set_text_align("center");
     ctx.set_text_baseline("middle");
     ctx.set_fill_style_str(if v.alive { TEXT_ON_DARK } else { "#475569" });
-    ctx.set_font(&format!("700 {}px system-ui, sans-serif", (r * 0.5).round()));
+    ctx.set_font(&format!("700 {}px system-ui, sans-serif", (r * 0.5).round() as u32));
     let _ = ctx.fill_text(&v.name(), x, y - r * 0.12);
-    ctx.set_font(&format!("500 {}px system-ui, sans-serif", (r * 0.3).round().max(10.0)));
+    ctx.set_font(&format!("500 {}px system-ui, sans-serif", (r * 0.3).round().max(10.0) as u32));
     let _ = ctx.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
     if !v.alive {
         ctx.set_stroke_style_str("#475569");

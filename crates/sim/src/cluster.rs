@@ -43,6 +43,28 @@ pub enum Role {
     Down,
 }
 
+impl Role {
+    /// A stable lowercase name (`leader`, `prospective`, `down`), for data attributes and JSON.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Role::Unattached => "unattached",
+            Role::Prospective => "prospective",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+            Role::Follower => "follower",
+            Role::Resigned => "resigned",
+            Role::Looking => "looking",
+            Role::Following => "following",
+            Role::Leading => "leading",
+            Role::Observing => "observing",
+            Role::Fenced => "fenced",
+            Role::Active => "active",
+            Role::ShuttingDown => "shutting_down",
+            Role::Down => "down",
+        }
+    }
+}
+
 /// Everything the canvas needs to draw one node, rebuilt on demand (cheap).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeView {

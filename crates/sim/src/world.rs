@@ -529,8 +529,13 @@ impl<N: Node> World<N> {
         from: Option<NodeId>,
         detail: impl FnOnce() -> String,
     ) {
+        // The readable trace costs code size (Debug for every message): only the CLI, which
+        // enables the `trace` feature, keeps it. The trace hash does not depend on it.
+        #[cfg(feature = "trace")]
         if let Some(trace) = self.trace.as_mut() {
             trace.push(TraceRecord { index: self.events_processed, at: self.now, kind, node, from, detail: detail() });
         }
+        #[cfg(not(feature = "trace"))]
+        let _ = (kind, node, from, detail);
     }
 }

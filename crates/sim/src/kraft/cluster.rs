@@ -226,7 +226,7 @@ impl Cluster for KraftCluster {
                 let view = self.view_controller(id, c);
                 NodeSummary {
                     id: view.name(),
-                    role: format!("{:?}", view.role).to_lowercase(),
+                    role: view.role.slug().to_string(),
                     alive: view.alive,
                     epoch: c.epoch,
                     log_end_offset: Some(c.log.end_offset()),
