@@ -34,7 +34,8 @@ pub struct Checker {
     notes_seen: u64,
     controllers: BTreeMap<u32, u32>,
     controller_zxids: BTreeMap<Zxid, u32>,
-    partitions: BTreeMap<(String, u32), (PartState, Zxid)>,
+    /// Per topic, by partition: the last committed state and its zxid.
+    partitions: BTreeMap<String, Vec<(PartState, Zxid)>>,
     states_zxid: Zxid,
     broker_epochs: BTreeMap<NodeId, u32>,
 }
@@ -46,9 +47,7 @@ impl Checker {
 
     /// Seed the partition mirror with the initial topic.
     pub fn seed_partitions(&mut self, topic: &str, states: &[PartState]) {
-        for (p, s) in states.iter().enumerate() {
-            self.partitions.insert((topic.to_string(), p as u32), (*s, 0));
-        }
+        self.partitions.insert(topic.to_string(), states.iter().map(|s| (*s, 0)).collect());
     }
 
     fn violation(&mut self, world: &World<Node>, text: String) {
@@ -169,41 +168,36 @@ impl Checker {
                 }
                 self.states_zxid = zxid;
                 if created {
-                    for (p, s) in changes.iter() {
-                        self.partitions.insert((topic.clone(), *p), (*s, zxid));
-                    }
+                    self.partitions.insert(topic, changes.iter().map(|(_, s)| (*s, zxid)).collect());
                     return;
                 }
+                let mut found = Vec::new();
+                let mirror = self.partitions.entry(topic.clone()).or_default();
                 for (p, s) in changes.iter() {
                     // Fencing: a state write commits only under the controller epoch in force.
                     if u64::from(s.controller_epoch) != epoch_in_force {
-                        let text = format!(
+                        found.push(format!(
                             "Kafka: {topic}-{p} written by controller epoch {} while /controller_epoch is {epoch_in_force}",
                             s.controller_epoch
-                        );
-                        self.violation(world, text);
+                        ));
                     }
-                    let key = (topic.clone(), *p);
-                    if let Some(&(old, _)) = self.partitions.get(&key) {
-                        if s.leader_epoch < old.leader_epoch
-                            || (s.leader != old.leader && s.leader_epoch <= old.leader_epoch)
-                        {
-                            let text = format!(
-                                "Kafka: {topic}-{p} leader epoch went {} → {}",
-                                old.leader_epoch, s.leader_epoch
-                            );
-                            self.violation(world, text);
-                        }
-                        if s.leader > 0
-                            && s.leader != old.leader
-                            && !self.unclean_allowed
-                            && !old.in_isr(s.leader as u32)
-                        {
-                            let text = format!("Kafka: {topic}-{p} got leader b{} from outside its ISR", s.leader);
-                            self.violation(world, text);
-                        }
+                    let Some(slot) = mirror.get_mut(*p as usize) else { continue };
+                    let old = slot.0;
+                    if s.leader_epoch < old.leader_epoch
+                        || (s.leader != old.leader && s.leader_epoch <= old.leader_epoch)
+                    {
+                        found.push(format!(
+                            "Kafka: {topic}-{p} leader epoch went {} → {}",
+                            old.leader_epoch, s.leader_epoch
+                        ));
                     }
-                    self.partitions.insert(key, (*s, zxid));
+                    if s.leader > 0 && s.leader != old.leader && !self.unclean_allowed && !old.in_isr(s.leader as u32) {
+                        found.push(format!("Kafka: {topic}-{p} got leader b{} from outside its ISR", s.leader));
+                    }
+                    *slot = (*s, zxid);
+                }
+                for text in found {
+                    self.violation(world, text);
                 }
             }
             Note::LeaderAndIsrApplied { controller_epoch, .. } => {

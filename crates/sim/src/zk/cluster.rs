@@ -14,7 +14,7 @@ use crate::NodeId;
 use super::check::Checker;
 use super::config::Config;
 use super::kafka::{Broker, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
-use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Snapshot};
+use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Shared, Snapshot};
 use super::server::{Role as ServerRole, Server};
 use super::tree::DataTree;
 use super::{Cmd, Node, Note, Timer};
@@ -104,7 +104,7 @@ fn initial_snapshot(config: &Config) -> (Snapshot, Vec<PartState>) {
                 }
             })
             .collect();
-        tree.seed(&format!("{TOPICS_PATH}/{}", config.topic), Data::Assignment(Rc::new(assignment)));
+        tree.seed(&format!("{TOPICS_PATH}/{}", config.topic), Data::Assignment(Shared::new(assignment)));
         tree.seed_states(&config.topic, states.clone());
     }
     (Snapshot { tree, zxid: 0, applied_count: 0, digest: 0 }, states)

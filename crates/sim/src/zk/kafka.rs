@@ -14,8 +14,8 @@ use crate::NodeId;
 use super::client::{ClientEvent, ZkClient};
 use super::config::Config;
 use super::msg::{
-    isr_bit, Assignment, ClientOp, Data, EventType, KafkaMsg, Msg, Op, OpResult, PartState, ReadOp, StateUpdate,
-    TopicStates, ZkError, ZkResult, Zxid,
+    isr_bit, Assignment, ClientOp, Data, EventType, KafkaMsg, Msg, Op, OpResult, PartState, ReadOp, Shared,
+    StateUpdate, TopicStates, ZkError, ZkResult, Zxid,
 };
 use super::tree::StateZnode;
 use super::{Cmd, In, Note, Out, Timer};
@@ -57,15 +57,15 @@ pub enum CtrlEvent {
 
 #[derive(Clone, Debug)]
 pub struct TopicCtx {
-    pub assignment: Rc<Assignment>,
+    pub assignment: Shared<Assignment>,
     pub states: Vec<StateZnode>,
 }
 
 /// One controller write: a multi with the controller-epoch check (KAFKA-6082).
 #[derive(Clone, Debug)]
 enum Write {
-    Set { topic: String, updates: Rc<Vec<StateUpdate>> },
-    Create { topic: String, assignment: Rc<Assignment>, states: Rc<Vec<PartState>> },
+    Set { topic: String, updates: Shared<Vec<StateUpdate>> },
+    Create { topic: String, assignment: Shared<Assignment>, states: Shared<Vec<PartState>> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,7 +141,8 @@ pub struct Broker {
     pub max_controller_epoch: u32,
     pub controller: Option<Box<Controller>>,
     /// Leader and leader epoch of the replicas this broker hosts, from LeaderAndIsr.
-    pub replicas: BTreeMap<(String, u32), (i32, u32)>,
+    /// Per topic, indexed by partition.
+    pub replicas: BTreeMap<String, Vec<Option<(i32, u32)>>>,
     pub metadata_partitions: u64,
     pub live_brokers: Vec<u32>,
     /// Controlled shutdown in progress: attempts so far.
@@ -519,9 +520,7 @@ impl Broker {
             c.shutting_down.remove(b);
         }
         // onBrokerStartup: the full metadata and the replicas' LeaderAndIsr to returning brokers.
-        for b in joined {
-            self.send_full_state_to(now, b, out);
-        }
+        self.send_full_state_to(now, &joined, out);
         self.plan_elections(&BTreeSet::new());
         self.start_writes(out, events);
     }
@@ -634,7 +633,7 @@ impl Broker {
                 }
             })
             .collect();
-        c.writes.push_back(Write::Create { topic, assignment, states: Rc::new(states) });
+        c.writes.push_back(Write::Create { topic, assignment, states: Shared::new(states) });
         self.next_new_topic(out, events);
     }
 
@@ -670,36 +669,50 @@ impl Broker {
         out.push(Output::Note(Note::LoadDone { partitions, ms }));
         // UpdateMetadata to every broker, LeaderAndIsr for every online replica…
         let live: Vec<u32> = c.live.keys().copied().collect();
-        for b in live {
-            self.send_full_state_to(now, b, out);
-        }
+        self.send_full_state_to(now, &live, out);
         // …then elect leaders for offline partitions.
         self.plan_elections(&BTreeSet::new());
         self.start_writes(out, events);
     }
 
-    /// Everything a (re)joining broker needs: UpdateMetadata and LeaderAndIsr for its replicas.
-    fn send_full_state_to(&mut self, now: Time, broker: u32, out: &mut Vec<Out>) {
+    /// Everything (re)joining brokers need: UpdateMetadata with every partition, and
+    /// LeaderAndIsr for their replicas (built in one pass, shared by all recipients).
+    fn send_full_state_to(&mut self, now: Time, brokers: &[u32], out: &mut Vec<Out>) {
         let Some(c) = self.controller.as_ref() else {
             return;
         };
-        let mut all = Vec::new();
-        let mut mine = Vec::new();
+        let mut all = Vec::with_capacity(c.topics.len());
+        let mut mine: BTreeMap<u32, Vec<TopicStates>> = brokers.iter().map(|b| (*b, Vec::new())).collect();
         for (topic, t) in &c.topics {
             let states: Vec<(u32, PartState)> = t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect();
-            let own: Vec<(u32, PartState)> =
-                states.iter().filter(|(p, _)| t.assignment.replicas_of(*p).contains(&broker)).copied().collect();
-            if !own.is_empty() {
-                mine.push(TopicStates { topic: topic.clone(), states: own });
+            let mut own: BTreeMap<u32, Vec<(u32, PartState)>> = BTreeMap::new();
+            for (p, state) in &states {
+                for b in t.assignment.replicas_of(*p) {
+                    if mine.contains_key(b) {
+                        own.entry(*b).or_default().push((*p, *state));
+                    }
+                }
+            }
+            for (b, states) in own {
+                if let Some(list) = mine.get_mut(&b) {
+                    list.push(TopicStates { topic: topic.clone(), states });
+                }
             }
             all.push(TopicStates { topic: topic.clone(), states });
         }
         let epoch = c.epoch;
         let live_brokers: Vec<u32> = c.live.keys().copied().collect();
-        let lai = KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions: Rc::new(mine) };
-        let um = KafkaMsg::UpdateMetadata { controller_epoch: epoch, live_brokers, partitions: Rc::new(all) };
-        self.send_kafka(now, broker, lai, out);
-        self.send_kafka(now, broker, um, out);
+        let all = Shared::new(all);
+        for (b, list) in mine {
+            let lai = KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions: Shared::new(list) };
+            let um = KafkaMsg::UpdateMetadata {
+                controller_epoch: epoch,
+                live_brokers: live_brokers.clone(),
+                partitions: all.clone(),
+            };
+            self.send_kafka(now, b, lai, out);
+            self.send_kafka(now, b, um, out);
+        }
     }
 
     fn send_kafka(&mut self, now: Time, broker: u32, msg: KafkaMsg, out: &mut Vec<Out>) {
@@ -765,7 +778,7 @@ impl Broker {
                 }
             }
             if !updates.is_empty() {
-                c.writes.push_back(Write::Set { topic: topic.clone(), updates: Rc::new(updates) });
+                c.writes.push_back(Write::Set { topic: topic.clone(), updates: Shared::new(updates) });
             }
         }
     }
@@ -833,7 +846,7 @@ impl Broker {
                             // Someone else wrote these: reload (the model's simplification).
                             c.needs_reload = true;
                         }
-                        let ok = Rc::new(ok);
+                        let ok = Shared::new(ok);
                         out.push(Output::Note(Note::StatesWritten {
                             controller_epoch: epoch,
                             zxid,
@@ -902,9 +915,9 @@ impl Broker {
                 }
             }
         }
-        let um = Rc::new(vec![TopicStates { topic: topic.to_string(), states: changed }]);
+        let um = Shared::new(vec![TopicStates { topic: topic.to_string(), states: changed }]);
         for (b, states) in per_broker {
-            let partitions = Rc::new(vec![TopicStates { topic: topic.to_string(), states }]);
+            let partitions = Shared::new(vec![TopicStates { topic: topic.to_string(), states }]);
             self.send_kafka(now, b, KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions }, out);
         }
         for b in live.iter().copied() {
@@ -1006,12 +1019,16 @@ impl Broker {
                 }
                 let mut applied = 0;
                 for t in partitions.iter() {
+                    let known = self.replicas.entry(t.topic.clone()).or_default();
                     for (p, s) in &t.states {
-                        let key = (t.topic.clone(), *p);
+                        let i = *p as usize;
+                        if known.len() <= i {
+                            known.resize(i + 1, None);
+                        }
+                        let Some(slot) = known.get_mut(i) else { continue };
                         // LeaderAndIsr is applied only for a newer leader epoch.
-                        let newer = self.replicas.get(&key).is_none_or(|(_, e)| s.leader_epoch > *e);
-                        if newer {
-                            self.replicas.insert(key, (s.leader, s.leader_epoch));
+                        if slot.is_none_or(|(_, e)| s.leader_epoch > e) {
+                            *slot = Some((s.leader, s.leader_epoch));
                             applied += 1;
                         }
                     }
@@ -1077,7 +1094,7 @@ impl Broker {
         let assignment = Assignment::round_robin(partitions, rf, brokers);
         let op = Op::Create {
             path: format!("{TOPICS_PATH}/{name}"),
-            data: Data::Assignment(Rc::new(assignment)),
+            data: Data::Assignment(Shared::new(assignment)),
             ephemeral: false,
             sequential: false,
         };

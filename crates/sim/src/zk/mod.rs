@@ -151,13 +151,13 @@ pub enum Note {
         controller_epoch: u32,
         zxid: Zxid,
         topic: String,
-        updates: Rc<Vec<msg::StateUpdate>>,
+        updates: msg::Shared<Vec<msg::StateUpdate>>,
     },
     StatesCreated {
         controller_epoch: u32,
         zxid: Zxid,
         topic: String,
-        states: Rc<Vec<msg::PartState>>,
+        states: msg::Shared<Vec<msg::PartState>>,
     },
     /// The ZooKeeper leader applied partition-state writes at `zxid` while `/controller_epoch`
     /// held `epoch_in_force` (the checker's independent view of what committed).

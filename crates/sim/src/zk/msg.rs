@@ -8,11 +8,51 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 use std::rc::Rc;
+
+use crate::hash::TraceHasher;
 
 use crate::world::{Message, MsgClass};
 
 use super::tree::{DataTree, Stat, StateZnode};
+
+/// A large payload shared by messages, logs and trees: cloned by reference, and hashed (for
+/// the trace hash and digests) by a digest of its content computed once, when it is built,
+/// rather than on every delivery.
+#[derive(Clone, Debug)]
+pub struct Shared<T> {
+    value: Rc<T>,
+    digest: u64,
+}
+
+impl<T: Hash> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        let mut h = TraceHasher::default();
+        h.add(&value);
+        Shared { value: Rc::new(value), digest: h.value() }
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> Hash for Shared<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.digest == other.digest
+    }
+}
+impl<T> Eq for Shared<T> {}
 
 /// A ZooKeeper server id (`myid`), 1-based: `zkN` has sid N.
 pub type Sid = u64;
@@ -122,7 +162,7 @@ pub enum Data {
     /// `/controller` and `/brokers/ids/N`: a broker id.
     Broker(u32),
     /// `/brokers/topics/T`.
-    Assignment(Rc<Assignment>),
+    Assignment(Shared<Assignment>),
 }
 
 /// One conditional partition-state write (`…/partitions/P/state`, expected zkVersion).
@@ -160,13 +200,13 @@ pub enum Op {
     /// pipelined async creates; the model batches them into one transaction).
     CreateStates {
         topic: String,
-        states: Rc<Vec<PartState>>,
+        states: Shared<Vec<PartState>>,
     },
     /// Conditional setData on many state znodes; each one is checked on its own zkVersion
     /// (Kafka's `updateLeaderAndIsr` batch), the failures are reported back.
     SetStates {
         topic: String,
-        updates: Rc<Vec<StateUpdate>>,
+        updates: Shared<Vec<StateUpdate>>,
     },
 }
 
@@ -442,12 +482,12 @@ pub struct TopicStates {
 pub enum KafkaMsg {
     LeaderAndIsr {
         controller_epoch: u32,
-        partitions: Rc<Vec<TopicStates>>,
+        partitions: Shared<Vec<TopicStates>>,
     },
     UpdateMetadata {
         controller_epoch: u32,
         live_brokers: Vec<u32>,
-        partitions: Rc<Vec<TopicStates>>,
+        partitions: Shared<Vec<TopicStates>>,
     },
     /// The answer to LeaderAndIsr/UpdateMetadata: `stale` is STALE_CONTROLLER_EPOCH.
     ControlResponse {
