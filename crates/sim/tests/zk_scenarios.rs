@@ -163,18 +163,83 @@ fn actions_on_missing_or_dead_nodes_do_not_panic() {
 }
 
 #[test]
-#[ignore]
-fn debug_notes() {
-    let mut c = Cluster::new(3, Config::default());
-    c.schedule(
-        Time::from_ms(20_000),
-        &ScenarioAction::Partition(vec![vec![zk(3)], vec![zk(1), zk(2), b(1), b(2), b(3)]]),
-    )
-    .unwrap();
-    c.run_until(Time::from_secs(52), usize::MAX);
-    let mut notes = Vec::new();
-    c.notes(0, &mut notes);
-    for n in notes.iter().filter(|n| n.node < 3 && n.at > Time::from_secs(25)) {
-        println!("{} {} {} {:?}", n.at, n.node, n.key, n.args);
+fn controlled_shutdown_moves_leadership_away_before_the_session_closes() {
+    let config = Config { partitions: 12, ..Config::default() };
+    let mut c = Cluster::new(10, config);
+    c.run_until(Time::from_secs(10), usize::MAX);
+    let controller = c.summary().controller_history.last().unwrap().node.clone().unwrap();
+    let victim: u32 = if controller == "b2" { 3 } else { 2 };
+    let led = |c: &Cluster| {
+        let s = c.server(1).unwrap();
+        s.tree.states("orders").unwrap().iter().filter(|z| z.state.leader == victim as i32).count()
+    };
+    assert!(led(&c) > 0);
+    c.schedule(Time::from_secs(10), &ScenarioAction::Shutdown(b(victim))).unwrap();
+    c.run_until(Time::from_secs(12), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    // Within two seconds (not 18): leadership moved, the session closed, the process halted.
+    assert_eq!(led(&c), 0);
+    let s1 = c.server(1).unwrap();
+    assert!(s1.tree.get(&format!("/brokers/ids/{victim}")).is_none());
+    assert!(!c.node_views().iter().any(|v| v.name() == format!("b{victim}") && v.alive));
+}
+
+#[test]
+fn a_broker_whose_zookeeper_server_dies_reconnects_elsewhere_with_the_same_session() {
+    let mut c = Cluster::new(11, Config::default());
+    c.run_until(Time::from_secs(10), usize::MAX);
+    let before: Vec<(u64, u64)> =
+        (1..=3).map(|i| (c.broker(i).unwrap().zk.session, c.broker(i).unwrap().broker_epoch)).collect();
+    let server = c.broker(1).unwrap().zk.server as u32 + 1;
+    c.schedule(Time::from_secs(10), &ScenarioAction::Crash(zk(server))).unwrap();
+    c.run_until(Time::from_secs(40), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    let after: Vec<(u64, u64)> =
+        (1..=3).map(|i| (c.broker(i).unwrap().zk.session, c.broker(i).unwrap().broker_epoch)).collect();
+    assert_eq!(before, after, "no session expired, no re-registration");
+    assert_ne!(c.broker(1).unwrap().zk.server as u32 + 1, server);
+    assert!(c.broker(1).unwrap().zk.connected());
+}
+
+#[test]
+fn controller_failover_load_grows_with_the_partition_count() {
+    let load_ms = |partitions: u32| {
+        let mut c = Cluster::new(12, Config { partitions, ..Config::default() });
+        c.schedule(Time::from_secs(30), &ScenarioAction::Shutdown(NodeRef::Controller)).unwrap();
+        c.run_until(Time::from_secs(60), usize::MAX);
+        assert!(c.violations().is_empty(), "{:#?}", c.violations());
+        let mut notes = Vec::new();
+        c.notes(0, &mut notes);
+        let last = notes.iter().rev().find(|n| n.key == "kafka.load_done").unwrap();
+        last.args[1].parse::<u64>().unwrap()
+    };
+    let small = load_ms(100);
+    let large = load_ms(20_000);
+    // §4 calibration: ≈ 14 s per 100 000 partitions, so ≈ 2.8 s for 20 000.
+    assert!(small < 200, "{small}");
+    assert!((2_500..3_500).contains(&large), "{large}");
+}
+
+#[test]
+fn a_controller_cut_off_from_zookeeper_is_replaced_and_fenced() {
+    let mut c = Cluster::new(13, Config::default());
+    c.run_until(Time::from_secs(10), usize::MAX);
+    let old = c.summary().controller_history.last().unwrap().clone();
+    let old_name = old.node.clone().unwrap();
+    let old_id: u32 = old_name.trim_start_matches('b').parse().unwrap();
+    c.schedule(Time::from_secs(10), &ScenarioAction::Partition(vec![vec![b(old_id)], vec![zk(1), zk(2), zk(3)]]))
+        .unwrap();
+    c.run_until(Time::from_secs(60), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    let s = c.summary();
+    let new = s.controller_history.iter().find(|p| p.t_ms > 10_000 && p.node.is_some() && p.node != old.node).unwrap();
+    assert_eq!(new.epoch, old.epoch + 1);
+    // Its session expired at the ZooKeeper leader: /controller now names the new controller,
+    // and the old one's /brokers/ids entry is gone.
+    let s1 = c.server(1).unwrap();
+    assert!(s1.tree.get(&format!("/brokers/ids/{old_id}")).is_none());
+    // Every other broker follows the newer controller epoch from now on.
+    for i in (1..=3).filter(|i| *i != old_id) {
+        assert!(c.broker(i).unwrap().max_controller_epoch >= new.epoch as u32);
     }
 }

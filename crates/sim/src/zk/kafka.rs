@@ -53,7 +53,13 @@ pub enum CtrlEvent {
     BrokerChange,
     TopicChange,
     ControlledShutdown { broker: u32 },
+    PreferredReplicaElection,
 }
+
+/// The first automatic rebalance runs 5 s after failover (`onControllerFailover`).
+pub const FIRST_REBALANCE_DELAY_MS: u64 = 5_000;
+/// `leader.imbalance.check.interval.seconds` = 300.
+pub const REBALANCE_INTERVAL_MS: u64 = 300_000;
 
 #[derive(Clone, Debug)]
 pub struct TopicCtx {
@@ -218,6 +224,10 @@ impl Broker {
                 Timer::RegisterRetry => self.register(out, &mut events),
                 Timer::Load => self.load_next(now, out, &mut events),
                 Timer::ShutdownRetry => self.retry_shutdown(now, out, &mut events),
+                Timer::Rebalance if self.is_active_controller() => {
+                    self.enqueue(CtrlEvent::PreferredReplicaElection);
+                    out.push(Output::SetTimer { timer: Timer::Rebalance, at: now.plus_ms(REBALANCE_INTERVAL_MS) });
+                }
                 _ => {}
             },
             Input::Shutdown => self.start_shutdown(now, out, &mut events),
@@ -667,6 +677,7 @@ impl Broker {
         let partitions = c.partitions();
         let ms = now.since(c.load_started) / 1_000;
         out.push(Output::Note(Note::LoadDone { partitions, ms }));
+        out.push(Output::SetTimer { timer: Timer::Rebalance, at: now.plus_ms(FIRST_REBALANCE_DELAY_MS) });
         // UpdateMetadata to every broker, LeaderAndIsr for every online replica…
         let live: Vec<u32> = c.live.keys().copied().collect();
         self.send_full_state_to(now, &live, out);
@@ -775,6 +786,34 @@ impl Broker {
                     }
                     new.controller_epoch = epoch;
                     updates.push(StateUpdate { partition: p, state: new, expected_version: z.version });
+                }
+            }
+            if !updates.is_empty() {
+                c.writes.push_back(Write::Set { topic: topic.clone(), updates: Shared::new(updates) });
+            }
+        }
+    }
+
+    /// Auto leader rebalance (`auto.leader.rebalance.enable`): give each partition back to its
+    /// preferred replica (the first in assignment order) when that replica is alive and in the
+    /// ISR. (Kafka only acts above `leader.imbalance.per.broker.percentage` = 10 %; the model
+    /// rebalances every imbalanced partition.)
+    fn plan_preferred(&mut self) {
+        let Some(c) = self.controller.as_mut() else { return };
+        let epoch = c.epoch;
+        for (topic, t) in &c.topics {
+            let mut updates = Vec::new();
+            for (p, z) in t.states.iter().enumerate() {
+                let Some(&preferred) = t.assignment.replicas_of(p as u32).first() else { continue };
+                let usable = c.live.contains_key(&preferred) && !c.shutting_down.contains(&preferred);
+                if z.state.leader != preferred as i32 && usable && z.state.in_isr(preferred) {
+                    let state = PartState {
+                        leader: preferred as i32,
+                        leader_epoch: z.state.leader_epoch + 1,
+                        controller_epoch: epoch,
+                        isr: z.state.isr,
+                    };
+                    updates.push(StateUpdate { partition: p as u32, state, expected_version: z.version });
                 }
             }
             if !updates.is_empty() {
@@ -986,6 +1025,10 @@ impl Broker {
                     let read = ReadOp::GetChildren { path: TOPICS_PATH.into(), watch: true };
                     self.request(Purpose::Ctrl(CtrlPurpose::Topics), ClientOp::Read(read), out, events);
                 }
+                CtrlEvent::PreferredReplicaElection => {
+                    self.plan_preferred();
+                    self.start_writes(out, events);
+                }
                 CtrlEvent::ControlledShutdown { broker } => {
                     // §2.5: move leadership away and shrink the ISR, then answer.
                     c.reply_shutdown.push(broker);
@@ -1150,5 +1193,114 @@ impl Broker {
         } else {
             out.push(Output::Halt);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zk::testkit::config;
+
+    fn broker(id: u32) -> Broker {
+        let cfg = config();
+        let node = cfg.ensemble + id as usize - 1;
+        Broker::new(id, node, cfg, 1)
+    }
+
+    fn lai(controller_epoch: u32, leader: i32, leader_epoch: u32) -> Msg {
+        let state = PartState { leader, leader_epoch, controller_epoch, isr: isr_bit(1) | isr_bit(2) };
+        let partitions = Shared::new(vec![TopicStates { topic: "t".into(), states: vec![(0, state)] }]);
+        Msg::Kafka(KafkaMsg::LeaderAndIsr { controller_epoch, partitions })
+    }
+
+    fn step(b: &mut Broker, input: In) -> Vec<Out> {
+        let mut out = Vec::new();
+        b.step(Time::from_ms(1), input, &mut out);
+        out
+    }
+
+    #[test]
+    fn brokers_reject_requests_from_an_older_controller_epoch() {
+        let mut b = broker(1);
+        step(&mut b, Input::Msg { from: 4, msg: lai(2, 2, 5) });
+        assert_eq!(b.replicas["t"][0], Some((2, 5)));
+        let out = step(&mut b, Input::Msg { from: 5, msg: lai(1, 3, 9) });
+        // STALE_CONTROLLER_EPOCH (ReplicaManager): nothing applied.
+        assert_eq!(
+            out,
+            vec![
+                Output::Note(Note::StaleControllerEpoch { controller_epoch: 1, known: 2 }),
+                Output::Send {
+                    to: 5,
+                    msg: Msg::Kafka(KafkaMsg::ControlResponse { api: "LeaderAndIsr response", stale: true })
+                },
+            ]
+        );
+        assert_eq!(b.replicas["t"][0], Some((2, 5)));
+    }
+
+    #[test]
+    fn leader_and_isr_is_applied_only_for_a_newer_leader_epoch() {
+        let mut b = broker(1);
+        step(&mut b, Input::Msg { from: 4, msg: lai(2, 2, 5) });
+        let out = step(&mut b, Input::Msg { from: 4, msg: lai(2, 1, 5) });
+        assert!(out.contains(&Output::Note(Note::LeaderAndIsrApplied { controller_epoch: 2, partitions: 0 })));
+        assert_eq!(b.replicas["t"][0], Some((2, 5)));
+    }
+
+    #[test]
+    fn a_controller_whose_epoch_check_fails_is_fenced_and_resigns() {
+        let mut b = broker(1);
+        let mut c = Controller::new(3, 3, Time::ZERO);
+        c.phase = CtrlPhase::Active;
+        let updates = Shared::new(vec![StateUpdate { partition: 0, state: PartState::default(), expected_version: 0 }]);
+        c.writes.push_back(Write::Set { topic: "t".into(), updates });
+        c.busy = true;
+        b.controller = Some(Box::new(c));
+        let mut out = Vec::new();
+        let mut events = Vec::new();
+        // KAFKA-6082: the CheckOp on /controller_epoch's zkVersion failed: BADVERSION.
+        let purpose = Purpose::Ctrl(CtrlPurpose::Write);
+        b.on_reply(Time::from_ms(1), purpose, Err(ZkError::BadVersion), 0, &mut out, &mut events);
+        assert_eq!(out[0], Output::Note(Note::Fenced { broker: 1, epoch: 3 }));
+        assert_eq!(out[1], Output::Note(Note::ControllerResigned { broker: 1, epoch: 3 }));
+        assert!(b.controller.is_none());
+    }
+
+    #[test]
+    fn offline_partitions_get_the_first_live_isr_replica_in_assignment_order() {
+        let mut b = broker(1);
+        let mut c = Controller::new(2, 2, Time::ZERO);
+        c.phase = CtrlPhase::Active;
+        c.live = [(1, 1), (3, 3)].into_iter().collect();
+        let assignment = Shared::new(Assignment { rf: 3, replicas: vec![2, 3, 1, 2, 1, 3] });
+        let dead_leader = |isr| StateZnode {
+            state: PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr },
+            version: 7,
+            mzxid: 0,
+        };
+        // p0: replicas [2, 3, 1], ISR {2, 1}: b3 is alive but not in the ISR → b1.
+        // p1: replicas [2, 1, 3], ISR {2}: no live ISR member → leader −1, ISR kept.
+        let states = vec![dead_leader(isr_bit(2) | isr_bit(1)), dead_leader(isr_bit(2))];
+        c.topics.insert("t".into(), TopicCtx { assignment, states });
+        b.controller = Some(Box::new(c));
+        b.plan_elections(&BTreeSet::new());
+        let c = b.controller.as_ref().unwrap();
+        let Some(Write::Set { updates, .. }) = c.writes.front() else { panic!("no write planned") };
+        assert_eq!(
+            updates.to_vec(),
+            vec![
+                StateUpdate {
+                    partition: 0,
+                    state: PartState { leader: 1, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(1) },
+                    expected_version: 7,
+                },
+                StateUpdate {
+                    partition: 1,
+                    state: PartState { leader: -1, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(2) },
+                    expected_version: 7,
+                },
+            ]
+        );
     }
 }

@@ -13,6 +13,8 @@ pub mod kafka;
 pub mod msg;
 pub mod server;
 pub mod session;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod tree;
 pub mod zab;
 
@@ -86,6 +88,9 @@ pub enum Timer {
     RegisterRetry,
     /// Controller: the metadata load's processing time for one batch.
     Load,
+    /// Controller: automatic preferred-replica election (5 s after failover, then every
+    /// `leader.imbalance.check.interval.seconds`).
+    Rebalance,
     /// Broker: controlled shutdown retry backoff.
     ShutdownRetry,
 }

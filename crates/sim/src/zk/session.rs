@@ -339,3 +339,195 @@ impl Server {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::Input;
+    use crate::zk::msg::{make_zxid, OpResult, QuorumPacket};
+    use crate::zk::testkit::{established_leader, q, server, step};
+
+    /// Drives client packets and follower ACKs against an established leader (zk3).
+    struct Bench {
+        leader: Server,
+        client_seq: std::collections::BTreeMap<NodeId, u32>,
+        ack_seq: u32,
+        now: Time,
+    }
+
+    impl Bench {
+        fn new() -> Bench {
+            Bench { leader: established_leader(), client_seq: Default::default(), ack_seq: 3, now: Time::from_ms(10) }
+        }
+        fn client(&mut self, client: NodeId, pkt: ClientPacket) -> Vec<Out> {
+            let seq = self.client_seq.entry(client).or_insert(0);
+            let msg = Msg::Client { seq: *seq, pkt };
+            *seq += 1;
+            step(&mut self.leader, self.now, Input::Msg { from: client, msg })
+        }
+        /// zk1 acknowledges everything proposed so far: a quorum with the leader.
+        fn ack(&mut self) -> Vec<Out> {
+            let zxid = self.leader.last_logged_zxid();
+            let msg = q(self.ack_seq, QuorumPacket::Ack { zxid });
+            self.ack_seq += 1;
+            step(&mut self.leader, self.now, Input::Msg { from: 0, msg })
+        }
+        fn connect(&mut self, client: NodeId, timeout_ms: u64) -> u64 {
+            let connect = ClientPacket::Connect { session: 0, timeout_ms, last_zxid_seen: 0, watches: vec![] };
+            self.client(client, connect);
+            self.ack();
+            self.leader.conns[&client].session
+        }
+        fn request(&mut self, client: NodeId, xid: u64, op: ClientOp) -> Vec<Out> {
+            let mut out = self.client(client, ClientPacket::Request { xid, op });
+            out.extend(self.ack());
+            out
+        }
+    }
+
+    fn create(path: &str, ephemeral: bool) -> ClientOp {
+        ClientOp::Write {
+            ops: vec![Op::Create { path: path.into(), data: Data::Empty, ephemeral, sequential: false }],
+            multi: false,
+        }
+    }
+
+    fn set(path: &str, value: u64) -> ClientOp {
+        ClientOp::Write {
+            ops: vec![Op::SetData { path: path.into(), data: Data::Int(value), version: None }],
+            multi: false,
+        }
+    }
+
+    /// Client packets sent to `client`, in order.
+    fn to_client(out: &[Out], client: NodeId) -> Vec<ClientPacket> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Send { to, msg: Msg::Client { pkt, .. } } if *to == client => Some(pkt.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_server_that_is_not_serving_refuses_connections() {
+        let mut s = server(1);
+        step(&mut s, Time::ZERO, Input::Start);
+        let connect = ClientPacket::Connect { session: 0, timeout_ms: 18_000, last_zxid_seen: 0, watches: vec![] };
+        let out = step(&mut s, Time::ZERO, Input::Msg { from: 3, msg: Msg::Client { seq: 0, pkt: connect } });
+        assert_eq!(out, vec![Output::Send { to: 3, msg: Msg::Reset }]);
+    }
+
+    #[test]
+    fn create_session_goes_through_zab_with_the_timeout_clamped_to_20_ticks() {
+        let mut b = Bench::new();
+        let connect = ClientPacket::Connect { session: 0, timeout_ms: 100_000, last_zxid_seen: 0, watches: vec![] };
+        let out = b.client(3, connect);
+        // Nothing answers the client before the createSession transaction commits.
+        assert!(to_client(&out, 3).is_empty());
+        let proposals = out
+            .iter()
+            .filter(|o| {
+                matches!(o, Output::Send { msg: Msg::Quorum { pkt: QuorumPacket::Proposal(t), .. }, .. }
+                if t.body == TxnBody::CreateSession { timeout_ms: 40_000 })
+            })
+            .count();
+        assert_eq!(proposals, 2);
+        let out = b.ack();
+        assert_eq!(to_client(&out, 3), vec![ClientPacket::Connected { session: make_zxid(1, 1), timeout_ms: 40_000 }]);
+    }
+
+    #[test]
+    fn watches_fire_once_and_before_the_reply_that_reveals_the_change() {
+        let mut b = Bench::new();
+        b.connect(3, 6_000);
+        b.connect(4, 6_000);
+        b.request(3, 1, create("/a", false));
+        let read = ClientOp::Read(ReadOp::GetData { path: "/a".into(), watch: true });
+        b.request(3, 2, read);
+        // Client 3 changes the node itself: its event comes before its own reply.
+        let out = b.request(3, 3, set("/a", 1));
+        let pkts = to_client(&out, 3);
+        assert!(
+            matches!(&pkts[0], ClientPacket::Event { path, event: EventType::NodeDataChanged, .. } if path == "/a")
+        );
+        assert!(matches!(&pkts[1], ClientPacket::Reply { xid: 3, result: Ok(OpResult::SetData(_)), .. }));
+        // One-shot: the next change fires nothing.
+        let out = b.request(4, 1, set("/a", 2));
+        assert!(to_client(&out, 3).is_empty());
+    }
+
+    #[test]
+    fn child_watch_fires_node_children_changed_on_create() {
+        let mut b = Bench::new();
+        b.connect(3, 6_000);
+        b.request(3, 1, create("/dir", false));
+        b.request(3, 2, ClientOp::Read(ReadOp::GetChildren { path: "/dir".into(), watch: true }));
+        let out = b.request(3, 3, create("/dir/x", false));
+        let pkts = to_client(&out, 3);
+        assert!(
+            matches!(&pkts[0], ClientPacket::Event { path, event: EventType::NodeChildrenChanged, .. } if path == "/dir")
+        );
+    }
+
+    #[test]
+    fn the_leader_expires_an_idle_session_by_close_session_which_deletes_its_ephemerals() {
+        let mut b = Bench::new();
+        let s = b.connect(3, 6_000);
+        b.connect(4, 6_000);
+        b.request(3, 1, create("/e", true));
+        b.request(4, 1, ClientOp::Read(ReadOp::Exists { path: "/e".into(), watch: true }));
+        // Client 4 keeps pinging; client 3 is silent. Created at 10 ms with 6 s: the deadline
+        // rounds up to the next tick, 8 s.
+        b.now = Time::from_ms(5_000);
+        b.client(4, ClientPacket::Ping);
+        b.now = Time::from_ms(6_000);
+        let out = step(&mut b.leader, b.now, Input::Timer(Timer::SessionCheck));
+        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::SessionExpired { .. }))));
+        b.now = Time::from_ms(8_000);
+        let out = step(&mut b.leader, b.now, Input::Timer(Timer::SessionCheck));
+        assert!(out.contains(&Output::Note(Note::SessionExpired { session: s })));
+        assert!(b.leader.tree.get("/e").is_some(), "ephemerals go only when closeSession commits");
+        let out = b.ack();
+        assert!(b.leader.tree.get("/e").is_none());
+        assert!(!b.leader.tree.sessions.contains_key(&s));
+        let pkts = to_client(&out, 4);
+        assert!(matches!(&pkts[0], ClientPacket::Event { path, event: EventType::NodeDeleted, .. } if path == "/e"));
+        // The expired client's connection is closed; client 4's session lives on.
+        assert!(out.contains(&Output::Send { to: 3, msg: Msg::Reset }));
+        assert!(b.leader.tree.sessions.len() == 1);
+    }
+
+    #[test]
+    fn reconnect_re_registers_watches_and_fires_what_changed_meanwhile() {
+        let mut b = Bench::new();
+        let s = b.connect(3, 6_000);
+        b.request(3, 1, create("/a", false));
+        let seen = b.leader.applied_zxid();
+        b.request(3, 2, set("/a", 5));
+        // The client comes back (as if from another server) having seen only the create.
+        b.client_seq.insert(3, 0);
+        let connect = ClientPacket::Connect {
+            session: s,
+            timeout_ms: 6_000,
+            last_zxid_seen: seen,
+            watches: vec![("/a".into(), WatchKind::Data), ("/b".into(), WatchKind::Exist)],
+        };
+        let out = b.client(3, connect);
+        let pkts = to_client(&out, 3);
+        assert_eq!(pkts[0], ClientPacket::Connected { session: s, timeout_ms: 6_000 });
+        assert!(
+            matches!(&pkts[1], ClientPacket::Event { path, event: EventType::NodeDataChanged, .. } if path == "/a")
+        );
+        assert_eq!(pkts.len(), 2);
+        assert!(b.leader.data_watches.get("/b").is_some_and(|w| w.contains(&3)));
+    }
+
+    #[test]
+    fn an_unknown_session_is_told_it_expired() {
+        let mut b = Bench::new();
+        let connect = ClientPacket::Connect { session: 0xdead, timeout_ms: 6_000, last_zxid_seen: 0, watches: vec![] };
+        let out = b.client(3, connect);
+        assert_eq!(to_client(&out, 3), vec![ClientPacket::Connected { session: 0, timeout_ms: 0 }]);
+    }
+}
