@@ -47,7 +47,7 @@ fn named(rng: &mut Rng, config: &Config) -> NodeRef {
 fn case(seed: u64) -> Case {
     let mut rng = Rng::stream(seed, 0x5357_4152); // "SWAR"
     let config = Config {
-        ensemble: if rng.below(4) == 0 { 5 } else { 3 },
+        ensemble: [3, 3, 3, 5, 5, 7][rng.below(6) as usize],
         brokers: 3 + rng.below(2) as usize,
         partitions: 1 + rng.below(12) as u32,
         ..Config::default()
@@ -242,6 +242,26 @@ fn debug_seed() {
                     ctl.topics.get("orders").map(|t| t.states.first().copied())
                 );
             }
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn debug_trace() {
+    let seed: u64 = std::env::var("QLAB_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let node: usize = std::env::var("QLAB_NODE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let from_ms: u64 = std::env::var("QLAB_FROM").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let to_ms: u64 = std::env::var("QLAB_TO").ok().and_then(|v| v.parse().ok()).unwrap_or(u64::MAX);
+    let mut c = build(seed);
+    c.record_trace();
+    c.run_until(Time::from_ms(to_ms.min(FAULTS_END_MS + LIVENESS_BOUND_MS)), usize::MAX);
+    println!("records {}", c.trace_records().len());
+    for r in c.trace_records() {
+        if r.at >= Time::from_ms(from_ms) && (r.node == Some(node) || r.from == Some(node)) {
+            let mut d = r.detail.clone();
+            d.truncate(220);
+            println!("{} {} node={:?} from={:?} {}", r.at, r.kind, r.node, r.from, d);
         }
     }
 }

@@ -83,6 +83,13 @@ impl Checker {
                     );
                 }
             }
+            // ZAB: zxids increase along every server's log.
+            if let [.., a, b] = s.log.as_slice() {
+                if a.zxid >= b.zxid {
+                    let text = format!("ZAB: zk{} logged {:#x} after {:#x}", s.sid, b.zxid, a.zxid);
+                    self.violation(world, text);
+                }
+            }
             let count = s.applied_count();
             let key = (count, s.digest);
             if self.last_seen.get(id) == Some(&key) {

@@ -300,7 +300,10 @@ impl ZkClient {
         out: &mut Vec<Out>,
         events: &mut Vec<ClientEvent>,
     ) {
-        self.last_zxid_seen = self.last_zxid_seen.max(zxid);
+        // A notification does not advance lastZxid (ClientCnxn: its header carries zxid −1);
+        // only replies do. Otherwise an event processed just before a lost one would hide the
+        // lost change from the next server's SetWatches.
+        let _ = zxid;
         // ZKWatchManager.materialize: which of our watches this event consumes (one-shot).
         let kinds: &[WatchKind] = match event {
             EventType::NodeCreated | EventType::NodeDataChanged => &[WatchKind::Data, WatchKind::Exist],

@@ -33,6 +33,9 @@ pub struct Config {
     pub min_notification_interval_ms: u64,
     /// `zookeeper.fastleader.maxNotificationInterval`.
     pub max_notification_interval_ms: u64,
+    /// `minSessionTimeout` / `maxSessionTimeout` (default 2 and 20 × tickTime).
+    pub min_session_timeout_ms: Option<u64>,
+    pub max_session_timeout_ms: Option<u64>,
     /// `zookeeper.session.timeout.ms` of every broker.
     pub session_timeout_ms: u64,
     /// `unclean.leader.election.enable`.
@@ -68,6 +71,8 @@ impl Default for Config {
             finalize_wait_ms: 200,
             min_notification_interval_ms: 200,
             max_notification_interval_ms: 60_000,
+            min_session_timeout_ms: None,
+            max_session_timeout_ms: None,
             session_timeout_ms: 18_000,
             unclean_leader_election: false,
             controlled_shutdown_max_retries: 3,
@@ -95,6 +100,8 @@ impl Config {
             "zookeeper.fastleader.maxNotificationInterval" => {
                 self.max_notification_interval_ms = num(1, 600_000)?;
             }
+            "minSessionTimeout" => self.min_session_timeout_ms = Some(num(1, 3_600_000)?),
+            "maxSessionTimeout" => self.max_session_timeout_ms = Some(num(1, 3_600_000)?),
             "zookeeper.session.timeout.ms" => self.session_timeout_ms = num(1, 3_600_000)?,
             "unclean.leader.election.enable" => {
                 self.unclean_leader_election = match value {
@@ -119,9 +126,12 @@ impl Config {
         Ok(())
     }
 
-    /// The session timeout a server grants: clamped to [2, 20] × tickTime (§1.3).
+    /// The session timeout a server grants: clamped to [2, 20] × tickTime unless
+    /// `minSessionTimeout`/`maxSessionTimeout` are set (§1.3).
     pub fn negotiate_session_timeout(&self, requested_ms: u64) -> u64 {
-        requested_ms.clamp(2 * self.tick_time_ms, 20 * self.tick_time_ms)
+        let min = self.min_session_timeout_ms.unwrap_or(2 * self.tick_time_ms);
+        let max = self.max_session_timeout_ms.unwrap_or(20 * self.tick_time_ms).max(min);
+        requested_ms.clamp(min, max)
     }
 
     pub fn quorum(&self) -> usize {
@@ -170,5 +180,8 @@ mod tests {
         assert_eq!(c.negotiate_session_timeout(1_000), 4_000);
         assert_eq!(c.negotiate_session_timeout(18_000), 18_000);
         assert_eq!(c.negotiate_session_timeout(100_000), 40_000);
+        let mut c = Config::default();
+        c.apply_setting("maxSessionTimeout", "10000").unwrap();
+        assert_eq!(c.negotiate_session_timeout(18_000), 10_000);
     }
 }

@@ -1130,7 +1130,9 @@ impl Broker {
         out: &mut Vec<Out>,
         events: &mut Vec<ClientEvent>,
     ) {
-        if name.is_empty() || name.contains('/') || partitions == 0 {
+        // Kafka's limits: topic names of at most 249 characters without '/'; the model also
+        // caps a topic at a million partitions (the scenario parser's limit).
+        if name.is_empty() || name.len() > 249 || name.contains('/') || partitions == 0 || partitions > 1_000_000 {
             return;
         }
         let brokers = self.cfg.brokers as u32;
