@@ -40,6 +40,10 @@ pub struct Config {
     pub session_timeout_ms: u64,
     /// `unclean.leader.election.enable`.
     pub unclean_leader_election: bool,
+    /// `auto.leader.rebalance.enable`.
+    pub auto_leader_rebalance: bool,
+    /// `leader.imbalance.check.interval.seconds`, in ms.
+    pub leader_imbalance_check_interval_ms: u64,
     /// `controlled.shutdown.max.retries`.
     pub controlled_shutdown_max_retries: u32,
     /// `controlled.shutdown.retry.backoff.ms`.
@@ -75,6 +79,8 @@ impl Default for Config {
             max_session_timeout_ms: None,
             session_timeout_ms: 18_000,
             unclean_leader_election: false,
+            auto_leader_rebalance: true,
+            leader_imbalance_check_interval_ms: 300_000,
             controlled_shutdown_max_retries: 3,
             controlled_shutdown_retry_backoff_ms: 5_000,
             load_batch: DEFAULT_LOAD_BATCH,
@@ -109,6 +115,16 @@ impl Config {
                     "false" => false,
                     _ => return Err(bad()),
                 }
+            }
+            "auto.leader.rebalance.enable" => {
+                self.auto_leader_rebalance = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad()),
+                }
+            }
+            "leader.imbalance.check.interval.seconds" => {
+                self.leader_imbalance_check_interval_ms = num(1, 86_400)? * 1_000;
             }
             "controlled.shutdown.max.retries" => self.controlled_shutdown_max_retries = num(0, 100)? as u32,
             "controlled.shutdown.retry.backoff.ms" => self.controlled_shutdown_retry_backoff_ms = num(0, 600_000)?,

@@ -58,8 +58,6 @@ pub enum CtrlEvent {
 
 /// The first automatic rebalance runs 5 s after failover (`onControllerFailover`).
 pub const FIRST_REBALANCE_DELAY_MS: u64 = 5_000;
-/// `leader.imbalance.check.interval.seconds` = 300.
-pub const REBALANCE_INTERVAL_MS: u64 = 300_000;
 
 #[derive(Clone, Debug)]
 pub struct TopicCtx {
@@ -226,7 +224,8 @@ impl Broker {
                 Timer::ShutdownRetry => self.retry_shutdown(now, out, &mut events),
                 Timer::Rebalance if self.is_active_controller() => {
                     self.enqueue(CtrlEvent::PreferredReplicaElection);
-                    out.push(Output::SetTimer { timer: Timer::Rebalance, at: now.plus_ms(REBALANCE_INTERVAL_MS) });
+                    let interval = self.cfg.leader_imbalance_check_interval_ms;
+                    out.push(Output::SetTimer { timer: Timer::Rebalance, at: now.plus_ms(interval) });
                 }
                 _ => {}
             },
@@ -677,7 +676,9 @@ impl Broker {
         let partitions = c.partitions();
         let ms = now.since(c.load_started) / 1_000;
         out.push(Output::Note(Note::LoadDone { partitions, ms }));
-        out.push(Output::SetTimer { timer: Timer::Rebalance, at: now.plus_ms(FIRST_REBALANCE_DELAY_MS) });
+        if self.cfg.auto_leader_rebalance {
+            out.push(Output::SetTimer { timer: Timer::Rebalance, at: now.plus_ms(FIRST_REBALANCE_DELAY_MS) });
+        }
         // UpdateMetadata to every broker, LeaderAndIsr for every online replica…
         let live: Vec<u32> = c.live.keys().copied().collect();
         self.send_full_state_to(now, &live, out);

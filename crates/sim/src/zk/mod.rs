@@ -32,34 +32,39 @@ pub use server::Server;
 
 /// What the app shows under "about this model" for ZooKeeper mode.
 pub const ABOUT_ZK_MODEL: &str = "\
-ZooKeeper mode simulates a ZooKeeper ensemble (3, 5 or 7 servers, no observers) and Kafka brokers \
-that use it. Servers elect a leader with Fast Leader Election as FastLeaderElection.java does it: \
-notifications carry (leader, zxid, election epoch, peer epoch, state), votes are ordered by \
-(peer epoch, zxid, sid), a quorum is followed by a 200 ms finalize wait, the notification timeout \
-doubles from 200 ms to 60 s, and servers that are not looking answer so that a restarted server \
-rejoins without a new election. The leader then runs ZAB as ZooKeeper implements it: \
-FOLLOWERINFO, LEADERINFO and ACKEPOCH, a DIFF, TRUNC or SNAP sync chosen as syncFollower does \
-(500 committed proposals in memory, txn-log diff up to a third of the snapshot), NEWLEADER, ACK \
-and UPTODATE, then PROPOSAL, ACK and COMMIT with zxid = epoch << 32 | counter, pings every half \
-tick and the initLimit and syncLimit timeouts (tickTime 2000 ms, initLimit 10, syncLimit 5). \
-A crashed process resets its connections, so peers notice at once; a partition is noticed only \
-by timeouts. Sessions are tracked by the leader in tick-wide buckets and expired through a \
-closeSession transaction that deletes their ephemeral znodes; watches are one-shot and fire \
+ZooKeeper mode simulates a ZooKeeper ensemble of 3, 5 or 7 servers and the Kafka brokers that \
+use it. The servers elect a leader with Fast Leader Election as FastLeaderElection.java does. \
+Notifications carry (leader, zxid, election epoch, peer epoch, state); votes are ordered by \
+peer epoch, then zxid, then server id; a quorum is followed by a 200 ms finalize wait; the \
+notification timeout doubles from 200 ms to 60 s; and servers that are not looking answer, so \
+a restarted server rejoins without a new election. The leader then runs ZAB as ZooKeeper \
+implements it: FOLLOWERINFO, LEADERINFO and ACKEPOCH; a DIFF, TRUNC or SNAP sync chosen as \
+syncFollower chooses it (500 committed proposals in memory, a txn-log diff up to a third of \
+the snapshot); NEWLEADER, ACK and UPTODATE; then PROPOSAL, ACK and COMMIT with zxid = \
+epoch << 32 | counter. The leader pings every half tick, and the initLimit and syncLimit \
+timeouts apply (tickTime 2000 ms, initLimit 10, syncLimit 5). A crashed process's operating \
+system resets its connections, so peers notice at once; a partition is noticed only by \
+timeouts. The leader tracks sessions in tick-wide buckets and expires them through a \
+closeSession transaction that deletes their ephemeral znodes. Watches are one-shot and fire \
 before the reply that could reveal the new data. Brokers hold 18 s sessions, register \
-/brokers/ids/N, race for /controller with a multi that bumps /controller_epoch, and the \
-controller reacts to broker changes by writing partition states conditionally and sending \
-LeaderAndIsr and UpdateMetadata. \
-Simplifications: version checks are evaluated when a transaction is applied (identically on \
-every server) rather than in the leader's request pipeline, and the ops of one multi may not \
-depend on each other; session ids are the zxid of their createSession; a connection that loses \
-a packet is treated as broken (TCP would retransmit or time out); snapshots are counted in \
-znodes, not bytes, and none are taken after the initial one; partition state znodes are kept in \
-a compact table; replication itself is not simulated (a returning replica rejoins the ISR when \
-the controller sees it come back), Kafka's controller-to-broker requests are not retried, a \
-broker whose old registration still exists retries every tick instead of exiting, and a \
-controller that loses its ZooKeeper connection in the middle of a write reloads its state. The \
-controller's metadata load is charged 135 us per partition read in batches of 1 000, calibrated \
-on Kafka's published figure of about 14 s for 100 000 partitions.";
+/brokers/ids/N, and race for /controller with a multi that bumps /controller_epoch. The \
+controller loads the cluster state, writes partition states conditionally on its epoch, and \
+sends LeaderAndIsr and UpdateMetadata; brokers reject older controller epochs. \
+\
+Simplifications: there are no observers. Version checks are evaluated when a transaction is \
+applied (identically on every server) rather than in the leader's request pipeline, and the \
+ops of one multi may not depend on each other. Session ids are the zxid of their \
+createSession. A connection that loses a packet is treated as broken (TCP would retransmit or \
+time out). Snapshot size is counted in znodes, not bytes, and no snapshots are taken after \
+the initial one. Partition state znodes are kept in a compact table, and the initial topic is \
+placed round-robin from broker 1. Replication itself is not simulated: a returning replica \
+rejoins the ISR when the controller sees it come back. Kafka's controller-to-broker requests \
+are not retried. A broker whose old registration still exists retries every tick instead of \
+exiting. A controller that loses its ZooKeeper connection in the middle of a write reloads its \
+state. The automatic leader rebalance moves every imbalanced partition, without the 10 % \
+threshold. Topics are created through the broker that is controller when the step fires. The \
+controller's metadata load is charged 135 us per partition, read in batches of 1 000; this is \
+calibrated on Kafka's published figure of about 14 s for 100 000 partitions.";
 
 /// Timers of servers and brokers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
