@@ -1,14 +1,26 @@
-//! Invariants of KRaft mode, checked after every event (Raft §5.2–5.4, KIP-595).
+//! Invariants of KRaft mode, checked after every event (Raft §5.2–5.4, KIP-595, KIP-631).
+//!
+//! Quorum: election safety (one leader, i.e. one active controller, per epoch), log matching,
+//! leader completeness, the committed prefix never changes, a leader's high watermark is
+//! monotonic and held by a majority. Metadata: the committed records are replayed into a
+//! reference image, where every partition change must keep the leader in the ISR, elect only
+//! active brokers, never empty the ISR and never lower a leader epoch; every process's image
+//! must be a replay of a prefix of the committed log (compared by running digest), and every
+//! broker's leader must be the one leader of its epoch.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
 use super::controller::Controller;
+use super::image::{digest_step, MetadataImage};
+use super::log::Entry;
+use super::record::Record;
 use super::Node;
 use crate::hash::TraceHasher;
 use crate::world::World;
+use crate::NodeId;
 
-fn record_hash(entry: &super::log::Entry) -> u64 {
+fn record_hash(entry: &Entry) -> u64 {
     let mut h = TraceHasher::default();
     entry.record.hash(&mut h);
     h.finish()
@@ -16,10 +28,15 @@ fn record_hash(entry: &super::log::Entry) -> u64 {
 
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
+    controllers: usize,
     /// Election safety: the one leader of each epoch.
     leader_of_epoch: BTreeMap<u64, usize>,
     /// The committed prefix as first seen: (epoch, record hash) per offset.
     committed: Vec<(u64, u64)>,
+    /// Running image digest after each committed offset.
+    committed_digest: Vec<u64>,
+    /// The committed log replayed once, to judge each partition change.
+    reference: MetadataImage,
     /// Per controller: how far its log was checked against the committed prefix.
     verified: Vec<u64>,
     /// Log matching, inductively: (epoch, offset) → (record hash, previous entry's epoch).
@@ -32,8 +49,15 @@ pub struct Checker {
 }
 
 impl Checker {
-    pub fn new(n: usize) -> Checker {
-        Checker { verified: vec![0; n], scanned: vec![(0, 0); n], last_leader_hw: vec![None; n], ..Checker::default() }
+    /// `nodes` processes, the first `controllers` of them voters.
+    pub fn new(nodes: usize, controllers: usize) -> Checker {
+        Checker {
+            controllers,
+            verified: vec![0; nodes],
+            scanned: vec![(0, 0); nodes],
+            last_leader_hw: vec![None; nodes],
+            ..Checker::default()
+        }
     }
 
     fn fail(&mut self, world: &World<Node>, what: String) {
@@ -48,22 +72,26 @@ impl Checker {
     }
 
     pub fn after_event(&mut self, world: &World<Node>) {
-        let voters: Vec<(usize, &Controller)> = world
-            .nodes()
-            .iter()
-            .enumerate()
-            .map(|(id, node)| {
-                let Node::Controller(c) = node;
-                (id, c)
-            })
-            .collect();
-        for &(id, c) in &voters {
+        let nodes = world.nodes();
+        for (id, node) in nodes.iter().enumerate().take(self.controllers) {
+            let Node::Controller(c) = node else { continue };
             self.check_election_safety(world, id, c);
             self.check_log_matching(world, id, c);
             self.check_committed_prefix(world, id, c);
             self.check_leader_high_watermark(world, id, c);
         }
-        self.check_majority_backed(world, &voters);
+        self.check_majority_backed(world);
+        for (id, node) in nodes.iter().enumerate() {
+            match node {
+                Node::Controller(c) => self.check_image(world, id, &c.image),
+                Node::Broker(b) => {
+                    if world.is_alive(id) {
+                        self.check_image(world, id, &b.image);
+                        self.check_broker_leader(world, id, b.epoch, b.leader);
+                    }
+                }
+            }
+        }
     }
 
     /// Raft §5.2 election safety: at most one leader per epoch (KRaft: one active controller).
@@ -120,7 +148,8 @@ impl Checker {
         self.scanned[id] = (end, truncations);
     }
 
-    /// The committed prefix never changes, and no log ever drops a committed entry.
+    /// The committed prefix never changes, and no log ever drops a committed entry. Newly
+    /// committed records are replayed into the reference image and judged there.
     fn check_committed_prefix(&mut self, world: &World<Node>, id: usize, c: &Controller) {
         let end = c.log.end_offset();
         if end < self.verified[id] {
@@ -138,10 +167,81 @@ impl Checker {
                     self.fail(world, msg);
                 }
                 Some(_) => {}
-                None => self.committed.push(value),
+                None => {
+                    self.committed.push(value);
+                    let prev = self.committed_digest.last().copied().unwrap_or(0);
+                    self.committed_digest.push(digest_step(prev, offset, entry));
+                    self.judge_committed(world, entry);
+                }
             }
         }
         self.verified[id] = self.verified[id].max(hw);
+    }
+
+    /// KIP-631 rules on one newly committed record, against the reference image.
+    fn judge_committed(&mut self, world: &World<Node>, entry: &Entry) {
+        let (topic_id, partition) = match &entry.record {
+            Record::Partition { topic_id, partition, .. } | Record::PartitionChange { topic_id, partition, .. } => {
+                (*topic_id, *partition)
+            }
+            _ => {
+                self.reference.apply(entry);
+                return;
+            }
+        };
+        let before = self.reference.partition(topic_id, partition).map(|p| (p.leader, p.leader_epoch));
+        self.reference.apply(entry);
+        let Some(p) = self.reference.partition(topic_id, partition) else { return };
+        let (leader, leader_epoch) = (p.leader, p.leader_epoch);
+        let mut problems = Vec::new();
+        if p.isr.is_empty() {
+            problems.push("empty ISR".to_string());
+        }
+        if p.isr.iter().any(|r| !p.replicas.contains(r)) {
+            problems.push("ISR member that is no replica".to_string());
+        }
+        if let Some(l) = leader.filter(|l| !p.isr.contains(l)) {
+            problems.push(format!("leader {l} not in the ISR (unclean leader)"));
+        }
+        let leader_changed = before.is_none_or(|(old, _)| old != leader);
+        if let Some(l) = leader.filter(|l| leader_changed && !self.reference.is_active(*l)) {
+            problems.push(format!("new leader {l} is fenced or shutting down"));
+        }
+        if let Some((_, old_epoch)) = before {
+            if matches!(entry.record, Record::Partition { .. }) || leader_epoch < old_epoch {
+                problems.push(format!("leader epoch went from {old_epoch} to {leader_epoch}"));
+            }
+        }
+        for problem in problems {
+            self.fail(world, format!("partition {topic_id}-{partition}: {problem}"));
+        }
+    }
+
+    /// Every image is a replay of a prefix of the committed log, in order.
+    fn check_image(&mut self, world: &World<Node>, id: usize, image: &MetadataImage) {
+        if image.applied == 0 {
+            return;
+        }
+        let expected = self.committed_digest.get(image.applied as usize - 1).copied();
+        if expected != Some(image.digest) {
+            let msg = format!(
+                "node {id} applied {} records that are not the committed prefix (committed: {})",
+                image.applied,
+                self.committed_digest.len()
+            );
+            self.fail(world, msg);
+        }
+    }
+
+    /// A broker follows the one leader of its epoch.
+    fn check_broker_leader(&mut self, world: &World<Node>, id: NodeId, epoch: u64, leader: Option<NodeId>) {
+        let Some(l) = leader else { return };
+        if let Some(&real) = self.leader_of_epoch.get(&epoch) {
+            if real != l {
+                let msg = format!("node {id} follows c{} in epoch {epoch}, led by c{}", l + 1, real + 1);
+                self.fail(world, msg);
+            }
+        }
     }
 
     /// A leader's high watermark only moves forward within its term.
@@ -156,14 +256,20 @@ impl Checker {
         self.last_leader_hw[id] = now;
     }
 
-    /// KIP-595: the high watermark is held by a majority of voters.
-    fn check_majority_backed(&mut self, world: &World<Node>, voters: &[(usize, &Controller)]) {
-        let majority = voters.len() / 2 + 1;
-        let Some(max_hw) = voters.iter().map(|(_, c)| c.high_watermark).max() else { return };
-        let holders = voters.iter().filter(|(_, c)| c.log.end_offset() >= max_hw).count();
+    /// KIP-595: the high watermark is held by a majority of voters (brokers never count).
+    fn check_majority_backed(&mut self, world: &World<Node>) {
+        let voters = || world.nodes().iter().take(self.controllers).filter_map(Node::as_controller);
+        let majority = self.controllers / 2 + 1;
+        let Some(max_hw) = voters().map(|c| c.high_watermark).max() else { return };
+        let holders = voters().filter(|c| c.log.end_offset() >= max_hw).count();
         if holders < majority {
             let msg = format!("high watermark {max_hw} is held by {holders} voters, fewer than a majority");
             self.fail(world, msg);
         }
+    }
+
+    /// The committed log replayed (for convergence checks in tests).
+    pub fn reference(&self) -> &MetadataImage {
+        &self.reference
     }
 }

@@ -1,9 +1,10 @@
 //! A KRaft cluster: the world of controllers (and brokers), its invariant checker, role
 //! histories and metrics; what the CLI and the app drive.
 
+use super::broker::{Broker, Lifecycle};
 use super::check::Checker;
 use super::controller::{Controller, State};
-use super::{Config, Node, Note, Timer};
+use super::{Change, Cmd, Config, Node, Note, RefuseReason, Timer};
 use crate::cluster::{ActionError, Cluster, FlightView, NodeKind, NodeView, NoteView, Role};
 use crate::hash::hex;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
@@ -17,6 +18,66 @@ pub struct KraftCluster {
     config: Config,
     checker: Checker,
     history: History,
+    latency: Latency,
+    controllers: usize,
+}
+
+/// Metadata-change latency: from the active controller's append to the moment every live
+/// broker has applied the change (KIP-631 metric of this lesson).
+#[derive(Clone, Debug, Default)]
+struct Latency {
+    notes_seen: u64,
+    /// Changes not yet applied everywhere: (appended at, end offset, epoch).
+    pending: Vec<(Time, u64, u64)>,
+    done_ms: Vec<u64>,
+}
+
+/// At most this many changes wait to be measured (a broker cut off forever must not make the
+/// list grow without bound).
+const LATENCY_PENDING_MAX: usize = 64;
+
+impl Latency {
+    fn observe(&mut self, world: &World<Node>, controllers: usize) {
+        let total = world.notes_total();
+        if total != self.notes_seen {
+            let new = (total - self.notes_seen).min(world.notes().count() as u64) as usize;
+            self.notes_seen = total;
+            for n in world.notes().rev().take(new) {
+                if let Note::MetadataChange { epoch, end_offset, .. } = &n.note {
+                    if self.pending.len() < LATENCY_PENDING_MAX {
+                        self.pending.push((n.at, *end_offset, *epoch));
+                    }
+                }
+            }
+        }
+        if self.pending.is_empty() {
+            return;
+        }
+        let now = world.now();
+        let nodes = world.nodes();
+        let done_ms = &mut self.done_ms;
+        self.pending.retain(|&(at, end, epoch)| {
+            let mut any_live = false;
+            for (id, node) in nodes.iter().enumerate().skip(controllers) {
+                let Node::Broker(b) = node else { continue };
+                if !world.is_alive(id) {
+                    continue;
+                }
+                any_live = true;
+                if b.image.applied < end {
+                    return true;
+                }
+                // Applied past it: was it this change, or did another leader's records win?
+                if b.log.get(end - 1).is_none_or(|e| e.epoch != epoch) {
+                    return false;
+                }
+            }
+            if any_live {
+                done_ms.push(now.since(at) / 1_000);
+            }
+            false
+        });
+    }
 }
 
 /// Who led when: recorded after every event.
@@ -36,10 +97,9 @@ impl History {
             self.without_leader_us += now.since(self.last_at);
         }
         self.last_at = now;
-        let leader = world.resolve(&Target::Role(RoleRef::Leader)).map(|id| {
-            let Node::Controller(c) = world.node(id);
-            (id, c.epoch)
-        });
+        let leader = world
+            .resolve(&Target::Role(RoleRef::Leader))
+            .and_then(|id| world.node(id).as_controller().map(|c| (id, c.epoch)));
         if leader != self.current || !self.started {
             self.started = true;
             self.current = leader;
@@ -55,14 +115,27 @@ impl History {
 impl KraftCluster {
     pub fn new(seed: u64, config: Config) -> KraftCluster {
         let controllers = config.controllers.clamp(1, 9);
+        let mut config = config;
+        config.controllers = controllers;
+        config.brokers = config.brokers.min(200);
         let voters: Vec<NodeId> = (0..controllers).collect();
-        let nodes = voters
+        let mut nodes: Vec<Node> = voters
             .iter()
             .map(|&id| Node::Controller(Controller::new(id, voters.clone(), config.clone(), seed)))
             .collect();
+        for i in 0..config.brokers {
+            nodes.push(Node::Broker(Broker::new(controllers + i, voters.clone(), config.clone())));
+        }
+        let n = nodes.len();
         let world = World::new(seed, nodes, config.net.clone());
-        let mut cluster =
-            KraftCluster { checker: Checker::new(controllers), world, config, history: History::default() };
+        let mut cluster = KraftCluster {
+            checker: Checker::new(n, controllers),
+            world,
+            config,
+            history: History::default(),
+            latency: Latency::default(),
+            controllers,
+        };
         cluster.history.observe(&cluster.world);
         cluster
     }
@@ -76,10 +149,32 @@ impl KraftCluster {
     }
 
     pub fn controller(&self, id: NodeId) -> Option<&Controller> {
-        match self.world.nodes().get(id) {
-            Some(Node::Controller(c)) => Some(c),
-            None => None,
-        }
+        self.world.nodes().get(id).and_then(Node::as_controller)
+    }
+
+    /// Broker `number` (1-based, as in `b1`).
+    pub fn broker(&self, number: usize) -> Option<&Broker> {
+        let id = (number.checked_sub(1)?).checked_add(self.controllers)?;
+        self.world.nodes().get(id).and_then(Node::as_broker)
+    }
+
+    /// Node id of broker `number` (1-based).
+    pub fn broker_id(&self, number: usize) -> Option<NodeId> {
+        self.broker(number).map(|b| b.id)
+    }
+
+    pub fn brokers(&self) -> impl Iterator<Item = &Broker> {
+        self.world.nodes().iter().filter_map(Node::as_broker)
+    }
+
+    /// The active controller (quorum leader), if any.
+    pub fn active_controller(&self) -> Option<&Controller> {
+        self.world.resolve(&Target::Role(RoleRef::Controller)).and_then(|id| self.controller(id))
+    }
+
+    /// Node name: `c1..cN`, `b1..bM`.
+    pub fn name(&self, id: NodeId) -> String {
+        name(id, self.controllers)
     }
 
     fn target(&self, node: &NodeRef) -> Result<Target, ActionError> {
@@ -94,6 +189,14 @@ impl KraftCluster {
                     Err(ActionError::NoSuchNode(node.clone()))
                 }
             }
+            NodeRef::Named { prefix: NodePrefix::Broker, number } => {
+                let index = (*number as usize).wrapping_sub(1);
+                if index < self.config.brokers {
+                    Ok(Target::Node(self.controllers + index))
+                } else {
+                    Err(ActionError::NoSuchNode(node.clone()))
+                }
+            }
             NodeRef::Named { .. } => Err(ActionError::NoSuchNode(node.clone())),
         }
     }
@@ -102,6 +205,37 @@ impl KraftCluster {
         match self.target(node)? {
             Target::Node(id) => Ok(id),
             Target::Role(_) => Err(ActionError::NotInThisMode),
+        }
+    }
+
+    fn view(&self, id: NodeId, node: &Node) -> NodeView {
+        match node {
+            Node::Controller(c) => self.view_controller(id, c),
+            Node::Broker(b) => self.view_broker(id, b),
+        }
+    }
+
+    fn view_broker(&self, id: NodeId, b: &Broker) -> NodeView {
+        let alive = self.world.is_alive(id);
+        let role = match (alive, b.lifecycle) {
+            (false, _) => Role::Down,
+            (true, Lifecycle::Starting | Lifecycle::Fenced) => Role::Fenced,
+            (true, Lifecycle::Active) => Role::Active,
+            (true, Lifecycle::ShuttingDown) => Role::ShuttingDown,
+        };
+        NodeView {
+            id,
+            kind: NodeKind::Broker,
+            number: (id - self.controllers) as u32 + 1,
+            role,
+            alive,
+            epoch: b.epoch,
+            log_end: b.log.end_offset(),
+            committed: b.high_watermark,
+            last_zxid: None,
+            vote: if alive { b.leader } else { None },
+            is_controller: false,
+            timer: None,
         }
     }
 
@@ -169,9 +303,12 @@ impl Cluster for KraftCluster {
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
         let checker = &mut self.checker;
         let history = &mut self.history;
+        let latency = &mut self.latency;
+        let controllers = self.controllers;
         let stop = self.world.run_until(until, max_events, |w| {
             checker.after_event(w);
             history.observe(w);
+            latency.observe(w, controllers);
         });
         self.history.observe(&self.world);
         stop
@@ -182,6 +319,7 @@ impl Cluster for KraftCluster {
         if stepped {
             self.checker.after_event(&self.world);
             self.history.observe(&self.world);
+            self.latency.observe(&self.world, self.controllers);
         }
         stepped
     }
@@ -205,7 +343,16 @@ impl Cluster for KraftCluster {
             }
             ScenarioAction::Heal => Action::Heal,
             ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
-            ScenarioAction::CreateTopic { .. } => return Err(ActionError::NotInThisMode),
+            // The admin client's CreateTopics goes to the active controller; with none at that
+            // moment the request is lost (a real client would retry).
+            ScenarioAction::CreateTopic { name, partitions, replication_factor } => Action::Client(
+                Target::Role(RoleRef::Controller),
+                Cmd::CreateTopic {
+                    name: name.clone(),
+                    partitions: *partitions,
+                    replication_factor: *replication_factor,
+                },
+            ),
         };
         self.world.schedule(at, action);
         Ok(())
@@ -222,15 +369,14 @@ impl Cluster for KraftCluster {
             .iter()
             .enumerate()
             .map(|(id, node)| {
-                let Node::Controller(c) = node;
-                let view = self.view_controller(id, c);
+                let view = self.view(id, node);
                 NodeSummary {
                     id: view.name(),
                     role: view.role.slug().to_string(),
                     alive: view.alive,
-                    epoch: c.epoch,
-                    log_end_offset: Some(c.log.end_offset()),
-                    high_watermark: Some(c.high_watermark),
+                    epoch: view.epoch,
+                    log_end_offset: Some(view.log_end),
+                    high_watermark: Some(view.committed),
                     last_zxid: None,
                 }
             })
@@ -252,20 +398,12 @@ impl Cluster for KraftCluster {
             nodes,
             messages_by_type: self.world.messages_sent().iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             ms_without_controller: without / 1_000,
-            metadata_change_latency_ms: Vec::new(),
+            metadata_change_latency_ms: self.latency.done_ms.clone(),
         }
     }
 
     fn node_views(&self) -> Vec<NodeView> {
-        self.world
-            .nodes()
-            .iter()
-            .enumerate()
-            .map(|(id, node)| {
-                let Node::Controller(c) = node;
-                self.view_controller(id, c)
-            })
-            .collect()
+        self.world.nodes().iter().enumerate().map(|(id, node)| self.view(id, node)).collect()
     }
 
     fn flights(&self, out: &mut Vec<FlightView>) {
@@ -302,7 +440,7 @@ impl Cluster for KraftCluster {
             if index < since {
                 continue;
             }
-            let (key, args) = note_text(&n.note, self.config.fetch_timeout_ms);
+            let (key, args) = note_text(&n.note, &self.config);
             out.push(NoteView { at: n.at, node: n.node, index, key, args });
         }
     }
@@ -312,21 +450,28 @@ impl Cluster for KraftCluster {
     }
 }
 
-fn name(id: NodeId) -> String {
-    format!("c{}", id + 1)
+fn name(id: NodeId, controllers: usize) -> String {
+    if id < controllers {
+        format!("c{}", id + 1)
+    } else {
+        format!("b{}", id - controllers + 1)
+    }
 }
 
 /// A note as a translatable key and its arguments (the app's i18n layer words them).
-fn note_text(note: &Note, fetch_timeout_ms: u64) -> (&'static str, Vec<String>) {
+pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
+    let name = |id: &NodeId| name(*id, config.controllers);
     match note {
         Note::Started { epoch } => ("kraft.started", vec![epoch.to_string()]),
-        Note::FetchTimeout { epoch } => ("kraft.fetch_timeout", vec![fetch_timeout_ms.to_string(), epoch.to_string()]),
+        Note::FetchTimeout { epoch } => {
+            ("kraft.fetch_timeout", vec![config.fetch_timeout_ms.to_string(), epoch.to_string()])
+        }
         Note::BecameProspective { epoch } => ("kraft.prospective", vec![epoch.to_string()]),
         Note::PreVoteLost { epoch } => ("kraft.prevote_lost", vec![epoch.to_string()]),
         Note::BecameCandidate { epoch } => ("kraft.candidate", vec![epoch.to_string()]),
         Note::ElectionTimedOut { epoch } => ("kraft.election_timeout", vec![epoch.to_string()]),
         Note::BecameLeader { epoch } => ("kraft.leader", vec![epoch.to_string()]),
-        Note::BecameFollower { epoch, leader } => ("kraft.follower", vec![name(*leader), epoch.to_string()]),
+        Note::BecameFollower { epoch, leader } => ("kraft.follower", vec![name(leader), epoch.to_string()]),
         Note::BecameUnattached { epoch } => ("kraft.unattached", vec![epoch.to_string()]),
         Note::Resigned { epoch } => ("kraft.resigned", vec![epoch.to_string()]),
         Note::CheckQuorumFailed { epoch } => ("kraft.check_quorum", vec![epoch.to_string()]),
@@ -338,8 +483,44 @@ fn note_text(note: &Note, fetch_timeout_ms: u64) -> (&'static str, Vec<String>) 
                 (false, true) => "kraft.vote_granted",
                 (false, false) => "kraft.vote_rejected",
             };
-            (key, vec![name(*candidate), epoch.to_string()])
+            (key, vec![name(candidate), epoch.to_string()])
         }
         Note::Truncated { to_offset, dropped } => ("kraft.truncated", vec![dropped.to_string(), to_offset.to_string()]),
+        Note::MetadataChange { change, .. } => match change {
+            Change::Registered { broker, broker_epoch } => {
+                ("kraft.md_registered", vec![name(broker), broker_epoch.to_string()])
+            }
+            Change::Unfenced { broker, partition_changes } => {
+                ("kraft.md_unfenced", vec![name(broker), partition_changes.to_string()])
+            }
+            Change::Fenced { broker, partition_changes } => (
+                "kraft.md_fenced",
+                vec![name(broker), config.broker_session_timeout_ms.to_string(), partition_changes.to_string()],
+            ),
+            Change::ControlledShutdown { broker, partition_changes } => {
+                ("kraft.md_controlled_shutdown", vec![name(broker), partition_changes.to_string()])
+            }
+            Change::ShutdownNow { broker } => ("kraft.md_shutdown_now", vec![name(broker)]),
+            Change::TopicCreated { name: topic, partitions, replication_factor } => {
+                ("kraft.md_topic_created", vec![topic.clone(), partitions.to_string(), replication_factor.to_string()])
+            }
+        },
+        Note::TopicRefused { name: topic, reason } => match reason {
+            RefuseReason::AlreadyExists => ("kraft.topic_exists", vec![topic.clone()]),
+            RefuseReason::Invalid => ("kraft.topic_invalid", vec![topic.clone()]),
+            RefuseReason::NotEnoughBrokers { replication_factor, active } => (
+                "kraft.topic_not_enough_brokers",
+                vec![topic.clone(), replication_factor.to_string(), active.to_string()],
+            ),
+        },
+        Note::BrokerFollows { leader, epoch } => ("kraft.broker_follows", vec![name(leader), epoch.to_string()]),
+        Note::BrokerFetchTimeout => ("kraft.broker_fetch_timeout", vec![config.fetch_timeout_ms.to_string()]),
+        Note::BrokerRegistered { broker_epoch } => ("kraft.broker_registered", vec![broker_epoch.to_string()]),
+        Note::BrokerUnfencedNow => ("kraft.broker_unfenced", Vec::new()),
+        Note::BrokerFencedNow => ("kraft.broker_fenced", Vec::new()),
+        Note::BrokerStaleEpoch => ("kraft.broker_stale_epoch", Vec::new()),
+        Note::BrokerShuttingDown => ("kraft.broker_shutting_down", Vec::new()),
+        Note::BrokerShutdownDone => ("kraft.broker_shutdown_done", Vec::new()),
+        Note::BrokerShutdownGaveUp => ("kraft.broker_shutdown_gave_up", Vec::new()),
     }
 }

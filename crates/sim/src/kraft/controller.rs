@@ -7,10 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::image::MetadataImage;
 use super::log::{Entry, Log};
 use super::msg::{FetchBody, Msg};
 use super::record::Record;
-use super::{Config, Note, Timer};
+use super::{Cmd, Config, Note, Timer};
 use crate::rng::Rng;
 use crate::time::Time;
 use crate::world::{Input, Output};
@@ -26,6 +27,8 @@ const RECONNECT_BACKOFF_MAX_MS: u64 = 1_000;
 const SHUTDOWN_LINGER_MS: u64 = 100;
 
 type Out = Vec<Output<Msg, Timer, Note>>;
+
+mod lifecycle;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
@@ -65,6 +68,23 @@ pub struct LeaderState {
     pub fetched_since_check: BTreeSet<NodeId>,
     /// Long-polling fetches waiting for new data: replica → fetch offset.
     pub parked: BTreeMap<NodeId, u64>,
+    /// The committed image plus this leader's uncommitted records (Kafka's timeline data
+    /// structures): what the active controller decides from. Dropped when it stops leading.
+    pub working: MetadataImage,
+    /// Soft state (KIP-631 BrokerHeartbeatManager), never in the log: reset on failover.
+    pub leases: BTreeMap<NodeId, Lease>,
+    /// Responses waiting for the high watermark to reach an offset (a controller write
+    /// completes only once its records, and everything before them, are committed).
+    pub pending: Vec<(u64, NodeId, Msg)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    pub last_contact: Time,
+    /// The broker's last reported metadata offset (next offset to apply).
+    pub metadata_offset: u64,
+    /// Log end offset after the InControlledShutdown change (BrokerHeartbeatManager).
+    pub shutdown_offset: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -81,6 +101,8 @@ pub struct Controller {
     // Volatile.
     pub state: State,
     pub high_watermark: u64,
+    /// The committed metadata, replayed up to the high watermark.
+    pub image: MetadataImage,
     /// The countdown the app draws: (set at, fires at).
     pub timer_view: Option<(Time, Time)>,
     last_append: Time,
@@ -99,6 +121,7 @@ impl Controller {
             log: Log::default(),
             state: State::Unattached,
             high_watermark: 0,
+            image: MetadataImage::default(),
             timer_view: None,
             last_append: Time::ZERO,
         }
@@ -120,17 +143,29 @@ impl Controller {
         // KIP-595: epoch, vote and leader live in the quorum-state file; the log is on disk.
         self.state = State::Unattached;
         self.high_watermark = 0;
+        // The image is memory: rebuilt from the log once the high watermark is known again.
+        self.image = MetadataImage::default();
         self.timer_view = None;
     }
 
-    pub fn step(&mut self, now: Time, input: Input<Msg, Timer, ()>, out: &mut Out) {
+    /// The image the active controller decides from, if this controller is active.
+    pub fn working_image(&self) -> Option<&MetadataImage> {
+        match &self.state {
+            State::Leader(leader) => Some(&leader.working),
+            _ => None,
+        }
+    }
+
+    pub fn step(&mut self, now: Time, input: Input<Msg, Timer, Cmd>, out: &mut Out) {
         match input {
             Input::Start => self.start(now, out),
             Input::Timer(timer) => self.on_timer(now, timer, out),
             Input::Msg { from, msg } => self.on_msg(now, from, msg, out),
             Input::Unreachable { to, msg } => self.on_unreachable(now, to, msg, out),
             Input::Shutdown => self.shutdown(now, out),
-            Input::Client(()) => {}
+            Input::Client(Cmd::CreateTopic { name, partitions, replication_factor }) => {
+                self.create_topic(now, name, partitions, replication_factor, out)
+            }
         }
     }
 
@@ -177,6 +212,7 @@ impl Controller {
             Timer::BeginQuorumResend,
             Timer::CheckQuorum,
             Timer::NoOp,
+            Timer::SessionCheck,
         ] {
             out.push(Output::CancelTimer(timer));
         }
@@ -230,9 +266,11 @@ impl Controller {
                 if now.since(self.last_append) >= self.config.noop_interval_ms * 1_000 {
                     self.append(now, Record::NoOp, out);
                 }
+                self.maybe_create_initial_topic(now, out);
                 out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
             }
             (Timer::FetchWait(replica), State::Leader(_)) => self.answer_parked(replica, out),
+            (Timer::SessionCheck, State::Leader(_)) => self.on_session_check(now, out),
             (Timer::ShutdownDone, _) => out.push(Output::Halt),
             _ => {}
         }
@@ -299,6 +337,16 @@ impl Controller {
         let epoch_start_offset = self.log.end_offset();
         let mut acknowledged = BTreeSet::new();
         acknowledged.insert(self.id);
+        // QuorumController.claim(): nothing is reloaded, the committed state is in memory;
+        // the uncommitted tail joins the working image.
+        let mut working = self.image.clone();
+        working.replay(&self.log, epoch_start_offset);
+        // §3.5 clusterControl.activate(): every registered broker gets a full session lease.
+        let leases = working
+            .brokers
+            .keys()
+            .map(|&b| (b, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None }))
+            .collect();
         self.state = State::Leader(LeaderState {
             epoch_start_offset,
             voter_end: BTreeMap::new(),
@@ -306,6 +354,9 @@ impl Controller {
             acknowledged,
             fetched_since_check: BTreeSet::new(),
             parked: BTreeMap::new(),
+            working,
+            leases,
+            pending: Vec::new(),
         });
         out.push(Output::Note(Note::BecameLeader { epoch: self.epoch }));
         // KIP-595: the new leader appends a LeaderChangeMessage; the high watermark may only
@@ -321,6 +372,10 @@ impl Controller {
         out.push(Output::SetTimer { timer: Timer::BeginQuorumResend, at: now.plus_ms(fetch_timeout / 2) });
         out.push(Output::SetTimer { timer: Timer::CheckQuorum, at: now.plus_ms(fetch_timeout * 3 / 2) });
         out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
+        out.push(Output::SetTimer {
+            timer: Timer::SessionCheck,
+            at: now.plus_ms(self.config.broker_session_timeout_ms),
+        });
         self.maybe_advance_high_watermark(out);
     }
 
@@ -492,7 +547,19 @@ impl Controller {
     // ---- leader ---------------------------------------------------------------------------
 
     fn append(&mut self, now: Time, record: Record, out: &mut Out) {
-        self.log.append(Entry { epoch: self.epoch, record });
+        self.append_batch(now, vec![record], out);
+    }
+
+    /// Append one atomic batch (the records of one controller operation) and replay it into
+    /// the working image.
+    fn append_batch(&mut self, now: Time, records: Vec<Record>, out: &mut Out) {
+        let State::Leader(leader) = &mut self.state else { return };
+        let n = records.len();
+        for (i, record) in records.into_iter().enumerate() {
+            let entry = Entry { epoch: self.epoch, record, batch_end: i + 1 == n };
+            leader.working.apply(&entry);
+            self.log.append(entry);
+        }
         self.last_append = now;
         self.maybe_advance_high_watermark(out);
         self.answer_all_parked(out);
@@ -638,7 +705,21 @@ impl Controller {
         let candidate = ends[self.voters.len() / 2];
         if candidate > leader.epoch_start_offset && candidate > self.high_watermark {
             self.high_watermark = candidate;
+            self.on_committed(out);
             self.answer_all_parked(out);
+        }
+    }
+
+    /// The high watermark moved: replay the newly committed records and complete the writes
+    /// that were waiting for them.
+    fn on_committed(&mut self, out: &mut Out) {
+        self.image.replay(&self.log, self.high_watermark);
+        if let State::Leader(leader) = &mut self.state {
+            let hw = self.high_watermark;
+            let ready = leader.pending.iter().take_while(|(wait, _, _)| *wait <= hw).count();
+            for (_, to, msg) in leader.pending.drain(..ready) {
+                out.push(Output::Send { to, msg });
+            }
         }
     }
 
@@ -682,6 +763,7 @@ impl Controller {
                     let hw = hw.min(self.log.end_offset());
                     if hw > self.high_watermark {
                         self.high_watermark = hw;
+                        self.on_committed(out);
                     }
                 }
                 self.fetched_ok(now, out);
@@ -783,8 +865,22 @@ impl Controller {
             Msg::FetchResponse { epoch, leader, high_watermark, body } => {
                 self.on_fetch_response(now, from, FetchReply { epoch, leader, high_watermark, body }, out)
             }
+            Msg::BrokerRegistration { incarnation } => self.on_broker_registration(now, from, incarnation, out),
+            Msg::BrokerHeartbeat { broker_epoch, current_metadata_offset, want_shut_down } => self.on_broker_heartbeat(
+                now,
+                from,
+                HeartbeatRequest { broker_epoch, current_metadata_offset, want_shut_down },
+                out,
+            ),
+            Msg::BrokerRegistrationResponse { .. } | Msg::BrokerHeartbeatResponse { .. } => {}
         }
     }
+}
+
+struct HeartbeatRequest {
+    broker_epoch: u64,
+    current_metadata_offset: u64,
+    want_shut_down: bool,
 }
 
 struct VoteRequest {

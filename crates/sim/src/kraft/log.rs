@@ -7,6 +7,9 @@ use super::record::Record;
 pub struct Entry {
     pub epoch: u64,
     pub record: Record,
+    /// The last record of an atomic batch (a controller operation's records are appended,
+    /// replicated and committed together, as Kafka appends one record batch).
+    pub batch_end: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,10 +64,14 @@ impl Log {
         (0, 0)
     }
 
-    /// Up to `max` entries from `from`.
+    /// About `max` entries from `from`, extended to the end of the last batch so that a
+    /// fetcher's log always ends on a batch boundary.
     pub fn read(&self, from: u64, max: usize) -> Vec<Entry> {
         let start = usize::try_from(from).unwrap_or(usize::MAX).min(self.entries.len());
-        let end = start.saturating_add(max).min(self.entries.len());
+        let mut end = start.saturating_add(max).min(self.entries.len());
+        while end < self.entries.len() && end > start && !self.entries[end - 1].batch_end {
+            end += 1;
+        }
         self.entries[start..end].to_vec()
     }
 
@@ -81,7 +88,7 @@ mod tests {
     fn log_of(epochs: &[u64]) -> Log {
         let mut log = Log::default();
         for &epoch in epochs {
-            log.append(Entry { epoch, record: Record::NoOp });
+            log.append(Entry { epoch, record: Record::NoOp, batch_end: true });
         }
         log
     }

@@ -2,15 +2,19 @@
 //! (KIP-595, KIP-996 pre-vote, KIP-631 metadata). See `ABOUT_KRAFT_MODEL` for what the model
 //! simplifies.
 
+pub mod broker;
 pub mod check;
 pub mod cluster;
 pub mod controller;
+pub mod image;
 pub mod log;
 pub mod msg;
 pub mod record;
 
+pub use broker::{Broker, Lifecycle};
 pub use cluster::KraftCluster;
 pub use controller::{Controller, State};
+pub use image::MetadataImage;
 pub use msg::{FetchBody, Msg};
 
 use crate::cluster::SettingError;
@@ -21,6 +25,11 @@ use crate::NodeId;
 
 /// `election.backoff.max.ms` (used for EndQuorumEpoch successor backoff).
 pub const ELECTION_BACKOFF_MAX_MS: u64 = 1_000;
+/// The topic created at start when `Config::partitions` > 0.
+pub const INITIAL_TOPIC: &str = "orders";
+/// How long a broker in controlled shutdown waits for the controller's SHUTDOWN_NOW before it
+/// stops anyway (a model choice; Kafka waits much longer).
+pub const CONTROLLED_SHUTDOWN_GIVE_UP_MS: u64 = 30_000;
 
 pub const ABOUT_KRAFT_MODEL: &str = "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 \
 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records and broker lifecycle) with Kafka's \
@@ -45,6 +54,13 @@ pub struct Config {
     pub noop_interval_ms: u64,
     /// Raft fetch long-poll wait.
     pub fetch_max_wait_ms: u64,
+    /// `broker.heartbeat.interval.ms`
+    pub broker_heartbeat_interval_ms: u64,
+    /// `broker.session.timeout.ms`
+    pub broker_session_timeout_ms: u64,
+    /// Partitions of the topic `orders` the first active controller creates once enough
+    /// brokers are unfenced (0: none); replication factor min(3, brokers).
+    pub partitions: u32,
     pub net: NetConfig,
 }
 
@@ -58,6 +74,9 @@ impl Default for Config {
             election_timeout_ms: 1_000,
             noop_interval_ms: 500,
             fetch_max_wait_ms: 500,
+            broker_heartbeat_interval_ms: 2_000,
+            broker_session_timeout_ms: 9_000,
+            partitions: 0,
             net: NetConfig::default(),
         }
     }
@@ -72,6 +91,8 @@ impl Config {
             "controller.quorum.fetch.timeout.ms" => self.fetch_timeout_ms = ms(10, 600_000)?,
             "controller.quorum.election.timeout.ms" => self.election_timeout_ms = ms(10, 600_000)?,
             "metadata.max.idle.interval.ms" => self.noop_interval_ms = ms(10, 600_000)?,
+            "broker.heartbeat.interval.ms" => self.broker_heartbeat_interval_ms = ms(10, 600_000)?,
+            "broker.session.timeout.ms" => self.broker_session_timeout_ms = ms(10, 600_000)?,
             "quorum.pre.vote" | "pre.vote" => {
                 self.pre_vote = match value {
                     "true" | "on" => true,
@@ -101,48 +122,163 @@ pub enum Timer {
     /// The long poll of this replica's parked fetch expires.
     FetchWait(NodeId),
     ShutdownDone,
+    /// Broker: send the next BrokerHeartbeat (or BrokerRegistration).
+    Heartbeat,
+    /// Active controller: fence brokers whose session lease expired.
+    SessionCheck,
 }
 
 /// What the narration can say about a controller.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
-    Started { epoch: u64 },
-    FetchTimeout { epoch: u64 },
-    BecameProspective { epoch: u64 },
-    PreVoteLost { epoch: u64 },
-    BecameCandidate { epoch: u64 },
-    ElectionTimedOut { epoch: u64 },
-    BecameLeader { epoch: u64 },
-    BecameFollower { epoch: u64, leader: NodeId },
-    BecameUnattached { epoch: u64 },
-    Resigned { epoch: u64 },
-    CheckQuorumFailed { epoch: u64 },
-    EndQuorumEpochReceived { epoch: u64, backoff_ms: u64 },
-    VoteCast { candidate: NodeId, epoch: u64, pre_vote: bool, granted: bool },
-    Truncated { to_offset: u64, dropped: u64 },
+    Started {
+        epoch: u64,
+    },
+    FetchTimeout {
+        epoch: u64,
+    },
+    BecameProspective {
+        epoch: u64,
+    },
+    PreVoteLost {
+        epoch: u64,
+    },
+    BecameCandidate {
+        epoch: u64,
+    },
+    ElectionTimedOut {
+        epoch: u64,
+    },
+    BecameLeader {
+        epoch: u64,
+    },
+    BecameFollower {
+        epoch: u64,
+        leader: NodeId,
+    },
+    BecameUnattached {
+        epoch: u64,
+    },
+    Resigned {
+        epoch: u64,
+    },
+    CheckQuorumFailed {
+        epoch: u64,
+    },
+    EndQuorumEpochReceived {
+        epoch: u64,
+        backoff_ms: u64,
+    },
+    VoteCast {
+        candidate: NodeId,
+        epoch: u64,
+        pre_vote: bool,
+        granted: bool,
+    },
+    Truncated {
+        to_offset: u64,
+        dropped: u64,
+    },
+    /// The active controller appended a metadata change (one atomic batch) ending before
+    /// `end_offset`.
+    MetadataChange {
+        change: Change,
+        epoch: u64,
+        end_offset: u64,
+    },
+    /// The active controller refused to create a topic.
+    TopicRefused {
+        name: String,
+        reason: RefuseReason,
+    },
+    // Brokers.
+    /// A broker found the quorum leader (the active controller) and fetches from it.
+    BrokerFollows {
+        leader: NodeId,
+        epoch: u64,
+    },
+    /// A broker heard nothing from its fetch target within the fetch timeout.
+    BrokerFetchTimeout,
+    /// The registration was committed: broker epoch, still fenced.
+    BrokerRegistered {
+        broker_epoch: u64,
+    },
+    /// The heartbeat response says the broker is now unfenced (true) or fenced (false).
+    BrokerUnfencedNow,
+    BrokerFencedNow,
+    /// The controller replaced this registration: register again.
+    BrokerStaleEpoch,
+    BrokerShuttingDown,
+    BrokerShutdownDone,
+    BrokerShutdownGaveUp,
+}
+
+/// What a metadata change did (for narration and the latency metric).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Change {
+    Registered { broker: NodeId, broker_epoch: u64 },
+    Unfenced { broker: NodeId, partition_changes: u64 },
+    Fenced { broker: NodeId, partition_changes: u64 },
+    ControlledShutdown { broker: NodeId, partition_changes: u64 },
+    ShutdownNow { broker: NodeId },
+    TopicCreated { name: String, partitions: u32, replication_factor: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RefuseReason {
+    /// TOPIC_ALREADY_EXISTS
+    AlreadyExists,
+    /// INVALID_PARTITIONS / INVALID_REPLICATION_FACTOR (zero)
+    Invalid,
+    /// INVALID_REPLICATION_FACTOR: fewer active brokers than replicas.
+    NotEnoughBrokers { replication_factor: u32, active: u32 },
+}
+
+/// A client operation (the admin client's request to the active controller).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Cmd {
+    CreateTopic { name: String, partitions: u32, replication_factor: u32 },
 }
 
 /// A process in KRaft mode.
 #[derive(Clone, Debug)]
 pub enum Node {
     Controller(Controller),
+    Broker(Broker),
+}
+
+impl Node {
+    pub fn as_controller(&self) -> Option<&Controller> {
+        match self {
+            Node::Controller(c) => Some(c),
+            Node::Broker(_) => None,
+        }
+    }
+    pub fn as_broker(&self) -> Option<&Broker> {
+        match self {
+            Node::Broker(b) => Some(b),
+            Node::Controller(_) => None,
+        }
+    }
 }
 
 impl world::Node for Node {
     type Msg = Msg;
     type Timer = Timer;
     type Note = Note;
-    type Cmd = ();
+    type Cmd = Cmd;
 
     fn step(&mut self, now: Time, input: In<Self>, out: &mut Vec<Out<Self>>) {
         match self {
             Node::Controller(c) => c.step(now, input, out),
+            Node::Broker(b) => b.step(now, input, out),
         }
     }
 
     fn crash(&mut self) {
         match self {
             Node::Controller(c) => c.crash(),
+            Node::Broker(b) => b.crash(),
         }
     }
 
@@ -152,7 +288,7 @@ impl world::Node for Node {
             RoleRef::Leader | RoleRef::Controller => {
                 let mut best: Option<(u64, NodeId)> = None;
                 for (id, node) in nodes.iter().enumerate() {
-                    let Node::Controller(c) = node;
+                    let Node::Controller(c) = node else { continue };
                     if alive.get(id).copied().unwrap_or(false) && c.is_leader() && best.is_none_or(|(e, _)| c.epoch > e)
                     {
                         best = Some((c.epoch, id));

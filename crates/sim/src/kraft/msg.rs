@@ -1,4 +1,5 @@
-//! KRaft RPCs (KIP-595: Vote = apiKey 52, BeginQuorumEpoch = 53, EndQuorumEpoch = 54, Fetch).
+//! KRaft RPCs (KIP-595: Vote = apiKey 52, BeginQuorumEpoch = 53, EndQuorumEpoch = 54, Fetch;
+//! KIP-631: BrokerRegistration = 62, BrokerHeartbeat = 63).
 
 use super::log::Entry;
 use crate::world::{Message, MsgClass, NodeList};
@@ -45,6 +46,38 @@ pub enum Msg {
         high_watermark: Option<u64>,
         body: FetchBody,
     },
+    /// KIP-631 BrokerRegistration, sent by a starting broker to the active controller.
+    BrokerRegistration {
+        incarnation: u64,
+    },
+    /// `broker_epoch` is `None` on NOT_CONTROLLER; `leader` names the quorum leader if known.
+    BrokerRegistrationResponse {
+        epoch: u64,
+        leader: Option<NodeId>,
+        broker_epoch: Option<u64>,
+    },
+    /// KIP-631 BrokerHeartbeat every `broker.heartbeat.interval.ms`.
+    BrokerHeartbeat {
+        broker_epoch: u64,
+        current_metadata_offset: u64,
+        want_shut_down: bool,
+    },
+    BrokerHeartbeatResponse {
+        epoch: u64,
+        leader: Option<NodeId>,
+        error: Option<BrokerError>,
+        is_caught_up: bool,
+        is_fenced: bool,
+        should_shut_down: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BrokerError {
+    /// NOT_CONTROLLER: the receiver is not the active controller.
+    NotController,
+    /// STALE_BROKER_EPOCH: the registration was replaced; register again.
+    StaleBrokerEpoch,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -69,6 +102,8 @@ impl Message for Msg {
                 MsgClass::FetchData
             }
             Msg::FetchResponse { .. } => MsgClass::Fetch,
+            Msg::BrokerRegistration { .. } | Msg::BrokerRegistrationResponse { .. } => MsgClass::ControlRequest,
+            Msg::BrokerHeartbeat { .. } | Msg::BrokerHeartbeatResponse { .. } => MsgClass::Heartbeat,
         }
     }
 
@@ -83,10 +118,21 @@ impl Message for Msg {
             Msg::EndQuorumEpoch { .. } => "EndQuorumEpoch",
             Msg::Fetch { .. } => "Fetch",
             Msg::FetchResponse { .. } => "FetchResponse",
+            Msg::BrokerRegistration { .. } => "BrokerRegistration",
+            Msg::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
+            Msg::BrokerHeartbeat { .. } => "BrokerHeartbeat",
+            Msg::BrokerHeartbeatResponse { .. } => "BrokerHeartbeatResponse",
         }
     }
 
     fn is_response(&self) -> bool {
-        matches!(self, Msg::VoteResponse { .. } | Msg::BeginQuorumEpochResponse { .. } | Msg::FetchResponse { .. })
+        matches!(
+            self,
+            Msg::VoteResponse { .. }
+                | Msg::BeginQuorumEpochResponse { .. }
+                | Msg::FetchResponse { .. }
+                | Msg::BrokerRegistrationResponse { .. }
+                | Msg::BrokerHeartbeatResponse { .. }
+        )
     }
 }

@@ -1,5 +1,6 @@
 //! Metadata records (KIP-631; apiKeys from `metadata/src/main/resources/common/metadata/`).
-//! Only the fields the model uses are kept.
+//! Only the fields the model uses are kept. Broker ids are node ids (controllers are
+//! `0..N`, brokers `N..N+M`); topic ids are small integers instead of UUIDs.
 
 use crate::world::NodeList;
 use crate::NodeId;
@@ -11,6 +12,25 @@ pub enum Record {
     /// NoOpRecord(20): an idle active controller appends one every
     /// `metadata.max.idle.interval.ms` = 500 ms.
     NoOp,
+    /// RegisterBrokerRecord(0). KIP-631: a broker registers fenced; its broker epoch is the
+    /// offset of this record.
+    RegisterBroker { broker: NodeId, incarnation: u64, broker_epoch: u64 },
+    /// BrokerRegistrationChangeRecord(17) (replaces Fence/UnfenceBrokerRecord from MV 3.3-IV2):
+    /// only the changed fields are set.
+    BrokerRegistrationChange {
+        broker: NodeId,
+        broker_epoch: u64,
+        fenced: Option<bool>,
+        in_controlled_shutdown: Option<bool>,
+    },
+    /// TopicRecord(2).
+    Topic { name: String, topic_id: u32 },
+    /// PartitionRecord(3): a new partition, leader epoch and partition epoch 0.
+    Partition { topic_id: u32, partition: u32, replicas: NodeList, isr: NodeList, leader: Option<NodeId> },
+    /// PartitionChangeRecord(5): only the changed fields. `leader: Some(None)` is Kafka's
+    /// NO_LEADER (-1), `None` is NO_LEADER_CHANGE (-2). Replay bumps the leader epoch when the
+    /// leader changes and the partition epoch on every change (`PartitionRegistration.merge`).
+    PartitionChange { topic_id: u32, partition: u32, isr: Option<NodeList>, leader: Option<Option<NodeId>> },
 }
 
 impl Record {
@@ -18,6 +38,16 @@ impl Record {
         match self {
             Record::LeaderChange { .. } => "LeaderChangeMessage",
             Record::NoOp => "NoOpRecord",
+            Record::RegisterBroker { .. } => "RegisterBrokerRecord",
+            Record::BrokerRegistrationChange { .. } => "BrokerRegistrationChangeRecord",
+            Record::Topic { .. } => "TopicRecord",
+            Record::Partition { .. } => "PartitionRecord",
+            Record::PartitionChange { .. } => "PartitionChangeRecord",
         }
+    }
+
+    /// Records a person would call a metadata change (not Raft bookkeeping).
+    pub fn is_metadata_change(&self) -> bool {
+        !matches!(self, Record::LeaderChange { .. } | Record::NoOp)
     }
 }

@@ -1,0 +1,345 @@
+//! The metadata image (KIP-631 `MetadataImage`): what a controller or broker knows about
+//! brokers, topics and partitions, built only by replaying the metadata log in order. Every
+//! process replays the committed log (up to the high watermark); the active controller also
+//! keeps a working image that includes its own uncommitted records (Kafka's timeline data
+//! structures), dropped when it stops leading.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use super::log::{Entry, Log};
+use super::record::Record;
+use crate::hash::TraceHasher;
+use crate::world::NodeList;
+use crate::NodeId;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BrokerRegistration {
+    /// KIP-631: the offset of the broker's RegisterBrokerRecord.
+    pub broker_epoch: u64,
+    pub incarnation: u64,
+    pub fenced: bool,
+    pub in_controlled_shutdown: bool,
+}
+
+impl BrokerRegistration {
+    /// KIP-841: a replica may lead only if its broker is unfenced and not shutting down.
+    pub fn is_active(&self) -> bool {
+        !self.fenced && !self.in_controlled_shutdown
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartitionState {
+    /// Assignment order: leader elections prefer earlier replicas.
+    pub replicas: NodeList,
+    pub isr: NodeList,
+    /// `None` is Kafka's leader -1.
+    pub leader: Option<NodeId>,
+    pub leader_epoch: u64,
+    pub partition_epoch: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TopicImage {
+    pub name: String,
+    pub partitions: Vec<PartitionState>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetadataImage {
+    pub brokers: BTreeMap<NodeId, BrokerRegistration>,
+    pub topics: BTreeMap<u32, TopicImage>,
+    pub topic_ids: BTreeMap<String, u32>,
+    /// The quorum leader named by the last LeaderChangeMessage, and its epoch.
+    pub controller: Option<(NodeId, u64)>,
+    /// Offsets `0..applied` have been replayed.
+    pub applied: u64,
+    /// Running digest of every replayed entry (ghost state for the invariant checker: equal
+    /// digests at equal offsets mean the same records were replayed in the same order).
+    pub digest: u64,
+    pub partition_count: u64,
+}
+
+/// The running digest after replaying `entry` at `offset` on top of `digest`.
+pub fn digest_step(digest: u64, offset: u64, entry: &Entry) -> u64 {
+    let mut h = TraceHasher::default();
+    h.write_u64(digest);
+    h.write_u64(offset);
+    entry.hash(&mut h);
+    h.finish()
+}
+
+impl MetadataImage {
+    pub fn broker(&self, id: NodeId) -> Option<&BrokerRegistration> {
+        self.brokers.get(&id)
+    }
+
+    pub fn is_active(&self, id: NodeId) -> bool {
+        self.brokers.get(&id).is_some_and(BrokerRegistration::is_active)
+    }
+
+    pub fn partition(&self, topic_id: u32, partition: u32) -> Option<&PartitionState> {
+        self.topics.get(&topic_id)?.partitions.get(partition as usize)
+    }
+
+    /// Every partition, as (topic id, index, state).
+    pub fn partitions(&self) -> impl Iterator<Item = (u32, u32, &PartitionState)> {
+        self.topics.iter().flat_map(|(id, t)| t.partitions.iter().enumerate().map(move |(i, p)| (*id, i as u32, p)))
+    }
+
+    /// How many partitions `broker` leads (O(partitions): for views and tests).
+    pub fn leader_count(&self, broker: NodeId) -> usize {
+        self.partitions().filter(|(_, _, p)| p.leader == Some(broker)).count()
+    }
+
+    /// Replay the log from `applied` up to (not including) `upto`.
+    pub fn replay(&mut self, log: &Log, upto: u64) {
+        while self.applied < upto {
+            let Some(entry) = log.get(self.applied) else { return };
+            self.apply(entry);
+        }
+    }
+
+    /// Replay one entry, the next one after `applied`.
+    pub fn apply(&mut self, entry: &Entry) {
+        self.digest = digest_step(self.digest, self.applied, entry);
+        self.applied += 1;
+        match &entry.record {
+            Record::LeaderChange { leader, .. } => self.controller = Some((*leader, entry.epoch)),
+            Record::NoOp => {}
+            Record::RegisterBroker { .. } | Record::BrokerRegistrationChange { .. } => {
+                apply_broker_record(&mut self.brokers, &entry.record)
+            }
+            Record::Topic { name, topic_id } => {
+                self.topic_ids.insert(name.clone(), *topic_id);
+                self.topics.insert(*topic_id, TopicImage { name: name.clone(), partitions: Vec::new() });
+            }
+            Record::Partition { topic_id, partition, replicas, isr, leader } => {
+                let Some(topic) = self.topics.get_mut(topic_id) else { return };
+                let state = PartitionState {
+                    replicas: replicas.clone(),
+                    isr: isr.clone(),
+                    leader: *leader,
+                    leader_epoch: 0,
+                    partition_epoch: 0,
+                };
+                let index = *partition as usize;
+                if index < topic.partitions.len() {
+                    topic.partitions[index] = state;
+                } else if index == topic.partitions.len() {
+                    topic.partitions.push(state);
+                    self.partition_count += 1;
+                }
+            }
+            Record::PartitionChange { topic_id, partition, isr, leader } => {
+                let Some(p) = self.topics.get_mut(topic_id).and_then(|t| t.partitions.get_mut(*partition as usize))
+                else {
+                    return;
+                };
+                // PartitionRegistration.merge: a new leader bumps the leader epoch, every change
+                // bumps the partition epoch.
+                if let Some(isr) = isr {
+                    p.isr = isr.clone();
+                }
+                if let Some(leader) = leader {
+                    p.leader = *leader;
+                    p.leader_epoch += 1;
+                }
+                p.partition_epoch += 1;
+            }
+        }
+    }
+}
+
+/// Replay a broker record into a broker table (ClusterControlManager.replay).
+pub fn apply_broker_record(brokers: &mut BTreeMap<NodeId, BrokerRegistration>, record: &Record) {
+    match record {
+        Record::RegisterBroker { broker, incarnation, broker_epoch } => {
+            // KIP-631: a (re-)registered broker starts fenced.
+            let registration = BrokerRegistration {
+                broker_epoch: *broker_epoch,
+                incarnation: *incarnation,
+                fenced: true,
+                in_controlled_shutdown: false,
+            };
+            brokers.insert(*broker, registration);
+        }
+        Record::BrokerRegistrationChange { broker, broker_epoch, fenced, in_controlled_shutdown } => {
+            // Ignored unless the broker epoch matches.
+            if let Some(b) = brokers.get_mut(broker).filter(|b| b.broker_epoch == *broker_epoch) {
+                if let Some(f) = fenced {
+                    b.fenced = *f;
+                }
+                if let Some(s) = in_controlled_shutdown {
+                    b.in_controlled_shutdown = *s;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+// ---- decisions of the active controller (ReplicationControlManager) ----------------------
+
+/// The broker table a decision is made against (the working image's, with the batch's
+/// registration change already applied).
+pub type Brokers = BTreeMap<NodeId, BrokerRegistration>;
+
+fn active(brokers: &Brokers, id: NodeId) -> bool {
+    brokers.get(&id).is_some_and(BrokerRegistration::is_active)
+}
+
+/// KIP-631/KIP-841 leader choice: keep the current leader if it is still in the ISR and
+/// active; otherwise the first replica in assignment order that is in the ISR and active;
+/// otherwise none (no unclean election).
+pub fn choose_leader(brokers: &Brokers, p: &PartitionState, isr: &[NodeId]) -> Option<NodeId> {
+    if let Some(l) = p.leader.filter(|l| isr.contains(l) && active(brokers, *l)) {
+        return Some(l);
+    }
+    p.replicas.iter().copied().find(|r| isr.contains(r) && active(brokers, *r))
+}
+
+/// The PartitionChangeRecord for a partition whose ISR becomes `isr`, if anything changes.
+fn change_for(
+    brokers: &Brokers,
+    topic_id: u32,
+    partition: u32,
+    p: &PartitionState,
+    isr: Vec<NodeId>,
+) -> Option<Record> {
+    let leader = choose_leader(brokers, p, &isr);
+    let isr_changed = isr != p.isr.0;
+    let leader_changed = leader != p.leader;
+    if !isr_changed && !leader_changed {
+        return None;
+    }
+    Some(Record::PartitionChange {
+        topic_id,
+        partition,
+        isr: isr_changed.then(|| NodeList(isr)),
+        leader: leader_changed.then_some(leader),
+    })
+}
+
+/// `generateLeaderAndIsrUpdates` for a broker that was just fenced or entered controlled
+/// shutdown (the image already says so): drop it from every ISR and move the leaderships it
+/// held. Without ELR the ISR never becomes empty: a last member stays, with leader -1.
+pub fn remove_broker_changes(brokers: &Brokers, image: &MetadataImage, broker: NodeId, out: &mut Vec<Record>) {
+    for (topic_id, partition, p) in image.partitions() {
+        if !p.isr.contains(&broker) && p.leader != Some(broker) {
+            continue;
+        }
+        let mut isr: Vec<NodeId> = p.isr.iter().copied().filter(|r| *r != broker).collect();
+        if isr.is_empty() {
+            isr = p.isr.0.clone();
+        }
+        out.extend(change_for(brokers, topic_id, partition, p, isr));
+    }
+}
+
+/// Changes after a broker was unfenced (the image already says so): leaderless partitions
+/// whose ISR holds it get a leader. Simplification: a partition that has a leader takes the
+/// broker back into its ISR at once (in Kafka the partition leader does so by AlterPartition
+/// once the replica has caught up on data, which this model does not replicate).
+pub fn add_broker_changes(brokers: &Brokers, image: &MetadataImage, broker: NodeId, out: &mut Vec<Record>) {
+    for (topic_id, partition, p) in image.partitions() {
+        if !p.replicas.contains(&broker) {
+            continue;
+        }
+        let mut isr = p.isr.0.clone();
+        if !isr.contains(&broker) && p.leader.is_some() {
+            isr.push(broker);
+        }
+        out.extend(change_for(brokers, topic_id, partition, p, isr));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(record: Record) -> Entry {
+        Entry { epoch: 1, record, batch_end: true }
+    }
+
+    fn image_with(brokers: &[(NodeId, bool)]) -> MetadataImage {
+        let mut image = MetadataImage::default();
+        for (i, &(b, fenced)) in brokers.iter().enumerate() {
+            image.apply(&entry(Record::RegisterBroker { broker: b, incarnation: 1, broker_epoch: i as u64 }));
+            if !fenced {
+                image.apply(&entry(Record::BrokerRegistrationChange {
+                    broker: b,
+                    broker_epoch: i as u64,
+                    fenced: Some(false),
+                    in_controlled_shutdown: None,
+                }));
+            }
+        }
+        image.apply(&entry(Record::Topic { name: "t".into(), topic_id: 1 }));
+        image
+    }
+
+    #[test]
+    fn fencing_the_leader_elects_the_first_live_isr_replica_in_assignment_order() {
+        let mut image = image_with(&[(3, false), (4, false), (5, false)]);
+        image.apply(&entry(Record::Partition {
+            topic_id: 1,
+            partition: 0,
+            replicas: NodeList(vec![4, 5, 3]),
+            isr: NodeList(vec![3, 4, 5]),
+            leader: Some(4),
+        }));
+        let mut brokers = image.brokers.clone();
+        brokers.get_mut(&4).map(|b| b.fenced = true);
+        let mut out = Vec::new();
+        remove_broker_changes(&brokers, &image, 4, &mut out);
+        // KIP-631: replicas in assignment order 4, 5, 3: 4 is fenced, so 5 leads.
+        assert_eq!(
+            out,
+            vec![Record::PartitionChange {
+                topic_id: 1,
+                partition: 0,
+                isr: Some(NodeList(vec![3, 5])),
+                leader: Some(Some(5)),
+            }]
+        );
+        image.apply(&entry(out[0].clone()));
+        let p = image.partition(1, 0).unwrap();
+        assert_eq!((p.leader, p.leader_epoch, p.partition_epoch), (Some(5), 1, 1));
+    }
+
+    #[test]
+    fn the_last_isr_member_stays_and_the_leader_becomes_none() {
+        let mut image = image_with(&[(3, false)]);
+        image.apply(&entry(Record::Partition {
+            topic_id: 1,
+            partition: 0,
+            replicas: NodeList(vec![3]),
+            isr: NodeList(vec![3]),
+            leader: Some(3),
+        }));
+        let mut brokers = image.brokers.clone();
+        brokers.get_mut(&3).map(|b| b.fenced = true);
+        let mut out = Vec::new();
+        remove_broker_changes(&brokers, &image, 3, &mut out);
+        assert_eq!(out, vec![Record::PartitionChange { topic_id: 1, partition: 0, isr: None, leader: Some(None) }]);
+        // Unfencing it again makes it leader (it is the ISR).
+        image.apply(&entry(out[0].clone()));
+        out.clear();
+        add_broker_changes(&image.brokers, &image, 3, &mut out);
+        assert_eq!(out, vec![Record::PartitionChange { topic_id: 1, partition: 0, isr: None, leader: Some(Some(3)) }]);
+    }
+
+    #[test]
+    fn registration_change_with_a_stale_broker_epoch_is_ignored() {
+        let mut image = image_with(&[(3, true)]);
+        image.apply(&entry(Record::BrokerRegistrationChange {
+            broker: 3,
+            broker_epoch: 99,
+            fenced: Some(false),
+            in_controlled_shutdown: None,
+        }));
+        assert!(image.broker(3).unwrap().fenced);
+    }
+}
