@@ -93,8 +93,12 @@ impl std::error::Error for SetupError {}
 pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
     let mut cluster: Box<dyn Cluster> = match setup.mode {
         Mode::Kraft => {
-            let mut config =
-                kraft::Config { controllers: setup.controllers, brokers: setup.brokers, ..kraft::Config::default() };
+            let mut config = kraft::Config {
+                controllers: setup.controllers,
+                brokers: setup.brokers,
+                partitions: setup.partitions,
+                ..kraft::Config::default()
+            };
             for (key, value) in &setup.script.settings {
                 config
                     .apply_setting(key, value)
