@@ -1097,13 +1097,12 @@ mod sync_tests {
     /// The leader commits `n` createSession transactions, acknowledged by zk1.
     fn leader_with(n: usize) -> Server {
         let mut l = established_leader();
-        let mut ack_seq = 3;
-        for _ in 0..n {
+        // zk1's stream to the leader is at packet 3 after the sync.
+        for ack_seq in (3..).take(n) {
             let mut out = Vec::new();
             l.propose(Time::from_ms(5), 0, None, TxnBody::CreateSession { timeout_ms: 6_000 }, &mut out);
             let zxid = l.last_logged_zxid();
             step(&mut l, Time::from_ms(5), Input::Msg { from: 0, msg: q(ack_seq, QuorumPacket::Ack { zxid }) });
-            ack_seq += 1;
         }
         assert_eq!(l.applied, n);
         l
