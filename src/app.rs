@@ -84,6 +84,7 @@ struct Animator {
     notes_seen: Cell<u64>,
     ctx: RefCell<Option<(web_sys::CanvasRenderingContext2d, u32, u32)>>,
     scratch: RefCell<Scratch>,
+    drawn: Cell<bool>,
 }
 
 impl Animator {
@@ -141,6 +142,12 @@ impl Animator {
         let lang = self.lang.get_untracked();
         let mut scratch = self.scratch.borrow_mut();
         self.lab.with_value(|lab| render::draw(ctx, lab, &mut scratch, css_w, css_h, lang));
+        if !self.drawn.replace(true) {
+            // For `make bench`: time from navigation to the first drawn frame.
+            if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = perf.mark("qlab-first-frame");
+            }
+        }
     }
 
     /// Refresh the DOM snapshot and narration (throttled unless `force`).
@@ -271,6 +278,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
         notes_seen: Cell::new(0),
         ctx: RefCell::new(None),
         scratch: RefCell::new(Scratch::default()),
+        drawn: Cell::new(false),
     }));
     let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
 
