@@ -1,7 +1,7 @@
 //! The canvas picture, a pure function of (snapshot, now): in-flight messages are placed by
 //! interpolating between `sent_at` and `deliver_at`, so pause and speed changes come free.
 
-use quorumlab_sim::cluster::{NodeView, Role};
+use quorumlab_sim::cluster::{NodeKind, NodeView, Role};
 use quorumlab_sim::{MsgClass, Time};
 use web_sys::CanvasRenderingContext2d;
 
@@ -75,12 +75,13 @@ pub fn draw(ctx: &CanvasRenderingContext2d, lab: &Lab, scratch: &mut Scratch, wi
     let r = layout::node_radius(width, lab.views.len());
     let now = lab.cluster.now();
 
-    // Links between quorum members.
+    // Links between quorum members (brokers only show their traffic).
     ctx.set_stroke_style_str(LINK);
     ctx.set_line_width(1.5);
     ctx.begin_path();
-    for i in 0..lab.views.len() {
-        for j in (i + 1)..lab.views.len() {
+    let quorum = lab.views.iter().take_while(|v| v.kind != NodeKind::Broker).count();
+    for i in 0..quorum {
+        for j in (i + 1)..quorum {
             let (a, b) = (pos(i), pos(j));
             ctx.move_to(a.0, a.1);
             ctx.line_to(b.0, b.1);
@@ -112,6 +113,15 @@ fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -
         let x = sx + ux * travel * p - uy * side;
         let y = sy + uy * travel * p + ux * side;
         let colour = class_colour(f.class);
+        // The wire lights up while a message is on it: short LAN hops still leave a trace.
+        ctx.set_global_alpha(0.35);
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        ctx.move_to(sx - uy * side, sy + ux * side);
+        ctx.line_to(x, y);
+        ctx.stroke();
+        ctx.set_global_alpha(1.0);
         ctx.begin_path();
         let _ = ctx.arc(x, y, dot, 0.0, std::f64::consts::TAU);
         if f.is_response {
@@ -124,7 +134,7 @@ fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -
             ctx.set_fill_style_str(colour);
             ctx.fill();
         }
-        if matches!(f.class, MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch) {
+        if !f.is_response && matches!(f.class, MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch) {
             ctx.set_fill_style_str(colour);
             ctx.set_font("600 11px system-ui, sans-serif");
             let _ = ctx.fill_text(f.label, x + dot + 3.0, y - dot - 2.0);
