@@ -7,16 +7,10 @@ use quorumlab_sim::time::Time;
 use quorumlab_sim::zk::{Cluster, Config};
 
 fn zk(n: u32) -> NodeRef {
-    NodeRef::Named {
-        prefix: NodePrefix::Zk,
-        number: n,
-    }
+    NodeRef::Named { prefix: NodePrefix::Zk, number: n }
 }
 fn b(n: u32) -> NodeRef {
-    NodeRef::Named {
-        prefix: NodePrefix::Broker,
-        number: n,
-    }
+    NodeRef::Named { prefix: NodePrefix::Broker, number: n }
 }
 
 fn run(seed: u64, config: Config, steps: &[(u64, ScenarioAction)], until_ms: u64) -> Summary {
@@ -43,16 +37,9 @@ fn holder_at(history: &[HistoryPoint], t_ms: u64) -> Option<&HistoryPoint> {
 fn boot_elects_a_zookeeper_leader_and_a_kafka_controller() {
     let s = run(1, Config::default(), &[], 30_000);
     let leader = s.quorum_leader_history.last().unwrap();
-    assert_eq!(
-        (leader.node.as_deref(), leader.epoch),
-        (Some("zk3"), 1),
-        "highest sid wins on equal zxids"
-    );
+    assert_eq!((leader.node.as_deref(), leader.epoch), (Some("zk3"), 1), "highest sid wins on equal zxids");
     let controller = s.controller_history.last().unwrap();
-    assert!(controller
-        .node
-        .as_deref()
-        .is_some_and(|n| n.starts_with('b')));
+    assert!(controller.node.as_deref().is_some_and(|n| n.starts_with('b')));
     assert_eq!(controller.epoch, 1);
     assert!(s.messages_by_type.contains_key("NOTIFICATION"));
     assert!(s.messages_by_type.contains_key("FOLLOWERINFO"));
@@ -61,12 +48,7 @@ fn boot_elects_a_zookeeper_leader_and_a_kafka_controller() {
 
 #[test]
 fn a_crashed_leader_is_replaced_in_well_under_a_second() {
-    let s = run(
-        2,
-        Config::default(),
-        &[(20_000, ScenarioAction::Crash(NodeRef::Leader))],
-        40_000,
-    );
+    let s = run(2, Config::default(), &[(20_000, ScenarioAction::Crash(NodeRef::Leader))], 40_000);
     let old = holder_at(&s.quorum_leader_history, 19_999).unwrap().clone();
     let new = next_holder(&s.quorum_leader_history, 20_001).unwrap();
     assert_ne!(old.node, new.node);
@@ -77,42 +59,22 @@ fn a_crashed_leader_is_replaced_in_well_under_a_second() {
 
 #[test]
 fn a_partitioned_leader_is_replaced_only_after_sync_limit_ticks() {
-    let steps = [(
-        20_000,
-        ScenarioAction::Partition(vec![vec![zk(3)], vec![zk(1), zk(2), b(1), b(2), b(3)]]),
-    )];
+    let steps = [(20_000, ScenarioAction::Partition(vec![vec![zk(3)], vec![zk(1), zk(2), b(1), b(2), b(3)]]))];
     let s = run(3, Config::default(), &steps, 60_000);
-    assert_eq!(
-        holder_at(&s.quorum_leader_history, 19_999)
-            .unwrap()
-            .node
-            .as_deref(),
-        Some("zk3")
-    );
+    assert_eq!(holder_at(&s.quorum_leader_history, 19_999).unwrap().node.as_deref(), Some("zk3"));
     let new = next_holder(&s.quorum_leader_history, 20_001).unwrap();
     assert_ne!(new.node.as_deref(), Some("zk3"));
     // Followers wait syncLimit × tickTime = 10 s of silence before they go LOOKING.
     // (the last PING came up to tickTime/2 before the partition).
-    assert!(
-        (29_000..31_500).contains(&new.t_ms),
-        "new leader at {}",
-        new.t_ms
-    );
+    assert!((29_000..31_500).contains(&new.t_ms), "new leader at {}", new.t_ms);
 }
 
 #[test]
 fn a_restarted_follower_rejoins_without_a_new_election() {
-    let steps = [
-        (10_000, ScenarioAction::Crash(zk(1))),
-        (15_000, ScenarioAction::Restart(zk(1))),
-    ];
+    let steps = [(10_000, ScenarioAction::Crash(zk(1))), (15_000, ScenarioAction::Restart(zk(1)))];
     let s = run(4, Config::default(), &steps, 30_000);
     // One leader, one epoch, the whole time.
-    let points: Vec<_> = s
-        .quorum_leader_history
-        .iter()
-        .filter(|p| p.node.is_some())
-        .collect();
+    let points: Vec<_> = s.quorum_leader_history.iter().filter(|p| p.node.is_some()).collect();
     assert_eq!(points.len(), 1, "{:?}", s.quorum_leader_history);
     let zk1 = s.nodes.iter().find(|n| n.id == "zk1").unwrap();
     assert_eq!(zk1.role, "following");
@@ -120,34 +82,18 @@ fn a_restarted_follower_rejoins_without_a_new_election() {
 
 #[test]
 fn a_killed_broker_loses_its_partitions_only_when_its_session_expires() {
-    let config = Config {
-        partitions: 12,
-        ..Config::default()
-    };
+    let config = Config { partitions: 12, ..Config::default() };
     let mut c = Cluster::new(5, config);
     c.run_until(Time::from_secs(15), usize::MAX);
-    let controller = c
-        .summary()
-        .controller_history
-        .last()
-        .unwrap()
-        .node
-        .clone()
-        .unwrap();
+    let controller = c.summary().controller_history.last().unwrap().node.clone().unwrap();
     // Kill a broker that is not the controller.
     let victim = if controller == "b1" { 2 } else { 1 };
-    c.schedule(Time::from_secs(15), &ScenarioAction::Crash(b(victim)))
-        .unwrap();
+    c.schedule(Time::from_secs(15), &ScenarioAction::Crash(b(victim))).unwrap();
     c.run_until(Time::from_secs(45), usize::MAX);
     assert!(c.violations().is_empty(), "{:#?}", c.violations());
     let leaders_on = |c: &Cluster| {
         let s = c.server(1).unwrap();
-        s.tree
-            .states("orders")
-            .unwrap()
-            .iter()
-            .filter(|z| z.state.leader == victim as i32)
-            .count()
+        s.tree.states("orders").unwrap().iter().filter(|z| z.state.leader == victim as i32).count()
     };
     assert_eq!(leaders_on(&c), 0, "the dead broker still leads partitions");
 }
@@ -162,11 +108,7 @@ fn controller_failover_after_the_controller_crashes() {
     assert_eq!(new.epoch, old.epoch + 1);
     // /controller is ephemeral: it goes only when the 18 s session expires.
     // (its last touch was up to one ping interval, 6 s, before the crash; deadlines round up to a tick).
-    assert!(
-        (15_000 + 12_000..15_000 + 22_000).contains(&new.t_ms),
-        "new controller at {}",
-        new.t_ms
-    );
+    assert!((15_000 + 12_000..15_000 + 22_000).contains(&new.t_ms), "new controller at {}", new.t_ms);
 }
 
 #[test]
@@ -179,14 +121,8 @@ fn a_clean_shutdown_of_the_controller_hands_over_at_once() {
 
 #[test]
 fn create_topic_through_the_admin_path() {
-    let steps = [(
-        10_000,
-        ScenarioAction::CreateTopic {
-            name: "payments".into(),
-            partitions: 4,
-            replication_factor: 2,
-        },
-    )];
+    let steps =
+        [(10_000, ScenarioAction::CreateTopic { name: "payments".into(), partitions: 4, replication_factor: 2 })];
     let mut c = Cluster::new(8, Config::default());
     for (at, a) in &steps {
         c.schedule(Time::from_ms(*at), a).unwrap();
@@ -194,12 +130,7 @@ fn create_topic_through_the_admin_path() {
     c.run_until(Time::from_secs(15), usize::MAX);
     assert!(c.violations().is_empty(), "{:#?}", c.violations());
     for sid in 1..=3 {
-        let states = c
-            .server(sid)
-            .unwrap()
-            .tree
-            .states("payments")
-            .expect("state znodes created");
+        let states = c.server(sid).unwrap().tree.states("payments").expect("state znodes created");
         assert_eq!(states.len(), 4);
         assert!(states.iter().all(|z| z.state.leader > 0));
     }
@@ -208,17 +139,9 @@ fn create_topic_through_the_admin_path() {
 #[test]
 fn actions_on_missing_or_dead_nodes_do_not_panic() {
     let mut c = Cluster::new(9, Config::default());
+    assert!(c.schedule(Time::ZERO, &ScenarioAction::Crash(zk(9))).is_err());
     assert!(c
-        .schedule(Time::ZERO, &ScenarioAction::Crash(zk(9)))
-        .is_err());
-    assert!(c
-        .schedule(
-            Time::ZERO,
-            &ScenarioAction::Crash(NodeRef::Named {
-                prefix: NodePrefix::Controller,
-                number: 1
-            })
-        )
+        .schedule(Time::ZERO, &ScenarioAction::Crash(NodeRef::Named { prefix: NodePrefix::Controller, number: 1 }))
         .is_err());
     for a in [
         ScenarioAction::Crash(zk(1)),
@@ -251,10 +174,7 @@ fn debug_notes() {
     c.run_until(Time::from_secs(52), usize::MAX);
     let mut notes = Vec::new();
     c.notes(0, &mut notes);
-    for n in notes
-        .iter()
-        .filter(|n| n.node < 3 && n.at > Time::from_secs(25))
-    {
+    for n in notes.iter().filter(|n| n.node < 3 && n.at > Time::from_secs(25)) {
         println!("{} {} {} {:?}", n.at, n.node, n.key, n.args);
     }
 }

@@ -7,8 +7,10 @@
 //! - Watches: clients report a watch that fired without being armed (twice) or a read that saw
 //!   new data before its event (see `client.rs`).
 //! - Kafka: one controller per controller epoch, epochs increase with the zxid of the election;
-//!   a partition-state write commits only under the controller epoch in force at its zxid
-//!   (stale controllers are fenced); leader epochs increase; clean leaders come from the ISR;
+//!   a partition-state write commits only under the controller epoch `/controller_epoch` holds
+//!   when it is applied (stale controllers are fenced); leader epochs increase; clean leaders
+//!   come from the ISR (all three judged from what the ZooKeeper leader applied, not from what
+//!   the controller believes);
 //!   brokers never apply a request from an older controller epoch than one they applied.
 
 use std::collections::BTreeMap;
@@ -33,23 +35,19 @@ pub struct Checker {
     controllers: BTreeMap<u32, u32>,
     controller_zxids: BTreeMap<Zxid, u32>,
     partitions: BTreeMap<(String, u32), (PartState, Zxid)>,
+    states_zxid: Zxid,
     broker_epochs: BTreeMap<NodeId, u32>,
 }
 
 impl Checker {
     pub fn new(nodes: usize, unclean_allowed: bool) -> Checker {
-        Checker {
-            unclean_allowed,
-            last_seen: vec![(u64::MAX, 0); nodes],
-            ..Checker::default()
-        }
+        Checker { unclean_allowed, last_seen: vec![(u64::MAX, 0); nodes], ..Checker::default() }
     }
 
     /// Seed the partition mirror with the initial topic.
     pub fn seed_partitions(&mut self, topic: &str, states: &[PartState]) {
         for (p, s) in states.iter().enumerate() {
-            self.partitions
-                .insert((topic.to_string(), p as u32), (*s, 0));
+            self.partitions.insert((topic.to_string(), p as u32), (*s, 0));
         }
     }
 
@@ -82,10 +80,7 @@ impl Checker {
                 if holder != s.sid {
                     self.violation(
                         world,
-                        format!(
-                            "ZAB: two established leaders in epoch {epoch}: zk{holder} and zk{}",
-                            s.sid
-                        ),
+                        format!("ZAB: two established leaders in epoch {epoch}: zk{holder} and zk{}", s.sid),
                     );
                 }
             }
@@ -110,30 +105,22 @@ impl Checker {
                 }
                 Some(_) => {}
                 None => {
-                    let before = self
-                        .positions
-                        .range(..count)
-                        .next_back()
-                        .map(|(_, (z, _))| *z);
-                    let after = self
-                        .positions
-                        .range(count + 1..)
-                        .next()
-                        .map(|(_, (z, _))| *z);
-                    if before.is_some_and(|b| b >= zxid && count > 0)
-                        || after.is_some_and(|a| a <= zxid)
-                    {
-                        self.violation(world, format!("ZAB: zxids do not increase along the applied sequence at position {count} ({zxid:#x})"));
+                    let before = self.positions.range(..count).next_back().map(|(_, (z, _))| *z);
+                    let after = self.positions.range(count + 1..).next().map(|(_, (z, _))| *z);
+                    if before.is_some_and(|b| b >= zxid && count > 0) || after.is_some_and(|a| a <= zxid) {
+                        self.violation(
+                            world,
+                            format!(
+                                "ZAB: zxids do not increase along the applied sequence at position {count} ({zxid:#x})"
+                            ),
+                        );
                     }
                     self.positions.insert(count, (zxid, s.digest));
                 }
             }
             for owner in s.tree.ephemerals.keys() {
                 if !s.tree.sessions.contains_key(owner) {
-                    let text = format!(
-                        "sessions: zk{} holds ephemerals of closed session {owner:#x}",
-                        s.sid
-                    );
+                    let text = format!("sessions: zk{} holds ephemerals of closed session {owner:#x}", s.sid);
                     self.violation(world, text);
                 }
             }
@@ -147,12 +134,8 @@ impl Checker {
         if new == 0 {
             return;
         }
-        let notes: Vec<(NodeId, Note)> = world
-            .notes()
-            .rev()
-            .take(new as usize)
-            .map(|n| (n.node, n.note.clone()))
-            .collect();
+        let notes: Vec<(NodeId, Note)> =
+            world.notes().rev().take(new as usize).map(|n| (n.node, n.note.clone())).collect();
         for (node, note) in notes.into_iter().rev() {
             self.check_note(world, node, note);
         }
@@ -161,98 +144,69 @@ impl Checker {
     fn check_note(&mut self, world: &World<Node>, node: NodeId, note: Note) {
         match note {
             Note::Violation(text) => self.violation(world, format!("node {node}: {text}")),
-            Note::ControllerElected {
-                broker,
-                epoch,
-                zxid,
-            } => {
+            Note::ControllerElected { broker, epoch, zxid } => {
                 let holder = *self.controllers.entry(epoch).or_insert(broker);
                 if holder != broker {
-                    self.violation(world, format!("Kafka: two controllers in controller epoch {epoch}: b{holder} and b{broker}"));
+                    self.violation(
+                        world,
+                        format!("Kafka: two controllers in controller epoch {epoch}: b{holder} and b{broker}"),
+                    );
                 }
                 if zxid != 0 {
-                    let before = self
-                        .controller_zxids
-                        .range(..zxid)
-                        .next_back()
-                        .map(|(_, e)| *e);
+                    let before = self.controller_zxids.range(..zxid).next_back().map(|(_, e)| *e);
                     if before.is_some_and(|e| e >= epoch) {
                         self.violation(
                             world,
-                            format!(
-                                "Kafka: controller epoch {epoch} elected after epoch {before:?}"
-                            ),
+                            format!("Kafka: controller epoch {epoch} elected after epoch {before:?}"),
                         );
                     }
                     self.controller_zxids.insert(zxid, epoch);
                 }
             }
-            Note::StatesWritten {
-                controller_epoch,
-                zxid,
-                topic,
-                updates,
-            } => {
-                let in_force = self
-                    .controller_zxids
-                    .range(..zxid)
-                    .next_back()
-                    .map(|(_, e)| *e);
-                if in_force.is_some_and(|e| e != controller_epoch) {
-                    self.violation(
-                        world,
-                        format!("Kafka: a write from controller epoch {controller_epoch} committed while epoch {in_force:?} was in force"),
-                    );
+            Note::StatesApplied { zxid, epoch_in_force, topic, changes, created } => {
+                if zxid <= self.states_zxid {
+                    return;
                 }
-                for u in updates.iter() {
-                    let key = (topic.clone(), u.partition);
-                    if let Some(&(old, at)) = self.partitions.get(&key) {
-                        if at > zxid {
-                            continue;
-                        }
-                        if u.state.leader_epoch < old.leader_epoch
-                            || (u.state.leader != old.leader
-                                && u.state.leader_epoch <= old.leader_epoch)
+                self.states_zxid = zxid;
+                if created {
+                    for (p, s) in changes.iter() {
+                        self.partitions.insert((topic.clone(), *p), (*s, zxid));
+                    }
+                    return;
+                }
+                for (p, s) in changes.iter() {
+                    // Fencing: a state write commits only under the controller epoch in force.
+                    if u64::from(s.controller_epoch) != epoch_in_force {
+                        let text = format!(
+                            "Kafka: {topic}-{p} written by controller epoch {} while /controller_epoch is {epoch_in_force}",
+                            s.controller_epoch
+                        );
+                        self.violation(world, text);
+                    }
+                    let key = (topic.clone(), *p);
+                    if let Some(&(old, _)) = self.partitions.get(&key) {
+                        if s.leader_epoch < old.leader_epoch
+                            || (s.leader != old.leader && s.leader_epoch <= old.leader_epoch)
                         {
-                            self.violation(
-                                world,
-                                format!(
-                                    "Kafka: {topic}-{} leader epoch went {} → {}",
-                                    u.partition, old.leader_epoch, u.state.leader_epoch
-                                ),
+                            let text = format!(
+                                "Kafka: {topic}-{p} leader epoch went {} → {}",
+                                old.leader_epoch, s.leader_epoch
                             );
+                            self.violation(world, text);
                         }
-                        if u.state.leader > 0
-                            && u.state.leader != old.leader
+                        if s.leader > 0
+                            && s.leader != old.leader
                             && !self.unclean_allowed
-                            && !old.in_isr(u.state.leader as u32)
+                            && !old.in_isr(s.leader as u32)
                         {
-                            self.violation(
-                                world,
-                                format!(
-                                    "Kafka: {topic}-{} got leader b{} from outside its ISR",
-                                    u.partition, u.state.leader
-                                ),
-                            );
+                            let text = format!("Kafka: {topic}-{p} got leader b{} from outside its ISR", s.leader);
+                            self.violation(world, text);
                         }
                     }
-                    self.partitions.insert(key, (u.state, zxid));
+                    self.partitions.insert(key, (*s, zxid));
                 }
             }
-            Note::StatesCreated {
-                zxid,
-                topic,
-                states,
-                ..
-            } => {
-                for (p, s) in states.iter().enumerate() {
-                    self.partitions
-                        .insert((topic.clone(), p as u32), (*s, zxid));
-                }
-            }
-            Note::LeaderAndIsrApplied {
-                controller_epoch, ..
-            } => {
+            Note::LeaderAndIsrApplied { controller_epoch, .. } => {
                 let max = self.broker_epochs.entry(node).or_insert(0);
                 if controller_epoch < *max {
                     let known = *max;

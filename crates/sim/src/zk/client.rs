@@ -11,9 +11,7 @@ use crate::world::Output;
 use crate::NodeId;
 
 use super::kafka::Purpose;
-use super::msg::{
-    ClientOp, ClientPacket, EventType, Msg, OpResult, ReadOp, WatchKind, ZkError, ZkResult, Zxid,
-};
+use super::msg::{ClientOp, ClientPacket, EventType, Msg, OpResult, ReadOp, WatchKind, ZkError, ZkResult, Zxid};
 use super::{Note, Out, Timer};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,13 +91,7 @@ impl ZkClient {
     }
 
     fn send(&mut self, pkt: ClientPacket, out: &mut Vec<Out>) {
-        out.push(Output::Send {
-            to: self.server,
-            msg: Msg::Client {
-                seq: self.send_seq,
-                pkt,
-            },
-        });
+        out.push(Output::Send { to: self.server, msg: Msg::Client { seq: self.send_seq, pkt } });
         self.send_seq += 1;
     }
 
@@ -120,66 +112,37 @@ impl ZkClient {
         self.send(pkt, out);
         // connectTimeout = session timeout / number of hosts.
         let connect_timeout = (self.requested_timeout_ms / self.ensemble as u64).max(1);
-        out.push(Output::SetTimer {
-            timer: Timer::ClientTimeout,
-            at: now.plus_ms(connect_timeout),
-        });
+        out.push(Output::SetTimer { timer: Timer::ClientTimeout, at: now.plus_ms(connect_timeout) });
         out.push(Output::CancelTimer(Timer::ClientPing));
     }
 
     /// Drop the connection; outstanding requests fail with CONNECTIONLOSS. Reconnects after a
     /// short random pause (ClientCnxn sleeps up to a second between attempts).
-    pub fn disconnect(
-        &mut self,
-        now: Time,
-        rng: &mut Rng,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    pub fn disconnect(&mut self, now: Time, rng: &mut Rng, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         if self.state == ConnState::Disconnected {
             return;
         }
         if self.state == ConnState::Connected {
             out.push(Output::Note(Note::ZkDisconnected));
         }
-        out.push(Output::Send {
-            to: self.server,
-            msg: Msg::Reset,
-        });
+        out.push(Output::Send { to: self.server, msg: Msg::Reset });
         self.state = ConnState::Disconnected;
         self.fail_pending(ZkError::ConnectionLoss, events);
         out.push(Output::CancelTimer(Timer::ClientPing));
         out.push(Output::CancelTimer(Timer::ClientTimeout));
-        out.push(Output::SetTimer {
-            timer: Timer::Reconnect,
-            at: now.plus_ms(rng.below(1_000)),
-        });
+        out.push(Output::SetTimer { timer: Timer::Reconnect, at: now.plus_ms(rng.below(1_000)) });
     }
 
     fn fail_pending(&mut self, error: ZkError, events: &mut Vec<ClientEvent>) {
         for (_, (purpose, _)) in std::mem::take(&mut self.pending) {
-            events.push(ClientEvent::Reply {
-                purpose,
-                result: Err(error),
-                zxid: 0,
-            });
+            events.push(ClientEvent::Reply { purpose, result: Err(error), zxid: 0 });
         }
     }
 
     /// Send a request; without a connection it fails at once with CONNECTIONLOSS.
-    pub fn request(
-        &mut self,
-        purpose: Purpose,
-        op: ClientOp,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    pub fn request(&mut self, purpose: Purpose, op: ClientOp, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         if self.state != ConnState::Connected {
-            events.push(ClientEvent::Reply {
-                purpose,
-                result: Err(ZkError::ConnectionLoss),
-                zxid: 0,
-            });
+            events.push(ClientEvent::Reply { purpose, result: Err(ZkError::ConnectionLoss), zxid: 0 });
             return;
         }
         let xid = self.next_xid;
@@ -199,10 +162,7 @@ impl ZkClient {
         match timer {
             Timer::ClientPing if self.state == ConnState::Connected => {
                 self.send(ClientPacket::Ping, out);
-                out.push(Output::SetTimer {
-                    timer: Timer::ClientPing,
-                    at: now.plus_ms(self.ping_interval_ms()),
-                });
+                out.push(Output::SetTimer { timer: Timer::ClientPing, at: now.plus_ms(self.ping_interval_ms()) });
             }
             Timer::ClientTimeout => self.disconnect(now, rng, out, events),
             Timer::Reconnect if self.state == ConnState::Disconnected => self.connect(now, out),
@@ -244,21 +204,11 @@ impl ZkClient {
             return;
         }
         self.recv_seq += 1;
-        out.push(Output::SetTimer {
-            timer: Timer::ClientTimeout,
-            at: now.plus_ms(self.read_timeout_ms()),
-        });
+        out.push(Output::SetTimer { timer: Timer::ClientTimeout, at: now.plus_ms(self.read_timeout_ms()) });
         match pkt {
-            ClientPacket::Connected {
-                session,
-                timeout_ms,
-            } => self.on_connected(now, session, timeout_ms, out, events),
-            ClientPacket::Reply { xid, zxid, result } => {
-                self.on_reply(xid, zxid, result, out, events)
-            }
-            ClientPacket::Event { path, event, zxid } => {
-                self.on_event(path, event, zxid, out, events)
-            }
+            ClientPacket::Connected { session, timeout_ms } => self.on_connected(now, session, timeout_ms, out, events),
+            ClientPacket::Reply { xid, zxid, result } => self.on_reply(xid, zxid, result, out, events),
+            ClientPacket::Event { path, event, zxid } => self.on_event(path, event, zxid, out, events),
             _ => {}
         }
     }
@@ -285,29 +235,13 @@ impl ZkClient {
         self.session = session;
         self.timeout_ms = timeout_ms;
         self.state = ConnState::Connected;
-        out.push(Output::Note(Note::ZkConnected {
-            server: self.server,
-            session,
-        }));
-        out.push(Output::SetTimer {
-            timer: Timer::ClientPing,
-            at: now.plus_ms(self.ping_interval_ms()),
-        });
-        out.push(Output::SetTimer {
-            timer: Timer::ClientTimeout,
-            at: now.plus_ms(self.read_timeout_ms()),
-        });
+        out.push(Output::Note(Note::ZkConnected { server: self.server, session }));
+        out.push(Output::SetTimer { timer: Timer::ClientPing, at: now.plus_ms(self.ping_interval_ms()) });
+        out.push(Output::SetTimer { timer: Timer::ClientTimeout, at: now.plus_ms(self.read_timeout_ms()) });
         events.push(ClientEvent::Connected { new_session });
     }
 
-    fn on_reply(
-        &mut self,
-        xid: u64,
-        zxid: Zxid,
-        result: ZkResult,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    fn on_reply(&mut self, xid: u64, zxid: Zxid, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         self.last_zxid_seen = self.last_zxid_seen.max(zxid);
         let Some((purpose, op)) = self.pending.remove(&xid) else {
             return;
@@ -315,20 +249,16 @@ impl ZkClient {
         if let ClientOp::Read(read) = &op {
             self.check_and_arm(read, &result, zxid, out);
         }
-        events.push(ClientEvent::Reply {
-            purpose,
-            result,
-            zxid,
-        });
+        events.push(ClientEvent::Reply { purpose, result, zxid });
     }
 
     /// Watches fire before the new data is readable: a read that shows a change newer than an
     /// armed watch means the event was not delivered first.
     fn check_and_arm(&mut self, read: &ReadOp, result: &ZkResult, zxid: Zxid, out: &mut Vec<Out>) {
         let (path, watch) = match read {
-            ReadOp::GetData { path, watch }
-            | ReadOp::Exists { path, watch }
-            | ReadOp::GetChildren { path, watch } => (path, *watch),
+            ReadOp::GetData { path, watch } | ReadOp::Exists { path, watch } | ReadOp::GetChildren { path, watch } => {
+                (path, *watch)
+            }
             ReadOp::GetStates { .. } => return,
         };
         let seen = match result {
@@ -373,9 +303,7 @@ impl ZkClient {
         self.last_zxid_seen = self.last_zxid_seen.max(zxid);
         // ZKWatchManager.materialize: which of our watches this event consumes (one-shot).
         let kinds: &[WatchKind] = match event {
-            EventType::NodeCreated | EventType::NodeDataChanged => {
-                &[WatchKind::Data, WatchKind::Exist]
-            }
+            EventType::NodeCreated | EventType::NodeDataChanged => &[WatchKind::Data, WatchKind::Exist],
             EventType::NodeChildrenChanged => &[WatchKind::Child],
             EventType::NodeDeleted => &[WatchKind::Data, WatchKind::Exist, WatchKind::Child],
         };
@@ -384,9 +312,7 @@ impl ZkClient {
             any |= self.watches.remove(&(path.clone(), *k)).is_some();
         }
         if !any {
-            out.push(Output::Note(Note::Violation(format!(
-                "watch: {event:?} on {path} fired without an armed watch"
-            ))));
+            out.push(Output::Note(Note::Violation(format!("watch: {event:?} on {path} fired without an armed watch"))));
         }
         events.push(ClientEvent::Watch { path, event });
     }

@@ -42,28 +42,12 @@ impl History {
         self.last_at = now;
         let leader = world
             .resolve(&Target::Role(RoleRef::Leader))
-            .and_then(|id| {
-                world
-                    .node(id)
-                    .as_server()
-                    .and_then(|s| s.established_epoch())
-                    .map(|e| (id, e))
-            });
+            .and_then(|id| world.node(id).as_server().and_then(|s| s.established_epoch()).map(|e| (id, e)));
         let controller = world
             .resolve(&Target::Role(RoleRef::Controller))
-            .and_then(|id| {
-                world
-                    .node(id)
-                    .as_broker()
-                    .and_then(|b| b.controller_epoch())
-                    .map(|e| (id, u64::from(e)))
-            });
-        self.active = controller.is_some_and(|(id, _)| {
-            world
-                .node(id)
-                .as_broker()
-                .is_some_and(|b| b.is_active_controller())
-        });
+            .and_then(|id| world.node(id).as_broker().and_then(|b| b.controller_epoch()).map(|e| (id, u64::from(e))));
+        self.active =
+            controller.is_some_and(|(id, _)| world.node(id).as_broker().is_some_and(|b| b.is_active_controller()));
         if leader != self.current_leader || !self.started {
             self.current_leader = leader;
             self.leader.push(HistoryPoint {
@@ -108,11 +92,7 @@ fn initial_snapshot(config: &Config) -> (Snapshot, Vec<PartState>) {
     tree.seed(CONTROLLER_EPOCH_PATH, Data::Int(0));
     let mut states = Vec::new();
     if config.partitions > 0 && config.brokers > 0 {
-        let assignment = Assignment::round_robin(
-            config.partitions,
-            config.replication_factor,
-            config.brokers as u32,
-        );
+        let assignment = Assignment::round_robin(config.partitions, config.replication_factor, config.brokers as u32);
         states = (0..assignment.partitions())
             .map(|p| {
                 let replicas = assignment.replicas_of(p);
@@ -124,21 +104,10 @@ fn initial_snapshot(config: &Config) -> (Snapshot, Vec<PartState>) {
                 }
             })
             .collect();
-        tree.seed(
-            &format!("{TOPICS_PATH}/{}", config.topic),
-            Data::Assignment(Rc::new(assignment)),
-        );
+        tree.seed(&format!("{TOPICS_PATH}/{}", config.topic), Data::Assignment(Rc::new(assignment)));
         tree.seed_states(&config.topic, states.clone());
     }
-    (
-        Snapshot {
-            tree,
-            zxid: 0,
-            applied_count: 0,
-            digest: 0,
-        },
-        states,
-    )
+    (Snapshot { tree, zxid: 0, applied_count: 0, digest: 0 }, states)
 }
 
 impl Cluster {
@@ -148,34 +117,18 @@ impl Cluster {
         let base = Rc::new(snapshot);
         let mut nodes = Vec::with_capacity(config.ensemble + config.brokers);
         for sid in 1..=config.ensemble as u64 {
-            nodes.push(Node::Server(Box::new(Server::new(
-                sid,
-                config.clone(),
-                base.clone(),
-            ))));
+            nodes.push(Node::Server(Box::new(Server::new(sid, config.clone(), base.clone()))));
         }
         for b in 1..=config.brokers as u32 {
             let node = config.ensemble + b as usize - 1;
-            nodes.push(Node::Broker(Box::new(Broker::new(
-                b,
-                node,
-                config.clone(),
-                seed,
-            ))));
+            nodes.push(Node::Broker(Box::new(Broker::new(b, node, config.clone(), seed))));
         }
         let n = nodes.len();
         let world = World::new(seed, nodes, config.net.clone());
         let mut checker = Checker::new(n, config.unclean_leader_election);
         checker.seed_partitions(&config.topic, &states);
-        let mut cluster = Cluster {
-            world,
-            config,
-            checker,
-            history: History::default(),
-        };
-        cluster
-            .history
-            .observe(&cluster.world, cluster.config.ensemble);
+        let mut cluster = Cluster { world, config, checker, history: History::default() };
+        cluster.history.observe(&cluster.world, cluster.config.ensemble);
         cluster
     }
 
@@ -188,10 +141,7 @@ impl Cluster {
     }
 
     pub fn server(&self, sid: u64) -> Option<&Server> {
-        self.world
-            .nodes()
-            .get((sid as usize).wrapping_sub(1))
-            .and_then(|n| n.as_server())
+        self.world.nodes().get((sid as usize).wrapping_sub(1)).and_then(|n| n.as_server())
     }
 
     pub fn broker(&self, id: u32) -> Option<&Broker> {
@@ -208,16 +158,12 @@ impl Cluster {
         match node {
             NodeRef::Leader => Ok(Target::Role(RoleRef::Leader)),
             NodeRef::Controller => Ok(Target::Role(RoleRef::Controller)),
-            NodeRef::Named {
-                prefix: NodePrefix::Zk,
-                number,
-            } if (1..=self.config.ensemble as u32).contains(number) => {
+            NodeRef::Named { prefix: NodePrefix::Zk, number } if (1..=self.config.ensemble as u32).contains(number) => {
                 Ok(Target::Node(*number as usize - 1))
             }
-            NodeRef::Named {
-                prefix: NodePrefix::Broker,
-                number,
-            } if (1..=self.config.brokers as u32).contains(number) => {
+            NodeRef::Named { prefix: NodePrefix::Broker, number }
+                if (1..=self.config.brokers as u32).contains(number) =>
+            {
                 Ok(Target::Node(self.config.ensemble + *number as usize - 1))
             }
             NodeRef::Named { .. } => Err(ActionError::NoSuchNode(node.clone())),
@@ -242,21 +188,10 @@ impl Cluster {
         let timers = [
             (Timer::ElectionPoll, s.fle.interval_ms),
             (Timer::FinalizeWait, self.config.finalize_wait_ms),
-            (
-                Timer::PeerTimeout,
-                tick * if s.serving() {
-                    self.config.sync_limit
-                } else {
-                    self.config.init_limit
-                },
-            ),
+            (Timer::PeerTimeout, tick * if s.serving() { self.config.sync_limit } else { self.config.init_limit }),
             (Timer::InitLimit, tick * self.config.init_limit),
         ];
-        let timer = if alive {
-            self.timer_view(id, &timers)
-        } else {
-            None
-        };
+        let timer = if alive { self.timer_view(id, &timers) } else { None };
         NodeView {
             id,
             kind: NodeKind::ZkServer,
@@ -286,11 +221,7 @@ impl Cluster {
         };
         let read_timeout = b.zk.timeout_ms * 2 / 3;
         let timers = [(Timer::ClientTimeout, read_timeout), (Timer::Load, 0)];
-        let timer = if alive {
-            self.timer_view(id, &timers)
-        } else {
-            None
-        };
+        let timer = if alive { self.timer_view(id, &timers) } else { None };
         NodeView {
             id,
             kind: NodeKind::Broker,
@@ -301,9 +232,7 @@ impl Cluster {
             log_end: 0,
             committed: 0,
             last_zxid: None,
-            vote: b
-                .known_controller
-                .map(|c| self.config.ensemble + c as usize - 1),
+            vote: b.known_controller.map(|c| self.config.ensemble + c as usize - 1),
             is_controller: b.controller.is_some(),
             timer,
         }
@@ -312,9 +241,7 @@ impl Cluster {
     /// (set at, fires at) of the first armed timer among `timers` (set at = deadline − length).
     fn timer_view(&self, id: NodeId, timers: &[(Timer, u64)]) -> Option<(Time, Time)> {
         timers.iter().find_map(|(t, length_ms)| {
-            self.world
-                .timer_deadline(id, *t)
-                .map(|at| (Time(at.0.saturating_sub(length_ms * 1_000)), at))
+            self.world.timer_deadline(id, *t).map(|at| (Time(at.0.saturating_sub(length_ms * 1_000)), at))
         })
     }
 }
@@ -381,11 +308,7 @@ impl cluster::Cluster for Cluster {
             }
             ScenarioAction::Heal => Action::Heal,
             ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
-            ScenarioAction::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-            } => {
+            ScenarioAction::CreateTopic { name, partitions, replication_factor } => {
                 if self.config.brokers == 0 {
                     return Err(ActionError::NotInThisMode);
                 }
@@ -457,12 +380,7 @@ impl cluster::Cluster for Cluster {
             controller_history: self.history.controller.clone(),
             quorum_leader_history: self.history.leader.clone(),
             nodes,
-            messages_by_type: self
-                .world
-                .messages_sent()
-                .iter()
-                .map(|(k, v)| (k.to_string(), *v))
-                .collect(),
+            messages_by_type: self.world.messages_sent().iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             ms_without_controller: without / 1_000,
             metadata_change_latency_ms: Vec::new(),
         }
@@ -493,9 +411,7 @@ impl cluster::Cluster for Cluster {
     }
 
     fn partition_sides(&self) -> Vec<u8> {
-        (0..self.world.nodes().len())
-            .map(|id| self.world.net.side_of(id))
-            .collect()
+        (0..self.world.nodes().len()).map(|id| self.world.net.side_of(id)).collect()
     }
 
     fn record_trace(&mut self) {
@@ -516,13 +432,7 @@ impl cluster::Cluster for Cluster {
                 continue;
             }
             let (key, args) = note_text(&n.note, self.config.ensemble);
-            out.push(NoteView {
-                at: n.at,
-                node: n.node,
-                index,
-                key,
-                args,
-            });
+            out.push(NoteView { at: n.at, node: n.node, index, key, args });
         }
     }
 
@@ -546,74 +456,42 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         Note::LeaderTimeout => ("zk.leader_timeout", vec![]),
         Note::LeaderLost => ("zk.leader_lost", vec![]),
         Note::SessionExpired { session } => ("zk.session_expired", vec![format!("{session:#x}")]),
-        Note::ZkConnected { server, session } => (
-            "kafka.zk_connected",
-            vec![node_name(*server, ensemble), format!("{session:#x}")],
-        ),
+        Note::ZkConnected { server, session } => {
+            ("kafka.zk_connected", vec![node_name(*server, ensemble), format!("{session:#x}")])
+        }
         Note::ZkDisconnected => ("kafka.zk_disconnected", vec![]),
         Note::ZkSessionExpired => ("kafka.zk_session_expired", vec![]),
-        Note::Registered {
-            broker,
-            broker_epoch,
-        } => (
-            "kafka.registered",
-            vec![broker.to_string(), format!("{broker_epoch:#x}")],
-        ),
-        Note::ControllerElected { broker, epoch, .. } => (
-            "kafka.controller_elected",
-            vec![format!("b{broker}"), epoch.to_string()],
-        ),
-        Note::ControllerResigned { broker, epoch } => (
-            "kafka.controller_resigned",
-            vec![format!("b{broker}"), epoch.to_string()],
-        ),
-        Note::LoadStarted { .. } => ("kafka.load_started", vec![]),
-        Note::LoadDone { partitions, ms } => (
-            "kafka.load_done",
-            vec![partitions.to_string(), ms.to_string()],
-        ),
-        Note::StatesWritten {
-            topic,
-            updates,
-            controller_epoch,
-            ..
-        } => (
-            "kafka.states_written",
-            vec![
-                topic.clone(),
-                updates.len().to_string(),
-                controller_epoch.to_string(),
-            ],
-        ),
-        Note::StatesCreated { topic, states, .. } => (
-            "kafka.states_created",
-            vec![topic.clone(), states.len().to_string()],
-        ),
-        Note::LeaderAndIsrApplied {
-            controller_epoch,
-            partitions,
-        } => (
-            "kafka.leader_and_isr",
-            vec![partitions.to_string(), controller_epoch.to_string()],
-        ),
-        Note::StaleControllerEpoch {
-            controller_epoch,
-            known,
-        } => (
-            "kafka.stale_controller_epoch",
-            vec![controller_epoch.to_string(), known.to_string()],
-        ),
-        Note::Fenced { broker, epoch } => (
-            "kafka.fenced",
-            vec![format!("b{broker}"), epoch.to_string()],
-        ),
-        Note::ControlledShutdownDone { broker } => {
-            ("kafka.controlled_shutdown_done", vec![format!("b{broker}")])
+        Note::Registered { broker, broker_epoch } => {
+            ("kafka.registered", vec![broker.to_string(), format!("{broker_epoch:#x}")])
         }
-        Note::TopicCreated { topic, partitions } => (
-            "kafka.topic_created",
-            vec![topic.clone(), partitions.to_string()],
-        ),
+        Note::ControllerElected { broker, epoch, .. } => {
+            ("kafka.controller_elected", vec![format!("b{broker}"), epoch.to_string()])
+        }
+        Note::ControllerResigned { broker, epoch } => {
+            ("kafka.controller_resigned", vec![format!("b{broker}"), epoch.to_string()])
+        }
+        Note::LoadStarted { .. } => ("kafka.load_started", vec![]),
+        Note::LoadDone { partitions, ms } => ("kafka.load_done", vec![partitions.to_string(), ms.to_string()]),
+        Note::StatesWritten { topic, updates, controller_epoch, .. } => {
+            ("kafka.states_written", vec![topic.clone(), updates.len().to_string(), controller_epoch.to_string()])
+        }
+        Note::StatesCreated { topic, states, .. } => {
+            ("kafka.states_created", vec![topic.clone(), states.len().to_string()])
+        }
+        Note::StatesApplied { topic, changes, zxid, .. } => {
+            ("zk.states_applied", vec![topic.clone(), changes.len().to_string(), format!("{zxid:#x}")])
+        }
+        Note::LeaderAndIsrApplied { controller_epoch, partitions } => {
+            ("kafka.leader_and_isr", vec![partitions.to_string(), controller_epoch.to_string()])
+        }
+        Note::StaleControllerEpoch { controller_epoch, known } => {
+            ("kafka.stale_controller_epoch", vec![controller_epoch.to_string(), known.to_string()])
+        }
+        Note::Fenced { broker, epoch } => ("kafka.fenced", vec![format!("b{broker}"), epoch.to_string()]),
+        Note::ControlledShutdownDone { broker } => ("kafka.controlled_shutdown_done", vec![format!("b{broker}")]),
+        Note::TopicCreated { topic, partitions } => {
+            ("kafka.topic_created", vec![topic.clone(), partitions.to_string()])
+        }
         Note::Violation(text) => ("violation", vec![text.clone()]),
     }
 }

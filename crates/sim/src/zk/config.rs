@@ -82,24 +82,13 @@ impl Default for Config {
 impl Config {
     /// Apply one `set key=value` line (real ZooKeeper/Kafka names where one exists).
     pub fn apply_setting(&mut self, key: &str, value: &str) -> Result<(), SettingError> {
-        let bad = || SettingError::BadValue {
-            key: key.to_string(),
-            value: value.to_string(),
-        };
-        let num = |lo: u64, hi: u64| {
-            value
-                .parse::<u64>()
-                .ok()
-                .filter(|v| (lo..=hi).contains(v))
-                .ok_or_else(bad)
-        };
+        let bad = || SettingError::BadValue { key: key.to_string(), value: value.to_string() };
+        let num = |lo: u64, hi: u64| value.parse::<u64>().ok().filter(|v| (lo..=hi).contains(v)).ok_or_else(bad);
         match key {
             "tickTime" | "tick.time.ms" => self.tick_time_ms = num(10, 60_000)?,
             "initLimit" => self.init_limit = num(1, 1_000)?,
             "syncLimit" => self.sync_limit = num(1, 1_000)?,
-            "finalizeWait" | "zookeeper.fastleader.finalizeWait" => {
-                self.finalize_wait_ms = num(0, 60_000)?
-            }
+            "finalizeWait" | "zookeeper.fastleader.finalizeWait" => self.finalize_wait_ms = num(0, 60_000)?,
             "zookeeper.fastleader.minNotificationInterval" => {
                 self.min_notification_interval_ms = num(1, 600_000)?;
             }
@@ -114,20 +103,12 @@ impl Config {
                     _ => return Err(bad()),
                 }
             }
-            "controlled.shutdown.max.retries" => {
-                self.controlled_shutdown_max_retries = num(0, 100)? as u32
-            }
-            "controlled.shutdown.retry.backoff.ms" => {
-                self.controlled_shutdown_retry_backoff_ms = num(0, 600_000)?
-            }
-            "ensemble" => {
-                self.ensemble = num(3, 7).ok().filter(|v| v % 2 == 1).ok_or_else(bad)? as usize
-            }
+            "controlled.shutdown.max.retries" => self.controlled_shutdown_max_retries = num(0, 100)? as u32,
+            "controlled.shutdown.retry.backoff.ms" => self.controlled_shutdown_retry_backoff_ms = num(0, 600_000)?,
+            "ensemble" => self.ensemble = num(3, 7).ok().filter(|v| v % 2 == 1).ok_or_else(bad)? as usize,
             "brokers" => self.brokers = num(0, 64)? as usize,
             "partitions" => self.partitions = num(0, 1_000_000)? as u32,
-            "replication.factor" | "default.replication.factor" => {
-                self.replication_factor = num(1, 7)? as u32
-            }
+            "replication.factor" | "default.replication.factor" => self.replication_factor = num(1, 7)? as u32,
             "controller.load.batch" => self.load_batch = num(1, 1_000_000)? as u32,
             "controller.load.us.per.partition" => self.load_us_per_partition = num(0, 100_000)?,
             "latency.min.us" => self.net.latency_min_us = num(0, 10_000_000)?,
@@ -161,9 +142,7 @@ impl Config {
         self.init_limit = self.init_limit.max(1);
         self.sync_limit = self.sync_limit.max(1);
         self.min_notification_interval_ms = self.min_notification_interval_ms.max(1);
-        self.max_notification_interval_ms = self
-            .max_notification_interval_ms
-            .max(self.min_notification_interval_ms);
+        self.max_notification_interval_ms = self.max_notification_interval_ms.max(self.min_notification_interval_ms);
         self.load_batch = self.load_batch.max(1);
         self
     }
@@ -177,30 +156,12 @@ mod tests {
     fn settings_use_real_names_and_reject_bad_values() {
         let mut c = Config::default();
         c.apply_setting("tickTime", "3000").unwrap();
-        c.apply_setting("zookeeper.session.timeout.ms", "6000")
-            .unwrap();
-        c.apply_setting("unclean.leader.election.enable", "true")
-            .unwrap();
-        assert_eq!(
-            (
-                c.tick_time_ms,
-                c.session_timeout_ms,
-                c.unclean_leader_election
-            ),
-            (3000, 6000, true)
-        );
-        assert!(matches!(
-            c.apply_setting("tickTime", "x"),
-            Err(SettingError::BadValue { .. })
-        ));
-        assert!(matches!(
-            c.apply_setting("ensemble", "4"),
-            Err(SettingError::BadValue { .. })
-        ));
-        assert!(matches!(
-            c.apply_setting("nope", "1"),
-            Err(SettingError::UnknownKey(_))
-        ));
+        c.apply_setting("zookeeper.session.timeout.ms", "6000").unwrap();
+        c.apply_setting("unclean.leader.election.enable", "true").unwrap();
+        assert_eq!((c.tick_time_ms, c.session_timeout_ms, c.unclean_leader_election), (3000, 6000, true));
+        assert!(matches!(c.apply_setting("tickTime", "x"), Err(SettingError::BadValue { .. })));
+        assert!(matches!(c.apply_setting("ensemble", "4"), Err(SettingError::BadValue { .. })));
+        assert!(matches!(c.apply_setting("nope", "1"), Err(SettingError::UnknownKey(_))));
     }
 
     #[test]

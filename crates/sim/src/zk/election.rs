@@ -38,37 +38,21 @@ pub fn total_order_predicate(new: &Vote, cur: &Vote) -> bool {
 /// only the leader and its epoch do (format version 0x2).
 pub fn votes_equal(a: &Vote, a_state: ServerState, b: &Vote, b_state: ServerState) -> bool {
     if a_state == ServerState::Looking || b_state == ServerState::Looking {
-        a.leader == b.leader
-            && a.zxid == b.zxid
-            && a.election_epoch == b.election_epoch
-            && a.peer_epoch == b.peer_epoch
+        a.leader == b.leader && a.zxid == b.zxid && a.election_epoch == b.election_epoch && a.peer_epoch == b.peer_epoch
     } else {
         a.leader == b.leader && a.peer_epoch == b.peer_epoch
     }
 }
 
 impl Server {
-    fn has_quorum_for(
-        &self,
-        votes: &BTreeMap<Sid, (Vote, ServerState)>,
-        vote: &Vote,
-        state: ServerState,
-    ) -> bool {
-        let agree = votes
-            .values()
-            .filter(|(v, s)| votes_equal(v, *s, vote, state))
-            .count();
+    fn has_quorum_for(&self, votes: &BTreeMap<Sid, (Vote, ServerState)>, vote: &Vote, state: ServerState) -> bool {
+        let agree = votes.values().filter(|(v, s)| votes_equal(v, *s, vote, state)).count();
         agree >= self.cfg.quorum()
     }
 
     /// FLE: checkLeader: the proposed leader must itself say LEADING, unless it is this server,
     /// in which case the round must be ours.
-    fn check_leader(
-        &self,
-        votes: &BTreeMap<Sid, (Vote, ServerState)>,
-        leader: Sid,
-        election_epoch: u64,
-    ) -> bool {
+    fn check_leader(&self, votes: &BTreeMap<Sid, (Vote, ServerState)>, leader: Sid, election_epoch: u64) -> bool {
         if leader != self.sid {
             matches!(votes.get(&leader), Some((_, ServerState::Leading)))
         } else {
@@ -77,12 +61,7 @@ impl Server {
     }
 
     pub(crate) fn initial_vote(&self) -> Vote {
-        Vote {
-            leader: self.sid,
-            zxid: self.last_logged_zxid(),
-            election_epoch: 0,
-            peer_epoch: self.current_epoch,
-        }
+        Vote { leader: self.sid, zxid: self.last_logged_zxid(), election_epoch: 0, peer_epoch: self.current_epoch }
     }
 
     /// FLE: lookForLeader start: increment logicalclock, vote for yourself, tell every voter.
@@ -93,24 +72,16 @@ impl Server {
         self.fle.finalizing = false;
         self.fle.proposed = self.initial_vote();
         self.fle.interval_ms = self.cfg.min_notification_interval_ms;
-        out.push(Output::Note(Note::ElectionRound {
-            round: self.fle.logicalclock,
-        }));
+        out.push(Output::Note(Note::ElectionRound { round: self.fle.logicalclock }));
         out.push(Output::CancelTimer(Timer::FinalizeWait));
         self.send_notifications(now, out);
-        out.push(Output::SetTimer {
-            timer: Timer::ElectionPoll,
-            at: now.plus_ms(self.fle.interval_ms),
-        });
+        out.push(Output::SetTimer { timer: Timer::ElectionPoll, at: now.plus_ms(self.fle.interval_ms) });
     }
 
     fn proposal_notification(&self) -> Notification {
         let mut vote = self.fle.proposed;
         vote.election_epoch = self.fle.logicalclock;
-        Notification {
-            vote,
-            state: ServerState::Looking,
-        }
+        Notification { vote, state: ServerState::Looking }
     }
 
     /// FLE: sendNotifications to every voter; the copy to ourselves is handled in place.
@@ -118,65 +89,40 @@ impl Server {
         let n = self.proposal_notification();
         for sid in 1..=self.cfg.ensemble as Sid {
             if sid != self.sid {
-                out.push(Output::Send {
-                    to: (sid - 1) as usize,
-                    msg: Msg::Notification(n),
-                });
+                out.push(Output::Send { to: (sid - 1) as usize, msg: Msg::Notification(n) });
             }
         }
-        self.fle
-            .recvset
-            .insert(self.sid, (n.vote, ServerState::Looking));
+        self.fle.recvset.insert(self.sid, (n.vote, ServerState::Looking));
         self.check_round_quorum(now, out);
     }
 
     fn check_round_quorum(&mut self, now: Time, out: &mut Vec<Out>) {
         let proposal = self.proposal_notification().vote;
-        if !self.fle.finalizing
-            && self.has_quorum_for(&self.fle.recvset, &proposal, ServerState::Looking)
-        {
+        if !self.fle.finalizing && self.has_quorum_for(&self.fle.recvset, &proposal, ServerState::Looking) {
             // FLE: a quorum agrees: keep reading for finalizeWait before deciding.
             self.fle.finalizing = true;
             out.push(Output::CancelTimer(Timer::ElectionPoll));
-            out.push(Output::SetTimer {
-                timer: Timer::FinalizeWait,
-                at: now.plus_ms(self.cfg.finalize_wait_ms),
-            });
+            out.push(Output::SetTimer { timer: Timer::FinalizeWait, at: now.plus_ms(self.cfg.finalize_wait_ms) });
         }
     }
 
     /// A notification arrives (receiver thread + lookForLeader loop).
-    pub(crate) fn on_notification(
-        &mut self,
-        now: Time,
-        from: Sid,
-        n: Notification,
-        out: &mut Vec<Out>,
-    ) {
+    pub(crate) fn on_notification(&mut self, now: Time, from: Sid, n: Notification, out: &mut Vec<Out>) {
         if from == self.sid || from == 0 || from > self.cfg.ensemble as Sid {
             return;
         }
         if self.state != ServerState::Looking {
             // FLE: a server that is not LOOKING answers a LOOKING one with its current vote.
             if n.state == ServerState::Looking {
-                let reply = Notification {
-                    vote: self.vote,
-                    state: self.state,
-                };
-                out.push(Output::Send {
-                    to: (from - 1) as usize,
-                    msg: Msg::Notification(reply),
-                });
+                let reply = Notification { vote: self.vote, state: self.state };
+                out.push(Output::Send { to: (from - 1) as usize, msg: Msg::Notification(reply) });
             }
             return;
         }
         if n.state == ServerState::Looking && n.vote.election_epoch < self.fle.logicalclock {
             // FLE: the receiver sends our current vote back to a LOOKING server in an older round.
             let reply = self.proposal_notification();
-            out.push(Output::Send {
-                to: (from - 1) as usize,
-                msg: Msg::Notification(reply),
-            });
+            out.push(Output::Send { to: (from - 1) as usize, msg: Msg::Notification(reply) });
         }
         if self.fle.finalizing {
             // FLE: during finalizeWait a better vote is put back and the round goes on; anything
@@ -185,44 +131,26 @@ impl Server {
                 self.fle.finalizing = false;
                 out.push(Output::CancelTimer(Timer::FinalizeWait));
             } else {
-                out.push(Output::SetTimer {
-                    timer: Timer::FinalizeWait,
-                    at: now.plus_ms(self.cfg.finalize_wait_ms),
-                });
+                out.push(Output::SetTimer { timer: Timer::FinalizeWait, at: now.plus_ms(self.cfg.finalize_wait_ms) });
                 return;
             }
         }
         // The poll for the next notification starts again.
-        out.push(Output::SetTimer {
-            timer: Timer::ElectionPoll,
-            at: now.plus_ms(self.fle.interval_ms),
-        });
+        out.push(Output::SetTimer { timer: Timer::ElectionPoll, at: now.plus_ms(self.fle.interval_ms) });
         match n.state {
             ServerState::Looking => self.on_looking_notification(now, from, n, out),
-            ServerState::Following | ServerState::Leading => {
-                self.on_decided_notification(now, from, n, out)
-            }
+            ServerState::Following | ServerState::Leading => self.on_decided_notification(now, from, n, out),
         }
     }
 
-    fn on_looking_notification(
-        &mut self,
-        now: Time,
-        from: Sid,
-        n: Notification,
-        out: &mut Vec<Out>,
-    ) {
+    fn on_looking_notification(&mut self, now: Time, from: Sid, n: Notification, out: &mut Vec<Out>) {
         if n.vote.election_epoch > self.fle.logicalclock {
             // FLE: a newer round: jump to it, clear recvset, adopt the better of n's vote and our
             // own initial vote, and broadcast.
             self.fle.logicalclock = n.vote.election_epoch;
             self.fle.recvset.clear();
             let own = self.initial_vote();
-            self.fle.proposed = if total_order_predicate(&n.vote, &own) {
-                n.vote
-            } else {
-                own
-            };
+            self.fle.proposed = if total_order_predicate(&n.vote, &own) { n.vote } else { own };
             self.send_notifications(now, out);
         } else if n.vote.election_epoch < self.fle.logicalclock {
             // FLE: notifications from an older round are ignored.
@@ -231,19 +159,11 @@ impl Server {
             self.fle.proposed = n.vote;
             self.send_notifications(now, out);
         }
-        self.fle
-            .recvset
-            .insert(from, (n.vote, ServerState::Looking));
+        self.fle.recvset.insert(from, (n.vote, ServerState::Looking));
         self.check_round_quorum(now, out);
     }
 
-    fn on_decided_notification(
-        &mut self,
-        now: Time,
-        from: Sid,
-        n: Notification,
-        out: &mut Vec<Out>,
-    ) {
+    fn on_decided_notification(&mut self, now: Time, from: Sid, n: Notification, out: &mut Vec<Out>) {
         if n.vote.election_epoch == self.fle.logicalclock {
             self.fle.recvset.insert(from, (n.vote, n.state));
             if self.has_quorum_for(&self.fle.recvset, &n.vote, n.state)
@@ -257,11 +177,7 @@ impl Server {
         // a server join across rounds (how a restarted server rejoins).
         self.fle.outofelection.insert(from, (n.vote, n.state));
         if self.has_quorum_for(&self.fle.outofelection, &n.vote, n.state)
-            && self.check_leader(
-                &self.fle.outofelection,
-                n.vote.leader,
-                n.vote.election_epoch,
-            )
+            && self.check_leader(&self.fle.outofelection, n.vote.leader, n.vote.election_epoch)
         {
             self.fle.logicalclock = n.vote.election_epoch;
             self.finish_election(now, n.vote, out);
@@ -274,13 +190,9 @@ impl Server {
             return;
         }
         self.send_notifications(now, out);
-        self.fle.interval_ms =
-            (self.fle.interval_ms * 2).min(self.cfg.max_notification_interval_ms);
+        self.fle.interval_ms = (self.fle.interval_ms * 2).min(self.cfg.max_notification_interval_ms);
         if self.state == ServerState::Looking && !self.fle.finalizing {
-            out.push(Output::SetTimer {
-                timer: Timer::ElectionPoll,
-                at: now.plus_ms(self.fle.interval_ms),
-            });
+            out.push(Output::SetTimer { timer: Timer::ElectionPoll, at: now.plus_ms(self.fle.interval_ms) });
         }
     }
 
@@ -302,10 +214,7 @@ impl Server {
         self.vote = vote;
         out.push(Output::CancelTimer(Timer::ElectionPoll));
         out.push(Output::CancelTimer(Timer::FinalizeWait));
-        out.push(Output::Note(Note::Elected {
-            leader: vote.leader,
-            round: vote.election_epoch,
-        }));
+        out.push(Output::Note(Note::Elected { leader: vote.leader, round: vote.election_epoch }));
         if vote.leader == self.sid {
             self.lead(now, out);
         } else {
@@ -324,28 +233,13 @@ mod tests {
     use std::rc::Rc;
 
     pub(crate) fn server(sid: Sid, ensemble: usize) -> Server {
-        let cfg = Rc::new(Config {
-            ensemble,
-            brokers: 0,
-            partitions: 0,
-            ..Config::default()
-        });
-        let base = Rc::new(Snapshot {
-            tree: DataTree::new(),
-            zxid: 0,
-            applied_count: 0,
-            digest: 0,
-        });
+        let cfg = Rc::new(Config { ensemble, brokers: 0, partitions: 0, ..Config::default() });
+        let base = Rc::new(Snapshot { tree: DataTree::new(), zxid: 0, applied_count: 0, digest: 0 });
         Server::new(sid, cfg, base)
     }
 
     fn vote(leader: Sid, zxid: u64, election_epoch: u64, peer_epoch: u64) -> Vote {
-        Vote {
-            leader,
-            zxid,
-            election_epoch,
-            peer_epoch,
-        }
+        Vote { leader, zxid, election_epoch, peer_epoch }
     }
 
     fn notif(v: Vote, state: ServerState) -> Msg {
@@ -358,13 +252,8 @@ mod tests {
         out
     }
 
-    const CANCEL_ROLE_TIMERS: [Timer; 5] = [
-        Timer::InitLimit,
-        Timer::PeerTimeout,
-        Timer::Tick,
-        Timer::SessionCheck,
-        Timer::LearnerConnect,
-    ];
+    const CANCEL_ROLE_TIMERS: [Timer; 5] =
+        [Timer::InitLimit, Timer::PeerTimeout, Timer::Tick, Timer::SessionCheck, Timer::LearnerConnect];
 
     fn started(sid: Sid, ensemble: usize) -> Server {
         let mut s = server(sid, ensemble);
@@ -388,26 +277,14 @@ mod tests {
         let mut s = server(1, 3);
         let out = step(&mut s, Time::ZERO, Input::Start);
         let mine = vote(1, 0, 1, 0);
-        let mut expected: Vec<Out> = CANCEL_ROLE_TIMERS
-            .iter()
-            .map(|t| Output::CancelTimer(*t))
-            .collect();
+        let mut expected: Vec<Out> = CANCEL_ROLE_TIMERS.iter().map(|t| Output::CancelTimer(*t)).collect();
         expected.extend([
             Output::Note(Note::ElectionRound { round: 1 }),
             Output::CancelTimer(Timer::FinalizeWait),
-            Output::Send {
-                to: 1,
-                msg: notif(mine, ServerState::Looking),
-            },
-            Output::Send {
-                to: 2,
-                msg: notif(mine, ServerState::Looking),
-            },
+            Output::Send { to: 1, msg: notif(mine, ServerState::Looking) },
+            Output::Send { to: 2, msg: notif(mine, ServerState::Looking) },
             // FLE: the first poll timeout is minNotificationInterval = 200 ms.
-            Output::SetTimer {
-                timer: Timer::ElectionPoll,
-                at: Time::from_ms(200),
-            },
+            Output::SetTimer { timer: Timer::ElectionPoll, at: Time::from_ms(200) },
         ]);
         assert_eq!(out, expected);
         assert_eq!(s.fle.logicalclock, 1);
@@ -418,35 +295,16 @@ mod tests {
         let mut s = started(1, 3);
         // sid 3 is in round 3 and proposes itself: better by sid.
         let n = vote(3, 0, 3, 0);
-        let out = step(
-            &mut s,
-            Time::from_ms(10),
-            Input::Msg {
-                from: 2,
-                msg: notif(n, ServerState::Looking),
-            },
-        );
+        let out = step(&mut s, Time::from_ms(10), Input::Msg { from: 2, msg: notif(n, ServerState::Looking) });
         assert_eq!(
             out,
             vec![
-                Output::SetTimer {
-                    timer: Timer::ElectionPoll,
-                    at: Time::from_ms(210)
-                },
-                Output::Send {
-                    to: 1,
-                    msg: notif(n, ServerState::Looking)
-                },
-                Output::Send {
-                    to: 2,
-                    msg: notif(n, ServerState::Looking)
-                },
+                Output::SetTimer { timer: Timer::ElectionPoll, at: Time::from_ms(210) },
+                Output::Send { to: 1, msg: notif(n, ServerState::Looking) },
+                Output::Send { to: 2, msg: notif(n, ServerState::Looking) },
                 // Our own copy and sid 3's vote form a quorum of 2: wait finalizeWait = 200 ms.
                 Output::CancelTimer(Timer::ElectionPoll),
-                Output::SetTimer {
-                    timer: Timer::FinalizeWait,
-                    at: Time::from_ms(210)
-                },
+                Output::SetTimer { timer: Timer::FinalizeWait, at: Time::from_ms(210) },
             ]
         );
         assert_eq!(s.fle.logicalclock, 3);
@@ -457,40 +315,20 @@ mod tests {
     fn finalize_wait_expiry_makes_a_follower_that_sends_followerinfo() {
         let mut s = started(1, 3);
         let n = vote(3, 0, 3, 0);
-        step(
-            &mut s,
-            Time::from_ms(10),
-            Input::Msg {
-                from: 2,
-                msg: notif(n, ServerState::Looking),
-            },
-        );
-        let out = step(
-            &mut s,
-            Time::from_ms(210),
-            Input::Timer(Timer::FinalizeWait),
-        );
+        step(&mut s, Time::from_ms(10), Input::Msg { from: 2, msg: notif(n, ServerState::Looking) });
+        let out = step(&mut s, Time::from_ms(210), Input::Timer(Timer::FinalizeWait));
         assert_eq!(
             out,
             vec![
                 Output::CancelTimer(Timer::ElectionPoll),
                 Output::CancelTimer(Timer::FinalizeWait),
-                Output::Note(Note::Elected {
-                    leader: 3,
-                    round: 3
-                }),
+                Output::Note(Note::Elected { leader: 3, round: 3 }),
                 // ZAB: FOLLOWERINFO with the acceptedEpoch; initLimit × tickTime to sync.
                 Output::Send {
                     to: 2,
-                    msg: Msg::Quorum {
-                        seq: 0,
-                        pkt: QuorumPacket::FollowerInfo { accepted_epoch: 0 }
-                    }
+                    msg: Msg::Quorum { seq: 0, pkt: QuorumPacket::FollowerInfo { accepted_epoch: 0 } }
                 },
-                Output::SetTimer {
-                    timer: Timer::PeerTimeout,
-                    at: Time::from_ms(210 + 20_000)
-                },
+                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(210 + 20_000) },
             ]
         );
         assert_eq!(s.state, ServerState::Following);
@@ -499,63 +337,28 @@ mod tests {
     #[test]
     fn a_worse_vote_during_finalize_wait_is_consumed_and_restarts_the_wait() {
         let mut s = started(1, 3);
-        step(
-            &mut s,
-            Time::from_ms(10),
-            Input::Msg {
-                from: 2,
-                msg: notif(vote(3, 0, 3, 0), ServerState::Looking),
-            },
-        );
+        step(&mut s, Time::from_ms(10), Input::Msg { from: 2, msg: notif(vote(3, 0, 3, 0), ServerState::Looking) });
         let out = step(
             &mut s,
             Time::from_ms(100),
-            Input::Msg {
-                from: 1,
-                msg: notif(vote(2, 0, 3, 0), ServerState::Looking),
-            },
+            Input::Msg { from: 1, msg: notif(vote(2, 0, 3, 0), ServerState::Looking) },
         );
-        assert_eq!(
-            out,
-            vec![Output::SetTimer {
-                timer: Timer::FinalizeWait,
-                at: Time::from_ms(300)
-            }]
-        );
+        assert_eq!(out, vec![Output::SetTimer { timer: Timer::FinalizeWait, at: Time::from_ms(300) }]);
         assert!(s.fle.finalizing);
     }
 
     #[test]
     fn lower_round_is_ignored_but_answered_with_our_vote() {
         let mut s = started(1, 3);
-        step(
-            &mut s,
-            Time::from_ms(1),
-            Input::Msg {
-                from: 2,
-                msg: notif(vote(3, 0, 3, 0), ServerState::Looking),
-            },
-        );
+        step(&mut s, Time::from_ms(1), Input::Msg { from: 2, msg: notif(vote(3, 0, 3, 0), ServerState::Looking) });
         s.fle.finalizing = false;
-        let out = step(
-            &mut s,
-            Time::from_ms(2),
-            Input::Msg {
-                from: 1,
-                msg: notif(vote(2, 0, 1, 0), ServerState::Looking),
-            },
-        );
+        let out =
+            step(&mut s, Time::from_ms(2), Input::Msg { from: 1, msg: notif(vote(2, 0, 1, 0), ServerState::Looking) });
         assert_eq!(
             out,
             vec![
-                Output::Send {
-                    to: 1,
-                    msg: notif(vote(3, 0, 3, 0), ServerState::Looking)
-                },
-                Output::SetTimer {
-                    timer: Timer::ElectionPoll,
-                    at: Time::from_ms(202)
-                },
+                Output::Send { to: 1, msg: notif(vote(3, 0, 3, 0), ServerState::Looking) },
+                Output::SetTimer { timer: Timer::ElectionPoll, at: Time::from_ms(202) },
             ]
         );
         assert!(!s.fle.recvset.contains_key(&2));
@@ -564,34 +367,14 @@ mod tests {
     #[test]
     fn a_decided_server_answers_looking_servers_with_its_vote_and_state() {
         let mut s = started(1, 3);
-        step(
-            &mut s,
-            Time::from_ms(10),
-            Input::Msg {
-                from: 2,
-                msg: notif(vote(3, 0, 3, 0), ServerState::Looking),
-            },
-        );
-        step(
-            &mut s,
-            Time::from_ms(210),
-            Input::Timer(Timer::FinalizeWait),
-        );
+        step(&mut s, Time::from_ms(10), Input::Msg { from: 2, msg: notif(vote(3, 0, 3, 0), ServerState::Looking) });
+        step(&mut s, Time::from_ms(210), Input::Timer(Timer::FinalizeWait));
         let out = step(
             &mut s,
             Time::from_ms(300),
-            Input::Msg {
-                from: 1,
-                msg: notif(vote(2, 0, 1, 0), ServerState::Looking),
-            },
+            Input::Msg { from: 1, msg: notif(vote(2, 0, 1, 0), ServerState::Looking) },
         );
-        assert_eq!(
-            out,
-            vec![Output::Send {
-                to: 1,
-                msg: notif(vote(3, 0, 3, 0), ServerState::Following)
-            }]
-        );
+        assert_eq!(out, vec![Output::Send { to: 1, msg: notif(vote(3, 0, 3, 0), ServerState::Following) }]);
     }
 
     #[test]
@@ -600,29 +383,11 @@ mod tests {
         // the leader itself says LEADING (checkLeader).
         let mut s = started(1, 3);
         let established = vote(3, 0x1_0000_0004, 7, 1);
-        let out = step(
-            &mut s,
-            Time::from_ms(5),
-            Input::Msg {
-                from: 1,
-                msg: notif(established, ServerState::Following),
-            },
-        );
-        assert!(!out
-            .iter()
-            .any(|o| matches!(o, Output::Note(Note::Elected { .. }))));
-        let out = step(
-            &mut s,
-            Time::from_ms(6),
-            Input::Msg {
-                from: 2,
-                msg: notif(established, ServerState::Leading),
-            },
-        );
-        assert!(out.contains(&Output::Note(Note::Elected {
-            leader: 3,
-            round: 7
-        })));
+        let out =
+            step(&mut s, Time::from_ms(5), Input::Msg { from: 1, msg: notif(established, ServerState::Following) });
+        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Elected { .. }))));
+        let out = step(&mut s, Time::from_ms(6), Input::Msg { from: 2, msg: notif(established, ServerState::Leading) });
+        assert!(out.contains(&Output::Note(Note::Elected { leader: 3, round: 7 })));
         assert_eq!(s.state, ServerState::Following);
         assert_eq!(s.fle.logicalclock, 7);
     }
@@ -632,27 +397,11 @@ mod tests {
         let mut s = started(1, 5);
         let v = vote(5, 0, 4, 1);
         for from in [1, 2] {
-            step(
-                &mut s,
-                Time::from_ms(5),
-                Input::Msg {
-                    from,
-                    msg: notif(v, ServerState::Following),
-                },
-            );
+            step(&mut s, Time::from_ms(5), Input::Msg { from, msg: notif(v, ServerState::Following) });
         }
         // Three FOLLOWING votes (a quorum of 5) but checkLeader fails: zk5 never said LEADING.
-        let out = step(
-            &mut s,
-            Time::from_ms(6),
-            Input::Msg {
-                from: 3,
-                msg: notif(v, ServerState::Following),
-            },
-        );
-        assert!(!out
-            .iter()
-            .any(|o| matches!(o, Output::Note(Note::Elected { .. }))));
+        let out = step(&mut s, Time::from_ms(6), Input::Msg { from: 3, msg: notif(v, ServerState::Following) });
+        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Elected { .. }))));
         assert_eq!(s.state, ServerState::Looking);
     }
 
@@ -664,17 +413,11 @@ mod tests {
         for _ in 0..12 {
             now = now.plus_ms(s.fle.interval_ms);
             let out = step(&mut s, now, Input::Timer(Timer::ElectionPoll));
-            let sends = out
-                .iter()
-                .filter(|o| matches!(o, Output::Send { .. }))
-                .count();
+            let sends = out.iter().filter(|o| matches!(o, Output::Send { .. })).count();
             assert_eq!(sends, 2);
             intervals.push(s.fle.interval_ms);
         }
-        assert_eq!(
-            intervals[..9],
-            [400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000]
-        );
+        assert_eq!(intervals[..9], [400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000]);
         assert_eq!(*intervals.last().unwrap(), 60_000);
     }
 }

@@ -14,8 +14,8 @@ use crate::NodeId;
 use super::client::{ClientEvent, ZkClient};
 use super::config::Config;
 use super::msg::{
-    isr_bit, Assignment, ClientOp, Data, EventType, KafkaMsg, Msg, Op, OpResult, PartState, ReadOp,
-    StateUpdate, TopicStates, ZkError, ZkResult, Zxid,
+    isr_bit, Assignment, ClientOp, Data, EventType, KafkaMsg, Msg, Op, OpResult, PartState, ReadOp, StateUpdate,
+    TopicStates, ZkError, ZkResult, Zxid,
 };
 use super::tree::StateZnode;
 use super::{Cmd, In, Note, Out, Timer};
@@ -64,15 +64,8 @@ pub struct TopicCtx {
 /// One controller write: a multi with the controller-epoch check (KAFKA-6082).
 #[derive(Clone, Debug)]
 enum Write {
-    Set {
-        topic: String,
-        updates: Rc<Vec<StateUpdate>>,
-    },
-    Create {
-        topic: String,
-        assignment: Rc<Assignment>,
-        states: Rc<Vec<PartState>>,
-    },
+    Set { topic: String, updates: Rc<Vec<StateUpdate>> },
+    Create { topic: String, assignment: Rc<Assignment>, states: Rc<Vec<PartState>> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,11 +162,7 @@ impl Broker {
             node,
             seed,
             rng: Rng::stream(seed, 0x4B42_0000 + node as u64),
-            zk: ZkClient::new(
-                ensemble,
-                timeout,
-                (id as usize).wrapping_sub(1) % ensemble.max(1),
-            ),
+            zk: ZkClient::new(ensemble, timeout, (id as usize).wrapping_sub(1) % ensemble.max(1)),
             cfg,
             registered: false,
             broker_epoch: 0,
@@ -195,19 +184,14 @@ impl Broker {
 
     /// Active: holds `/controller` and has loaded the cluster state.
     pub fn is_active_controller(&self) -> bool {
-        self.controller
-            .as_ref()
-            .is_some_and(|c| c.phase == CtrlPhase::Active)
+        self.controller.as_ref().is_some_and(|c| c.phase == CtrlPhase::Active)
     }
 
     /// A broker process keeps nothing in memory across a crash (its logs are not modelled).
     pub fn crash(&mut self) {
         let mut fresh = Broker::new(self.id, self.node, self.cfg.clone(), self.seed);
         // A new incarnation draws new reconnect pauses.
-        fresh.rng = Rng::stream(
-            self.seed ^ self.rng.next_u64(),
-            0x4B42_0000 + self.node as u64,
-        );
+        fresh.rng = Rng::stream(self.seed ^ self.rng.next_u64(), 0x4B42_0000 + self.node as u64);
         *self = fresh;
     }
 
@@ -216,10 +200,7 @@ impl Broker {
         match input {
             Input::Start => self.zk.connect(now, out),
             Input::Msg { from, msg } => match msg {
-                Msg::Client { seq, pkt } => {
-                    self.zk
-                        .on_packet(now, from, seq, pkt, &mut self.rng, out, &mut events)
-                }
+                Msg::Client { seq, pkt } => self.zk.on_packet(now, from, seq, pkt, &mut self.rng, out, &mut events),
                 Msg::Reset => self.zk.on_reset(now, from, &mut self.rng, out, &mut events),
                 Msg::Kafka(k) => self.on_kafka(now, from, k, out),
                 _ => {}
@@ -231,8 +212,7 @@ impl Broker {
             }
             Input::Timer(timer) => match timer {
                 Timer::ClientPing | Timer::ClientTimeout | Timer::Reconnect => {
-                    self.zk
-                        .on_timer(now, timer, &mut self.rng, out, &mut events)
+                    self.zk.on_timer(now, timer, &mut self.rng, out, &mut events)
                 }
                 Timer::RegisterRetry => self.register(out, &mut events),
                 Timer::Load => self.load_next(now, out, &mut events),
@@ -240,11 +220,9 @@ impl Broker {
                 _ => {}
             },
             Input::Shutdown => self.start_shutdown(now, out, &mut events),
-            Input::Client(Cmd::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-            }) => self.create_topic(name, partitions, replication_factor, out, &mut events),
+            Input::Client(Cmd::CreateTopic { name, partitions, replication_factor }) => {
+                self.create_topic(name, partitions, replication_factor, out, &mut events)
+            }
         }
         // Replies may cause more requests, which may fail at once: drain until quiet.
         let mut rounds = 0;
@@ -257,58 +235,31 @@ impl Broker {
         self.pump(now, out, &mut events);
     }
 
-    fn request(
-        &mut self,
-        purpose: Purpose,
-        op: ClientOp,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    fn request(&mut self, purpose: Purpose, op: ClientOp, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         self.zk.request(purpose, op, out, events);
     }
 
     // ------------------------------------------------------------------ ZooKeeper events
 
-    fn on_zk_event(
-        &mut self,
-        now: Time,
-        event: ClientEvent,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    fn on_zk_event(&mut self, now: Time, event: ClientEvent, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         match event {
-            ClientEvent::Connected { new_session } => {
-                self.on_connected(now, new_session, out, events)
-            }
+            ClientEvent::Connected { new_session } => self.on_connected(now, new_session, out, events),
             ClientEvent::Expired => {
                 // KafkaController.processExpire: resign; the new session re-registers.
                 self.resign(out);
                 self.registered = false;
             }
             ClientEvent::Watch { path, event } => self.on_watch(now, &path, event, out, events),
-            ClientEvent::Reply {
-                purpose,
-                result,
-                zxid,
-            } => self.on_reply(now, purpose, result, zxid, out, events),
+            ClientEvent::Reply { purpose, result, zxid } => self.on_reply(now, purpose, result, zxid, out, events),
         }
     }
 
-    fn on_connected(
-        &mut self,
-        now: Time,
-        new_session: bool,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    fn on_connected(&mut self, now: Time, new_session: bool, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         if new_session {
             self.resign(out);
             self.registered = false;
         }
-        if self
-            .shutting_down
-            .is_some_and(|n| n > self.cfg.controlled_shutdown_max_retries)
-        {
+        if self.shutting_down.is_some_and(|n| n > self.cfg.controlled_shutdown_max_retries) {
             self.close_session(out, events);
             return;
         }
@@ -337,34 +288,16 @@ impl Broker {
             ephemeral: true,
             sequential: false,
         };
-        self.request(
-            Purpose::Register,
-            ClientOp::Write {
-                ops: vec![op],
-                multi: false,
-            },
-            out,
-            events,
-        );
+        self.request(Purpose::Register, ClientOp::Write { ops: vec![op], multi: false }, out, events);
     }
 
     /// Every broker watches `/controller` (exists + watch), and races when it is absent.
     fn watch_controller(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
-        let read = ReadOp::Exists {
-            path: CONTROLLER_PATH.into(),
-            watch: true,
-        };
+        let read = ReadOp::Exists { path: CONTROLLER_PATH.into(), watch: true };
         self.request(Purpose::WatchController, ClientOp::Read(read), out, events);
     }
 
-    fn on_watch(
-        &mut self,
-        now: Time,
-        path: &str,
-        event: EventType,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    fn on_watch(&mut self, now: Time, path: &str, event: EventType, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         match (path, event) {
             (CONTROLLER_PATH, EventType::NodeDeleted) => {
                 // Reelect: our own /controller vanished means our session ended.
@@ -373,9 +306,7 @@ impl Broker {
                 self.watch_controller(out, events);
             }
             (CONTROLLER_PATH, _) => self.watch_controller(out, events),
-            (BROKER_IDS_PATH, EventType::NodeChildrenChanged) => {
-                self.enqueue(CtrlEvent::BrokerChange)
-            }
+            (BROKER_IDS_PATH, EventType::NodeChildrenChanged) => self.enqueue(CtrlEvent::BrokerChange),
             (TOPICS_PATH, EventType::NodeChildrenChanged) => self.enqueue(CtrlEvent::TopicChange),
             _ => {}
         }
@@ -404,46 +335,33 @@ impl Broker {
                 Ok(OpResult::Created { stat, .. }) => {
                     self.registered = true;
                     self.broker_epoch = stat.czxid;
-                    out.push(Output::Note(Note::Registered {
-                        broker: self.id,
-                        broker_epoch: stat.czxid,
-                    }));
+                    out.push(Output::Note(Note::Registered { broker: self.id, broker_epoch: stat.czxid }));
                     self.watch_controller(out, events);
                 }
                 // The previous session's ephemeral is still there: retry every tick until it
                 // expires (Kafka would exit here).
-                Err(ZkError::NodeExists) => out.push(Output::SetTimer {
-                    timer: Timer::RegisterRetry,
-                    at: now.plus_ms(self.cfg.tick_time_ms),
-                }),
+                Err(ZkError::NodeExists) => {
+                    out.push(Output::SetTimer { timer: Timer::RegisterRetry, at: now.plus_ms(self.cfg.tick_time_ms) })
+                }
                 _ => {}
             },
             Purpose::WatchController => match result {
                 Ok(OpResult::Exists(None)) => self.elect(out, events),
                 Ok(OpResult::Exists(Some(_))) => {
-                    let read = ReadOp::GetData {
-                        path: CONTROLLER_PATH.into(),
-                        watch: false,
-                    };
+                    let read = ReadOp::GetData { path: CONTROLLER_PATH.into(), watch: false };
                     self.request(Purpose::ReadController, ClientOp::Read(read), out, events);
                 }
                 _ => {}
             },
             Purpose::ReadController => match result {
-                Ok(OpResult::Data {
-                    data: Data::Broker(id),
-                    stat,
-                }) => {
+                Ok(OpResult::Data { data: Data::Broker(id), stat }) => {
                     self.known_controller = Some(id);
                     if id != self.id {
                         // maybeResign: someone else holds /controller.
                         self.resign(out);
                     } else if self.controller.is_none() && stat.ephemeral_owner == self.zk.session {
                         // Our election went through but its reply was lost: read the epoch.
-                        let read = ReadOp::GetData {
-                            path: CONTROLLER_EPOCH_PATH.into(),
-                            watch: false,
-                        };
+                        let read = ReadOp::GetData { path: CONTROLLER_EPOCH_PATH.into(), watch: false };
                         self.request(Purpose::Reclaim, ClientOp::Read(read), out, events);
                     }
                 }
@@ -452,11 +370,7 @@ impl Broker {
             },
             Purpose::ReadControllerEpoch => {
                 self.electing = false;
-                if let Ok(OpResult::Data {
-                    data: Data::Int(epoch),
-                    stat,
-                }) = result
-                {
+                if let Ok(OpResult::Data { data: Data::Int(epoch), stat }) = result {
                     // elect(): one multi creates /controller (ephemeral) and bumps
                     // /controller_epoch conditionally on its zkVersion.
                     let new_epoch = (epoch as u32).saturating_add(1);
@@ -473,27 +387,18 @@ impl Broker {
                             version: Some(stat.version),
                         },
                     ];
-                    let purpose = Purpose::Elect {
-                        epoch: new_epoch,
-                        zk_version: stat.version + 1,
-                    };
+                    let purpose = Purpose::Elect { epoch: new_epoch, zk_version: stat.version + 1 };
                     self.request(purpose, ClientOp::Write { ops, multi: true }, out, events);
                 }
             }
             Purpose::Elect { epoch, zk_version } => match result {
                 Ok(_) => self.become_controller(now, epoch, zk_version, zxid, out, events),
                 // NODEEXISTS or BADVERSION: another broker won; learn who.
-                Err(ZkError::NodeExists) | Err(ZkError::BadVersion) => {
-                    self.watch_controller(out, events)
-                }
+                Err(ZkError::NodeExists) | Err(ZkError::BadVersion) => self.watch_controller(out, events),
                 _ => {}
             },
             Purpose::Reclaim => {
-                if let Ok(OpResult::Data {
-                    data: Data::Int(epoch),
-                    stat,
-                }) = result
-                {
+                if let Ok(OpResult::Data { data: Data::Int(epoch), stat }) = result {
                     if self.controller.is_none() {
                         self.become_controller(now, epoch as u32, stat.version, zxid, out, events);
                     }
@@ -506,32 +411,17 @@ impl Broker {
     }
 
     fn elect(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
-        if self.controller.is_some()
-            || self.electing
-            || self.shutting_down.is_some()
-            || !self.registered
-        {
+        if self.controller.is_some() || self.electing || self.shutting_down.is_some() || !self.registered {
             return;
         }
         self.electing = true;
-        let read = ReadOp::GetData {
-            path: CONTROLLER_EPOCH_PATH.into(),
-            watch: false,
-        };
-        self.request(
-            Purpose::ReadControllerEpoch,
-            ClientOp::Read(read),
-            out,
-            events,
-        );
+        let read = ReadOp::GetData { path: CONTROLLER_EPOCH_PATH.into(), watch: false };
+        self.request(Purpose::ReadControllerEpoch, ClientOp::Read(read), out, events);
     }
 
     fn resign(&mut self, out: &mut Vec<Out>) {
         if let Some(c) = self.controller.take() {
-            out.push(Output::Note(Note::ControllerResigned {
-                broker: self.id,
-                epoch: c.epoch,
-            }));
+            out.push(Output::Note(Note::ControllerResigned { broker: self.id, epoch: c.epoch }));
         }
     }
 
@@ -549,11 +439,7 @@ impl Broker {
         self.known_controller = Some(self.id);
         self.max_controller_epoch = self.max_controller_epoch.max(epoch);
         self.controller = Some(Box::new(Controller::new(epoch, zk_version, now)));
-        out.push(Output::Note(Note::ControllerElected {
-            broker: self.id,
-            epoch,
-            zxid,
-        }));
+        out.push(Output::Note(Note::ControllerElected { broker: self.id, epoch, zxid }));
         self.start_load(now, out, events);
     }
 
@@ -569,16 +455,8 @@ impl Broker {
         c.to_load.clear();
         c.loaded_partitions = 0;
         out.push(Output::Note(Note::LoadStarted { partitions: 0 }));
-        let read = ReadOp::GetChildren {
-            path: BROKER_IDS_PATH.into(),
-            watch: true,
-        };
-        self.request(
-            Purpose::Ctrl(CtrlPurpose::Brokers),
-            ClientOp::Read(read),
-            out,
-            events,
-        );
+        let read = ReadOp::GetChildren { path: BROKER_IDS_PATH.into(), watch: true };
+        self.request(Purpose::Ctrl(CtrlPurpose::Brokers), ClientOp::Read(read), out, events);
     }
 
     fn ctrl_lost_connection(&mut self) {
@@ -602,10 +480,7 @@ impl Broker {
         if self.controller.is_none() {
             return;
         }
-        if matches!(
-            result,
-            Err(ZkError::ConnectionLoss) | Err(ZkError::SessionExpired)
-        ) {
+        if matches!(result, Err(ZkError::ConnectionLoss) | Err(ZkError::SessionExpired)) {
             self.ctrl_lost_connection();
             return;
         }
@@ -618,50 +493,25 @@ impl Broker {
         }
     }
 
-    fn on_brokers(
-        &mut self,
-        now: Time,
-        result: ZkResult,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    fn on_brokers(&mut self, now: Time, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         let Ok(OpResult::Children { children, .. }) = result else {
             return;
         };
-        let new_live: BTreeMap<u32, Zxid> = children
-            .iter()
-            .filter_map(|(name, czxid)| name.parse::<u32>().ok().map(|id| (id, *czxid)))
-            .collect();
+        let new_live: BTreeMap<u32, Zxid> =
+            children.iter().filter_map(|(name, czxid)| name.parse::<u32>().ok().map(|id| (id, *czxid))).collect();
         let Some(c) = self.controller.as_mut() else {
             return;
         };
         if c.phase == CtrlPhase::Loading {
             c.live = new_live;
-            let read = ReadOp::GetChildren {
-                path: TOPICS_PATH.into(),
-                watch: true,
-            };
-            self.request(
-                Purpose::Ctrl(CtrlPurpose::Topics),
-                ClientOp::Read(read),
-                out,
-                events,
-            );
+            let read = ReadOp::GetChildren { path: TOPICS_PATH.into(), watch: true };
+            self.request(Purpose::Ctrl(CtrlPurpose::Topics), ClientOp::Read(read), out, events);
             return;
         }
         // processBrokerChange: new, dead and bounced (same id, larger czxid) brokers.
         let old = std::mem::replace(&mut c.live, new_live);
-        let dead: BTreeSet<u32> = old
-            .keys()
-            .filter(|b| !c.live.contains_key(b))
-            .copied()
-            .collect();
-        let joined: Vec<u32> = c
-            .live
-            .iter()
-            .filter(|(b, czxid)| old.get(b) != Some(czxid))
-            .map(|(b, _)| *b)
-            .collect();
+        let dead: BTreeSet<u32> = old.keys().filter(|b| !c.live.contains_key(b)).copied().collect();
+        let joined: Vec<u32> = c.live.iter().filter(|(b, czxid)| old.get(b) != Some(czxid)).map(|(b, _)| *b).collect();
         for b in &dead {
             c.shutting_down.remove(b);
         }
@@ -676,24 +526,14 @@ impl Broker {
         self.start_writes(out, events);
     }
 
-    fn on_topics(
-        &mut self,
-        now: Time,
-        result: ZkResult,
-        out: &mut Vec<Out>,
-        events: &mut Vec<ClientEvent>,
-    ) {
+    fn on_topics(&mut self, now: Time, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         let Ok(OpResult::Children { children, .. }) = result else {
             return;
         };
         let Some(c) = self.controller.as_mut() else {
             return;
         };
-        let names: Vec<String> = children
-            .into_iter()
-            .map(|(n, _)| n)
-            .filter(|n| !c.topics.contains_key(n))
-            .collect();
+        let names: Vec<String> = children.into_iter().map(|(n, _)| n).filter(|n| !c.topics.contains_key(n)).collect();
         if c.phase == CtrlPhase::Loading {
             c.to_load = names.into();
             self.load_next(now, out, events);
@@ -709,16 +549,8 @@ impl Broker {
         };
         match c.pending_topics.pop_front() {
             Some(topic) => {
-                let read = ReadOp::GetData {
-                    path: format!("{TOPICS_PATH}/{topic}"),
-                    watch: false,
-                };
-                self.request(
-                    Purpose::Ctrl(CtrlPurpose::Topic(topic)),
-                    ClientOp::Read(read),
-                    out,
-                    events,
-                );
+                let read = ReadOp::GetData { path: format!("{TOPICS_PATH}/{topic}"), watch: false };
+                self.request(Purpose::Ctrl(CtrlPurpose::Topic(topic)), ClientOp::Read(read), out, events);
             }
             None => self.start_writes(out, events),
         }
@@ -737,30 +569,13 @@ impl Broker {
             let have = c.topics.get(&topic).map(|t| t.assignment.partitions());
             match have {
                 None => {
-                    let read = ReadOp::GetData {
-                        path: format!("{TOPICS_PATH}/{topic}"),
-                        watch: false,
-                    };
-                    self.request(
-                        Purpose::Ctrl(CtrlPurpose::Topic(topic)),
-                        ClientOp::Read(read),
-                        out,
-                        events,
-                    );
+                    let read = ReadOp::GetData { path: format!("{TOPICS_PATH}/{topic}"), watch: false };
+                    self.request(Purpose::Ctrl(CtrlPurpose::Topic(topic)), ClientOp::Read(read), out, events);
                 }
                 Some(n) if c.next_from < n => {
                     let from = c.next_from;
-                    let read = ReadOp::GetStates {
-                        topic: topic.clone(),
-                        from,
-                        count: batch,
-                    };
-                    self.request(
-                        Purpose::Ctrl(CtrlPurpose::States { topic }),
-                        ClientOp::Read(read),
-                        out,
-                        events,
-                    );
+                    let read = ReadOp::GetStates { topic: topic.clone(), from, count: batch };
+                    self.request(Purpose::Ctrl(CtrlPurpose::States { topic }), ClientOp::Read(read), out, events);
                 }
                 Some(_) => {
                     c.to_load.pop_front();
@@ -785,10 +600,7 @@ impl Broker {
             return;
         };
         let assignment = match result {
-            Ok(OpResult::Data {
-                data: Data::Assignment(a),
-                ..
-            }) => a,
+            Ok(OpResult::Data { data: Data::Assignment(a), .. }) => a,
             _ => {
                 // Gone or not a topic: skip it.
                 if c.phase == CtrlPhase::Loading {
@@ -802,13 +614,7 @@ impl Broker {
             }
         };
         if c.phase == CtrlPhase::Loading {
-            c.topics.insert(
-                topic,
-                TopicCtx {
-                    assignment,
-                    states: Vec::new(),
-                },
-            );
+            c.topics.insert(topic, TopicCtx { assignment, states: Vec::new() });
             c.next_from = 0;
             self.load_next(now, out, events);
             return;
@@ -818,12 +624,8 @@ impl Broker {
         let epoch = c.epoch;
         let states: Vec<PartState> = (0..assignment.partitions())
             .map(|p| {
-                let live: Vec<u32> = assignment
-                    .replicas_of(p)
-                    .iter()
-                    .copied()
-                    .filter(|b| c.live.contains_key(b))
-                    .collect();
+                let live: Vec<u32> =
+                    assignment.replicas_of(p).iter().copied().filter(|b| c.live.contains_key(b)).collect();
                 PartState {
                     leader: live.first().map_or(-1, |b| *b as i32),
                     leader_epoch: 0,
@@ -832,11 +634,7 @@ impl Broker {
                 }
             })
             .collect();
-        c.writes.push_back(Write::Create {
-            topic,
-            assignment,
-            states: Rc::new(states),
-        });
+        c.writes.push_back(Write::Create { topic, assignment, states: Rc::new(states) });
         self.next_new_topic(out, events);
     }
 
@@ -848,10 +646,7 @@ impl Broker {
         let Ok(OpResult::States { states, .. }) = result else {
             c.to_load.pop_front();
             c.next_from = 0;
-            out.push(Output::SetTimer {
-                timer: Timer::Load,
-                at: now,
-            });
+            out.push(Output::SetTimer { timer: Timer::Load, at: now });
             return;
         };
         let n = states.len() as u32;
@@ -861,10 +656,7 @@ impl Broker {
         c.loaded_partitions += u64::from(n);
         c.next_from += n.max(1);
         // The reads' processing cost (see Config::load_batch for the calibration).
-        out.push(Output::SetTimer {
-            timer: Timer::Load,
-            at: now.plus_us(u64::from(n) * us),
-        });
+        out.push(Output::SetTimer { timer: Timer::Load, at: now.plus_us(u64::from(n) * us) });
     }
 
     fn finish_load(&mut self, now: Time, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
@@ -894,39 +686,18 @@ impl Broker {
         let mut all = Vec::new();
         let mut mine = Vec::new();
         for (topic, t) in &c.topics {
-            let states: Vec<(u32, PartState)> = t
-                .states
-                .iter()
-                .enumerate()
-                .map(|(p, z)| (p as u32, z.state))
-                .collect();
-            let own: Vec<(u32, PartState)> = states
-                .iter()
-                .filter(|(p, _)| t.assignment.replicas_of(*p).contains(&broker))
-                .copied()
-                .collect();
+            let states: Vec<(u32, PartState)> = t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect();
+            let own: Vec<(u32, PartState)> =
+                states.iter().filter(|(p, _)| t.assignment.replicas_of(*p).contains(&broker)).copied().collect();
             if !own.is_empty() {
-                mine.push(TopicStates {
-                    topic: topic.clone(),
-                    states: own,
-                });
+                mine.push(TopicStates { topic: topic.clone(), states: own });
             }
-            all.push(TopicStates {
-                topic: topic.clone(),
-                states,
-            });
+            all.push(TopicStates { topic: topic.clone(), states });
         }
         let epoch = c.epoch;
         let live_brokers: Vec<u32> = c.live.keys().copied().collect();
-        let lai = KafkaMsg::LeaderAndIsr {
-            controller_epoch: epoch,
-            partitions: Rc::new(mine),
-        };
-        let um = KafkaMsg::UpdateMetadata {
-            controller_epoch: epoch,
-            live_brokers,
-            partitions: Rc::new(all),
-        };
+        let lai = KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions: Rc::new(mine) };
+        let um = KafkaMsg::UpdateMetadata { controller_epoch: epoch, live_brokers, partitions: Rc::new(all) };
         self.send_kafka(now, broker, lai, out);
         self.send_kafka(now, broker, um, out);
     }
@@ -935,10 +706,7 @@ impl Broker {
         if broker == self.id {
             self.on_kafka(now, self.node, msg, out);
         } else if broker >= 1 && (broker as usize) <= self.cfg.brokers {
-            out.push(Output::Send {
-                to: node_of_broker(&self.cfg, broker),
-                msg: Msg::Kafka(msg),
-            });
+            out.push(Output::Send { to: node_of_broker(&self.cfg, broker), msg: Msg::Kafka(msg) });
         }
     }
 
@@ -951,9 +719,7 @@ impl Broker {
             return;
         };
         let epoch = c.epoch;
-        let usable = |b: &u32| {
-            c.live.contains_key(b) && !c.shutting_down.contains(b) && !leaving.contains(b)
-        };
+        let usable = |b: &u32| c.live.contains_key(b) && !c.shutting_down.contains(b) && !leaving.contains(b);
         for (topic, t) in &c.topics {
             let mut updates = Vec::new();
             for (p, z) in t.states.iter().enumerate() {
@@ -964,35 +730,21 @@ impl Broker {
                 let leader_ok = old.leader > 0 && usable(&(old.leader as u32));
                 // OfflineReplica: dead or leaving replicas leave the ISR, but a sole member
                 // stays (with leader −1 if it cannot lead).
-                let live_isr = replicas
-                    .iter()
-                    .filter(|b| old.in_isr(**b) && usable(b))
-                    .fold(0, |m, b| m | isr_bit(*b));
+                let live_isr = replicas.iter().filter(|b| old.in_isr(**b) && usable(b)).fold(0, |m, b| m | isr_bit(*b));
                 new.isr = if live_isr == 0 { old.isr } else { live_isr };
                 if leader_ok {
                     // A replica that returned rejoins the ISR (stands in for catch-up and
                     // AlterPartition).
-                    for b in replicas
-                        .iter()
-                        .filter(|b| c.live.contains_key(b) && !c.shutting_down.contains(b))
-                    {
+                    for b in replicas.iter().filter(|b| c.live.contains_key(b) && !c.shutting_down.contains(b)) {
                         if !leaving.contains(b) {
                             new.isr |= isr_bit(*b);
                         }
                     }
                 } else {
                     // OfflinePartition → OnlinePartition: first live replica in the ISR.
-                    let clean = replicas
-                        .iter()
-                        .copied()
-                        .find(|b| old.in_isr(*b) && usable(b));
-                    let choice = clean.or_else(|| {
-                        if unclean {
-                            replicas.iter().copied().find(|b| usable(b))
-                        } else {
-                            None
-                        }
-                    });
+                    let clean = replicas.iter().copied().find(|b| old.in_isr(*b) && usable(b));
+                    let choice =
+                        clean.or_else(|| if unclean { replicas.iter().copied().find(|b| usable(b)) } else { None });
                     match choice {
                         Some(b) => {
                             new.leader = b as i32;
@@ -1009,18 +761,11 @@ impl Broker {
                         new.leader_epoch = old.leader_epoch + 1;
                     }
                     new.controller_epoch = epoch;
-                    updates.push(StateUpdate {
-                        partition: p,
-                        state: new,
-                        expected_version: z.version,
-                    });
+                    updates.push(StateUpdate { partition: p, state: new, expected_version: z.version });
                 }
             }
             if !updates.is_empty() {
-                c.writes.push_back(Write::Set {
-                    topic: topic.clone(),
-                    updates: Rc::new(updates),
-                });
+                c.writes.push_back(Write::Set { topic: topic.clone(), updates: Rc::new(updates) });
             }
         }
     }
@@ -1029,10 +774,7 @@ impl Broker {
         let Some(c) = self.controller.as_mut() else {
             return;
         };
-        let check = Op::Check {
-            path: CONTROLLER_EPOCH_PATH.into(),
-            version: c.epoch_zk_version,
-        };
+        let check = Op::Check { path: CONTROLLER_EPOCH_PATH.into(), version: c.epoch_zk_version };
         let Some(write) = c.writes.front().cloned() else {
             c.busy = false;
             self.finish_event(out);
@@ -1046,10 +788,7 @@ impl Broker {
         };
         self.request(
             Purpose::Ctrl(CtrlPurpose::Write),
-            ClientOp::Write {
-                ops: vec![check, op],
-                multi: true,
-            },
+            ClientOp::Write { ops: vec![check, op], multi: true },
             out,
             events,
         );
@@ -1079,11 +818,8 @@ impl Broker {
                 };
                 let (topic, changed) = match write {
                     Write::Set { topic, updates } => {
-                        let ok: Vec<StateUpdate> = updates
-                            .iter()
-                            .filter(|u| !failed.contains(&u.partition))
-                            .copied()
-                            .collect();
+                        let ok: Vec<StateUpdate> =
+                            updates.iter().filter(|u| !failed.contains(&u.partition)).copied().collect();
                         if let Some(t) = c.topics.get_mut(&topic) {
                             for u in &ok {
                                 if let Some(z) = t.states.get_mut(u.partition as usize) {
@@ -1104,30 +840,12 @@ impl Broker {
                             topic: topic.clone(),
                             updates: ok.clone(),
                         }));
-                        let changed: Vec<(u32, PartState)> =
-                            ok.iter().map(|u| (u.partition, u.state)).collect();
+                        let changed: Vec<(u32, PartState)> = ok.iter().map(|u| (u.partition, u.state)).collect();
                         (topic, changed)
                     }
-                    Write::Create {
-                        topic,
-                        assignment,
-                        states,
-                    } => {
-                        let znodes = states
-                            .iter()
-                            .map(|s| StateZnode {
-                                state: *s,
-                                version: 0,
-                                mzxid: zxid,
-                            })
-                            .collect();
-                        c.topics.insert(
-                            topic.clone(),
-                            TopicCtx {
-                                assignment,
-                                states: znodes,
-                            },
-                        );
+                    Write::Create { topic, assignment, states } => {
+                        let znodes = states.iter().map(|s| StateZnode { state: *s, version: 0, mzxid: zxid }).collect();
+                        c.topics.insert(topic.clone(), TopicCtx { assignment, states: znodes });
                         out.push(Output::Note(Note::StatesCreated {
                             controller_epoch: epoch,
                             zxid,
@@ -1138,14 +856,7 @@ impl Broker {
                             topic: topic.clone(),
                             partitions: states.len() as u32,
                         }));
-                        (
-                            topic,
-                            states
-                                .iter()
-                                .enumerate()
-                                .map(|(p, s)| (p as u32, *s))
-                                .collect(),
-                        )
+                        (topic, states.iter().enumerate().map(|(p, s)| (p as u32, *s)).collect())
                     }
                 };
                 self.broadcast_changes(now, &topic, changed, out);
@@ -1176,13 +887,7 @@ impl Broker {
     }
 
     /// LeaderAndIsr to the replicas of the changed partitions, UpdateMetadata to every broker.
-    fn broadcast_changes(
-        &mut self,
-        now: Time,
-        topic: &str,
-        changed: Vec<(u32, PartState)>,
-        out: &mut Vec<Out>,
-    ) {
+    fn broadcast_changes(&mut self, now: Time, topic: &str, changed: Vec<(u32, PartState)>, out: &mut Vec<Out>) {
         let Some(c) = self.controller.as_ref() else {
             return;
         };
@@ -1197,24 +902,10 @@ impl Broker {
                 }
             }
         }
-        let um = Rc::new(vec![TopicStates {
-            topic: topic.to_string(),
-            states: changed,
-        }]);
+        let um = Rc::new(vec![TopicStates { topic: topic.to_string(), states: changed }]);
         for (b, states) in per_broker {
-            let partitions = Rc::new(vec![TopicStates {
-                topic: topic.to_string(),
-                states,
-            }]);
-            self.send_kafka(
-                now,
-                b,
-                KafkaMsg::LeaderAndIsr {
-                    controller_epoch: epoch,
-                    partitions,
-                },
-                out,
-            );
+            let partitions = Rc::new(vec![TopicStates { topic: topic.to_string(), states }]);
+            self.send_kafka(now, b, KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions }, out);
         }
         for b in live.iter().copied() {
             let msg = KafkaMsg::UpdateMetadata {
@@ -1237,12 +928,7 @@ impl Broker {
                 let led = c
                     .topics
                     .values()
-                    .map(|t| {
-                        t.states
-                            .iter()
-                            .filter(|z| z.state.leader == *b as i32)
-                            .count() as u32
-                    })
+                    .map(|t| t.states.iter().filter(|z| z.state.leader == *b as i32).count() as u32)
                     .sum::<u32>();
                 (*b, led)
             })
@@ -1254,14 +940,8 @@ impl Broker {
                     self.shutting_down = self.shutting_down.map(|_| u32::MAX);
                 }
             } else {
-                let msg = KafkaMsg::ControlledShutdownResponse {
-                    ok: remaining == 0,
-                    remaining,
-                };
-                out.push(Output::Send {
-                    to: node_of_broker(&self.cfg, broker),
-                    msg: Msg::Kafka(msg),
-                });
+                let msg = KafkaMsg::ControlledShutdownResponse { ok: remaining == 0, remaining };
+                out.push(Output::Send { to: node_of_broker(&self.cfg, broker), msg: Msg::Kafka(msg) });
             }
         }
     }
@@ -1270,9 +950,7 @@ impl Broker {
     fn pump(&mut self, now: Time, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         if self.shutting_down == Some(u32::MAX) {
             self.shutting_down = Some(self.cfg.controlled_shutdown_max_retries + 1);
-            out.push(Output::Note(Note::ControlledShutdownDone {
-                broker: self.id,
-            }));
+            out.push(Output::Note(Note::ControlledShutdownDone { broker: self.id }));
             self.close_session(out, events);
         }
         loop {
@@ -1288,28 +966,12 @@ impl Broker {
             c.busy = true;
             match event {
                 CtrlEvent::BrokerChange => {
-                    let read = ReadOp::GetChildren {
-                        path: BROKER_IDS_PATH.into(),
-                        watch: true,
-                    };
-                    self.request(
-                        Purpose::Ctrl(CtrlPurpose::Brokers),
-                        ClientOp::Read(read),
-                        out,
-                        events,
-                    );
+                    let read = ReadOp::GetChildren { path: BROKER_IDS_PATH.into(), watch: true };
+                    self.request(Purpose::Ctrl(CtrlPurpose::Brokers), ClientOp::Read(read), out, events);
                 }
                 CtrlEvent::TopicChange => {
-                    let read = ReadOp::GetChildren {
-                        path: TOPICS_PATH.into(),
-                        watch: true,
-                    };
-                    self.request(
-                        Purpose::Ctrl(CtrlPurpose::Topics),
-                        ClientOp::Read(read),
-                        out,
-                        events,
-                    );
+                    let read = ReadOp::GetChildren { path: TOPICS_PATH.into(), watch: true };
+                    self.request(Purpose::Ctrl(CtrlPurpose::Topics), ClientOp::Read(read), out, events);
                 }
                 CtrlEvent::ControlledShutdown { broker } => {
                     // §2.5: move leadership away and shrink the ISR, then answer.
@@ -1338,10 +1000,7 @@ impl Broker {
 
     fn on_kafka(&mut self, now: Time, from: NodeId, msg: KafkaMsg, out: &mut Vec<Out>) {
         match msg {
-            KafkaMsg::LeaderAndIsr {
-                controller_epoch,
-                partitions,
-            } => {
+            KafkaMsg::LeaderAndIsr { controller_epoch, partitions } => {
                 if self.reject_stale(from, controller_epoch, "LeaderAndIsr response", out) {
                     return;
                 }
@@ -1350,34 +1009,23 @@ impl Broker {
                     for (p, s) in &t.states {
                         let key = (t.topic.clone(), *p);
                         // LeaderAndIsr is applied only for a newer leader epoch.
-                        let newer = self
-                            .replicas
-                            .get(&key)
-                            .is_none_or(|(_, e)| s.leader_epoch > *e);
+                        let newer = self.replicas.get(&key).is_none_or(|(_, e)| s.leader_epoch > *e);
                         if newer {
                             self.replicas.insert(key, (s.leader, s.leader_epoch));
                             applied += 1;
                         }
                     }
                 }
-                out.push(Output::Note(Note::LeaderAndIsrApplied {
-                    controller_epoch,
-                    partitions: applied,
-                }));
+                out.push(Output::Note(Note::LeaderAndIsrApplied { controller_epoch, partitions: applied }));
                 self.reply_control(from, "LeaderAndIsr response", false, out);
             }
-            KafkaMsg::UpdateMetadata {
-                controller_epoch,
-                live_brokers,
-                partitions,
-            } => {
+            KafkaMsg::UpdateMetadata { controller_epoch, live_brokers, partitions } => {
                 if self.reject_stale(from, controller_epoch, "UpdateMetadata response", out) {
                     return;
                 }
                 self.live_brokers = live_brokers;
-                self.metadata_partitions = self
-                    .metadata_partitions
-                    .max(partitions.iter().map(|t| t.states.len() as u64).sum());
+                self.metadata_partitions =
+                    self.metadata_partitions.max(partitions.iter().map(|t| t.states.len() as u64).sum());
                 self.reply_control(from, "UpdateMetadata response", false, out);
             }
             KafkaMsg::ControlledShutdown { broker, .. } => {
@@ -1396,18 +1044,9 @@ impl Broker {
     }
 
     /// Brokers reject requests from an older controller epoch (STALE_CONTROLLER_EPOCH).
-    fn reject_stale(
-        &mut self,
-        from: NodeId,
-        controller_epoch: u32,
-        api: &'static str,
-        out: &mut Vec<Out>,
-    ) -> bool {
+    fn reject_stale(&mut self, from: NodeId, controller_epoch: u32, api: &'static str, out: &mut Vec<Out>) -> bool {
         if controller_epoch < self.max_controller_epoch {
-            out.push(Output::Note(Note::StaleControllerEpoch {
-                controller_epoch,
-                known: self.max_controller_epoch,
-            }));
+            out.push(Output::Note(Note::StaleControllerEpoch { controller_epoch, known: self.max_controller_epoch }));
             self.reply_control(from, api, true, out);
             return true;
         }
@@ -1417,10 +1056,7 @@ impl Broker {
 
     fn reply_control(&mut self, to: NodeId, api: &'static str, stale: bool, out: &mut Vec<Out>) {
         if to != self.node {
-            out.push(Output::Send {
-                to,
-                msg: Msg::Kafka(KafkaMsg::ControlResponse { api, stale }),
-            });
+            out.push(Output::Send { to, msg: Msg::Kafka(KafkaMsg::ControlResponse { api, stale }) });
         }
     }
 
@@ -1445,15 +1081,7 @@ impl Broker {
             ephemeral: false,
             sequential: false,
         };
-        self.request(
-            Purpose::CreateTopic,
-            ClientOp::Write {
-                ops: vec![op],
-                multi: false,
-            },
-            out,
-            events,
-        );
+        self.request(Purpose::CreateTopic, ClientOp::Write { ops: vec![op], multi: false }, out, events);
     }
 
     /// §2.5: ask the controller to move leadership away; retry with backoff; then close the
@@ -1466,19 +1094,11 @@ impl Broker {
         self.send_controlled_shutdown(now, out, events);
     }
 
-    fn send_controlled_shutdown(
-        &mut self,
-        now: Time,
-        out: &mut Vec<Out>,
-        _events: &mut Vec<ClientEvent>,
-    ) {
+    fn send_controlled_shutdown(&mut self, now: Time, out: &mut Vec<Out>, _events: &mut Vec<ClientEvent>) {
         if self.controller.is_some() {
             self.enqueue(CtrlEvent::ControlledShutdown { broker: self.id });
         } else if let Some(c) = self.known_controller {
-            let msg = KafkaMsg::ControlledShutdown {
-                broker: self.id,
-                broker_epoch: self.broker_epoch,
-            };
+            let msg = KafkaMsg::ControlledShutdown { broker: self.id, broker_epoch: self.broker_epoch };
             self.send_kafka(now, c, msg, out);
         }
         out.push(Output::SetTimer {
@@ -1499,10 +1119,7 @@ impl Broker {
             }
             self.shutting_down = Some(self.cfg.controlled_shutdown_max_retries + 1);
             self.close_session(out, events);
-            out.push(Output::SetTimer {
-                timer: Timer::ShutdownRetry,
-                at: now.plus_ms(self.cfg.tick_time_ms),
-            });
+            out.push(Output::SetTimer { timer: Timer::ShutdownRetry, at: now.plus_ms(self.cfg.tick_time_ms) });
             return;
         }
         self.shutting_down = Some(attempts + 1);

@@ -159,6 +159,15 @@ pub enum Note {
         topic: String,
         states: Rc<Vec<msg::PartState>>,
     },
+    /// The ZooKeeper leader applied partition-state writes at `zxid` while `/controller_epoch`
+    /// held `epoch_in_force` (the checker's independent view of what committed).
+    StatesApplied {
+        zxid: Zxid,
+        epoch_in_force: u64,
+        topic: String,
+        changes: Rc<Vec<(u32, msg::PartState)>>,
+        created: bool,
+    },
     LeaderAndIsrApplied {
         controller_epoch: u32,
         partitions: u32,
@@ -186,11 +195,7 @@ pub enum Note {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Cmd {
     /// `kafka-topics --create` through the admin path (writes `/brokers/topics/T`).
-    CreateTopic {
-        name: String,
-        partitions: u32,
-        replication_factor: u32,
-    },
+    CreateTopic { name: String, partitions: u32, replication_factor: u32 },
 }
 
 pub type In = world::In<Node>;
@@ -253,22 +258,14 @@ impl world::Node for Node {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| live(i))
-                .filter_map(|(i, n)| {
-                    n.as_server()
-                        .and_then(|s| s.established_epoch())
-                        .map(|e| (e, i))
-                })
+                .filter_map(|(i, n)| n.as_server().and_then(|s| s.established_epoch()).map(|e| (e, i)))
                 .max()
                 .map(|(_, i)| i),
             RoleRef::Controller => nodes
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| live(i))
-                .filter_map(|(i, n)| {
-                    n.as_broker()
-                        .and_then(|b| b.controller_epoch())
-                        .map(|e| (e, i))
-                })
+                .filter_map(|(i, n)| n.as_broker().and_then(|b| b.controller_epoch()).map(|e| (e, i)))
                 .max()
                 .map(|(_, i)| i),
         }

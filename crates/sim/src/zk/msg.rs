@@ -341,10 +341,7 @@ pub enum QuorumPacket {
     /// LEADERINFO(17).
     LeaderInfo { new_epoch: u64 },
     /// ACKEPOCH(18): `None` is −1 ("I had already accepted this epoch").
-    AckEpoch {
-        current_epoch: Option<u64>,
-        last_zxid: Zxid,
-    },
+    AckEpoch { current_epoch: Option<u64>, last_zxid: Zxid },
     /// DIFF(13) / TRUNC(14) / SNAP(15) with the proposals that follow.
     Sync(Box<SyncPayload>),
     /// NEWLEADER(10).
@@ -535,22 +532,10 @@ impl Message for Msg {
             Msg::Client { pkt, .. } => match pkt {
                 ClientPacket::Connect { .. } => "ConnectRequest",
                 ClientPacket::Connected { .. } => "ConnectResponse",
-                ClientPacket::Request {
-                    op: ClientOp::Read(_),
-                    ..
-                } => "read",
-                ClientPacket::Request {
-                    op: ClientOp::Write { multi: true, .. },
-                    ..
-                } => "multi",
-                ClientPacket::Request {
-                    op: ClientOp::Write { .. },
-                    ..
-                } => "write",
-                ClientPacket::Request {
-                    op: ClientOp::CloseSession,
-                    ..
-                } => "closeSession",
+                ClientPacket::Request { op: ClientOp::Read(_), .. } => "read",
+                ClientPacket::Request { op: ClientOp::Write { multi: true, .. }, .. } => "multi",
+                ClientPacket::Request { op: ClientOp::Write { .. }, .. } => "write",
+                ClientPacket::Request { op: ClientOp::CloseSession, .. } => "closeSession",
                 ClientPacket::Reply { .. } => "reply",
                 ClientPacket::Event { .. } => "WATCH",
                 ClientPacket::Ping => "ping",
@@ -569,23 +554,12 @@ impl Message for Msg {
 
     fn is_response(&self) -> bool {
         match self {
-            Msg::Quorum { pkt, .. } => matches!(
-                pkt,
-                QuorumPacket::AckEpoch { .. } | QuorumPacket::Ack { .. }
-            ),
+            Msg::Quorum { pkt, .. } => matches!(pkt, QuorumPacket::AckEpoch { .. } | QuorumPacket::Ack { .. }),
             Msg::Client { pkt, .. } => {
-                matches!(
-                    pkt,
-                    ClientPacket::Connected { .. }
-                        | ClientPacket::Reply { .. }
-                        | ClientPacket::PingReply
-                )
+                matches!(pkt, ClientPacket::Connected { .. } | ClientPacket::Reply { .. } | ClientPacket::PingReply)
             }
             Msg::Kafka(k) => {
-                matches!(
-                    k,
-                    KafkaMsg::ControlResponse { .. } | KafkaMsg::ControlledShutdownResponse { .. }
-                )
+                matches!(k, KafkaMsg::ControlResponse { .. } | KafkaMsg::ControlledShutdownResponse { .. })
             }
             Msg::Notification(_) | Msg::Reset => false,
         }

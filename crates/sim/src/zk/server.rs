@@ -155,15 +155,9 @@ impl Server {
 
     fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Vec<Out>) {
         match msg {
-            Msg::Notification(n) if self.is_server(from) => {
-                self.on_notification(now, from as Sid + 1, n, out)
-            }
-            Msg::Quorum { seq, pkt } if self.is_server(from) => {
-                self.on_quorum(now, from as Sid + 1, seq, pkt, out)
-            }
-            Msg::Client { seq, pkt } if !self.is_server(from) => {
-                self.on_client(now, from, seq, pkt, out)
-            }
+            Msg::Notification(n) if self.is_server(from) => self.on_notification(now, from as Sid + 1, n, out),
+            Msg::Quorum { seq, pkt } if self.is_server(from) => self.on_quorum(now, from as Sid + 1, seq, pkt, out),
+            Msg::Client { seq, pkt } if !self.is_server(from) => self.on_client(now, from, seq, pkt, out),
             Msg::Reset if self.is_server(from) => self.on_quorum_reset(now, from as Sid + 1, out),
             Msg::Reset => self.drop_conn(from),
             _ => {}
@@ -201,16 +195,10 @@ impl Server {
     /// Close every connection (clients and learners see a reset) and forget the role.
     fn go_looking_quietly(&mut self, out: &mut Vec<Out>) {
         match std::mem::replace(&mut self.role, Role::Looking) {
-            Role::Following(f) => out.push(Output::Send {
-                to: (f.leader - 1) as usize,
-                msg: Msg::Reset,
-            }),
+            Role::Following(f) => out.push(Output::Send { to: (f.leader - 1) as usize, msg: Msg::Reset }),
             Role::Leading(l) => {
                 for sid in l.learners.keys() {
-                    out.push(Output::Send {
-                        to: (*sid - 1) as usize,
-                        msg: Msg::Reset,
-                    });
+                    out.push(Output::Send { to: (*sid - 1) as usize, msg: Msg::Reset });
                 }
             }
             Role::Looking => {}
@@ -220,13 +208,7 @@ impl Server {
         }
         self.state = ServerState::Looking;
         self.close_all_conns(out);
-        for t in [
-            Timer::InitLimit,
-            Timer::PeerTimeout,
-            Timer::Tick,
-            Timer::SessionCheck,
-            Timer::LearnerConnect,
-        ] {
+        for t in [Timer::InitLimit, Timer::PeerTimeout, Timer::Tick, Timer::SessionCheck, Timer::LearnerConnect] {
             out.push(Output::CancelTimer(t));
         }
     }
@@ -241,12 +223,7 @@ impl Server {
     /// Apply logged transactions up to `zxid`, in zxid order (ZAB: commits in order).
     pub(crate) fn apply_through(&mut self, now: Time, zxid: Zxid, out: &mut Vec<Out>) {
         let mut triggers: Vec<Trigger> = Vec::new();
-        while let Some(txn) = self
-            .log
-            .get(self.applied)
-            .filter(|t| t.zxid <= zxid)
-            .cloned()
-        {
+        while let Some(txn) = self.log.get(self.applied).filter(|t| t.zxid <= zxid).cloned() {
             self.applied += 1;
             triggers.clear();
             let result = self.tree.apply(&txn, &mut triggers);
@@ -276,11 +253,6 @@ impl Server {
             digest = chain_digest(digest, txn);
             zxid = txn.zxid;
         }
-        Snapshot {
-            tree,
-            zxid,
-            applied_count: self.base.applied_count + committed_len as u64,
-            digest,
-        }
+        Snapshot { tree, zxid, applied_count: self.base.applied_count + committed_len as u64, digest }
     }
 }

@@ -3,13 +3,14 @@
 //! transaction is applied, before its reply (so a client sees the event before the data).
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use crate::time::Time;
 use crate::world::Output;
 use crate::NodeId;
 
 use super::msg::{
-    ClientOp, ClientPacket, EventType, Msg, Origin, ReadOp, Txn, TxnBody, WatchKind, ZkResult, Zxid,
+    ClientOp, ClientPacket, Data, EventType, Msg, Op, OpResult, Origin, ReadOp, Txn, TxnBody, WatchKind, ZkResult, Zxid,
 };
 use super::server::{Role, Server};
 use super::tree::Trigger;
@@ -29,13 +30,7 @@ pub struct Conn {
 impl Server {
     fn send_client(&mut self, client: NodeId, pkt: ClientPacket, out: &mut Vec<Out>) {
         if let Some(conn) = self.conns.get_mut(&client) {
-            out.push(Output::Send {
-                to: client,
-                msg: Msg::Client {
-                    seq: conn.send_seq,
-                    pkt,
-                },
-            });
+            out.push(Output::Send { to: client, msg: Msg::Client { seq: conn.send_seq, pkt } });
             conn.send_seq += 1;
         }
     }
@@ -54,20 +49,14 @@ impl Server {
     }
 
     fn reset_conn(&mut self, client: NodeId, out: &mut Vec<Out>) {
-        out.push(Output::Send {
-            to: client,
-            msg: Msg::Reset,
-        });
+        out.push(Output::Send { to: client, msg: Msg::Reset });
         self.drop_conn(client);
     }
 
     /// A server leaving the quorum closes every client connection.
     pub(crate) fn close_all_conns(&mut self, out: &mut Vec<Out>) {
         for client in self.conns.keys() {
-            out.push(Output::Send {
-                to: *client,
-                msg: Msg::Reset,
-            });
+            out.push(Output::Send { to: *client, msg: Msg::Reset });
         }
         self.conns.clear();
         self.data_watches.clear();
@@ -102,40 +91,16 @@ impl Server {
         }
     }
 
-    pub(crate) fn on_client(
-        &mut self,
-        now: Time,
-        client: NodeId,
-        seq: u32,
-        pkt: ClientPacket,
-        out: &mut Vec<Out>,
-    ) {
-        if let ClientPacket::Connect {
-            session,
-            timeout_ms,
-            last_zxid_seen,
-            watches,
-        } = pkt
-        {
+    pub(crate) fn on_client(&mut self, now: Time, client: NodeId, seq: u32, pkt: ClientPacket, out: &mut Vec<Out>) {
+        if let ClientPacket::Connect { session, timeout_ms, last_zxid_seen, watches } = pkt {
             if seq == 0 {
-                self.on_connect(
-                    now,
-                    client,
-                    session,
-                    timeout_ms,
-                    last_zxid_seen,
-                    watches,
-                    out,
-                );
+                self.on_connect(now, client, session, timeout_ms, last_zxid_seen, watches, out);
             }
             return;
         }
         let serving = self.serving();
         let Some(conn) = self.conns.get_mut(&client) else {
-            out.push(Output::Send {
-                to: client,
-                msg: Msg::Reset,
-            });
+            out.push(Output::Send { to: client, msg: Msg::Reset });
             return;
         };
         if seq != conn.recv_seq || !serving {
@@ -148,19 +113,13 @@ impl Server {
         match pkt {
             ClientPacket::Ping => self.send_client(client, ClientPacket::PingReply, out),
             ClientPacket::Request { xid, op } if session != 0 => {
-                let origin = Origin {
-                    server: self.sid,
-                    client,
-                    xid,
-                };
+                let origin = Origin { server: self.sid, client, xid };
                 match op {
                     ClientOp::Read(read) => self.on_read(client, xid, read, out),
                     ClientOp::Write { ops, multi } => {
                         self.submit(now, session, origin, TxnBody::Write { ops, multi }, out)
                     }
-                    ClientOp::CloseSession => {
-                        self.submit(now, session, origin, TxnBody::CloseSession { session }, out)
-                    }
+                    ClientOp::CloseSession => self.submit(now, session, origin, TxnBody::CloseSession { session }, out),
                 }
             }
             _ => {}
@@ -182,42 +141,20 @@ impl Server {
         if !self.serving() || last_zxid_seen > self.applied_zxid() {
             // Not serving, or behind what the client has seen ("client must try another
             // server"): refuse the connection.
-            out.push(Output::Send {
-                to: client,
-                msg: Msg::Reset,
-            });
+            out.push(Output::Send { to: client, msg: Msg::Reset });
             return;
         }
         let timeout_ms = self.cfg.negotiate_session_timeout(timeout_ms);
-        self.conns.insert(
-            client,
-            Conn {
-                session: 0,
-                timeout_ms,
-                send_seq: 0,
-                recv_seq: 1,
-            },
-        );
+        self.conns.insert(client, Conn { session: 0, timeout_ms, send_seq: 0, recv_seq: 1 });
         if session == 0 {
             // createSession goes through ZAB; the reply waits for the commit.
-            let origin = Origin {
-                server: self.sid,
-                client,
-                xid: 0,
-            };
+            let origin = Origin { server: self.sid, client, xid: 0 };
             self.submit(now, 0, origin, TxnBody::CreateSession { timeout_ms }, out);
             return;
         }
         let Some(&granted) = self.tree.sessions.get(&session) else {
             // The session expired while the client was away.
-            self.send_client(
-                client,
-                ClientPacket::Connected {
-                    session: 0,
-                    timeout_ms: 0,
-                },
-                out,
-            );
+            self.send_client(client, ClientPacket::Connected { session: 0, timeout_ms: 0 }, out);
             self.drop_conn(client);
             return;
         };
@@ -226,37 +163,21 @@ impl Server {
             conn.timeout_ms = granted;
         }
         self.touch(now, client);
-        self.send_client(
-            client,
-            ClientPacket::Connected {
-                session,
-                timeout_ms: granted,
-            },
-            out,
-        );
+        self.send_client(client, ClientPacket::Connected { session, timeout_ms: granted }, out);
         // SetWatches: re-register, firing at once what changed since the client's last zxid.
         for (path, kind) in watches {
             self.rearm_watch(client, path, kind, last_zxid_seen, out);
         }
     }
 
-    fn rearm_watch(
-        &mut self,
-        client: NodeId,
-        path: String,
-        kind: WatchKind,
-        since: Zxid,
-        out: &mut Vec<Out>,
-    ) {
+    fn rearm_watch(&mut self, client: NodeId, path: String, kind: WatchKind, since: Zxid, out: &mut Vec<Out>) {
         let zxid = self.applied_zxid();
         let node = self.tree.get(&path);
         let fire = match (kind, node) {
             (WatchKind::Data, None) | (WatchKind::Child, None) => Some(EventType::NodeDeleted),
             (WatchKind::Data, Some(n)) if n.stat.mzxid > since => Some(EventType::NodeDataChanged),
             (WatchKind::Exist, Some(_)) => Some(EventType::NodeCreated),
-            (WatchKind::Child, Some(n)) if n.stat.pzxid > since => {
-                Some(EventType::NodeChildrenChanged)
-            }
+            (WatchKind::Child, Some(n)) if n.stat.pzxid > since => Some(EventType::NodeChildrenChanged),
             _ => None,
         };
         match fire {
@@ -274,18 +195,11 @@ impl Server {
         let result = self.tree.read(&read);
         match (&read, &result) {
             // getData/getChildren set a watch only on an existing node; exists always does.
-            (ReadOp::GetData { path, watch: true }, Ok(_))
-            | (ReadOp::Exists { path, watch: true }, _) => {
-                self.data_watches
-                    .entry(path.clone())
-                    .or_default()
-                    .insert(client);
+            (ReadOp::GetData { path, watch: true }, Ok(_)) | (ReadOp::Exists { path, watch: true }, _) => {
+                self.data_watches.entry(path.clone()).or_default().insert(client);
             }
             (ReadOp::GetChildren { path, watch: true }, Ok(_)) => {
-                self.child_watches
-                    .entry(path.clone())
-                    .or_default()
-                    .insert(client);
+                self.child_watches.entry(path.clone()).or_default().insert(client);
             }
             _ => {}
         }
@@ -309,24 +223,14 @@ impl Server {
             TxnBody::CreateSession { timeout_ms } => {
                 let tick = self.cfg.tick_time_ms;
                 if let Role::Leading(l) = &mut self.role {
-                    l.sessions.insert(
-                        txn.zxid,
-                        (expiry_deadline(now.as_ms() + timeout_ms, tick), *timeout_ms),
-                    );
+                    l.sessions.insert(txn.zxid, (expiry_deadline(now.as_ms() + timeout_ms, tick), *timeout_ms));
                 }
                 if let Some(o) = mine {
                     if let Some(conn) = self.conns.get_mut(&o.client).filter(|c| c.session == 0) {
                         conn.session = txn.zxid;
                         let timeout_ms = conn.timeout_ms;
                         self.touch(now, o.client);
-                        self.send_client(
-                            o.client,
-                            ClientPacket::Connected {
-                                session: txn.zxid,
-                                timeout_ms,
-                            },
-                            out,
-                        );
+                        self.send_client(o.client, ClientPacket::Connected { session: txn.zxid, timeout_ms }, out);
                     }
                 }
             }
@@ -337,39 +241,51 @@ impl Server {
                 }
                 self.touches.remove(session);
                 if let Some(o) = mine {
-                    self.send_client(
-                        o.client,
-                        ClientPacket::Reply {
-                            xid: o.xid,
-                            zxid: txn.zxid,
-                            result,
-                        },
-                        out,
-                    );
+                    self.send_client(o.client, ClientPacket::Reply { xid: o.xid, zxid: txn.zxid, result }, out);
                 }
-                let holders: Vec<NodeId> = self
-                    .conns
-                    .iter()
-                    .filter(|(_, c)| c.session == *session)
-                    .map(|(n, _)| *n)
-                    .collect();
+                let holders: Vec<NodeId> =
+                    self.conns.iter().filter(|(_, c)| c.session == *session).map(|(n, _)| *n).collect();
                 for client in holders {
                     self.reset_conn(client, out);
                 }
             }
-            TxnBody::Write { .. } => {
+            TxnBody::Write { ops, .. } => {
+                if matches!(self.role, Role::Leading(_)) {
+                    self.note_states_applied(txn.zxid, ops, &result, out);
+                }
                 if let Some(o) = mine {
-                    self.send_client(
-                        o.client,
-                        ClientPacket::Reply {
-                            xid: o.xid,
-                            zxid: txn.zxid,
-                            result,
-                        },
-                        out,
-                    );
+                    self.send_client(o.client, ClientPacket::Reply { xid: o.xid, zxid: txn.zxid, result }, out);
                 }
             }
+        }
+    }
+
+    /// Tell the checker what partition states committed (only the leader, which applies every
+    /// committed transaction first and in zxid order).
+    fn note_states_applied(&self, zxid: Zxid, ops: &[Op], result: &ZkResult, out: &mut Vec<Out>) {
+        let Ok(result) = result else { return };
+        let results: &[OpResult] = match result {
+            OpResult::Multi(r) => r,
+            single => std::slice::from_ref(single),
+        };
+        let epoch_in_force = match self.tree.get("/controller_epoch").map(|n| &n.data) {
+            Some(Data::Int(e)) => *e,
+            _ => 0,
+        };
+        for (op, r) in ops.iter().zip(results) {
+            let (topic, changes, created) = match (op, r) {
+                (Op::SetStates { topic, updates }, OpResult::StatesSet { failed }) => {
+                    let ok = updates.iter().filter(|u| !failed.contains(&u.partition)).map(|u| (u.partition, u.state));
+                    (topic, ok.collect::<Vec<_>>(), false)
+                }
+                (Op::CreateStates { topic, states }, OpResult::StatesCreated) => {
+                    (topic, states.iter().enumerate().map(|(p, s)| (p as u32, *s)).collect(), true)
+                }
+                _ => continue,
+            };
+            let note =
+                Note::StatesApplied { zxid, epoch_in_force, topic: topic.clone(), changes: Rc::new(changes), created };
+            out.push(Output::Note(note));
         }
     }
 
@@ -380,11 +296,7 @@ impl Server {
         // A delete fires the data and the child watch of a node: one event per client.
         let mut sent: BTreeSet<(NodeId, &str)> = BTreeSet::new();
         for t in triggers {
-            let table = if t.child_watch {
-                &mut self.child_watches
-            } else {
-                &mut self.data_watches
-            };
+            let table = if t.child_watch { &mut self.child_watches } else { &mut self.data_watches };
             let Some(clients) = table.remove(&t.path) else {
                 continue;
             };
@@ -392,19 +304,9 @@ impl Server {
                 if t.event == EventType::NodeDeleted && !sent.insert((client, t.path.as_str())) {
                     continue;
                 }
-                let pkt = ClientPacket::Event {
-                    path: t.path.clone(),
-                    event: t.event,
-                    zxid,
-                };
+                let pkt = ClientPacket::Event { path: t.path.clone(), event: t.event, zxid };
                 if let Some(conn) = self.conns.get_mut(&client) {
-                    out.push(Output::Send {
-                        to: client,
-                        msg: Msg::Client {
-                            seq: conn.send_seq,
-                            pkt,
-                        },
-                    });
+                    out.push(Output::Send { to: client, msg: Msg::Client { seq: conn.send_seq, pkt } });
                     conn.send_seq += 1;
                 }
             }

@@ -13,9 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use super::msg::{
-    Data, EventType, Op, OpResult, PartState, ReadOp, Txn, TxnBody, ZkError, ZkResult, Zxid,
-};
+use super::msg::{Data, EventType, Op, OpResult, PartState, ReadOp, Txn, TxnBody, ZkError, ZkResult, Zxid};
 
 /// `StatPersisted`, the fields the model uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -89,10 +87,7 @@ impl DataTree {
     pub fn new() -> DataTree {
         let mut nodes = BTreeMap::new();
         nodes.insert("/".to_string(), Znode::default());
-        DataTree {
-            nodes,
-            ..DataTree::default()
-        }
+        DataTree { nodes, ..DataTree::default() }
     }
 
     pub fn get(&self, path: &str) -> Option<&Znode> {
@@ -126,25 +121,12 @@ impl DataTree {
                 p.stat.cversion += 1;
             }
         }
-        self.nodes.insert(
-            path.to_string(),
-            Znode {
-                data,
-                ..Znode::default()
-            },
-        );
+        self.nodes.insert(path.to_string(), Znode { data, ..Znode::default() });
     }
 
     /// Build-time helper: the partition states of a topic.
     pub fn seed_states(&mut self, topic: &str, states: Vec<PartState>) {
-        let states = states
-            .into_iter()
-            .map(|state| StateZnode {
-                state,
-                version: 0,
-                mzxid: 0,
-            })
-            .collect();
+        let states = states.into_iter().map(|state| StateZnode { state, version: 0, mzxid: 0 }).collect();
         self.states.insert(topic.to_string(), Rc::new(states));
     }
 
@@ -153,44 +135,26 @@ impl DataTree {
         match op {
             ReadOp::GetData { path, .. } => {
                 let node = self.nodes.get(path).ok_or(ZkError::NoNode)?;
-                Ok(OpResult::Data {
-                    data: node.data.clone(),
-                    stat: node.stat,
-                })
+                Ok(OpResult::Data { data: node.data.clone(), stat: node.stat })
             }
-            ReadOp::Exists { path, .. } => {
-                Ok(OpResult::Exists(self.nodes.get(path).map(|n| n.stat)))
-            }
+            ReadOp::Exists { path, .. } => Ok(OpResult::Exists(self.nodes.get(path).map(|n| n.stat))),
             ReadOp::GetChildren { path, .. } => {
                 let node = self.nodes.get(path).ok_or(ZkError::NoNode)?;
                 let children = node
                     .children
                     .iter()
                     .map(|c| {
-                        let full = if path == "/" {
-                            format!("/{c}")
-                        } else {
-                            format!("{path}/{c}")
-                        };
-                        (
-                            c.clone(),
-                            self.nodes.get(&full).map(|n| n.stat.czxid).unwrap_or(0),
-                        )
+                        let full = if path == "/" { format!("/{c}") } else { format!("{path}/{c}") };
+                        (c.clone(), self.nodes.get(&full).map(|n| n.stat.czxid).unwrap_or(0))
                     })
                     .collect();
-                Ok(OpResult::Children {
-                    children,
-                    pzxid: node.stat.pzxid,
-                })
+                Ok(OpResult::Children { children, pzxid: node.stat.pzxid })
             }
             ReadOp::GetStates { topic, from, count } => {
                 let states = self.states.get(topic).ok_or(ZkError::NoNode)?;
                 let from_i = (*from as usize).min(states.len());
                 let to = from_i.saturating_add(*count as usize).min(states.len());
-                Ok(OpResult::States {
-                    from: *from,
-                    states: states.get(from_i..to).unwrap_or(&[]).to_vec(),
-                })
+                Ok(OpResult::States { from: *from, states: states.get(from_i..to).unwrap_or(&[]).to_vec() })
             }
         }
     }
@@ -235,18 +199,11 @@ impl DataTree {
     /// `PrepRequestProcessor`'s checks.
     fn check(&self, op: &Op, session: u64) -> Result<(), ZkError> {
         match op {
-            Op::Create {
-                path,
-                ephemeral,
-                sequential,
-                ..
-            } => {
+            Op::Create { path, ephemeral, sequential, .. } => {
                 if !valid_path(path) || path == "/" {
                     return Err(ZkError::BadArguments);
                 }
-                let parent = parent_of(path)
-                    .and_then(|p| self.nodes.get(p))
-                    .ok_or(ZkError::NoNode)?;
+                let parent = parent_of(path).and_then(|p| self.nodes.get(p)).ok_or(ZkError::NoNode)?;
                 if parent.stat.ephemeral_owner != 0 {
                     return Err(ZkError::NoChildrenForEphemerals);
                 }
@@ -293,19 +250,10 @@ impl DataTree {
     fn apply_op(&mut self, op: &Op, txn: &Txn, triggers: &mut Vec<Trigger>) -> ZkResult {
         let zxid = txn.zxid;
         match op {
-            Op::Create {
-                path,
-                data,
-                ephemeral,
-                sequential,
-            } => {
+            Op::Create { path, data, ephemeral, sequential } => {
                 let parent_path = parent_of(path).ok_or(ZkError::NoNode)?.to_string();
                 let parent = self.nodes.get_mut(&parent_path).ok_or(ZkError::NoNode)?;
-                let path = if *sequential {
-                    format!("{path}{:010}", parent.stat.cversion)
-                } else {
-                    path.clone()
-                };
+                let path = if *sequential { format!("{path}{:010}", parent.stat.cversion) } else { path.clone() };
                 if self.nodes.contains_key(&path) {
                     return Err(ZkError::NodeExists);
                 }
@@ -314,38 +262,14 @@ impl DataTree {
                 parent.stat.cversion += 1;
                 parent.stat.pzxid = zxid;
                 let owner = if *ephemeral { txn.session } else { 0 };
-                let stat = Stat {
-                    czxid: zxid,
-                    mzxid: zxid,
-                    pzxid: zxid,
-                    ephemeral_owner: owner,
-                    ..Stat::default()
-                };
-                self.nodes.insert(
-                    path.clone(),
-                    Znode {
-                        data: data.clone(),
-                        stat,
-                        children: BTreeSet::new(),
-                    },
-                );
+                let stat = Stat { czxid: zxid, mzxid: zxid, pzxid: zxid, ephemeral_owner: owner, ..Stat::default() };
+                self.nodes.insert(path.clone(), Znode { data: data.clone(), stat, children: BTreeSet::new() });
                 if owner != 0 {
-                    self.ephemerals
-                        .entry(owner)
-                        .or_default()
-                        .insert(path.clone());
+                    self.ephemerals.entry(owner).or_default().insert(path.clone());
                 }
                 // Watches: create fires the node's data watch and the parent's child watch.
-                triggers.push(Trigger {
-                    path: path.clone(),
-                    event: EventType::NodeCreated,
-                    child_watch: false,
-                });
-                triggers.push(Trigger {
-                    path: parent_path,
-                    event: EventType::NodeChildrenChanged,
-                    child_watch: true,
-                });
+                triggers.push(Trigger { path: path.clone(), event: EventType::NodeCreated, child_watch: false });
+                triggers.push(Trigger { path: parent_path, event: EventType::NodeChildrenChanged, child_watch: true });
                 Ok(OpResult::Created { path, stat })
             }
             Op::SetData { path, data, .. } => {
@@ -355,11 +279,7 @@ impl DataTree {
                 node.stat.mzxid = zxid;
                 let stat = node.stat;
                 // Watches: setData fires the node's data watch.
-                triggers.push(Trigger {
-                    path: path.clone(),
-                    event: EventType::NodeDataChanged,
-                    child_watch: false,
-                });
+                triggers.push(Trigger { path: path.clone(), event: EventType::NodeDataChanged, child_watch: false });
                 Ok(OpResult::SetData(stat))
             }
             Op::Delete { path, .. } => {
@@ -368,14 +288,7 @@ impl DataTree {
             }
             Op::Check { .. } => Ok(OpResult::Checked),
             Op::CreateStates { topic, states } => {
-                let znodes = states
-                    .iter()
-                    .map(|s| StateZnode {
-                        state: *s,
-                        version: 0,
-                        mzxid: zxid,
-                    })
-                    .collect();
+                let znodes = states.iter().map(|s| StateZnode { state: *s, version: 0, mzxid: zxid }).collect();
                 self.states.insert(topic.clone(), Rc::new(znodes));
                 Ok(OpResult::StatesCreated)
             }
@@ -398,12 +311,7 @@ impl DataTree {
         }
     }
 
-    fn delete(
-        &mut self,
-        path: &str,
-        zxid: Zxid,
-        triggers: &mut Vec<Trigger>,
-    ) -> Result<(), ZkError> {
+    fn delete(&mut self, path: &str, zxid: Zxid, triggers: &mut Vec<Trigger>) -> Result<(), ZkError> {
         let node = self.nodes.remove(path).ok_or(ZkError::NoNode)?;
         if node.stat.ephemeral_owner != 0 {
             if let Some(set) = self.ephemerals.get_mut(&node.stat.ephemeral_owner) {
@@ -420,21 +328,9 @@ impl DataTree {
             parent.stat.pzxid = zxid;
         }
         // Watches: delete fires the node's data and child watches and the parent's child watch.
-        triggers.push(Trigger {
-            path: path.to_string(),
-            event: EventType::NodeDeleted,
-            child_watch: false,
-        });
-        triggers.push(Trigger {
-            path: path.to_string(),
-            event: EventType::NodeDeleted,
-            child_watch: true,
-        });
-        triggers.push(Trigger {
-            path: parent_path,
-            event: EventType::NodeChildrenChanged,
-            child_watch: true,
-        });
+        triggers.push(Trigger { path: path.to_string(), event: EventType::NodeDeleted, child_watch: false });
+        triggers.push(Trigger { path: path.to_string(), event: EventType::NodeDeleted, child_watch: true });
+        triggers.push(Trigger { path: parent_path, event: EventType::NodeChildrenChanged, child_watch: true });
         Ok(())
     }
 
@@ -455,77 +351,34 @@ mod tests {
     use crate::zk::msg::make_zxid;
 
     fn txn(zxid: Zxid, session: u64, body: TxnBody) -> Txn {
-        Txn {
-            zxid,
-            session,
-            origin: None,
-            body,
-        }
+        Txn { zxid, session, origin: None, body }
     }
     fn write(op: Op) -> TxnBody {
-        TxnBody::Write {
-            ops: vec![op],
-            multi: false,
-        }
+        TxnBody::Write { ops: vec![op], multi: false }
     }
     fn create(path: &str, ephemeral: bool, sequential: bool) -> Op {
-        Op::Create {
-            path: path.into(),
-            data: Data::Empty,
-            ephemeral,
-            sequential,
-        }
+        Op::Create { path: path.into(), data: Data::Empty, ephemeral, sequential }
     }
 
     #[test]
     fn create_fires_node_then_parent_and_versions_count() {
         let mut t = DataTree::new();
         let mut tr = Vec::new();
-        t.apply(
-            &txn(
-                make_zxid(1, 1),
-                0,
-                TxnBody::CreateSession { timeout_ms: 6000 },
-            ),
-            &mut tr,
-        )
-        .unwrap();
+        t.apply(&txn(make_zxid(1, 1), 0, TxnBody::CreateSession { timeout_ms: 6000 }), &mut tr).unwrap();
         let z = make_zxid(1, 2);
-        let r = t
-            .apply(&txn(z, z - 1, write(create("/a", false, false))), &mut tr)
-            .unwrap();
+        let r = t.apply(&txn(z, z - 1, write(create("/a", false, false))), &mut tr).unwrap();
         assert!(matches!(r, OpResult::Created { .. }));
         assert_eq!(
             tr,
             vec![
-                Trigger {
-                    path: "/a".into(),
-                    event: EventType::NodeCreated,
-                    child_watch: false
-                },
-                Trigger {
-                    path: "/".into(),
-                    event: EventType::NodeChildrenChanged,
-                    child_watch: true
-                },
+                Trigger { path: "/a".into(), event: EventType::NodeCreated, child_watch: false },
+                Trigger { path: "/".into(), event: EventType::NodeChildrenChanged, child_watch: true },
             ]
         );
-        let set = Op::SetData {
-            path: "/a".into(),
-            data: Data::Int(1),
-            version: Some(0),
-        };
-        assert!(t
-            .apply(
-                &txn(make_zxid(1, 3), make_zxid(1, 1), write(set.clone())),
-                &mut tr
-            )
-            .is_ok());
+        let set = Op::SetData { path: "/a".into(), data: Data::Int(1), version: Some(0) };
+        assert!(t.apply(&txn(make_zxid(1, 3), make_zxid(1, 1), write(set.clone())), &mut tr).is_ok());
         // The same conditional write again is stale: BADVERSION (−103).
-        assert_eq!(
-            t.apply(&txn(make_zxid(1, 4), make_zxid(1, 1), write(set)), &mut tr),
-            Err(ZkError::BadVersion)
-        );
+        assert_eq!(t.apply(&txn(make_zxid(1, 4), make_zxid(1, 1), write(set)), &mut tr), Err(ZkError::BadVersion));
         assert_eq!(t.get("/a").unwrap().stat.version, 1);
     }
 
@@ -535,63 +388,25 @@ mod tests {
         let mut tr = Vec::new();
         let s1 = make_zxid(1, 1);
         let s2 = make_zxid(1, 2);
-        t.apply(
-            &txn(s1, 0, TxnBody::CreateSession { timeout_ms: 6000 }),
-            &mut tr,
-        )
-        .unwrap();
-        t.apply(
-            &txn(s2, 0, TxnBody::CreateSession { timeout_ms: 6000 }),
-            &mut tr,
-        )
-        .unwrap();
-        t.apply(
-            &txn(make_zxid(1, 3), s1, write(create("/e1", true, false))),
-            &mut tr,
-        )
-        .unwrap();
-        t.apply(
-            &txn(make_zxid(1, 4), s2, write(create("/e2", true, false))),
-            &mut tr,
-        )
-        .unwrap();
-        let r = t
-            .apply(
-                &txn(make_zxid(1, 5), s1, write(create("/q-", false, true))),
-                &mut tr,
-            )
-            .unwrap();
+        t.apply(&txn(s1, 0, TxnBody::CreateSession { timeout_ms: 6000 }), &mut tr).unwrap();
+        t.apply(&txn(s2, 0, TxnBody::CreateSession { timeout_ms: 6000 }), &mut tr).unwrap();
+        t.apply(&txn(make_zxid(1, 3), s1, write(create("/e1", true, false))), &mut tr).unwrap();
+        t.apply(&txn(make_zxid(1, 4), s2, write(create("/e2", true, false))), &mut tr).unwrap();
+        let r = t.apply(&txn(make_zxid(1, 5), s1, write(create("/q-", false, true))), &mut tr).unwrap();
         assert!(matches!(r, OpResult::Created { ref path, .. } if path == "/q-0000000002"));
         // An ephemeral cannot have children.
         assert_eq!(
-            t.apply(
-                &txn(make_zxid(1, 6), s1, write(create("/e1/x", false, false))),
-                &mut tr
-            ),
+            t.apply(&txn(make_zxid(1, 6), s1, write(create("/e1/x", false, false))), &mut tr),
             Err(ZkError::NoChildrenForEphemerals)
         );
         tr.clear();
-        t.apply(
-            &txn(make_zxid(1, 7), 0, TxnBody::CloseSession { session: s1 }),
-            &mut tr,
-        )
-        .unwrap();
+        t.apply(&txn(make_zxid(1, 7), 0, TxnBody::CloseSession { session: s1 }), &mut tr).unwrap();
         assert!(t.get("/e1").is_none());
         assert!(t.get("/e2").is_some());
-        assert_eq!(
-            tr[0],
-            Trigger {
-                path: "/e1".into(),
-                event: EventType::NodeDeleted,
-                child_watch: false
-            }
-        );
+        assert_eq!(tr[0], Trigger { path: "/e1".into(), event: EventType::NodeDeleted, child_watch: false });
         // A closed session can no longer write.
         assert_eq!(
-            t.apply(
-                &txn(make_zxid(1, 8), s1, write(create("/z", false, false))),
-                &mut tr
-            ),
+            t.apply(&txn(make_zxid(1, 8), s1, write(create("/z", false, false))), &mut tr),
             Err(ZkError::SessionExpired)
         );
     }
@@ -601,29 +416,13 @@ mod tests {
         let mut t = DataTree::new();
         let mut tr = Vec::new();
         let s = make_zxid(1, 1);
-        t.apply(
-            &txn(s, 0, TxnBody::CreateSession { timeout_ms: 6000 }),
-            &mut tr,
-        )
-        .unwrap();
+        t.apply(&txn(s, 0, TxnBody::CreateSession { timeout_ms: 6000 }), &mut tr).unwrap();
         t.seed("/controller_epoch", Data::Int(0));
         let ops = vec![
-            Op::Create {
-                path: "/controller".into(),
-                data: Data::Broker(1),
-                ephemeral: true,
-                sequential: false,
-            },
-            Op::SetData {
-                path: "/controller_epoch".into(),
-                data: Data::Int(1),
-                version: Some(7),
-            },
+            Op::Create { path: "/controller".into(), data: Data::Broker(1), ephemeral: true, sequential: false },
+            Op::SetData { path: "/controller_epoch".into(), data: Data::Int(1), version: Some(7) },
         ];
-        let r = t.apply(
-            &txn(make_zxid(1, 2), s, TxnBody::Write { ops, multi: true }),
-            &mut tr,
-        );
+        let r = t.apply(&txn(make_zxid(1, 2), s, TxnBody::Write { ops, multi: true }), &mut tr);
         assert_eq!(r, Err(ZkError::BadVersion));
         assert!(t.get("/controller").is_none());
     }

@@ -10,8 +10,8 @@ use crate::time::Time;
 use crate::world::Output;
 
 use super::msg::{
-    epoch_of, make_zxid, Msg, Origin, QuorumPacket, Request, ServerState, Sid, SnapRef, SyncMode,
-    SyncPayload, Txn, TxnBody, Zxid,
+    epoch_of, make_zxid, Msg, Origin, QuorumPacket, Request, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn,
+    TxnBody, Zxid,
 };
 use super::server::{Role, Server};
 use super::{Note, Out, Timer};
@@ -125,55 +125,33 @@ pub enum Plan {
 }
 
 /// ZAB: `LearnerHandler.syncFollower`'s choice between DIFF, TRUNC and SNAP (domain.md §1.2).
-pub fn sync_plan(
-    log: &[Rc<Txn>],
-    base_zxid: Zxid,
-    committed_len: usize,
-    tree_size: usize,
-    peer_last: Zxid,
-) -> Plan {
+pub fn sync_plan(log: &[Rc<Txn>], base_zxid: Zxid, committed_len: usize, tree_size: usize, peer_last: Zxid) -> Plan {
     let committed_len = committed_len.min(log.len());
-    let max_committed = committed_len
-        .checked_sub(1)
-        .and_then(|i| log.get(i))
-        .map_or(base_zxid, |t| t.zxid);
+    let max_committed = committed_len.checked_sub(1).and_then(|i| log.get(i)).map_or(base_zxid, |t| t.zxid);
     if peer_last == max_committed {
         // ZAB: syncFollower sends an empty DIFF when the learner's zxid equals the leader's
         // lastProcessedZxid (outstanding proposals follow).
-        return Plan::Diff {
-            from: committed_len,
-        };
+        return Plan::Diff { from: committed_len };
     }
     if peer_last > max_committed {
         // ZAB: syncFollower chooses TRUNC when the learner is ahead of maxCommittedLog.
-        return Plan::Trunc {
-            to: max_committed,
-            from: committed_len,
-        };
+        return Plan::Trunc { to: max_committed, from: committed_len };
     }
     let window_start = committed_len.saturating_sub(COMMIT_LOG_COUNT);
-    let min_committed = window_start
-        .checked_sub(1)
-        .and_then(|i| log.get(i))
-        .map_or(base_zxid, |t| t.zxid);
+    let min_committed = window_start.checked_sub(1).and_then(|i| log.get(i)).map_or(base_zxid, |t| t.zxid);
     if peer_last >= min_committed {
         // ZAB: within the in-memory committed log (last 500 proposals): DIFF.
         return diff_or_trunc(log, base_zxid, peer_last);
     }
     if peer_last >= base_zxid {
         // ZAB: further behind: DIFF from the txn log if it is small next to the snapshot.
-        let missing = committed_len
-            - log
-                .partition_point(|t| t.zxid <= peer_last)
-                .min(committed_len);
+        let missing = committed_len - log.partition_point(|t| t.zxid <= peer_last).min(committed_len);
         if missing * 100 <= tree_size * SNAPSHOT_SIZE_FACTOR_PERCENT {
             return diff_or_trunc(log, base_zxid, peer_last);
         }
     }
     // ZAB: otherwise SNAP.
-    Plan::Snap {
-        from: committed_len,
-    }
+    Plan::Snap { from: committed_len }
 }
 
 /// `queueCommittedProposals`: DIFF from the learner's zxid if the log has it; if the learner's
@@ -186,10 +164,7 @@ fn diff_or_trunc(log: &[Rc<Txn>], base_zxid: Zxid, peer_last: Zxid) -> Plan {
     match log.binary_search_by(|t| t.zxid.cmp(&peer_last)) {
         Ok(i) => Plan::Diff { from: i + 1 },
         Err(i) => {
-            let to = i
-                .checked_sub(1)
-                .and_then(|j| log.get(j))
-                .map_or(base_zxid, |t| t.zxid);
+            let to = i.checked_sub(1).and_then(|j| log.get(j)).map_or(base_zxid, |t| t.zxid);
             Plan::Trunc { to, from: i }
         }
     }
@@ -218,16 +193,11 @@ impl Server {
             early_commit: 0,
         };
         // ZAB: the learner sends FOLLOWERINFO with zxid = (acceptedEpoch, 0).
-        let pkt = QuorumPacket::FollowerInfo {
-            accepted_epoch: self.accepted_epoch,
-        };
+        let pkt = QuorumPacket::FollowerInfo { accepted_epoch: self.accepted_epoch };
         send_on(&mut f.send_seq, leader, pkt, out);
         self.role = Role::Following(Box::new(f));
         // The learner's socket timeout is initLimit ticks during sync.
-        out.push(Output::SetTimer {
-            timer: Timer::PeerTimeout,
-            at: now.plus_ms(self.tick_ms() * self.cfg.init_limit),
-        });
+        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(self.tick_ms() * self.cfg.init_limit) });
     }
 
     fn send_to_leader(&mut self, pkt: QuorumPacket, out: &mut Vec<Out>) {
@@ -236,23 +206,13 @@ impl Server {
         }
     }
 
-    fn on_follower_packet(
-        &mut self,
-        now: Time,
-        from: Sid,
-        seq: u32,
-        pkt: QuorumPacket,
-        out: &mut Vec<Out>,
-    ) {
+    fn on_follower_packet(&mut self, now: Time, from: Sid, seq: u32, pkt: QuorumPacket, out: &mut Vec<Out>) {
         let Role::Following(f) = &mut self.role else {
             return;
         };
         if from != f.leader {
             // Not our leader's connection (an old leader still broadcasting): close it.
-            out.push(Output::Send {
-                to: node_of(from),
-                msg: Msg::Reset,
-            });
+            out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
             return;
         }
         if seq != f.recv_seq {
@@ -261,15 +221,8 @@ impl Server {
             return;
         }
         f.recv_seq += 1;
-        let limit = if f.phase == FollowerPhase::Broadcast {
-            self.cfg.sync_limit
-        } else {
-            self.cfg.init_limit
-        };
-        out.push(Output::SetTimer {
-            timer: Timer::PeerTimeout,
-            at: now.plus_ms(self.tick_ms() * limit),
-        });
+        let limit = if f.phase == FollowerPhase::Broadcast { self.cfg.sync_limit } else { self.cfg.init_limit };
+        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(self.tick_ms() * limit) });
         match pkt {
             QuorumPacket::LeaderInfo { new_epoch } => self.on_leader_info(now, new_epoch, out),
             QuorumPacket::Sync(payload) => {
@@ -283,8 +236,7 @@ impl Server {
             QuorumPacket::Commit { zxid } => self.on_commit(now, zxid, out),
             QuorumPacket::Ping { .. } => {
                 // Learner.ping: answer with the session touches collected since the last one.
-                let touches: Vec<(u64, u64)> =
-                    std::mem::take(&mut self.touches).into_iter().collect();
+                let touches: Vec<(u64, u64)> = std::mem::take(&mut self.touches).into_iter().collect();
                 self.send_to_leader(QuorumPacket::Ping { touches }, out);
             }
             _ => {}
@@ -305,13 +257,7 @@ impl Server {
             None
         };
         let last_zxid = self.last_logged_zxid();
-        self.send_to_leader(
-            QuorumPacket::AckEpoch {
-                current_epoch,
-                last_zxid,
-            },
-            out,
-        );
+        self.send_to_leader(QuorumPacket::AckEpoch { current_epoch, last_zxid }, out);
         if let Role::Following(f) = &mut self.role {
             f.phase = FollowerPhase::Sync;
         }
@@ -370,10 +316,7 @@ impl Server {
         let through = committed.max(f.early_commit);
         self.apply_through(now, through, out);
         out.push(Output::Note(Note::UpToDate));
-        out.push(Output::SetTimer {
-            timer: Timer::PeerTimeout,
-            at: now.plus_ms(self.tick_ms() * self.cfg.sync_limit),
-        });
+        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(self.tick_ms() * self.cfg.sync_limit) });
     }
 
     fn on_proposal(&mut self, now: Time, txn: Rc<Txn>, out: &mut Vec<Out>) {
@@ -409,12 +352,7 @@ impl Server {
         if let Role::Following(f) = &mut self.role {
             if f.phase == FollowerPhase::Discovery && f.recv_seq == 0 {
                 f.send_seq = 0;
-                send_on(
-                    &mut f.send_seq,
-                    f.leader,
-                    QuorumPacket::FollowerInfo { accepted_epoch },
-                    out,
-                );
+                send_on(&mut f.send_seq, f.leader, QuorumPacket::FollowerInfo { accepted_epoch }, out);
             }
         }
     }
@@ -429,22 +367,11 @@ impl Server {
     }
 
     /// Forward a client write to the leader (REQUEST), or propose it if we lead.
-    pub(crate) fn submit(
-        &mut self,
-        now: Time,
-        session: u64,
-        origin: Origin,
-        body: TxnBody,
-        out: &mut Vec<Out>,
-    ) {
+    pub(crate) fn submit(&mut self, now: Time, session: u64, origin: Origin, body: TxnBody, out: &mut Vec<Out>) {
         match &self.role {
             Role::Leading(_) => self.propose(now, session, Some(origin), body, out),
             Role::Following(_) => {
-                let req = Request {
-                    session,
-                    origin,
-                    body,
-                };
+                let req = Request { session, origin, body };
                 self.send_to_leader(QuorumPacket::Request(Box::new(req)), out);
             }
             Role::Looking => {}
@@ -474,10 +401,7 @@ impl Server {
             closing: BTreeSet::new(),
         };
         self.role = Role::Leading(Box::new(leader));
-        out.push(Output::SetTimer {
-            timer: Timer::InitLimit,
-            at: now.plus_ms(self.tick_ms() * self.cfg.init_limit),
-        });
+        out.push(Output::SetTimer { timer: Timer::InitLimit, at: now.plus_ms(self.tick_ms() * self.cfg.init_limit) });
     }
 
     fn leader_mut(&mut self) -> Option<&mut Leader> {
@@ -493,14 +417,7 @@ impl Server {
         }
     }
 
-    fn on_leader_packet(
-        &mut self,
-        now: Time,
-        from: Sid,
-        seq: u32,
-        pkt: QuorumPacket,
-        out: &mut Vec<Out>,
-    ) {
+    fn on_leader_packet(&mut self, now: Time, from: Sid, seq: u32, pkt: QuorumPacket, out: &mut Vec<Out>) {
         let quorum = self.cfg.quorum();
         let sync_limit = self.cfg.sync_limit;
         let init_limit = self.cfg.init_limit;
@@ -538,29 +455,22 @@ impl Server {
         }
         let Some(learner) = l.learners.get_mut(&from) else {
             // No such connection (it was dropped): reset it.
-            out.push(Output::Send {
-                to: node_of(from),
-                msg: Msg::Reset,
-            });
+            out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
             return;
         };
         if seq != learner.recv_seq {
             // A hole in the learner's stream: drop the handler and close its connection.
             l.learners.remove(&from);
-            out.push(Output::Send {
-                to: node_of(from),
-                msg: Msg::Reset,
-            });
+            out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
             return;
         }
         learner.recv_seq += 1;
         // LearnerHandler: any packet from the learner moves its ack deadline.
         learner.deadline_tick = l.tick + sync_limit;
         match pkt {
-            QuorumPacket::AckEpoch {
-                current_epoch,
-                last_zxid,
-            } => self.on_ack_epoch(now, from, current_epoch, last_zxid, out),
+            QuorumPacket::AckEpoch { current_epoch, last_zxid } => {
+                self.on_ack_epoch(now, from, current_epoch, last_zxid, out)
+            }
             QuorumPacket::Ack { zxid } => self.on_ack(now, from, zxid, out),
             QuorumPacket::Ping { touches } => {
                 for (session, _) in touches {
@@ -588,20 +498,10 @@ impl Server {
         for s in sids {
             self.send_to_learner(s, QuorumPacket::LeaderInfo { new_epoch }, out);
         }
-        out.push(Output::SetTimer {
-            timer: Timer::InitLimit,
-            at: now.plus_ms(self.tick_ms() * self.cfg.init_limit),
-        });
+        out.push(Output::SetTimer { timer: Timer::InitLimit, at: now.plus_ms(self.tick_ms() * self.cfg.init_limit) });
     }
 
-    fn on_ack_epoch(
-        &mut self,
-        now: Time,
-        from: Sid,
-        current_epoch: Option<u64>,
-        last_zxid: Zxid,
-        out: &mut Vec<Out>,
-    ) {
+    fn on_ack_epoch(&mut self, now: Time, from: Sid, current_epoch: Option<u64>, last_zxid: Zxid, out: &mut Vec<Out>) {
         let ours = (self.current_epoch, self.last_logged_zxid());
         let quorum = self.cfg.quorum();
         let Some(l) = self.leader_mut() else { return };
@@ -616,9 +516,7 @@ impl Server {
                 if let Some(ce) = current_epoch {
                     if (ce, last_zxid) > ours {
                         // ZAB: the leader aborts if a follower is more recent than itself.
-                        out.push(Output::Note(Note::GaveUp {
-                            reason: "follower ahead of leader",
-                        }));
+                        out.push(Output::Note(Note::GaveUp { reason: "follower ahead of leader" }));
                         self.go_looking(now, out);
                         return;
                     }
@@ -640,20 +538,13 @@ impl Server {
         l.phase = LeaderPhase::Sync;
         l.newleader_acks.insert(sid);
         let new_epoch = l.new_epoch;
-        let ready: Vec<Sid> = l
-            .learners
-            .iter()
-            .filter(|(_, h)| h.phase == LearnerPhase::EpochAcked)
-            .map(|(s, _)| *s)
-            .collect();
+        let ready: Vec<Sid> =
+            l.learners.iter().filter(|(_, h)| h.phase == LearnerPhase::EpochAcked).map(|(s, _)| *s).collect();
         self.current_epoch = new_epoch; // durable
         for s in ready {
             self.sync_learner(s, out);
         }
-        out.push(Output::SetTimer {
-            timer: Timer::InitLimit,
-            at: now.plus_ms(self.tick_ms() * self.cfg.init_limit),
-        });
+        out.push(Output::SetTimer { timer: Timer::InitLimit, at: now.plus_ms(self.tick_ms() * self.cfg.init_limit) });
     }
 
     /// ZAB: syncFollower, then NEWLEADER; from here the learner gets every new proposal.
@@ -665,25 +556,12 @@ impl Server {
         let peer_last = learner.last_zxid;
         let established = l.is_established();
         let newleader = l.newleader_zxid();
-        let committed_len = if established {
-            self.applied
-        } else {
-            self.log.len()
-        };
-        let plan = sync_plan(
-            &self.log,
-            self.base.zxid,
-            committed_len,
-            self.tree.node_count(),
-            peer_last,
-        );
+        let committed_len = if established { self.applied } else { self.log.len() };
+        let plan = sync_plan(&self.log, self.base.zxid, committed_len, self.tree.node_count(), peer_last);
         let (mode, from) = match plan {
             Plan::Diff { from } => (SyncMode::Diff, from),
             Plan::Trunc { to, from } => (SyncMode::Trunc { zxid: to }, from),
-            Plan::Snap { from } => (
-                SyncMode::Snap(SnapRef(Rc::new(self.committed_snapshot(committed_len)))),
-                from,
-            ),
+            Plan::Snap { from } => (SyncMode::Snap(SnapRef(Rc::new(self.committed_snapshot(committed_len)))), from),
         };
         let txns = self.log.get(from..).unwrap_or(&[]).to_vec();
         let payload = SyncPayload { mode, txns };
@@ -742,18 +620,11 @@ impl Server {
         l.committed = last;
         // SessionTrackerImpl: a new leader tracks every session with a full timeout.
         for (session, timeout) in sessions {
-            l.sessions.insert(
-                session,
-                (expiry_deadline(now.as_ms() + timeout, tick_ms), timeout),
-            );
+            l.sessions.insert(session, (expiry_deadline(now.as_ms() + timeout, tick_ms), timeout));
         }
         let epoch = l.new_epoch;
-        let acked: Vec<Sid> = l
-            .learners
-            .iter()
-            .filter(|(_, h)| h.phase == LearnerPhase::Acked)
-            .map(|(s, _)| *s)
-            .collect();
+        let acked: Vec<Sid> =
+            l.learners.iter().filter(|(_, h)| h.phase == LearnerPhase::Acked).map(|(s, _)| *s).collect();
         for s in acked {
             if let Some(h) = self.leader_mut().and_then(|l| l.learners.get_mut(&s)) {
                 h.phase = LearnerPhase::UpToDate;
@@ -762,10 +633,7 @@ impl Server {
         }
         out.push(Output::Note(Note::Established { epoch }));
         out.push(Output::CancelTimer(Timer::InitLimit));
-        out.push(Output::SetTimer {
-            timer: Timer::Tick,
-            at: now.plus_ms(tick_ms / 2),
-        });
+        out.push(Output::SetTimer { timer: Timer::Tick, at: now.plus_ms(tick_ms / 2) });
         out.push(Output::SetTimer {
             timer: Timer::SessionCheck,
             at: Time::from_ms(expiry_deadline(now.as_ms(), tick_ms)),
@@ -776,9 +644,7 @@ impl Server {
         if let Role::Leading(l) = &self.role {
             if !l.is_established() {
                 // ZAB: discovery and sync are bounded by initLimit ticks.
-                out.push(Output::Note(Note::GaveUp {
-                    reason: "initLimit",
-                }));
+                out.push(Output::Note(Note::GaveUp { reason: "initLimit" }));
                 self.go_looking(now, out);
             }
         }
@@ -796,40 +662,21 @@ impl Server {
         if !l.half_tick {
             l.tick += 1;
             let tick = l.tick;
-            let synced = 1 + l
-                .learners
-                .iter()
-                .filter(|(s, h)| **s != sid && tick <= h.deadline_tick)
-                .count();
+            let synced = 1 + l.learners.iter().filter(|(s, h)| **s != sid && tick <= h.deadline_tick).count();
             if synced < quorum {
                 // ZAB: "Not sufficient followers synced": the leader gives up.
-                out.push(Output::Note(Note::GaveUp {
-                    reason: "not sufficient followers synced",
-                }));
+                out.push(Output::Note(Note::GaveUp { reason: "not sufficient followers synced" }));
                 self.go_looking(now, out);
                 return;
             }
         }
         let Some(l) = self.leader_mut() else { return };
-        let sids: Vec<Sid> = l
-            .learners
-            .iter()
-            .filter(|(_, h)| h.phase >= LearnerPhase::Synced)
-            .map(|(s, _)| *s)
-            .collect();
+        let sids: Vec<Sid> =
+            l.learners.iter().filter(|(_, h)| h.phase >= LearnerPhase::Synced).map(|(s, _)| *s).collect();
         for s in sids {
-            self.send_to_learner(
-                s,
-                QuorumPacket::Ping {
-                    touches: Vec::new(),
-                },
-                out,
-            );
+            self.send_to_learner(s, QuorumPacket::Ping { touches: Vec::new() }, out);
         }
-        out.push(Output::SetTimer {
-            timer: Timer::Tick,
-            at: now.plus_ms(self.tick_ms() / 2),
-        });
+        out.push(Output::SetTimer { timer: Timer::Tick, at: now.plus_ms(self.tick_ms() / 2) });
     }
 
     /// ZAB: log the transaction, send PROPOSAL to the forwarding learners, ack it ourselves.
@@ -859,18 +706,9 @@ impl Server {
         if let TxnBody::CloseSession { session } = &body {
             l.closing.insert(*session);
         }
-        let sids: Vec<Sid> = l
-            .learners
-            .iter()
-            .filter(|(_, h)| h.phase >= LearnerPhase::Synced)
-            .map(|(s, _)| *s)
-            .collect();
-        let txn = Rc::new(Txn {
-            zxid,
-            session,
-            origin,
-            body,
-        });
+        let sids: Vec<Sid> =
+            l.learners.iter().filter(|(_, h)| h.phase >= LearnerPhase::Synced).map(|(s, _)| *s).collect();
+        let txn = Rc::new(Txn { zxid, session, origin, body });
         self.log.push(txn.clone());
         for s in sids {
             self.send_to_learner(s, QuorumPacket::Proposal(txn.clone()), out);
@@ -891,12 +729,8 @@ impl Server {
             }
             l.outstanding.remove(&zxid);
             l.committed = zxid;
-            let sids: Vec<Sid> = l
-                .learners
-                .iter()
-                .filter(|(_, h)| h.phase >= LearnerPhase::Synced)
-                .map(|(s, _)| *s)
-                .collect();
+            let sids: Vec<Sid> =
+                l.learners.iter().filter(|(_, h)| h.phase >= LearnerPhase::Synced).map(|(s, _)| *s).collect();
             for s in sids {
                 self.send_to_learner(s, QuorumPacket::Commit { zxid }, out);
             }
@@ -906,24 +740,14 @@ impl Server {
 
     // ------------------------------------------------------------------ both
 
-    pub(crate) fn on_quorum(
-        &mut self,
-        now: Time,
-        from: Sid,
-        seq: u32,
-        pkt: QuorumPacket,
-        out: &mut Vec<Out>,
-    ) {
+    pub(crate) fn on_quorum(&mut self, now: Time, from: Sid, seq: u32, pkt: QuorumPacket, out: &mut Vec<Out>) {
         match &self.role {
             Role::Following(_) => self.on_follower_packet(now, from, seq, pkt, out),
             Role::Leading(_) => self.on_leader_packet(now, from, seq, pkt, out),
             Role::Looking => {
                 // Only the leader listens on the learner port: refuse.
                 if matches!(pkt, QuorumPacket::FollowerInfo { .. }) {
-                    out.push(Output::Send {
-                        to: node_of(from),
-                        msg: Msg::Reset,
-                    });
+                    out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
                 }
             }
         }
@@ -932,15 +756,10 @@ impl Server {
     /// The connection to `from` was reset (it closed it, or its process is gone).
     pub(crate) fn on_quorum_reset(&mut self, now: Time, from: Sid, out: &mut Vec<Out>) {
         match &mut self.role {
-            Role::Following(f)
-                if f.leader == from && f.phase == FollowerPhase::Discovery && f.recv_seq == 0 =>
-            {
+            Role::Following(f) if f.leader == from && f.phase == FollowerPhase::Discovery && f.recv_seq == 0 => {
                 // Learner.connectToLeader: the leader is not listening yet: retry after
                 // leaderConnectDelayDuringRetryMs (100 ms), within initLimit.
-                out.push(Output::SetTimer {
-                    timer: Timer::LearnerConnect,
-                    at: now.plus_ms(LEADER_CONNECT_DELAY_MS),
-                });
+                out.push(Output::SetTimer { timer: Timer::LearnerConnect, at: now.plus_ms(LEADER_CONNECT_DELAY_MS) });
             }
             Role::Following(f) if f.leader == from => {
                 out.push(Output::Note(Note::LeaderLost));
@@ -956,10 +775,7 @@ impl Server {
 
 /// Send a packet on a numbered connection.
 fn send_on(seq: &mut u32, to: Sid, pkt: QuorumPacket, out: &mut Vec<Out>) {
-    out.push(Output::Send {
-        to: node_of(to),
-        msg: Msg::Quorum { seq: *seq, pkt },
-    });
+    out.push(Output::Send { to: node_of(to), msg: Msg::Quorum { seq: *seq, pkt } });
     *seq += 1;
 }
 
@@ -979,18 +795,8 @@ mod tests {
     use crate::zk::In;
 
     fn server(sid: Sid) -> Server {
-        let cfg = Rc::new(Config {
-            ensemble: 3,
-            brokers: 0,
-            partitions: 0,
-            ..Config::default()
-        });
-        let base = Rc::new(Snapshot {
-            tree: DataTree::new(),
-            zxid: 0,
-            applied_count: 0,
-            digest: 0,
-        });
+        let cfg = Rc::new(Config { ensemble: 3, brokers: 0, partitions: 0, ..Config::default() });
+        let base = Rc::new(Snapshot { tree: DataTree::new(), zxid: 0, applied_count: 0, digest: 0 });
         Server::new(sid, cfg, base)
     }
 
@@ -1005,12 +811,7 @@ mod tests {
     }
 
     fn txn(zxid: Zxid) -> Rc<Txn> {
-        Rc::new(Txn {
-            zxid,
-            session: 0,
-            origin: None,
-            body: TxnBody::CreateSession { timeout_ms: 4_000 },
-        })
+        Rc::new(Txn { zxid, session: 0, origin: None, body: TxnBody::CreateSession { timeout_ms: 4_000 } })
     }
 
     fn log(zxids: &[Zxid]) -> Vec<Rc<Txn>> {
@@ -1021,12 +822,7 @@ mod tests {
     fn leader() -> Server {
         let mut s = server(3);
         s.state = ServerState::Looking;
-        s.vote = Vote {
-            leader: 3,
-            zxid: 0,
-            election_epoch: 1,
-            peer_epoch: 0,
-        };
+        s.vote = Vote { leader: 3, zxid: 0, election_epoch: 1, peer_epoch: 0 };
         let mut out = Vec::new();
         s.lead(Time::ZERO, &mut out);
         s
@@ -1036,41 +832,15 @@ mod tests {
     fn established() -> Server {
         let mut l = leader();
         for from in [0, 1] {
-            step(
-                &mut l,
-                Time::ZERO,
-                Input::Msg {
-                    from,
-                    msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }),
-                },
-            );
+            step(&mut l, Time::ZERO, Input::Msg { from, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }) });
         }
         for from in [0, 1] {
-            let ack = QuorumPacket::AckEpoch {
-                current_epoch: Some(0),
-                last_zxid: 0,
-            };
-            step(
-                &mut l,
-                Time::ZERO,
-                Input::Msg {
-                    from,
-                    msg: q(1, ack),
-                },
-            );
+            let ack = QuorumPacket::AckEpoch { current_epoch: Some(0), last_zxid: 0 };
+            step(&mut l, Time::ZERO, Input::Msg { from, msg: q(1, ack) });
         }
         for from in [0, 1] {
-            let ack = QuorumPacket::Ack {
-                zxid: make_zxid(1, 0),
-            };
-            step(
-                &mut l,
-                Time::ZERO,
-                Input::Msg {
-                    from,
-                    msg: q(2, ack),
-                },
-            );
+            let ack = QuorumPacket::Ack { zxid: make_zxid(1, 0) };
+            step(&mut l, Time::ZERO, Input::Msg { from, msg: q(2, ack) });
         }
         assert_eq!(l.established_epoch(), Some(1));
         l
@@ -1087,38 +857,21 @@ mod tests {
         assert_eq!(sync_plan(&l, 0, 4, 10, e1(2)), Plan::Diff { from: 2 });
         assert_eq!(sync_plan(&l, 0, 4, 10, 0), Plan::Diff { from: 0 });
         // Ahead of maxCommittedLog: TRUNC to it (the outstanding proposals follow).
-        assert_eq!(
-            sync_plan(&l, 0, 3, 10, e2(1)),
-            Plan::Trunc { to: e1(3), from: 3 }
-        );
-        assert_eq!(
-            sync_plan(&l, 0, 4, 10, e2(5)),
-            Plan::Trunc { to: e2(1), from: 4 }
-        );
+        assert_eq!(sync_plan(&l, 0, 3, 10, e2(1)), Plan::Trunc { to: e1(3), from: 3 });
+        assert_eq!(sync_plan(&l, 0, 4, 10, e2(5)), Plan::Trunc { to: e2(1), from: 4 });
         // A proposal the leader never saw (e1(4), never committed): TRUNC to e1(3), then DIFF.
-        assert_eq!(
-            sync_plan(&l, 0, 4, 10, e1(4)),
-            Plan::Trunc { to: e1(3), from: 3 }
-        );
+        assert_eq!(sync_plan(&l, 0, 4, 10, e1(4)), Plan::Trunc { to: e1(3), from: 3 });
     }
 
     #[test]
     fn sync_plan_uses_snap_beyond_the_committed_log_when_the_txn_log_is_large() {
-        let zxids: Vec<Zxid> = (1..=(COMMIT_LOG_COUNT as u64 + 100))
-            .map(|c| make_zxid(1, c))
-            .collect();
+        let zxids: Vec<Zxid> = (1..=(COMMIT_LOG_COUNT as u64 + 100)).map(|c| make_zxid(1, c)).collect();
         let l = log(&zxids);
         let n = l.len();
         // 600 transactions missing, snapshot of 100 znodes: 600 > 0.33 × 100 → SNAP.
-        assert_eq!(
-            sync_plan(&l, 0, n, 100, make_zxid(1, 5)),
-            Plan::Snap { from: n }
-        );
+        assert_eq!(sync_plan(&l, 0, n, 100, make_zxid(1, 5)), Plan::Snap { from: n });
         // With a large snapshot the txn log is used instead: DIFF.
-        assert_eq!(
-            sync_plan(&l, 0, n, 1_000_000, make_zxid(1, 5)),
-            Plan::Diff { from: 5 }
-        );
+        assert_eq!(sync_plan(&l, 0, n, 1_000_000, make_zxid(1, 5)), Plan::Diff { from: 5 });
     }
 
     #[test]
@@ -1127,24 +880,15 @@ mod tests {
         let out = step(
             &mut l,
             Time::from_ms(5),
-            Input::Msg {
-                from: 0,
-                msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 4 }),
-            },
+            Input::Msg { from: 0, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 4 }) },
         );
         assert_eq!(
             out,
             vec![
                 // ZAB: new epoch = max(acceptedEpoch) + 1.
                 Output::Note(Note::NewEpoch { epoch: 5 }),
-                Output::Send {
-                    to: 0,
-                    msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 5 })
-                },
-                Output::SetTimer {
-                    timer: Timer::InitLimit,
-                    at: Time::from_ms(5 + 20_000)
-                },
+                Output::Send { to: 0, msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 5 }) },
+                Output::SetTimer { timer: Timer::InitLimit, at: Time::from_ms(5 + 20_000) },
             ]
         );
         assert_eq!(l.accepted_epoch, 5);
@@ -1160,28 +904,13 @@ mod tests {
         let out = step(
             &mut f,
             Time::from_ms(3),
-            Input::Msg {
-                from: 2,
-                msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 3 }),
-            },
+            Input::Msg { from: 2, msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 3 }) },
         );
         assert_eq!(
             out,
             vec![
-                Output::SetTimer {
-                    timer: Timer::PeerTimeout,
-                    at: Time::from_ms(3 + 20_000)
-                },
-                Output::Send {
-                    to: 2,
-                    msg: q(
-                        1,
-                        QuorumPacket::AckEpoch {
-                            current_epoch: Some(2),
-                            last_zxid: 0
-                        }
-                    )
-                },
+                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(3 + 20_000) },
+                Output::Send { to: 2, msg: q(1, QuorumPacket::AckEpoch { current_epoch: Some(2), last_zxid: 0 }) },
             ]
         );
         assert_eq!(f.accepted_epoch, 3);
@@ -1192,20 +921,11 @@ mod tests {
         let out = step(
             &mut g,
             Time::from_ms(3),
-            Input::Msg {
-                from: 2,
-                msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 3 }),
-            },
+            Input::Msg { from: 2, msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 3 }) },
         );
         assert!(out.contains(&Output::Send {
             to: 2,
-            msg: q(
-                1,
-                QuorumPacket::AckEpoch {
-                    current_epoch: None,
-                    last_zxid: 0
-                }
-            )
+            msg: q(1, QuorumPacket::AckEpoch { current_epoch: None, last_zxid: 0 })
         }));
     }
 
@@ -1214,126 +934,49 @@ mod tests {
         let mut f = server(1);
         f.accepted_epoch = 7;
         f.follow(Time::ZERO, 3, &mut Vec::new());
-        step(
-            &mut f,
-            Time::from_ms(3),
-            Input::Msg {
-                from: 2,
-                msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 6 }),
-            },
-        );
+        step(&mut f, Time::from_ms(3), Input::Msg { from: 2, msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 6 }) });
         assert_eq!(f.state, ServerState::Looking);
     }
 
     #[test]
     fn leader_gives_up_when_a_follower_is_ahead_of_it() {
         let mut l = leader();
-        step(
-            &mut l,
-            Time::ZERO,
-            Input::Msg {
-                from: 0,
-                msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }),
-            },
-        );
-        let ack = QuorumPacket::AckEpoch {
-            current_epoch: Some(0),
-            last_zxid: make_zxid(0, 9),
-        };
-        let out = step(
-            &mut l,
-            Time::from_ms(1),
-            Input::Msg {
-                from: 0,
-                msg: q(1, ack),
-            },
-        );
-        assert!(out.contains(&Output::Note(Note::GaveUp {
-            reason: "follower ahead of leader"
-        })));
+        step(&mut l, Time::ZERO, Input::Msg { from: 0, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }) });
+        let ack = QuorumPacket::AckEpoch { current_epoch: Some(0), last_zxid: make_zxid(0, 9) };
+        let out = step(&mut l, Time::from_ms(1), Input::Msg { from: 0, msg: q(1, ack) });
+        assert!(out.contains(&Output::Note(Note::GaveUp { reason: "follower ahead of leader" })));
         assert_eq!(l.state, ServerState::Looking);
     }
 
     #[test]
     fn epoch_ack_quorum_sends_diff_and_newleader_then_uptodate_after_newleader_acks() {
         let mut l = leader();
-        step(
-            &mut l,
-            Time::ZERO,
-            Input::Msg {
-                from: 0,
-                msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }),
-            },
-        );
-        let ack = QuorumPacket::AckEpoch {
-            current_epoch: Some(0),
-            last_zxid: 0,
-        };
-        let out = step(
-            &mut l,
-            Time::from_ms(1),
-            Input::Msg {
-                from: 0,
-                msg: q(1, ack),
-            },
-        );
-        let diff = SyncPayload {
-            mode: SyncMode::Diff,
-            txns: vec![],
-        };
+        step(&mut l, Time::ZERO, Input::Msg { from: 0, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }) });
+        let ack = QuorumPacket::AckEpoch { current_epoch: Some(0), last_zxid: 0 };
+        let out = step(&mut l, Time::from_ms(1), Input::Msg { from: 0, msg: q(1, ack) });
+        let diff = SyncPayload { mode: SyncMode::Diff, txns: vec![] };
         assert_eq!(
             out,
             vec![
-                Output::Send {
-                    to: 0,
-                    msg: q(1, QuorumPacket::Sync(Box::new(diff)))
-                },
-                Output::Send {
-                    to: 0,
-                    msg: q(
-                        2,
-                        QuorumPacket::NewLeader {
-                            zxid: make_zxid(1, 0)
-                        }
-                    )
-                },
-                Output::SetTimer {
-                    timer: Timer::InitLimit,
-                    at: Time::from_ms(1 + 20_000)
-                },
+                Output::Send { to: 0, msg: q(1, QuorumPacket::Sync(Box::new(diff))) },
+                Output::Send { to: 0, msg: q(2, QuorumPacket::NewLeader { zxid: make_zxid(1, 0) }) },
+                Output::SetTimer { timer: Timer::InitLimit, at: Time::from_ms(1 + 20_000) },
             ]
         );
         assert_eq!(l.current_epoch, 1);
         let out = step(
             &mut l,
             Time::from_ms(2),
-            Input::Msg {
-                from: 0,
-                msg: q(
-                    2,
-                    QuorumPacket::Ack {
-                        zxid: make_zxid(1, 0),
-                    },
-                ),
-            },
+            Input::Msg { from: 0, msg: q(2, QuorumPacket::Ack { zxid: make_zxid(1, 0) }) },
         );
         assert_eq!(
             out,
             vec![
-                Output::Send {
-                    to: 0,
-                    msg: q(3, QuorumPacket::UpToDate { committed: 0 })
-                },
+                Output::Send { to: 0, msg: q(3, QuorumPacket::UpToDate { committed: 0 }) },
                 Output::Note(Note::Established { epoch: 1 }),
                 Output::CancelTimer(Timer::InitLimit),
-                Output::SetTimer {
-                    timer: Timer::Tick,
-                    at: Time::from_ms(1_002)
-                },
-                Output::SetTimer {
-                    timer: Timer::SessionCheck,
-                    at: Time::from_ms(2_000)
-                },
+                Output::SetTimer { timer: Timer::Tick, at: Time::from_ms(1_002) },
+                Output::SetTimer { timer: Timer::SessionCheck, at: Time::from_ms(2_000) },
             ]
         );
     }
@@ -1342,56 +985,21 @@ mod tests {
     fn proposals_commit_in_zxid_order_after_a_quorum_of_cumulative_acks() {
         let mut l = established();
         let mut out = Vec::new();
-        l.propose(
-            Time::from_ms(10),
-            0,
-            None,
-            TxnBody::CreateSession { timeout_ms: 4_000 },
-            &mut out,
-        );
-        l.propose(
-            Time::from_ms(10),
-            0,
-            None,
-            TxnBody::CreateSession { timeout_ms: 4_000 },
-            &mut out,
-        );
+        l.propose(Time::from_ms(10), 0, None, TxnBody::CreateSession { timeout_ms: 4_000 }, &mut out);
+        l.propose(Time::from_ms(10), 0, None, TxnBody::CreateSession { timeout_ms: 4_000 }, &mut out);
         let (z1, z2) = (make_zxid(1, 1), make_zxid(1, 2));
         assert_eq!(
             out.iter()
-                .filter(|o| matches!(
-                    o,
-                    Output::Send {
-                        msg: Msg::Quorum {
-                            pkt: QuorumPacket::Proposal(_),
-                            ..
-                        },
-                        ..
-                    }
-                ))
+                .filter(|o| matches!(o, Output::Send { msg: Msg::Quorum { pkt: QuorumPacket::Proposal(_), .. }, .. }))
                 .count(),
             4
         );
         // zk2 acknowledges z2: on a FIFO channel that covers z1 too; both commit, in order.
-        let out = step(
-            &mut l,
-            Time::from_ms(12),
-            Input::Msg {
-                from: 1,
-                msg: q(3, QuorumPacket::Ack { zxid: z2 }),
-            },
-        );
+        let out = step(&mut l, Time::from_ms(12), Input::Msg { from: 1, msg: q(3, QuorumPacket::Ack { zxid: z2 }) });
         let commits: Vec<Zxid> = out
             .iter()
             .filter_map(|o| match o {
-                Output::Send {
-                    to: 0,
-                    msg:
-                        Msg::Quorum {
-                            pkt: QuorumPacket::Commit { zxid },
-                            ..
-                        },
-                } => Some(*zxid),
+                Output::Send { to: 0, msg: Msg::Quorum { pkt: QuorumPacket::Commit { zxid }, .. } } => Some(*zxid),
                 _ => None,
             })
             .collect();
@@ -1405,40 +1013,12 @@ mod tests {
         let mut f = server(1);
         f.follow(Time::ZERO, 3, &mut Vec::new());
         let feed = |f: &mut Server, seq: u32, pkt: QuorumPacket| {
-            step(
-                f,
-                Time::from_ms(u64::from(seq)),
-                Input::Msg {
-                    from: 2,
-                    msg: q(seq, pkt),
-                },
-            )
+            step(f, Time::from_ms(u64::from(seq)), Input::Msg { from: 2, msg: q(seq, pkt) })
         };
         feed(&mut f, 0, QuorumPacket::LeaderInfo { new_epoch: 1 });
-        feed(
-            &mut f,
-            1,
-            QuorumPacket::Sync(Box::new(SyncPayload {
-                mode: SyncMode::Diff,
-                txns: vec![],
-            })),
-        );
-        let out = feed(
-            &mut f,
-            2,
-            QuorumPacket::NewLeader {
-                zxid: make_zxid(1, 0),
-            },
-        );
-        assert!(out.contains(&Output::Send {
-            to: 2,
-            msg: q(
-                2,
-                QuorumPacket::Ack {
-                    zxid: make_zxid(1, 0)
-                }
-            )
-        }));
+        feed(&mut f, 1, QuorumPacket::Sync(Box::new(SyncPayload { mode: SyncMode::Diff, txns: vec![] })));
+        let out = feed(&mut f, 2, QuorumPacket::NewLeader { zxid: make_zxid(1, 0) });
+        assert!(out.contains(&Output::Send { to: 2, msg: q(2, QuorumPacket::Ack { zxid: make_zxid(1, 0) }) }));
         assert_eq!(f.current_epoch, 1);
         feed(&mut f, 3, QuorumPacket::UpToDate { committed: 0 });
         assert!(f.serving());
@@ -1446,29 +1026,12 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                Output::SetTimer {
-                    timer: Timer::PeerTimeout,
-                    at: Time::from_ms(4 + 10_000)
-                },
-                Output::Send {
-                    to: 2,
-                    msg: q(
-                        3,
-                        QuorumPacket::Ack {
-                            zxid: make_zxid(1, 1)
-                        }
-                    )
-                },
+                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(4 + 10_000) },
+                Output::Send { to: 2, msg: q(3, QuorumPacket::Ack { zxid: make_zxid(1, 1) }) },
             ]
         );
         assert_eq!(f.applied_zxid(), 0);
-        feed(
-            &mut f,
-            5,
-            QuorumPacket::Commit {
-                zxid: make_zxid(1, 1),
-            },
-        );
+        feed(&mut f, 5, QuorumPacket::Commit { zxid: make_zxid(1, 1) });
         assert_eq!(f.applied_zxid(), make_zxid(1, 1));
         // Packet 6 was lost: packet 7 reveals the hole and the follower goes LOOKING.
         feed(&mut f, 7, QuorumPacket::Ping { touches: vec![] });
@@ -1482,47 +1045,21 @@ mod tests {
         f.current_epoch = 1;
         f.accepted_epoch = 1;
         f.follow(Time::ZERO, 3, &mut Vec::new());
-        let feed = |f: &mut Server, seq: u32, pkt: QuorumPacket| {
-            step(
-                f,
-                Time::ZERO,
-                Input::Msg {
-                    from: 2,
-                    msg: q(seq, pkt),
-                },
-            )
-        };
+        let feed =
+            |f: &mut Server, seq: u32, pkt: QuorumPacket| step(f, Time::ZERO, Input::Msg { from: 2, msg: q(seq, pkt) });
         feed(&mut f, 0, QuorumPacket::LeaderInfo { new_epoch: 2 });
-        let payload = SyncPayload {
-            mode: SyncMode::Trunc {
-                zxid: make_zxid(1, 2),
-            },
-            txns: log(&[make_zxid(2, 1)]),
-        };
+        let payload = SyncPayload { mode: SyncMode::Trunc { zxid: make_zxid(1, 2) }, txns: log(&[make_zxid(2, 1)]) };
         feed(&mut f, 1, QuorumPacket::Sync(Box::new(payload)));
-        feed(
-            &mut f,
-            2,
-            QuorumPacket::NewLeader {
-                zxid: make_zxid(2, 0),
-            },
-        );
+        feed(&mut f, 2, QuorumPacket::NewLeader { zxid: make_zxid(2, 0) });
         let zxids: Vec<Zxid> = f.log.iter().map(|t| t.zxid).collect();
-        assert_eq!(
-            zxids,
-            vec![make_zxid(1, 1), make_zxid(1, 2), make_zxid(2, 1)]
-        );
+        assert_eq!(zxids, vec![make_zxid(1, 1), make_zxid(1, 2), make_zxid(2, 1)]);
     }
 
     #[test]
     fn follower_goes_looking_after_sync_limit_ticks_of_silence() {
         let mut f = server(1);
         f.follow(Time::ZERO, 3, &mut Vec::new());
-        let out = step(
-            &mut f,
-            Time::from_ms(20_000),
-            Input::Timer(Timer::PeerTimeout),
-        );
+        let out = step(&mut f, Time::from_ms(20_000), Input::Timer(Timer::PeerTimeout));
         assert!(out.contains(&Output::Note(Note::LeaderTimeout)));
         assert_eq!(f.state, ServerState::Looking);
     }
@@ -1533,18 +1070,7 @@ mod tests {
         let out = step(&mut l, Time::from_ms(1_000), Input::Timer(Timer::Tick));
         let pings = out
             .iter()
-            .filter(|o| {
-                matches!(
-                    o,
-                    Output::Send {
-                        msg: Msg::Quorum {
-                            pkt: QuorumPacket::Ping { .. },
-                            ..
-                        },
-                        ..
-                    }
-                )
-            })
+            .filter(|o| matches!(o, Output::Send { msg: Msg::Quorum { pkt: QuorumPacket::Ping { .. }, .. }, .. }))
             .count();
         assert_eq!(pings, 2);
         // Nothing heard from either follower: after syncLimit (5) ticks the quorum is lost.

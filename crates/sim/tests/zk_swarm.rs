@@ -1,0 +1,247 @@
+//! Swarm test of ZooKeeper mode: seeds 0..QLAB_SEEDS (default 2000) with random schedules of
+//! crashes, restarts, clean shutdowns, partitions and message loss; invariants after every
+//! event; liveness after healing (a ZooKeeper leader and an active Kafka controller within a
+//! bound). Every failure prints the seed and a one-line replay command:
+//!
+//! ```text
+//! QLAB_SEED=123 cargo test -p quorumlab-sim --test zk_swarm -- replay --nocapture
+//! ```
+
+use quorumlab_sim::cluster::Cluster as _;
+use quorumlab_sim::rng::Rng;
+use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction};
+use quorumlab_sim::time::Time;
+use quorumlab_sim::zk::{Cluster, Config};
+
+/// Faults happen in [0, FAULTS_END); then everything heals and restarts.
+const FAULTS_END_MS: u64 = 60_000;
+/// After healing: FLE's notification timeout may have grown to 60 s on an isolated server, a
+/// dead broker's session takes 18 s to expire, and the controller then loads.
+const LIVENESS_BOUND_MS: u64 = 100_000;
+
+struct Case {
+    config: Config,
+    steps: Vec<(u64, ScenarioAction)>,
+}
+
+fn node(rng: &mut Rng, config: &Config) -> NodeRef {
+    let servers = config.ensemble as u64;
+    let total = servers + config.brokers as u64;
+    match rng.below(total + 2) {
+        i if i < servers => NodeRef::Named { prefix: NodePrefix::Zk, number: i as u32 + 1 },
+        i if i < total => NodeRef::Named { prefix: NodePrefix::Broker, number: (i - servers) as u32 + 1 },
+        i if i == total => NodeRef::Leader,
+        _ => NodeRef::Controller,
+    }
+}
+
+fn named(rng: &mut Rng, config: &Config) -> NodeRef {
+    loop {
+        let n = node(rng, config);
+        if matches!(n, NodeRef::Named { .. }) {
+            return n;
+        }
+    }
+}
+
+fn case(seed: u64) -> Case {
+    let mut rng = Rng::stream(seed, 0x5357_4152); // "SWAR"
+    let config = Config {
+        ensemble: if rng.below(4) == 0 { 5 } else { 3 },
+        brokers: 3 + rng.below(2) as usize,
+        partitions: 1 + rng.below(12) as u32,
+        ..Config::default()
+    };
+    let mut steps = Vec::new();
+    let faults = 2 + rng.below(16);
+    for _ in 0..faults {
+        let at = rng.below(FAULTS_END_MS);
+        let action = match rng.below(10) {
+            0..=2 => ScenarioAction::Crash(node(&mut rng, &config)),
+            3..=4 => ScenarioAction::Restart(named(&mut rng, &config)),
+            5 => ScenarioAction::Shutdown(node(&mut rng, &config)),
+            6..=7 => {
+                let mut sides = vec![Vec::new(), Vec::new()];
+                for i in 0..config.ensemble + config.brokers {
+                    let n = if i < config.ensemble {
+                        NodeRef::Named { prefix: NodePrefix::Zk, number: i as u32 + 1 }
+                    } else {
+                        NodeRef::Named { prefix: NodePrefix::Broker, number: (i - config.ensemble) as u32 + 1 }
+                    };
+                    match rng.below(3) {
+                        0 => sides[0].push(n),
+                        1 => sides[1].push(n),
+                        _ => {}
+                    }
+                }
+                ScenarioAction::Partition(sides)
+            }
+            8 => ScenarioAction::Heal,
+            _ => ScenarioAction::LossPerMille(rng.below(150) as u32),
+        };
+        steps.push((at, action));
+    }
+    if rng.below(3) == 0 {
+        let at = rng.below(FAULTS_END_MS);
+        steps.push((
+            at,
+            ScenarioAction::CreateTopic {
+                name: "extra".into(),
+                partitions: 1 + rng.below(8) as u32,
+                replication_factor: 2,
+            },
+        ));
+    }
+    // Heal everything and bring every process back.
+    steps.push((FAULTS_END_MS, ScenarioAction::Heal));
+    steps.push((FAULTS_END_MS, ScenarioAction::LossPerMille(0)));
+    for i in 0..config.ensemble {
+        steps.push((
+            FAULTS_END_MS,
+            ScenarioAction::Restart(NodeRef::Named { prefix: NodePrefix::Zk, number: i as u32 + 1 }),
+        ));
+    }
+    for i in 0..config.brokers {
+        steps.push((
+            FAULTS_END_MS,
+            ScenarioAction::Restart(NodeRef::Named { prefix: NodePrefix::Broker, number: i as u32 + 1 }),
+        ));
+    }
+    Case { config, steps }
+}
+
+fn build(seed: u64) -> Cluster {
+    let Case { config, steps } = case(seed);
+    let mut cluster = Cluster::new(seed, config);
+    for (at, action) in &steps {
+        cluster.schedule(Time::from_ms(*at), action).expect("the swarm only names existing nodes");
+    }
+    cluster
+}
+
+fn replay_hint(seed: u64) -> String {
+    format!("replay: QLAB_SEED={seed} cargo test -p quorumlab-sim --test zk_swarm -- replay --nocapture")
+}
+
+/// Run one seed; the error names what failed.
+fn run_seed(seed: u64) -> Result<u64, String> {
+    let mut c = build(seed);
+    let end = Time::from_ms(FAULTS_END_MS + LIVENESS_BOUND_MS);
+    c.run_until(end, usize::MAX);
+    if let Some(v) = c.violations().first() {
+        return Err(format!("invariant violated: {v}"));
+    }
+    let s = c.summary();
+    let leader = s.quorum_leader_history.last().and_then(|p| p.node.clone());
+    if leader.is_none() {
+        return Err(format!("liveness: no ZooKeeper leader {LIVENESS_BOUND_MS} ms after healing"));
+    }
+    let controller = c.node_views().iter().any(|v| v.alive && v.is_controller);
+    let active = s.nodes.iter().any(|n| n.role == "controller" && n.alive);
+    if !(controller && active) {
+        return Err(format!("liveness: no Kafka controller {LIVENESS_BOUND_MS} ms after healing"));
+    }
+    Ok(c.trace_hash())
+}
+
+fn seeds() -> u64 {
+    std::env::var("QLAB_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
+}
+
+#[test]
+fn swarm() {
+    let n = seeds();
+    let mut failures = Vec::new();
+    for seed in 0..n {
+        if let Err(e) = run_seed(seed) {
+            failures.push(format!("seed {seed}: {e}\n  {}", replay_hint(seed)));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {n} seeds failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// `QLAB_SEED=<n> cargo test -p quorumlab-sim --test zk_swarm -- replay --nocapture`
+#[test]
+fn replay() {
+    let Some(seed) = std::env::var("QLAB_SEED").ok().and_then(|v| v.parse::<u64>().ok()) else {
+        return;
+    };
+    let Case { config, steps } = case(seed);
+    println!("seed {seed}: ensemble {} brokers {} partitions {}", config.ensemble, config.brokers, config.partitions);
+    for (at, a) in &steps {
+        println!("  at {at}ms {a:?}");
+    }
+    let mut c = build(seed);
+    c.run_until(Time::from_ms(FAULTS_END_MS + LIVENESS_BOUND_MS), usize::MAX);
+    let mut notes = Vec::new();
+    c.notes(0, &mut notes);
+    for n in &notes {
+        println!("{} node {} {} {:?}", n.at, n.node, n.key, n.args);
+    }
+    let s = c.summary();
+    println!("leaders {:?}", s.quorum_leader_history);
+    println!("controllers {:?}", s.controller_history);
+    for v in c.node_views() {
+        println!("{} {:?} alive={} epoch={} controller={}", v.name(), v.role, v.alive, v.epoch, v.is_controller);
+    }
+    println!("violations {:#?}", s.violations);
+    if let Err(e) = run_seed(seed) {
+        panic!("seed {seed}: {e}\n{}", replay_hint(seed));
+    }
+}
+
+#[test]
+fn same_seed_same_trace_hash() {
+    for seed in [1, 7, 42] {
+        let a = run_seed(seed);
+        let b = run_seed(seed);
+        assert_eq!(a, b, "seed {seed} is not deterministic\n{}", replay_hint(seed));
+        assert!(a.is_ok());
+    }
+    assert_ne!(run_seed(1), run_seed(2));
+}
+
+#[test]
+fn chunked_runs_give_the_same_trace_hash() {
+    for seed in [3, 11, 29] {
+        let whole = {
+            let mut c = build(seed);
+            c.run_until(Time::from_ms(FAULTS_END_MS + 30_000), usize::MAX);
+            (c.trace_hash(), c.events_processed())
+        };
+        let mut rng = Rng::stream(seed, 0x4348_554E); // "CHUN"
+        let mut c = build(seed);
+        let mut t = 0;
+        while t < FAULTS_END_MS + 30_000 {
+            t = (t + 1 + rng.below(700)).min(FAULTS_END_MS + 30_000);
+            // Small event caps too: the caller goes on where the cap stopped.
+            while c.run_until(Time::from_ms(t), 1 + rng.below(50) as usize) == quorumlab_sim::RunStop::EventCap {}
+        }
+        assert_eq!((c.trace_hash(), c.events_processed()), whole, "seed {seed}\n{}", replay_hint(seed));
+    }
+}
+
+#[test]
+#[ignore]
+fn debug_seed() {
+    let seed: u64 = std::env::var("QLAB_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut c = build(seed);
+    for t in [500u64, 950, 20_040, 20_090] {
+        c.run_until(Time::from_ms(t), usize::MAX);
+        for sid in 1..=3 {
+            let s = c.server(sid).unwrap();
+            let st = s.tree.states("orders").map(|v| v[0]);
+            println!("t={t} zk{sid} applied={:#x} {:?} p0={:?}", s.applied_zxid(), s.state, st);
+        }
+        for b in 1..=3 {
+            let br = c.broker(b).unwrap();
+            if let Some(ctl) = &br.controller {
+                println!(
+                    "  b{b} ctrl live={:?} p0={:?}",
+                    ctl.live,
+                    ctl.topics.get("orders").map(|t| t.states.first().copied())
+                );
+            }
+        }
+    }
+}
