@@ -10,13 +10,13 @@ use leptos::prelude::*;
 use quorumlab_sim::cluster::NodeView;
 use quorumlab_sim::hash::hex;
 use quorumlab_sim::scenario::ScenarioAction;
-use quorumlab_sim::setup::Setup;
+use quorumlab_sim::setup::{Mode, Setup};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{role_key, tr, trf, Lang};
 use crate::lab::{Lab, SLOW_MOTION_SPEED};
 use crate::params::{self, Problem};
-use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND};
+use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND, ZK_LEGEND};
 
 /// How often (wall time) the DOM snapshot is refreshed while playing.
 const PUBLISH_EVERY_MS: f64 = 120.0;
@@ -257,6 +257,11 @@ pub fn App() -> impl IntoView {
 fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView {
     let node_count = lab.views.len();
     let seed = lab.setup.seed;
+    let mode = lab.setup.mode;
+    let (mode_key, legend) = match mode {
+        Mode::Kraft => ("mode.kraft", KRAFT_LEGEND),
+        Mode::Zk => ("mode.zk", ZK_LEGEND),
+    };
     let snapshot = RwSignal::new(snapshot_of(&lab));
     let lab = StoredValue::new_local(lab);
     let playing = RwSignal::new(true);
@@ -362,7 +367,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
             </header>
             {problems_view}
             <section class="panel">
-                <h2 class="mode">{move || tr(lang.get(), "mode.kraft")}</h2>
+                <h2 class="mode" data-testid="mode">{move || tr(lang.get(), mode_key)}</h2>
                 <div class="stage" data-testid="stage">
                     <canvas node_ref=canvas aria-hidden="true"></canvas>
                     <For each=move || 0..node_count key=|i| *i let:i>
@@ -404,7 +409,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                     <span class="seed">{move || tr(lang.get(), "label.seed")} " " <code data-testid="seed">{seed}</code></span>
                 </div>
                 <p class="hint">{move || tr(lang.get(), "hint.click")}</p>
-                <Legend lang=lang/>
+                <Legend lang=lang entries=legend/>
             </section>
             <section class="panel narration">
                 <h2>{move || tr(lang.get(), "narration.title")}</h2>
@@ -493,10 +498,10 @@ fn format_speed(step: i32) -> String {
 }
 
 #[component]
-fn Legend(lang: RwSignal<Lang>) -> impl IntoView {
+fn Legend(lang: RwSignal<Lang>, entries: &'static [(quorumlab_sim::MsgClass, &'static str)]) -> impl IntoView {
     view! {
         <ul class="legend" aria-label=move || tr(lang.get(), "legend.title")>
-            {KRAFT_LEGEND
+            {entries
                 .iter()
                 .map(|(class, key)| {
                     let colour = class_colour(*class);

@@ -61,6 +61,19 @@ pub const KRAFT_LEGEND: &[(MsgClass, &str)] = &[
     (MsgClass::FetchData, "msg.fetchdata"),
 ];
 
+/// The legend's entries for ZooKeeper mode.
+pub const ZK_LEGEND: &[(MsgClass, &str)] = &[
+    (MsgClass::Notification, "msg.notification"),
+    (MsgClass::Sync, "msg.sync"),
+    (MsgClass::Proposal, "msg.proposal"),
+    (MsgClass::Ack, "msg.ack"),
+    (MsgClass::Commit, "msg.commit"),
+    (MsgClass::Ping, "msg.ping"),
+    (MsgClass::Client, "msg.client"),
+    (MsgClass::Watch, "msg.watch"),
+    (MsgClass::ControlRequest, "msg.control"),
+];
+
 /// Scratch space kept between frames.
 #[derive(Default)]
 pub struct Scratch {
@@ -134,7 +147,12 @@ fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -
             ctx.set_fill_style_str(colour);
             ctx.fill();
         }
-        if !f.is_response && matches!(f.class, MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch) {
+        if !f.is_response
+            && matches!(
+                f.class,
+                MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch | MsgClass::Notification
+            )
+        {
             ctx.set_fill_style_str(colour);
             ctx.set_font("600 11px system-ui, sans-serif");
             let _ = ctx.fill_text(f.label, x + dot + 3.0, y - dot - 2.0);
@@ -172,7 +190,9 @@ fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r
     ctx.set_font(&format!("700 {}px system-ui, sans-serif", (r * 0.5).round() as u32));
     let _ = ctx.fill_text(&v.name(), x, y - r * 0.12);
     ctx.set_font(&format!("500 {}px system-ui, sans-serif", (r * 0.3).round().max(10.0) as u32));
-    let _ = ctx.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
+    if v.kind != NodeKind::Broker {
+        let _ = ctx.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
+    }
     if !v.alive {
         ctx.set_stroke_style_str("#475569");
         ctx.set_line_width(3.0);
@@ -188,7 +208,15 @@ fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r
     ctx.set_font("600 13px system-ui, sans-serif");
     let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), x, y + r + 22.0);
     ctx.set_font("12px ui-monospace, monospace");
-    let _ = ctx.fill_text(&format!("LEO {} · HW {}", v.log_end, v.committed), x, y + r + 39.0);
+    let detail = match (v.kind, v.last_zxid) {
+        (NodeKind::Controller, _) => format!("LEO {} · HW {}", v.log_end, v.committed),
+        // zxid = epoch << 32 | counter: show the two halves.
+        (NodeKind::ZkServer, Some(zxid)) => format!("zxid {}:{}", zxid >> 32, zxid & 0xffff_ffff),
+        (NodeKind::ZkServer, None) => String::new(),
+        (NodeKind::Broker, _) if v.is_controller => format!("{} · e{}", tr(lang, "label.controller"), v.epoch),
+        (NodeKind::Broker, _) => format!("e{}", v.epoch),
+    };
+    let _ = ctx.fill_text(&detail, x, y + r + 39.0);
     ctx.set_text_align("start");
     ctx.set_text_baseline("alphabetic");
 }
