@@ -195,6 +195,41 @@ impl Animator {
         });
     }
 
+    /// Forget the narration and read it again from the (rebuilt) cluster.
+    fn renarrate(&self) {
+        self.notes_seen.set(0);
+        self.narration.set(Vec::new());
+        self.pull_notes();
+    }
+
+    /// One event forward (pauses first).
+    fn step(&self) {
+        self.playing.set(false);
+        self.lab.update_value(|lab| lab.step());
+        self.draw();
+        self.publish(true);
+    }
+
+    /// One event back: replay from the seed to the event before.
+    fn step_back(&self) {
+        self.playing.set(false);
+        self.lab.update_value(|lab| {
+            let _ = lab.step_back();
+        });
+        self.renarrate();
+        self.draw();
+        self.publish(true);
+    }
+
+    fn reset(&self) {
+        self.lab.update_value(|lab| {
+            let _ = lab.reset();
+        });
+        self.renarrate();
+        self.draw();
+        self.publish(true);
+    }
+
     /// Crash or restart a node now (click or Enter on it).
     fn toggle(&self, id: usize) {
         let taken = self.lab.try_update_value(|lab| {
@@ -326,6 +361,52 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
     let _resize = window_event_listener(leptos::ev::resize, move |_| with_anim(&|a| a.draw()));
 
     let toggle = move |id: usize| with_anim(&|a| a.toggle(id));
+    let help = RwSignal::new(false);
+    // Keyboard shortcuts (listed in the help overlay). Keys typed into a field are left alone;
+    // Space on a focused button presses that button instead.
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let tag = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|e| e.tag_name().to_ascii_lowercase())
+            .unwrap_or_default();
+        if tag == "input" || tag == "textarea" || tag == "select" {
+            return;
+        }
+        let handled = match ev.key().as_str() {
+            " " if tag != "button" => {
+                playing.update(|p| *p = !*p);
+                true
+            }
+            "ArrowRight" | "." => {
+                with_anim(&|a| a.step());
+                true
+            }
+            "ArrowLeft" | "," => {
+                with_anim(&|a| a.step_back());
+                true
+            }
+            "r" | "R" => {
+                with_anim(&|a| a.reset());
+                true
+            }
+            "?" => {
+                help.update(|h| *h = !*h);
+                true
+            }
+            "Escape" => {
+                help.set(false);
+                false
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+        }
+    });
     let problems_view = (!problems.is_empty()).then(|| {
         let problems = problems.clone();
         view! {
@@ -386,6 +467,18 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                     <button class="primary" data-testid="play" on:click=move |_| playing.update(|p| *p = !*p)>
                         {move || if playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
                     </button>
+                    <button data-testid="step-back" on:click=move |_| with_anim(&|a| a.step_back())>
+                        {move || tr(lang.get(), "btn.step_back")}
+                    </button>
+                    <button data-testid="step" on:click=move |_| with_anim(&|a| a.step())>
+                        {move || tr(lang.get(), "btn.step")}
+                    </button>
+                    <button data-testid="reset" on:click=move |_| with_anim(&|a| a.reset())>
+                        {move || tr(lang.get(), "btn.reset")}
+                    </button>
+                    <button data-testid="help" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>
+                        "?"
+                    </button>
                     <label class="speed">
                         <span>{move || tr(lang.get(), "label.speed")}</span>
                         <input
@@ -409,6 +502,19 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                     <span class="seed">{move || tr(lang.get(), "label.seed")} " " <code data-testid="seed">{seed}</code></span>
                 </div>
                 <p class="hint">{move || tr(lang.get(), "hint.click")}</p>
+                <Show when=move || help.get()>
+                    <div class="help" role="dialog" data-testid="help-overlay" aria-label=move || tr(lang.get(), "help.title")>
+                        <h3>{move || tr(lang.get(), "help.title")}</h3>
+                        <dl>
+                            <dt><kbd>"Space"</kbd></dt><dd>{move || tr(lang.get(), "help.space")}</dd>
+                            <dt><kbd>"→"</kbd>" "<kbd>"."</kbd></dt><dd>{move || tr(lang.get(), "help.step")}</dd>
+                            <dt><kbd>"←"</kbd>" "<kbd>","</kbd></dt><dd>{move || tr(lang.get(), "help.step_back")}</dd>
+                            <dt><kbd>"R"</kbd></dt><dd>{move || tr(lang.get(), "help.reset")}</dd>
+                            <dt><kbd>"Tab"</kbd>" "<kbd>"Enter"</kbd></dt><dd>{move || tr(lang.get(), "help.node")}</dd>
+                            <dt><kbd>"?"</kbd></dt><dd>{move || tr(lang.get(), "help.help")}</dd>
+                        </dl>
+                    </div>
+                </Show>
                 <Legend lang=lang entries=legend/>
             </section>
             <section class="panel narration">
