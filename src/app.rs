@@ -14,7 +14,7 @@ use quorumlab_sim::setup::{Mode, Setup};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{role_key, tr, trf, Lang};
-use crate::lab::{Lab, SLOW_MOTION_SPEED};
+use crate::lab::{Lab, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem};
 use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND, ZK_LEGEND};
 
@@ -110,7 +110,7 @@ impl Animator {
         let speed = self.speed.get_untracked();
         self.lab.update_value(|lab| {
             // Display speed only: slow down while election messages fly so they can be seen.
-            let effective = if lab.election_in_flight() { speed.min(SLOW_MOTION_SPEED) } else { speed };
+            let effective = if lab.election_in_flight() { speed * SLOW_MOTION_FACTOR } else { speed };
             lab.advance(dt_ms * 1_000.0 * effective);
         });
         self.draw();
@@ -496,7 +496,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                         />
                         <output>{move || format_speed(speed_step.get())}</output>
                     </label>
-                    <span class="slowmo" class:on=move || { snapshot.with(|s| s.slow_motion) && speed.get() > SLOW_MOTION_SPEED }>
+                    <span class="slowmo" class:on=move || snapshot.with(|s| s.slow_motion)>
                         {move || tr(lang.get(), "label.slowmo")}
                     </span>
                     <span class="seed">{move || tr(lang.get(), "label.seed")} " " <code data-testid="seed">{seed}</code></span>

@@ -8,8 +8,9 @@ use quorumlab_sim::{MsgClass, Time};
 
 /// Most events one frame may process (a cap, so a frame can never hang the page).
 pub const MAX_EVENTS_PER_FRAME: usize = 50_000;
-/// Display speed while election messages fly, so a person can follow them.
-pub const SLOW_MOTION_SPEED: f64 = 0.02;
+/// While election messages fly between live nodes, the display runs this much slower, so a
+/// person can follow them (a display setting only: it never changes what happens).
+pub const SLOW_MOTION_FACTOR: f64 = 0.05;
 
 /// A person's action with the exact moment it was taken: the virtual time and how many events
 /// had been processed (several events can share one time).

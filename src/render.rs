@@ -1,7 +1,7 @@
 //! The canvas picture, a pure function of (snapshot, now): in-flight messages are placed by
 //! interpolating between `sent_at` and `deliver_at`, so pause and speed changes come free.
 
-use quorumlab_sim::cluster::{NodeKind, NodeView, Role};
+use quorumlab_sim::cluster::{FlightView, NodeKind, NodeView, Role};
 use quorumlab_sim::{MsgClass, Time};
 use web_sys::CanvasRenderingContext2d;
 
@@ -109,8 +109,20 @@ pub fn draw(ctx: &CanvasRenderingContext2d, lab: &Lab, scratch: &mut Scratch, wi
     draw_clock(ctx, now, width);
 }
 
+/// Election requests get a text label, but only while few fly at once (more would overlap).
+const MAX_LABELS: usize = 4;
+
+fn labelled(f: &FlightView) -> bool {
+    !f.is_response
+        && matches!(
+            f.class,
+            MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch | MsgClass::Notification
+        )
+}
+
 fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -> (f64, f64), r: f64, now: Time) {
     let dot = (r * 0.22).clamp(4.0, 8.0);
+    let show_labels = lab.flights.iter().filter(|f| labelled(f)).count() <= MAX_LABELS;
     for f in &lab.flights {
         let span = f.deliver_at.since(f.sent_at).max(1) as f64;
         let p = (now.since(f.sent_at) as f64 / span).clamp(0.0, 1.0);

@@ -27,7 +27,7 @@ test('ZooKeeper mode: FLE elects a leader, a broker wins /controller, killing th
   assert.equal(all.filter((n) => n.name.startsWith('b')).length, 3);
   const box = await page.locator(`.node-hit[data-node="${leader.name}"]`).boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-  const next = await waitForRole(page, 'leading', { not: leader.name, timeout: 30000 });
+  const next = await waitForRole(page, 'leading', { not: leader.name, timeout: 60000 });
   assert.notEqual(next.name, leader.name);
   await screenshot(page, 'zk-failover');
   const narration = await page.locator('[data-testid=narration]').innerText();
