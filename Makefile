@@ -1,7 +1,7 @@
 # Quorum Lab: `make run` serves the app, `make test` runs every test. Both install what is
 # missing first (scripts/setup.sh), so they work on a bare machine.
 SHELL := /bin/bash
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 

@@ -6,7 +6,7 @@
 # wasm-bindgen in Cargo.lock, binaryen 132 from npm, Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 what="${1:-build}"
 
 TRUNK_VERSION=0.21.14

@@ -10,13 +10,13 @@ use leptos::prelude::*;
 use quorumlab_sim::cluster::NodeView;
 use quorumlab_sim::hash::hex;
 use quorumlab_sim::scenario::ScenarioAction;
-use quorumlab_sim::setup::Setup;
+use quorumlab_sim::setup::{Mode, Setup};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{role_key, tr, trf, Lang};
-use crate::lab::{Lab, SLOW_MOTION_SPEED};
+use crate::lab::{Lab, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem};
-use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND};
+use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND, ZK_LEGEND};
 
 /// How often (wall time) the DOM snapshot is refreshed while playing.
 const PUBLISH_EVERY_MS: f64 = 120.0;
@@ -84,6 +84,7 @@ struct Animator {
     notes_seen: Cell<u64>,
     ctx: RefCell<Option<(web_sys::CanvasRenderingContext2d, u32, u32)>>,
     scratch: RefCell<Scratch>,
+    drawn: Cell<bool>,
 }
 
 impl Animator {
@@ -109,7 +110,7 @@ impl Animator {
         let speed = self.speed.get_untracked();
         self.lab.update_value(|lab| {
             // Display speed only: slow down while election messages fly so they can be seen.
-            let effective = if lab.election_in_flight() { speed.min(SLOW_MOTION_SPEED) } else { speed };
+            let effective = if lab.election_in_flight() { speed * SLOW_MOTION_FACTOR } else { speed };
             lab.advance(dt_ms * 1_000.0 * effective);
         });
         self.draw();
@@ -141,6 +142,12 @@ impl Animator {
         let lang = self.lang.get_untracked();
         let mut scratch = self.scratch.borrow_mut();
         self.lab.with_value(|lab| render::draw(ctx, lab, &mut scratch, css_w, css_h, lang));
+        if !self.drawn.replace(true) {
+            // For `make bench`: time from navigation to the first drawn frame.
+            if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = perf.mark("qlab-first-frame");
+            }
+        }
     }
 
     /// Refresh the DOM snapshot and narration (throttled unless `force`).
@@ -186,6 +193,41 @@ impl Animator {
             let excess = all.len().saturating_sub(NARRATION_LINES);
             all.drain(..excess);
         });
+    }
+
+    /// Forget the narration and read it again from the (rebuilt) cluster.
+    fn renarrate(&self) {
+        self.notes_seen.set(0);
+        self.narration.set(Vec::new());
+        self.pull_notes();
+    }
+
+    /// One event forward (pauses first).
+    fn step(&self) {
+        self.playing.set(false);
+        self.lab.update_value(|lab| lab.step());
+        self.draw();
+        self.publish(true);
+    }
+
+    /// One event back: replay from the seed to the event before.
+    fn step_back(&self) {
+        self.playing.set(false);
+        self.lab.update_value(|lab| {
+            let _ = lab.step_back();
+        });
+        self.renarrate();
+        self.draw();
+        self.publish(true);
+    }
+
+    fn reset(&self) {
+        self.lab.update_value(|lab| {
+            let _ = lab.reset();
+        });
+        self.renarrate();
+        self.draw();
+        self.publish(true);
     }
 
     /// Crash or restart a node now (click or Enter on it).
@@ -250,6 +292,11 @@ pub fn App() -> impl IntoView {
 fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView {
     let node_count = lab.views.len();
     let seed = lab.setup.seed;
+    let mode = lab.setup.mode;
+    let (mode_key, legend) = match mode {
+        Mode::Kraft => ("mode.kraft", KRAFT_LEGEND),
+        Mode::Zk => ("mode.zk", ZK_LEGEND),
+    };
     let snapshot = RwSignal::new(snapshot_of(&lab));
     let lab = StoredValue::new_local(lab);
     let playing = RwSignal::new(true);
@@ -271,6 +318,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
         notes_seen: Cell::new(0),
         ctx: RefCell::new(None),
         scratch: RefCell::new(Scratch::default()),
+        drawn: Cell::new(false),
     }));
     let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
 
@@ -313,6 +361,52 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
     let _resize = window_event_listener(leptos::ev::resize, move |_| with_anim(&|a| a.draw()));
 
     let toggle = move |id: usize| with_anim(&|a| a.toggle(id));
+    let help = RwSignal::new(false);
+    // Keyboard shortcuts (listed in the help overlay). Keys typed into a field are left alone;
+    // Space on a focused button presses that button instead.
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let tag = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|e| e.tag_name().to_ascii_lowercase())
+            .unwrap_or_default();
+        if tag == "input" || tag == "textarea" || tag == "select" {
+            return;
+        }
+        let handled = match ev.key().as_str() {
+            " " if tag != "button" => {
+                playing.update(|p| *p = !*p);
+                true
+            }
+            "ArrowRight" | "." => {
+                with_anim(&|a| a.step());
+                true
+            }
+            "ArrowLeft" | "," => {
+                with_anim(&|a| a.step_back());
+                true
+            }
+            "r" | "R" => {
+                with_anim(&|a| a.reset());
+                true
+            }
+            "?" => {
+                help.update(|h| *h = !*h);
+                true
+            }
+            "Escape" => {
+                help.set(false);
+                false
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+        }
+    });
     let problems_view = (!problems.is_empty()).then(|| {
         let problems = problems.clone();
         view! {
@@ -354,7 +448,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
             </header>
             {problems_view}
             <section class="panel">
-                <h2 class="mode">{move || tr(lang.get(), "mode.kraft")}</h2>
+                <h2 class="mode" data-testid="mode">{move || tr(lang.get(), mode_key)}</h2>
                 <div class="stage" data-testid="stage">
                     <canvas node_ref=canvas aria-hidden="true"></canvas>
                     <For each=move || 0..node_count key=|i| *i let:i>
@@ -373,6 +467,18 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                     <button class="primary" data-testid="play" on:click=move |_| playing.update(|p| *p = !*p)>
                         {move || if playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
                     </button>
+                    <button data-testid="step-back" on:click=move |_| with_anim(&|a| a.step_back())>
+                        {move || tr(lang.get(), "btn.step_back")}
+                    </button>
+                    <button data-testid="step" on:click=move |_| with_anim(&|a| a.step())>
+                        {move || tr(lang.get(), "btn.step")}
+                    </button>
+                    <button data-testid="reset" on:click=move |_| with_anim(&|a| a.reset())>
+                        {move || tr(lang.get(), "btn.reset")}
+                    </button>
+                    <button data-testid="help" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>
+                        "?"
+                    </button>
                     <label class="speed">
                         <span>{move || tr(lang.get(), "label.speed")}</span>
                         <input
@@ -390,13 +496,26 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                         />
                         <output>{move || format_speed(speed_step.get())}</output>
                     </label>
-                    <span class="slowmo" class:on=move || { snapshot.with(|s| s.slow_motion) && speed.get() > SLOW_MOTION_SPEED }>
+                    <span class="slowmo" class:on=move || snapshot.with(|s| s.slow_motion)>
                         {move || tr(lang.get(), "label.slowmo")}
                     </span>
                     <span class="seed">{move || tr(lang.get(), "label.seed")} " " <code data-testid="seed">{seed}</code></span>
                 </div>
                 <p class="hint">{move || tr(lang.get(), "hint.click")}</p>
-                <Legend lang=lang/>
+                <Show when=move || help.get()>
+                    <div class="help" role="dialog" data-testid="help-overlay" aria-label=move || tr(lang.get(), "help.title")>
+                        <h3>{move || tr(lang.get(), "help.title")}</h3>
+                        <dl>
+                            <dt><kbd>"Space"</kbd></dt><dd>{move || tr(lang.get(), "help.space")}</dd>
+                            <dt><kbd>"→"</kbd>" "<kbd>"."</kbd></dt><dd>{move || tr(lang.get(), "help.step")}</dd>
+                            <dt><kbd>"←"</kbd>" "<kbd>","</kbd></dt><dd>{move || tr(lang.get(), "help.step_back")}</dd>
+                            <dt><kbd>"R"</kbd></dt><dd>{move || tr(lang.get(), "help.reset")}</dd>
+                            <dt><kbd>"Tab"</kbd>" "<kbd>"Enter"</kbd></dt><dd>{move || tr(lang.get(), "help.node")}</dd>
+                            <dt><kbd>"?"</kbd></dt><dd>{move || tr(lang.get(), "help.help")}</dd>
+                        </dl>
+                    </div>
+                </Show>
+                <Legend lang=lang entries=legend/>
             </section>
             <section class="panel narration">
                 <h2>{move || tr(lang.get(), "narration.title")}</h2>
@@ -485,10 +604,10 @@ fn format_speed(step: i32) -> String {
 }
 
 #[component]
-fn Legend(lang: RwSignal<Lang>) -> impl IntoView {
+fn Legend(lang: RwSignal<Lang>, entries: &'static [(quorumlab_sim::MsgClass, &'static str)]) -> impl IntoView {
     view! {
         <ul class="legend" aria-label=move || tr(lang.get(), "legend.title")>
-            {KRAFT_LEGEND
+            {entries
                 .iter()
                 .map(|(class, key)| {
                     let colour = class_colour(*class);

@@ -43,6 +43,16 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("btn.play", "Play", "재생"),
     ("btn.pause", "Pause", "일시정지"),
     ("label.speed", "Speed", "속도"),
+    ("btn.step", "Step", "한 단계"),
+    ("btn.step_back", "Step back", "한 단계 뒤로"),
+    ("btn.reset", "Reset", "처음부터"),
+    ("help.title", "Keyboard shortcuts", "키보드 단축키"),
+    ("help.space", "play or pause", "재생 / 일시정지"),
+    ("help.step", "next event", "다음 이벤트"),
+    ("help.step_back", "previous event (replayed from the seed)", "이전 이벤트 (시드에서 다시 재생)"),
+    ("help.reset", "start again from the same seed", "같은 시드로 처음부터"),
+    ("help.node", "go to a node; crash or restart it", "노드로 이동; 중단 또는 재시작"),
+    ("help.help", "show or hide this list", "이 목록 보이기 / 숨기기"),
     ("label.seed", "Seed", "시드"),
     ("label.time", "Virtual time", "가상 시간"),
     ("label.language", "Language", "언어"),
@@ -115,6 +125,115 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "This setup could not be built ({0}); using the defaults.",
         "이 설정으로 만들 수 없어({0}) 기본값을 사용합니다.",
     ),
+    ("msg.notification", "FLE notification (vote)", "FLE 알림 (투표)"),
+    ("msg.proposal", "ZAB PROPOSAL", "ZAB PROPOSAL"),
+    ("msg.ack", "ACK", "ACK"),
+    ("msg.commit", "COMMIT", "COMMIT"),
+    ("msg.sync", "ZAB sync", "ZAB 동기화"),
+    ("msg.ping", "ping", "핑"),
+    ("msg.watch", "watch event", "watch 이벤트"),
+    ("msg.control", "LeaderAndIsr / UpdateMetadata", "LeaderAndIsr / UpdateMetadata"),
+    ("msg.client", "ZooKeeper request", "ZooKeeper 요청"),
+    ("msg.heartbeat", "broker heartbeat", "브로커 하트비트"),
+    ("label.controller", "controller", "컨트롤러"),
+    (
+        "param.bad_ensemble",
+        "The ZooKeeper ensemble must have 3, 5 or 7 servers, not \"{0}\"; using 3.",
+        "ZooKeeper 앙상블은 3, 5, 7대여야 합니다 (\"{0}\" 아님). 3을 사용합니다.",
+    ),
+    (
+        "param.bad_brokers",
+        "The number of brokers must be 0 to 12, not \"{0}\"; using 3.",
+        "브로커 수는 0에서 12 사이여야 합니다 (\"{0}\" 아님). 3을 사용합니다.",
+    ),
+    ("violation", "invariant violated: {0}", "불변식 위반: {0}"),
+    (
+        "zk.election_round",
+        "starts election round {0} and votes for itself (LOOKING)",
+        "선거 라운드 {0} 시작, 자신에게 투표 (LOOKING)",
+    ),
+    (
+        "zk.elected",
+        "sees a quorum for {0} in round {1}; after the 200 ms finalize wait the vote stands",
+        "라운드 {1}에서 {0}에 대한 정족수 확인; 200 ms 최종 대기 후 확정",
+    ),
+    ("zk.looking", "goes LOOKING: Fast Leader Election starts", "LOOKING 상태로 전환: Fast Leader Election 시작"),
+    ("zk.new_epoch", "proposes ZAB epoch {0} (LEADERINFO)", "ZAB 에포크 {0} 제안 (LEADERINFO)"),
+    ("zk.synced", "synchronised with the leader by {0}", "리더와 {0} 방식으로 동기화"),
+    ("zk.uptodate", "got UPTODATE: serving clients", "UPTODATE 수신: 클라이언트 요청 처리 시작"),
+    (
+        "zk.established",
+        "a quorum acknowledged NEWLEADER: leader of epoch {0} established",
+        "정족수가 NEWLEADER에 ACK: 에포크 {0}의 리더 확립",
+    ),
+    ("zk.gave_up", "gives up leading ({0}) and goes LOOKING", "리더 역할 포기 ({0}), LOOKING으로 전환"),
+    (
+        "zk.leader_timeout",
+        "heard nothing from the leader for syncLimit × tickTime: goes LOOKING",
+        "syncLimit × tickTime 동안 리더 응답 없음: LOOKING으로 전환",
+    ),
+    (
+        "zk.leader_lost",
+        "its connection to the leader was reset: goes LOOKING",
+        "리더와의 연결이 끊김: LOOKING으로 전환",
+    ),
+    (
+        "zk.session_expired",
+        "expires session {0}: a closeSession transaction deletes its ephemeral znodes",
+        "세션 {0} 만료: closeSession 트랜잭션이 임시 znode를 삭제",
+    ),
+    (
+        "zk.states_applied",
+        "commits {1} partition state changes of {0} at zxid {2}",
+        "zxid {2}에서 {0}의 파티션 상태 변경 {1}건 커밋",
+    ),
+    ("kafka.zk_connected", "connects to {0} (session {1})", "{0}에 연결 (세션 {1})"),
+    (
+        "kafka.zk_disconnected",
+        "lost its ZooKeeper connection; reconnecting to another server",
+        "ZooKeeper 연결이 끊김; 다른 서버로 재연결 중",
+    ),
+    ("kafka.zk_session_expired", "learns that its ZooKeeper session expired", "ZooKeeper 세션이 만료되었음을 알게 됨"),
+    (
+        "kafka.registered",
+        "registers /brokers/ids/{0} (ephemeral, broker epoch {1})",
+        "/brokers/ids/{0} 등록 (임시 znode, 브로커 에포크 {1})",
+    ),
+    (
+        "kafka.controller_elected",
+        "{0} created /controller first: Kafka controller, controller epoch {1}",
+        "{0}이(가) 먼저 /controller 생성: Kafka 컨트롤러, 컨트롤러 에포크 {1}",
+    ),
+    ("kafka.controller_resigned", "{0} resigns as controller (epoch {1})", "{0} 컨트롤러 사임 (에포크 {1})"),
+    (
+        "kafka.load_started",
+        "reads the whole cluster state from ZooKeeper (initializeControllerContext)",
+        "ZooKeeper에서 전체 클러스터 상태 읽는 중 (initializeControllerContext)",
+    ),
+    (
+        "kafka.load_done",
+        "loaded {0} partitions in {1} ms; sends UpdateMetadata",
+        "파티션 {0}개를 {1} ms에 로드; UpdateMetadata 전송",
+    ),
+    (
+        "kafka.states_written",
+        "writes new leaders for {1} partitions of {0} (controller epoch {2})",
+        "{0}의 파티션 {1}개에 새 리더 기록 (컨트롤러 에포크 {2})",
+    ),
+    ("kafka.states_created", "creates state znodes for {1} partitions of {0}", "{0}의 파티션 {1}개 state znode 생성"),
+    (
+        "kafka.leader_and_isr",
+        "applies LeaderAndIsr for {0} partitions (controller epoch {1})",
+        "파티션 {0}개에 LeaderAndIsr 적용 (컨트롤러 에포크 {1})",
+    ),
+    (
+        "kafka.stale_controller_epoch",
+        "rejects a request from stale controller epoch {0} (knows {1})",
+        "오래된 컨트롤러 에포크 {0}의 요청 거부 (알고 있는 에포크 {1})",
+    ),
+    ("kafka.fenced", "{0} is fenced (epoch {1})", "{0} 펜싱됨 (에포크 {1})"),
+    ("kafka.controlled_shutdown_done", "{0} finished its controlled shutdown", "{0} 제어된 종료 완료"),
+    ("kafka.topic_created", "topic {0} created with {1} partitions", "토픽 {0}이(가) 파티션 {1}개로 생성됨"),
     ("narr.crash", "crashed: its process was killed", "중단: 프로세스가 종료됨"),
     ("narr.restart", "restarted", "재시작"),
     (
@@ -261,6 +380,26 @@ mod tests {
             Down,
         ] {
             assert_ne!(tr(Lang::En, role_key(role)), role_key(role));
+        }
+    }
+
+    #[test]
+    fn every_zookeeper_note_is_translated() {
+        use quorumlab_sim::scenario::{NodeRef, ScenarioAction};
+        use quorumlab_sim::setup::{build, Mode, Setup};
+        use quorumlab_sim::Time;
+        for seed in 0..4 {
+            let setup = Setup { mode: Mode::Zk, seed, brokers: 3, partitions: 6, ..Setup::default() };
+            let Ok(mut c) = build(&setup) else { panic!("zk builds") };
+            c.schedule(Time::from_secs(5), &ScenarioAction::Crash(NodeRef::Leader)).unwrap();
+            c.schedule(Time::from_secs(8), &ScenarioAction::Crash(NodeRef::Controller)).unwrap();
+            c.run_until(Time::from_secs(40), usize::MAX);
+            let mut notes = Vec::new();
+            c.notes(0, &mut notes);
+            assert!(notes.len() > 5);
+            for n in notes {
+                assert_ne!(tr(Lang::Ko, n.key), n.key, "no translation for {}", n.key);
+            }
         }
     }
 

@@ -8,16 +8,26 @@ use quorumlab_sim::{MsgClass, Time};
 
 /// Most events one frame may process (a cap, so a frame can never hang the page).
 pub const MAX_EVENTS_PER_FRAME: usize = 50_000;
-/// Display speed while election messages fly, so a person can follow them.
-pub const SLOW_MOTION_SPEED: f64 = 0.02;
+/// While election messages fly between live nodes, the display runs this much slower, so a
+/// person can follow them (a display setting only: it never changes what happens).
+pub const SLOW_MOTION_FACTOR: f64 = 0.05;
+
+/// A person's action with the exact moment it was taken: the virtual time and how many events
+/// had been processed (several events can share one time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    pub at: Time,
+    pub events_before: u64,
+    pub action: ScenarioAction,
+}
 
 pub struct Lab {
     pub cluster: Box<dyn Cluster>,
     pub setup: Setup,
     pub views: Vec<NodeView>,
     pub flights: Vec<FlightView>,
-    /// Actions the person took, with when: (time, action), for narration and permalinks.
-    pub actions: Vec<(Time, ScenarioAction)>,
+    /// Actions the person took, in order, so the session can be replayed exactly.
+    pub actions: Vec<Recorded>,
     /// Virtual time not yet applied (sub-microsecond remainders of frame steps).
     carry_us: f64,
 }
@@ -69,16 +79,111 @@ impl Lab {
         };
         let node = NodeRef::Named { prefix, number: view.number };
         let action = if view.alive { ScenarioAction::Crash(node) } else { ScenarioAction::Restart(node) };
-        let now = self.cluster.now();
-        self.cluster.schedule(now, &action).ok()?;
-        // Apply it at once, even while paused.
-        self.cluster.run_until(now, MAX_EVENTS_PER_FRAME);
-        self.actions.push((now, action.clone()));
-        self.refresh();
+        self.act(action.clone())?;
         Some(action)
+    }
+
+    /// Schedule an action now and apply it at once, even while paused.
+    pub fn act(&mut self, action: ScenarioAction) -> Option<()> {
+        let now = self.cluster.now();
+        let events_before = self.cluster.events_processed();
+        self.cluster.schedule(now, &action).ok()?;
+        self.cluster.run_until(now, MAX_EVENTS_PER_FRAME);
+        self.actions.push(Recorded { at: now, events_before, action });
+        self.refresh();
+        Some(())
+    }
+
+    /// Process exactly the next event (the "step" control).
+    pub fn step(&mut self) {
+        if self.cluster.step_one() {
+            self.carry_us = 0.0;
+            self.refresh();
+        }
+    }
+
+    /// Rebuild from the seed and replay the person's actions up to `events` processed events.
+    /// Same seed, same actions at the same moments: the identical state (and trace hash).
+    pub fn replay_to(&mut self, events: u64) -> Result<(), SetupError> {
+        let mut cluster = build(&self.setup)?;
+        let mut kept = Vec::new();
+        for recorded in &self.actions {
+            if recorded.events_before > events {
+                break;
+            }
+            while cluster.events_processed() < recorded.events_before && cluster.step_one() {}
+            if recorded.at > cluster.now() {
+                // Move the clock to the moment of the action without processing more events.
+                cluster.run_until(recorded.at, 0);
+            }
+            if cluster.schedule(recorded.at, &recorded.action).is_ok() {
+                kept.push(recorded.clone());
+            }
+        }
+        while cluster.events_processed() < events && cluster.step_one() {}
+        self.cluster = cluster;
+        self.actions = kept;
+        self.carry_us = 0.0;
+        self.refresh();
+        Ok(())
+    }
+
+    /// Step back: the state just before the last processed event.
+    pub fn step_back(&mut self) -> Result<(), SetupError> {
+        let events = self.cluster.events_processed().saturating_sub(1);
+        self.replay_to(events)
+    }
+
+    /// Start again from the same seed, forgetting the person's actions.
+    pub fn reset(&mut self) -> Result<(), SetupError> {
+        self.actions.clear();
+        self.replay_to(0)
     }
 
     pub fn leader(&self) -> Option<&NodeView> {
         self.views.iter().find(|v| v.alive && matches!(v.role, Role::Leader | Role::Leading))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lab() -> Lab {
+        Lab::new(Setup { seed: 11, ..Setup::default() }).expect("default setup builds")
+    }
+
+    #[test]
+    fn step_back_then_step_returns_to_the_identical_state() {
+        let mut lab = lab();
+        lab.advance(3_000_000.0);
+        let leader = lab.leader().map(|v| v.id).expect("a leader after 3 s");
+        lab.toggle(leader).expect("crash");
+        lab.advance(2_500_000.0);
+        let (events, hash) = (lab.cluster.events_processed(), lab.cluster.trace_hash());
+        lab.step();
+        let after = (lab.cluster.events_processed(), lab.cluster.trace_hash());
+        assert_eq!(after.0, events + 1);
+        lab.step_back().expect("replay");
+        assert_eq!((lab.cluster.events_processed(), lab.cluster.trace_hash()), (events, hash));
+        lab.step();
+        assert_eq!((lab.cluster.events_processed(), lab.cluster.trace_hash()), after);
+        assert_eq!(lab.actions.len(), 1, "the crash is kept");
+    }
+
+    #[test]
+    fn stepping_back_before_an_action_forgets_it_and_reset_forgets_all() {
+        let mut lab = lab();
+        lab.advance(2_000_000.0);
+        let before = lab.cluster.events_processed();
+        lab.toggle(0).expect("crash c1");
+        lab.advance(1_000_000.0);
+        lab.replay_to(before.saturating_sub(1)).expect("replay");
+        assert!(lab.actions.is_empty());
+        assert!(lab.views[0].alive);
+        lab.advance(500_000.0);
+        lab.reset().expect("reset");
+        assert_eq!(lab.cluster.events_processed(), 0);
+        assert_eq!(lab.cluster.now(), Time::ZERO);
     }
 }

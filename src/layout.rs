@@ -13,14 +13,14 @@ pub fn positions(views: &[NodeView], out: &mut Vec<(f64, f64)>) {
     out.clear();
     let quorum = views.iter().filter(|v| v.kind != NodeKind::Broker).count().max(1);
     let brokers = views.iter().filter(|v| v.kind == NodeKind::Broker).count();
-    let ring_cy = if brokers > 0 { 0.40 } else { 0.52 };
-    let (rx, ry) = if brokers > 0 { (0.20, 0.28) } else { (0.24, 0.34) };
+    let ring_cy = if brokers > 0 { 0.37 } else { 0.50 };
+    let (rx, ry) = if brokers > 0 { (0.19, 0.25) } else { (0.24, 0.32) };
     let mut q = 0usize;
     let mut b = 0usize;
     for v in views {
         if v.kind == NodeKind::Broker {
             let x = (b as f64 + 1.0) / (brokers as f64 + 1.0);
-            out.push((x, 0.87));
+            out.push((x, 0.78));
             b += 1;
         } else {
             // Start at the top and go clockwise.

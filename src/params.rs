@@ -10,6 +10,7 @@ pub const MAX_VALUE_CHARS: usize = 256;
 /// Parameters beyond this many are ignored.
 const MAX_PARAMS: usize = 32;
 pub const DEFAULT_SEED: u64 = 1;
+pub const MAX_BROKERS: usize = 12;
 
 /// A problem with the URL, as an i18n key and its arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,8 +86,7 @@ pub fn parse(search: &str) -> Params {
                 Err(_) => problems.push(problem("param.bad_seed", &[&shown(&value), &DEFAULT_SEED.to_string()])),
             },
             "mode" => match Mode::parse(value.trim()) {
-                Some(Mode::Kraft) => setup.mode = Mode::Kraft,
-                Some(Mode::Zk) => problems.push(problem("param.zk_unavailable", &[])),
+                Some(mode) => setup.mode = mode,
                 None => problems.push(problem("param.bad_mode", &[&shown(&value)])),
             },
             "lang" => match Lang::parse(value.trim()) {
@@ -96,6 +96,14 @@ pub fn parse(search: &str) -> Params {
             "controllers" => match value.trim().parse::<usize>() {
                 Ok(n) if (3..=5).contains(&n) => setup.controllers = n,
                 _ => problems.push(problem("param.bad_controllers", &[&shown(&value)])),
+            },
+            "ensemble" => match value.trim().parse::<usize>() {
+                Ok(n) if [3, 5, 7].contains(&n) => setup.ensemble = n,
+                _ => problems.push(problem("param.bad_ensemble", &[&shown(&value)])),
+            },
+            "brokers" => match value.trim().parse::<usize>() {
+                Ok(n) if n <= MAX_BROKERS => setup.brokers = n,
+                _ => problems.push(problem("param.bad_brokers", &[&shown(&value)])),
             },
             _ => problems.push(problem("param.unknown", &[&shown(&key)])),
         }
@@ -109,7 +117,10 @@ mod tests {
 
     #[test]
     fn good_parameters_are_used() {
-        let p = parse("?seed=42&lang=ko&controllers=5&mode=kraft");
+        let p = parse("?seed=42&lang=ko&controllers=5&mode=zk&ensemble=7&brokers=4");
+        assert_eq!(p.setup.mode, Mode::Zk);
+        assert_eq!(p.setup.ensemble, 7);
+        assert_eq!(p.setup.brokers, 4);
         assert_eq!(p.setup.seed, 42);
         assert_eq!(p.setup.controllers, 5);
         assert_eq!(p.lang, Some(Lang::Ko));
@@ -118,14 +129,22 @@ mod tests {
 
     #[test]
     fn bad_parameters_give_messages_and_defaults() {
-        let p = parse("?seed=notanumber&mode=foo&controllers=99&lang=xx&what=1");
+        let p = parse("?seed=notanumber&mode=foo&controllers=99&lang=xx&what=1&ensemble=4&brokers=-1");
         assert_eq!(p.setup.seed, DEFAULT_SEED);
         assert_eq!(p.setup.mode, Mode::Kraft);
         assert_eq!(p.setup.controllers, 3);
         let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
         assert_eq!(
             keys,
-            ["param.bad_seed", "param.bad_mode", "param.bad_controllers", "param.bad_lang", "param.unknown"]
+            [
+                "param.bad_seed",
+                "param.bad_mode",
+                "param.bad_controllers",
+                "param.bad_lang",
+                "param.unknown",
+                "param.bad_ensemble",
+                "param.bad_brokers"
+            ]
         );
     }
 

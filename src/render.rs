@@ -1,7 +1,7 @@
 //! The canvas picture, a pure function of (snapshot, now): in-flight messages are placed by
 //! interpolating between `sent_at` and `deliver_at`, so pause and speed changes come free.
 
-use quorumlab_sim::cluster::{NodeView, Role};
+use quorumlab_sim::cluster::{FlightView, NodeKind, NodeView, Role};
 use quorumlab_sim::{MsgClass, Time};
 use web_sys::CanvasRenderingContext2d;
 
@@ -61,6 +61,19 @@ pub const KRAFT_LEGEND: &[(MsgClass, &str)] = &[
     (MsgClass::FetchData, "msg.fetchdata"),
 ];
 
+/// The legend's entries for ZooKeeper mode.
+pub const ZK_LEGEND: &[(MsgClass, &str)] = &[
+    (MsgClass::Notification, "msg.notification"),
+    (MsgClass::Sync, "msg.sync"),
+    (MsgClass::Proposal, "msg.proposal"),
+    (MsgClass::Ack, "msg.ack"),
+    (MsgClass::Commit, "msg.commit"),
+    (MsgClass::Ping, "msg.ping"),
+    (MsgClass::Client, "msg.client"),
+    (MsgClass::Watch, "msg.watch"),
+    (MsgClass::ControlRequest, "msg.control"),
+];
+
 /// Scratch space kept between frames.
 #[derive(Default)]
 pub struct Scratch {
@@ -75,12 +88,13 @@ pub fn draw(ctx: &CanvasRenderingContext2d, lab: &Lab, scratch: &mut Scratch, wi
     let r = layout::node_radius(width, lab.views.len());
     let now = lab.cluster.now();
 
-    // Links between quorum members.
+    // Links between quorum members (brokers only show their traffic).
     ctx.set_stroke_style_str(LINK);
     ctx.set_line_width(1.5);
     ctx.begin_path();
-    for i in 0..lab.views.len() {
-        for j in (i + 1)..lab.views.len() {
+    let quorum = lab.views.iter().take_while(|v| v.kind != NodeKind::Broker).count();
+    for i in 0..quorum {
+        for j in (i + 1)..quorum {
             let (a, b) = (pos(i), pos(j));
             ctx.move_to(a.0, a.1);
             ctx.line_to(b.0, b.1);
@@ -95,8 +109,20 @@ pub fn draw(ctx: &CanvasRenderingContext2d, lab: &Lab, scratch: &mut Scratch, wi
     draw_clock(ctx, now, width);
 }
 
+/// Election requests get a text label, but only while few fly at once (more would overlap).
+const MAX_LABELS: usize = 4;
+
+fn labelled(f: &FlightView) -> bool {
+    !f.is_response
+        && matches!(
+            f.class,
+            MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch | MsgClass::Notification
+        )
+}
+
 fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -> (f64, f64), r: f64, now: Time) {
     let dot = (r * 0.22).clamp(4.0, 8.0);
+    let show_labels = lab.flights.iter().filter(|f| labelled(f)).count() <= MAX_LABELS;
     for f in &lab.flights {
         let span = f.deliver_at.since(f.sent_at).max(1) as f64;
         let p = (now.since(f.sent_at) as f64 / span).clamp(0.0, 1.0);
@@ -112,6 +138,15 @@ fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -
         let x = sx + ux * travel * p - uy * side;
         let y = sy + uy * travel * p + ux * side;
         let colour = class_colour(f.class);
+        // The wire lights up while a message is on it: short LAN hops still leave a trace.
+        ctx.set_global_alpha(0.35);
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        ctx.move_to(sx - uy * side, sy + ux * side);
+        ctx.line_to(x, y);
+        ctx.stroke();
+        ctx.set_global_alpha(1.0);
         ctx.begin_path();
         let _ = ctx.arc(x, y, dot, 0.0, std::f64::consts::TAU);
         if f.is_response {
@@ -124,7 +159,12 @@ fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -
             ctx.set_fill_style_str(colour);
             ctx.fill();
         }
-        if matches!(f.class, MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch) {
+        if !f.is_response
+            && matches!(
+                f.class,
+                MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch | MsgClass::Notification
+            )
+        {
             ctx.set_fill_style_str(colour);
             ctx.set_font("600 11px system-ui, sans-serif");
             let _ = ctx.fill_text(f.label, x + dot + 3.0, y - dot - 2.0);
@@ -162,7 +202,9 @@ fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r
     ctx.set_font(&format!("700 {}px system-ui, sans-serif", (r * 0.5).round() as u32));
     let _ = ctx.fill_text(&v.name(), x, y - r * 0.12);
     ctx.set_font(&format!("500 {}px system-ui, sans-serif", (r * 0.3).round().max(10.0) as u32));
-    let _ = ctx.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
+    if v.kind != NodeKind::Broker {
+        let _ = ctx.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
+    }
     if !v.alive {
         ctx.set_stroke_style_str("#475569");
         ctx.set_line_width(3.0);
@@ -178,7 +220,15 @@ fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r
     ctx.set_font("600 13px system-ui, sans-serif");
     let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), x, y + r + 22.0);
     ctx.set_font("12px ui-monospace, monospace");
-    let _ = ctx.fill_text(&format!("LEO {} · HW {}", v.log_end, v.committed), x, y + r + 39.0);
+    let detail = match (v.kind, v.last_zxid) {
+        (NodeKind::Controller, _) => format!("LEO {} · HW {}", v.log_end, v.committed),
+        // zxid = epoch << 32 | counter: show the two halves.
+        (NodeKind::ZkServer, Some(zxid)) => format!("zxid {}:{}", zxid >> 32, zxid & 0xffff_ffff),
+        (NodeKind::ZkServer, None) => String::new(),
+        (NodeKind::Broker, _) if v.is_controller => format!("{} · e{}", tr(lang, "label.controller"), v.epoch),
+        (NodeKind::Broker, _) => format!("e{}", v.epoch),
+    };
+    let _ = ctx.fill_text(&detail, x, y + r + 39.0);
     ctx.set_text_align("start");
     ctx.set_text_baseline("alphabetic");
 }

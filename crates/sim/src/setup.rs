@@ -4,6 +4,7 @@
 use crate::cluster::{ActionError, Cluster, SettingError};
 use crate::kraft::{self, KraftCluster};
 use crate::scenario::Script;
+use crate::zk;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -48,8 +49,8 @@ impl Default for Setup {
             seed: 1,
             controllers: 3,
             ensemble: 3,
-            brokers: 0,
-            partitions: 0,
+            brokers: 3,
+            partitions: 6,
             script: Script::default(),
         }
     }
@@ -106,7 +107,20 @@ pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
             }
             Box::new(KraftCluster::new(setup.seed, config))
         }
-        Mode::Zk => return Err(SetupError::ModeUnavailable(Mode::Zk)),
+        Mode::Zk => {
+            let mut config = zk::Config {
+                ensemble: setup.ensemble,
+                brokers: setup.brokers,
+                partitions: setup.partitions,
+                ..zk::Config::default()
+            };
+            for (key, value) in &setup.script.settings {
+                config
+                    .apply_setting(key, value)
+                    .map_err(|error| SetupError::Setting { line_key: key.clone(), error })?;
+            }
+            Box::new(zk::Cluster::new(setup.seed, config))
+        }
     };
     for step in &setup.script.steps {
         cluster.schedule(step.at, &step.action).map_err(|error| SetupError::Action { line: step.line, error })?;

@@ -1,0 +1,91 @@
+// `make bench`: download size, first drawn frame, frame time and main-thread busy time, measured
+// in headless Chromium against dist/. Prints figures; asserts nothing (machines here are noisy).
+import { readdir, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { serveDist, launch, DIST } from './harness.mjs';
+
+const kib = (n) => (n / 1024).toFixed(1);
+
+async function sizes() {
+  const out = {};
+  let total = 0;
+  for (const f of await readdir(DIST)) {
+    const body = await readFile(join(DIST, f));
+    const gz = gzipSync(body, { level: 9 }).length;
+    const kind = f.endsWith('.wasm') ? 'wasm' : f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : f.endsWith('.html') ? 'html' : 'other';
+    out[kind] = (out[kind] ?? 0) + gz;
+    total += gz;
+  }
+  return { ...out, total };
+}
+
+// Time every requestAnimationFrame callback (the app's whole per-frame work).
+const FRAME_TIMER = `
+  window.__frames = [];
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (cb) => raf((ts) => {
+    const t0 = performance.now();
+    cb(ts);
+    window.__frames.push(performance.now() - t0);
+  });
+`;
+
+async function busyPerSecond(page, cdp, seconds) {
+  const read = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+  const a = await read();
+  await page.waitForTimeout(seconds * 1000);
+  const b = await read();
+  return (b - a) / seconds;
+}
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+
+const server = await serveDist();
+const browser = await launch();
+try {
+  const s = await sizes();
+  console.log(`download (gzip -9): wasm ${kib(s.wasm)} KiB, js ${kib(s.js)} KiB, css ${kib(s.css ?? 0)} KiB, html ${kib(s.html)} KiB, total ${kib(s.total)} KiB`);
+
+  const firsts = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}?seed=7`);
+    await page.waitForFunction(() => performance.getEntriesByName('qlab-first-frame').length > 0);
+    firsts.push(await page.evaluate(() => performance.getEntriesByName('qlab-first-frame')[0].startTime));
+    await context.close();
+  }
+  console.log(`first drawn frame: median ${pct(firsts, 50).toFixed(0)} ms (runs: ${firsts.map((x) => x.toFixed(0)).join(', ')})`);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(FRAME_TIMER);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(`${server.url}?seed=7&controllers=5`);
+  await page.waitForTimeout(1500);
+  await page.evaluate(() => { window.__frames = []; });
+  const playing = await busyPerSecond(page, cdp, 5);
+  const frames = await page.evaluate(() => window.__frames);
+  console.log(`frame work while playing (5 controllers): median ${pct(frames, 50).toFixed(2)} ms, p95 ${pct(frames, 95).toFixed(2)} ms over ${frames.length} frames`);
+  console.log(`main thread busy while playing: ${playing.toFixed(3)} s per s`);
+  await page.locator('[data-testid=play]').click();
+  await page.waitForTimeout(500);
+  console.log(`main thread busy while paused: ${(await busyPerSecond(page, cdp, 5)).toFixed(3)} s per s`);
+  await page.locator('[data-testid=play]').click();
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(500);
+  console.log(`main thread busy while hidden: ${(await busyPerSecond(page, cdp, 5)).toFixed(3)} s per s`);
+  await context.close();
+} finally {
+  await browser.close();
+  await server.close();
+}
