@@ -17,6 +17,9 @@ type Out = Vec<Output<Msg, Timer, Note>>;
 /// Reconnect backoff after a refused connection or an unhelpful answer: 50 ms doubling to 1 s.
 const RETRY_BACKOFF_MS: u64 = 50;
 const RETRY_BACKOFF_MAX_MS: u64 = 1_000;
+/// Heartbeat period while waiting for SHUTDOWN_NOW (Kafka polls at once; the model waits a
+/// little so the animation stays readable).
+const SHUTDOWN_POLL_MS: u64 = 100;
 
 /// The broker's lifecycle as its heartbeat responses describe it (BrokerLifecycleManager).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -297,14 +300,21 @@ impl Broker {
             }
             Msg::BrokerRegistrationResponse { broker_epoch: None, .. } => {}
             Msg::BrokerHeartbeatResponse { error, is_fenced, should_shut_down, .. } => {
-                self.on_heartbeat_response(error, is_fenced, should_shut_down, out)
+                self.on_heartbeat_response(now, error, is_fenced, should_shut_down, out)
             }
             // A broker is no voter: it ignores quorum requests.
             _ => {}
         }
     }
 
-    fn on_heartbeat_response(&mut self, error: Option<BrokerError>, is_fenced: bool, shut_down: bool, out: &mut Out) {
+    fn on_heartbeat_response(
+        &mut self,
+        now: Time,
+        error: Option<BrokerError>,
+        is_fenced: bool,
+        shut_down: bool,
+        out: &mut Out,
+    ) {
         match error {
             Some(BrokerError::NotController) => {}
             Some(BrokerError::StaleBrokerEpoch) => {
@@ -321,6 +331,10 @@ impl Broker {
                 if shut_down {
                     out.push(Output::Note(Note::BrokerShutdownDone));
                     out.push(Output::Halt);
+                } else {
+                    // BrokerLifecycleManager asks again soon while it waits for SHUTDOWN_NOW.
+                    let at = now.plus_ms(SHUTDOWN_POLL_MS);
+                    out.push(Output::SetTimer { timer: Timer::Heartbeat, at });
                 }
             }
             None if self.broker_epoch.is_some() => match (self.lifecycle, is_fenced) {

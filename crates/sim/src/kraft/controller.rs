@@ -68,6 +68,9 @@ pub struct LeaderState {
     pub fetched_since_check: BTreeSet<NodeId>,
     /// Long-polling fetches waiting for new data: replica → fetch offset.
     pub parked: BTreeMap<NodeId, u64>,
+    /// The high watermark last sent to each replica: a fetch from one that has not seen the
+    /// current one is answered at once (Kafka completes delayed fetches when the HW moves).
+    pub hw_sent: BTreeMap<NodeId, u64>,
     /// The committed image plus this leader's uncommitted records (Kafka's timeline data
     /// structures): what the active controller decides from. Dropped when it stops leading.
     pub working: MetadataImage,
@@ -354,6 +357,7 @@ impl Controller {
             acknowledged,
             fetched_since_check: BTreeSet::new(),
             parked: BTreeMap::new(),
+            hw_sent: BTreeMap::new(),
             working,
             leases,
             pending: Vec::new(),
@@ -641,7 +645,9 @@ impl Controller {
         } else {
             leader.observer_end.insert(from, fetch_offset);
         }
-        let had_data = fetch_offset < self.log.end_offset();
+        let hw = self.high_watermark;
+        let hw_news = hw > leader.epoch_start_offset && leader.hw_sent.get(&from).is_none_or(|s| *s < hw);
+        let had_data = fetch_offset < self.log.end_offset() || hw_news;
         if had_data {
             self.answer_fetch(from, fetch_offset, out);
             self.maybe_advance_high_watermark(out);
@@ -664,12 +670,16 @@ impl Controller {
         }
     }
 
-    fn answer_fetch(&self, to: NodeId, fetch_offset: u64, out: &mut Out) {
+    fn answer_fetch(&mut self, to: NodeId, fetch_offset: u64, out: &mut Out) {
         let entries = self.log.read(fetch_offset, MAX_FETCH_RECORDS);
+        let high_watermark = self.known_high_watermark();
+        if let (State::Leader(leader), Some(hw)) = (&mut self.state, high_watermark) {
+            leader.hw_sent.insert(to, hw);
+        }
         let msg = Msg::FetchResponse {
             epoch: self.epoch,
             leader: Some(self.id),
-            high_watermark: self.known_high_watermark(),
+            high_watermark,
             body: FetchBody::Records { base_offset: fetch_offset, entries },
         };
         out.push(Output::Send { to, msg });
