@@ -243,3 +243,31 @@ fn a_controller_cut_off_from_zookeeper_is_replaced_and_fenced() {
         assert!(c.broker(i).unwrap().max_controller_epoch >= new.epoch as u32);
     }
 }
+
+#[test]
+fn observers_follow_the_leader_by_inform_and_never_count_toward_a_quorum() {
+    let config = Config { ensemble: 3, observers: 2, ..Config::default() };
+    let s = run(14, config.clone(), &[], 20_000);
+    // Voters lead; observers observe and are numbered after them.
+    assert!(s.quorum_leader_history.iter().all(|p| !matches!(p.node.as_deref(), Some("zk4") | Some("zk5"))));
+    for id in ["zk4", "zk5"] {
+        assert_eq!(s.nodes.iter().find(|n| n.id == id).unwrap().role, "observing");
+    }
+    assert!(s.messages_by_type.contains_key("OBSERVERINFO"));
+    assert!(s.messages_by_type.contains_key("INFORM"));
+    // Two voters down: the three servers left (one voter, two observers) are no quorum.
+    let steps = [(10_000, ScenarioAction::Crash(zk(1))), (10_000, ScenarioAction::Crash(zk(2)))];
+    let mut c = Cluster::new(15, config);
+    for (at, a) in &steps {
+        c.schedule(Time::from_ms(*at), a).unwrap();
+    }
+    c.run_until(Time::from_secs(60), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    let last = c.summary().quorum_leader_history.last().unwrap().clone();
+    assert_eq!(last.node, None, "observers must not form a quorum");
+    // The observers applied the same history as the voters (checked by the invariants too).
+    let voter = c.server(3).unwrap();
+    let observer = c.server(4).unwrap();
+    assert!(observer.applied_count() > 0);
+    assert!(observer.applied_count() <= voter.applied_count());
+}

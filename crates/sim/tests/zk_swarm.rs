@@ -25,7 +25,7 @@ struct Case {
 }
 
 fn node(rng: &mut Rng, config: &Config) -> NodeRef {
-    let servers = config.ensemble as u64;
+    let servers = config.servers() as u64;
     let total = servers + config.brokers as u64;
     match rng.below(total + 2) {
         i if i < servers => NodeRef::Named { prefix: NodePrefix::Zk, number: i as u32 + 1 },
@@ -48,6 +48,7 @@ fn case(seed: u64) -> Case {
     let mut rng = Rng::stream(seed, 0x5357_4152); // "SWAR"
     let config = Config {
         ensemble: [3, 3, 3, 5, 5, 7][rng.below(6) as usize],
+        observers: [0, 0, 0, 1, 2][rng.below(5) as usize],
         brokers: 3 + rng.below(2) as usize,
         partitions: 1 + rng.below(12) as u32,
         ..Config::default()
@@ -62,11 +63,11 @@ fn case(seed: u64) -> Case {
             5 => ScenarioAction::Shutdown(node(&mut rng, &config)),
             6..=7 => {
                 let mut sides = vec![Vec::new(), Vec::new()];
-                for i in 0..config.ensemble + config.brokers {
-                    let n = if i < config.ensemble {
+                for i in 0..config.servers() + config.brokers {
+                    let n = if i < config.servers() {
                         NodeRef::Named { prefix: NodePrefix::Zk, number: i as u32 + 1 }
                     } else {
-                        NodeRef::Named { prefix: NodePrefix::Broker, number: (i - config.ensemble) as u32 + 1 }
+                        NodeRef::Named { prefix: NodePrefix::Broker, number: (i - config.servers()) as u32 + 1 }
                     };
                     match rng.below(3) {
                         0 => sides[0].push(n),
@@ -95,7 +96,7 @@ fn case(seed: u64) -> Case {
     // Heal everything and bring every process back.
     steps.push((FAULTS_END_MS, ScenarioAction::Heal));
     steps.push((FAULTS_END_MS, ScenarioAction::LossPerMille(0)));
-    for i in 0..config.ensemble {
+    for i in 0..config.servers() {
         steps.push((
             FAULTS_END_MS,
             ScenarioAction::Restart(NodeRef::Named { prefix: NodePrefix::Zk, number: i as u32 + 1 }),
@@ -106,6 +107,12 @@ fn case(seed: u64) -> Case {
             FAULTS_END_MS,
             ScenarioAction::Restart(NodeRef::Named { prefix: NodePrefix::Broker, number: i as u32 + 1 }),
         ));
+    }
+    // A controlled shutdown still running at the heal halts its broker later (3 retries × 5 s
+    // at most): bring such brokers back too.
+    for i in 0..config.brokers {
+        let broker = NodeRef::Named { prefix: NodePrefix::Broker, number: i as u32 + 1 };
+        steps.push((FAULTS_END_MS + 30_000, ScenarioAction::Restart(broker)));
     }
     Case { config, steps }
 }
@@ -167,7 +174,10 @@ fn replay() {
         return;
     };
     let Case { config, steps } = case(seed);
-    println!("seed {seed}: ensemble {} brokers {} partitions {}", config.ensemble, config.brokers, config.partitions);
+    println!(
+        "seed {seed}: ensemble {} observers {} brokers {} partitions {}",
+        config.ensemble, config.observers, config.brokers, config.partitions
+    );
     for (at, a) in &steps {
         println!("  at {at}ms {a:?}");
     }

@@ -151,6 +151,11 @@ impl Checker {
         match note {
             Note::Violation(text) => self.violation(world, format!("node {node}: {text}")),
             Note::ControllerElected { broker, epoch, zxid } => {
+                if self.controllers.get(&epoch) == Some(&broker) {
+                    // The same controller taking its epoch up again (after a lost reply, or
+                    // from a lagging server): not a new election.
+                    return;
+                }
                 let holder = *self.controllers.entry(epoch).or_insert(broker);
                 if holder != broker {
                     self.violation(

@@ -115,12 +115,12 @@ impl Cluster {
         let config = Rc::new(config.sanitized());
         let (snapshot, states) = initial_snapshot(&config);
         let base = Rc::new(snapshot);
-        let mut nodes = Vec::with_capacity(config.ensemble + config.brokers);
-        for sid in 1..=config.ensemble as u64 {
+        let mut nodes = Vec::with_capacity(config.servers() + config.brokers);
+        for sid in 1..=config.servers() as u64 {
             nodes.push(Node::Server(Box::new(Server::new(sid, config.clone(), base.clone()))));
         }
         for b in 1..=config.brokers as u32 {
-            let node = config.ensemble + b as usize - 1;
+            let node = config.servers() + b as usize - 1;
             nodes.push(Node::Broker(Box::new(Broker::new(b, node, config.clone(), seed))));
         }
         let n = nodes.len();
@@ -128,7 +128,7 @@ impl Cluster {
         let mut checker = Checker::new(n, config.unclean_leader_election);
         checker.seed_partitions(&config.topic, &states);
         let mut cluster = Cluster { world, config, checker, history: History::default() };
-        cluster.history.observe(&cluster.world, cluster.config.ensemble);
+        cluster.history.observe(&cluster.world, cluster.config.servers());
         cluster
     }
 
@@ -145,7 +145,7 @@ impl Cluster {
     }
 
     pub fn broker(&self, id: u32) -> Option<&Broker> {
-        let node = self.config.ensemble + (id as usize).wrapping_sub(1);
+        let node = self.config.servers() + (id as usize).wrapping_sub(1);
         self.world.nodes().get(node).and_then(|n| n.as_broker())
     }
 
@@ -158,13 +158,15 @@ impl Cluster {
         match node {
             NodeRef::Leader => Ok(Target::Role(RoleRef::Leader)),
             NodeRef::Controller => Ok(Target::Role(RoleRef::Controller)),
-            NodeRef::Named { prefix: NodePrefix::Zk, number } if (1..=self.config.ensemble as u32).contains(number) => {
+            NodeRef::Named { prefix: NodePrefix::Zk, number }
+                if (1..=self.config.servers() as u32).contains(number) =>
+            {
                 Ok(Target::Node(*number as usize - 1))
             }
             NodeRef::Named { prefix: NodePrefix::Broker, number }
                 if (1..=self.config.brokers as u32).contains(number) =>
             {
-                Ok(Target::Node(self.config.ensemble + *number as usize - 1))
+                Ok(Target::Node(self.config.servers() + *number as usize - 1))
             }
             NodeRef::Named { .. } => Err(ActionError::NoSuchNode(node.clone())),
         }
@@ -177,6 +179,7 @@ impl Cluster {
             (true, ServerState::Looking) => Role::Looking,
             (true, ServerState::Following) => Role::Following,
             (true, ServerState::Leading) => Role::Leading,
+            (true, ServerState::Observing) => Role::Observing,
         };
         let vote = match &s.role {
             ServerRole::Looking => Some(s.fle.proposed.leader),
@@ -232,7 +235,7 @@ impl Cluster {
             log_end: 0,
             committed: 0,
             last_zxid: None,
-            vote: b.known_controller.map(|c| self.config.ensemble + c as usize - 1),
+            vote: b.known_controller.map(|c| self.config.servers() + c as usize - 1),
             is_controller: b.controller.is_some(),
             timer,
         }
@@ -264,7 +267,7 @@ impl cluster::Cluster for Cluster {
     }
 
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
-        let ensemble = self.config.ensemble;
+        let ensemble = self.config.servers();
         let (world, checker, history) = (&mut self.world, &mut self.checker, &mut self.history);
         let stop = world.run_until(until, max_events, |w| {
             checker.check(w);
@@ -278,7 +281,7 @@ impl cluster::Cluster for Cluster {
         let stepped = self.world.step_one();
         if stepped {
             self.checker.check(&self.world);
-            self.history.observe(&self.world, self.config.ensemble);
+            self.history.observe(&self.world, self.config.servers());
         }
         stepped
     }
@@ -431,7 +434,7 @@ impl cluster::Cluster for Cluster {
             if index < since {
                 continue;
             }
-            let (key, args) = note_text(&n.note, self.config.ensemble);
+            let (key, args) = note_text(&n.note, self.config.servers());
             out.push(NoteView { at: n.at, node: n.node, index, key, args });
         }
     }

@@ -11,8 +11,10 @@ pub const DEFAULT_LOAD_US_PER_PARTITION: u64 = 135;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// ZooKeeper servers (3, 5 or 7).
+    /// Voting ZooKeeper servers (3, 5 or 7): `zk1..zkN`.
     pub ensemble: usize,
+    /// Observers (`peerType=observer`), 0..=4: `zk(N+1)..`, after the voters.
+    pub observers: usize,
     /// Kafka brokers (0..=64).
     pub brokers: usize,
     /// Partitions of the initial topic (0: no topic).
@@ -65,6 +67,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             ensemble: 3,
+            observers: 0,
             brokers: 3,
             partitions: 6,
             replication_factor: 3,
@@ -129,6 +132,7 @@ impl Config {
             "controlled.shutdown.max.retries" => self.controlled_shutdown_max_retries = num(0, 100)? as u32,
             "controlled.shutdown.retry.backoff.ms" => self.controlled_shutdown_retry_backoff_ms = num(0, 600_000)?,
             "ensemble" => self.ensemble = num(3, 7).ok().filter(|v| v % 2 == 1).ok_or_else(bad)? as usize,
+            "observers" => self.observers = num(0, 4)? as usize,
             "brokers" => self.brokers = num(0, 64)? as usize,
             "partitions" => self.partitions = num(0, 1_000_000)? as u32,
             "replication.factor" | "default.replication.factor" => self.replication_factor = num(1, 7)? as u32,
@@ -150,6 +154,12 @@ impl Config {
         requested_ms.clamp(min, max)
     }
 
+    /// Every ZooKeeper server, voters then observers (node ids `0..servers()`).
+    pub fn servers(&self) -> usize {
+        self.ensemble + self.observers
+    }
+
+    /// A majority of the voters (observers never count).
     pub fn quorum(&self) -> usize {
         self.ensemble / 2 + 1
     }
@@ -161,6 +171,7 @@ impl Config {
             4..=5 => 5,
             _ => 7,
         };
+        self.observers = self.observers.min(4);
         self.brokers = self.brokers.min(64);
         self.partitions = self.partitions.min(1_000_000);
         self.replication_factor = self.replication_factor.clamp(1, 7);

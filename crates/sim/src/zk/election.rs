@@ -29,9 +29,10 @@ pub struct Fle {
     pub finalizing: bool,
 }
 
-/// FLE: totalOrderPredicate: higher peerEpoch wins, then higher zxid, then higher sid.
+/// FLE: totalOrderPredicate: higher peerEpoch wins, then higher zxid, then higher sid. A vote
+/// for a server without quorum weight (an observer's own vote, leader 0 here) never wins.
 pub fn total_order_predicate(new: &Vote, cur: &Vote) -> bool {
-    (new.peer_epoch, new.zxid, new.leader) > (cur.peer_epoch, cur.zxid, cur.leader)
+    new.leader != 0 && (new.peer_epoch, new.zxid, new.leader) > (cur.peer_epoch, cur.zxid, cur.leader)
 }
 
 /// FLE: `Vote.equals`: with a LOOKING side every field counts; between FOLLOWING/LEADING votes
@@ -46,7 +47,9 @@ pub fn votes_equal(a: &Vote, a_state: ServerState, b: &Vote, b_state: ServerStat
 
 impl Server {
     fn has_quorum_for(&self, votes: &BTreeMap<Sid, (Vote, ServerState)>, vote: &Vote, state: ServerState) -> bool {
-        let agree = votes.values().filter(|(v, s)| votes_equal(v, *s, vote, state)).count();
+        // hasAllQuorums counts voters only.
+        let voters = self.cfg.ensemble as Sid;
+        let agree = votes.iter().filter(|(sid, (v, s))| **sid <= voters && votes_equal(v, *s, vote, state)).count();
         agree >= self.cfg.quorum()
     }
 
@@ -61,7 +64,9 @@ impl Server {
     }
 
     pub(crate) fn initial_vote(&self) -> Vote {
-        Vote { leader: self.sid, zxid: self.last_logged_zxid(), election_epoch: 0, peer_epoch: self.current_epoch }
+        // An observer proposes nobody (FLE's OBSERVER_ID): any voter's vote beats it.
+        let leader = if self.is_observer() { 0 } else { self.sid };
+        Vote { leader, zxid: self.last_logged_zxid(), election_epoch: 0, peer_epoch: self.current_epoch }
     }
 
     /// FLE: lookForLeader start: increment logicalclock, vote for yourself, tell every voter.
@@ -92,7 +97,9 @@ impl Server {
                 out.push(Output::Send { to: (sid - 1) as usize, msg: Msg::Notification(n) });
             }
         }
-        self.fle.recvset.insert(self.sid, (n.vote, ServerState::Looking));
+        if !self.is_observer() {
+            self.fle.recvset.insert(self.sid, (n.vote, ServerState::Looking));
+        }
         self.check_round_quorum(now, out);
     }
 
@@ -108,7 +115,19 @@ impl Server {
 
     /// A notification arrives (receiver thread + lookForLeader loop).
     pub(crate) fn on_notification(&mut self, now: Time, from: Sid, n: Notification, out: &mut Vec<Out>) {
-        if from == self.sid || from == 0 || from > self.cfg.ensemble as Sid {
+        if from == self.sid || from == 0 || from > self.cfg.servers() as Sid {
+            return;
+        }
+        if from > self.cfg.ensemble as Sid && !self.is_observer() {
+            // FLE: a notification from a non-voter is answered with our current vote, never
+            // counted.
+            if n.state == ServerState::Looking {
+                let reply = match self.state {
+                    ServerState::Looking => self.proposal_notification(),
+                    state => Notification { vote: self.vote, state },
+                };
+                out.push(Output::Send { to: (from - 1) as usize, msg: Msg::Notification(reply) });
+            }
             return;
         }
         if self.state != ServerState::Looking {
@@ -140,6 +159,8 @@ impl Server {
         match n.state {
             ServerState::Looking => self.on_looking_notification(now, from, n, out),
             ServerState::Following | ServerState::Leading => self.on_decided_notification(now, from, n, out),
+            // FLE: notifications from observers are ignored.
+            ServerState::Observing => {}
         }
     }
 
@@ -208,6 +229,10 @@ impl Server {
     }
 
     fn finish_election(&mut self, now: Time, vote: Vote, out: &mut Vec<Out>) {
+        if vote.leader == 0 || vote.leader > self.cfg.ensemble as Sid {
+            // Only a voter can lead.
+            return;
+        }
         self.fle.finalizing = false;
         self.fle.recvset.clear();
         self.fle.outofelection.clear();

@@ -29,6 +29,7 @@ pub const TOPICS_PATH: &str = "/brokers/topics";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Purpose {
     Register,
+    CheckRegistration,
     WatchController,
     ReadController,
     ReadControllerEpoch,
@@ -155,12 +156,12 @@ pub struct Broker {
 }
 
 fn node_of_broker(cfg: &Config, broker: u32) -> NodeId {
-    cfg.ensemble + broker as usize - 1
+    cfg.servers() + broker as usize - 1
 }
 
 impl Broker {
     pub fn new(id: u32, node: NodeId, cfg: Rc<Config>, seed: u64) -> Broker {
-        let ensemble = cfg.ensemble;
+        let ensemble = cfg.servers();
         let timeout = cfg.session_timeout_ms;
         Broker {
             id,
@@ -348,9 +349,27 @@ impl Broker {
                     out.push(Output::Note(Note::Registered { broker: self.id, broker_epoch: stat.czxid }));
                     self.watch_controller(out, events);
                 }
+                // KafkaZkClient.checkedEphemeralCreate: on NODEEXISTS, read the node; it may be
+                // ours (an earlier create committed but its reply was lost).
+                Err(ZkError::NodeExists) => {
+                    let read = ReadOp::GetData { path: format!("{BROKER_IDS_PATH}/{}", self.id), watch: false };
+                    self.request(Purpose::CheckRegistration, ClientOp::Read(read), out, events);
+                }
+                _ => {}
+            },
+            Purpose::CheckRegistration => match result {
+                Ok(OpResult::Data { stat, .. }) if stat.ephemeral_owner == self.zk.session && !self.registered => {
+                    self.registered = true;
+                    self.broker_epoch = stat.czxid;
+                    out.push(Output::Note(Note::Registered { broker: self.id, broker_epoch: stat.czxid }));
+                    self.watch_controller(out, events);
+                }
+                Ok(OpResult::Data { stat, .. }) if stat.ephemeral_owner == self.zk.session => {}
+                // Gone meanwhile: create it now.
+                Err(ZkError::NoNode) => self.register(out, events),
                 // The previous session's ephemeral is still there: retry every tick until it
                 // expires (Kafka would exit here).
-                Err(ZkError::NodeExists) => {
+                Ok(_) => {
                     out.push(Output::SetTimer { timer: Timer::RegisterRetry, at: now.plus_ms(self.cfg.tick_time_ms) })
                 }
                 _ => {}
@@ -1206,7 +1225,7 @@ mod tests {
 
     fn broker(id: u32) -> Broker {
         let cfg = config();
-        let node = cfg.ensemble + id as usize - 1;
+        let node = cfg.servers() + id as usize - 1;
         Broker::new(id, node, cfg, 1)
     }
 

@@ -32,8 +32,8 @@ pub use server::Server;
 
 /// What the app shows under "about this model" for ZooKeeper mode.
 pub const ABOUT_ZK_MODEL: &str = "\
-ZooKeeper mode simulates a ZooKeeper ensemble of 3, 5 or 7 servers and the Kafka brokers that \
-use it. The servers elect a leader with Fast Leader Election as FastLeaderElection.java does. \
+ZooKeeper mode simulates a ZooKeeper ensemble of 3, 5 or 7 voting servers (plus optional \
+observers) and the Kafka brokers that use it. The servers elect a leader with Fast Leader Election as FastLeaderElection.java does. \
 Notifications carry (leader, zxid, election epoch, peer epoch, state); votes are ordered by \
 peer epoch, then zxid, then server id; a quorum is followed by a 200 ms finalize wait; the \
 notification timeout doubles from 200 ms to 60 s; and servers that are not looking answer, so \
@@ -42,7 +42,8 @@ implements it: FOLLOWERINFO, LEADERINFO and ACKEPOCH; a DIFF, TRUNC or SNAP sync
 syncFollower chooses it (500 committed proposals in memory, a txn-log diff up to a third of \
 the snapshot); NEWLEADER, ACK and UPTODATE; then PROPOSAL, ACK and COMMIT with zxid = \
 epoch << 32 | counter. The leader pings every half tick, and the initLimit and syncLimit \
-timeouts apply (tickTime 2000 ms, initLimit 10, syncLimit 5). A crashed process's operating \
+timeouts apply (tickTime 2000 ms, initLimit 10, syncLimit 5). Observers send OBSERVERINFO, \
+learn commits by INFORM, serve clients, and never vote or count toward a quorum. A crashed process's operating \
 system resets its connections, so peers notice at once; a partition is noticed only by \
 timeouts. The leader tracks sessions in tick-wide buckets and expires them through a \
 closeSession transaction that deletes their ephemeral znodes. Watches are one-shot and fire \
@@ -51,7 +52,7 @@ before the reply that could reveal the new data. Brokers hold 18 s sessions, reg
 controller loads the cluster state, writes partition states conditionally on its epoch, and \
 sends LeaderAndIsr and UpdateMetadata; brokers reject older controller epochs. \
 \
-Simplifications: there are no observers. Version checks are evaluated when a transaction is \
+Simplifications: version checks are evaluated when a transaction is \
 applied (identically on every server) rather than in the leader's request pipeline, and the \
 ops of one multi may not depend on each other. Session ids are the zxid of their \
 createSession. A connection that loses a packet is treated as broken (TCP would retransmit or \

@@ -69,12 +69,13 @@ pub const fn counter_of(zxid: Zxid) -> u64 {
     zxid & 0xffff_ffff
 }
 
-/// `QuorumPeer.ServerState` (no observers in this model).
+/// `QuorumPeer.ServerState`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ServerState {
     Looking,
     Following,
     Leading,
+    Observing,
 }
 
 /// A vote: whom a server proposes, and the tuple FLE compares (FLE: `Vote`).
@@ -378,6 +379,8 @@ pub struct Request {
 pub enum QuorumPacket {
     /// FOLLOWERINFO(11): zxid = (acceptedEpoch, 0).
     FollowerInfo { accepted_epoch: u64 },
+    /// OBSERVERINFO(16): the same from an observer.
+    ObserverInfo { accepted_epoch: u64 },
     /// LEADERINFO(17).
     LeaderInfo { new_epoch: u64 },
     /// ACKEPOCH(18): `None` is −1 ("I had already accepted this epoch").
@@ -395,6 +398,8 @@ pub enum QuorumPacket {
     Proposal(Rc<Txn>),
     /// COMMIT(4).
     Commit { zxid: Zxid },
+    /// INFORM(8): a committed transaction, to observers (which never acknowledge).
+    Inform(Rc<Txn>),
     /// PING(5). From a follower it carries the session touches (`Learner.ping`).
     Ping { touches: Vec<(u64, u64)> },
     /// REQUEST(1).
@@ -528,6 +533,7 @@ impl Message for Msg {
             Msg::Notification(_) => MsgClass::Notification,
             Msg::Quorum { pkt, .. } => match pkt {
                 QuorumPacket::FollowerInfo { .. }
+                | QuorumPacket::ObserverInfo { .. }
                 | QuorumPacket::LeaderInfo { .. }
                 | QuorumPacket::AckEpoch { .. }
                 | QuorumPacket::NewLeader { .. }
@@ -535,7 +541,7 @@ impl Message for Msg {
                 QuorumPacket::Sync(_) => MsgClass::Sync,
                 QuorumPacket::Ack { .. } => MsgClass::Ack,
                 QuorumPacket::Proposal(_) => MsgClass::Proposal,
-                QuorumPacket::Commit { .. } => MsgClass::Commit,
+                QuorumPacket::Commit { .. } | QuorumPacket::Inform(_) => MsgClass::Commit,
                 QuorumPacket::Ping { .. } => MsgClass::Ping,
                 QuorumPacket::Request(_) => MsgClass::Client,
             },
@@ -554,6 +560,7 @@ impl Message for Msg {
             Msg::Notification(_) => "NOTIFICATION",
             Msg::Quorum { pkt, .. } => match pkt {
                 QuorumPacket::FollowerInfo { .. } => "FOLLOWERINFO",
+                QuorumPacket::ObserverInfo { .. } => "OBSERVERINFO",
                 QuorumPacket::LeaderInfo { .. } => "LEADERINFO",
                 QuorumPacket::AckEpoch { .. } => "ACKEPOCH",
                 QuorumPacket::Sync(p) => match p.mode {
@@ -566,6 +573,7 @@ impl Message for Msg {
                 QuorumPacket::UpToDate { .. } => "UPTODATE",
                 QuorumPacket::Proposal(_) => "PROPOSAL",
                 QuorumPacket::Commit { .. } => "COMMIT",
+                QuorumPacket::Inform(_) => "INFORM",
                 QuorumPacket::Ping { .. } => "PING",
                 QuorumPacket::Request(_) => "REQUEST",
             },
@@ -612,6 +620,7 @@ impl fmt::Display for ServerState {
             ServerState::Looking => "LOOKING",
             ServerState::Following => "FOLLOWING",
             ServerState::Leading => "LEADING",
+            ServerState::Observing => "OBSERVING",
         })
     }
 }

@@ -83,6 +83,11 @@ impl Server {
         }
     }
 
+    /// An observer (`peerType=observer`): never votes, never counts toward a quorum.
+    pub fn is_observer(&self) -> bool {
+        self.sid > self.cfg.ensemble as Sid
+    }
+
     pub fn last_logged_zxid(&self) -> Zxid {
         self.log.last().map_or(self.base.zxid, |t| t.zxid)
     }
@@ -150,7 +155,7 @@ impl Server {
     }
 
     fn is_server(&self, node: NodeId) -> bool {
-        node < self.cfg.ensemble
+        node < self.cfg.servers()
     }
 
     fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Vec<Out>) {

@@ -71,6 +71,8 @@ pub struct Learner {
     /// `tickOfNextAckDeadline`.
     pub deadline_tick: u64,
     pub last_zxid: Zxid,
+    /// An observer: synced like the others, sent INFORM, never counted.
+    pub observer: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -183,7 +185,8 @@ impl Server {
 
     /// Become a follower: connect to the leader and send FOLLOWERINFO.
     pub(crate) fn follow(&mut self, now: Time, leader: Sid, out: &mut Vec<Out>) {
-        self.state = ServerState::Following;
+        let observer = self.is_observer();
+        self.state = if observer { ServerState::Observing } else { ServerState::Following };
         let mut f = Follower {
             leader,
             phase: FollowerPhase::Discovery,
@@ -192,8 +195,13 @@ impl Server {
             pending: None,
             early_commit: 0,
         };
-        // ZAB: the learner sends FOLLOWERINFO with zxid = (acceptedEpoch, 0).
-        let pkt = QuorumPacket::FollowerInfo { accepted_epoch: self.accepted_epoch };
+        // ZAB: the learner sends FOLLOWERINFO (OBSERVERINFO) with zxid = (acceptedEpoch, 0).
+        let accepted_epoch = self.accepted_epoch;
+        let pkt = if observer {
+            QuorumPacket::ObserverInfo { accepted_epoch }
+        } else {
+            QuorumPacket::FollowerInfo { accepted_epoch }
+        };
         send_on(&mut f.send_seq, leader, pkt, out);
         self.role = Role::Following(Box::new(f));
         // The learner's socket timeout is initLimit ticks during sync.
@@ -234,6 +242,7 @@ impl Server {
             QuorumPacket::UpToDate { committed } => self.on_up_to_date(now, committed, out),
             QuorumPacket::Proposal(txn) => self.on_proposal(now, txn, out),
             QuorumPacket::Commit { zxid } => self.on_commit(now, zxid, out),
+            QuorumPacket::Inform(txn) => self.on_inform(now, txn, out),
             QuorumPacket::Ping { .. } => {
                 // Learner.ping: answer with the session touches collected since the last one.
                 let touches: Vec<(u64, u64)> = std::mem::take(&mut self.touches).into_iter().collect();
@@ -349,11 +358,32 @@ impl Server {
     /// Retry the connection to the leader (a new connection: FOLLOWERINFO again).
     pub(crate) fn on_learner_connect(&mut self, out: &mut Vec<Out>) {
         let accepted_epoch = self.accepted_epoch;
+        let pkt = if self.is_observer() {
+            QuorumPacket::ObserverInfo { accepted_epoch }
+        } else {
+            QuorumPacket::FollowerInfo { accepted_epoch }
+        };
         if let Role::Following(f) = &mut self.role {
             if f.phase == FollowerPhase::Discovery && f.recv_seq == 0 {
                 f.send_seq = 0;
-                send_on(&mut f.send_seq, f.leader, QuorumPacket::FollowerInfo { accepted_epoch }, out);
+                send_on(&mut f.send_seq, f.leader, pkt, out);
             }
+        }
+    }
+
+    /// INFORM: an observer logs and applies a committed transaction.
+    fn on_inform(&mut self, now: Time, txn: Rc<Txn>, out: &mut Vec<Out>) {
+        if txn.zxid <= self.last_logged_zxid() {
+            self.go_looking(now, out);
+            return;
+        }
+        let zxid = txn.zxid;
+        self.log.push(txn);
+        let Role::Following(f) = &mut self.role else { return };
+        if f.phase == FollowerPhase::Broadcast {
+            self.apply_through(now, zxid, out);
+        } else {
+            f.early_commit = f.early_commit.max(zxid);
         }
     }
 
@@ -424,7 +454,12 @@ impl Server {
         let Role::Leading(l) = &mut self.role else {
             return;
         };
-        if let QuorumPacket::FollowerInfo { accepted_epoch } = pkt {
+        let info = match pkt {
+            QuorumPacket::FollowerInfo { accepted_epoch } => Some((accepted_epoch, false)),
+            QuorumPacket::ObserverInfo { accepted_epoch } => Some((accepted_epoch, true)),
+            _ => None,
+        };
+        if let Some((accepted_epoch, observer)) = info {
             if seq != 0 {
                 return;
             }
@@ -435,9 +470,12 @@ impl Server {
                 recv_seq: 1,
                 deadline_tick: l.tick + init_limit + sync_limit,
                 last_zxid: 0,
+                observer,
             };
             l.learners.insert(from, learner);
             match l.phase {
+                // Observers do not take part in choosing the epoch.
+                LeaderPhase::Discovery if observer => {}
                 LeaderPhase::Discovery => {
                     // ZAB: getEpochToPropose: new epoch = max(acceptedEpoch) + 1 once a quorum
                     // including the leader has connected.
@@ -510,6 +548,7 @@ impl Server {
         };
         learner.phase = LearnerPhase::EpochAcked;
         learner.last_zxid = last_zxid;
+        let observer = learner.observer;
         match l.phase {
             LeaderPhase::Discovery => {}
             LeaderPhase::EpochAck => {
@@ -520,8 +559,10 @@ impl Server {
                         self.go_looking(now, out);
                         return;
                     }
-                    // ZAB: ACKEPOCH with −1 does not count.
-                    l.epoch_acks.insert(from);
+                    // ZAB: ACKEPOCH with −1 does not count, nor does an observer's.
+                    if !observer {
+                        l.epoch_acks.insert(from);
+                    }
                 }
                 if l.epoch_acks.len() >= quorum {
                     self.start_sync(now, out);
@@ -556,6 +597,7 @@ impl Server {
         let peer_last = learner.last_zxid;
         let established = l.is_established();
         let newleader = l.newleader_zxid();
+        let observer = learner.observer;
         let committed_len = if established { self.applied } else { self.log.len() };
         let plan = sync_plan(&self.log, self.base.zxid, committed_len, self.tree.node_count(), peer_last);
         let (mode, from) = match plan {
@@ -563,7 +605,9 @@ impl Server {
             Plan::Trunc { to, from } => (SyncMode::Trunc { zxid: to }, from),
             Plan::Snap { from } => (SyncMode::Snap(SnapRef(Rc::new(self.committed_snapshot(committed_len)))), from),
         };
-        let txns = self.log.get(from..).unwrap_or(&[]).to_vec();
+        // Observers get committed transactions only (later ones come as INFORM).
+        let until = if observer { committed_len.max(from) } else { self.log.len() };
+        let txns = self.log.get(from..until).unwrap_or(&[]).to_vec();
         let payload = SyncPayload { mode, txns };
         self.send_to_learner(sid, QuorumPacket::Sync(Box::new(payload)), out);
         self.send_to_learner(sid, QuorumPacket::NewLeader { zxid: newleader }, out);
@@ -584,9 +628,12 @@ impl Server {
                 return;
             }
             learner.phase = LearnerPhase::Acked;
+            let observer = learner.observer;
             match l.phase {
                 LeaderPhase::Sync => {
-                    l.newleader_acks.insert(from);
+                    if !observer {
+                        l.newleader_acks.insert(from);
+                    }
                     if l.newleader_acks.len() >= quorum {
                         self.establish(now, out);
                     }
@@ -603,6 +650,10 @@ impl Server {
             return;
         }
         // ACK of proposals: cumulative, since the learner logs them in order on a FIFO channel.
+        // Observers never count.
+        if l.learners.get(&from).is_none_or(|h| h.observer) {
+            return;
+        }
         for (_, acks) in l.outstanding.range_mut(..=zxid) {
             acks.insert(from);
         }
@@ -662,7 +713,8 @@ impl Server {
         if !l.half_tick {
             l.tick += 1;
             let tick = l.tick;
-            let synced = 1 + l.learners.iter().filter(|(s, h)| **s != sid && tick <= h.deadline_tick).count();
+            let synced =
+                1 + l.learners.iter().filter(|(s, h)| **s != sid && !h.observer && tick <= h.deadline_tick).count();
             if synced < quorum {
                 // ZAB: "Not sufficient followers synced": the leader gives up.
                 out.push(Output::Note(Note::GaveUp { reason: "not sufficient followers synced" }));
@@ -706,8 +758,13 @@ impl Server {
         if let TxnBody::CloseSession { session } = &body {
             l.closing.insert(*session);
         }
-        let sids: Vec<Sid> =
-            l.learners.iter().filter(|(_, h)| h.phase >= LearnerPhase::Synced).map(|(s, _)| *s).collect();
+        // PROPOSAL to followers only; observers hear of it by INFORM once committed.
+        let sids: Vec<Sid> = l
+            .learners
+            .iter()
+            .filter(|(_, h)| h.phase >= LearnerPhase::Synced && !h.observer)
+            .map(|(s, _)| *s)
+            .collect();
         let txn = Rc::new(Txn { zxid, session, origin, body });
         self.log.push(txn.clone());
         for s in sids {
@@ -729,10 +786,23 @@ impl Server {
             }
             l.outstanding.remove(&zxid);
             l.committed = zxid;
-            let sids: Vec<Sid> =
-                l.learners.iter().filter(|(_, h)| h.phase >= LearnerPhase::Synced).map(|(s, _)| *s).collect();
-            for s in sids {
-                self.send_to_learner(s, QuorumPacket::Commit { zxid }, out);
+            let sids: Vec<(Sid, bool)> = l
+                .learners
+                .iter()
+                .filter(|(_, h)| h.phase >= LearnerPhase::Synced)
+                .map(|(s, h)| (*s, h.observer))
+                .collect();
+            let txn = match self.log.binary_search_by(|t| t.zxid.cmp(&zxid)) {
+                Ok(i) => self.log.get(i).cloned(),
+                Err(_) => None,
+            };
+            for (s, observer) in sids {
+                // COMMIT to followers, INFORM (with the transaction) to observers.
+                match (&txn, observer) {
+                    (Some(t), true) => self.send_to_learner(s, QuorumPacket::Inform(t.clone()), out),
+                    (None, true) => {}
+                    (_, false) => self.send_to_learner(s, QuorumPacket::Commit { zxid }, out),
+                }
             }
             self.apply_through(now, zxid, out);
         }
