@@ -343,3 +343,43 @@ fn pre_vote_prevents_the_disruption_a_rejoining_partitioned_voter_causes() {
         assert_eq!((after, changes), (epoch, 0), "seed {seed}: no disruption with pre-vote");
     }
 }
+
+#[test]
+fn odd_action_sequences_never_panic_and_keep_every_invariant() {
+    let create = |name: &str, partitions, rf| ScenarioAction::CreateTopic {
+        name: name.into(),
+        partitions,
+        replication_factor: rf,
+    };
+    let steps = [
+        (500, ScenarioAction::Crash(b(1))),
+        (600, ScenarioAction::Crash(b(1))),
+        (700, ScenarioAction::Restart(ctl(1))),
+        (1_100, ScenarioAction::Shutdown(ctl(2))),
+        (1_200, ScenarioAction::Shutdown(NodeRef::Controller)),
+        (1_300, create("early", 3, 1)),
+        (4_000, ScenarioAction::Shutdown(b(2))),
+        (4_001, ScenarioAction::Shutdown(b(2))),
+        (4_500, create("zero", 0, 0)),
+        (4_600, create("wide", 2, 9)),
+        (5_000, ScenarioAction::Restart(b(1))),
+        (5_000, ScenarioAction::Restart(b(1))),
+        (6_000, ScenarioAction::Crash(NodeRef::Leader)),
+        (6_000, ScenarioAction::Crash(NodeRef::Leader)),
+        (6_000, ScenarioAction::Crash(NodeRef::Leader)),
+        (7_000, ScenarioAction::Restart(ctl(1))),
+        (7_000, ScenarioAction::Restart(ctl(2))),
+        (7_000, ScenarioAction::Restart(ctl(3))),
+        (9_000, create("late", 2, 2)),
+    ];
+    for seed in 0..20 {
+        let mut c = cluster(seed, 3, 4);
+        for (at, a) in &steps {
+            c.schedule(Time::from_ms(*at), a).unwrap();
+        }
+        assert!(c.schedule(Time::ZERO, &ScenarioAction::Crash(b(9))).is_err());
+        c.run_until(Time::from_secs(30), usize::MAX);
+        assert!(c.violations().is_empty(), "seed {seed}\n{}", dump(&c));
+        assert!(leader(&c).is_some(), "seed {seed}\n{}", dump(&c));
+    }
+}

@@ -288,17 +288,14 @@ impl Broker {
             Msg::FetchResponse { epoch, leader, high_watermark, body } => {
                 self.on_fetch_response(now, from, FetchReply { epoch, leader, high_watermark, body }, out)
             }
-            Msg::BrokerRegistrationResponse { broker_epoch: Some(broker_epoch), .. } => {
-                if self.broker_epoch.is_none() {
-                    self.broker_epoch = Some(broker_epoch);
-                    if self.lifecycle == Lifecycle::Starting {
-                        self.lifecycle = Lifecycle::Fenced;
-                    }
-                    out.push(Output::Note(Note::BrokerRegistered { broker_epoch }));
-                    self.send_heartbeat(out);
+            Msg::BrokerRegistrationResponse { broker_epoch: Some(broker_epoch), .. } if self.broker_epoch.is_none() => {
+                self.broker_epoch = Some(broker_epoch);
+                if self.lifecycle == Lifecycle::Starting {
+                    self.lifecycle = Lifecycle::Fenced;
                 }
+                out.push(Output::Note(Note::BrokerRegistered { broker_epoch }));
+                self.send_heartbeat(out);
             }
-            Msg::BrokerRegistrationResponse { broker_epoch: None, .. } => {}
             Msg::BrokerHeartbeatResponse { error, is_fenced, should_shut_down, .. } => {
                 self.on_heartbeat_response(now, error, is_fenced, should_shut_down, out)
             }
@@ -317,16 +314,15 @@ impl Broker {
     ) {
         match error {
             Some(BrokerError::NotController) => {}
-            Some(BrokerError::StaleBrokerEpoch) => {
-                if self.broker_epoch.is_some() {
-                    out.push(Output::Note(Note::BrokerStaleEpoch));
-                    self.broker_epoch = None;
-                    if self.lifecycle != Lifecycle::ShuttingDown {
-                        self.lifecycle = Lifecycle::Starting;
-                    }
-                    self.send_heartbeat(out);
+            Some(BrokerError::StaleBrokerEpoch) if self.broker_epoch.is_some() => {
+                out.push(Output::Note(Note::BrokerStaleEpoch));
+                self.broker_epoch = None;
+                if self.lifecycle != Lifecycle::ShuttingDown {
+                    self.lifecycle = Lifecycle::Starting;
                 }
+                self.send_heartbeat(out);
             }
+            Some(BrokerError::StaleBrokerEpoch) => {}
             None if self.lifecycle == Lifecycle::ShuttingDown => {
                 if shut_down {
                     out.push(Output::Note(Note::BrokerShutdownDone));

@@ -30,6 +30,8 @@ type Out = Vec<Output<Msg, Timer, Note>>;
 
 mod lifecycle;
 
+// One State per controller, rarely moved: the leader's size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
     /// Knows the epoch but no leader; may have voted in it.

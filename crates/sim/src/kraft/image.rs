@@ -5,11 +5,9 @@
 //! structures), dropped when it stops leading.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 
 use super::log::{Entry, Log};
 use super::record::Record;
-use crate::hash::TraceHasher;
 use crate::world::NodeList;
 use crate::NodeId;
 
@@ -61,13 +59,16 @@ pub struct MetadataImage {
     pub partition_count: u64,
 }
 
-/// The running digest after replaying `entry` at `offset` on top of `digest`.
+/// The running digest after replaying `entry` at `offset` on top of `digest`. It folds in
+/// (offset, epoch) only, with an integer mix rather than hashing the record: the checker's log
+/// matching and election safety make (epoch, offset) name one record, so this is enough to
+/// show a process replayed the committed entries in order, and it stays cheap when 50 brokers
+/// replay 10,000 partition records.
 pub fn digest_step(digest: u64, offset: u64, entry: &Entry) -> u64 {
-    let mut h = TraceHasher::default();
-    h.write_u64(digest);
-    h.write_u64(offset);
-    entry.hash(&mut h);
-    h.finish()
+    let mut z = digest ^ offset.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ entry.epoch.wrapping_mul(0xD1B5_4A32_D192_ED03);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 impl MetadataImage {
@@ -217,7 +218,7 @@ fn change_for(
     Some(Record::PartitionChange {
         topic_id,
         partition,
-        isr: isr_changed.then(|| NodeList(isr)),
+        isr: isr_changed.then_some(NodeList(isr)),
         leader: leader_changed.then_some(leader),
     })
 }
@@ -291,7 +292,9 @@ mod tests {
             leader: Some(4),
         }));
         let mut brokers = image.brokers.clone();
-        brokers.get_mut(&4).map(|b| b.fenced = true);
+        if let Some(b) = brokers.get_mut(&4) {
+            b.fenced = true;
+        }
         let mut out = Vec::new();
         remove_broker_changes(&brokers, &image, 4, &mut out);
         // KIP-631: replicas in assignment order 4, 5, 3: 4 is fenced, so 5 leads.
@@ -320,7 +323,9 @@ mod tests {
             leader: Some(3),
         }));
         let mut brokers = image.brokers.clone();
-        brokers.get_mut(&3).map(|b| b.fenced = true);
+        if let Some(b) = brokers.get_mut(&3) {
+            b.fenced = true;
+        }
         let mut out = Vec::new();
         remove_broker_changes(&brokers, &image, 3, &mut out);
         assert_eq!(out, vec![Record::PartitionChange { topic_id: 1, partition: 0, isr: None, leader: Some(None) }]);

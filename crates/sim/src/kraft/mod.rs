@@ -35,9 +35,20 @@ pub const ABOUT_KRAFT_MODEL: &str = "KRaft mode follows KIP-595 (Kafka's Raft), 
 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records and broker lifecycle) with Kafka's \
 default timeouts: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum \
 after 1.5 × fetch timeout, a NoOpRecord every 500 ms when idle, long-polling fetches of up to \
-500 ms. Simplified: the voter set is static (no KIP-853 reconfiguration), there are no \
-snapshots (KIP-630), a follower has one fetch outstanding at a time, records travel one by one \
-rather than in batches, and a dead peer's refused connection is retried with a 50 ms backoff \
+500 ms, broker heartbeats every 2 s and a 9 s broker session. Brokers are observers: they fetch \
+the metadata log, replay only what is committed, and learn partition leadership only from it; \
+the active controller fences a broker whose session expired, moves its leaderships to the first \
+live in-sync replica in assignment order, and gives every broker a full session after a \
+failover. Simplified: the voter set is static (no KIP-853 reconfiguration); there are no \
+snapshots (KIP-630) and the log is never trimmed; a follower has one fetch outstanding at a \
+time; records of one controller operation form one atomic batch, sent whole; partition data is \
+not replicated, so a returning broker rejoins the ISR of a led partition as soon as it is \
+unfenced (in Kafka its leader adds it with AlterPartition once it has caught up); no unclean \
+or eligible-leader-replica (KIP-966) election, no preferred-leader rebalancing, no topic \
+deletion or configs; replicas are placed round-robin over active brokers without racks or a \
+random start; topic ids are small numbers; a broker waiting for SHUTDOWN_NOW asks again every \
+100 ms and gives up after 30 s; a create-topic request with no active controller is lost \
+rather than retried; a dead peer's refused connection is retried with a 50 ms backoff \
 doubling to 1 s.";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,6 +252,8 @@ pub enum Cmd {
 }
 
 /// A process in KRaft mode.
+// One value per process, kept in the world's Vec and never moved: variant sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Node {
     Controller(Controller),

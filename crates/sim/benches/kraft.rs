@@ -1,0 +1,64 @@
+//! KRaft engine benchmark (`cargo bench -p quorumlab-sim --bench kraft`): a plain harness
+//! without criterion, to keep builds light. Prints events per second and simulated seconds per
+//! wall-clock second for a small cluster and a large one (one minute of simulated time each).
+//! Figures, not asserts.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use quorumlab_sim::cluster::Cluster;
+use quorumlab_sim::kraft::{Config, KraftCluster};
+use quorumlab_sim::scenario::{NodeRef, ScenarioAction};
+use quorumlab_sim::Time;
+
+fn run(label: &str, config: Config, simulated_s: u64, crash_controller: bool) {
+    let start = Instant::now();
+    let mut c = KraftCluster::new(1, config);
+    if crash_controller {
+        c.schedule(Time::from_secs(30), &ScenarioAction::Crash(NodeRef::Controller)).expect("schedule");
+    }
+    c.run_until(Time::from_secs(simulated_s), usize::MAX);
+    let wall = start.elapsed().as_secs_f64();
+    let events = c.events_processed();
+    let s = c.summary();
+    let topics = c.brokers().next().map_or(0, |b| b.image.partition_count);
+    black_box(c.trace_hash());
+    println!(
+        "{label}: {events} events in {:.3} s wall = {:.0} events/s, {:.0} simulated s per wall s; \
+         partitions replayed by b1: {topics}; violations: {}; metadata-change latency ms (first 5): {:?}",
+        wall,
+        events as f64 / wall,
+        simulated_s as f64 / wall,
+        s.violations.len(),
+        &s.metadata_change_latency_ms[..s.metadata_change_latency_ms.len().min(5)],
+    );
+}
+
+fn main() {
+    for _ in 0..2 {
+        run(
+            "3 controllers + 3 brokers, 6 partitions, 60 s",
+            Config { brokers: 3, partitions: 6, ..Config::default() },
+            60,
+            false,
+        );
+        run(
+            "3 controllers + 3 brokers, controller crash at 30 s, 60 s",
+            Config { brokers: 3, partitions: 6, ..Config::default() },
+            60,
+            true,
+        );
+        run(
+            "5 controllers + 50 brokers + 10,000 partitions, 60 s",
+            Config { controllers: 5, brokers: 50, partitions: 10_000, ..Config::default() },
+            60,
+            false,
+        );
+        run(
+            "5 controllers + 50 brokers + 10,000 partitions, controller crash at 30 s, 60 s",
+            Config { controllers: 5, brokers: 50, partitions: 10_000, ..Config::default() },
+            60,
+            true,
+        );
+    }
+}
