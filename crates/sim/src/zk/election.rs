@@ -430,6 +430,56 @@ mod tests {
         assert_eq!(s.state, ServerState::Looking);
     }
 
+    fn with_observers(sid: Sid) -> Server {
+        let cfg = Rc::new(Config { ensemble: 3, observers: 1, brokers: 0, partitions: 0, ..Config::default() });
+        let base = Rc::new(Snapshot { tree: DataTree::new(), zxid: 0, applied_count: 0, digest: 0 });
+        let mut s = Server::new(sid, cfg, base);
+        step(&mut s, Time::ZERO, Input::Start);
+        s
+    }
+
+    #[test]
+    fn an_observer_proposes_nobody_and_notifies_only_the_voters() {
+        let mut s = server(4, 3);
+        s.cfg = Rc::new(Config { ensemble: 3, observers: 1, brokers: 0, partitions: 0, ..Config::default() });
+        let out = step(&mut s, Time::ZERO, Input::Start);
+        let sends: Vec<usize> = out
+            .iter()
+            .filter_map(|o| match o {
+                Output::Send { to, msg: Msg::Notification(n) } => {
+                    assert_eq!(n.vote.leader, 0, "an observer has no quorum weight");
+                    Some(*to)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sends, vec![0, 1, 2]);
+        assert!(s.fle.recvset.is_empty(), "its own vote never counts");
+    }
+
+    #[test]
+    fn a_voter_answers_an_observer_without_counting_its_vote() {
+        let mut s = with_observers(1);
+        let before = s.fle.recvset.clone();
+        let out =
+            step(&mut s, Time::from_ms(5), Input::Msg { from: 3, msg: notif(vote(0, 9, 4, 9), ServerState::Looking) });
+        assert_eq!(out, vec![Output::Send { to: 3, msg: notif(vote(1, 0, 1, 0), ServerState::Looking) }]);
+        assert_eq!(s.fle.recvset, before);
+    }
+
+    #[test]
+    fn an_observer_joins_a_quorum_of_decided_voters_and_observes() {
+        let mut s = with_observers(4);
+        let established = vote(2, 0x1_0000_0001, 3, 1);
+        step(&mut s, Time::from_ms(5), Input::Msg { from: 0, msg: notif(established, ServerState::Following) });
+        let out = step(&mut s, Time::from_ms(6), Input::Msg { from: 1, msg: notif(established, ServerState::Leading) });
+        assert!(out.contains(&Output::Send {
+            to: 1,
+            msg: Msg::Quorum { seq: 0, pkt: QuorumPacket::ObserverInfo { accepted_epoch: 0 } }
+        }));
+        assert_eq!(s.state, ServerState::Observing);
+    }
+
     #[test]
     fn notification_timeout_resends_and_doubles_up_to_sixty_seconds() {
         let mut s = started(1, 3);
