@@ -20,6 +20,8 @@ use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND, ZK_LEGEND};
 
 /// How often (wall time) the DOM snapshot is refreshed while playing.
 const PUBLISH_EVERY_MS: f64 = 120.0;
+/// Slow motion lasts at most this long (wall time) per burst of election messages.
+const SLOW_MOTION_BUDGET_MS: f64 = 3_000.0;
 /// A frame step longer than this (a stalled tab) is cut short.
 const MAX_FRAME_MS: f64 = 100.0;
 const NARRATION_LINES: usize = 40;
@@ -85,6 +87,10 @@ struct Animator {
     ctx: RefCell<Option<(web_sys::CanvasRenderingContext2d, u32, u32)>>,
     scratch: RefCell<Scratch>,
     drawn: Cell<bool>,
+    /// Slow-motion bookkeeping (wall ms): spent in this burst, calm since the last one.
+    slow_ms: Cell<f64>,
+    calm_ms: Cell<f64>,
+    slowing: Cell<bool>,
 }
 
 impl Animator {
@@ -108,11 +114,23 @@ impl Animator {
         let dt_ms = (t - self.last_frame.get()).clamp(0.0, MAX_FRAME_MS);
         self.last_frame.set(t);
         let speed = self.speed.get_untracked();
-        self.lab.update_value(|lab| {
-            // Display speed only: slow down while election messages fly so they can be seen.
-            let effective = if lab.election_in_flight() { speed * SLOW_MOTION_FACTOR } else { speed };
-            lab.advance(dt_ms * 1_000.0 * effective);
-        });
+        let electing = self.lab.with_value(|lab| lab.election_in_flight());
+        // Display speed only: slow down while election messages fly so they can be seen, for at
+        // most a few seconds of wall time per burst (a long ZooKeeper election would crawl).
+        let slow = if electing {
+            self.calm_ms.set(0.0);
+            self.slow_ms.set(self.slow_ms.get() + dt_ms);
+            self.slow_ms.get() <= SLOW_MOTION_BUDGET_MS
+        } else {
+            self.calm_ms.set(self.calm_ms.get() + dt_ms);
+            if self.calm_ms.get() > SLOW_MOTION_BUDGET_MS {
+                self.slow_ms.set(0.0);
+            }
+            false
+        };
+        self.slowing.set(slow);
+        let effective = if slow { speed * SLOW_MOTION_FACTOR } else { speed };
+        self.lab.update_value(|lab| lab.advance(dt_ms * 1_000.0 * effective));
         self.draw();
         self.publish(false);
         let me = Rc::clone(&self);
@@ -153,8 +171,13 @@ impl Animator {
     /// Refresh the DOM snapshot and narration (throttled unless `force`).
     fn publish(&self, force: bool) {
         let t = perf_now();
-        let next = self.lab.with_value(snapshot_of);
+        let mut next = self.lab.with_value(snapshot_of);
+        next.slow_motion = self.slowing.get() && self.playing.get_untracked();
         let roles_changed = self.snapshot.with_untracked(|s| s.nodes != next.nodes || s.violations != next.violations);
+        if force {
+            let (lang, paused) = (self.lang.get_untracked(), !self.playing.get_untracked());
+            self.lab.with_value(|lab| write_url(lab, lang, paused));
+        }
         if force || roles_changed || t - self.last_publish.get() >= PUBLISH_EVERY_MS {
             self.last_publish.set(t);
             if self.snapshot.with_untracked(|s| *s != next) {
@@ -254,17 +277,35 @@ fn node_label(lang: Lang, v: &NodeView) -> String {
     }
 }
 
-fn write_url(setup: &Setup, lang: Lang) {
-    let Some(window) = web_sys::window() else { return };
-    let url = format!(
-        "?mode={}&seed={}&controllers={}&lang={}",
+/// Keep the address bar a permalink: sizes, seed, language, the person's actions and, while
+/// paused, the exact moment.
+fn permalink(lab: &Lab, lang: Lang, paused: bool) -> String {
+    let setup = &lab.setup;
+    let size = match setup.mode {
+        Mode::Kraft => format!("controllers={}", setup.controllers),
+        Mode::Zk => format!("ensemble={}", setup.ensemble),
+    };
+    let mut url = format!(
+        "?mode={}&seed={}&{size}&brokers={}&lang={}",
         setup.mode.as_str(),
         setup.seed,
-        setup.controllers,
+        setup.brokers,
         lang.code()
     );
+    if !lab.actions.is_empty() {
+        url.push_str("&s=");
+        url.push_str(&params::percent_encode(&lab.script_text()));
+    }
+    if paused {
+        url.push_str(&format!("&t={}", lab.cluster.now().as_us()));
+    }
+    url
+}
+
+fn write_url(lab: &Lab, lang: Lang, paused: bool) {
+    let Some(window) = web_sys::window() else { return };
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&permalink(lab, lang, paused)));
     }
 }
 
@@ -274,7 +315,8 @@ pub fn App() -> impl IntoView {
     let parsed = params::parse(&search);
     let lang = RwSignal::new(parsed.lang.unwrap_or_else(browser_lang));
     let mut problems: Vec<Problem> = parsed.problems.clone();
-    let lab = match Lab::new(parsed.setup.clone()) {
+    let start_playing = parsed.until.is_none();
+    let lab = match Lab::from_steps(parsed.setup.clone(), &parsed.steps, parsed.until) {
         Ok(lab) => lab,
         Err(e) => {
             problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
@@ -284,12 +326,12 @@ pub fn App() -> impl IntoView {
             }
         }
     };
-    write_url(&lab.setup, lang.get_untracked());
-    view! { <Lab lab=lab lang=lang problems=problems/> }.into_any()
+    write_url(&lab, lang.get_untracked(), !start_playing);
+    view! { <Lab lab=lab lang=lang problems=problems start_playing=start_playing/> }.into_any()
 }
 
 #[component]
-fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView {
+fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bool) -> impl IntoView {
     let node_count = lab.views.len();
     let seed = lab.setup.seed;
     let mode = lab.setup.mode;
@@ -299,7 +341,8 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
     };
     let snapshot = RwSignal::new(snapshot_of(&lab));
     let lab = StoredValue::new_local(lab);
-    let playing = RwSignal::new(true);
+    let playing = RwSignal::new(start_playing);
+    let copied = RwSignal::new(false);
     let speed_step = RwSignal::new(0_i32);
     let speed = Memo::new(move |_| speed_of(speed_step.get()));
     let narration = RwSignal::new(Vec::<Line>::new());
@@ -319,6 +362,9 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
         ctx: RefCell::new(None),
         scratch: RefCell::new(Scratch::default()),
         drawn: Cell::new(false),
+        slow_ms: Cell::new(0.0),
+        calm_ms: Cell::new(0.0),
+        slowing: Cell::new(false),
     }));
     let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
 
@@ -343,7 +389,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("lang", l.code());
         }
-        lab.with_value(|lab| write_url(&lab.setup, l));
+        lab.with_value(|lab| write_url(lab, l, !playing.get_untracked()));
         with_anim(&|a| a.draw());
     });
     // Hidden tab: the loop stops itself; start it again when the tab is shown.
@@ -475,6 +521,21 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView 
                     </button>
                     <button data-testid="reset" on:click=move |_| with_anim(&|a| a.reset())>
                         {move || tr(lang.get(), "btn.reset")}
+                    </button>
+                    <button
+                        data-testid="copy-link"
+                        on:click=move |_| {
+                            let paused = !playing.get_untracked();
+                            let link = lab.with_value(|lab| permalink(lab, lang.get_untracked(), paused));
+                            if let Some(w) = web_sys::window() {
+                                let href = w.location().href().unwrap_or_default();
+                                let base = href.split('?').next().unwrap_or_default().to_string();
+                                let _ = w.navigator().clipboard().write_text(&format!("{base}{link}"));
+                                copied.set(true);
+                            }
+                        }
+                    >
+                        {move || if copied.get() { tr(lang.get(), "btn.copied") } else { tr(lang.get(), "btn.copy_link") }}
                     </button>
                     <button data-testid="help" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>
                         "?"

@@ -119,6 +119,18 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "The parameter \"{0}\" is too long ({1} characters) and was ignored.",
         "매개변수 \"{0}\"가 너무 길어({1}자) 무시했습니다.",
     ),
+    (
+        "param.bad_script",
+        "The actions in this link could not be read (line {0}, column {1}: {2}); starting without them.",
+        "이 링크의 동작을 읽을 수 없습니다 ({0}행 {1}열: {2}). 동작 없이 시작합니다.",
+    ),
+    (
+        "param.bad_time",
+        "The moment \"{0}\" is not a time in microseconds; starting from the beginning.",
+        "시점 \"{0}\"는 마이크로초 단위 시간이 아닙니다. 처음부터 시작합니다.",
+    ),
+    ("btn.copy_link", "Copy link", "링크 복사"),
+    ("btn.copied", "Link copied", "링크 복사됨"),
     ("param.unknown", "Unknown parameter \"{0}\" was ignored.", "알 수 없는 매개변수 \"{0}\"를 무시했습니다."),
     (
         "param.failed",

@@ -2,7 +2,7 @@
 //! person did to it, and per-frame scratch buffers reused to avoid allocating each frame.
 
 use quorumlab_sim::cluster::{Cluster, FlightView, NodeKind, NodeView, Role};
-use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction};
+use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction, Step};
 use quorumlab_sim::setup::{build, Setup, SetupError};
 use quorumlab_sim::{MsgClass, Time};
 
@@ -94,6 +94,34 @@ impl Lab {
         Some(())
     }
 
+    /// Build from a permalink: the person's actions as scenario steps, replayed the way they
+    /// were taken (run to the moment, then act), then run to `until`.
+    pub fn from_steps(setup: Setup, steps: &[Step], until: Option<Time>) -> Result<Lab, SetupError> {
+        let mut lab = Lab::new(setup)?;
+        for step in steps {
+            lab.cluster.run_until(step.at, usize::MAX);
+            let events_before = lab.cluster.events_processed();
+            if lab.cluster.schedule(step.at, &step.action).is_ok() {
+                lab.cluster.run_until(step.at, usize::MAX);
+                lab.actions.push(Recorded { at: step.at, events_before, action: step.action.clone() });
+            }
+        }
+        if let Some(until) = until {
+            lab.cluster.run_until(until, usize::MAX);
+        }
+        lab.refresh();
+        Ok(lab)
+    }
+
+    /// The person's actions as scenario text (for permalinks): `at 1234567us crash c1`.
+    pub fn script_text(&self) -> String {
+        let mut text = String::new();
+        for r in &self.actions {
+            text.push_str(&format!("at {}us {}\n", r.at.as_us(), r.action));
+        }
+        text
+    }
+
     /// Process exactly the next event (the "step" control).
     pub fn step(&mut self) {
         if self.cluster.step_one() {
@@ -169,6 +197,22 @@ mod tests {
         lab.step();
         assert_eq!((lab.cluster.events_processed(), lab.cluster.trace_hash()), after);
         assert_eq!(lab.actions.len(), 1, "the crash is kept");
+    }
+
+    #[test]
+    fn a_permalink_replays_to_the_identical_state() {
+        let mut lab = lab();
+        lab.advance(2_345_678.0);
+        lab.toggle(1).expect("crash c2");
+        lab.advance(1_234_567.0);
+        lab.toggle(1).expect("restart c2");
+        lab.advance(3_000_001.0);
+        let text = lab.script_text();
+        let script = quorumlab_sim::scenario::parse(&text).expect("our own text parses");
+        let again = Lab::from_steps(lab.setup.clone(), &script.steps, Some(lab.cluster.now())).expect("replay");
+        assert_eq!(again.cluster.events_processed(), lab.cluster.events_processed());
+        assert_eq!(again.cluster.trace_hash(), lab.cluster.trace_hash());
+        assert_eq!(again.actions, lab.actions);
     }
 
     #[test]

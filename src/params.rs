@@ -1,12 +1,16 @@
 //! URL parameters → what to build, plus the problems to tell the person about. Pure Rust so
 //! it is tested natively; never panics on any input.
 
+use quorumlab_sim::scenario::{self, Step};
 use quorumlab_sim::setup::{Mode, Setup};
+use quorumlab_sim::Time;
 
 use crate::i18n::Lang;
 
 /// Longest value we accept for one parameter.
 pub const MAX_VALUE_CHARS: usize = 256;
+/// Longest scenario text (`s`, a permalink's actions) we accept.
+pub const MAX_SCRIPT_CHARS: usize = 8_000;
 /// Parameters beyond this many are ignored.
 const MAX_PARAMS: usize = 32;
 pub const DEFAULT_SEED: u64 = 1;
@@ -24,6 +28,10 @@ pub struct Params {
     pub setup: Setup,
     /// The language asked for in the URL, if any.
     pub lang: Option<Lang>,
+    /// The person's actions from a permalink (`s`), replayed as they were taken.
+    pub steps: Vec<Step>,
+    /// The moment a permalink points at (`t`, µs); the page opens paused there.
+    pub until: Option<Time>,
     pub problems: Vec<Problem>,
 }
 
@@ -33,8 +41,12 @@ fn problem(key: &'static str, args: &[&str]) -> Problem {
 
 /// Shorten what we echo back so a 10 KB parameter does not become a 10 KB message.
 fn shown(value: &str) -> String {
-    let mut s: String = value.chars().take(40).collect();
-    if value.chars().count() > 40 {
+    shorten(value, 40)
+}
+
+fn shorten(value: &str, max: usize) -> String {
+    let mut s: String = value.chars().take(max).collect();
+    if value.chars().count() > max {
         s.push('…');
     }
     s
@@ -69,6 +81,8 @@ pub fn percent_decode(s: &str) -> String {
 pub fn parse(search: &str) -> Params {
     let mut setup = Setup { seed: DEFAULT_SEED, ..Setup::default() };
     let mut lang = None;
+    let mut steps = Vec::new();
+    let mut until = None;
     let mut problems = Vec::new();
     let query = search.strip_prefix('?').unwrap_or(search);
     for pair in query.split('&').filter(|p| !p.is_empty()).take(MAX_PARAMS) {
@@ -76,7 +90,8 @@ pub fn parse(search: &str) -> Params {
         let key = percent_decode(raw_key);
         let value = percent_decode(raw_value);
         let chars = value.chars().count();
-        if chars > MAX_VALUE_CHARS || key.chars().count() > MAX_VALUE_CHARS {
+        let limit = if key == "s" { MAX_SCRIPT_CHARS } else { MAX_VALUE_CHARS };
+        if chars > limit || key.chars().count() > MAX_VALUE_CHARS {
             problems.push(problem("param.too_long", &[&shown(&key), &chars.max(key.chars().count()).to_string()]));
             continue;
         }
@@ -105,10 +120,34 @@ pub fn parse(search: &str) -> Params {
                 Ok(n) if n <= MAX_BROKERS => setup.brokers = n,
                 _ => problems.push(problem("param.bad_brokers", &[&shown(&value)])),
             },
+            "s" => match scenario::parse(&value) {
+                Ok(script) => steps = script.steps,
+                Err(e) => problems.push(problem(
+                    "param.bad_script",
+                    &[&e.line.to_string(), &e.column.to_string(), &shorten(&e.kind.to_string(), 120)],
+                )),
+            },
+            "t" => match value.trim().parse::<u64>() {
+                Ok(us) if us <= scenario::MAX_TIME.as_us() => until = Some(Time(us)),
+                _ => problems.push(problem("param.bad_time", &[&shown(&value)])),
+            },
             _ => problems.push(problem("param.unknown", &[&shown(&key)])),
         }
     }
-    Params { setup, lang, problems }
+    Params { setup, lang, steps, until, problems }
+}
+
+/// Percent-encode a query value (unreserved characters stay as they are).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -155,6 +194,20 @@ mod tests {
         assert_eq!(p.setup.seed, DEFAULT_SEED);
         assert_eq!(p.problems[0].key, "param.too_long");
         assert!(p.problems[0].args[0].len() < 100);
+    }
+
+    #[test]
+    fn a_permalink_script_and_moment_are_read_and_bad_ones_reported() {
+        let text = "at 1500ms crash leader\nat 3s restart c1\n";
+        let p = parse(&format!("?s={}&t=4000000", percent_encode(text)));
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.steps.len(), 2);
+        assert_eq!(p.until, Some(Time(4_000_000)));
+        let p = parse(&format!("?s={}&t=soon", percent_encode("at 1s crsh c1")));
+        let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["param.bad_script", "param.bad_time"]);
+        assert_eq!(p.problems[0].args[0], "1");
+        assert!(p.steps.is_empty());
     }
 
     #[test]

@@ -159,12 +159,7 @@ fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -
             ctx.set_fill_style_str(colour);
             ctx.fill();
         }
-        if !f.is_response
-            && matches!(
-                f.class,
-                MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch | MsgClass::Notification
-            )
-        {
+        if show_labels && labelled(f) {
             ctx.set_fill_style_str(colour);
             ctx.set_font("600 11px system-ui, sans-serif");
             let _ = ctx.fill_text(f.label, x + dot + 3.0, y - dot - 2.0);

@@ -132,3 +132,60 @@ test('switching to Korean changes the visible text and the node names', async ()
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a permalink reproduces the moment: same trace hash, same actions; step back then forward is identical', async () => {
+  const page = await openPage(browser, `${server.url}?seed=21`);
+  const first = await waitForRole(page, 'leader');
+  await clickNode(page, first.name);
+  await waitForRole(page, 'leader', { not: first.name, timeout: 30000 });
+  await page.locator('[data-testid=play]').click();
+  await page.waitForTimeout(200);
+  const link = page.url();
+  assert.match(link, /[?&]s=at%20\d+us%20crash%20c\d/);
+  assert.match(link, /[?&]t=\d+/);
+  const hash = (await page.locator('[data-testid=trace-hash]').textContent()).trim();
+  const events = Number(await page.locator('[data-testid=events]').textContent());
+
+  // Step forward, step back: identical to before.
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  assert.equal(Number(await page.locator('[data-testid=events]').textContent()), events + 1);
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForTimeout(100);
+  assert.equal(Number(await page.locator('[data-testid=events]').textContent()), events);
+  assert.equal((await page.locator('[data-testid=trace-hash]').textContent()).trim(), hash);
+
+  const again = await openPage(browser, link);
+  await again.waitForTimeout(300);
+  assert.equal((await again.locator('[data-testid=trace-hash]').textContent()).trim(), hash);
+  assert.equal(Number(await again.locator('[data-testid=events]').textContent()), events);
+  assert.equal((await nodes(again)).find((n) => n.name === first.name).role, 'down');
+  assert.match(await again.locator('[data-testid=play]').innerText(), /Play/);
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(again.problems, []);
+  await again.context().close();
+  await page.context().close();
+});
+
+test('a broken permalink script is reported with its line and column', async () => {
+  const page = await openPage(browser, `${server.url}?seed=2&s=${encodeURIComponent('at 1s crsh c1')}`);
+  await page.locator('[data-testid=problems]').waitFor();
+  assert.match(await page.locator('[data-testid=problems]').innerText(), /line 1, column 7/);
+  await waitForRole(page, 'leader');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the help overlay lists the keyboard shortcuts; R resets to time zero', async () => {
+  const page = await openPage(browser, `${server.url}?seed=4`);
+  await waitForRole(page, 'leader');
+  await page.keyboard.press('?');
+  const help = page.locator('[data-testid=help-overlay]');
+  await help.waitFor();
+  assert.match(await help.innerText(), /play or pause/);
+  await page.keyboard.press(' ');
+  await page.keyboard.press('r');
+  await page.waitForTimeout(100);
+  assert.equal(await page.locator('[data-testid=events]').textContent(), '0');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
