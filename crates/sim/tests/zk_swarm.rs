@@ -275,3 +275,48 @@ fn debug_trace() {
         }
     }
 }
+
+/// Odd but accepted settings and actions never panic (and never break an invariant).
+#[test]
+fn odd_settings_and_actions_never_panic() {
+    let settings: [&[(&str, &str)]; 6] = [
+        &[("tickTime", "10"), ("initLimit", "1"), ("syncLimit", "1")],
+        &[("zookeeper.session.timeout.ms", "1"), ("minSessionTimeout", "1"), ("maxSessionTimeout", "1")],
+        &[("finalizeWait", "0"), ("zookeeper.fastleader.minNotificationInterval", "1")],
+        &[("controlled.shutdown.max.retries", "0"), ("controlled.shutdown.retry.backoff.ms", "0")],
+        &[("controller.load.batch", "1"), ("controller.load.us.per.partition", "0"), ("replication.factor", "7")],
+        &[("unclean.leader.election.enable", "true"), ("observers", "4"), ("brokers", "1"), ("latency.max.us", "0")],
+    ];
+    for seed in 0..120u64 {
+        let mut config = Config::default();
+        for (k, v) in settings[(seed % 6) as usize] {
+            config.apply_setting(k, v).unwrap();
+        }
+        let mut rng = Rng::stream(seed, 0x4F44_4421);
+        let mut c = Cluster::new(seed, config.clone());
+        for _ in 0..20 {
+            let at = Time::from_ms(rng.below(20_000));
+            let n = node(&mut rng, &config);
+            let action = match rng.below(9) {
+                0 => ScenarioAction::Crash(n),
+                1 => ScenarioAction::Restart(n),
+                2 => ScenarioAction::Shutdown(n),
+                3 => ScenarioAction::Partition(vec![vec![n], vec![]]),
+                4 => ScenarioAction::Heal,
+                5 => ScenarioAction::LossPerMille(rng.below(1_001) as u32),
+                6 => ScenarioAction::CreateTopic { name: String::new(), partitions: 0, replication_factor: 0 },
+                7 => ScenarioAction::CreateTopic { name: "a/b".into(), partitions: u32::MAX, replication_factor: 99 },
+                _ => ScenarioAction::CreateTopic {
+                    name: format!("t{}", rng.below(3)),
+                    partitions: 3,
+                    replication_factor: 2,
+                },
+            };
+            // Partitions naming a role are refused; nothing else is.
+            let _ = c.schedule(at, &action);
+        }
+        c.run_until(Time::from_secs(40), usize::MAX);
+        assert!(c.violations().is_empty(), "seed {seed}: {:#?}", c.violations());
+        let _ = (c.summary(), c.node_views());
+    }
+}

@@ -1,8 +1,31 @@
 //! ZooKeeper mode: a ZooKeeper ensemble running Fast Leader Election and ZAB, with znodes,
 //! sessions and watches, and Kafka brokers that use it to elect a controller (domain.md §1, §2).
 //!
-//! Everything is a sans-IO node on the shared [`World`](crate::world::World): `zk1..zkN` are
-//! servers (node ids `0..N`, sid = id + 1), `b1..bM` brokers (node ids `N..N+M`, broker id = k).
+//! Everything is a sans-IO node on the shared [`World`](crate::world::World): `zk1..zkN` are the
+//! voting servers (node ids `0..N`, sid = id + 1), then the observers `zk(N+1)..zk(N+O)`, then
+//! the brokers `b1..bM` (broker id = k).
+//!
+//! ```text
+//! let mut config = zk::Config { ensemble: 5, brokers: 3, partitions: 100, ..zk::Config::default() };
+//! config.apply_setting("tickTime", "2000")?;           // `set` lines, real key names
+//! let mut cluster = zk::Cluster::new(seed, config);     // implements cluster::Cluster, mode "zk"
+//! cluster.schedule(at, &ScenarioAction::Crash(NodeRef::Leader))?;
+//! cluster.run_until(Time::from_secs(60), usize::MAX);   // invariants checked after every event
+//! ```
+//!
+//! Setting keys ([`Config::apply_setting`]): `tickTime`, `initLimit`, `syncLimit`,
+//! `finalizeWait`, `zookeeper.fastleader.minNotificationInterval`,
+//! `zookeeper.fastleader.maxNotificationInterval`, `minSessionTimeout`, `maxSessionTimeout`,
+//! `zookeeper.session.timeout.ms`, `unclean.leader.election.enable`,
+//! `auto.leader.rebalance.enable`, `leader.imbalance.check.interval.seconds`,
+//! `controlled.shutdown.max.retries`, `controlled.shutdown.retry.backoff.ms`, `ensemble`,
+//! `observers`, `brokers`, `partitions`, `replication.factor`, `controller.load.batch`,
+//! `controller.load.us.per.partition`, `latency.min.us`, `latency.max.us`, `jitter.us`.
+//!
+//! Files by concept: `election.rs` (FLE), `zab.rs` (discovery, sync, broadcast), `tree.rs`
+//! (znodes), `session.rs` (client connections, sessions, watches on the server), `client.rs`
+//! (the ZooKeeper client in each broker), `kafka.rs` (broker and controller), `check.rs`
+//! (invariants), `cluster.rs` (the `Cluster` trait), `msg.rs` (wire messages).
 
 pub mod check;
 pub mod client;
