@@ -246,6 +246,76 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("kafka.fenced", "{0} is fenced (epoch {1})", "{0} 펜싱됨 (에포크 {1})"),
     ("kafka.controlled_shutdown_done", "{0} finished its controlled shutdown", "{0} 제어된 종료 완료"),
     ("kafka.topic_created", "topic {0} created with {1} partitions", "토픽 {0}이(가) 파티션 {1}개로 생성됨"),
+    (
+        "kraft.md_registered",
+        "appends RegisterBrokerRecord for {0} (fenced, broker epoch {1})",
+        "{0}의 RegisterBrokerRecord 추가 (펜싱 상태, 브로커 에포크 {1})",
+    ),
+    (
+        "kraft.md_unfenced",
+        "unfences {0} (caught up); {1} partition changes",
+        "{0} 펜싱 해제 (따라잡음); 파티션 변경 {1}건",
+    ),
+    (
+        "kraft.md_fenced",
+        "fences {0}: no heartbeat for {1} ms; {2} partition changes move its leaderships and drop it from ISRs",
+        "{0} 펜싱: {1} ms 동안 하트비트 없음; 파티션 변경 {2}건으로 리더 이동 및 ISR에서 제외",
+    ),
+    (
+        "kraft.md_controlled_shutdown",
+        "{0} asks for controlled shutdown; {1} partition changes move its leaderships away",
+        "{0} 제어된 종료 요청; 파티션 변경 {1}건으로 리더 이동",
+    ),
+    (
+        "kraft.md_shutdown_now",
+        "tells {0} to shut down now (it leads nothing; fenced)",
+        "{0}에게 즉시 종료 지시 (리더인 파티션 없음; 펜싱됨)",
+    ),
+    (
+        "kraft.md_topic_created",
+        "creates topic {0}: {1} partitions × {2} replicas",
+        "토픽 {0} 생성: 파티션 {1}개 × 복제본 {2}개",
+    ),
+    ("kraft.topic_exists", "refuses to create topic {0}: it already exists", "토픽 {0} 생성 거부: 이미 존재함"),
+    (
+        "kraft.topic_invalid",
+        "refuses to create topic {0}: partitions and replication factor must be at least 1",
+        "토픽 {0} 생성 거부: 파티션 수와 복제 계수는 1 이상이어야 함",
+    ),
+    (
+        "kraft.topic_not_enough_brokers",
+        "refuses to create topic {0}: replication factor {1} but only {2} active brokers",
+        "토픽 {0} 생성 거부: 복제 계수 {1}이지만 활성 브로커는 {2}개뿐",
+    ),
+    (
+        "kraft.broker_follows",
+        "fetches the metadata log from the active controller {0} (epoch {1})",
+        "활성 컨트롤러 {0}에서 메타데이터 로그를 fetch (에포크 {1})",
+    ),
+    (
+        "kraft.broker_fetch_timeout",
+        "no fetch answer for {0} ms; looks for the leader again",
+        "{0} ms 동안 fetch 응답 없음; 리더를 다시 찾음",
+    ),
+    (
+        "kraft.broker_registered",
+        "registered with broker epoch {0} (still fenced)",
+        "브로커 에포크 {0}로 등록됨 (아직 펜싱 상태)",
+    ),
+    ("kraft.broker_unfenced", "is unfenced: caught up with the metadata log", "펜싱 해제: 메타데이터 로그를 따라잡음"),
+    ("kraft.broker_fenced", "learns it has been fenced", "펜싱되었음을 알게 됨"),
+    (
+        "kraft.broker_stale_epoch",
+        "its registration was replaced (stale broker epoch); registers again",
+        "등록이 대체됨 (오래된 브로커 에포크); 다시 등록",
+    ),
+    ("kraft.broker_shutting_down", "begins a controlled shutdown", "제어된 종료 시작"),
+    ("kraft.broker_shutdown_done", "controlled shutdown complete; stops", "제어된 종료 완료; 정지"),
+    (
+        "kraft.broker_shutdown_gave_up",
+        "got no SHUTDOWN_NOW within 30 s; stops anyway",
+        "30초 안에 SHUTDOWN_NOW를 받지 못함; 그래도 정지",
+    ),
     ("narr.crash", "crashed: its process was killed", "중단: 프로세스가 종료됨"),
     ("narr.restart", "restarted", "재시작"),
     (
@@ -419,11 +489,17 @@ mod tests {
     fn every_note_the_engine_can_make_is_translated() {
         use quorumlab_sim::cluster::Cluster;
         use quorumlab_sim::kraft::{Config, KraftCluster};
-        use quorumlab_sim::scenario::{NodeRef, ScenarioAction};
+        use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction};
         use quorumlab_sim::Time;
-        let mut c = KraftCluster::new(3, Config::default());
+        let mut c = KraftCluster::new(3, Config { brokers: 3, partitions: 6, ..Config::default() });
+        let b1 = NodeRef::Named { prefix: NodePrefix::Broker, number: 1 };
+        let b2 = NodeRef::Named { prefix: NodePrefix::Broker, number: 2 };
         c.schedule(Time::from_secs(4), &ScenarioAction::Crash(NodeRef::Leader)).unwrap();
-        c.run_until(Time::from_secs(12), usize::MAX);
+        c.schedule(Time::from_secs(8), &ScenarioAction::Crash(b1)).unwrap();
+        c.schedule(Time::from_secs(9), &ScenarioAction::Shutdown(b2)).unwrap();
+        let topic = ScenarioAction::CreateTopic { name: "orders".into(), partitions: 2, replication_factor: 3 };
+        c.schedule(Time::from_secs(10), &topic).unwrap();
+        c.run_until(Time::from_secs(40), usize::MAX);
         let mut notes = Vec::new();
         c.notes(0, &mut notes);
         assert!(notes.len() > 5);

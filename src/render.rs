@@ -59,6 +59,7 @@ pub const KRAFT_LEGEND: &[(MsgClass, &str)] = &[
     (MsgClass::EndEpoch, "msg.end"),
     (MsgClass::Fetch, "msg.fetch"),
     (MsgClass::FetchData, "msg.fetchdata"),
+    (MsgClass::Heartbeat, "msg.heartbeat"),
 ];
 
 /// The legend's entries for ZooKeeper mode.

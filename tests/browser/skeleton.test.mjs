@@ -189,3 +189,25 @@ test('the help overlay lists the keyboard shortcuts; R resets to time zero', asy
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('KRaft brokers: they register and are unfenced; a crashed broker is fenced by the active controller', async () => {
+  const page = await openPage(browser, `${server.url}?seed=8&brokers=3`);
+  await waitForRole(page, 'leader');
+  await waitForRole(page, 'active', { timeout: 30000 });
+  await page.locator('[data-testid=speed]').fill('100'); // 10×
+  const start = Date.now();
+  while ((await nodes(page)).filter((n) => n.role === 'active').length < 3 && Date.now() - start < 30000) {
+    await page.waitForTimeout(100);
+  }
+  assert.equal((await nodes(page)).filter((n) => n.role === 'active').length, 3);
+  await clickNode(page, 'b1');
+  const narration = page.locator('[data-testid=narration]');
+  const deadline = Date.now() + 40000;
+  while (!/fences b1: no heartbeat for \d+ ms/.test(await narration.innerText()) && Date.now() < deadline) {
+    await page.waitForTimeout(200);
+  }
+  assert.match(await narration.innerText(), /fences b1: no heartbeat for \d+ ms/);
+  await screenshot(page, 'kraft-broker-fenced');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
