@@ -24,7 +24,8 @@
 //!
 //! Files by concept: `election.rs` (FLE), `zab.rs` (discovery, sync, broadcast), `tree.rs`
 //! (znodes), `session.rs` (client connections, sessions, watches on the server), `client.rs`
-//! (the ZooKeeper client in each broker), `kafka.rs` (broker and controller), `check.rs`
+//! (the ZooKeeper client in each broker), `kafka.rs` (broker), `kafka/controller.rs` (the Kafka
+//! controller), `check.rs`
 //! (invariants), `cluster.rs` (the `Cluster` trait), `msg.rs` (wire messages).
 
 pub mod check;

@@ -1,0 +1,807 @@
+//! The Kafka controller in ZooKeeper mode (domain.md §2.2–§2.6; `KafkaController.scala`,
+//! `PartitionStateMachine.scala`, `ReplicaStateMachine.scala`): the metadata load on failover,
+//! broker changes, partition leader election, topic creation, controlled shutdown, the automatic
+//! preferred-replica election, and fencing by controller epoch. It runs inside the broker that
+//! holds `/controller`, as methods of [`Broker`].
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::time::Time;
+use crate::world::Output;
+
+use super::super::client::ClientEvent;
+use super::super::msg::{
+    isr_bit, Assignment, ClientOp, Data, KafkaMsg, Msg, Op, OpResult, PartState, ReadOp, Shared, StateUpdate,
+    TopicStates, ZkError, ZkResult, Zxid,
+};
+use super::super::tree::StateZnode;
+use super::super::{Note, Out, Timer};
+use super::{node_of_broker, Broker, Purpose, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CtrlPurpose {
+    Brokers,
+    Topics,
+    Topic(String),
+    States { topic: String },
+    Write,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CtrlEvent {
+    BrokerChange,
+    TopicChange,
+    ControlledShutdown { broker: u32 },
+    PreferredReplicaElection,
+}
+
+/// The first automatic rebalance runs 5 s after failover (`onControllerFailover`).
+pub const FIRST_REBALANCE_DELAY_MS: u64 = 5_000;
+
+#[derive(Clone, Debug)]
+pub struct TopicCtx {
+    pub assignment: Shared<Assignment>,
+    pub states: Vec<StateZnode>,
+}
+
+/// One controller write: a multi with the controller-epoch check (KAFKA-6082).
+#[derive(Clone, Debug)]
+pub(super) enum Write {
+    Set { topic: String, updates: Shared<Vec<StateUpdate>> },
+    Create { topic: String, assignment: Shared<Assignment>, states: Shared<Vec<PartState>> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CtrlPhase {
+    /// `initializeControllerContext`: reading brokers, topics and every partition state.
+    Loading,
+    Active,
+}
+
+#[derive(Clone, Debug)]
+pub struct Controller {
+    pub epoch: u32,
+    pub epoch_zk_version: u32,
+    pub phase: CtrlPhase,
+    pub live: BTreeMap<u32, Zxid>,
+    pub shutting_down: BTreeSet<u32>,
+    pub topics: BTreeMap<String, TopicCtx>,
+    pub(super) queue: VecDeque<CtrlEvent>,
+    busy: bool,
+    writes: VecDeque<Write>,
+    reply_shutdown: Vec<u32>,
+    /// Load progress: topics left to read, and the partition to read next in the current one.
+    to_load: VecDeque<String>,
+    next_from: u32,
+    load_started: Time,
+    pub loaded_partitions: u64,
+    /// The ZooKeeper connection was lost mid-operation: reload after reconnecting.
+    pub(super) needs_reload: bool,
+    /// Topics seen in `/brokers/topics` whose states are not created yet.
+    pending_topics: VecDeque<String>,
+}
+
+impl Controller {
+    fn new(epoch: u32, epoch_zk_version: u32, now: Time) -> Controller {
+        Controller {
+            epoch,
+            epoch_zk_version,
+            phase: CtrlPhase::Loading,
+            live: BTreeMap::new(),
+            shutting_down: BTreeSet::new(),
+            topics: BTreeMap::new(),
+            queue: VecDeque::new(),
+            busy: false,
+            writes: VecDeque::new(),
+            reply_shutdown: Vec::new(),
+            to_load: VecDeque::new(),
+            next_from: 0,
+            load_started: now,
+            loaded_partitions: 0,
+            needs_reload: false,
+            pending_topics: VecDeque::new(),
+        }
+    }
+
+    pub fn partitions(&self) -> u64 {
+        self.topics.values().map(|t| t.states.len() as u64).sum()
+    }
+}
+
+impl Broker {
+    pub(super) fn become_controller(
+        &mut self,
+        now: Time,
+        epoch: u32,
+        zk_version: u32,
+        zxid: Zxid,
+        out: &mut Vec<Out>,
+        events: &mut Vec<ClientEvent>,
+    ) {
+        self.known_controller = Some(self.id);
+        self.max_controller_epoch = self.max_controller_epoch.max(epoch);
+        self.controller = Some(Box::new(Controller::new(epoch, zk_version, now)));
+        out.push(Output::Note(Note::ControllerElected { broker: self.id, epoch, zxid }));
+        self.start_load(now, out, events);
+    }
+
+    /// onControllerFailover: register the watches and read the whole cluster state.
+    pub(super) fn start_load(&mut self, now: Time, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        c.phase = CtrlPhase::Loading;
+        c.busy = true;
+        c.load_started = now;
+        c.topics.clear();
+        c.to_load.clear();
+        c.loaded_partitions = 0;
+        out.push(Output::Note(Note::LoadStarted { partitions: 0 }));
+        let read = ReadOp::GetChildren { path: BROKER_IDS_PATH.into(), watch: true };
+        self.request(Purpose::Ctrl(CtrlPurpose::Brokers), ClientOp::Read(read), out, events);
+    }
+
+    pub(super) fn ctrl_lost_connection(&mut self) {
+        if let Some(c) = self.controller.as_mut() {
+            c.needs_reload = true;
+            c.busy = false;
+            c.writes.clear();
+            c.phase = CtrlPhase::Loading;
+        }
+    }
+
+    pub(super) fn on_ctrl_reply(
+        &mut self,
+        now: Time,
+        purpose: CtrlPurpose,
+        result: ZkResult,
+        zxid: Zxid,
+        out: &mut Vec<Out>,
+        events: &mut Vec<ClientEvent>,
+    ) {
+        if self.controller.is_none() {
+            return;
+        }
+        if matches!(result, Err(ZkError::ConnectionLoss) | Err(ZkError::SessionExpired)) {
+            self.ctrl_lost_connection();
+            return;
+        }
+        match purpose {
+            CtrlPurpose::Brokers => self.on_brokers(now, result, out, events),
+            CtrlPurpose::Topics => self.on_topics(now, result, out, events),
+            CtrlPurpose::Topic(topic) => self.on_topic_data(now, topic, result, out, events),
+            CtrlPurpose::States { topic } => self.on_states(now, topic, result, out),
+            CtrlPurpose::Write => self.on_write_done(now, result, zxid, out, events),
+        }
+    }
+
+    pub(super) fn on_brokers(
+        &mut self,
+        now: Time,
+        result: ZkResult,
+        out: &mut Vec<Out>,
+        events: &mut Vec<ClientEvent>,
+    ) {
+        let Ok(OpResult::Children { children, .. }) = result else {
+            return;
+        };
+        let new_live: BTreeMap<u32, Zxid> =
+            children.iter().filter_map(|(name, czxid)| name.parse::<u32>().ok().map(|id| (id, *czxid))).collect();
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        if c.phase == CtrlPhase::Loading {
+            c.live = new_live;
+            let read = ReadOp::GetChildren { path: TOPICS_PATH.into(), watch: true };
+            self.request(Purpose::Ctrl(CtrlPurpose::Topics), ClientOp::Read(read), out, events);
+            return;
+        }
+        // processBrokerChange: new, dead and bounced (same id, larger czxid) brokers.
+        let old = std::mem::replace(&mut c.live, new_live);
+        let dead: BTreeSet<u32> = old.keys().filter(|b| !c.live.contains_key(b)).copied().collect();
+        let joined: Vec<u32> = c.live.iter().filter(|(b, czxid)| old.get(b) != Some(czxid)).map(|(b, _)| *b).collect();
+        for b in &dead {
+            c.shutting_down.remove(b);
+        }
+        for b in &joined {
+            c.shutting_down.remove(b);
+        }
+        // onBrokerStartup: the full metadata and the replicas' LeaderAndIsr to returning brokers.
+        self.send_full_state_to(now, &joined, out);
+        self.plan_elections(&BTreeSet::new());
+        self.start_writes(out, events);
+    }
+
+    pub(super) fn on_topics(&mut self, now: Time, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let Ok(OpResult::Children { children, .. }) = result else {
+            return;
+        };
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        let names: Vec<String> = children.into_iter().map(|(n, _)| n).filter(|n| !c.topics.contains_key(n)).collect();
+        if c.phase == CtrlPhase::Loading {
+            c.to_load = names.into();
+            self.load_next(now, out, events);
+        } else {
+            c.pending_topics.extend(names);
+            self.next_new_topic(out, events);
+        }
+    }
+
+    pub(super) fn next_new_topic(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        match c.pending_topics.pop_front() {
+            Some(topic) => {
+                let read = ReadOp::GetData { path: format!("{TOPICS_PATH}/{topic}"), watch: false };
+                self.request(Purpose::Ctrl(CtrlPurpose::Topic(topic)), ClientOp::Read(read), out, events);
+            }
+            None => self.start_writes(out, events),
+        }
+    }
+
+    /// One step of the metadata load: the next topic's assignment, or its next batch of states.
+    pub(super) fn load_next(&mut self, now: Time, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let batch = self.cfg.load_batch;
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        if c.phase != CtrlPhase::Loading || c.needs_reload {
+            return;
+        }
+        if let Some(topic) = c.to_load.front().cloned() {
+            let have = c.topics.get(&topic).map(|t| t.assignment.partitions());
+            match have {
+                None => {
+                    let read = ReadOp::GetData { path: format!("{TOPICS_PATH}/{topic}"), watch: false };
+                    self.request(Purpose::Ctrl(CtrlPurpose::Topic(topic)), ClientOp::Read(read), out, events);
+                }
+                Some(n) if c.next_from < n => {
+                    let from = c.next_from;
+                    let read = ReadOp::GetStates { topic: topic.clone(), from, count: batch };
+                    self.request(Purpose::Ctrl(CtrlPurpose::States { topic }), ClientOp::Read(read), out, events);
+                }
+                Some(_) => {
+                    c.to_load.pop_front();
+                    c.next_from = 0;
+                    self.load_next(now, out, events);
+                }
+            }
+            return;
+        }
+        self.finish_load(now, out, events);
+    }
+
+    pub(super) fn on_topic_data(
+        &mut self,
+        now: Time,
+        topic: String,
+        result: ZkResult,
+        out: &mut Vec<Out>,
+        events: &mut Vec<ClientEvent>,
+    ) {
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        let assignment = match result {
+            Ok(OpResult::Data { data: Data::Assignment(a), .. }) => a,
+            _ => {
+                // Gone or not a topic: skip it.
+                if c.phase == CtrlPhase::Loading {
+                    c.to_load.pop_front();
+                    c.next_from = 0;
+                    self.load_next(now, out, events);
+                } else {
+                    self.next_new_topic(out, events);
+                }
+                return;
+            }
+        };
+        if c.phase == CtrlPhase::Loading {
+            c.topics.insert(topic, TopicCtx { assignment, states: Vec::new() });
+            c.next_from = 0;
+            self.load_next(now, out, events);
+            return;
+        }
+        // onNewPartitionCreation: NewPartition → OnlinePartition: the first live replica leads,
+        // the live replicas form the ISR.
+        let epoch = c.epoch;
+        let states: Vec<PartState> = (0..assignment.partitions())
+            .map(|p| {
+                let live: Vec<u32> =
+                    assignment.replicas_of(p).iter().copied().filter(|b| c.live.contains_key(b)).collect();
+                PartState {
+                    leader: live.first().map_or(-1, |b| *b as i32),
+                    leader_epoch: 0,
+                    controller_epoch: epoch,
+                    isr: live.iter().fold(0, |m, b| m | isr_bit(*b)),
+                }
+            })
+            .collect();
+        c.writes.push_back(Write::Create { topic, assignment, states: Shared::new(states) });
+        self.next_new_topic(out, events);
+    }
+
+    pub(super) fn on_states(&mut self, now: Time, topic: String, result: ZkResult, out: &mut Vec<Out>) {
+        let us = self.cfg.load_us_per_partition;
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        let Ok(OpResult::States { states, .. }) = result else {
+            c.to_load.pop_front();
+            c.next_from = 0;
+            out.push(Output::SetTimer { timer: Timer::Load, at: now });
+            return;
+        };
+        let n = states.len() as u32;
+        if let Some(t) = c.topics.get_mut(&topic) {
+            t.states.extend(states);
+        }
+        c.loaded_partitions += u64::from(n);
+        c.next_from += n.max(1);
+        // The reads' processing cost (see Config::load_batch for the calibration).
+        out.push(Output::SetTimer { timer: Timer::Load, at: now.plus_us(u64::from(n) * us) });
+    }
+
+    pub(super) fn finish_load(&mut self, now: Time, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        c.phase = CtrlPhase::Active;
+        c.busy = false;
+        let partitions = c.partitions();
+        let ms = now.since(c.load_started) / 1_000;
+        out.push(Output::Note(Note::LoadDone { partitions, ms }));
+        if self.cfg.auto_leader_rebalance {
+            out.push(Output::SetTimer { timer: Timer::Rebalance, at: now.plus_ms(FIRST_REBALANCE_DELAY_MS) });
+        }
+        // UpdateMetadata to every broker, LeaderAndIsr for every online replica…
+        let live: Vec<u32> = c.live.keys().copied().collect();
+        self.send_full_state_to(now, &live, out);
+        // …then elect leaders for offline partitions.
+        self.plan_elections(&BTreeSet::new());
+        self.start_writes(out, events);
+    }
+
+    /// Everything (re)joining brokers need: UpdateMetadata with every partition, and
+    /// LeaderAndIsr for their replicas (built in one pass, shared by all recipients).
+    pub(super) fn send_full_state_to(&mut self, now: Time, brokers: &[u32], out: &mut Vec<Out>) {
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
+        let mut all = Vec::with_capacity(c.topics.len());
+        let mut mine: BTreeMap<u32, Vec<TopicStates>> = brokers.iter().map(|b| (*b, Vec::new())).collect();
+        for (topic, t) in &c.topics {
+            let states: Vec<(u32, PartState)> = t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect();
+            let mut own: BTreeMap<u32, Vec<(u32, PartState)>> = BTreeMap::new();
+            for (p, state) in &states {
+                for b in t.assignment.replicas_of(*p) {
+                    if mine.contains_key(b) {
+                        own.entry(*b).or_default().push((*p, *state));
+                    }
+                }
+            }
+            for (b, states) in own {
+                if let Some(list) = mine.get_mut(&b) {
+                    list.push(TopicStates { topic: topic.clone(), states });
+                }
+            }
+            all.push(TopicStates { topic: topic.clone(), states });
+        }
+        let epoch = c.epoch;
+        let live_brokers: Vec<u32> = c.live.keys().copied().collect();
+        let all = Shared::new(all);
+        for (b, list) in mine {
+            let lai = KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions: Shared::new(list) };
+            let um = KafkaMsg::UpdateMetadata {
+                controller_epoch: epoch,
+                live_brokers: live_brokers.clone(),
+                partitions: all.clone(),
+            };
+            self.send_kafka(now, b, lai, out);
+            self.send_kafka(now, b, um, out);
+        }
+    }
+
+    pub(super) fn send_kafka(&mut self, now: Time, broker: u32, msg: KafkaMsg, out: &mut Vec<Out>) {
+        if broker == self.id {
+            self.on_kafka(now, self.node, msg, out);
+        } else if broker >= 1 && (broker as usize) <= self.cfg.brokers {
+            out.push(Output::Send { to: node_of_broker(&self.cfg, broker), msg: Msg::Kafka(msg) });
+        }
+    }
+
+    /// PartitionStateMachine: new leaders for partitions whose leader is gone (first live ISR
+    /// replica in assignment order), ISR shrink for dead replicas, and ISR expansion for
+    /// replicas that came back. `leaving` are brokers in controlled shutdown to move away from.
+    pub(super) fn plan_elections(&mut self, leaving: &BTreeSet<u32>) {
+        let unclean = self.cfg.unclean_leader_election;
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        let epoch = c.epoch;
+        let usable = |b: &u32| c.live.contains_key(b) && !c.shutting_down.contains(b) && !leaving.contains(b);
+        for (topic, t) in &c.topics {
+            let mut updates = Vec::new();
+            for (p, z) in t.states.iter().enumerate() {
+                let p = p as u32;
+                let replicas = t.assignment.replicas_of(p);
+                let old = z.state;
+                let mut new = old;
+                let leader_ok = old.leader > 0 && usable(&(old.leader as u32));
+                // OfflineReplica: dead or leaving replicas leave the ISR, but a sole member
+                // stays (with leader −1 if it cannot lead).
+                let live_isr = replicas.iter().filter(|b| old.in_isr(**b) && usable(b)).fold(0, |m, b| m | isr_bit(*b));
+                new.isr = if live_isr == 0 { old.isr } else { live_isr };
+                if leader_ok {
+                    // A replica that returned rejoins the ISR (stands in for catch-up and
+                    // AlterPartition).
+                    for b in replicas.iter().filter(|b| c.live.contains_key(b) && !c.shutting_down.contains(b)) {
+                        if !leaving.contains(b) {
+                            new.isr |= isr_bit(*b);
+                        }
+                    }
+                } else {
+                    // OfflinePartition → OnlinePartition: first live replica in the ISR.
+                    let clean = replicas.iter().copied().find(|b| old.in_isr(*b) && usable(b));
+                    let choice =
+                        clean.or_else(|| if unclean { replicas.iter().copied().find(|b| usable(b)) } else { None });
+                    match choice {
+                        Some(b) => {
+                            new.leader = b as i32;
+                            if clean.is_none() {
+                                new.isr = isr_bit(b);
+                            }
+                        }
+                        None => new.leader = -1,
+                    }
+                }
+                if new.leader != old.leader || new.isr != old.isr {
+                    // The controller bumps the leader epoch whenever it changes leader or ISR.
+                    if new.leader != old.leader || new.isr & !old.isr == 0 {
+                        new.leader_epoch = old.leader_epoch + 1;
+                    }
+                    new.controller_epoch = epoch;
+                    updates.push(StateUpdate { partition: p, state: new, expected_version: z.version });
+                }
+            }
+            if !updates.is_empty() {
+                c.writes.push_back(Write::Set { topic: topic.clone(), updates: Shared::new(updates) });
+            }
+        }
+    }
+
+    /// Auto leader rebalance (`auto.leader.rebalance.enable`): give each partition back to its
+    /// preferred replica (the first in assignment order) when that replica is alive and in the
+    /// ISR. (Kafka only acts above `leader.imbalance.per.broker.percentage` = 10 %; the model
+    /// rebalances every imbalanced partition.)
+    pub(super) fn plan_preferred(&mut self) {
+        let Some(c) = self.controller.as_mut() else { return };
+        let epoch = c.epoch;
+        for (topic, t) in &c.topics {
+            let mut updates = Vec::new();
+            for (p, z) in t.states.iter().enumerate() {
+                let Some(&preferred) = t.assignment.replicas_of(p as u32).first() else { continue };
+                let usable = c.live.contains_key(&preferred) && !c.shutting_down.contains(&preferred);
+                if z.state.leader != preferred as i32 && usable && z.state.in_isr(preferred) {
+                    let state = PartState {
+                        leader: preferred as i32,
+                        leader_epoch: z.state.leader_epoch + 1,
+                        controller_epoch: epoch,
+                        isr: z.state.isr,
+                    };
+                    updates.push(StateUpdate { partition: p as u32, state, expected_version: z.version });
+                }
+            }
+            if !updates.is_empty() {
+                c.writes.push_back(Write::Set { topic: topic.clone(), updates: Shared::new(updates) });
+            }
+        }
+    }
+
+    pub(super) fn start_writes(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        let check = Op::Check { path: CONTROLLER_EPOCH_PATH.into(), version: c.epoch_zk_version };
+        let Some(write) = c.writes.front().cloned() else {
+            c.busy = false;
+            self.finish_event(out);
+            return;
+        };
+        c.busy = true;
+        // Every controller write carries a CheckOp on /controller_epoch (KAFKA-6082).
+        let op = match write {
+            Write::Set { topic, updates } => Op::SetStates { topic, updates },
+            Write::Create { topic, states, .. } => Op::CreateStates { topic, states },
+        };
+        self.request(
+            Purpose::Ctrl(CtrlPurpose::Write),
+            ClientOp::Write { ops: vec![check, op], multi: true },
+            out,
+            events,
+        );
+    }
+
+    pub(super) fn on_write_done(
+        &mut self,
+        now: Time,
+        result: ZkResult,
+        zxid: Zxid,
+        out: &mut Vec<Out>,
+        events: &mut Vec<ClientEvent>,
+    ) {
+        let id = self.id;
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        let Some(write) = c.writes.pop_front() else {
+            return;
+        };
+        let epoch = c.epoch;
+        match result {
+            Ok(OpResult::Multi(results)) => {
+                let failed: BTreeSet<u32> = match results.get(1) {
+                    Some(OpResult::StatesSet { failed }) => failed.iter().copied().collect(),
+                    _ => BTreeSet::new(),
+                };
+                let (topic, changed) = match write {
+                    Write::Set { topic, updates } => {
+                        let ok: Vec<StateUpdate> =
+                            updates.iter().filter(|u| !failed.contains(&u.partition)).copied().collect();
+                        if let Some(t) = c.topics.get_mut(&topic) {
+                            for u in &ok {
+                                if let Some(z) = t.states.get_mut(u.partition as usize) {
+                                    z.state = u.state;
+                                    z.version = u.expected_version + 1;
+                                    z.mzxid = zxid;
+                                }
+                            }
+                        }
+                        if !failed.is_empty() {
+                            // Someone else wrote these: reload (the model's simplification).
+                            c.needs_reload = true;
+                        }
+                        let ok = Shared::new(ok);
+                        out.push(Output::Note(Note::StatesWritten {
+                            controller_epoch: epoch,
+                            zxid,
+                            topic: topic.clone(),
+                            updates: ok.clone(),
+                        }));
+                        let changed: Vec<(u32, PartState)> = ok.iter().map(|u| (u.partition, u.state)).collect();
+                        (topic, changed)
+                    }
+                    Write::Create { topic, assignment, states } => {
+                        let znodes = states.iter().map(|s| StateZnode { state: *s, version: 0, mzxid: zxid }).collect();
+                        c.topics.insert(topic.clone(), TopicCtx { assignment, states: znodes });
+                        out.push(Output::Note(Note::StatesCreated {
+                            controller_epoch: epoch,
+                            zxid,
+                            topic: topic.clone(),
+                            states: states.clone(),
+                        }));
+                        out.push(Output::Note(Note::TopicCreated {
+                            topic: topic.clone(),
+                            partitions: states.len() as u32,
+                        }));
+                        (topic, states.iter().enumerate().map(|(p, s)| (p as u32, *s)).collect())
+                    }
+                };
+                self.broadcast_changes(now, &topic, changed, out);
+                if self.controller.as_ref().is_some_and(|c| c.needs_reload) {
+                    if let Some(c) = self.controller.as_mut() {
+                        c.needs_reload = false;
+                        c.writes.clear();
+                    }
+                    self.start_load(now, out, events);
+                    return;
+                }
+                self.start_writes(out, events);
+            }
+            Err(ZkError::BadVersion) => {
+                // The epoch check failed: a newer controller exists. We are fenced.
+                out.push(Output::Note(Note::Fenced { broker: id, epoch }));
+                self.resign(out);
+                self.watch_controller(out, events);
+            }
+            Err(_) | Ok(_) => {
+                if let Some(c) = self.controller.as_mut() {
+                    c.writes.clear();
+                    c.busy = false;
+                }
+                self.finish_event(out);
+            }
+        }
+    }
+
+    /// LeaderAndIsr to the replicas of the changed partitions, UpdateMetadata to every broker.
+    pub(super) fn broadcast_changes(
+        &mut self,
+        now: Time,
+        topic: &str,
+        changed: Vec<(u32, PartState)>,
+        out: &mut Vec<Out>,
+    ) {
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
+        let Some(t) = c.topics.get(topic) else { return };
+        let epoch = c.epoch;
+        let live: Vec<u32> = c.live.keys().copied().collect();
+        let mut per_broker: BTreeMap<u32, Vec<(u32, PartState)>> = BTreeMap::new();
+        for (p, s) in &changed {
+            for b in t.assignment.replicas_of(*p) {
+                if c.live.contains_key(b) {
+                    per_broker.entry(*b).or_default().push((*p, *s));
+                }
+            }
+        }
+        let um = Shared::new(vec![TopicStates { topic: topic.to_string(), states: changed }]);
+        for (b, states) in per_broker {
+            let partitions = Shared::new(vec![TopicStates { topic: topic.to_string(), states }]);
+            self.send_kafka(now, b, KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions }, out);
+        }
+        for b in live.iter().copied() {
+            let msg = KafkaMsg::UpdateMetadata {
+                controller_epoch: epoch,
+                live_brokers: live.clone(),
+                partitions: um.clone(),
+            };
+            self.send_kafka(now, b, msg, out);
+        }
+    }
+
+    pub(super) fn finish_event(&mut self, out: &mut Vec<Out>) {
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        let replies = std::mem::take(&mut c.reply_shutdown);
+        let remaining: Vec<(u32, u32)> = replies
+            .iter()
+            .map(|b| {
+                let led = c
+                    .topics
+                    .values()
+                    .map(|t| t.states.iter().filter(|z| z.state.leader == *b as i32).count() as u32)
+                    .sum::<u32>();
+                (*b, led)
+            })
+            .collect();
+        for (broker, remaining) in remaining {
+            if broker == self.id {
+                // Our own controlled shutdown: finished by `pump`.
+                if remaining == 0 {
+                    self.shutting_down = self.shutting_down.map(|_| u32::MAX);
+                }
+            } else {
+                let msg = KafkaMsg::ControlledShutdownResponse { ok: remaining == 0, remaining };
+                out.push(Output::Send { to: node_of_broker(&self.cfg, broker), msg: Msg::Kafka(msg) });
+            }
+        }
+    }
+
+    /// The controller's event thread: one event at a time, only once loaded.
+    pub(super) fn pump(&mut self, now: Time, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        if self.shutting_down == Some(u32::MAX) {
+            self.shutting_down = Some(self.cfg.controlled_shutdown_max_retries + 1);
+            out.push(Output::Note(Note::ControlledShutdownDone { broker: self.id }));
+            self.close_session(out, events);
+        }
+        loop {
+            let Some(c) = self.controller.as_mut() else {
+                return;
+            };
+            if c.busy || c.phase != CtrlPhase::Active || !self.zk.connected() {
+                return;
+            }
+            let Some(event) = c.queue.pop_front() else {
+                return;
+            };
+            c.busy = true;
+            match event {
+                CtrlEvent::BrokerChange => {
+                    let read = ReadOp::GetChildren { path: BROKER_IDS_PATH.into(), watch: true };
+                    self.request(Purpose::Ctrl(CtrlPurpose::Brokers), ClientOp::Read(read), out, events);
+                }
+                CtrlEvent::TopicChange => {
+                    let read = ReadOp::GetChildren { path: TOPICS_PATH.into(), watch: true };
+                    self.request(Purpose::Ctrl(CtrlPurpose::Topics), ClientOp::Read(read), out, events);
+                }
+                CtrlEvent::PreferredReplicaElection => {
+                    self.plan_preferred();
+                    self.start_writes(out, events);
+                }
+                CtrlEvent::ControlledShutdown { broker } => {
+                    // §2.5: move leadership away and shrink the ISR, then answer.
+                    c.reply_shutdown.push(broker);
+                    let mut leaving = BTreeSet::new();
+                    leaving.insert(broker);
+                    self.plan_elections(&leaving);
+                    if let Some(c) = self.controller.as_mut() {
+                        c.shutting_down.insert(broker);
+                    }
+                    self.start_writes(out, events);
+                }
+            }
+            // Requests that failed at once come back as events: handle them now.
+            let mut rounds = 0;
+            while !events.is_empty() && rounds < 64 {
+                rounds += 1;
+                for event in std::mem::take(events) {
+                    self.on_zk_event(now, event, out, events);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zk::testkit::config;
+
+    fn broker(id: u32) -> Broker {
+        let cfg = config();
+        let node = cfg.servers() + id as usize - 1;
+        Broker::new(id, node, cfg, 1)
+    }
+
+    #[test]
+    fn a_controller_whose_epoch_check_fails_is_fenced_and_resigns() {
+        let mut b = broker(1);
+        let mut c = Controller::new(3, 3, Time::ZERO);
+        c.phase = CtrlPhase::Active;
+        let updates = Shared::new(vec![StateUpdate { partition: 0, state: PartState::default(), expected_version: 0 }]);
+        c.writes.push_back(Write::Set { topic: "t".into(), updates });
+        c.busy = true;
+        b.controller = Some(Box::new(c));
+        let mut out = Vec::new();
+        let mut events = Vec::new();
+        // KAFKA-6082: the CheckOp on /controller_epoch's zkVersion failed: BADVERSION.
+        let purpose = Purpose::Ctrl(CtrlPurpose::Write);
+        b.on_reply(Time::from_ms(1), purpose, Err(ZkError::BadVersion), 0, &mut out, &mut events);
+        assert_eq!(out[0], Output::Note(Note::Fenced { broker: 1, epoch: 3 }));
+        assert_eq!(out[1], Output::Note(Note::ControllerResigned { broker: 1, epoch: 3 }));
+        assert!(b.controller.is_none());
+    }
+
+    #[test]
+    fn offline_partitions_get_the_first_live_isr_replica_in_assignment_order() {
+        let mut b = broker(1);
+        let mut c = Controller::new(2, 2, Time::ZERO);
+        c.phase = CtrlPhase::Active;
+        c.live = [(1, 1), (3, 3)].into_iter().collect();
+        let assignment = Shared::new(Assignment { rf: 3, replicas: vec![2, 3, 1, 2, 1, 3] });
+        let dead_leader = |isr| StateZnode {
+            state: PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr },
+            version: 7,
+            mzxid: 0,
+        };
+        // p0: replicas [2, 3, 1], ISR {2, 1}: b3 is alive but not in the ISR → b1.
+        // p1: replicas [2, 1, 3], ISR {2}: no live ISR member → leader −1, ISR kept.
+        let states = vec![dead_leader(isr_bit(2) | isr_bit(1)), dead_leader(isr_bit(2))];
+        c.topics.insert("t".into(), TopicCtx { assignment, states });
+        b.controller = Some(Box::new(c));
+        b.plan_elections(&BTreeSet::new());
+        let c = b.controller.as_ref().unwrap();
+        let Some(Write::Set { updates, .. }) = c.writes.front() else { panic!("no write planned") };
+        assert_eq!(
+            updates.to_vec(),
+            vec![
+                StateUpdate {
+                    partition: 0,
+                    state: PartState { leader: 1, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(1) },
+                    expected_version: 7,
+                },
+                StateUpdate {
+                    partition: 1,
+                    state: PartState { leader: -1, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(2) },
+                    expected_version: 7,
+                },
+            ]
+        );
+    }
+}
