@@ -22,7 +22,8 @@
 //! `observers`, `brokers`, `partitions`, `replication.factor`, `controller.load.batch`,
 //! `controller.load.us.per.partition`, `latency.min.us`, `latency.max.us`, `jitter.us`.
 //!
-//! Files by concept: `election.rs` (FLE), `zab.rs` (discovery, sync, broadcast), `tree.rs`
+//! Files by concept: `election.rs` (FLE), `zab.rs` (the learner side of ZAB and the sync
+//! choice), `zab/leader.rs` (the ZAB leader), `tree.rs`
 //! (znodes), `session.rs` (client connections, sessions, watches on the server), `client.rs`
 //! (the ZooKeeper client in each broker), `kafka.rs` (broker), `kafka/controller.rs` (the Kafka
 //! controller), `check.rs`
