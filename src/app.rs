@@ -1,5 +1,6 @@
-//! The page: the stage (canvas + accessible node buttons), controls, narration and details.
-//! The `Lab` lives outside the reactive graph; signals hold only controls and a small,
+//! The page: one cluster or two side by side (ZooKeeper and KRaft on one seed and one virtual
+//! clock), each a stage (canvas + accessible node buttons) with its narration and details.
+//! Each `Lab` lives outside the reactive graph; signals hold only controls and a small,
 //! throttled snapshot, so the DOM updates a few times a second, not every frame.
 
 use std::cell::{Cell, RefCell};
@@ -9,13 +10,14 @@ use leptos::html;
 use leptos::prelude::*;
 use quorumlab_sim::cluster::NodeView;
 use quorumlab_sim::hash::hex;
-use quorumlab_sim::scenario::ScenarioAction;
+use quorumlab_sim::scenario::{NodeRef as SimNode, ScenarioAction};
 use quorumlab_sim::setup::{Mode, Setup};
+use quorumlab_sim::MsgClass;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{role_key, tr, trf, Lang};
 use crate::lab::{Lab, SLOW_MOTION_FACTOR};
-use crate::params::{self, Problem};
+use crate::params::{self, Problem, View};
 use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND, ZK_LEGEND};
 
 /// How often (wall time) the DOM snapshot is refreshed while playing.
@@ -35,6 +37,9 @@ pub struct Snapshot {
     pub nodes: Vec<NodeView>,
     pub violations: Vec<String>,
     pub slow_motion: bool,
+    pub ms_without_controller: u64,
+    pub messages: u64,
+    pub last_metadata_latency_ms: Option<u64>,
 }
 
 /// One narration line: when, who, and a translatable key with its arguments.
@@ -49,13 +54,17 @@ pub struct Line {
 
 fn snapshot_of(lab: &Lab) -> Snapshot {
     let nodes = lab.views.iter().map(|v| NodeView { timer: None, ..v.clone() }).collect();
+    let summary = lab.cluster.summary();
     Snapshot {
         time_us: lab.cluster.now().as_us(),
         events: lab.cluster.events_processed(),
         hash: lab.cluster.trace_hash(),
         nodes,
         violations: lab.cluster.violations().to_vec(),
-        slow_motion: lab.election_in_flight(),
+        slow_motion: false,
+        ms_without_controller: summary.ms_without_controller,
+        messages: summary.messages_by_type.values().sum(),
+        last_metadata_latency_ms: summary.metadata_change_latency_ms.last().copied(),
     }
 }
 
@@ -71,21 +80,36 @@ fn browser_lang() -> Lang {
     web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::parse(&l)).unwrap_or(Lang::En)
 }
 
-/// Owns the requestAnimationFrame loop: it runs only while playing and visible.
-struct Animator {
+/// The reactive handles of one side (cheap to copy into closures).
+#[derive(Clone, Copy)]
+struct SideView {
     lab: StoredValue<Lab, LocalStorage>,
     canvas: NodeRef<html::Canvas>,
-    playing: RwSignal<bool>,
-    speed: Memo<f64>,
-    lang: RwSignal<Lang>,
     snapshot: RwSignal<Snapshot>,
     narration: RwSignal<Vec<Line>>,
-    running: Cell<bool>,
-    last_frame: Cell<f64>,
-    last_publish: Cell<f64>,
+    mode: Mode,
+    node_count: usize,
+}
+
+/// Per-side state the animation loop keeps between frames.
+#[derive(Default)]
+struct SideCache {
     notes_seen: Cell<u64>,
     ctx: RefCell<Option<(web_sys::CanvasRenderingContext2d, u32, u32)>>,
     scratch: RefCell<Scratch>,
+}
+
+/// Owns the requestAnimationFrame loop: it runs only while playing and visible, and advances
+/// every side by the same virtual time, so side-by-side clusters share one clock.
+struct Animator {
+    sides: Vec<SideView>,
+    caches: Vec<SideCache>,
+    playing: RwSignal<bool>,
+    speed: Memo<f64>,
+    lang: RwSignal<Lang>,
+    running: Cell<bool>,
+    last_frame: Cell<f64>,
+    last_publish: Cell<f64>,
     drawn: Cell<bool>,
     /// Slow-motion bookkeeping (wall ms): spent in this burst, calm since the last one.
     slow_ms: Cell<f64>,
@@ -94,6 +118,10 @@ struct Animator {
 }
 
 impl Animator {
+    fn both(&self) -> bool {
+        self.sides.len() > 1
+    }
+
     fn start(self: &Rc<Self>) {
         if self.running.get() || !self.playing.get_untracked() || document_hidden() {
             return;
@@ -114,7 +142,7 @@ impl Animator {
         let dt_ms = (t - self.last_frame.get()).clamp(0.0, MAX_FRAME_MS);
         self.last_frame.set(t);
         let speed = self.speed.get_untracked();
-        let electing = self.lab.with_value(|lab| lab.election_in_flight());
+        let electing = self.sides.iter().any(|s| s.lab.with_value(|lab| lab.election_in_flight()));
         // Display speed only: slow down while election messages fly so they can be seen, for at
         // most a few seconds of wall time per burst (a long ZooKeeper election would crawl).
         let slow = if electing {
@@ -130,37 +158,43 @@ impl Animator {
         };
         self.slowing.set(slow);
         let effective = if slow { speed * SLOW_MOTION_FACTOR } else { speed };
-        self.lab.update_value(|lab| lab.advance(dt_ms * 1_000.0 * effective));
+        for side in &self.sides {
+            side.lab.update_value(|lab| lab.advance(dt_ms * 1_000.0 * effective));
+        }
         self.draw();
         self.publish(false);
         let me = Rc::clone(&self);
         request_animation_frame(move || me.frame());
     }
 
-    /// Draw one frame from the current state (also used while paused).
+    /// Draw one frame of every side from the current state (also used while paused).
     fn draw(&self) {
-        let Some(canvas) = self.canvas.get_untracked() else { return };
-        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-        let (css_w, css_h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-        let (px_w, px_h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
-        let mut cached = self.ctx.borrow_mut();
-        let stale = cached.as_ref().is_none_or(|(_, w, h)| *w != px_w || *h != px_h);
-        if stale {
-            canvas.set_width(px_w);
-            canvas.set_height(px_h);
-            let ctx = canvas
-                .get_context("2d")
-                .ok()
-                .flatten()
-                .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
-            *cached = ctx.map(|c| (c, px_w, px_h));
-        }
-        let Some((ctx, _, _)) = cached.as_ref() else { return };
-        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
         let lang = self.lang.get_untracked();
-        let mut scratch = self.scratch.borrow_mut();
-        self.lab.with_value(|lab| render::draw(ctx, lab, &mut scratch, css_w, css_h, lang));
-        if !self.drawn.replace(true) {
+        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+        let mut any = false;
+        for (side, cache) in self.sides.iter().zip(&self.caches) {
+            let Some(canvas) = side.canvas.get_untracked() else { continue };
+            let (css_w, css_h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+            let (px_w, px_h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
+            let mut cached = cache.ctx.borrow_mut();
+            let stale = cached.as_ref().is_none_or(|(_, w, h)| *w != px_w || *h != px_h);
+            if stale {
+                canvas.set_width(px_w);
+                canvas.set_height(px_h);
+                let ctx = canvas
+                    .get_context("2d")
+                    .ok()
+                    .flatten()
+                    .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+                *cached = ctx.map(|c| (c, px_w, px_h));
+            }
+            let Some((ctx, _, _)) = cached.as_ref() else { continue };
+            let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+            let mut scratch = cache.scratch.borrow_mut();
+            side.lab.with_value(|lab| render::draw(ctx, lab, &mut scratch, css_w, css_h, lang));
+            any = true;
+        }
+        if any && !self.drawn.replace(true) {
             // For `make bench`: time from navigation to the first drawn frame.
             if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
                 let _ = perf.mark("qlab-first-frame");
@@ -168,75 +202,73 @@ impl Animator {
         }
     }
 
-    /// Refresh the DOM snapshot and narration (throttled unless `force`).
+    /// Refresh the DOM snapshots and narration (throttled unless `force`).
     fn publish(&self, force: bool) {
         let t = perf_now();
-        let mut next = self.lab.with_value(snapshot_of);
-        next.slow_motion = self.slowing.get() && self.playing.get_untracked();
-        let roles_changed = self.snapshot.with_untracked(|s| s.nodes != next.nodes || s.violations != next.violations);
-        if force {
+        if force && !self.both() {
             let (lang, paused) = (self.lang.get_untracked(), !self.playing.get_untracked());
-            self.lab.with_value(|lab| write_url(lab, lang, paused));
+            self.sides[0].lab.with_value(|lab| write_url(lab, lang, paused));
         }
-        if force || roles_changed || t - self.last_publish.get() >= PUBLISH_EVERY_MS {
+        let due = force || t - self.last_publish.get() >= PUBLISH_EVERY_MS;
+        let slowing = self.slowing.get() && self.playing.get_untracked();
+        for (side, cache) in self.sides.iter().zip(&self.caches) {
+            let changed = side.lab.with_value(|lab| {
+                side.snapshot.with_untracked(|s| {
+                    s.violations.len() != lab.cluster.violations().len()
+                        || s.nodes.len() != lab.views.len()
+                        || s.nodes
+                            .iter()
+                            .zip(&lab.views)
+                            .any(|(a, b)| a.role != b.role || a.epoch != b.epoch || a.alive != b.alive)
+                })
+            });
+            if due || changed {
+                let mut next = side.lab.with_value(snapshot_of);
+                next.slow_motion = slowing;
+                if side.snapshot.with_untracked(|s| *s != next) {
+                    side.snapshot.set(next);
+                }
+                pull_notes(side, cache);
+            }
+        }
+        if due {
             self.last_publish.set(t);
-            if self.snapshot.with_untracked(|s| *s != next) {
-                self.snapshot.set(next);
-            }
-            self.pull_notes();
         }
     }
 
-    fn pull_notes(&self) {
-        let seen = self.notes_seen.get();
-        let mut fresh = Vec::new();
-        self.lab.with_value(|lab| {
-            if lab.cluster.notes_total() > seen {
-                lab.cluster.notes(seen, &mut fresh);
-                self.notes_seen.set(lab.cluster.notes_total());
-            }
-        });
-        if fresh.is_empty() {
-            return;
-        }
-        let names: Vec<String> = self.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
-        let lines = fresh.into_iter().map(|n| Line {
-            index: n.index,
-            at_ms: n.at.as_ms(),
-            node: names.get(n.node).cloned().unwrap_or_default(),
-            key: n.key,
-            args: n.args,
-        });
-        self.push_lines(lines);
-    }
-
-    fn push_lines(&self, lines: impl IntoIterator<Item = Line>) {
-        self.narration.update(|all| {
-            all.extend(lines);
-            let excess = all.len().saturating_sub(NARRATION_LINES);
-            all.drain(..excess);
-        });
-    }
-
-    /// Forget the narration and read it again from the (rebuilt) cluster.
     fn renarrate(&self) {
-        self.notes_seen.set(0);
-        self.narration.set(Vec::new());
-        self.pull_notes();
+        for (side, cache) in self.sides.iter().zip(&self.caches) {
+            cache.notes_seen.set(0);
+            side.narration.set(Vec::new());
+            pull_notes(side, cache);
+        }
     }
 
-    /// One event forward (pauses first).
+    /// One event forward (pauses first). Side by side: both clusters move to the earliest
+    /// next event of either, so their clocks stay equal.
     fn step(&self) {
         self.playing.set(false);
-        self.lab.update_value(|lab| lab.step());
+        if self.both() {
+            let next = self.sides.iter().filter_map(|s| s.lab.with_value(|lab| lab.cluster.next_event_time())).min();
+            if let Some(t) = next {
+                for side in &self.sides {
+                    side.lab.update_value(|lab| lab.run_to(t));
+                }
+            }
+        } else {
+            self.sides[0].lab.update_value(|lab| lab.step());
+        }
         self.draw();
         self.publish(true);
     }
 
-    /// One event back: replay from the seed to the event before.
+    /// One event back: replay from the seed to the event before (one cluster at a time).
     fn step_back(&self) {
+        if self.both() {
+            return;
+        }
         self.playing.set(false);
-        self.lab.update_value(|lab| {
+        self.sides[0].lab.update_value(|lab| {
             let _ = lab.step_back();
         });
         self.renarrate();
@@ -245,28 +277,82 @@ impl Animator {
     }
 
     fn reset(&self) {
-        self.lab.update_value(|lab| {
-            let _ = lab.reset();
-        });
+        for side in &self.sides {
+            side.lab.update_value(|lab| {
+                let _ = lab.reset();
+            });
+        }
         self.renarrate();
         self.draw();
         self.publish(true);
     }
 
     /// Crash or restart a node now (click or Enter on it).
-    fn toggle(&self, id: usize) {
-        let taken = self.lab.try_update_value(|lab| {
+    fn toggle(&self, side_index: usize, id: usize) {
+        let Some(side) = self.sides.get(side_index) else { return };
+        let taken = side.lab.try_update_value(|lab| {
             let action = lab.toggle(id)?;
             let name = lab.views.get(id).map(|v| v.name()).unwrap_or_default();
             Some((lab.cluster.now().as_ms(), name, action))
         });
         if let Some(Some((at_ms, node, action))) = taken {
-            let key = if matches!(action, ScenarioAction::Crash(_)) { "narr.crash" } else { "narr.restart" };
-            self.push_lines([Line { index: u64::MAX, at_ms, node, key, args: Vec::new() }]);
+            narrate_action(side, at_ms, node, &action);
         }
         self.draw();
         self.publish(true);
     }
+
+    /// The same fault on every side at the same moment ("crash the controller").
+    fn fault(&self, target: SimNode) {
+        for side in &self.sides {
+            let taken = side.lab.try_update_value(|lab| {
+                let who = lab.cluster_target_name(&target)?;
+                lab.act(ScenarioAction::Crash(target.clone()))?;
+                Some((lab.cluster.now().as_ms(), who))
+            });
+            if let Some(Some((at_ms, node))) = taken {
+                narrate_action(side, at_ms, node, &ScenarioAction::Crash(target.clone()));
+            }
+        }
+        self.draw();
+        self.publish(true);
+    }
+}
+
+fn narrate_action(side: &SideView, at_ms: u64, node: String, action: &ScenarioAction) {
+    let key = if matches!(action, ScenarioAction::Crash(_)) { "narr.crash" } else { "narr.restart" };
+    push_lines(side, [Line { index: u64::MAX, at_ms, node, key, args: Vec::new() }]);
+}
+
+fn pull_notes(side: &SideView, cache: &SideCache) {
+    let seen = cache.notes_seen.get();
+    let mut fresh = Vec::new();
+    side.lab.with_value(|lab| {
+        if lab.cluster.notes_total() > seen {
+            lab.cluster.notes(seen, &mut fresh);
+            cache.notes_seen.set(lab.cluster.notes_total());
+        }
+    });
+    if fresh.is_empty() {
+        return;
+    }
+    let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
+    let lines = fresh.into_iter().map(|n| Line {
+        index: n.index,
+        at_ms: n.at.as_ms(),
+        node: names.get(n.node).cloned().unwrap_or_default(),
+        key: n.key,
+        args: n.args,
+    });
+    push_lines(side, lines);
+}
+
+fn push_lines(side: &SideView, lines: impl IntoIterator<Item = Line>) {
+    side.narration.update(|all| {
+        all.extend(lines);
+        let excess = all.len().saturating_sub(NARRATION_LINES);
+        all.drain(..excess);
+    });
 }
 
 fn node_label(lang: Lang, v: &NodeView) -> String {
@@ -302,11 +388,27 @@ fn permalink(lab: &Lab, lang: Lang, paused: bool) -> String {
     url
 }
 
-fn write_url(lab: &Lab, lang: Lang, paused: bool) {
+/// Side by side: the shared parameters (the actions are not carried yet).
+fn both_link(setup: &Setup, lang: Lang) -> String {
+    format!(
+        "?mode=both&seed={}&controllers={}&ensemble={}&brokers={}&lang={}",
+        setup.seed,
+        setup.controllers,
+        setup.ensemble,
+        setup.brokers,
+        lang.code()
+    )
+}
+
+fn replace_url(url: &str) {
     let Some(window) = web_sys::window() else { return };
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&permalink(lab, lang, paused)));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
     }
+}
+
+fn write_url(lab: &Lab, lang: Lang, paused: bool) {
+    replace_url(&permalink(lab, lang, paused));
 }
 
 #[component]
@@ -316,61 +418,72 @@ pub fn App() -> impl IntoView {
     let lang = RwSignal::new(parsed.lang.unwrap_or_else(browser_lang));
     let mut problems: Vec<Problem> = parsed.problems.clone();
     let start_playing = parsed.until.is_none();
-    let lab = match Lab::from_steps(parsed.setup.clone(), &parsed.steps, parsed.until) {
-        Ok(lab) => lab,
-        Err(e) => {
-            problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
-            match Lab::new(Setup { seed: params::DEFAULT_SEED, ..Setup::default() }) {
-                Ok(lab) => lab,
-                Err(e) => return view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+    let modes: &[Mode] = match parsed.view {
+        View::One => &[parsed.setup.mode],
+        View::Both => &[Mode::Zk, Mode::Kraft],
+    };
+    let mut labs = Vec::new();
+    for &mode in modes {
+        let setup = Setup { mode, ..parsed.setup.clone() };
+        let steps = if parsed.view == View::One { &parsed.steps[..] } else { &[] };
+        match Lab::from_steps(setup, steps, parsed.until) {
+            Ok(lab) => labs.push(lab),
+            Err(e) => {
+                problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
+                match Lab::new(Setup { seed: params::DEFAULT_SEED, mode, ..Setup::default() }) {
+                    Ok(lab) => labs.push(lab),
+                    Err(e) => return view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
             }
         }
-    };
-    write_url(&lab, lang.get_untracked(), !start_playing);
-    view! { <Lab lab=lab lang=lang problems=problems start_playing=start_playing/> }.into_any()
+    }
+    view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing/> }.into_any()
 }
 
 #[component]
-fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bool) -> impl IntoView {
-    let node_count = lab.views.len();
-    let seed = lab.setup.seed;
-    let mode = lab.setup.mode;
-    let (mode_key, legend) = match mode {
-        Mode::Kraft => ("mode.kraft", KRAFT_LEGEND),
-        Mode::Zk => ("mode.zk", ZK_LEGEND),
+fn Page(labs: Vec<Lab>, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bool) -> impl IntoView {
+    let both = labs.len() > 1;
+    let Some(first_setup) = labs.first().map(|l| l.setup.clone()) else {
+        return view! { <p role="alert">"no cluster"</p> }.into_any();
     };
-    let snapshot = RwSignal::new(snapshot_of(&lab));
-    let lab = StoredValue::new_local(lab);
+    let seed = first_setup.seed;
+    let sides: Vec<SideView> = labs
+        .into_iter()
+        .map(|lab| SideView {
+            node_count: lab.views.len(),
+            mode: lab.setup.mode,
+            snapshot: RwSignal::new(snapshot_of(&lab)),
+            narration: RwSignal::new(Vec::new()),
+            canvas: NodeRef::new(),
+            lab: StoredValue::new_local(lab),
+        })
+        .collect();
     let playing = RwSignal::new(start_playing);
     let copied = RwSignal::new(false);
     let speed_step = RwSignal::new(0_i32);
     let speed = Memo::new(move |_| speed_of(speed_step.get()));
-    let narration = RwSignal::new(Vec::<Line>::new());
-    let canvas = NodeRef::<html::Canvas>::new();
     let animator = StoredValue::new_local(Rc::new(Animator {
-        lab,
-        canvas,
+        caches: sides.iter().map(|_| SideCache::default()).collect(),
+        sides: sides.clone(),
         playing,
         speed,
         lang,
-        snapshot,
-        narration,
         running: Cell::new(false),
         last_frame: Cell::new(0.0),
         last_publish: Cell::new(0.0),
-        notes_seen: Cell::new(0),
-        ctx: RefCell::new(None),
-        scratch: RefCell::new(Scratch::default()),
         drawn: Cell::new(false),
         slow_ms: Cell::new(0.0),
         calm_ms: Cell::new(0.0),
         slowing: Cell::new(false),
     }));
     let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
+    let canvases: Vec<NodeRef<html::Canvas>> = sides.iter().map(|s| s.canvas).collect();
+    let first_lab = sides[0].lab;
+    let slowing = sides[0].snapshot;
 
-    // Start once the canvas exists; restart when play is pressed.
+    // Start once the canvases exist; restart when play is pressed.
     Effect::new(move |_| {
-        let ready = canvas.get().is_some();
+        let ready = canvases.iter().all(|c| c.get().is_some());
         let play = playing.get();
         if ready {
             with_anim(&|a| {
@@ -389,7 +502,11 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bo
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("lang", l.code());
         }
-        lab.with_value(|lab| write_url(lab, l, !playing.get_untracked()));
+        if both {
+            first_lab.with_value(|lab| replace_url(&both_link(&lab.setup, l)));
+        } else {
+            first_lab.with_value(|lab| write_url(lab, l, !playing.get_untracked()));
+        }
         with_anim(&|a| a.draw());
     });
     // Hidden tab: the loop stops itself; start it again when the tab is shown.
@@ -406,7 +523,6 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bo
     on_visibility.forget();
     let _resize = window_event_listener(leptos::ev::resize, move |_| with_anim(&|a| a.draw()));
 
-    let toggle = move |id: usize| with_anim(&|a| a.toggle(id));
     let help = RwSignal::new(false);
     // Keyboard shortcuts (listed in the help overlay). Keys typed into a field are left alone;
     // Space on a focused button presses that button instead.
@@ -439,6 +555,10 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bo
                 with_anim(&|a| a.reset());
                 true
             }
+            "c" | "C" if both => {
+                with_anim(&|a| a.fault(SimNode::Controller));
+                true
+            }
             "?" => {
                 help.update(|h| *h = !*h);
                 true
@@ -453,6 +573,7 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bo
             ev.prevent_default();
         }
     });
+
     let problems_view = (!problems.is_empty()).then(|| {
         let problems = problems.clone();
         view! {
@@ -476,8 +597,117 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bo
         }
     });
 
+    let stages = sides
+        .iter()
+        .enumerate()
+        .map(|(k, side)| {
+            let side = *side;
+            let (mode_key, legend) = match side.mode {
+                Mode::Kraft => ("mode.kraft", KRAFT_LEGEND),
+                Mode::Zk => ("mode.zk", ZK_LEGEND),
+            };
+            let snapshot = side.snapshot;
+            let lab = side.lab;
+            let node_count = side.node_count;
+            view! {
+                <section class="panel side" data-side=side.mode.as_str()>
+                    <h2 class="mode" data-testid="mode">{move || tr(lang.get(), mode_key)}</h2>
+                    <div class="stage" data-testid="stage">
+                        <canvas node_ref=side.canvas aria-hidden="true"></canvas>
+                        <For each=move || 0..node_count key=|i| *i let:i>
+                            <button
+                                class="node-hit"
+                                data-node=move || snapshot.with(|s| s.nodes.get(i).map(|v| v.name()).unwrap_or_default())
+                                data-role=move || snapshot.with(|s| s.nodes.get(i).map_or("", |v| v.role.slug()))
+                                style:left=move || node_left(lab, i)
+                                style:top=move || node_top(lab, i)
+                                aria-label=move || {
+                                    snapshot.with(|s| s.nodes.get(i).map(|v| node_label(lang.get(), v)).unwrap_or_default())
+                                }
+                                on:click=move |_| with_anim(&|a| a.toggle(k, i))
+                            ></button>
+                        </For>
+                    </div>
+                    <Stats lang=lang snapshot=snapshot/>
+                    <Legend lang=lang entries=legend/>
+                </section>
+            }
+        })
+        .collect_view();
+
+    let narrations = sides
+        .iter()
+        .map(|side| {
+            let side = *side;
+            let mode_key = if side.mode == Mode::Kraft { "mode.kraft" } else { "mode.zk" };
+            view! {
+                <section class="panel narration" data-side=side.mode.as_str()>
+                    <h2>{move || tr(lang.get(), "narration.title")} {both.then(|| view! { " · " {move || tr(lang.get(), mode_key)} })}</h2>
+                    <ol aria-live="polite" data-testid="narration">
+                        {move || {
+                            let l = lang.get();
+                            side.narration
+                                .get()
+                                .into_iter()
+                                .rev()
+                                .map(|line| {
+                                    let args: Vec<&str> = line.args.iter().map(String::as_str).collect();
+                                    let text = trf(l, line.key, &args);
+                                    let at = format!("{}.{:03}s", line.at_ms / 1000, line.at_ms % 1000);
+                                    view! {
+                                        <li>
+                                            <time>{at}</time>
+                                            " "
+                                            <strong>{line.node.clone()}</strong>
+                                            " "
+                                            {text}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ol>
+                </section>
+            }
+        })
+        .collect_view();
+
+    let details = sides
+        .iter()
+        .map(|side| {
+            let snapshot = side.snapshot;
+            let mode_key = if side.mode == Mode::Kraft { "mode.kraft" } else { "mode.zk" };
+            view! {
+                <details class="panel details" data-testid="details" data-side=side.mode.as_str()>
+                    <summary>{move || tr(lang.get(), "details.title")} {both.then(|| view! { " · " {move || tr(lang.get(), mode_key)} })}</summary>
+                    <dl>
+                        <dt>{move || tr(lang.get(), "details.time_us")}</dt>
+                        <dd data-testid="virtual-time-us">{move || snapshot.with(|s| s.time_us)}</dd>
+                        <dt>{move || tr(lang.get(), "details.events")}</dt>
+                        <dd data-testid="events">{move || snapshot.with(|s| s.events)}</dd>
+                        <dt>{move || tr(lang.get(), "details.hash")}</dt>
+                        <dd>
+                            <code data-testid="trace-hash">{move || snapshot.with(|s| hex(s.hash))}</code>
+                        </dd>
+                        <dt>{move || tr(lang.get(), "details.invariants")}</dt>
+                        <dd data-testid="invariants">
+                            {move || {
+                                let n = snapshot.with(|s| s.violations.len());
+                                if n == 0 {
+                                    tr(lang.get(), "inv.ok").to_string()
+                                } else {
+                                    trf(lang.get(), "inv.bad", &[&n.to_string()])
+                                }
+                            }}
+                        </dd>
+                    </dl>
+                </details>
+            }
+        })
+        .collect_view();
+
     view! {
-        <main class="app">
+        <main class="app" class:both=both>
             <header class="top">
                 <div>
                     <h1>{move || tr(lang.get(), "app.title")}</h1>
@@ -493,50 +723,48 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bo
                 </div>
             </header>
             {problems_view}
+            <div class="sides">{stages}</div>
             <section class="panel">
-                <h2 class="mode" data-testid="mode">{move || tr(lang.get(), mode_key)}</h2>
-                <div class="stage" data-testid="stage">
-                    <canvas node_ref=canvas aria-hidden="true"></canvas>
-                    <For each=move || 0..node_count key=|i| *i let:i>
-                        <button
-                            class="node-hit"
-                            data-node=move || snapshot.with(|s| s.nodes.get(i).map(|v| v.name()).unwrap_or_default())
-                            data-role=move || snapshot.with(|s| s.nodes.get(i).map_or("", |v| v.role.slug()))
-                            style:left=move || node_left(lab, i)
-                            style:top=move || node_top(lab, i)
-                            aria-label=move || snapshot.with(|s| s.nodes.get(i).map(|v| node_label(lang.get(), v)).unwrap_or_default())
-                            on:click=move |_| toggle(i)
-                        ></button>
-                    </For>
-                </div>
                 <div class="controls">
                     <button class="primary" data-testid="play" on:click=move |_| playing.update(|p| *p = !*p)>
                         {move || if playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
                     </button>
-                    <button data-testid="step-back" on:click=move |_| with_anim(&|a| a.step_back())>
-                        {move || tr(lang.get(), "btn.step_back")}
-                    </button>
+                    {(!both).then(|| view! {
+                        <button data-testid="step-back" on:click=move |_| with_anim(&|a| a.step_back())>
+                            {move || tr(lang.get(), "btn.step_back")}
+                        </button>
+                    })}
                     <button data-testid="step" on:click=move |_| with_anim(&|a| a.step())>
                         {move || tr(lang.get(), "btn.step")}
                     </button>
                     <button data-testid="reset" on:click=move |_| with_anim(&|a| a.reset())>
                         {move || tr(lang.get(), "btn.reset")}
                     </button>
-                    <button
-                        data-testid="copy-link"
-                        on:click=move |_| {
-                            let paused = !playing.get_untracked();
-                            let link = lab.with_value(|lab| permalink(lab, lang.get_untracked(), paused));
-                            if let Some(w) = web_sys::window() {
-                                let href = w.location().href().unwrap_or_default();
-                                let base = href.split('?').next().unwrap_or_default().to_string();
-                                let _ = w.navigator().clipboard().write_text(&format!("{base}{link}"));
-                                copied.set(true);
+                    {both.then(|| view! {
+                        <button data-testid="crash-controller" on:click=move |_| with_anim(&|a| a.fault(SimNode::Controller))>
+                            {move || tr(lang.get(), "btn.crash_controller")}
+                        </button>
+                        <button data-testid="crash-leader" on:click=move |_| with_anim(&|a| a.fault(SimNode::Leader))>
+                            {move || tr(lang.get(), "btn.crash_leader")}
+                        </button>
+                    })}
+                    {(!both).then(|| view! {
+                        <button
+                            data-testid="copy-link"
+                            on:click=move |_| {
+                                let paused = !playing.get_untracked();
+                                let link = first_lab.with_value(|lab| permalink(lab, lang.get_untracked(), paused));
+                                if let Some(w) = web_sys::window() {
+                                    let href = w.location().href().unwrap_or_default();
+                                    let base = href.split('?').next().unwrap_or_default().to_string();
+                                    let _ = w.navigator().clipboard().write_text(&format!("{base}{link}"));
+                                    copied.set(true);
+                                }
                             }
-                        }
-                    >
-                        {move || if copied.get() { tr(lang.get(), "btn.copied") } else { tr(lang.get(), "btn.copy_link") }}
-                    </button>
+                        >
+                            {move || if copied.get() { tr(lang.get(), "btn.copied") } else { tr(lang.get(), "btn.copy_link") }}
+                        </button>
+                    })}
                     <button data-testid="help" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>
                         "?"
                     </button>
@@ -557,12 +785,12 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bo
                         />
                         <output>{move || format_speed(speed_step.get())}</output>
                     </label>
-                    <span class="slowmo" class:on=move || snapshot.with(|s| s.slow_motion)>
+                    <span class="slowmo" class:on=move || slowing.with(|s| s.slow_motion)>
                         {move || tr(lang.get(), "label.slowmo")}
                     </span>
                     <span class="seed">{move || tr(lang.get(), "label.seed")} " " <code data-testid="seed">{seed}</code></span>
                 </div>
-                <p class="hint">{move || tr(lang.get(), "hint.click")}</p>
+                <p class="hint">{move || tr(lang.get(), if both { "hint.both" } else { "hint.click" })}</p>
                 <Show when=move || help.get()>
                     <div class="help" role="dialog" data-testid="help-overlay" aria-label=move || tr(lang.get(), "help.title")>
                         <h3>{move || tr(lang.get(), "help.title")}</h3>
@@ -571,59 +799,36 @@ fn Lab(lab: Lab, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bo
                             <dt><kbd>"→"</kbd>" "<kbd>"."</kbd></dt><dd>{move || tr(lang.get(), "help.step")}</dd>
                             <dt><kbd>"←"</kbd>" "<kbd>","</kbd></dt><dd>{move || tr(lang.get(), "help.step_back")}</dd>
                             <dt><kbd>"R"</kbd></dt><dd>{move || tr(lang.get(), "help.reset")}</dd>
+                            <dt><kbd>"C"</kbd></dt><dd>{move || tr(lang.get(), "help.crash_controller")}</dd>
                             <dt><kbd>"Tab"</kbd>" "<kbd>"Enter"</kbd></dt><dd>{move || tr(lang.get(), "help.node")}</dd>
                             <dt><kbd>"?"</kbd></dt><dd>{move || tr(lang.get(), "help.help")}</dd>
                         </dl>
                     </div>
                 </Show>
-                <Legend lang=lang entries=legend/>
             </section>
-            <section class="panel narration">
-                <h2>{move || tr(lang.get(), "narration.title")}</h2>
-                <ol aria-live="polite" data-testid="narration">
-                    {move || {
-                        let l = lang.get();
-                        narration
-                            .get()
-                            .into_iter()
-                            .rev()
-                            .map(|line| {
-                                let args: Vec<&str> = line.args.iter().map(String::as_str).collect();
-                                let text = trf(l, line.key, &args);
-                                let at = format!("{}.{:03}s", line.at_ms / 1000, line.at_ms % 1000);
-                                view! {
-                                    <li>
-                                        <time>{at}</time>
-                                        " "
-                                        <strong>{line.node.clone()}</strong>
-                                        " "
-                                        {text}
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ol>
-            </section>
-            <details class="panel details" data-testid="details">
-                <summary>{move || tr(lang.get(), "details.title")}</summary>
-                <dl>
-                    <dt>{move || tr(lang.get(), "details.time_us")}</dt>
-                    <dd data-testid="virtual-time-us">{move || snapshot.with(|s| s.time_us)}</dd>
-                    <dt>{move || tr(lang.get(), "details.events")}</dt>
-                    <dd data-testid="events">{move || snapshot.with(|s| s.events)}</dd>
-                    <dt>{move || tr(lang.get(), "details.hash")}</dt>
-                    <dd><code data-testid="trace-hash">{move || snapshot.with(|s| hex(s.hash))}</code></dd>
-                    <dt>{move || tr(lang.get(), "details.invariants")}</dt>
-                    <dd data-testid="invariants">
-                        {move || {
-                            let n = snapshot.with(|s| s.violations.len());
-                            if n == 0 { tr(lang.get(), "inv.ok").to_string() } else { trf(lang.get(), "inv.bad", &[&n.to_string()]) }
-                        }}
-                    </dd>
-                </dl>
-            </details>
+            <div class="sides">{narrations}</div>
+            <div class="sides">{details}</div>
         </main>
+    }
+    .into_any()
+}
+
+/// Per side: the stopwatch of time without an active controller, messages, metadata latency.
+#[component]
+fn Stats(lang: RwSignal<Lang>, snapshot: RwSignal<Snapshot>) -> impl IntoView {
+    view! {
+        <dl class="stats">
+            <dt>{move || tr(lang.get(), "stats.without_controller")}</dt>
+            <dd data-testid="without-controller">
+                {move || snapshot.with(|s| format!("{}.{:03} s", s.ms_without_controller / 1000, s.ms_without_controller % 1000))}
+            </dd>
+            <dt>{move || tr(lang.get(), "stats.messages")}</dt>
+            <dd data-testid="messages">{move || snapshot.with(|s| s.messages)}</dd>
+            <dt>{move || tr(lang.get(), "stats.latency")}</dt>
+            <dd data-testid="latency">
+                {move || snapshot.with(|s| s.last_metadata_latency_ms.map_or_else(|| "–".to_string(), |ms| format!("{ms} ms")))}
+            </dd>
+        </dl>
     }
 }
 
@@ -665,7 +870,7 @@ fn format_speed(step: i32) -> String {
 }
 
 #[component]
-fn Legend(lang: RwSignal<Lang>, entries: &'static [(quorumlab_sim::MsgClass, &'static str)]) -> impl IntoView {
+fn Legend(lang: RwSignal<Lang>, entries: &'static [(MsgClass, &'static str)]) -> impl IntoView {
     view! {
         <ul class="legend" aria-label=move || tr(lang.get(), "legend.title")>
             {entries

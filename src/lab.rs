@@ -122,6 +122,23 @@ impl Lab {
         text
     }
 
+    /// Run to `until` (side by side: both clusters to the same moment).
+    pub fn run_to(&mut self, until: Time) {
+        self.cluster.run_until(until, MAX_EVENTS_PER_FRAME);
+        self.carry_us = 0.0;
+        self.refresh();
+    }
+
+    /// Who `leader` or `controller` names right now, if anyone (for narration).
+    pub fn cluster_target_name(&self, target: &NodeRef) -> Option<String> {
+        let found = match target {
+            NodeRef::Leader => self.leader(),
+            NodeRef::Controller => self.views.iter().find(|v| v.alive && v.is_controller),
+            NodeRef::Named { .. } => None,
+        };
+        found.map(|v| v.name())
+    }
+
     /// Process exactly the next event (the "step" control).
     pub fn step(&mut self) {
         if self.cluster.step_one() {

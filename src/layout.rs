@@ -5,7 +5,7 @@ use quorumlab_sim::cluster::{NodeKind, NodeView};
 
 /// Stage aspect ratio (height / width) for a given number of nodes.
 pub fn aspect(_nodes: usize) -> f64 {
-    0.62
+    0.68
 }
 
 /// Centre of each node as (x, y) fractions of the stage width and height.
@@ -13,14 +13,14 @@ pub fn positions(views: &[NodeView], out: &mut Vec<(f64, f64)>) {
     out.clear();
     let quorum = views.iter().filter(|v| v.kind != NodeKind::Broker).count().max(1);
     let brokers = views.iter().filter(|v| v.kind == NodeKind::Broker).count();
-    let ring_cy = if brokers > 0 { 0.37 } else { 0.50 };
-    let (rx, ry) = if brokers > 0 { (0.19, 0.25) } else { (0.24, 0.32) };
+    let ring_cy = if brokers > 0 { 0.34 } else { 0.50 };
+    let (rx, ry) = if brokers > 0 { (0.22, 0.22) } else { (0.24, 0.32) };
     let mut q = 0usize;
     let mut b = 0usize;
     for v in views {
         if v.kind == NodeKind::Broker {
             let x = (b as f64 + 1.0) / (brokers as f64 + 1.0);
-            out.push((x, 0.78));
+            out.push((x, 0.80));
             b += 1;
         } else {
             // Start at the top and go clockwise.

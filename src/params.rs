@@ -23,8 +23,16 @@ pub struct Problem {
     pub args: Vec<String>,
 }
 
+/// One cluster, or ZooKeeper and KRaft side by side on one seed and one clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    One,
+    Both,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Params {
+    pub view: View,
     pub setup: Setup,
     /// The language asked for in the URL, if any.
     pub lang: Option<Lang>,
@@ -81,6 +89,7 @@ pub fn percent_decode(s: &str) -> String {
 pub fn parse(search: &str) -> Params {
     let mut setup = Setup { seed: DEFAULT_SEED, ..Setup::default() };
     let mut lang = None;
+    let mut view = View::One;
     let mut steps = Vec::new();
     let mut until = None;
     let mut problems = Vec::new();
@@ -100,8 +109,12 @@ pub fn parse(search: &str) -> Params {
                 Ok(seed) => setup.seed = seed,
                 Err(_) => problems.push(problem("param.bad_seed", &[&shown(&value), &DEFAULT_SEED.to_string()])),
             },
+            "mode" if value.trim() == "both" => view = View::Both,
             "mode" => match Mode::parse(value.trim()) {
-                Some(mode) => setup.mode = mode,
+                Some(mode) => {
+                    setup.mode = mode;
+                    view = View::One;
+                }
                 None => problems.push(problem("param.bad_mode", &[&shown(&value)])),
             },
             "lang" => match Lang::parse(value.trim()) {
@@ -134,7 +147,7 @@ pub fn parse(search: &str) -> Params {
             _ => problems.push(problem("param.unknown", &[&shown(&key)])),
         }
     }
-    Params { setup, lang, steps, until, problems }
+    Params { view, setup, lang, steps, until, problems }
 }
 
 /// Percent-encode a query value (unreserved characters stay as they are).
@@ -160,6 +173,8 @@ mod tests {
         assert_eq!(p.setup.mode, Mode::Zk);
         assert_eq!(p.setup.ensemble, 7);
         assert_eq!(p.setup.brokers, 4);
+        assert_eq!(p.view, View::One);
+        assert_eq!(parse("?mode=both&seed=3").view, View::Both);
         assert_eq!(p.setup.seed, 42);
         assert_eq!(p.setup.controllers, 5);
         assert_eq!(p.lang, Some(Lang::Ko));

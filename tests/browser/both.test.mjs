@@ -1,0 +1,66 @@
+// Side by side: ZooKeeper and KRaft on one seed and one virtual clock; one fault hits both.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const side = (page, mode) => page.locator(`[data-side=${mode}]`);
+const roleOf = (page, mode, name) => side(page, mode).locator(`.node-hit[data-node="${name}"]`).getAttribute('data-role');
+const controllerOn = async (page, mode) =>
+  side(page, mode).locator('.stage .node-hit').evaluateAll((els) =>
+    els.filter((e) => /leader|leading/.test(e.dataset.role)).map((e) => e.dataset.node),
+  );
+
+async function waitUntil(fn, timeout = 30000) {
+  const start = Date.now();
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() - start > timeout) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('side by side: both clusters, one clock, and "crash the controller" hits both at the same moment', async () => {
+  const page = await openPage(browser, `${server.url}?mode=both&seed=5&lang=en`, { viewport: { width: 1600, height: 1000 } });
+  await waitUntil(async () => (await controllerOn(page, 'kraft')).length === 1 && (await controllerOn(page, 'zk')).length === 1);
+  // Wait until ZooKeeper mode has a Kafka controller (a broker holding /controller).
+  await page.locator('[data-testid=speed]').fill('100');
+  await waitUntil(async () => (await page.locator('[data-side=zk] .node-hit[data-role=active]').count()) >= 3);
+  await page.locator('[data-testid=speed]').fill('0');
+  await page.locator('[data-testid=play]').click();
+  await page.waitForTimeout(200);
+  const times = await page.locator('[data-testid=virtual-time-us]').allTextContents();
+  assert.equal(times.length, 2);
+  assert.equal(times[0], times[1], 'same virtual time on both sides');
+  const before = await page.locator('[data-testid=narration]').allInnerTexts();
+  await page.locator('[data-testid=crash-controller]').click();
+  await page.waitForTimeout(100);
+  const after = await page.locator('[data-testid=narration]').allInnerTexts();
+  assert.match(after[0], /crashed: its process was killed/, 'ZooKeeper side narrates the crash');
+  assert.match(after[1], /crashed: its process was killed/, 'KRaft side narrates the crash');
+  assert.notEqual(after.join(), before.join());
+  const downs = await page.locator('.node-hit[data-role=down]').evaluateAll((els) => els.map((e) => e.dataset.node));
+  assert.equal(downs.length, 2, `one node down on each side: ${downs}`);
+  await page.locator('[data-testid=play]').click();
+  await waitUntil(async () => (await controllerOn(page, 'kraft')).length === 1, 30000);
+  await page.waitForTimeout(1500);
+  await page.locator('[data-testid=play]').click();
+  await page.waitForTimeout(200);
+  const times2 = await page.locator('[data-testid=virtual-time-us]').allTextContents();
+  assert.equal(times2[0], times2[1], 'still the same virtual time on both sides');
+  const without = await page.locator('[data-testid=without-controller]').allTextContents();
+  assert.equal(without.length, 2);
+  await screenshot(page, 'side-by-side');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
