@@ -437,11 +437,18 @@ pub fn App() -> impl IntoView {
             }
         }
     }
-    view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing/> }.into_any()
+    let embed = parsed.embed;
+    view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed/> }.into_any()
 }
 
 #[component]
-fn Page(labs: Vec<Lab>, lang: RwSignal<Lang>, problems: Vec<Problem>, start_playing: bool) -> impl IntoView {
+fn Page(
+    labs: Vec<Lab>,
+    lang: RwSignal<Lang>,
+    problems: Vec<Problem>,
+    start_playing: bool,
+    embed: bool,
+) -> impl IntoView {
     let both = labs.len() > 1;
     let Some(first_setup) = labs.first().map(|l| l.setup.clone()) else {
         return view! { <p role="alert">"no cluster"</p> }.into_any();
@@ -707,7 +714,7 @@ fn Page(labs: Vec<Lab>, lang: RwSignal<Lang>, problems: Vec<Problem>, start_play
         .collect_view();
 
     view! {
-        <main class="app" class:both=both>
+        <main class="app" class:both=both class:embed=embed>
             <header class="top">
                 <div>
                     <h1>{move || tr(lang.get(), "app.title")}</h1>
@@ -730,11 +737,11 @@ fn Page(labs: Vec<Lab>, lang: RwSignal<Lang>, problems: Vec<Problem>, start_play
                         {move || if playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
                     </button>
                     {(!both).then(|| view! {
-                        <button data-testid="step-back" on:click=move |_| with_anim(&|a| a.step_back())>
+                        <button data-testid="step-back" class="extra" on:click=move |_| with_anim(&|a| a.step_back())>
                             {move || tr(lang.get(), "btn.step_back")}
                         </button>
                     })}
-                    <button data-testid="step" on:click=move |_| with_anim(&|a| a.step())>
+                    <button data-testid="step" class="extra" on:click=move |_| with_anim(&|a| a.step())>
                         {move || tr(lang.get(), "btn.step")}
                     </button>
                     <button data-testid="reset" on:click=move |_| with_anim(&|a| a.reset())>
@@ -751,6 +758,7 @@ fn Page(labs: Vec<Lab>, lang: RwSignal<Lang>, problems: Vec<Problem>, start_play
                     {(!both).then(|| view! {
                         <button
                             data-testid="copy-link"
+                            class="extra"
                             on:click=move |_| {
                                 let paused = !playing.get_untracked();
                                 let link = first_lab.with_value(|lab| permalink(lab, lang.get_untracked(), paused));
@@ -765,10 +773,28 @@ fn Page(labs: Vec<Lab>, lang: RwSignal<Lang>, problems: Vec<Problem>, start_play
                             {move || if copied.get() { tr(lang.get(), "btn.copied") } else { tr(lang.get(), "btn.copy_link") }}
                         </button>
                     })}
-                    <button data-testid="help" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>
+                    {(!embed).then(|| view! {
+                        <button
+                            data-testid="copy-embed"
+                            class="extra"
+                            on:click=move |_| {
+                                if let Some(w) = web_sys::window() {
+                                    let href = w.location().href().unwrap_or_default();
+                                    let sep = if href.contains('?') { "&" } else { "?" };
+                                    let code = format!(
+                                        "<iframe src=\"{href}{sep}embed=1\" width=\"480\" height=\"320\" title=\"Quorum Lab\" loading=\"lazy\" style=\"border:0\"></iframe>"
+                                    );
+                                    let _ = w.navigator().clipboard().write_text(&code);
+                                }
+                            }
+                        >
+                            {move || tr(lang.get(), "btn.copy_embed")}
+                        </button>
+                    })}
+                    <button data-testid="help" class="extra" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>
                         "?"
                     </button>
-                    <label class="speed">
+                    <label class="speed extra">
                         <span>{move || tr(lang.get(), "label.speed")}</span>
                         <input
                             type="range"

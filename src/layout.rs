@@ -32,8 +32,8 @@ pub fn positions(views: &[NodeView], out: &mut Vec<(f64, f64)>) {
 }
 
 /// Node radius in CSS pixels for a stage of this width.
-pub fn node_radius(width: f64, nodes: usize) -> f64 {
-    let base = (width * 0.055).clamp(18.0, 46.0);
+pub fn node_radius(width: f64, height: f64, nodes: usize) -> f64 {
+    let base = (width * 0.055).min(height * 0.075).clamp(11.0, 46.0);
     if nodes > 8 {
         base * 0.8
     } else {

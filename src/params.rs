@@ -33,6 +33,8 @@ pub enum View {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Params {
     pub view: View,
+    /// `embed=1`: the compact layout for an iframe.
+    pub embed: bool,
     pub setup: Setup,
     /// The language asked for in the URL, if any.
     pub lang: Option<Lang>,
@@ -90,6 +92,7 @@ pub fn parse(search: &str) -> Params {
     let mut setup = Setup { seed: DEFAULT_SEED, ..Setup::default() };
     let mut lang = None;
     let mut view = View::One;
+    let mut embed = false;
     let mut steps = Vec::new();
     let mut until = None;
     let mut problems = Vec::new();
@@ -110,6 +113,11 @@ pub fn parse(search: &str) -> Params {
                 Err(_) => problems.push(problem("param.bad_seed", &[&shown(&value), &DEFAULT_SEED.to_string()])),
             },
             "mode" if value.trim() == "both" => view = View::Both,
+            "embed" => match value.trim() {
+                "1" | "true" => embed = true,
+                "0" | "false" => embed = false,
+                _ => problems.push(problem("param.bad_embed", &[&shown(&value)])),
+            },
             "mode" => match Mode::parse(value.trim()) {
                 Some(mode) => {
                     setup.mode = mode;
@@ -147,7 +155,7 @@ pub fn parse(search: &str) -> Params {
             _ => problems.push(problem("param.unknown", &[&shown(&key)])),
         }
     }
-    Params { view, setup, lang, steps, until, problems }
+    Params { view, embed, setup, lang, steps, until, problems }
 }
 
 /// Percent-encode a query value (unreserved characters stay as they are).

@@ -86,7 +86,7 @@ pub fn draw(ctx: &CanvasRenderingContext2d, lab: &Lab, scratch: &mut Scratch, wi
     ctx.fill_rect(0.0, 0.0, width, height);
     layout::positions(&lab.views, &mut scratch.positions);
     let pos = |i: usize| scratch.positions.get(i).map_or((0.0, 0.0), |(x, y)| (x * width, y * height));
-    let r = layout::node_radius(width, lab.views.len());
+    let r = layout::node_radius(width, height, lab.views.len());
     let now = lab.cluster.now();
 
     // Links between quorum members (brokers only show their traffic).
@@ -211,10 +211,16 @@ fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r
         ctx.line_to(x - r * 0.5, y + r * 0.5);
         ctx.stroke();
     }
-    // Under the node: role, then log end offset / high watermark.
+    // Under the node: role, then log end offset / high watermark (small stages: role only).
     ctx.set_fill_style_str(TEXT);
-    ctx.set_font("600 13px system-ui, sans-serif");
-    let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), x, y + r + 22.0);
+    let small = r < 24.0;
+    ctx.set_font(if small { "600 10px system-ui, sans-serif" } else { "600 13px system-ui, sans-serif" });
+    let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), x, y + r + if small { 13.0 } else { 22.0 });
+    if small {
+        ctx.set_text_align("start");
+        ctx.set_text_baseline("alphabetic");
+        return;
+    }
     ctx.set_font("12px ui-monospace, monospace");
     let detail = match (v.kind, v.last_zxid) {
         (NodeKind::Controller, _) => format!("LEO {} · HW {}", v.log_end, v.committed),

@@ -1,0 +1,45 @@
+// Embed mode (?embed=1) in a 480×320 viewport, and a phone-sized page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, screenshot, waitForRole } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('embed=1 at 480×320: canvas, play/pause, reset and one narration line, nothing else', async () => {
+  const page = await openPage(browser, `${server.url}?seed=7&embed=1`, { viewport: { width: 480, height: 320 } });
+  await waitForRole(page, 'leader');
+  assert.ok(await page.locator('canvas').isVisible());
+  assert.ok(await page.locator('[data-testid=play]').isVisible());
+  assert.ok(await page.locator('[data-testid=reset]').isVisible());
+  for (const hidden of ['h1', '[data-testid=details]', '[data-testid=step]', '[data-testid=copy-link]', '.legend']) {
+    assert.equal(await page.locator(hidden).first().isVisible(), false, `${hidden} is hidden`);
+  }
+  const visibleLines = await page.locator('[data-testid=narration] li').evaluateAll((els) => els.filter((e) => e.offsetParent !== null).length);
+  assert.equal(visibleLines, 1);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, 'no horizontal scrolling');
+  await page.locator('[data-testid=play]').click();
+  assert.match(await page.locator('[data-testid=play]').innerText(), /Play/);
+  await screenshot(page, 'embed-480x320');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a 390 px wide phone shows the whole app without horizontal scrolling', async () => {
+  const page = await openPage(browser, `${server.url}?mode=zk&seed=7`, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  await waitForRole(page, 'leading');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false);
+  await screenshot(page, 'phone-390');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
