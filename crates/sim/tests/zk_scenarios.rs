@@ -271,3 +271,25 @@ fn observers_follow_the_leader_by_inform_and_never_count_toward_a_quorum() {
     assert!(observer.applied_count() > 0);
     assert!(observer.applied_count() <= voter.applied_count());
 }
+
+#[test]
+fn a_topic_created_while_there_is_no_controller_gets_its_partitions_from_the_next_one() {
+    let steps = [
+        (10_000, ScenarioAction::Crash(NodeRef::Controller)),
+        (12_000, ScenarioAction::CreateTopic { name: "payments".into(), partitions: 5, replication_factor: 2 }),
+    ];
+    let mut c = Cluster::new(16, Config::default());
+    for (at, a) in &steps {
+        c.schedule(Time::from_ms(*at), a).unwrap();
+    }
+    c.run_until(Time::from_secs(13), usize::MAX);
+    // The admin path wrote the assignment through ZooKeeper; no controller, so no states yet.
+    let s1 = c.server(1).unwrap();
+    assert!(s1.tree.get("/brokers/topics/payments").is_some());
+    assert!(s1.tree.states("payments").is_none());
+    c.run_until(Time::from_secs(60), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    let states = c.server(1).unwrap().tree.states("payments").expect("created by the new controller");
+    assert_eq!(states.len(), 5);
+    assert!(states.iter().all(|z| z.state.leader > 0));
+}

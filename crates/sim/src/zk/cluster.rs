@@ -320,7 +320,10 @@ impl cluster::Cluster for Cluster {
                     partitions: *partitions,
                     replication_factor: *replication_factor,
                 };
-                Action::Client(Target::Role(RoleRef::Controller), cmd)
+                // The admin path needs ZooKeeper, not the controller: the ZooKeeper leader writes
+                // /brokers/topics/T, and the controller (now or once elected) creates the
+                // partition states when its child watch fires.
+                Action::Client(Target::Role(RoleRef::Leader), cmd)
             }
         };
         self.world.schedule(at, action);

@@ -98,19 +98,22 @@ impl Config {
     pub fn apply_setting(&mut self, key: &str, value: &str) -> Result<(), SettingError> {
         let bad = || SettingError::BadValue { key: key.to_string(), value: value.to_string() };
         let num = |lo: u64, hi: u64| value.parse::<u64>().ok().filter(|v| (lo..=hi).contains(v)).ok_or_else(bad);
-        match key {
-            "tickTime" | "tick.time.ms" => self.tick_time_ms = num(10, 60_000)?,
-            "initLimit" => self.init_limit = num(1, 1_000)?,
-            "syncLimit" => self.sync_limit = num(1, 1_000)?,
-            "finalizeWait" | "zookeeper.fastleader.finalizeWait" => self.finalize_wait_ms = num(0, 60_000)?,
-            "zookeeper.fastleader.minNotificationInterval" => {
+        // ZooKeeper's keys are camelCase (`tickTime`) but scenario text allows only lowercase
+        // keys: match without regard to case.
+        let lower = key.to_ascii_lowercase();
+        match lower.as_str() {
+            "ticktime" | "tick.time.ms" => self.tick_time_ms = num(10, 60_000)?,
+            "initlimit" => self.init_limit = num(1, 1_000)?,
+            "synclimit" => self.sync_limit = num(1, 1_000)?,
+            "finalizewait" | "zookeeper.fastleader.finalizewait" => self.finalize_wait_ms = num(0, 60_000)?,
+            "zookeeper.fastleader.minnotificationinterval" => {
                 self.min_notification_interval_ms = num(1, 600_000)?;
             }
-            "zookeeper.fastleader.maxNotificationInterval" => {
+            "zookeeper.fastleader.maxnotificationinterval" => {
                 self.max_notification_interval_ms = num(1, 600_000)?;
             }
-            "minSessionTimeout" => self.min_session_timeout_ms = Some(num(1, 3_600_000)?),
-            "maxSessionTimeout" => self.max_session_timeout_ms = Some(num(1, 3_600_000)?),
+            "minsessiontimeout" => self.min_session_timeout_ms = Some(num(1, 3_600_000)?),
+            "maxsessiontimeout" => self.max_session_timeout_ms = Some(num(1, 3_600_000)?),
             "zookeeper.session.timeout.ms" => self.session_timeout_ms = num(1, 3_600_000)?,
             "unclean.leader.election.enable" => {
                 self.unclean_leader_election = match value {
@@ -193,6 +196,8 @@ mod tests {
     fn settings_use_real_names_and_reject_bad_values() {
         let mut c = Config::default();
         c.apply_setting("tickTime", "3000").unwrap();
+        c.apply_setting("initlimit", "12").unwrap();
+        assert_eq!(c.init_limit, 12);
         c.apply_setting("zookeeper.session.timeout.ms", "6000").unwrap();
         c.apply_setting("unclean.leader.election.enable", "true").unwrap();
         assert_eq!((c.tick_time_ms, c.session_timeout_ms, c.unclean_leader_election), (3000, 6000, true));

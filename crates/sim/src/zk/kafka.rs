@@ -66,6 +66,23 @@ pub struct Broker {
     electing: bool,
 }
 
+/// The admin path's write (`AdminZkClient.createTopic`): `/brokers/topics/T` with a round-robin
+/// assignment over the brokers, or `None` for a request Kafka would refuse (empty name or one
+/// with '/', more than 249 characters; the model also caps a topic at a million partitions,
+/// the scenario parser's limit).
+pub(crate) fn create_topic_op(cfg: &Config, name: &str, partitions: u32, rf: u32) -> Option<Op> {
+    if name.is_empty() || name.len() > 249 || name.contains('/') || partitions == 0 || partitions > 1_000_000 {
+        return None;
+    }
+    let assignment = Assignment::round_robin(partitions, rf, cfg.brokers as u32);
+    Some(Op::Create {
+        path: format!("{TOPICS_PATH}/{name}"),
+        data: Data::Assignment(Shared::new(assignment)),
+        ephemeral: false,
+        sequential: false,
+    })
+}
+
 fn node_of_broker(cfg: &Config, broker: u32) -> NodeId {
     cfg.servers() + broker as usize - 1
 }
@@ -443,20 +460,9 @@ impl Broker {
         out: &mut Vec<Out>,
         events: &mut Vec<ClientEvent>,
     ) {
-        // Kafka's limits: topic names of at most 249 characters without '/'; the model also
-        // caps a topic at a million partitions (the scenario parser's limit).
-        if name.is_empty() || name.len() > 249 || name.contains('/') || partitions == 0 || partitions > 1_000_000 {
-            return;
+        if let Some(op) = create_topic_op(&self.cfg, &name, partitions, rf) {
+            self.request(Purpose::CreateTopic, ClientOp::Write { ops: vec![op], multi: false }, out, events);
         }
-        let brokers = self.cfg.brokers as u32;
-        let assignment = Assignment::round_robin(partitions, rf, brokers);
-        let op = Op::Create {
-            path: format!("{TOPICS_PATH}/{name}"),
-            data: Data::Assignment(Shared::new(assignment)),
-            ephemeral: false,
-            sequential: false,
-        };
-        self.request(Purpose::CreateTopic, ClientOp::Write { ops: vec![op], multi: false }, out, events);
     }
 
     /// §2.5: ask the controller to move leadership away; retry with backoff; then close the

@@ -88,7 +88,7 @@ rejoins the ISR when the controller sees it come back. Kafka's controller-to-bro
 are not retried. A broker whose old registration still exists retries every tick instead of \
 exiting. A controller that loses its ZooKeeper connection in the middle of a write reloads its \
 state. The automatic leader rebalance moves every imbalanced partition, without the 10 % \
-threshold. Topics are created through the broker that is controller when the step fires. The \
+threshold. Topics are created by the ZooKeeper leader on behalf of the admin tool, without a session. The \
 controller's metadata load is charged 135 us per partition, read in batches of 1 000; this is \
 calibrated on Kafka's published figure of about 14 s for 100 000 partitions.";
 

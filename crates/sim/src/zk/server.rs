@@ -11,11 +11,13 @@ use crate::NodeId;
 
 use super::config::Config;
 use super::election::Fle;
+use super::kafka::create_topic_op;
+use super::msg::TxnBody;
 use super::msg::{Msg, ServerState, Sid, Snapshot, Txn, Vote, Zxid};
 use super::session::Conn;
 use super::tree::{DataTree, Trigger};
 use super::zab::{Follower, Leader};
-use super::{In, Note, Out, Timer};
+use super::{Cmd, In, Note, Out, Timer};
 
 #[derive(Clone, Debug)]
 pub enum Role {
@@ -150,7 +152,13 @@ impl Server {
                 self.go_looking_quietly(out);
                 out.push(Output::Halt);
             }
-            Input::Client(_) => {}
+            Input::Client(Cmd::CreateTopic { name, partitions, replication_factor }) => {
+                // The admin tool (kafka-topics --zookeeper) writes /brokers/topics/T through
+                // ZooKeeper; the leader proposes it on the tool's behalf (no session).
+                if let Some(op) = create_topic_op(&self.cfg, &name, partitions, replication_factor) {
+                    self.propose(now, 0, None, TxnBody::Write { ops: vec![op], multi: false }, out);
+                }
+            }
         }
     }
 

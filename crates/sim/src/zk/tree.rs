@@ -173,7 +173,8 @@ impl DataTree {
                 Ok(OpResult::SessionClosed)
             }
             TxnBody::Write { ops, multi } => {
-                if !self.sessions.contains_key(&txn.session) {
+                // Session 0 is the admin tool's write proposed by the leader itself.
+                if txn.session != 0 && !self.sessions.contains_key(&txn.session) {
                     return Err(ZkError::SessionExpired);
                 }
                 if *multi {

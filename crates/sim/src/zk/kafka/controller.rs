@@ -77,6 +77,8 @@ pub struct Controller {
     pub loaded_partitions: u64,
     /// The ZooKeeper connection was lost mid-operation: reload after reconnecting.
     pub(super) needs_reload: bool,
+    /// A state write is awaiting its reply.
+    write_in_flight: bool,
     /// Topics seen in `/brokers/topics` whose states are not created yet.
     pending_topics: VecDeque<String>,
 }
@@ -99,6 +101,7 @@ impl Controller {
             load_started: now,
             loaded_partitions: 0,
             needs_reload: false,
+            write_in_flight: false,
             pending_topics: VecDeque::new(),
         }
     }
@@ -145,6 +148,7 @@ impl Broker {
         if let Some(c) = self.controller.as_mut() {
             c.needs_reload = true;
             c.busy = false;
+            c.write_in_flight = false;
             c.writes.clear();
             c.phase = CtrlPhase::Loading;
         }
@@ -330,8 +334,14 @@ impl Broker {
             return;
         };
         let Ok(OpResult::States { states, .. }) = result else {
+            // No state znodes yet (a topic created while there was no controller): the
+            // partitions are NewPartition; onNewPartitionCreation runs once loaded.
             c.to_load.pop_front();
             c.next_from = 0;
+            if c.topics.get(&topic).is_some_and(|t| t.states.is_empty()) {
+                c.topics.remove(&topic);
+                c.pending_topics.push_back(topic);
+            }
             out.push(Output::SetTimer { timer: Timer::Load, at: now });
             return;
         };
@@ -360,9 +370,13 @@ impl Broker {
         // UpdateMetadata to every broker, LeaderAndIsr for every online replica…
         let live: Vec<u32> = c.live.keys().copied().collect();
         self.send_full_state_to(now, &live, out);
-        // …then elect leaders for offline partitions.
+        // …then elect leaders for offline partitions, and create the partitions of topics that
+        // have none yet (the event thread waits until this is done).
+        if let Some(c) = self.controller.as_mut() {
+            c.busy = true;
+        }
         self.plan_elections(&BTreeSet::new());
-        self.start_writes(out, events);
+        self.next_new_topic(out, events);
     }
 
     /// Everything (re)joining brokers need: UpdateMetadata with every partition, and
@@ -505,6 +519,10 @@ impl Broker {
         let Some(c) = self.controller.as_mut() else {
             return;
         };
+        if c.write_in_flight {
+            // One write at a time: its reply pops it from the queue.
+            return;
+        }
         let check = Op::Check { path: CONTROLLER_EPOCH_PATH.into(), version: c.epoch_zk_version };
         let Some(write) = c.writes.front().cloned() else {
             c.busy = false;
@@ -512,6 +530,7 @@ impl Broker {
             return;
         };
         c.busy = true;
+        c.write_in_flight = true;
         // Every controller write carries a CheckOp on /controller_epoch (KAFKA-6082).
         let op = match write {
             Write::Set { topic, updates } => Op::SetStates { topic, updates },
@@ -534,6 +553,9 @@ impl Broker {
         events: &mut Vec<ClientEvent>,
     ) {
         let id = self.id;
+        if let Some(c) = self.controller.as_mut() {
+            c.write_in_flight = false;
+        }
         let Some(c) = self.controller.as_mut() else {
             return;
         };
