@@ -302,6 +302,18 @@ impl Animator {
         self.publish(true);
     }
 
+    /// A client creates a topic through the controller (on every side at the same moment).
+    fn create_topic(&self) {
+        for side in &self.sides {
+            side.lab.update_value(|lab| {
+                let name = format!("topic-{}", lab.actions.len() + 1);
+                let _ = lab.act(ScenarioAction::CreateTopic { name, partitions: 3, replication_factor: 3 });
+            });
+        }
+        self.draw();
+        self.publish(true);
+    }
+
     /// The same fault on every side at the same moment ("crash the controller").
     fn fault(&self, target: SimNode) {
         for side in &self.sides {
@@ -353,6 +365,16 @@ fn push_lines(side: &SideView, lines: impl IntoIterator<Item = Line>) {
         let excess = all.len().saturating_sub(NARRATION_LINES);
         all.drain(..excess);
     });
+}
+
+/// `Math.random()`: only to pick a new seed (never on the simulation's decision path).
+fn js_sys_random() -> f64 {
+    #[wasm_bindgen::prelude::wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = Math)]
+        fn random() -> f64;
+    }
+    random()
 }
 
 fn node_label(lang: Lang, v: &NodeView) -> String {
@@ -746,6 +768,33 @@ fn Page(
                     </button>
                     <button data-testid="reset" on:click=move |_| with_anim(&|a| a.reset())>
                         {move || tr(lang.get(), "btn.reset")}
+                    </button>
+                    <button
+                        data-testid="create-topic"
+                        class="extra"
+                        on:click=move |_| with_anim(&|a| a.create_topic())
+                    >
+                        {move || tr(lang.get(), "btn.create_topic")}
+                    </button>
+                    <button
+                        data-testid="new-seed"
+                        class="extra"
+                        on:click=move |_| {
+                            if let Some(w) = web_sys::window() {
+                                // A new seed is a new page: the permalink changes with it.
+                                let seed = (js_sys_random() * 1_000_000.0) as u64;
+                                let setup = first_lab.with_value(|lab| lab.setup.clone());
+                                let l = lang.get_untracked();
+                                let link = if both {
+                                    both_link(&Setup { seed, ..setup }, l)
+                                } else {
+                                    format!("?mode={}&seed={seed}&controllers={}&ensemble={}&brokers={}&lang={}", setup.mode.as_str(), setup.controllers, setup.ensemble, setup.brokers, l.code())
+                                };
+                                let _ = w.location().set_search(&link);
+                            }
+                        }
+                    >
+                        {move || tr(lang.get(), "btn.new_seed")}
                     </button>
                     {both.then(|| view! {
                         <button data-testid="crash-controller" on:click=move |_| with_anim(&|a| a.fault(SimNode::Controller))>

@@ -132,6 +132,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "시점 \"{0}\"는 마이크로초 단위 시간이 아닙니다. 처음부터 시작합니다.",
     ),
     ("btn.copy_link", "Copy link", "링크 복사"),
+    ("btn.create_topic", "Create a topic", "토픽 생성"),
+    ("btn.new_seed", "New seed", "새 시드"),
     ("btn.copy_embed", "Copy embed code", "임베드 코드 복사"),
     ("param.bad_embed", "The parameter embed must be 1 or 0, not \"{0}\".", "embed 매개변수는 1 또는 0이어야 합니다 (\"{0}\" 아님)."),
     ("btn.copied", "Link copied", "링크 복사됨"),

@@ -36,6 +36,9 @@ test('side by side: both clusters, one clock, and "crash the controller" hits bo
   // Wait until ZooKeeper mode has a Kafka controller (a broker holding /controller).
   await page.locator('[data-testid=speed]').fill('100');
   await waitUntil(async () => (await page.locator('[data-side=zk] .node-hit[data-role=active]').count()) >= 3);
+  // A client creates a topic through each side's controller; both narrate it.
+  await page.locator('[data-testid=create-topic]').click();
+  await waitUntil(async () => (await page.locator('[data-testid=narration]').allInnerTexts()).every((t) => /topic-1/.test(t)), 40000);
   await page.locator('[data-testid=speed]').fill('0');
   await page.locator('[data-testid=play]').click();
   await page.waitForTimeout(200);
