@@ -3,7 +3,8 @@
 //! - ZAB: at most one established leader per epoch; every server applies the same sequence of
 //!   transactions (position n holds the same zxid and digest chain everywhere), so committed
 //!   transactions are never lost or reordered, and zxids increase along that sequence.
-//! - Sessions: a server's tree never holds an ephemeral of a closed session.
+//! - Sessions: a server's tree never holds an ephemeral of a closed session, and the leader
+//!   expires a session only once it has not heard of it for the session timeout.
 //! - Watches: clients report a watch that fired without being armed (twice) or a read that saw
 //!   new data before its event (see `client.rs`).
 //! - Kafka: one controller per controller epoch, epochs increase with the zxid of the election;
@@ -150,6 +151,12 @@ impl Checker {
     fn check_note(&mut self, world: &World<Node>, node: NodeId, note: Note) {
         match note {
             Note::Violation(text) => self.violation(world, format!("node {node}: {text}")),
+            Note::SessionExpired { session, idle_ms, timeout_ms } if idle_ms < timeout_ms => {
+                // Ephemerals disappear only after expiry: never before the session's timeout has
+                // passed since the leader last heard of it.
+                let text = format!("sessions: {session:#x} expired after {idle_ms} ms idle (timeout {timeout_ms} ms)");
+                self.violation(world, text);
+            }
             Note::ControllerElected { broker, epoch, zxid } => {
                 if self.controllers.get(&epoch) == Some(&broker) {
                     // The same controller taking its epoch up again (after a lost reply, or

@@ -461,7 +461,9 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         Note::GaveUp { reason } => ("zk.gave_up", vec![reason.to_string()]),
         Note::LeaderTimeout => ("zk.leader_timeout", vec![]),
         Note::LeaderLost => ("zk.leader_lost", vec![]),
-        Note::SessionExpired { session } => ("zk.session_expired", vec![format!("{session:#x}")]),
+        Note::SessionExpired { session, idle_ms, .. } => {
+            ("zk.session_expired", vec![format!("{session:#x}"), idle_ms.to_string()])
+        }
         Note::ZkConnected { server, session } => {
             ("kafka.zk_connected", vec![node_name(*server, ensemble), format!("{session:#x}")])
         }

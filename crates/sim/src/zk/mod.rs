@@ -152,8 +152,11 @@ pub enum Note {
     },
     LeaderTimeout,
     LeaderLost,
+    /// The leader expires a session it has not heard of for `idle_ms` (≥ its timeout).
     SessionExpired {
         session: u64,
+        idle_ms: u64,
+        timeout_ms: u64,
     },
     // --- brokers ---
     ZkConnected {

@@ -14,7 +14,7 @@ use super::msg::{
 };
 use super::server::{Role, Server};
 use super::tree::Trigger;
-use super::zab::expiry_deadline;
+use super::zab::{expiry_deadline, Tracked};
 use super::{Note, Out, Timer};
 
 /// One client connection.
@@ -85,8 +85,8 @@ impl Server {
     pub(crate) fn touch_session(&mut self, now: Time, session: u64) {
         let tick = self.cfg.tick_time_ms;
         if let Role::Leading(l) = &mut self.role {
-            if let Some((deadline, timeout)) = l.sessions.get_mut(&session) {
-                *deadline = expiry_deadline(now.as_ms() + *timeout, tick);
+            if let Some(t) = l.sessions.get_mut(&session) {
+                *t = Tracked::touched(now.as_ms(), t.timeout_ms, tick);
             }
         }
     }
@@ -223,7 +223,7 @@ impl Server {
             TxnBody::CreateSession { timeout_ms } => {
                 let tick = self.cfg.tick_time_ms;
                 if let Role::Leading(l) = &mut self.role {
-                    l.sessions.insert(txn.zxid, (expiry_deadline(now.as_ms() + timeout_ms, tick), *timeout_ms));
+                    l.sessions.insert(txn.zxid, Tracked::touched(now.as_ms(), *timeout_ms, tick));
                 }
                 if let Some(o) = mine {
                     if let Some(conn) = self.conns.get_mut(&o.client).filter(|c| c.session == 0) {
@@ -321,14 +321,15 @@ impl Server {
         if !l.is_established() {
             return;
         }
-        let due: Vec<u64> = l
+        let due: Vec<(u64, Tracked)> = l
             .sessions
             .iter()
-            .filter(|(s, (deadline, _))| *deadline <= now.as_ms() && !l.closing.contains(s))
-            .map(|(s, _)| *s)
+            .filter(|(s, t)| t.deadline_ms <= now.as_ms() && !l.closing.contains(s))
+            .map(|(s, t)| (*s, *t))
             .collect();
-        for session in due {
-            out.push(Output::Note(Note::SessionExpired { session }));
+        for (session, t) in due {
+            let idle_ms = now.as_ms().saturating_sub(t.last_touch_ms);
+            out.push(Output::Note(Note::SessionExpired { session, idle_ms, timeout_ms: t.timeout_ms }));
             self.propose(now, 0, None, TxnBody::CloseSession { session }, out);
         }
         if matches!(self.role, Role::Leading(_)) {
@@ -486,7 +487,7 @@ mod tests {
         assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::SessionExpired { .. }))));
         b.now = Time::from_ms(8_000);
         let out = step(&mut b.leader, b.now, Input::Timer(Timer::SessionCheck));
-        assert!(out.contains(&Output::Note(Note::SessionExpired { session: s })));
+        assert!(out.contains(&Output::Note(Note::SessionExpired { session: s, idle_ms: 7_990, timeout_ms: 6_000 })));
         assert!(b.leader.tree.get("/e").is_some(), "ephemerals go only when closeSession commits");
         let out = b.ack();
         assert!(b.leader.tree.get("/e").is_none());

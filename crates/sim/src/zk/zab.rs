@@ -24,7 +24,7 @@ pub const SNAPSHOT_SIZE_FACTOR_PERCENT: usize = 33;
 pub const LEADER_CONNECT_DELAY_MS: u64 = 100;
 
 mod leader;
-pub use leader::{Leader, LeaderPhase, Learner, LearnerPhase};
+pub use leader::{Leader, LeaderPhase, Learner, LearnerPhase, Tracked};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FollowerPhase {

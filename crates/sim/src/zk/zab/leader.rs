@@ -68,9 +68,25 @@ pub struct Leader {
     pub tick: u64,
     pub half_tick: bool,
     /// `SessionTrackerImpl`: session → (deadline ms, timeout ms).
-    pub sessions: BTreeMap<u64, (u64, u64)>,
+    pub sessions: BTreeMap<u64, Tracked>,
     /// Sessions whose closeSession is proposed.
     pub closing: BTreeSet<u64>,
+}
+
+/// A session in the leader's `SessionTrackerImpl`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tracked {
+    /// The end of the tick-wide bucket the session expires in.
+    pub deadline_ms: u64,
+    pub timeout_ms: u64,
+    /// When the leader last heard of the session (directly, or in a follower's PING).
+    pub last_touch_ms: u64,
+}
+
+impl Tracked {
+    pub fn touched(now_ms: u64, timeout_ms: u64, tick_ms: u64) -> Tracked {
+        Tracked { deadline_ms: expiry_deadline(now_ms + timeout_ms, tick_ms), timeout_ms, last_touch_ms: now_ms }
+    }
 }
 
 impl Leader {
@@ -351,7 +367,7 @@ impl Server {
         l.committed = last;
         // SessionTrackerImpl: a new leader tracks every session with a full timeout.
         for (session, timeout) in sessions {
-            l.sessions.insert(session, (expiry_deadline(now.as_ms() + timeout, tick_ms), timeout));
+            l.sessions.insert(session, Tracked::touched(now.as_ms(), timeout, tick_ms));
         }
         let epoch = l.new_epoch;
         let acked: Vec<Sid> =
