@@ -289,7 +289,9 @@ impl Animator {
 
     /// Crash or restart a node now (click or Enter on it).
     fn toggle(&self, side_index: usize, id: usize) {
-        let Some(side) = self.sides.get(side_index) else { return };
+        let (Some(side), Some(cache)) = (self.sides.get(side_index), self.caches.get(side_index)) else { return };
+        // Narrate what already happened first, so the action's line comes after it.
+        pull_notes(side, cache);
         let taken = side.lab.try_update_value(|lab| {
             let action = lab.toggle(id)?;
             let name = lab.views.get(id).map(|v| v.name()).unwrap_or_default();
@@ -316,7 +318,8 @@ impl Animator {
 
     /// The same fault on every side at the same moment ("crash the controller").
     fn fault(&self, target: SimNode) {
-        for side in &self.sides {
+        for (side, cache) in self.sides.iter().zip(&self.caches) {
+            pull_notes(side, cache);
             let taken = side.lab.try_update_value(|lab| {
                 let who = lab.cluster_target_name(&target)?;
                 lab.act(ScenarioAction::Crash(target.clone()))?;
