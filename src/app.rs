@@ -89,6 +89,9 @@ struct SideView {
     narration: RwSignal<Vec<Line>>,
     mode: Mode,
     node_count: usize,
+    /// The node shown in the inspector, and what it shows.
+    inspected: RwSignal<Option<usize>>,
+    inspector: RwSignal<Vec<String>>,
 }
 
 /// Per-side state the animation loop keeps between frames.
@@ -229,6 +232,13 @@ impl Animator {
                     side.snapshot.set(next);
                 }
                 pull_notes(side, cache);
+                if let Some(node) = side.inspected.get_untracked() {
+                    let mut lines = Vec::new();
+                    side.lab.with_value(|lab| lab.cluster.inspect(node, &mut lines));
+                    if side.inspector.with_untracked(|l| *l != lines) {
+                        side.inspector.set(lines);
+                    }
+                }
             }
         }
         if due {
@@ -487,6 +497,8 @@ fn Page(
             snapshot: RwSignal::new(snapshot_of(&lab)),
             narration: RwSignal::new(Vec::new()),
             canvas: NodeRef::new(),
+            inspected: RwSignal::new(None),
+            inspector: RwSignal::new(Vec::new()),
             lab: StoredValue::new_local(lab),
         })
         .collect();
@@ -662,6 +674,7 @@ fn Page(
                     </div>
                     <Stats lang=lang snapshot=snapshot/>
                     <Legend lang=lang entries=legend/>
+                    <Inspector lang=lang side=side with_anim=animator/>
                 </section>
             }
         })
@@ -889,6 +902,51 @@ fn Page(
         </main>
     }
     .into_any()
+}
+
+/// Pick a node and see its state as the engine holds it: log tail and metadata image (KRaft),
+/// the znode tree with ephemeral owners and partition state znodes (ZooKeeper).
+#[component]
+fn Inspector(
+    lang: RwSignal<Lang>,
+    side: SideView,
+    with_anim: StoredValue<Rc<Animator>, LocalStorage>,
+) -> impl IntoView {
+    let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
+    view! {
+        <details class="inspector" data-testid="inspector-panel">
+            <summary>{move || tr(lang.get(), "inspector.title")}</summary>
+            <label>
+                {move || tr(lang.get(), "inspector.node")}
+                " "
+                <select
+                    data-testid="inspect-select"
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        side.inspected.set(v.parse::<usize>().ok());
+                        with_anim.with_value(|a| a.publish(true));
+                    }
+                >
+                    <option value="">"—"</option>
+                    {names
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, n)| view! { <option value=i.to_string()>{n}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <pre data-testid="inspector">
+                {move || {
+                    let lines = side.inspector.get();
+                    if side.inspected.get().is_some() && lines.is_empty() {
+                        tr(lang.get(), "inspector.empty").to_string()
+                    } else {
+                        lines.join("\n")
+                    }
+                }}
+            </pre>
+        </details>
+    }
 }
 
 /// Per side: the stopwatch of time without an active controller, messages, metadata latency.

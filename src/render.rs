@@ -2,6 +2,7 @@
 //! interpolating between `sent_at` and `deliver_at`, so pause and speed changes come free.
 
 use quorumlab_sim::cluster::{FlightView, NodeKind, NodeView, Role};
+use quorumlab_sim::world::VoteInfo;
 use quorumlab_sim::{MsgClass, Time};
 use web_sys::CanvasRenderingContext2d;
 
@@ -163,7 +164,17 @@ fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -
         if show_labels && labelled(f) {
             ctx.set_fill_style_str(colour);
             ctx.set_font("600 11px system-ui, sans-serif");
-            let _ = ctx.fill_text(f.label, x + dot + 3.0, y - dot - 2.0);
+            let text = match f.vote {
+                // The vote tuple a server compares by: proposed leader, (peerEpoch, zxid).
+                Some(VoteInfo::Fle { leader, peer_epoch, zxid }) => {
+                    format!("zk{leader} ({peer_epoch}, {}:{})", zxid >> 32, zxid & 0xffff_ffff)
+                }
+                Some(VoteInfo::Raft { epoch, last_epoch, last_offset }) => {
+                    format!("{} e{epoch} ({last_epoch}, {last_offset})", f.label)
+                }
+                None => f.label.to_string(),
+            };
+            let _ = ctx.fill_text(&text, x + dot + 3.0, y - dot - 2.0);
         }
     }
 }

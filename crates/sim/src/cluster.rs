@@ -4,7 +4,7 @@
 use crate::scenario::{NodeRef, ScenarioAction};
 use crate::summary::Summary;
 use crate::time::Time;
-use crate::world::{MsgClass, RunStop, TraceRecord};
+use crate::world::{MsgClass, RunStop, TraceRecord, VoteInfo};
 use crate::NodeId;
 
 /// What kind of process a node is.
@@ -111,6 +111,8 @@ pub struct FlightView {
     pub class: MsgClass,
     pub label: &'static str,
     pub is_response: bool,
+    /// The vote it carries (FLE notification, Raft vote request), if any.
+    pub vote: Option<VoteInfo>,
     pub sent_at: Time,
     pub deliver_at: Time,
 }
@@ -160,6 +162,9 @@ pub trait Cluster {
     fn notes(&self, since: u64, out: &mut Vec<NoteView>);
     /// How many notes were ever made (to fetch only the new ones).
     fn notes_total(&self) -> u64;
+    /// What the inspector shows for one node, as lines of protocol text (record names, znode
+    /// paths, ids): a KRaft node's log tail and metadata image, a ZooKeeper server's znode tree.
+    fn inspect(&self, node: NodeId, out: &mut Vec<String>);
 }
 
 /// A narrated moment, already reduced to a translatable key and its arguments.

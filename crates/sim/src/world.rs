@@ -63,12 +63,25 @@ pub enum MsgClass {
     Other,
 }
 
+/// The vote inside an election message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VoteInfo {
+    /// FLE: the proposed leader with the (peerEpoch, zxid) it is compared by.
+    Fle { leader: u64, peer_epoch: u64, zxid: u64 },
+    /// KIP-595 Vote: the candidate's epoch and its log end (last epoch, end offset).
+    Raft { epoch: u64, last_epoch: u64, last_offset: u64 },
+}
+
 pub trait Message: Clone + Debug + Hash {
     fn class(&self) -> MsgClass;
     /// The wire name, e.g. "Vote", "FETCH", "PROPOSAL".
     fn label(&self) -> &'static str;
     /// A response travels back to a request's sender; the renderer draws it differently.
     fn is_response(&self) -> bool;
+    /// The vote a message carries, for the canvas to print (FLE notifications, Raft votes).
+    fn vote(&self) -> Option<VoteInfo> {
+        None
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -414,9 +414,46 @@ impl Cluster for KraftCluster {
             class: f.msg.class(),
             label: f.msg.label(),
             is_response: f.msg.is_response(),
+            vote: f.msg.vote(),
             sent_at: f.sent_at,
             deliver_at: f.deliver_at,
         }));
+    }
+
+    fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
+        out.clear();
+        let (log, hw, image) = match self.world.nodes().get(node) {
+            Some(Node::Controller(c)) => (Some(&c.log), c.high_watermark, &c.image),
+            Some(Node::Broker(b)) => (None, 0, &b.image),
+            None => return,
+        };
+        if let Some(log) = log {
+            // The log tail, newest last; ✓ marks what is below the high watermark (committed).
+            let end = log.end_offset();
+            for offset in end.saturating_sub(12)..end {
+                if let Some(e) = log.get(offset) {
+                    let mark = if offset < hw { "✓" } else { " " };
+                    out.push(format!("{mark} {offset:>5}  e{}  {}", e.epoch, e.record.name()));
+                }
+            }
+            out.push(format!("HW {hw} · LEO {end}"));
+        }
+        for id in image.brokers.keys() {
+            let state = if image.is_active(*id) { "active" } else { "fenced" };
+            out.push(format!("{}  {state}", self.name(*id)));
+        }
+        for topic in image.topics.values() {
+            for (p, part) in topic.partitions.iter().enumerate().take(24) {
+                let leader = part.leader.map_or("-1".to_string(), |l| self.name(l));
+                let isr: Vec<String> = part.isr.iter().map(|b| self.name(*b)).collect();
+                out.push(format!(
+                    "{}-{p}  leader {leader}  isr [{}]  leader epoch {}",
+                    topic.name,
+                    isr.join(","),
+                    part.leader_epoch
+                ));
+            }
+        }
     }
 
     fn partition_sides(&self) -> Vec<u8> {

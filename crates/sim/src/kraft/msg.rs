@@ -125,6 +125,15 @@ impl Message for Msg {
         }
     }
 
+    fn vote(&self) -> Option<crate::world::VoteInfo> {
+        match self {
+            Msg::Vote { epoch, last_epoch, last_offset, .. } => {
+                Some(crate::world::VoteInfo::Raft { epoch: *epoch, last_epoch: *last_epoch, last_offset: *last_offset })
+            }
+            _ => None,
+        }
+    }
+
     fn is_response(&self) -> bool {
         matches!(
             self,

@@ -411,9 +411,35 @@ impl cluster::Cluster for Cluster {
             class: f.msg.class(),
             label: f.msg.label(),
             is_response: f.msg.is_response(),
+            vote: f.msg.vote(),
             sent_at: f.sent_at,
             deliver_at: f.deliver_at,
         }));
+    }
+
+    fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
+        out.clear();
+        let Some(Node::Server(server)) = self.world.nodes().get(node) else { return };
+        // The znode tree this server holds: version and, for ephemerals, the owning session.
+        for (path, znode) in server.tree.paths().take(60) {
+            let owner = znode.stat.ephemeral_owner;
+            let eph = if owner != 0 { format!("  ephemeral, session {owner:#x}") } else { String::new() };
+            out.push(format!("{path}  v{}{eph}", znode.stat.version));
+        }
+        for (topic, states) in server.tree.topics() {
+            for (p, z) in states.iter().enumerate().take(24) {
+                let isr: Vec<String> =
+                    (0..64).filter(|b| z.state.isr & (1u64 << b) != 0).map(|b| format!("b{}", b + 1)).collect();
+                out.push(format!(
+                    "/brokers/topics/{topic}/partitions/{p}/state  v{}  leader {}  isr [{}]  leader epoch {}  controller epoch {}",
+                    z.version,
+                    if z.state.leader > 0 { format!("b{}", z.state.leader) } else { "-1".to_string() },
+                    isr.join(","),
+                    z.state.leader_epoch,
+                    z.state.controller_epoch
+                ));
+            }
+        }
     }
 
     fn partition_sides(&self) -> Vec<u8> {

@@ -555,6 +555,18 @@ impl Message for Msg {
         }
     }
 
+    fn vote(&self) -> Option<crate::world::VoteInfo> {
+        match self {
+            // FLE: votes compare by (peerEpoch, zxid, sid) (totalOrderPredicate).
+            Msg::Notification(n) => Some(crate::world::VoteInfo::Fle {
+                leader: n.vote.leader,
+                peer_epoch: n.vote.peer_epoch,
+                zxid: n.vote.zxid,
+            }),
+            _ => None,
+        }
+    }
+
     fn label(&self) -> &'static str {
         match self {
             Msg::Notification(_) => "NOTIFICATION",
