@@ -52,3 +52,21 @@ test('ZooKeeper mode: the trace hash in the page equals qlab --mode zk', async (
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('ZooKeeper mode: the inspector shows a server\'s znode tree with ephemeral owners', async () => {
+  const page = await openPage(browser, `${server.url}?mode=zk&seed=3`);
+  await waitForRole(page, 'leading');
+  await page.locator('[data-testid=inspector-panel] summary').click();
+  await page.locator('[data-testid=inspect-select]').selectOption({ label: 'zk1' });
+  const pre = page.locator('[data-testid=inspector]');
+  const start = Date.now();
+  while (!/\/controller .*ephemeral/.test(await pre.innerText()) && Date.now() - start < 20000) {
+    await page.waitForTimeout(200);
+  }
+  const text = await pre.innerText();
+  assert.match(text, /\/brokers\/ids\/1 {2}v0 {2}ephemeral, session 0x/);
+  assert.match(text, /\/controller .*ephemeral/);
+  await screenshot(page, 'zk-inspector');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
