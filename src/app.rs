@@ -76,6 +76,12 @@ fn document_hidden() -> bool {
     web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
 }
 
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
 fn browser_lang() -> Lang {
     web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::parse(&l)).unwrap_or(Lang::En)
 }
@@ -452,7 +458,9 @@ pub fn App() -> impl IntoView {
     let parsed = params::parse(&search);
     let lang = RwSignal::new(parsed.lang.unwrap_or_else(browser_lang));
     let mut problems: Vec<Problem> = parsed.problems.clone();
-    let start_playing = parsed.until.is_none();
+    // A permalink opens paused at its moment; so does a page for someone who asked the system
+    // for reduced motion (nothing moves until they press Play).
+    let start_playing = parsed.until.is_none() && !prefers_reduced_motion();
     let modes: &[Mode] = match parsed.view {
         View::One => &[parsed.setup.mode],
         View::Both => &[Mode::Zk, Mode::Kraft],

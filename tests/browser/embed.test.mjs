@@ -43,3 +43,14 @@ test('a 390 px wide phone shows the whole app without horizontal scrolling', asy
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('prefers-reduced-motion: the page opens paused and nothing moves until Play', async () => {
+  const page = await openPage(browser, `${server.url}?seed=7`, { reducedMotion: 'reduce' });
+  await page.waitForTimeout(800);
+  assert.match(await page.locator('[data-testid=play]').innerText(), /Play/);
+  assert.equal(await page.locator('[data-testid=virtual-time-us]').textContent(), '0');
+  await page.locator('[data-testid=play]').click();
+  await waitForRole(page, 'leader');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
