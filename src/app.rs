@@ -683,6 +683,10 @@ fn Page(
                     <Stats lang=lang snapshot=snapshot/>
                     <Legend lang=lang entries=legend/>
                     <Inspector lang=lang side=side with_anim=animator/>
+                    <details class="about" data-testid="about">
+                        <summary>{move || tr(lang.get(), "about.title")}</summary>
+                        <p>{move || tr(lang.get(), if side.mode == Mode::Kraft { "about.kraft" } else { "about.zk" })}</p>
+                    </details>
                 </section>
             }
         })
