@@ -334,6 +334,17 @@ impl<N: Node> World<N> {
     pub fn notes(&self) -> impl DoubleEndedIterator<Item = &NoteAt<N::Note>> {
         self.notes.iter()
     }
+    /// The notes still kept whose sequence number is `since` or later, with that number.
+    pub fn notes_since(&self, since: u64) -> impl Iterator<Item = (u64, &NoteAt<N::Note>)> {
+        let first_index = self.notes_total - self.notes.len() as u64;
+        self.notes.iter().enumerate().map(move |(i, n)| (first_index + i as u64, n)).filter(move |(i, _)| *i >= since)
+    }
+
+    /// The side of the current partition each node is on (0: not named).
+    pub fn partition_sides(&self) -> Vec<u8> {
+        (0..self.nodes.len()).map(|id| self.net.side_of(id)).collect()
+    }
+
     /// How many notes were ever made (the ring keeps the last few hundred).
     pub fn notes_total(&self) -> u64 {
         self.notes_total

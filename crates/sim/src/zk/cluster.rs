@@ -443,7 +443,7 @@ impl cluster::Cluster for Cluster {
     }
 
     fn partition_sides(&self) -> Vec<u8> {
-        (0..self.world.nodes().len()).map(|id| self.world.net.side_of(id)).collect()
+        self.world.partition_sides()
     }
 
     fn record_trace(&mut self) {
@@ -455,14 +455,7 @@ impl cluster::Cluster for Cluster {
     }
 
     fn notes(&self, since: u64, out: &mut Vec<NoteView>) {
-        let total = self.world.notes_total();
-        let kept = self.world.notes().count() as u64;
-        let first_index = total - kept;
-        for (i, n) in self.world.notes().enumerate() {
-            let index = first_index + i as u64;
-            if index < since {
-                continue;
-            }
+        for (index, n) in self.world.notes_since(since) {
             let (key, args) = note_text(&n.note, self.config.servers());
             out.push(NoteView { at: n.at, node: n.node, index, key, args });
         }
