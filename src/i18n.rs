@@ -160,6 +160,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("msg.client", "ZooKeeper request", "ZooKeeper 요청"),
     ("msg.heartbeat", "broker heartbeat", "브로커 하트비트"),
     ("label.controller", "controller", "컨트롤러"),
+    ("label.votes", "votes", "투표"),
     (
         "param.bad_ensemble",
         "The ZooKeeper ensemble must have 3, 5 or 7 servers, not \"{0}\"; using 3.",

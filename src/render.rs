@@ -106,7 +106,10 @@ pub fn draw(ctx: &CanvasRenderingContext2d, lab: &Lab, scratch: &mut Scratch, wi
 
     draw_flights(ctx, lab, &pos, r, now);
     for (i, v) in lab.views.iter().enumerate() {
-        draw_node(ctx, v, pos(i), r, now, lang);
+        // During an election, show whom each node votes for.
+        let voting = matches!(v.role, Role::Looking | Role::Candidate | Role::Prospective | Role::Unattached);
+        let vote = v.vote.filter(|_| voting && v.alive).and_then(|id| lab.views.get(id));
+        draw_node(ctx, v, pos(i), r, now, lang, vote);
     }
     draw_clock(ctx, now, width);
 }
@@ -179,7 +182,15 @@ fn draw_flights(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &dyn Fn(usize) -
     }
 }
 
-fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r: f64, now: Time, lang: Lang) {
+fn draw_node(
+    ctx: &CanvasRenderingContext2d,
+    v: &NodeView,
+    (x, y): (f64, f64),
+    r: f64,
+    now: Time,
+    lang: Lang,
+    vote: Option<&NodeView>,
+) {
     use std::f64::consts::{FRAC_PI_2, TAU};
     // Countdown ring: how much of the election / fetch timeout is left.
     if let Some((set_at, fires_at)) = v.timer {
@@ -234,6 +245,7 @@ fn draw_node(ctx: &CanvasRenderingContext2d, v: &NodeView, (x, y): (f64, f64), r
     }
     ctx.set_font("12px ui-monospace, monospace");
     let detail = match (v.kind, v.last_zxid) {
+        _ if vote.is_some() => format!("{} → {}", tr(lang, "label.votes"), vote.map(|w| w.name()).unwrap_or_default()),
         (NodeKind::Controller, _) => format!("LEO {} · HW {}", v.log_end, v.committed),
         // zxid = epoch << 32 | counter: show the two halves.
         (NodeKind::ZkServer, Some(zxid)) => format!("zxid {}:{}", zxid >> 32, zxid & 0xffff_ffff),
