@@ -1,18 +1,9 @@
 // Side by side: ZooKeeper and KRaft on one seed and one virtual clock; one fault hits both.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { useBrowser, openPage, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const side = (page, mode) => page.locator(`[data-side=${mode}]`);
 const roleOf = (page, mode, name) => side(page, mode).locator(`.node-hit[data-node="${name}"]`).getAttribute('data-role');
@@ -31,7 +22,7 @@ async function waitUntil(fn, timeout = 30000) {
 }
 
 test('side by side: both clusters, one clock, and "crash the controller" hits both at the same moment', async () => {
-  const page = await openPage(browser, `${server.url}?mode=both&seed=5&lang=en`, { viewport: { width: 1600, height: 1000 } });
+  const page = await openPage(env.browser, `${env.url}?mode=both&seed=5&lang=en`, { viewport: { width: 1600, height: 1000 } });
   await waitUntil(async () => (await controllerOn(page, 'kraft')).length === 1 && (await controllerOn(page, 'zk')).length === 1);
   // Wait until ZooKeeper mode has a Kafka controller (a broker holding /controller).
   await page.locator('[data-testid=speed]').fill('100');

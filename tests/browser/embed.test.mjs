@@ -1,21 +1,12 @@
 // Embed mode (?embed=1) in a 480×320 viewport, and a phone-sized page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, waitForRole } from './harness.mjs';
+import { useBrowser, openPage, screenshot, waitForRole } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('embed=1 at 480×320: canvas, play/pause, reset and one narration line, nothing else', async () => {
-  const page = await openPage(browser, `${server.url}?seed=7&embed=1`, { viewport: { width: 480, height: 320 } });
+  const page = await openPage(env.browser, `${env.url}?seed=7&embed=1`, { viewport: { width: 480, height: 320 } });
   await waitForRole(page, 'leader');
   assert.ok(await page.locator('canvas').isVisible());
   assert.ok(await page.locator('[data-testid=play]').isVisible());
@@ -35,7 +26,7 @@ test('embed=1 at 480×320: canvas, play/pause, reset and one narration line, not
 });
 
 test('a 390 px wide phone shows the whole app without horizontal scrolling', async () => {
-  const page = await openPage(browser, `${server.url}?mode=zk&seed=7`, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const page = await openPage(env.browser, `${env.url}?mode=zk&seed=7`, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   await waitForRole(page, 'leading');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   assert.equal(overflow, false);
@@ -45,7 +36,7 @@ test('a 390 px wide phone shows the whole app without horizontal scrolling', asy
 });
 
 test('prefers-reduced-motion: the page opens paused and nothing moves until Play', async () => {
-  const page = await openPage(browser, `${server.url}?seed=7`, { reducedMotion: 'reduce' });
+  const page = await openPage(env.browser, `${env.url}?seed=7`, { reducedMotion: 'reduce' });
   await page.waitForTimeout(800);
   assert.match(await page.locator('[data-testid=play]').innerText(), /Play/);
   assert.equal(await page.locator('[data-testid=virtual-time-us]').textContent(), '0');

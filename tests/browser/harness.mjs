@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,4 +90,19 @@ export async function waitForRole(page, role, { timeout = 15000, not } = {}) {
     if (Date.now() - start > timeout) throw new Error(`no node became ${role} within ${timeout} ms`);
     await page.waitForTimeout(100);
   }
+}
+
+/** One server and one browser for a test file: `env.url`, `env.browser`. */
+export function useBrowser() {
+  const env = {};
+  before(async () => {
+    env.server = await serveDist();
+    env.url = env.server.url;
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

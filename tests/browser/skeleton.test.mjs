@@ -1,22 +1,11 @@
 // The walking skeleton, end to end in real headless Chromium against the built dist/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { serveDist, launch, openPage, screenshot, nodes, waitForRole, ROOT } from './harness.mjs';
+import { useBrowser, openPage, screenshot, nodes, waitForRole, ROOT } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /** Click where a node is drawn on the canvas, as a person would. */
 async function clickNode(page, name) {
@@ -26,7 +15,7 @@ async function clickNode(page, name) {
 }
 
 test('a leader is elected and shown on the accessible node elements', async () => {
-  const page = await openPage(browser, `${server.url}?seed=7`);
+  const page = await openPage(env.browser, `${env.url}?seed=7`);
   const leader = await waitForRole(page, 'leader');
   assert.match(leader.label, /^c\d — leader, epoch \d+$/);
   const all = await nodes(page);
@@ -38,7 +27,7 @@ test('a leader is elected and shown on the accessible node elements', async () =
 });
 
 test('crashing the leader by clicking it elects another; restarting it rejoins as follower', async () => {
-  const page = await openPage(browser, `${server.url}?seed=11`);
+  const page = await openPage(env.browser, `${env.url}?seed=11`);
   const first = await waitForRole(page, 'leader');
   await clickNode(page, first.name);
   const down = (await nodes(page)).find((n) => n.name === first.name);
@@ -68,7 +57,7 @@ test('crashing the leader by clicking it elects another; restarting it rejoins a
 });
 
 test('Enter on a focused node toggles its crash (keyboard only)', async () => {
-  const page = await openPage(browser, `${server.url}?seed=3`);
+  const page = await openPage(env.browser, `${env.url}?seed=3`);
   await waitForRole(page, 'leader');
   await page.locator('.node-hit[data-node="c2"]').focus();
   await page.keyboard.press('Enter');
@@ -80,7 +69,7 @@ test('Enter on a focused node toggles its crash (keyboard only)', async () => {
 });
 
 test('the trace hash in the page equals the one qlab prints natively for the same seed', async () => {
-  const page = await openPage(browser, `${server.url}?seed=7`);
+  const page = await openPage(env.browser, `${env.url}?seed=7`);
   await waitForRole(page, 'leader');
   await page.waitForTimeout(1500);
   await page.locator('[data-testid=play]').click();
@@ -108,7 +97,7 @@ test('bad URL parameters give a clear message, defaults are used, nothing panics
     ['?controllers=%F0%9F%98%80&x=1', /controllers must be 3, 4 or 5/],
   ];
   for (const [query, message] of cases) {
-    const page = await openPage(browser, `${server.url}${query}`);
+    const page = await openPage(env.browser, `${env.url}${query}`);
     const alert = page.locator('[data-testid=problems]');
     await alert.waitFor();
     assert.match(await alert.innerText(), message, query.slice(0, 40));
@@ -121,7 +110,7 @@ test('bad URL parameters give a clear message, defaults are used, nothing panics
 });
 
 test('switching to Korean changes the visible text and the node names', async () => {
-  const page = await openPage(browser, `${server.url}?seed=7`);
+  const page = await openPage(env.browser, `${env.url}?seed=7`);
   await waitForRole(page, 'leader');
   await page.getByRole('button', { name: '한국어' }).click();
   await page.waitForFunction(() => document.documentElement.lang === 'ko');
@@ -135,7 +124,7 @@ test('switching to Korean changes the visible text and the node names', async ()
 });
 
 test('a permalink reproduces the moment: same trace hash, same actions; step back then forward is identical', async () => {
-  const page = await openPage(browser, `${server.url}?seed=21`);
+  const page = await openPage(env.browser, `${env.url}?seed=21`);
   const first = await waitForRole(page, 'leader');
   await clickNode(page, first.name);
   await waitForRole(page, 'leader', { not: first.name, timeout: 30000 });
@@ -155,7 +144,7 @@ test('a permalink reproduces the moment: same trace hash, same actions; step bac
   assert.equal(Number(await page.locator('[data-testid=events]').textContent()), events);
   assert.equal((await page.locator('[data-testid=trace-hash]').textContent()).trim(), hash);
 
-  const again = await openPage(browser, link);
+  const again = await openPage(env.browser, link);
   await again.waitForTimeout(300);
   assert.equal((await again.locator('[data-testid=trace-hash]').textContent()).trim(), hash);
   assert.equal(Number(await again.locator('[data-testid=events]').textContent()), events);
@@ -168,7 +157,7 @@ test('a permalink reproduces the moment: same trace hash, same actions; step bac
 });
 
 test('a broken permalink script is reported with its line and column', async () => {
-  const page = await openPage(browser, `${server.url}?seed=2&s=${encodeURIComponent('at 1s crsh c1')}`);
+  const page = await openPage(env.browser, `${env.url}?seed=2&s=${encodeURIComponent('at 1s crsh c1')}`);
   await page.locator('[data-testid=problems]').waitFor();
   assert.match(await page.locator('[data-testid=problems]').innerText(), /line 1, column 7/);
   await waitForRole(page, 'leader');
@@ -177,7 +166,7 @@ test('a broken permalink script is reported with its line and column', async () 
 });
 
 test('the help overlay lists the keyboard shortcuts; R resets to time zero', async () => {
-  const page = await openPage(browser, `${server.url}?seed=4`);
+  const page = await openPage(env.browser, `${env.url}?seed=4`);
   await waitForRole(page, 'leader');
   await page.keyboard.press('?');
   const help = page.locator('[data-testid=help-overlay]');
@@ -192,7 +181,7 @@ test('the help overlay lists the keyboard shortcuts; R resets to time zero', asy
 });
 
 test('KRaft brokers: they register and are unfenced; a crashed broker is fenced by the active controller', async () => {
-  const page = await openPage(browser, `${server.url}?seed=8&brokers=3`);
+  const page = await openPage(env.browser, `${env.url}?seed=8&brokers=3`);
   await waitForRole(page, 'leader');
   await waitForRole(page, 'active', { timeout: 30000 });
   await page.locator('[data-testid=speed]').fill('100'); // 10×

@@ -1,24 +1,15 @@
 // ZooKeeper mode in the browser: the ensemble elects a leader, a broker becomes controller,
 // killing the ZooKeeper leader elects another, and the trace hash matches qlab.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { serveDist, launch, openPage, screenshot, nodes, waitForRole, ROOT } from './harness.mjs';
+import { useBrowser, openPage, screenshot, nodes, waitForRole, ROOT } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('ZooKeeper mode: FLE elects a leader, a broker wins /controller, killing the leader elects another', async () => {
-  const page = await openPage(browser, `${server.url}?mode=zk&seed=5`);
+  const page = await openPage(env.browser, `${env.url}?mode=zk&seed=5`);
   assert.match(await page.locator('[data-testid=mode]').innerText(), /ZooKeeper mode/);
   const leader = await waitForRole(page, 'leading');
   assert.match(leader.name, /^zk\d$/);
@@ -37,7 +28,7 @@ test('ZooKeeper mode: FLE elects a leader, a broker wins /controller, killing th
 });
 
 test('ZooKeeper mode: the trace hash in the page equals qlab --mode zk', async () => {
-  const page = await openPage(browser, `${server.url}?mode=zk&seed=9&ensemble=5&brokers=2`);
+  const page = await openPage(env.browser, `${env.url}?mode=zk&seed=9&ensemble=5&brokers=2`);
   await waitForRole(page, 'leading');
   await page.waitForTimeout(2500);
   await page.locator('[data-testid=play]').click();
@@ -54,7 +45,7 @@ test('ZooKeeper mode: the trace hash in the page equals qlab --mode zk', async (
 });
 
 test('ZooKeeper mode: the inspector shows a server\'s znode tree with ephemeral owners', async () => {
-  const page = await openPage(browser, `${server.url}?mode=zk&seed=3`);
+  const page = await openPage(env.browser, `${env.url}?mode=zk&seed=3`);
   await waitForRole(page, 'leading');
   await page.locator('[data-testid=inspector-panel] summary').click();
   await page.locator('[data-testid=inspect-select]').selectOption({ label: 'zk1' });
