@@ -31,6 +31,8 @@ pub struct Network {
     /// Side of each node while a partition is in force; `0` means "not named", connected to all.
     side: Vec<u8>,
     loss_per_mille: u32,
+    /// Added to every message's latency (the `delay` action): a slow network.
+    extra_delay_us: u64,
     config: NetConfig,
     rng: Rng,
     pub dropped: u64,
@@ -48,6 +50,7 @@ impl Network {
             last_delivery: vec![Time::ZERO; n * n],
             side: vec![0; n],
             loss_per_mille: 0,
+            extra_delay_us: 0,
             config,
             rng: Rng::stream(seed, 0x4E45_5452), // "NETR"
             dropped: 0,
@@ -96,6 +99,14 @@ impl Network {
         self.loss_per_mille
     }
 
+    pub fn set_extra_delay_us(&mut self, us: u64) {
+        self.extra_delay_us = us;
+    }
+
+    pub fn extra_delay_us(&self) -> u64 {
+        self.extra_delay_us
+    }
+
     /// When a message sent now from `from` to `to` arrives, or `None` if the network drops it.
     pub fn route(&mut self, now: Time, from: NodeId, to: NodeId) -> Option<Time> {
         if self.cut(from, to) || self.rng.chance_per_mille(self.loss_per_mille) {
@@ -109,11 +120,32 @@ impl Network {
     pub fn arrival(&mut self, now: Time, from: NodeId, to: NodeId) -> Time {
         let link = from * self.n + to;
         let jitter = self.rng.below(self.config.jitter_us + 1);
-        let mut at = now.plus_us(self.base_latency_us[link] + jitter);
+        let mut at = now.plus_us(self.base_latency_us[link] + self.extra_delay_us + jitter);
         if at <= self.last_delivery[link] {
             at = self.last_delivery[link].plus_us(1);
         }
         self.last_delivery[link] = at;
         at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delay_slows_every_link_by_that_much_and_zero_restores_it() {
+        let config = NetConfig { jitter_us: 0, ..NetConfig::default() };
+        let mut plain = Network::new(3, config.clone(), 9);
+        let mut slow = Network::new(3, config, 9);
+        slow.set_extra_delay_us(250_000);
+        for (from, to) in [(0, 1), (1, 2), (2, 0)] {
+            let now = Time(1_000_000);
+            let fast = plain.route(now, from, to).expect("no loss");
+            assert_eq!(slow.route(now, from, to), Some(fast.plus_us(250_000)));
+        }
+        slow.set_extra_delay_us(0);
+        let later = Time(5_000_000);
+        assert_eq!(slow.route(later, 0, 1), plain.route(later, 0, 1));
     }
 }

@@ -51,7 +51,10 @@ pub const MAX_REPLICATION_FACTOR: u32 = 7;
 /// Kafka's `Topic.MAX_NAME_LENGTH`.
 pub const MAX_TOPIC_NAME_CHARS: usize = 249;
 /// Action words, in the order the suggestions prefer them.
-pub const ACTION_NAMES: [&str; 7] = ["crash", "restart", "shutdown", "partition", "heal", "loss", "create-topic"];
+pub const ACTION_NAMES: [&str; 8] =
+    ["crash", "restart", "shutdown", "partition", "heal", "loss", "delay", "create-topic"];
+/// Longest extra network delay `delay` accepts.
+pub const MAX_DELAY: Time = Time(10 * MICROS_PER_S);
 
 const MICROS_PER_MS: u64 = 1_000;
 const MICROS_PER_S: u64 = 1_000_000;
@@ -92,6 +95,8 @@ pub enum ScenarioAction {
     Heal,
     /// Message loss in percent, 0..=100 (fractions allowed to one decimal: stored per mille).
     LossPerMille(u32),
+    /// Extra one-way latency added to every message from now on (0 turns it off).
+    DelayUs(u64),
     CreateTopic {
         name: String,
         partitions: u32,
@@ -228,6 +233,8 @@ pub enum Expected {
     Node,
     /// The percentage after `loss`.
     LossPercent,
+    /// The duration after `delay`.
+    Delay,
     TopicName,
     /// `partitions=<n>`.
     Partitions,
@@ -304,7 +311,7 @@ impl fmt::Display for ParseErrorKind {
                 write_suggestion(
                     f,
                     suggestion.as_deref(),
-                    " (expected crash, restart, shutdown, partition, heal, loss or create-topic)",
+                    " (expected crash, restart, shutdown, partition, heal, loss, delay or create-topic)",
                 )
             }
             K::UnknownNode { found, suggestion } => {
@@ -325,9 +332,12 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "bad {} \"{found}\"", what.noun())?;
                 match what {
                     Expected::LossPercent => f.write_str(" (expected 0 to 100 with at most one decimal, e.g. 0.5)"),
-                    Expected::Time => f.write_str(" (expected e.g. 250ms, 1.5s, 2m)"),
+                    Expected::Time | Expected::Delay => f.write_str(" (expected e.g. 250ms, 1.5s, 2m)"),
                     _ => f.write_str(" (expected a whole number)"),
                 }
+            }
+            K::NumberOutOfRange { what: Expected::Delay, found, .. } => {
+                write!(f, "delay \"{found}\" out of range (0s to 10s)")
             }
             K::NumberOutOfRange { what, found, min, max } => {
                 write!(f, "{} \"{found}\" out of range ({min} to {max})", what.noun())
@@ -352,6 +362,7 @@ impl Expected {
             Expected::Action => "action",
             Expected::Node => "node",
             Expected::LossPercent => "loss percentage",
+            Expected::Delay => "delay (e.g. 50ms)",
             Expected::TopicName => "topic name",
             Expected::Partitions => "partitions=<n>",
             Expected::ReplicationFactor => "rf=<n>",
@@ -366,6 +377,7 @@ impl Expected {
             Expected::Action => "action",
             Expected::Node => "node",
             Expected::LossPercent => "loss percentage",
+            Expected::Delay => "delay",
             Expected::TopicName => "topic name",
             Expected::Partitions => "partition count",
             Expected::ReplicationFactor => "replication factor",
@@ -463,6 +475,7 @@ impl fmt::Display for ScenarioAction {
                     write!(f, "loss {whole}.{tenth}")
                 }
             }
+            ScenarioAction::DelayUs(us) => write!(f, "delay {}", format_time(Time(*us))),
             ScenarioAction::CreateTopic { name, partitions, replication_factor } => {
                 write!(f, "create-topic {name} partitions={partitions} rf={replication_factor}")
             }
@@ -709,6 +722,19 @@ fn parse_step(at: &Token<'_>, rest: &[Token<'_>]) -> Result<(Time, ScenarioActio
             let per_mille = parse_loss_per_mille(percent.text).map_err(|k| Fault::at(percent, k))?;
             no_more_arguments(extra)?;
             ScenarioAction::LossPerMille(per_mille)
+        }
+        "delay" => {
+            let Some((duration, extra)) = args.split_first() else {
+                return Err(Fault::missing(action, Expected::Delay));
+            };
+            let delay = parse_time(duration.text).map_err(|k| Fault::at(duration, k))?;
+            if delay > MAX_DELAY {
+                let found = duration.text.to_string();
+                let kind = ParseErrorKind::NumberOutOfRange { what: Expected::Delay, found, min: 0, max: 10_000 };
+                return Err(Fault::at(duration, kind));
+            }
+            no_more_arguments(extra)?;
+            ScenarioAction::DelayUs(delay.as_us())
         }
         "create-topic" => parse_create_topic(action, args)?,
         other => {
@@ -1074,6 +1100,7 @@ fn suggest_action(found: &str) -> Option<String> {
         "split" | "isolate" | "partition-network" => Some("partition"),
         "repair" | "unpartition" | "reconnect" => Some("heal"),
         "drop" | "packet-loss" => Some("loss"),
+        "latency" | "lag" | "slow" => Some("delay"),
         "create" | "topic" | "new-topic" | "add-topic" => Some("create-topic"),
         _ => None,
     };
@@ -1533,6 +1560,23 @@ at 42.5s loss 0.5
         for (text, per_mille) in cases {
             assert_eq!(action(&format!("at 1s loss {text}")), ScenarioAction::LossPerMille(per_mille), "{text}");
         }
+    }
+
+    #[test]
+    fn delay_parses_round_trips_and_refuses_bad_values() {
+        assert_eq!(action("at 1s delay 50ms"), ScenarioAction::DelayUs(50_000));
+        assert_eq!(action("at 1s delay 0s"), ScenarioAction::DelayUs(0));
+        assert_eq!(action("at 1s delay 10s"), ScenarioAction::DelayUs(10_000_000));
+        assert_eq!(ScenarioAction::DelayUs(1_500_000).to_string(), "delay 1500ms");
+        assert_eq!(error("at 1s delay"), (1, 12, K::MissingArgument { what: Expected::Delay }));
+        let too_long = K::NumberOutOfRange { what: Expected::Delay, found: "11s".into(), min: 0, max: 10_000 };
+        assert_eq!(error("at 1s delay 11s"), (1, 13, too_long.clone()));
+        assert_eq!(too_long.to_string(), "delay \"11s\" out of range (0s to 10s)");
+        assert!(matches!(error("at 1s delay 50").2, K::BadTime { .. }));
+        assert!(matches!(error("at 1s delay 5ms 6ms").2, K::UnexpectedArgument { .. }));
+        assert!(
+            matches!(error("at 1s latency 5ms").2, K::UnknownAction { suggestion: Some(ref s), .. } if s == "delay")
+        );
     }
 
     #[test]

@@ -168,6 +168,7 @@ pub enum Action<C> {
     Partition(Vec<Vec<NodeId>>),
     Heal,
     LossPerMille(u32),
+    DelayUs(u64),
     Client(Target, C),
 }
 
@@ -478,6 +479,7 @@ impl<N: Node> World<N> {
             Action::Partition(groups) => self.net.partition(&groups),
             Action::Heal => self.net.heal(),
             Action::LossPerMille(p) => self.net.set_loss_per_mille(p),
+            Action::DelayUs(us) => self.net.set_extra_delay_us(us),
             Action::Client(target, cmd) => {
                 if let Some(id) = self.resolve(&target) {
                     if self.alive[id] {

@@ -65,6 +65,7 @@ fn action() -> impl Strategy<Value = ScenarioAction> {
         partition_sides().prop_map(ScenarioAction::Partition),
         Just(ScenarioAction::Heal),
         (0..=1_000u32).prop_map(ScenarioAction::LossPerMille),
+        (0..=10_000_000u64).prop_map(ScenarioAction::DelayUs),
         (topic_name(), 1..=1_000_000u32, 1..=MAX_REPLICATION_FACTOR).prop_map(
             |(name, partitions, replication_factor)| ScenarioAction::CreateTopic {
                 name,
@@ -123,6 +124,7 @@ fn scenario_soup() -> impl Strategy<Value = String> {
         Just("partition"),
         Just("heal"),
         Just("loss"),
+        Just("delay"),
         Just("create-topic"),
         Just("partitions="),
         Just("rf="),

@@ -343,6 +343,7 @@ impl Cluster for KraftCluster {
             }
             ScenarioAction::Heal => Action::Heal,
             ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
+            ScenarioAction::DelayUs(us) => Action::DelayUs(*us),
             // The admin client's CreateTopics goes to the active controller; with none at that
             // moment the request is lost (a real client would retry).
             ScenarioAction::CreateTopic { name, partitions, replication_factor } => Action::Client(

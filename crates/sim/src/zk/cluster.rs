@@ -311,6 +311,7 @@ impl cluster::Cluster for Cluster {
             }
             ScenarioAction::Heal => Action::Heal,
             ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
+            ScenarioAction::DelayUs(us) => Action::DelayUs(*us),
             ScenarioAction::CreateTopic { name, partitions, replication_factor } => {
                 if self.config.brokers == 0 {
                     return Err(ActionError::NotInThisMode);
