@@ -89,6 +89,8 @@ pub struct NodeView {
     /// The timer that matters most for this node (election, fetch, session), as
     /// (set at, fires at), so the app can draw a countdown ring.
     pub timer: Option<(Time, Time)>,
+    /// While it runs an election: (votes it holds for itself or its proposal, votes needed).
+    pub tally: Option<(u32, u32)>,
 }
 
 impl NodeView {
@@ -139,6 +141,8 @@ pub trait Cluster {
     fn now(&self) -> Time;
     fn trace_hash(&self) -> u64;
     fn events_processed(&self) -> u64;
+    /// When the last processed event happened (the clock may have moved on since).
+    fn last_event_at(&self) -> Time;
     /// Advance to `until` (at most `max_events` events), checking invariants after every event
     /// and recording role histories.
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop;

@@ -247,6 +247,7 @@ const NOTES_KEPT: usize = 400;
 
 pub struct World<N: Node> {
     now: Time,
+    last_event_at: Time,
     seq: u64,
     seed: u64,
     queue: BinaryHeap<Entry<N>>,
@@ -272,6 +273,7 @@ impl<N: Node> World<N> {
         let n = nodes.len();
         let mut world = World {
             now: Time::ZERO,
+            last_event_at: Time::ZERO,
             seq: 0,
             seed,
             queue: BinaryHeap::new(),
@@ -307,6 +309,10 @@ impl<N: Node> World<N> {
 
     pub fn now(&self) -> Time {
         self.now
+    }
+
+    pub fn last_event_at(&self) -> Time {
+        self.last_event_at
     }
     pub fn seed(&self) -> u64 {
         self.seed
@@ -409,6 +415,7 @@ impl<N: Node> World<N> {
             return false;
         };
         self.now = at;
+        self.last_event_at = at;
         self.events_processed += 1;
         self.hasher.add(&at.0);
         match event {

@@ -236,6 +236,7 @@ impl KraftCluster {
             vote: if alive { b.leader } else { None },
             is_controller: false,
             timer: None,
+            tally: None,
         }
     }
 
@@ -279,6 +280,7 @@ impl KraftCluster {
             vote,
             is_controller: alive && c.is_leader(),
             timer,
+            tally: if alive { c.tally() } else { None },
         }
     }
 }
@@ -298,6 +300,10 @@ impl Cluster for KraftCluster {
     }
     fn events_processed(&self) -> u64 {
         self.world.events_processed()
+    }
+
+    fn last_event_at(&self) -> Time {
+        self.world.last_event_at()
     }
 
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {

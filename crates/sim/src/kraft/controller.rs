@@ -136,6 +136,16 @@ impl Controller {
         self.voters.len() / 2 + 1
     }
 
+    /// (votes granted so far, votes needed) while pre-voting or running for election.
+    pub fn tally(&self) -> Option<(u32, u32)> {
+        match &self.state {
+            State::Prospective { granted, .. } | State::Candidate { granted, .. } => {
+                Some((granted.len() as u32, self.majority() as u32))
+            }
+            _ => None,
+        }
+    }
+
     fn is_voter(&self, id: NodeId) -> bool {
         self.voters.contains(&id)
     }

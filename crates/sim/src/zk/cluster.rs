@@ -13,6 +13,7 @@ use crate::NodeId;
 
 use super::check::Checker;
 use super::config::Config;
+use super::election::votes_equal;
 use super::kafka::{Broker, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
 use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Shared, Snapshot};
 use super::server::{Role as ServerRole, Server};
@@ -208,6 +209,7 @@ impl Cluster {
             vote,
             is_controller: false,
             timer,
+            tally: if alive && s.state == ServerState::Looking { Some(fle_tally(s)) } else { None },
         }
     }
 
@@ -238,6 +240,7 @@ impl Cluster {
             vote: b.known_controller.map(|c| self.config.servers() + c as usize - 1),
             is_controller: b.controller.is_some(),
             timer,
+            tally: None,
         }
     }
 
@@ -264,6 +267,10 @@ impl cluster::Cluster for Cluster {
     }
     fn events_processed(&self) -> u64 {
         self.world.events_processed()
+    }
+
+    fn last_event_at(&self) -> Time {
+        self.world.last_event_at()
     }
 
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
@@ -522,4 +529,19 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         }
         Note::Violation(text) => ("violation", vec![text.clone()]),
     }
+}
+
+/// FLE: how many voters' latest notifications (recvset, this server's own included) agree with
+/// its current proposal, and how many make a quorum (`hasAllQuorums` counts voters only).
+fn fle_tally(s: &Server) -> (u32, u32) {
+    let voters = s.cfg.ensemble as u64;
+    let agree = s
+        .fle
+        .recvset
+        .iter()
+        .filter(|(sid, (vote, state))| {
+            **sid <= voters && votes_equal(vote, *state, &s.fle.proposed, ServerState::Looking)
+        })
+        .count();
+    (agree as u32, s.cfg.quorum() as u32)
 }
