@@ -26,8 +26,14 @@ pub struct Lab {
     pub setup: Setup,
     pub views: Vec<NodeView>,
     pub flights: Vec<FlightView>,
-    /// Actions the person took, in order, so the session can be replayed exactly.
+    /// Actions the person took, in order, so the session can be replayed exactly. After a
+    /// step back or a scrub into the past, the later ones wait here and happen again when the
+    /// clock reaches them, until the person does something new (which starts a new history).
     pub actions: Vec<Recorded>,
+    /// How many of `actions` the cluster has been given.
+    applied: usize,
+    /// The latest virtual time this session reached (the end of the timeline).
+    pub horizon: Time,
     /// Virtual time not yet applied (sub-microsecond remainders of frame steps).
     carry_us: f64,
 }
@@ -35,14 +41,23 @@ pub struct Lab {
 impl Lab {
     pub fn new(setup: Setup) -> Result<Lab, SetupError> {
         let cluster = build(&setup)?;
-        let mut lab =
-            Lab { cluster, setup, views: Vec::new(), flights: Vec::new(), actions: Vec::new(), carry_us: 0.0 };
+        let mut lab = Lab {
+            cluster,
+            setup,
+            views: Vec::new(),
+            flights: Vec::new(),
+            actions: Vec::new(),
+            applied: 0,
+            horizon: Time::ZERO,
+            carry_us: 0.0,
+        };
         lab.refresh();
         Ok(lab)
     }
 
     /// Re-read node views and in-flight messages after the world moved.
     pub fn refresh(&mut self) {
+        self.horizon = self.horizon.max(self.cluster.now());
         self.views = self.cluster.node_views();
         self.cluster.flights(&mut self.flights);
     }
@@ -64,9 +79,46 @@ impl Lab {
         self.carry_us = total - whole;
         if whole >= 1.0 {
             let until = self.cluster.now().plus_us(whole as u64);
+            self.apply_due(until);
             self.cluster.run_until(until, MAX_EVENTS_PER_FRAME);
             self.refresh();
         }
+    }
+
+    /// Give the cluster the waiting actions taken at or before `until`, each at its moment:
+    /// after the events that had happened when it was taken, before the rest. One that cannot
+    /// be applied here (a node this cluster lacks) is dropped.
+    fn apply_due(&mut self, until: Time) {
+        self.apply_due_within(until, u64::MAX);
+    }
+
+    /// [`Lab::apply_due`], processing no event past the `event_limit`-th (step back).
+    fn apply_due_within(&mut self, until: Time, event_limit: u64) {
+        while let Some(recorded) = self.actions.get(self.applied).filter(|r| r.at <= until) {
+            let (at, events_before, action) = (recorded.at, recorded.events_before, recorded.action.clone());
+            let not_yet = |c: &dyn Cluster| {
+                c.events_processed() < events_before && c.next_event_time().is_some_and(|t| t <= at)
+            };
+            while not_yet(&*self.cluster) && self.cluster.events_processed() < event_limit && self.cluster.step_one() {}
+            if not_yet(&*self.cluster) {
+                return;
+            }
+            if at > self.cluster.now() {
+                // Move the clock to the moment of the action without processing more events.
+                self.cluster.run_until(at, 0);
+            }
+            if self.cluster.schedule(at, &action).is_ok() {
+                self.actions[self.applied].events_before = self.cluster.events_processed();
+                self.applied += 1;
+            } else {
+                self.actions.remove(self.applied);
+            }
+        }
+    }
+
+    /// Actions taken later than the current moment, waiting to happen again.
+    pub fn pending(&self) -> &[Recorded] {
+        &self.actions[self.applied.min(self.actions.len())..]
     }
 
     /// Crash a live node or restart a dead one, now. Returns the action taken.
@@ -87,28 +139,33 @@ impl Lab {
     pub fn act(&mut self, action: ScenarioAction) -> Option<()> {
         let now = self.cluster.now();
         let events_before = self.cluster.events_processed();
+        // Waiting actions taken at exactly this point happen first; none past it.
+        self.apply_due_within(now, events_before);
         self.cluster.schedule(now, &action).ok()?;
+        // Something new: the actions that were waiting in the future belong to another history.
+        self.actions.truncate(self.applied);
+        self.horizon = now;
         self.cluster.run_until(now, MAX_EVENTS_PER_FRAME);
         self.actions.push(Recorded { at: now, events_before, action });
+        self.applied = self.actions.len();
         self.refresh();
         Some(())
     }
 
-    /// Build from a permalink: the person's actions as scenario steps, replayed the way they
-    /// were taken (run to the moment, then act), then run to `until`.
+    /// Build from a permalink: the person's actions as scenario steps, each taken after every
+    /// event up to its moment, then run to `until` (or to the last action). Actions later than
+    /// `until` wait, as after a scrub.
     pub fn from_steps(setup: Setup, steps: &[Step], until: Option<Time>) -> Result<Lab, SetupError> {
         let mut lab = Lab::new(setup)?;
-        for step in steps {
-            lab.cluster.run_until(step.at, usize::MAX);
-            let events_before = lab.cluster.events_processed();
-            if lab.cluster.schedule(step.at, &step.action).is_ok() {
-                lab.cluster.run_until(step.at, usize::MAX);
-                lab.actions.push(Recorded { at: step.at, events_before, action: step.action.clone() });
-            }
-        }
-        if let Some(until) = until {
-            lab.cluster.run_until(until, usize::MAX);
-        }
+        let mut sorted: Vec<&Step> = steps.iter().collect();
+        sorted.sort_by_key(|step| step.at);
+        lab.actions = sorted
+            .into_iter()
+            .map(|step| Recorded { at: step.at, events_before: u64::MAX, action: step.action.clone() })
+            .collect();
+        let until = until.or_else(|| lab.actions.last().map(|r| r.at)).unwrap_or(Time::ZERO);
+        lab.apply_due(until);
+        lab.cluster.run_until(until, usize::MAX);
         lab.refresh();
         Ok(lab)
     }
@@ -124,6 +181,7 @@ impl Lab {
 
     /// Run to `until` (side by side: both clusters to the same moment).
     pub fn run_to(&mut self, until: Time) {
+        self.apply_due(until);
         self.cluster.run_until(until, MAX_EVENTS_PER_FRAME);
         self.carry_us = 0.0;
         self.refresh();
@@ -141,6 +199,9 @@ impl Lab {
 
     /// Process exactly the next event (the "step" control).
     pub fn step(&mut self) {
+        if let Some(next) = self.cluster.next_event_time() {
+            self.apply_due_within(next, self.cluster.events_processed());
+        }
         if self.cluster.step_one() {
             self.carry_us = 0.0;
             self.refresh();
@@ -149,27 +210,37 @@ impl Lab {
 
     /// Rebuild from the seed and replay the person's actions up to `events` processed events.
     /// Same seed, same actions at the same moments: the identical state (and trace hash).
+    /// Later actions stay recorded and happen again when the clock reaches them.
     pub fn replay_to(&mut self, events: u64) -> Result<(), SetupError> {
-        let mut cluster = build(&self.setup)?;
-        let mut kept = Vec::new();
-        for recorded in &self.actions {
-            if recorded.events_before > events {
+        self.rebuild()?;
+        while self.cluster.events_processed() < events {
+            if let Some(next) = self.cluster.next_event_time() {
+                self.apply_due_within(next, events);
+            }
+            if self.cluster.events_processed() >= events || !self.cluster.step_one() {
                 break;
             }
-            while cluster.events_processed() < recorded.events_before && cluster.step_one() {}
-            if recorded.at > cluster.now() {
-                // Move the clock to the moment of the action without processing more events.
-                cluster.run_until(recorded.at, 0);
-            }
-            if cluster.schedule(recorded.at, &recorded.action).is_ok() {
-                kept.push(recorded.clone());
-            }
         }
-        while cluster.events_processed() < events && cluster.step_one() {}
-        self.cluster = cluster;
-        self.actions = kept;
-        self.carry_us = 0.0;
+        self.apply_due_within(self.cluster.now(), events);
         self.refresh();
+        Ok(())
+    }
+
+    /// The timeline: rebuild and replay to the moment `at` (every event up to it), keeping
+    /// the later actions waiting. Side by side, both clusters rewind to the same moment.
+    pub fn rewind_to(&mut self, at: Time) -> Result<(), SetupError> {
+        self.rebuild()?;
+        self.apply_due(at);
+        self.cluster.run_until(at, usize::MAX);
+        self.refresh();
+        Ok(())
+    }
+
+    /// A fresh cluster from the seed; the recorded actions wait to be applied again.
+    fn rebuild(&mut self) -> Result<(), SetupError> {
+        self.cluster = build(&self.setup)?;
+        self.applied = 0;
+        self.carry_us = 0.0;
         Ok(())
     }
 
@@ -182,6 +253,7 @@ impl Lab {
     /// Start again from the same seed, forgetting the person's actions.
     pub fn reset(&mut self) -> Result<(), SetupError> {
         self.actions.clear();
+        self.horizon = Time::ZERO;
         self.replay_to(0)
     }
 
@@ -233,18 +305,68 @@ mod tests {
     }
 
     #[test]
-    fn stepping_back_before_an_action_forgets_it_and_reset_forgets_all() {
+    fn stepping_back_before_an_action_keeps_it_waiting_and_a_new_action_forgets_it() {
         let mut lab = lab();
         lab.advance(2_000_000.0);
         let before = lab.cluster.events_processed();
         lab.toggle(0).expect("crash c1");
         lab.advance(1_000_000.0);
+        let (t, hash) = (lab.cluster.now(), lab.cluster.trace_hash());
         lab.replay_to(before.saturating_sub(1)).expect("replay");
-        assert!(lab.actions.is_empty());
+        assert!(lab.views[0].alive, "before the crash");
+        assert_eq!(lab.pending().len(), 1, "the crash waits");
+        assert_eq!(lab.horizon, t, "the timeline still ends where the session got to");
+        lab.run_to(t);
+        assert!(!lab.views[0].alive, "the crash happened again");
+        assert_eq!(lab.cluster.trace_hash(), hash, "the same history");
+        // Back again, and this time do something else: the old crash is forgotten.
+        lab.replay_to(before.saturating_sub(1)).expect("replay");
+        lab.toggle(1).expect("crash c2 instead");
+        assert!(lab.pending().is_empty());
+        assert_eq!(lab.actions.len(), 1);
+        lab.advance(2_000_000.0);
         assert!(lab.views[0].alive);
-        lab.advance(500_000.0);
         lab.reset().expect("reset");
+        assert!(lab.actions.is_empty());
         assert_eq!(lab.cluster.events_processed(), 0);
         assert_eq!(lab.cluster.now(), Time::ZERO);
+        assert_eq!(lab.horizon, Time::ZERO);
+    }
+
+    #[test]
+    fn scrubbing_back_and_forth_across_actions_returns_to_the_identical_state() {
+        for mode in [quorumlab_sim::setup::Mode::Kraft, quorumlab_sim::setup::Mode::Zk] {
+            let mut lab = Lab::new(Setup { seed: 5, mode, ..Setup::default() }).expect("builds");
+            lab.advance(3_000_000.0);
+            let leader = lab.leader().map(|v| v.id).expect("a leader after 3 s");
+            lab.toggle(leader).expect("crash the leader");
+            lab.advance(4_000_000.0);
+            lab.toggle(leader).expect("restart it");
+            lab.advance(3_000_000.0);
+            let (end, hash) = (lab.cluster.now(), lab.cluster.trace_hash());
+            lab.rewind_to(Time::from_ms(1_500)).expect("scrub back");
+            assert_eq!(lab.cluster.now(), Time::from_ms(1_500));
+            assert_eq!(lab.pending().len(), 2);
+            lab.rewind_to(Time::from_ms(5_000)).expect("scrub to between the actions");
+            assert!(!lab.views[leader].alive, "{mode:?}: crashed at 5 s");
+            assert_eq!(lab.pending().len(), 1);
+            lab.rewind_to(end).expect("scrub to the end");
+            assert_eq!(lab.cluster.trace_hash(), hash, "{mode:?}");
+            assert_eq!(lab.horizon, end);
+        }
+    }
+
+    #[test]
+    fn a_permalink_to_a_moment_before_later_actions_keeps_them_waiting() {
+        let mut lab = lab();
+        lab.advance(2_000_000.0);
+        lab.toggle(0).expect("crash c1");
+        lab.advance(2_000_000.0);
+        let (end, hash) = (lab.cluster.now(), lab.cluster.trace_hash());
+        let script = quorumlab_sim::scenario::parse(&lab.script_text()).expect("our own text parses");
+        let mut again = Lab::from_steps(lab.setup.clone(), &script.steps, Some(Time::from_ms(1_000))).expect("replay");
+        assert_eq!(again.pending().len(), 1);
+        again.run_to(end);
+        assert_eq!(again.cluster.trace_hash(), hash);
     }
 }
