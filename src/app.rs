@@ -10,9 +10,9 @@ use leptos::html;
 use leptos::prelude::*;
 use quorumlab_sim::cluster::NodeView;
 use quorumlab_sim::hash::hex;
-use quorumlab_sim::scenario::{NodeRef as SimNode, ScenarioAction};
+use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction};
 use quorumlab_sim::setup::{Mode, Setup};
-use quorumlab_sim::MsgClass;
+use quorumlab_sim::{MsgClass, Time};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{role_key, tr, trf, Lang};
@@ -27,6 +27,10 @@ const SLOW_MOTION_BUDGET_MS: f64 = 3_000.0;
 /// A frame step longer than this (a stalled tab) is cut short.
 const MAX_FRAME_MS: f64 = 100.0;
 const NARRATION_LINES: usize = 40;
+/// Message loss the menu offers, per mille.
+const LOSS_CHOICES: [u32; 6] = [0, 10, 50, 100, 250, 500];
+/// Extra latency the menu offers, µs.
+const DELAY_CHOICES_US: [u64; 6] = [0, 10_000, 50_000, 200_000, 1_000_000, 5_000_000];
 
 /// What the DOM shows; compared before publishing so unchanged state re-renders nothing.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +44,11 @@ pub struct Snapshot {
     pub ms_without_controller: u64,
     pub messages: u64,
     pub last_metadata_latency_ms: Option<u64>,
+    /// The end of the timeline so far.
+    pub horizon_us: u64,
+    /// Message loss (per mille) and extra latency (µs) in force.
+    pub loss_per_mille: u32,
+    pub delay_us: u64,
 }
 
 /// One narration line: when, who, and a translatable key with its arguments.
@@ -65,6 +74,9 @@ fn snapshot_of(lab: &Lab) -> Snapshot {
         ms_without_controller: summary.ms_without_controller,
         messages: summary.messages_by_type.values().sum(),
         last_metadata_latency_ms: summary.metadata_change_latency_ms.last().copied(),
+        horizon_us: lab.horizon.as_us(),
+        loss_per_mille: lab.network_settings().0,
+        delay_us: lab.network_settings().1,
     }
 }
 
@@ -124,6 +136,10 @@ struct Animator {
     slow_ms: Cell<f64>,
     calm_ms: Cell<f64>,
     slowing: Cell<bool>,
+    /// False while the stage is scrolled out of view (an embed below the fold): no frames.
+    on_screen: Cell<bool>,
+    /// Large text for a projector (kept in the address).
+    big: RwSignal<bool>,
 }
 
 impl Animator {
@@ -132,7 +148,7 @@ impl Animator {
     }
 
     fn start(self: &Rc<Self>) {
-        if self.running.get() || !self.playing.get_untracked() || document_hidden() {
+        if self.running.get() || !self.playing.get_untracked() || document_hidden() || !self.on_screen.get() {
             return;
         }
         self.running.set(true);
@@ -142,7 +158,7 @@ impl Animator {
     }
 
     fn frame(self: Rc<Self>) {
-        if !self.playing.get_untracked() || document_hidden() {
+        if !self.playing.get_untracked() || document_hidden() || !self.on_screen.get() {
             self.running.set(false);
             self.publish(true);
             return;
@@ -214,9 +230,8 @@ impl Animator {
     /// Refresh the DOM snapshots and narration (throttled unless `force`).
     fn publish(&self, force: bool) {
         let t = perf_now();
-        if force && !self.both() {
-            let (lang, paused) = (self.lang.get_untracked(), !self.playing.get_untracked());
-            self.sides[0].lab.with_value(|lab| write_url(lab, lang, paused));
+        if force {
+            replace_url(&self.link());
         }
         let due = force || t - self.last_publish.get() >= PUBLISH_EVERY_MS;
         let slowing = self.slowing.get() && self.playing.get_untracked();
@@ -278,18 +293,108 @@ impl Animator {
         self.publish(true);
     }
 
-    /// One event back: replay from the seed to the event before (one cluster at a time).
+    /// One event back: replay from the seed to the event before. Side by side, both clusters
+    /// go back to just before the latest event of either, so their clocks stay equal.
     fn step_back(&self) {
-        if self.both() {
-            return;
-        }
         self.playing.set(false);
-        self.sides[0].lab.update_value(|lab| {
-            let _ = lab.step_back();
-        });
+        if self.both() {
+            let last = self.sides.iter().map(|s| s.lab.with_value(|lab| lab.cluster.last_event_at())).max();
+            match last {
+                Some(t) if t.as_us() > 0 => self.rewind_all(Time(t.as_us() - 1)),
+                _ => return,
+            }
+        } else {
+            self.sides[0].lab.update_value(|lab| {
+                let _ = lab.step_back();
+            });
+        }
         self.renarrate();
         self.draw();
         self.publish(true);
+    }
+
+    fn rewind_all(&self, at: Time) {
+        for side in &self.sides {
+            side.lab.update_value(|lab| {
+                let _ = lab.rewind_to(at);
+            });
+        }
+    }
+
+    /// The timeline: every cluster replayed to the moment `at` (pauses first).
+    fn scrub(&self, at: Time) {
+        self.playing.set(false);
+        self.rewind_all(at);
+        self.renarrate();
+        self.draw();
+        self.publish(true);
+    }
+
+    /// One action on one side, or on every side at the same moment (loss, latency, heal,
+    /// isolate the leader).
+    fn act_on(&self, only: Option<usize>, make: &dyn Fn(&mut Lab) -> Option<ScenarioAction>) {
+        for (k, (side, cache)) in self.sides.iter().zip(&self.caches).enumerate() {
+            if only.is_some_and(|i| i != k) {
+                continue;
+            }
+            pull_notes(side, cache);
+            let taken = side.lab.try_update_value(|lab| {
+                let action = make(lab)?;
+                Some((lab.cluster.now().as_ms(), action_line(lab, &action)))
+            });
+            if let Some(Some((at_ms, (node, key, args)))) = taken {
+                push_lines(side, [Line { index: u64::MAX, at_ms, node, key, args }]);
+            }
+        }
+        self.draw();
+        self.publish(true);
+    }
+
+    /// The partition tool: cut the picked nodes of one side off from the rest.
+    fn partition(&self, side_index: usize, picked: &[usize]) {
+        let (Some(side), Some(cache)) = (self.sides.get(side_index), self.caches.get(side_index)) else { return };
+        pull_notes(side, cache);
+        let taken = side.lab.try_update_value(|lab| {
+            let action = lab.partition(picked)?;
+            Some((lab.cluster.now().as_ms(), action_line(lab, &action)))
+        });
+        if let Some(Some((at_ms, (node, key, args)))) = taken {
+            push_lines(side, [Line { index: u64::MAX, at_ms, node, key, args }]);
+        }
+        self.draw();
+        self.publish(true);
+    }
+
+    /// The address of this moment: a permalink while one cluster shows, the shared settings
+    /// and each side's actions side by side.
+    fn link_of(&self) -> String {
+        let (lang, paused) = (self.lang.get_untracked(), !self.playing.get_untracked());
+        if !self.both() {
+            return self.sides[0].lab.with_value(|lab| permalink(lab, lang, paused));
+        }
+        let mut url = self.sides[0].lab.with_value(|lab| both_link(&lab.setup, lang));
+        for side in &self.sides {
+            side.lab.with_value(|lab| {
+                if !lab.actions.is_empty() {
+                    let key = if lab.setup.mode == Mode::Zk { "szk" } else { "skraft" };
+                    url.push_str(&format!("&{key}={}", params::percent_encode(&lab.script_text())));
+                }
+            });
+        }
+        if paused {
+            let now = self.sides[0].lab.with_value(|lab| lab.cluster.now().as_us());
+            url.push_str(&format!("&t={now}"));
+        }
+        url
+    }
+
+    /// [`Animator::link_of`] with large text kept.
+    fn link(&self) -> String {
+        let mut url = self.link_of();
+        if self.big.get_untracked() {
+            url.push_str("&big=1");
+        }
+        url
     }
 
     fn reset(&self) {
@@ -353,6 +458,21 @@ impl Animator {
 fn narrate_action(side: &SideView, at_ms: u64, node: String, action: &ScenarioAction) {
     let key = if matches!(action, ScenarioAction::Crash(_)) { "narr.crash" } else { "narr.restart" };
     push_lines(side, [Line { index: u64::MAX, at_ms, node, key, args: Vec::new() }]);
+}
+
+/// The narration line for a network action: (node, key, arguments).
+fn action_line(lab: &Lab, action: &ScenarioAction) -> (String, &'static str, Vec<String>) {
+    match action {
+        ScenarioAction::Partition(sides) => {
+            let names: Vec<String> =
+                sides.first().map(|s| s.iter().map(|n| n.to_string()).collect()).unwrap_or_default();
+            (String::new(), "narr.partition", vec![names.join(", ")])
+        }
+        ScenarioAction::Heal => (String::new(), "narr.heal", Vec::new()),
+        ScenarioAction::LossPerMille(p) => (String::new(), "narr.loss", vec![format!("{}", p / 10)]),
+        ScenarioAction::DelayUs(us) => (String::new(), "narr.delay", vec![format_time(Time(*us))]),
+        other => (lab.setup.mode.as_str().to_string(), "narr.action", vec![other.to_string()]),
+    }
 }
 
 fn pull_notes(side: &SideView, cache: &SideCache) {
@@ -448,10 +568,6 @@ fn replace_url(url: &str) {
     }
 }
 
-fn write_url(lab: &Lab, lang: Lang, paused: bool) {
-    replace_url(&permalink(lab, lang, paused));
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
@@ -468,8 +584,12 @@ pub fn App() -> impl IntoView {
     let mut labs = Vec::new();
     for &mode in modes {
         let setup = Setup { mode, ..parsed.setup.clone() };
-        let steps = if parsed.view == View::One { &parsed.steps[..] } else { &[] };
-        match Lab::from_steps(setup, steps, parsed.until) {
+        // Side by side, `s` goes to both clusters and `szk` / `skraft` to one each.
+        let mut steps = parsed.steps.clone();
+        if parsed.view == View::Both {
+            steps.extend_from_slice(if mode == Mode::Zk { &parsed.steps_zk } else { &parsed.steps_kraft });
+        }
+        match Lab::from_steps(setup, &steps, parsed.until) {
             Ok(lab) => labs.push(lab),
             Err(e) => {
                 problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
@@ -480,8 +600,8 @@ pub fn App() -> impl IntoView {
             }
         }
     }
-    let embed = parsed.embed;
-    view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed/> }.into_any()
+    let (embed, big) = (parsed.embed, parsed.big);
+    view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed big=big/> }.into_any()
 }
 
 #[component]
@@ -491,6 +611,7 @@ fn Page(
     problems: Vec<Problem>,
     start_playing: bool,
     embed: bool,
+    big: bool,
 ) -> impl IntoView {
     let both = labs.len() > 1;
     let Some(first_setup) = labs.first().map(|l| l.setup.clone()) else {
@@ -511,6 +632,7 @@ fn Page(
         })
         .collect();
     let playing = RwSignal::new(start_playing);
+    let big_text = RwSignal::new(big);
     let copied = RwSignal::new(false);
     let speed_step = RwSignal::new(0_i32);
     let speed = Memo::new(move |_| speed_of(speed_step.get()));
@@ -527,11 +649,18 @@ fn Page(
         slow_ms: Cell::new(0.0),
         calm_ms: Cell::new(0.0),
         slowing: Cell::new(false),
+        on_screen: Cell::new(true),
+        big: big_text,
     }));
     let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
     let canvases: Vec<NodeRef<html::Canvas>> = sides.iter().map(|s| s.canvas).collect();
     let first_lab = sides[0].lab;
     let slowing = sides[0].snapshot;
+    let first_snapshot = sides[0].snapshot;
+    let snapshots: Vec<RwSignal<Snapshot>> = sides.iter().map(|s| s.snapshot).collect();
+    let horizon_ms = Memo::new(move |_| {
+        snapshots.iter().map(|s| s.with(|s| s.horizon_us.max(s.time_us) / 1_000)).max().unwrap_or(0)
+    });
 
     // Start once the canvases exist; restart when play is pressed.
     Effect::new(move |_| {
@@ -554,12 +683,10 @@ fn Page(
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("lang", l.code());
         }
-        if both {
-            first_lab.with_value(|lab| replace_url(&both_link(&lab.setup, l)));
-        } else {
-            first_lab.with_value(|lab| write_url(lab, l, !playing.get_untracked()));
-        }
-        with_anim(&|a| a.draw());
+        with_anim(&|a| {
+            replace_url(&a.link());
+            a.draw();
+        });
     });
     // Hidden tab: the loop stops itself; start it again when the tab is shown.
     let on_visibility = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
@@ -574,6 +701,34 @@ fn Page(
     }
     on_visibility.forget();
     let _resize = window_event_listener(leptos::ev::resize, move |_| with_anim(&|a| a.draw()));
+    // Scrolled out of view (an embed below the fold): the loop stops; back in view, it resumes.
+    let sides_ref = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        let Some(el) = sides_ref.get() else { return };
+        let seen = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let last = entries.get(entries.length().saturating_sub(1));
+            let Ok(entry) = last.dyn_into::<web_sys::IntersectionObserverEntry>() else { return };
+            let visible = entry.is_intersecting();
+            with_anim(&|a| {
+                a.on_screen.set(visible);
+                if visible {
+                    a.start();
+                }
+            });
+        });
+        if let Ok(observer) = web_sys::IntersectionObserver::new(seen.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+        }
+        seen.forget();
+    });
+    // Large text: the address keeps it, the canvas redraws at its new size.
+    Effect::new(move |_| {
+        let _ = big_text.get();
+        with_anim(&|a| {
+            replace_url(&a.link());
+            a.draw();
+        });
+    });
 
     let help = RwSignal::new(false);
     // Keyboard shortcuts (listed in the help overlay). Keys typed into a field are left alone;
@@ -613,6 +768,10 @@ fn Page(
             }
             "?" => {
                 help.update(|h| *h = !*h);
+                true
+            }
+            "l" | "L" => {
+                big_text.update(|b| *b = !*b);
                 true
             }
             "Escape" => {
@@ -683,6 +842,7 @@ fn Page(
                     <Stats lang=lang snapshot=snapshot/>
                     <Legend lang=lang entries=legend/>
                     <Inspector lang=lang side=side with_anim=animator/>
+                    <NetworkTool lang=lang side=side index=k with_anim=animator/>
                     <details class="about" data-testid="about">
                         <summary>{move || tr(lang.get(), "about.title")}</summary>
                         <p>{move || tr(lang.get(), if side.mode == Mode::Kraft { "about.kraft" } else { "about.zk" })}</p>
@@ -764,7 +924,7 @@ fn Page(
         .collect_view();
 
     view! {
-        <main class="app" class:both=both class:embed=embed>
+        <main class="app" class:both=both class:embed=embed class:big=move || big_text.get()>
             <header class="top">
                 <div>
                     <h1>{move || tr(lang.get(), "app.title")}</h1>
@@ -780,17 +940,15 @@ fn Page(
                 </div>
             </header>
             {problems_view}
-            <div class="sides">{stages}</div>
+            <div class="sides" node_ref=sides_ref>{stages}</div>
             <section class="panel">
                 <div class="controls">
                     <button class="primary" data-testid="play" on:click=move |_| playing.update(|p| *p = !*p)>
                         {move || if playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
                     </button>
-                    {(!both).then(|| view! {
-                        <button data-testid="step-back" class="extra" on:click=move |_| with_anim(&|a| a.step_back())>
-                            {move || tr(lang.get(), "btn.step_back")}
-                        </button>
-                    })}
+                    <button data-testid="step-back" class="extra" on:click=move |_| with_anim(&|a| a.step_back())>
+                        {move || tr(lang.get(), "btn.step_back")}
+                    </button>
                     <button data-testid="step" class="extra" on:click=move |_| with_anim(&|a| a.step())>
                         {move || tr(lang.get(), "btn.step")}
                     </button>
@@ -831,25 +989,25 @@ fn Page(
                         <button data-testid="crash-leader" on:click=move |_| with_anim(&|a| a.fault(SimNode::Leader))>
                             {move || tr(lang.get(), "btn.crash_leader")}
                         </button>
-                    })}
-                    {(!both).then(|| view! {
-                        <button
-                            data-testid="copy-link"
-                            class="extra"
-                            on:click=move |_| {
-                                let paused = !playing.get_untracked();
-                                let link = first_lab.with_value(|lab| permalink(lab, lang.get_untracked(), paused));
-                                if let Some(w) = web_sys::window() {
-                                    let href = w.location().href().unwrap_or_default();
-                                    let base = href.split('?').next().unwrap_or_default().to_string();
-                                    let _ = w.navigator().clipboard().write_text(&format!("{base}{link}"));
-                                    copied.set(true);
-                                }
-                            }
-                        >
-                            {move || if copied.get() { tr(lang.get(), "btn.copied") } else { tr(lang.get(), "btn.copy_link") }}
+                        <button data-testid="isolate-leader" on:click=move |_| with_anim(&|a| a.act_on(None, &|lab| lab.isolate_leader()))>
+                            {move || tr(lang.get(), "btn.isolate_leader")}
                         </button>
                     })}
+                    <button
+                        data-testid="copy-link"
+                        class="extra"
+                        on:click=move |_| {
+                            let link = animator.with_value(|a| a.link());
+                            if let Some(w) = web_sys::window() {
+                                let href = w.location().href().unwrap_or_default();
+                                let base = href.split('?').next().unwrap_or_default().to_string();
+                                let _ = w.navigator().clipboard().write_text(&format!("{base}{link}"));
+                                copied.set(true);
+                            }
+                        }
+                    >
+                        {move || if copied.get() { tr(lang.get(), "btn.copied") } else { tr(lang.get(), "btn.copy_link") }}
+                    </button>
                     {(!embed).then(|| view! {
                         <button
                             data-testid="copy-embed"
@@ -888,11 +1046,84 @@ fn Page(
                         />
                         <output>{move || format_speed(speed_step.get())}</output>
                     </label>
+                    <label class="extra">
+                        <span>{move || tr(lang.get(), "label.loss")}</span>
+                        <select
+                            data-testid="loss"
+                            on:change=move |ev| {
+                                if let Ok(p) = event_target_value(&ev).parse::<u32>() {
+                                    with_anim(&|a| a.act_on(None, &|lab| {
+                                        let action = ScenarioAction::LossPerMille(p.min(1_000));
+                                        lab.act(action.clone()).map(|_| action)
+                                    }));
+                                }
+                            }
+                        >
+                            {LOSS_CHOICES
+                                .iter()
+                                .map(|&p| view! {
+                                    <option value=p.to_string() selected=move || first_snapshot.with(|s| s.loss_per_mille == p)>
+                                        {format!("{}%", p / 10)}
+                                    </option>
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label class="extra">
+                        <span>{move || tr(lang.get(), "label.delay")}</span>
+                        <select
+                            data-testid="delay"
+                            on:change=move |ev| {
+                                if let Ok(us) = event_target_value(&ev).parse::<u64>() {
+                                    with_anim(&|a| a.act_on(None, &|lab| {
+                                        let action = ScenarioAction::DelayUs(us.min(10_000_000));
+                                        lab.act(action.clone()).map(|_| action)
+                                    }));
+                                }
+                            }
+                        >
+                            {DELAY_CHOICES_US
+                                .iter()
+                                .map(|&us| view! {
+                                    <option value=us.to_string() selected=move || first_snapshot.with(|s| s.delay_us == us)>
+                                        {format_time(Time(us))}
+                                    </option>
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <button
+                        data-testid="big"
+                        class="extra"
+                        aria-pressed=move || big_text.get().to_string()
+                        on:click=move |_| big_text.update(|b| *b = !*b)
+                    >
+                        {move || tr(lang.get(), "btn.big")}
+                    </button>
                     <span class="slowmo" class:on=move || slowing.with(|s| s.slow_motion)>
                         {move || tr(lang.get(), "label.slowmo")}
                     </span>
                     <span class="seed">{move || tr(lang.get(), "label.seed")} " " <code data-testid="seed">{seed}</code></span>
                 </div>
+                <label class="timeline">
+                    <span>{move || tr(lang.get(), "label.timeline")}</span>
+                    <input
+                        type="range"
+                        min="0"
+                        step="1"
+                        data-testid="timeline"
+                        max=move || horizon_ms.get().to_string()
+                        prop:value=move || first_snapshot.with(|s| s.time_us / 1_000).to_string()
+                        on:input=move |ev| {
+                            if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
+                                with_anim(&|a| a.scrub(Time::from_ms(ms.min(horizon_ms.get_untracked()))));
+                            }
+                        }
+                    />
+                    <output data-testid="timeline-time">
+                        {move || format!("{} / {}", seconds(first_snapshot.with(|s| s.time_us / 1_000)), seconds(horizon_ms.get()))}
+                    </output>
+                </label>
                 <p class="hint">{move || tr(lang.get(), if both { "hint.both" } else { "hint.click" })}</p>
                 <Show when=move || help.get()>
                     <div class="help" role="dialog" data-testid="help-overlay" aria-label=move || tr(lang.get(), "help.title")>
@@ -904,6 +1135,8 @@ fn Page(
                             <dt><kbd>"R"</kbd></dt><dd>{move || tr(lang.get(), "help.reset")}</dd>
                             <dt><kbd>"C"</kbd></dt><dd>{move || tr(lang.get(), "help.crash_controller")}</dd>
                             <dt><kbd>"Tab"</kbd>" "<kbd>"Enter"</kbd></dt><dd>{move || tr(lang.get(), "help.node")}</dd>
+                            <dt><kbd>"L"</kbd></dt><dd>{move || tr(lang.get(), "help.big")}</dd>
+                            <dt>{move || tr(lang.get(), "label.timeline")}</dt><dd>{move || tr(lang.get(), "help.timeline")}</dd>
                             <dt><kbd>"?"</kbd></dt><dd>{move || tr(lang.get(), "help.help")}</dd>
                         </dl>
                     </div>
@@ -972,6 +1205,22 @@ fn Stats(lang: RwSignal<Lang>, snapshot: RwSignal<Snapshot>) -> impl IntoView {
             </dd>
             <dt>{move || tr(lang.get(), "stats.messages")}</dt>
             <dd data-testid="messages">{move || snapshot.with(|s| s.messages)}</dd>
+            <dt>{move || tr(lang.get(), "stats.tally")}</dt>
+            <dd data-testid="tally">
+                {move || {
+                    let l = lang.get();
+                    let entries: Vec<String> = snapshot.with(|s| {
+                        s.nodes
+                            .iter()
+                            .filter_map(|v| {
+                                let (votes, needed) = v.tally?;
+                                Some(trf(l, "tally.entry", &[&v.name(), &votes.to_string(), &needed.to_string()]))
+                            })
+                            .collect()
+                    });
+                    if entries.is_empty() { tr(l, "tally.none").to_string() } else { entries.join(" · ") }
+                }}
+            </dd>
             <dt>{move || tr(lang.get(), "stats.latency")}</dt>
             <dd data-testid="latency">
                 {move || snapshot.with(|s| s.last_metadata_latency_ms.map_or_else(|| "–".to_string(), |ms| format!("{ms} ms")))}
@@ -1034,5 +1283,78 @@ fn Legend(lang: RwSignal<Lang>, entries: &'static [(MsgClass, &'static str)]) ->
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+/// `12.345 s`.
+fn seconds(ms: u64) -> String {
+    format!("{}.{:03} s", ms / 1_000, ms % 1_000)
+}
+
+/// The partition tool of one cluster: pick the nodes of one side, cut, heal.
+#[component]
+fn NetworkTool(
+    lang: RwSignal<Lang>,
+    side: SideView,
+    index: usize,
+    with_anim: StoredValue<Rc<Animator>, LocalStorage>,
+) -> impl IntoView {
+    let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
+    let total = names.len();
+    let picked = RwSignal::new(Vec::<usize>::new());
+    let cuttable = move || picked.with(|p| !p.is_empty() && p.len() < total);
+    view! {
+        <details class="network" data-testid="network-panel">
+            <summary>{move || tr(lang.get(), "net.title")}</summary>
+            <fieldset>
+                <legend>{move || tr(lang.get(), "net.partition")}</legend>
+                {names
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, name)| {
+                        view! {
+                            <label class="pick">
+                                <input
+                                    type="checkbox"
+                                    data-testid="partition-pick"
+                                    data-node=name.clone()
+                                    prop:checked=move || picked.with(|p| p.contains(&i))
+                                    on:change=move |_| {
+                                        picked.update(|p| match p.iter().position(|x| *x == i) {
+                                            Some(at) => {
+                                                p.remove(at);
+                                            }
+                                            None => p.push(i),
+                                        })
+                                    }
+                                />
+                                {name}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <button
+                data-testid="cut"
+                prop:disabled=move || !cuttable()
+                on:click=move |_| {
+                    let p = picked.get_untracked();
+                    with_anim.with_value(|a| a.partition(index, &p));
+                }
+            >
+                {move || tr(lang.get(), "btn.cut")}
+            </button>
+            <button
+                data-testid="heal"
+                on:click=move |_| {
+                    with_anim.with_value(|a| {
+                        a.act_on(Some(index), &|lab| lab.act(ScenarioAction::Heal).map(|_| ScenarioAction::Heal))
+                    });
+                    picked.set(Vec::new());
+                }
+            >
+                {move || tr(lang.get(), "btn.heal")}
+            </button>
+        </details>
     }
 }

@@ -96,9 +96,8 @@ impl Lab {
     fn apply_due_within(&mut self, until: Time, event_limit: u64) {
         while let Some(recorded) = self.actions.get(self.applied).filter(|r| r.at <= until) {
             let (at, events_before, action) = (recorded.at, recorded.events_before, recorded.action.clone());
-            let not_yet = |c: &dyn Cluster| {
-                c.events_processed() < events_before && c.next_event_time().is_some_and(|t| t <= at)
-            };
+            let not_yet =
+                |c: &dyn Cluster| c.events_processed() < events_before && c.next_event_time().is_some_and(|t| t <= at);
             while not_yet(&*self.cluster) && self.cluster.events_processed() < event_limit && self.cluster.step_one() {}
             if not_yet(&*self.cluster) {
                 return;
@@ -116,6 +115,20 @@ impl Lab {
         }
     }
 
+    /// The message loss (per mille) and extra latency (µs) in force, from the actions applied.
+    pub fn network_settings(&self) -> (u32, u64) {
+        let applied = &self.actions[..self.applied.min(self.actions.len())];
+        let loss = applied.iter().rev().find_map(|r| match r.action {
+            ScenarioAction::LossPerMille(p) => Some(p),
+            _ => None,
+        });
+        let delay = applied.iter().rev().find_map(|r| match r.action {
+            ScenarioAction::DelayUs(us) => Some(us),
+            _ => None,
+        });
+        (loss.unwrap_or(0), delay.unwrap_or(0))
+    }
+
     /// Actions taken later than the current moment, waiting to happen again.
     pub fn pending(&self) -> &[Recorded] {
         &self.actions[self.applied.min(self.actions.len())..]
@@ -123,16 +136,40 @@ impl Lab {
 
     /// Crash a live node or restart a dead one, now. Returns the action taken.
     pub fn toggle(&mut self, id: usize) -> Option<ScenarioAction> {
+        let node = self.node_ref(id)?;
+        let alive = self.views.get(id)?.alive;
+        let action = if alive { ScenarioAction::Crash(node) } else { ScenarioAction::Restart(node) };
+        self.act(action.clone())?;
+        Some(action)
+    }
+
+    /// How scenario text names node `id` (`c2`, `zk3`, `b1`).
+    pub fn node_ref(&self, id: usize) -> Option<NodeRef> {
         let view = self.views.get(id)?;
         let prefix = match view.kind {
             NodeKind::Controller => NodePrefix::Controller,
             NodeKind::ZkServer => NodePrefix::Zk,
             NodeKind::Broker => NodePrefix::Broker,
         };
-        let node = NodeRef::Named { prefix, number: view.number };
-        let action = if view.alive { ScenarioAction::Crash(node) } else { ScenarioAction::Restart(node) };
+        Some(NodeRef::Named { prefix, number: view.number })
+    }
+
+    /// Cut the `picked` nodes off from all the others (the partition tool).
+    pub fn partition(&mut self, picked: &[usize]) -> Option<ScenarioAction> {
+        let (inside, outside): (Vec<usize>, Vec<usize>) = (0..self.views.len()).partition(|i| picked.contains(i));
+        if inside.is_empty() || outside.is_empty() {
+            return None;
+        }
+        let side = |ids: Vec<usize>| ids.into_iter().filter_map(|i| self.node_ref(i)).collect::<Vec<_>>();
+        let action = ScenarioAction::Partition(vec![side(inside), side(outside)]);
         self.act(action.clone())?;
         Some(action)
+    }
+
+    /// The quorum leader alone on one side (side by side: the same fault on both clusters).
+    pub fn isolate_leader(&mut self) -> Option<ScenarioAction> {
+        let leader = self.leader()?.id;
+        self.partition(&[leader])
     }
 
     /// Schedule an action now and apply it at once, even while paused.
@@ -331,6 +368,24 @@ mod tests {
         assert_eq!(lab.cluster.events_processed(), 0);
         assert_eq!(lab.cluster.now(), Time::ZERO);
         assert_eq!(lab.horizon, Time::ZERO);
+    }
+
+    #[test]
+    fn the_partition_tool_cuts_the_picked_nodes_off_and_heal_joins_them() {
+        let mut lab = lab();
+        lab.advance(3_000_000.0);
+        let action = lab.isolate_leader().expect("a leader to isolate");
+        let leader = lab.leader().map(|v| v.id).expect("still leading for now");
+        assert!(action.to_string().starts_with(&format!("partition {} |", lab.views[leader].name())), "{action}");
+        let sides = lab.cluster.partition_sides();
+        assert!(sides.iter().enumerate().all(|(i, s)| (*s == sides[leader]) == (i == leader)));
+        lab.advance(6_000_000.0);
+        let new_leader = lab.leader().map(|v| v.id).expect("the majority elects a new leader");
+        assert_ne!(new_leader, leader);
+        assert!(lab.partition(&[]).is_none() && lab.partition(&(0..lab.views.len()).collect::<Vec<_>>()).is_none());
+        lab.act(ScenarioAction::Heal).expect("heal");
+        assert!(lab.cluster.partition_sides().iter().all(|s| *s == 0));
+        assert_eq!(lab.script_text().lines().count(), 2);
     }
 
     #[test]

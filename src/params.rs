@@ -38,8 +38,13 @@ pub struct Params {
     pub setup: Setup,
     /// The language asked for in the URL, if any.
     pub lang: Option<Lang>,
-    /// The person's actions from a permalink (`s`), replayed as they were taken.
+    /// The person's actions from a permalink (`s`), replayed as they were taken. Side by side,
+    /// `s` applies to both clusters and `szk` / `skraft` to one each.
     pub steps: Vec<Step>,
+    pub steps_zk: Vec<Step>,
+    pub steps_kraft: Vec<Step>,
+    /// `big=1`: large text for a projector.
+    pub big: bool,
     /// The moment a permalink points at (`t`, µs); the page opens paused there.
     pub until: Option<Time>,
     pub problems: Vec<Problem>,
@@ -94,6 +99,9 @@ pub fn parse(search: &str) -> Params {
     let mut view = View::One;
     let mut embed = false;
     let mut steps = Vec::new();
+    let mut steps_zk = Vec::new();
+    let mut steps_kraft = Vec::new();
+    let mut big = false;
     let mut until = None;
     let mut problems = Vec::new();
     let query = search.strip_prefix('?').unwrap_or(search);
@@ -102,7 +110,7 @@ pub fn parse(search: &str) -> Params {
         let key = percent_decode(raw_key);
         let value = percent_decode(raw_value);
         let chars = value.chars().count();
-        let limit = if key == "s" { MAX_SCRIPT_CHARS } else { MAX_VALUE_CHARS };
+        let limit = if matches!(key.as_str(), "s" | "szk" | "skraft") { MAX_SCRIPT_CHARS } else { MAX_VALUE_CHARS };
         if chars > limit || key.chars().count() > MAX_VALUE_CHARS {
             problems.push(problem("param.too_long", &[&shown(&key), &chars.max(key.chars().count()).to_string()]));
             continue;
@@ -113,10 +121,13 @@ pub fn parse(search: &str) -> Params {
                 Err(_) => problems.push(problem("param.bad_seed", &[&shown(&value), &DEFAULT_SEED.to_string()])),
             },
             "mode" if value.trim() == "both" => view = View::Both,
-            "embed" => match value.trim() {
-                "1" | "true" => embed = true,
-                "0" | "false" => embed = false,
-                _ => problems.push(problem("param.bad_embed", &[&shown(&value)])),
+            "embed" => match flag(&value) {
+                Some(on) => embed = on,
+                None => problems.push(problem("param.bad_embed", &[&shown(&value)])),
+            },
+            "big" => match flag(&value) {
+                Some(on) => big = on,
+                None => problems.push(problem("param.bad_big", &[&shown(&value)])),
             },
             "mode" => match Mode::parse(value.trim()) {
                 Some(mode) => {
@@ -141,8 +152,12 @@ pub fn parse(search: &str) -> Params {
                 Ok(n) if n <= MAX_BROKERS => setup.brokers = n,
                 _ => problems.push(problem("param.bad_brokers", &[&shown(&value)])),
             },
-            "s" => match scenario::parse(&value) {
-                Ok(script) => steps = script.steps,
+            "s" | "szk" | "skraft" => match scenario::parse(&value) {
+                Ok(script) => match key.as_str() {
+                    "szk" => steps_zk = script.steps,
+                    "skraft" => steps_kraft = script.steps,
+                    _ => steps = script.steps,
+                },
                 Err(e) => problems.push(problem(
                     "param.bad_script",
                     &[&e.line.to_string(), &e.column.to_string(), &shorten(&e.kind.to_string(), 120)],
@@ -155,7 +170,16 @@ pub fn parse(search: &str) -> Params {
             _ => problems.push(problem("param.unknown", &[&shown(&key)])),
         }
     }
-    Params { view, embed, setup, lang, steps, until, problems }
+    Params { view, embed, setup, lang, steps, steps_zk, steps_kraft, big, until, problems }
+}
+
+/// `1`/`true` or `0`/`false`.
+fn flag(value: &str) -> Option<bool> {
+    match value.trim() {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => None,
+    }
 }
 
 /// Percent-encode a query value (unreserved characters stay as they are).
@@ -231,6 +255,20 @@ mod tests {
         assert_eq!(keys, ["param.bad_script", "param.bad_time"]);
         assert_eq!(p.problems[0].args[0], "1");
         assert!(p.steps.is_empty());
+    }
+
+    #[test]
+    fn side_by_side_scripts_and_projector_mode_are_read() {
+        let zk = percent_encode("at 2s crash zk1\n");
+        let kraft = percent_encode("at 3s crash c2\nat 4s restart c2\n");
+        let p = parse(&format!("?mode=both&szk={zk}&skraft={kraft}&big=1&t=5000000"));
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!((p.steps_zk.len(), p.steps_kraft.len(), p.steps.len()), (1, 2, 0));
+        assert!(p.big);
+        let p = parse(&format!("?big=loud&skraft={}", percent_encode("at 1s crsh c1")));
+        let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["param.bad_big", "param.bad_script"]);
+        assert!(!p.big && p.steps_kraft.is_empty());
     }
 
     #[test]
