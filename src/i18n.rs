@@ -182,6 +182,21 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "sees a quorum for {0} in round {1}; after the 200 ms finalize wait the vote stands",
         "라운드 {1}에서 {0}에 대한 정족수 확인; 200 ms 최종 대기 후 확정",
     ),
+    (
+        "zk.vote_switch_epoch",
+        "switches its vote to {0}: higher peer epoch ({1} > {2})",
+        "{0}에게 투표를 바꿈: 에포크(peerEpoch)가 더 큼 ({1} > {2})",
+    ),
+    (
+        "zk.vote_switch_zxid",
+        "switches its vote to {0}: same epoch, higher zxid ({1} > {2})",
+        "{0}에게 투표를 바꿈: 에포크는 같고 zxid가 더 큼 ({1} > {2})",
+    ),
+    (
+        "zk.vote_switch_sid",
+        "switches its vote to {0}: same epoch and zxid, higher server id ({0} > {1})",
+        "{0}에게 투표를 바꿈: 에포크와 zxid가 같고 서버 id가 더 큼 ({0} > {1})",
+    ),
     ("zk.looking", "goes LOOKING: Fast Leader Election starts", "LOOKING 상태로 전환: Fast Leader Election 시작"),
     ("zk.new_epoch", "proposes ZAB epoch {0} (LEADERINFO)", "ZAB 에포크 {0} 제안 (LEADERINFO)"),
     ("zk.synced", "synchronised with the leader by {0}", "리더와 {0} 방식으로 동기화"),
@@ -453,6 +468,27 @@ mod tests {
         assert_eq!(trf(Lang::Ko, "node.label", &["c2", "리더", "3"]), "c2 — 리더, 에포크 3");
         assert_eq!(Lang::parse("ko-KR"), Some(Lang::Ko));
         assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn a_vote_switch_reads_with_its_reason_in_both_languages() {
+        let args = ["zk3", "0x100000004", "0x100000002"];
+        assert_eq!(
+            trf(Lang::En, "zk.vote_switch_zxid", &args),
+            "switches its vote to zk3: same epoch, higher zxid (0x100000004 > 0x100000002)"
+        );
+        assert_eq!(
+            trf(Lang::Ko, "zk.vote_switch_zxid", &args),
+            "zk3에게 투표를 바꿈: 에포크는 같고 zxid가 더 큼 (0x100000004 > 0x100000002)"
+        );
+        assert_eq!(
+            trf(Lang::En, "zk.vote_switch_sid", &["zk3", "zk2"]),
+            "switches its vote to zk3: same epoch and zxid, higher server id (zk3 > zk2)"
+        );
+        assert_eq!(
+            trf(Lang::Ko, "zk.vote_switch_epoch", &["zk1", "2", "1"]),
+            "zk1에게 투표를 바꿈: 에포크(peerEpoch)가 더 큼 (2 > 1)"
+        );
     }
 
     #[test]

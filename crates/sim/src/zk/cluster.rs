@@ -13,6 +13,7 @@ use crate::NodeId;
 
 use super::check::Checker;
 use super::config::Config;
+use super::election::VoteWin;
 use super::kafka::{Broker, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
 use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Shared, Snapshot};
 use super::server::{Role as ServerRole, Server};
@@ -472,6 +473,15 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
     match note {
         Note::ElectionRound { round } => ("zk.election_round", vec![round.to_string()]),
         Note::Elected { leader, round } => ("zk.elected", vec![zk(*leader), round.to_string()]),
+        Note::VoteSwitched { to, why } => match *why {
+            VoteWin::HigherPeerEpoch { theirs, ours } => {
+                ("zk.vote_switch_epoch", vec![zk(*to), theirs.to_string(), ours.to_string()])
+            }
+            VoteWin::HigherZxid { theirs, ours } => {
+                ("zk.vote_switch_zxid", vec![zk(*to), format!("{theirs:#x}"), format!("{ours:#x}")])
+            }
+            VoteWin::HigherSid { theirs, ours } => ("zk.vote_switch_sid", vec![zk(theirs), zk(ours)]),
+        },
         Note::Looking => ("zk.looking", vec![]),
         Note::NewEpoch { epoch } => ("zk.new_epoch", vec![epoch.to_string()]),
         Note::Synced { mode } => ("zk.synced", vec![mode.to_string()]),
@@ -520,5 +530,50 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
             ("kafka.topic_created", vec![topic.clone(), partitions.to_string()])
         }
         Note::Violation(text) => ("violation", vec![text.clone()]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Cluster as _;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn a_vote_switch_note_names_the_new_leader_and_the_deciding_step() {
+        let text = |why| note_text(&Note::VoteSwitched { to: 3, why }, 3);
+        assert_eq!(
+            text(VoteWin::HigherPeerEpoch { theirs: 2, ours: 1 }),
+            ("zk.vote_switch_epoch", vec!["zk3".to_string(), "2".to_string(), "1".to_string()])
+        );
+        assert_eq!(
+            text(VoteWin::HigherZxid { theirs: 0x1_0000_0004, ours: 0x1_0000_0002 }),
+            ("zk.vote_switch_zxid", vec!["zk3".to_string(), "0x100000004".to_string(), "0x100000002".to_string()])
+        );
+        assert_eq!(
+            text(VoteWin::HigherSid { theirs: 3, ours: 2 }),
+            ("zk.vote_switch_sid", vec!["zk3".to_string(), "zk2".to_string()])
+        );
+    }
+
+    #[test]
+    fn the_first_election_narrates_each_switch_once_and_only_to_a_higher_sid() {
+        // All servers start in round 1 voting for themselves with equal (epoch, zxid): every
+        // switch is decided by server id, and nobody ever switches to a lower sid.
+        let mut c = Cluster::new(7, Config { ensemble: 3, brokers: 0, partitions: 0, ..Config::default() });
+        c.run_until(Time::from_secs(5), usize::MAX);
+        let mut notes = Vec::new();
+        c.notes(0, &mut notes);
+        let switches: Vec<(NodeId, Vec<String>)> =
+            notes.iter().filter(|n| n.key == "zk.vote_switch_sid").map(|n| (n.node, n.args.clone())).collect();
+        assert!(!switches.is_empty());
+        for (node, args) in &switches {
+            let to: u64 = args[0].trim_start_matches("zk").parse().unwrap();
+            let from: u64 = args[1].trim_start_matches("zk").parse().unwrap();
+            assert!(to > from, "zk{} switched from {from} to {to}", node + 1);
+        }
+        let mut seen = BTreeSet::new();
+        assert!(switches.iter().all(|s| seen.insert(s.clone())), "a switch narrated twice: {switches:?}");
+        assert!(c.violations().is_empty());
     }
 }
