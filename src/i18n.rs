@@ -357,6 +357,16 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "{0} ms 동안 리더의 fetch 응답 없음: fetch 타임아웃 (에포크 {1})",
     ),
     (
+        "kraft.no_leader_timeout",
+        "its election timeout ({0} ms) expired with no leader known (epoch {1})",
+        "알려진 리더 없이 선거 타임아웃({0} ms)이 만료됨 (에포크 {1})",
+    ),
+    (
+        "kraft.successor_turn",
+        "its EndQuorumEpoch wait is over: {0} has resigned (epoch {1})",
+        "EndQuorumEpoch 대기 종료: {0}이(가) 리더에서 물러남 (에포크 {1})",
+    ),
+    (
         "kraft.prospective",
         "starts a pre-vote at epoch {0} (Prospective)",
         "에포크 {0}에서 사전 투표 시작 (Prospective)",
@@ -492,6 +502,18 @@ mod tests {
     }
 
     #[test]
+    fn why_a_controller_starts_an_election_reads_in_both_languages() {
+        assert_eq!(
+            trf(Lang::En, "kraft.no_leader_timeout", &["1402", "0"]),
+            "its election timeout (1402 ms) expired with no leader known (epoch 0)"
+        );
+        assert_eq!(
+            trf(Lang::Ko, "kraft.successor_turn", &["c2", "3"]),
+            "EndQuorumEpoch 대기 종료: c2이(가) 리더에서 물러남 (에포크 3)"
+        );
+    }
+
+    #[test]
     fn every_role_is_translated() {
         use Role::*;
         for role in [
@@ -548,6 +570,8 @@ mod tests {
         c.schedule(Time::from_secs(9), &ScenarioAction::Shutdown(b2)).unwrap();
         let topic = ScenarioAction::CreateTopic { name: "orders".into(), partitions: 2, replication_factor: 3 };
         c.schedule(Time::from_secs(10), &topic).unwrap();
+        // A graceful leader shutdown: EndQuorumEpoch and a successor's turn.
+        c.schedule(Time::from_secs(15), &ScenarioAction::Shutdown(NodeRef::Leader)).unwrap();
         c.run_until(Time::from_secs(40), usize::MAX);
         let mut notes = Vec::new();
         c.notes(0, &mut notes);
