@@ -202,6 +202,21 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "sees a quorum for {0} in round {1}; after the 200 ms finalize wait the vote stands",
         "라운드 {1}에서 {0}에 대한 정족수 확인; 200 ms 최종 대기 후 확정",
     ),
+    (
+        "zk.vote_switch_epoch",
+        "switches its vote to {0}: higher peer epoch ({1} > {2})",
+        "{0}에게 투표를 바꿈: 에포크(peerEpoch)가 더 큼 ({1} > {2})",
+    ),
+    (
+        "zk.vote_switch_zxid",
+        "switches its vote to {0}: same epoch, higher zxid ({1} > {2})",
+        "{0}에게 투표를 바꿈: 에포크는 같고 zxid가 더 큼 ({1} > {2})",
+    ),
+    (
+        "zk.vote_switch_sid",
+        "switches its vote to {0}: same epoch and zxid, higher server id ({0} > {1})",
+        "{0}에게 투표를 바꿈: 에포크와 zxid가 같고 서버 id가 더 큼 ({0} > {1})",
+    ),
     ("zk.looking", "goes LOOKING: Fast Leader Election starts", "LOOKING 상태로 전환: Fast Leader Election 시작"),
     ("zk.new_epoch", "proposes ZAB epoch {0} (LEADERINFO)", "ZAB 에포크 {0} 제안 (LEADERINFO)"),
     ("zk.synced", "synchronised with the leader by {0}", "리더와 {0} 방식으로 동기화"),
@@ -362,6 +377,16 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "{0} ms 동안 리더의 fetch 응답 없음: fetch 타임아웃 (에포크 {1})",
     ),
     (
+        "kraft.no_leader_timeout",
+        "its election timeout ({0} ms) expired with no leader known (epoch {1})",
+        "알려진 리더 없이 선거 타임아웃({0} ms)이 만료됨 (에포크 {1})",
+    ),
+    (
+        "kraft.successor_turn",
+        "its EndQuorumEpoch wait is over: {0} has resigned (epoch {1})",
+        "EndQuorumEpoch 대기 종료: {0}이(가) 리더에서 물러남 (에포크 {1})",
+    ),
+    (
         "kraft.prospective",
         "starts a pre-vote at epoch {0} (Prospective)",
         "에포크 {0}에서 사전 투표 시작 (Prospective)",
@@ -476,6 +501,39 @@ mod tests {
     }
 
     #[test]
+    fn a_vote_switch_reads_with_its_reason_in_both_languages() {
+        let args = ["zk3", "0x100000004", "0x100000002"];
+        assert_eq!(
+            trf(Lang::En, "zk.vote_switch_zxid", &args),
+            "switches its vote to zk3: same epoch, higher zxid (0x100000004 > 0x100000002)"
+        );
+        assert_eq!(
+            trf(Lang::Ko, "zk.vote_switch_zxid", &args),
+            "zk3에게 투표를 바꿈: 에포크는 같고 zxid가 더 큼 (0x100000004 > 0x100000002)"
+        );
+        assert_eq!(
+            trf(Lang::En, "zk.vote_switch_sid", &["zk3", "zk2"]),
+            "switches its vote to zk3: same epoch and zxid, higher server id (zk3 > zk2)"
+        );
+        assert_eq!(
+            trf(Lang::Ko, "zk.vote_switch_epoch", &["zk1", "2", "1"]),
+            "zk1에게 투표를 바꿈: 에포크(peerEpoch)가 더 큼 (2 > 1)"
+        );
+    }
+
+    #[test]
+    fn why_a_controller_starts_an_election_reads_in_both_languages() {
+        assert_eq!(
+            trf(Lang::En, "kraft.no_leader_timeout", &["1402", "0"]),
+            "its election timeout (1402 ms) expired with no leader known (epoch 0)"
+        );
+        assert_eq!(
+            trf(Lang::Ko, "kraft.successor_turn", &["c2", "3"]),
+            "EndQuorumEpoch 대기 종료: c2이(가) 리더에서 물러남 (에포크 3)"
+        );
+    }
+
+    #[test]
     fn every_role_is_translated() {
         use Role::*;
         for role in [
@@ -532,6 +590,8 @@ mod tests {
         c.schedule(Time::from_secs(9), &ScenarioAction::Shutdown(b2)).unwrap();
         let topic = ScenarioAction::CreateTopic { name: "orders".into(), partitions: 2, replication_factor: 3 };
         c.schedule(Time::from_secs(10), &topic).unwrap();
+        // A graceful leader shutdown: EndQuorumEpoch and a successor's turn.
+        c.schedule(Time::from_secs(15), &ScenarioAction::Shutdown(NodeRef::Leader)).unwrap();
         c.run_until(Time::from_secs(40), usize::MAX);
         let mut notes = Vec::new();
         c.notes(0, &mut notes);

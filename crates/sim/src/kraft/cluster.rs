@@ -503,6 +503,10 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         Note::FetchTimeout { epoch } => {
             ("kraft.fetch_timeout", vec![config.fetch_timeout_ms.to_string(), epoch.to_string()])
         }
+        Note::NoLeaderTimeout { epoch, timeout_ms } => {
+            ("kraft.no_leader_timeout", vec![timeout_ms.to_string(), epoch.to_string()])
+        }
+        Note::SuccessorTurn { epoch, resigned } => ("kraft.successor_turn", vec![name(resigned), epoch.to_string()]),
         Note::BecameProspective { epoch } => ("kraft.prospective", vec![epoch.to_string()]),
         Note::PreVoteLost { epoch } => ("kraft.prevote_lost", vec![epoch.to_string()]),
         Note::BecameCandidate { epoch } => ("kraft.candidate", vec![epoch.to_string()]),

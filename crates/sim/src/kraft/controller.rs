@@ -29,6 +29,8 @@ const SHUTDOWN_LINGER_MS: u64 = 100;
 type Out = Vec<Output<Msg, Timer, Note>>;
 
 mod lifecycle;
+#[cfg(test)]
+mod tests;
 
 // One State per controller, rarely moved: the leader's size does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -51,6 +53,9 @@ pub enum State {
         leader: NodeId,
         has_fetched: bool,
         backoff_ms: u64,
+        /// The leader resigned naming this voter a successor (EndQuorumEpoch): the fetch timer
+        /// now counts down its turn to stand, not a silent leader.
+        leader_resigned: bool,
     },
     /// A leader that stepped down (shutdown or failed check-quorum), waiting out its epoch.
     Resigned,
@@ -241,7 +246,13 @@ impl Controller {
 
     fn on_timer(&mut self, now: Time, timer: Timer, out: &mut Out) {
         match (timer, &self.state) {
-            (Timer::Election, State::Unattached) => self.begin_election(now, out),
+            (Timer::Election, State::Unattached) => {
+                // KIP-595: an Unattached voter starts an election when its election timeout
+                // expires with no leader known; say how long it waited.
+                let timeout_ms = self.timer_view.map_or(0, |(set, at)| at.since(set) / 1_000);
+                out.push(Output::Note(Note::NoLeaderTimeout { epoch: self.epoch, timeout_ms }));
+                self.begin_election(now, out);
+            }
             (Timer::Election, State::Prospective { leader, .. }) => {
                 // KIP-996: a prospective that times out goes back to following (if it knew a
                 // leader) or to Unattached, and tries again after another timeout.
@@ -265,8 +276,13 @@ impl Controller {
                 // KIP-595: after its election timeout a resigned leader moves to Unattached(epoch + 1).
                 self.become_unattached(now, self.epoch + 1, out);
             }
-            (Timer::FetchTimeout, State::Follower { .. }) => {
-                out.push(Output::Note(Note::FetchTimeout { epoch: self.epoch }));
+            (Timer::FetchTimeout, State::Follower { leader, leader_resigned, .. }) => {
+                let note = if *leader_resigned {
+                    Note::SuccessorTurn { epoch: self.epoch, resigned: *leader }
+                } else {
+                    Note::FetchTimeout { epoch: self.epoch }
+                };
+                out.push(Output::Note(note));
                 self.begin_election(now, out);
             }
             (Timer::FetchRetry, State::Follower { .. }) => self.send_fetch(out),
@@ -402,7 +418,8 @@ impl Controller {
             self.voted_for = None;
         }
         self.leader_id = Some(leader);
-        self.state = State::Follower { leader, has_fetched: false, backoff_ms: RECONNECT_BACKOFF_MS };
+        self.state =
+            State::Follower { leader, has_fetched: false, backoff_ms: RECONNECT_BACKOFF_MS, leader_resigned: false };
         out.push(Output::Note(Note::BecameFollower { epoch: self.epoch, leader }));
         self.reset_fetch_timer(now, self.config.fetch_timeout_ms, out);
         self.send_fetch(out);
@@ -809,9 +826,11 @@ impl Controller {
     }
 
     fn fetched_ok(&mut self, now: Time, out: &mut Out) {
-        if let State::Follower { has_fetched, backoff_ms, .. } = &mut self.state {
+        if let State::Follower { has_fetched, backoff_ms, leader_resigned, .. } = &mut self.state {
             *has_fetched = true;
             *backoff_ms = RECONNECT_BACKOFF_MS;
+            // The fetch timer starts over at the full fetch timeout.
+            *leader_resigned = false;
         }
         self.reset_fetch_timer(now, self.config.fetch_timeout_ms, out);
         self.send_fetch(out);
@@ -830,7 +849,7 @@ impl Controller {
     }
 
     fn on_end_quorum_epoch(&mut self, now: Time, from: NodeId, epoch: u64, preferred: &[NodeId], out: &mut Out) {
-        let State::Follower { leader, has_fetched, .. } = &mut self.state else { return };
+        let State::Follower { leader, has_fetched, leader_resigned, .. } = &mut self.state else { return };
         if epoch != self.epoch || *leader != from {
             return;
         }
@@ -843,6 +862,7 @@ impl Controller {
             let n = preferred.len() as u32;
             let wait =
                 if pos == 0 { 0 } else { (max >> (n - 1).min(63)).checked_shl(pos as u32 - 1).unwrap_or(max).min(max) };
+            *leader_resigned = true;
             out.push(Output::Note(Note::EndQuorumEpochReceived { epoch, backoff_ms: wait }));
             self.reset_fetch_timer(now, wait, out);
         }

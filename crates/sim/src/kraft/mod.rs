@@ -148,6 +148,18 @@ pub enum Note {
     FetchTimeout {
         epoch: u64,
     },
+    /// An Unattached voter's election timeout (`timeout_ms`, drawn from [T, 2T)) expired with
+    /// no leader known: why it starts an election.
+    NoLeaderTimeout {
+        epoch: u64,
+        timeout_ms: u64,
+    },
+    /// A preferred successor's EndQuorumEpoch wait is over (`resigned` stepped down): why it
+    /// starts an election.
+    SuccessorTurn {
+        epoch: u64,
+        resigned: NodeId,
+    },
     BecameProspective {
         epoch: u64,
     },

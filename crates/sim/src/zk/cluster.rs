@@ -1,6 +1,7 @@
 //! `zk::Cluster`: the ZooKeeper-mode world (servers `zk1..zkN`, brokers `b1..bM`), its invariant
 //! checker and role histories, behind the shared [`Cluster`](crate::cluster::Cluster) trait.
 
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use crate::cluster::{self, ActionError, FlightView, NodeKind, NodeView, NoteView, Role};
@@ -13,11 +14,11 @@ use crate::NodeId;
 
 use super::check::Checker;
 use super::config::Config;
-use super::election::votes_equal;
+use super::election::{votes_equal, VoteWin};
 use super::kafka::{Broker, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
 use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Shared, Snapshot};
 use super::server::{Role as ServerRole, Server};
-use super::tree::DataTree;
+use super::tree::{DataTree, Znode};
 use super::{Cmd, Node, Note, Timer};
 
 /// Who held a role when: recorded after every event.
@@ -427,26 +428,8 @@ impl cluster::Cluster for Cluster {
 
     fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
         out.clear();
-        let Some(Node::Server(server)) = self.world.nodes().get(node) else { return };
-        // The znode tree this server holds: version and, for ephemerals, the owning session.
-        for (path, znode) in server.tree.paths().take(60) {
-            let owner = znode.stat.ephemeral_owner;
-            let eph = if owner != 0 { format!("  ephemeral, session {owner:#x}") } else { String::new() };
-            out.push(format!("{path}  v{}{eph}", znode.stat.version));
-        }
-        for (topic, states) in server.tree.topics() {
-            for (p, z) in states.iter().enumerate().take(24) {
-                let isr: Vec<String> =
-                    (0..64).filter(|b| z.state.isr & (1u64 << b) != 0).map(|b| format!("b{}", b + 1)).collect();
-                out.push(format!(
-                    "/brokers/topics/{topic}/partitions/{p}/state  v{}  leader {}  isr [{}]  leader epoch {}  controller epoch {}",
-                    z.version,
-                    if z.state.leader > 0 { format!("b{}", z.state.leader) } else { "-1".to_string() },
-                    isr.join(","),
-                    z.state.leader_epoch,
-                    z.state.controller_epoch
-                ));
-            }
+        if let Some(Node::Server(server)) = self.world.nodes().get(node) {
+            inspect_server(server, out);
         }
     }
 
@@ -474,12 +457,79 @@ impl cluster::Cluster for Cluster {
     }
 }
 
+/// The inspector's lines for one ZooKeeper server.
+fn inspect_server(server: &Server, out: &mut Vec<String>) {
+    // The znode tree this server holds: version and, for ephemerals, the owning session;
+    // then the watches this server's clients hold on it. A watched path with no znode is
+    // listed too: an exists watch waits for it to be created (brokers on /controller).
+    let absent: BTreeSet<&str> = server
+        .data_watches
+        .keys()
+        .chain(server.child_watches.keys())
+        .map(String::as_str)
+        .filter(|path| server.tree.get(path).is_none())
+        .collect();
+    let mut listing: Vec<(&str, Option<&Znode>)> =
+        server.tree.paths().map(|(path, znode)| (path.as_str(), Some(znode))).collect();
+    listing.extend(absent.into_iter().map(|path| (path, None)));
+    listing.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, znode) in listing.into_iter().take(60) {
+        let watches = watch_marker(server, path, znode.is_some());
+        match znode {
+            Some(znode) => {
+                let owner = znode.stat.ephemeral_owner;
+                let eph = if owner != 0 { format!("  ephemeral, session {owner:#x}") } else { String::new() };
+                out.push(format!("{path}  v{}{eph}{watches}", znode.stat.version));
+            }
+            None => out.push(format!("{path}  (no znode){watches}")),
+        }
+    }
+    for (topic, states) in server.tree.topics() {
+        for (p, z) in states.iter().enumerate().take(24) {
+            let isr: Vec<String> =
+                (0..64).filter(|b| z.state.isr & (1u64 << b) != 0).map(|b| format!("b{}", b + 1)).collect();
+            out.push(format!(
+                "/brokers/topics/{topic}/partitions/{p}/state  v{}  leader {}  isr [{}]  leader epoch {}  controller epoch {}",
+                z.version,
+                if z.state.leader > 0 { format!("b{}", z.state.leader) } else { "-1".to_string() },
+                isr.join(","),
+                z.state.leader_epoch,
+                z.state.controller_epoch
+            ));
+        }
+    }
+}
+
+/// `  [watch: data×3, child×1]`: the watches `server`'s clients hold on `path` (empty when
+/// none). ZooKeeper's data watches are set by getData and exists; on a path without a znode only
+/// exists can have set one, so the marker calls them that there.
+fn watch_marker(server: &Server, path: &str, znode_exists: bool) -> String {
+    let (data, child) = server.watches_on(path);
+    let data_kind = if znode_exists { "data" } else { "exists" };
+    let kinds: Vec<String> =
+        [(data_kind, data), ("child", child)].iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k}×{n}")).collect();
+    if kinds.is_empty() {
+        String::new()
+    } else {
+        format!("  [watch: {}]", kinds.join(", "))
+    }
+}
+
 /// A note as a translatable key and its arguments (the app's i18n layer words them).
 fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
     let zk = |sid: u64| format!("zk{sid}");
     match note {
         Note::ElectionRound { round } => ("zk.election_round", vec![round.to_string()]),
         Note::Elected { leader, round } => ("zk.elected", vec![zk(*leader), round.to_string()]),
+        Note::VoteSwitched { to, why } => match *why {
+            VoteWin::HigherPeerEpoch { theirs, ours } => {
+                ("zk.vote_switch_epoch", vec![zk(*to), theirs.to_string(), ours.to_string()])
+            }
+            VoteWin::HigherZxid { theirs, ours } => {
+                ("zk.vote_switch_zxid", vec![zk(*to), format!("{theirs:#x}"), format!("{ours:#x}")])
+            }
+            VoteWin::HigherSid { theirs, ours } => ("zk.vote_switch_sid", vec![zk(theirs), zk(ours)]),
+        },
         Note::Looking => ("zk.looking", vec![]),
         Note::NewEpoch { epoch } => ("zk.new_epoch", vec![epoch.to_string()]),
         Note::Synced { mode } => ("zk.synced", vec![mode.to_string()]),
@@ -544,4 +594,201 @@ fn fle_tally(s: &Server) -> (u32, u32) {
         })
         .count();
     (agree as u32, s.cfg.quorum() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Cluster as _;
+
+    use crate::world::{Input, Output};
+    use crate::zk::msg::{ClientOp, ClientPacket, EventType, Msg, Op, QuorumPacket, ReadOp};
+    use crate::zk::testkit::{established_leader, q, step};
+    use crate::zk::Out;
+
+    /// Clients talking to an established leader (zk3); zk1 acknowledges every proposal.
+    struct Clients {
+        leader: Server,
+        seq: std::collections::BTreeMap<NodeId, u32>,
+        ack_seq: u32,
+    }
+
+    impl Clients {
+        fn new() -> Clients {
+            Clients { leader: established_leader(), seq: Default::default(), ack_seq: 3 }
+        }
+        fn send(&mut self, client: NodeId, pkt: ClientPacket) -> Vec<Out> {
+            let seq = self.seq.entry(client).or_insert(0);
+            let msg = Msg::Client { seq: *seq, pkt };
+            *seq += 1;
+            step(&mut self.leader, Time::from_ms(10), Input::Msg { from: client, msg })
+        }
+        /// A write (or session) commits once zk1 acknowledges it.
+        fn commit(&mut self, client: NodeId, pkt: ClientPacket) -> Vec<Out> {
+            let mut out = self.send(client, pkt);
+            let ack = q(self.ack_seq, QuorumPacket::Ack { zxid: self.leader.last_logged_zxid() });
+            self.ack_seq += 1;
+            out.extend(step(&mut self.leader, Time::from_ms(10), Input::Msg { from: 0, msg: ack }));
+            out
+        }
+        fn connect(&mut self, client: NodeId) {
+            self.commit(
+                client,
+                ClientPacket::Connect { session: 0, timeout_ms: 6_000, last_zxid_seen: 0, watches: vec![] },
+            );
+        }
+        fn write(&mut self, client: NodeId, xid: u64, op: Op) -> Vec<Out> {
+            self.commit(client, ClientPacket::Request { xid, op: ClientOp::Write { ops: vec![op], multi: false } })
+        }
+        fn read(&mut self, client: NodeId, xid: u64, read: ReadOp) {
+            self.send(client, ClientPacket::Request { xid, op: ClientOp::Read(read) });
+        }
+        fn inspect(&self) -> Vec<String> {
+            let mut lines = Vec::new();
+            inspect_server(&self.leader, &mut lines);
+            lines
+        }
+    }
+
+    fn events(out: &[Out]) -> Vec<(NodeId, String, EventType)> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Send { to, msg: Msg::Client { pkt: ClientPacket::Event { path, event, .. }, .. } } => {
+                    Some((*to, path.clone(), *event))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn inspect_marks_watched_znodes_and_the_marker_goes_when_the_one_shot_watch_fires() {
+        let mut c = Clients::new();
+        c.connect(5);
+        c.connect(6);
+        let session5 = c.leader.conns[&5].session;
+        c.write(
+            5,
+            1,
+            Op::Create { path: "/controller".into(), data: Data::Broker(1), ephemeral: true, sequential: false },
+        );
+        // Watches: getData sets a data watch, getChildren a child watch, exists on a missing
+        // path waits for its creation.
+        c.read(6, 1, ReadOp::GetData { path: "/controller".into(), watch: true });
+        c.read(5, 2, ReadOp::Exists { path: "/controller".into(), watch: true });
+        c.read(6, 2, ReadOp::GetChildren { path: "/".into(), watch: true });
+        c.read(6, 3, ReadOp::Exists { path: "/admin".into(), watch: true });
+        c.read(6, 4, ReadOp::GetChildren { path: "/controller".into(), watch: true });
+        assert_eq!(
+            c.inspect(),
+            vec![
+                "/  v0  [watch: child×1]".to_string(),
+                "/admin  (no znode)  [watch: exists×1]".to_string(),
+                format!("/controller  v0  ephemeral, session {session5:#x}  [watch: data×2, child×1]"),
+            ]
+        );
+        // ZooKeeper: setData fires the node's data watches, once; child watches stay.
+        let set = Op::SetData { path: "/controller".into(), data: Data::Broker(2), version: None };
+        let out = c.write(5, 3, set);
+        assert_eq!(
+            events(&out),
+            vec![
+                (5, "/controller".into(), EventType::NodeDataChanged),
+                (6, "/controller".into(), EventType::NodeDataChanged)
+            ]
+        );
+        assert_eq!(
+            c.inspect(),
+            vec![
+                "/  v0  [watch: child×1]".to_string(),
+                "/admin  (no znode)  [watch: exists×1]".to_string(),
+                format!("/controller  v1  ephemeral, session {session5:#x}  [watch: child×1]"),
+            ]
+        );
+        // create fires the node's exists watch and the parent's child watch.
+        c.write(5, 4, Op::Create { path: "/admin".into(), data: Data::Empty, ephemeral: false, sequential: false });
+        assert_eq!(
+            c.inspect(),
+            vec![
+                "/  v0".to_string(),
+                "/admin  v0".to_string(),
+                format!("/controller  v1  ephemeral, session {session5:#x}  [watch: child×1]")
+            ]
+        );
+    }
+
+    /// The counts in a line's `[watch: data×2, child×1]` marker, by kind.
+    fn marker(line: &str) -> std::collections::BTreeMap<String, usize> {
+        let Some(inner) = line.split("  [watch: ").nth(1) else { return Default::default() };
+        inner
+            .trim_end_matches(']')
+            .split(", ")
+            .filter_map(|kind| kind.split_once('×'))
+            .map(|(kind, n)| (kind.to_string(), n.parse().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn inspect_shows_every_broker_watching_controller_and_the_controller_watching_broker_ids() {
+        let config = Config { ensemble: 3, brokers: 3, partitions: 4, ..Config::default() };
+        let mut c = Cluster::new(3, config);
+        c.run_until(Time::from_secs(30), usize::MAX);
+        assert!((1..=3).any(|b| c.broker(b).is_some_and(|b| b.is_active_controller())));
+        // Each broker's session lives on one server. Summed over the ensemble, /controller has
+        // one data watch per broker (Kafka: every broker watches /controller) and /brokers/ids
+        // one child watch (the controller's getChildren).
+        let (mut data, mut child) = (0, 0);
+        let mut lines = Vec::new();
+        for server in 0..3 {
+            c.inspect(server, &mut lines);
+            for line in &lines {
+                let counts = marker(line);
+                if line.starts_with("/controller  v") {
+                    data += counts.get("data").copied().unwrap_or(0);
+                }
+                if line.starts_with("/brokers/ids  v") {
+                    child += counts.get("child").copied().unwrap_or(0);
+                }
+            }
+        }
+        assert_eq!((data, child), (3, 1));
+    }
+
+    #[test]
+    fn a_vote_switch_note_names_the_new_leader_and_the_deciding_step() {
+        let text = |why| note_text(&Note::VoteSwitched { to: 3, why }, 3);
+        assert_eq!(
+            text(VoteWin::HigherPeerEpoch { theirs: 2, ours: 1 }),
+            ("zk.vote_switch_epoch", vec!["zk3".to_string(), "2".to_string(), "1".to_string()])
+        );
+        assert_eq!(
+            text(VoteWin::HigherZxid { theirs: 0x1_0000_0004, ours: 0x1_0000_0002 }),
+            ("zk.vote_switch_zxid", vec!["zk3".to_string(), "0x100000004".to_string(), "0x100000002".to_string()])
+        );
+        assert_eq!(
+            text(VoteWin::HigherSid { theirs: 3, ours: 2 }),
+            ("zk.vote_switch_sid", vec!["zk3".to_string(), "zk2".to_string()])
+        );
+    }
+
+    #[test]
+    fn the_first_election_narrates_each_switch_once_and_only_to_a_higher_sid() {
+        // All servers start in round 1 voting for themselves with equal (epoch, zxid): every
+        // switch is decided by server id, and nobody ever switches to a lower sid.
+        let mut c = Cluster::new(7, Config { ensemble: 3, brokers: 0, partitions: 0, ..Config::default() });
+        c.run_until(Time::from_secs(5), usize::MAX);
+        let mut notes = Vec::new();
+        c.notes(0, &mut notes);
+        let switches: Vec<(NodeId, Vec<String>)> =
+            notes.iter().filter(|n| n.key == "zk.vote_switch_sid").map(|n| (n.node, n.args.clone())).collect();
+        assert!(!switches.is_empty());
+        for (node, args) in &switches {
+            let to: u64 = args[0].trim_start_matches("zk").parse().unwrap();
+            let from: u64 = args[1].trim_start_matches("zk").parse().unwrap();
+            assert!(to > from, "zk{} switched from {from} to {to}", node + 1);
+        }
+        let mut seen = BTreeSet::new();
+        assert!(switches.iter().all(|s| seen.insert(s.clone())), "a switch narrated twice: {switches:?}");
+        assert!(c.violations().is_empty());
+    }
 }

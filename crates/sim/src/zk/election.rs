@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::time::Time;
 
-use super::msg::{Msg, Notification, ServerState, Sid, Vote};
+use super::msg::{Msg, Notification, ServerState, Sid, Vote, Zxid};
 use super::server::Server;
 use super::{Note, Out, Timer};
 use crate::world::Output;
@@ -33,6 +33,30 @@ pub struct Fle {
 /// for a server without quorum weight (an observer's own vote, leader 0 here) never wins.
 pub fn total_order_predicate(new: &Vote, cur: &Vote) -> bool {
     new.leader != 0 && (new.peer_epoch, new.zxid, new.leader) > (cur.peer_epoch, cur.zxid, cur.leader)
+}
+
+/// Which step of totalOrderPredicate a winning vote wins by (for narration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VoteWin {
+    /// The proposed server has a higher peerEpoch (it accepted a later ZAB epoch).
+    HigherPeerEpoch { theirs: u64, ours: u64 },
+    /// Same peerEpoch, and the proposed server has logged a higher zxid.
+    HigherZxid { theirs: Zxid, ours: Zxid },
+    /// Same peerEpoch and zxid: the higher server id breaks the tie.
+    HigherSid { theirs: Sid, ours: Sid },
+}
+
+/// FLE: totalOrderPredicate, saying why: `None` when `new` does not beat `cur`.
+pub fn vote_win(new: &Vote, cur: &Vote) -> Option<VoteWin> {
+    if !total_order_predicate(new, cur) {
+        None
+    } else if new.peer_epoch != cur.peer_epoch {
+        Some(VoteWin::HigherPeerEpoch { theirs: new.peer_epoch, ours: cur.peer_epoch })
+    } else if new.zxid != cur.zxid {
+        Some(VoteWin::HigherZxid { theirs: new.zxid, ours: cur.zxid })
+    } else {
+        Some(VoteWin::HigherSid { theirs: new.leader, ours: cur.leader })
+    }
 }
 
 /// FLE: `Vote.equals`: with a LOOKING side every field counts; between FOLLOWING/LEADING votes
@@ -171,17 +195,32 @@ impl Server {
             self.fle.logicalclock = n.vote.election_epoch;
             self.fle.recvset.clear();
             let own = self.initial_vote();
-            self.fle.proposed = if total_order_predicate(&n.vote, &own) { n.vote } else { own };
+            match vote_win(&n.vote, &own) {
+                Some(why) => self.adopt(n.vote, why, out),
+                None => self.fle.proposed = own,
+            }
             self.send_notifications(now, out);
         } else if n.vote.election_epoch < self.fle.logicalclock {
             // FLE: notifications from an older round are ignored.
             return;
-        } else if total_order_predicate(&n.vote, &self.fle.proposed) {
-            self.fle.proposed = n.vote;
+        } else if let Some(why) = vote_win(&n.vote, &self.fle.proposed) {
+            // FLE: same round and n's vote wins totalOrderPredicate: adopt it and broadcast.
+            self.adopt(n.vote, why, out);
             self.send_notifications(now, out);
         }
         self.fle.recvset.insert(from, (n.vote, ServerState::Looking));
         self.check_round_quorum(now, out);
+    }
+
+    /// Propose `vote`, which won totalOrderPredicate for `why`. Narrated only when the proposed
+    /// leader changes (a better vote for the same server is not a switch), and not for an
+    /// observer's first proposal (it proposes nobody: it has no vote to switch).
+    fn adopt(&mut self, vote: Vote, why: VoteWin, out: &mut Vec<Out>) {
+        let before = self.fle.proposed.leader;
+        self.fle.proposed = vote;
+        if before != 0 && before != vote.leader {
+            out.push(Output::Note(Note::VoteSwitched { to: vote.leader, why }));
+        }
     }
 
     fn on_decided_notification(&mut self, now: Time, from: Sid, n: Notification, out: &mut Vec<Out>) {
@@ -325,6 +364,8 @@ mod tests {
             out,
             vec![
                 Output::SetTimer { timer: Timer::ElectionPoll, at: Time::from_ms(210) },
+                // Same epoch and zxid as our own vote: sid 3 wins the tie-break.
+                Output::Note(Note::VoteSwitched { to: 3, why: VoteWin::HigherSid { theirs: 3, ours: 1 } }),
                 Output::Send { to: 1, msg: notif(n, ServerState::Looking) },
                 Output::Send { to: 2, msg: notif(n, ServerState::Looking) },
                 // Our own copy and sid 3's vote form a quorum of 2: wait finalizeWait = 200 ms.
@@ -334,6 +375,102 @@ mod tests {
         );
         assert_eq!(s.fle.logicalclock, 3);
         assert!(s.fle.finalizing);
+    }
+
+    /// A started server whose log ends at `zxid`, with ZAB currentEpoch `current_epoch`.
+    fn started_at(sid: Sid, ensemble: usize, current_epoch: u64, zxid: u64) -> Server {
+        let cfg = Rc::new(Config { ensemble, brokers: 0, partitions: 0, ..Config::default() });
+        let base = Rc::new(Snapshot { tree: DataTree::new(), zxid, applied_count: 0, digest: 0 });
+        let mut s = Server::new(sid, cfg, base);
+        s.current_epoch = current_epoch;
+        step(&mut s, Time::ZERO, Input::Start);
+        s
+    }
+
+    fn switches(out: &[Out]) -> Vec<Note> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Note(n @ Note::VoteSwitched { .. }) => Some(n.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn vote_win_names_the_deciding_step_of_total_order_predicate() {
+        assert_eq!(
+            vote_win(&vote(1, 0, 1, 2), &vote(3, 99, 1, 1)),
+            Some(VoteWin::HigherPeerEpoch { theirs: 2, ours: 1 })
+        );
+        assert_eq!(vote_win(&vote(1, 5, 1, 1), &vote(3, 4, 1, 1)), Some(VoteWin::HigherZxid { theirs: 5, ours: 4 }));
+        assert_eq!(vote_win(&vote(3, 5, 1, 1), &vote(2, 5, 1, 1)), Some(VoteWin::HigherSid { theirs: 3, ours: 2 }));
+        assert_eq!(vote_win(&vote(2, 5, 1, 1), &vote(3, 5, 1, 1)), None);
+        assert_eq!(vote_win(&vote(2, 5, 1, 1), &vote(2, 5, 1, 1)), None);
+    }
+
+    #[test]
+    fn same_round_same_epoch_higher_zxid_switches_the_vote_and_says_why() {
+        // FLE: same round, n's vote wins totalOrderPredicate on zxid (peerEpoch equal): adopt
+        // it, broadcast, and narrate the switch zk1 → zk2.
+        let mut s = started_at(1, 3, 1, 0x1_0000_0002);
+        let theirs = vote(2, 0x1_0000_0004, 1, 1);
+        let out = step(&mut s, Time::from_ms(10), Input::Msg { from: 1, msg: notif(theirs, ServerState::Looking) });
+        assert_eq!(
+            out,
+            vec![
+                Output::SetTimer { timer: Timer::ElectionPoll, at: Time::from_ms(210) },
+                Output::Note(Note::VoteSwitched {
+                    to: 2,
+                    why: VoteWin::HigherZxid { theirs: 0x1_0000_0004, ours: 0x1_0000_0002 }
+                }),
+                Output::Send { to: 1, msg: notif(theirs, ServerState::Looking) },
+                Output::Send { to: 2, msg: notif(theirs, ServerState::Looking) },
+                Output::CancelTimer(Timer::ElectionPoll),
+                Output::SetTimer { timer: Timer::FinalizeWait, at: Time::from_ms(210) },
+            ]
+        );
+        assert_eq!(s.fle.proposed.leader, 2);
+    }
+
+    #[test]
+    fn a_higher_peer_epoch_wins_over_a_longer_log_and_the_note_says_so() {
+        // zk3 has logged more of epoch 1, but zk1 proposes itself with peerEpoch 2.
+        let mut s = started_at(3, 3, 1, 0x1_0000_0009);
+        let theirs = vote(1, 0x2_0000_0001, 1, 2);
+        let out = step(&mut s, Time::from_ms(10), Input::Msg { from: 0, msg: notif(theirs, ServerState::Looking) });
+        assert_eq!(
+            switches(&out),
+            vec![Note::VoteSwitched { to: 1, why: VoteWin::HigherPeerEpoch { theirs: 2, ours: 1 } }]
+        );
+    }
+
+    #[test]
+    fn only_a_change_of_proposed_leader_is_narrated() {
+        let mut s = started(1, 5);
+        let zk5 = vote(5, 0, 1, 0);
+        let out = step(&mut s, Time::from_ms(10), Input::Msg { from: 4, msg: notif(zk5, ServerState::Looking) });
+        assert_eq!(switches(&out).len(), 1);
+        // The same vote again (from zk4), and a worse one (zk2): nothing to narrate.
+        let out = step(&mut s, Time::from_ms(11), Input::Msg { from: 3, msg: notif(zk5, ServerState::Looking) });
+        assert!(switches(&out).is_empty());
+        let zk2 = vote(2, 0, 1, 0);
+        let out = step(&mut s, Time::from_ms(12), Input::Msg { from: 1, msg: notif(zk2, ServerState::Looking) });
+        assert!(switches(&out).is_empty());
+        // A better vote for the same leader is adopted silently: still zk5.
+        let better_zk5 = vote(5, 7, 1, 0);
+        let out = step(&mut s, Time::from_ms(13), Input::Msg { from: 4, msg: notif(better_zk5, ServerState::Looking) });
+        assert!(switches(&out).is_empty());
+        assert_eq!(s.fle.proposed, better_zk5);
+    }
+
+    #[test]
+    fn a_newer_round_whose_vote_loses_to_our_own_is_not_a_switch() {
+        // zk3 receives zk2's round-4 vote for zk2: it joins round 4 but keeps voting for itself.
+        let mut s = started(3, 3);
+        let out =
+            step(&mut s, Time::from_ms(10), Input::Msg { from: 1, msg: notif(vote(2, 0, 4, 0), ServerState::Looking) });
+        assert!(switches(&out).is_empty());
+        assert_eq!((s.fle.logicalclock, s.fle.proposed.leader), (4, 3));
     }
 
     #[test]
@@ -455,6 +592,16 @@ mod tests {
             .collect();
         assert_eq!(sends, vec![0, 1, 2]);
         assert!(s.fle.recvset.is_empty(), "its own vote never counts");
+    }
+
+    #[test]
+    fn an_observer_taking_up_a_voter_s_proposal_is_not_narrated_as_a_switch() {
+        // It proposed nobody (no quorum weight): there was no vote to switch.
+        let mut s = with_observers(4);
+        let out =
+            step(&mut s, Time::from_ms(5), Input::Msg { from: 2, msg: notif(vote(3, 0, 1, 0), ServerState::Looking) });
+        assert!(switches(&out).is_empty());
+        assert_eq!(s.fle.proposed.leader, 3);
     }
 
     #[test]

@@ -136,6 +136,12 @@ pub enum Note {
         leader: Sid,
         round: u64,
     },
+    /// A LOOKING server changes its proposal to `to`: a notification's vote won
+    /// totalOrderPredicate (`why` says by which step).
+    VoteSwitched {
+        to: Sid,
+        why: election::VoteWin,
+    },
     Looking,
     NewEpoch {
         epoch: u64,

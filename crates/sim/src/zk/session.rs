@@ -35,6 +35,14 @@ impl Server {
         }
     }
 
+    /// How many of this server's clients watch `path`: (data watches, child watches). Like
+    /// ZooKeeper's `WatchManager`, one table holds getData and exists watches.
+    pub fn watches_on(&self, path: &str) -> (usize, usize) {
+        let count =
+            |table: &std::collections::BTreeMap<String, BTreeSet<NodeId>>| table.get(path).map_or(0, |c| c.len());
+        (count(&self.data_watches), count(&self.child_watches))
+    }
+
     /// Forget a client connection and the watches it held.
     pub(crate) fn drop_conn(&mut self, client: NodeId) {
         if self.conns.remove(&client).is_none() {
