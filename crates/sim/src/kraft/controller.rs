@@ -114,7 +114,9 @@ pub struct Controller {
 }
 
 impl Controller {
+    /// `voters` in ascending id order (`shutdown` relies on it).
     pub fn new(id: NodeId, voters: Vec<NodeId>, config: Config, seed: u64) -> Controller {
+        debug_assert!(voters.windows(2).all(|w| w[0] < w[1]), "voters must be ascending");
         Controller {
             id,
             voters,
@@ -415,9 +417,11 @@ impl Controller {
 
     fn shutdown(&mut self, now: Time, out: &mut Out) {
         if let State::Leader(leader) = &self.state {
-            // KIP-595 EndQuorumEpoch: preferred successors sorted by how far they have fetched.
+            // KIP-595 EndQuorumEpoch: preferred successors sorted by how far they have fetched,
+            // ties by id. (Voters are listed in ascending id order, so this is the order a stable
+            // sort on the end offset alone gave; the unstable sort is much less code in wasm.)
             let mut preferred: Vec<NodeId> = self.voters.iter().copied().filter(|v| *v != self.id).collect();
-            preferred.sort_by_key(|v| std::cmp::Reverse(leader.voter_end.get(v).copied().unwrap_or(0)));
+            preferred.sort_unstable_by_key(|v| (std::cmp::Reverse(leader.voter_end.get(v).copied().unwrap_or(0)), *v));
             self.resign(now, preferred, out);
             out.push(Output::SetTimer { timer: Timer::ShutdownDone, at: now.plus_ms(SHUTDOWN_LINGER_MS) });
         } else {
