@@ -172,7 +172,7 @@ fn summary_json(s: &Summary) -> Value {
         "quorum_leader_history": history_json(&s.quorum_leader_history),
         "nodes": nodes,
         "metrics": {
-            "messages_by_type": s.messages_by_type,
+            "messages_by_type": s.messages_by_type.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
             "ms_without_controller": s.ms_without_controller,
             "metadata_change_latency_ms": s.metadata_change_latency_ms,
         },

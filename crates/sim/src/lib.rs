@@ -17,5 +17,6 @@ pub use time::Time;
 pub use world::{Action, Input, Message, MsgClass, Node, NodeList, Output, RoleRef, RunStop, Target, World};
 pub mod scenario;
 pub mod setup;
+pub mod sorted;
 pub mod summary;
 pub mod zk;

@@ -30,7 +30,7 @@
 // Scenario text comes from users and URLs: nothing in this module may panic on it.
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::string_slice)]
 
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
@@ -778,7 +778,7 @@ fn parse_partition(action: &Token<'_>, args: &[Token<'_>]) -> Result<Vec<Vec<Nod
         return Err(Fault::missing(action, Expected::Node));
     }
     let mut sides: Vec<Vec<NodeRef>> = vec![Vec::new()];
-    let mut seen: BTreeSet<NodeRef> = BTreeSet::new();
+    let mut seen: SortedSet<NodeRef> = SortedSet::new();
     let mut last_bar_column = None;
     for item in partition_items(args) {
         match item {

@@ -1,6 +1,6 @@
 //! The run summary both modes produce, printed by `qlab run --json` and shown by the app.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 /// A change of who holds a role: `node` is `None` while nobody does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub struct Summary {
     pub controller_history: Vec<HistoryPoint>,
     pub quorum_leader_history: Vec<HistoryPoint>,
     pub nodes: Vec<NodeSummary>,
-    pub messages_by_type: BTreeMap<String, u64>,
+    pub messages_by_type: SortedMap<String, u64>,
     pub ms_without_controller: u64,
     /// Metadata-change latency in ms (append → applied on every live broker), one per change.
     pub metadata_change_latency_ms: Vec<u64>,

@@ -4,7 +4,9 @@
 //! events. User actions are events too, so seed + action log replays a session exactly.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::sorted::SortedMap;
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -255,14 +257,14 @@ pub struct World<N: Node> {
     alive: Vec<bool>,
     incarnation: Vec<u32>,
     /// The seq of the live instance of each (node, timer kind); older timer events are stale.
-    timers: Vec<BTreeMap<N::Timer, (u64, Time)>>,
-    in_flight: BTreeMap<u64, InFlight<N::Msg>>,
+    timers: Vec<SortedMap<N::Timer, (u64, Time)>>,
+    in_flight: SortedMap<u64, InFlight<N::Msg>>,
     pub net: Network,
     hasher: TraceHasher,
     events_processed: u64,
     notes: VecDeque<NoteAt<N::Note>>,
     notes_total: u64,
-    messages_sent: BTreeMap<&'static str, u64>,
+    messages_sent: SortedMap<&'static str, u64>,
     trace: Option<Vec<TraceRecord>>,
     outbox: Vec<Out<N>>,
 }
@@ -279,14 +281,14 @@ impl<N: Node> World<N> {
             queue: BinaryHeap::new(),
             alive: vec![true; n],
             incarnation: vec![0; n],
-            timers: (0..n).map(|_| BTreeMap::new()).collect(),
-            in_flight: BTreeMap::new(),
+            timers: (0..n).map(|_| SortedMap::new()).collect(),
+            in_flight: SortedMap::new(),
             net: Network::new(n, net, seed),
             hasher: TraceHasher::default(),
             events_processed: 0,
             notes: VecDeque::new(),
             notes_total: 0,
-            messages_sent: BTreeMap::new(),
+            messages_sent: SortedMap::new(),
             trace: None,
             outbox: Vec::new(),
             nodes,
@@ -356,7 +358,7 @@ impl<N: Node> World<N> {
     pub fn notes_total(&self) -> u64 {
         self.notes_total
     }
-    pub fn messages_sent(&self) -> &BTreeMap<&'static str, u64> {
+    pub fn messages_sent(&self) -> &SortedMap<&'static str, u64> {
         &self.messages_sent
     }
     /// When the given timer of a node fires next, if it is set.
@@ -546,7 +548,7 @@ impl<N: Node> World<N> {
         if to >= self.nodes.len() || to == from {
             return;
         }
-        *self.messages_sent.entry(msg.label()).or_insert(0) += 1;
+        *self.messages_sent.get_or_insert(msg.label(), 0) += 1;
         let Some(deliver_at) = self.net.route(self.now, from, to) else { return };
         // The deliver event's seq doubles as the message id.
         let id = self.seq + 1;

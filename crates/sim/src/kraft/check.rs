@@ -8,7 +8,7 @@
 //! must be a replay of a prefix of the committed log (compared by running digest), and every
 //! broker's leader must be the one leader of its epoch.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::hash::{Hash, Hasher};
 
 use super::controller::Controller;
@@ -30,7 +30,7 @@ fn record_hash(entry: &Entry) -> u64 {
 pub struct Checker {
     controllers: usize,
     /// Election safety: the one leader of each epoch.
-    leader_of_epoch: BTreeMap<u64, usize>,
+    leader_of_epoch: SortedMap<u64, usize>,
     /// The committed prefix as first seen: (epoch, record hash) per offset.
     committed: Vec<(u64, u64)>,
     /// Running image digest after each committed offset.
@@ -40,7 +40,7 @@ pub struct Checker {
     /// Per controller: how far its log was checked against the committed prefix.
     verified: Vec<u64>,
     /// Log matching, inductively: (epoch, offset) → (record hash, previous entry's epoch).
-    written: BTreeMap<(u64, u64), (u64, u64)>,
+    written: SortedMap<(u64, u64), (u64, u64)>,
     /// Per controller: (log end, truncations) when last scanned.
     scanned: Vec<(u64, u64)>,
     /// Per controller: its high watermark when last seen, and whether it was leader then.

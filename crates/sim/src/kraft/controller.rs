@@ -5,7 +5,7 @@
 //! reconfiguration), no snapshots (KIP-630), one outstanding fetch per follower, whole records
 //! rather than batches.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 
 use super::image::MetadataImage;
 use super::log::{Entry, Log};
@@ -40,13 +40,13 @@ pub enum State {
     Unattached,
     /// KIP-996: asking for pre-votes at the current epoch; remembers the leader it had.
     Prospective {
-        granted: BTreeSet<NodeId>,
-        rejected: BTreeSet<NodeId>,
+        granted: SortedSet<NodeId>,
+        rejected: SortedSet<NodeId>,
         leader: Option<NodeId>,
     },
     Candidate {
-        granted: BTreeSet<NodeId>,
-        rejected: BTreeSet<NodeId>,
+        granted: SortedSet<NodeId>,
+        rejected: SortedSet<NodeId>,
     },
     Leader(LeaderState),
     Follower {
@@ -66,23 +66,23 @@ pub struct LeaderState {
     /// Offset of this epoch's LeaderChangeMessage: the high watermark must pass it (§5.4.2).
     pub epoch_start_offset: u64,
     /// Fetch offset last reported by each voter (its log end offset).
-    pub voter_end: BTreeMap<NodeId, u64>,
+    pub voter_end: SortedMap<NodeId, u64>,
     /// Fetch offset last reported by each observer (brokers).
-    pub observer_end: BTreeMap<NodeId, u64>,
+    pub observer_end: SortedMap<NodeId, u64>,
     /// Voters that acknowledged BeginQuorumEpoch (or fetched, which implies it).
-    pub acknowledged: BTreeSet<NodeId>,
+    pub acknowledged: SortedSet<NodeId>,
     /// Voters heard from since the check-quorum timer was last reset.
-    pub fetched_since_check: BTreeSet<NodeId>,
+    pub fetched_since_check: SortedSet<NodeId>,
     /// Long-polling fetches waiting for new data: replica → fetch offset.
-    pub parked: BTreeMap<NodeId, u64>,
+    pub parked: SortedMap<NodeId, u64>,
     /// The high watermark last sent to each replica: a fetch from one that has not seen the
     /// current one is answered at once (Kafka completes delayed fetches when the HW moves).
-    pub hw_sent: BTreeMap<NodeId, u64>,
+    pub hw_sent: SortedMap<NodeId, u64>,
     /// The committed image plus this leader's uncommitted records (Kafka's timeline data
     /// structures): what the active controller decides from. Dropped when it stops leading.
     pub working: MetadataImage,
     /// Soft state (KIP-631 BrokerHeartbeatManager), never in the log: reset on failover.
-    pub leases: BTreeMap<NodeId, Lease>,
+    pub leases: SortedMap<NodeId, Lease>,
     /// Responses waiting for the high watermark to reach an offset (a controller write
     /// completes only once its records, and everything before them, are committed).
     pub pending: Vec<(u64, NodeId, Msg)>,
@@ -119,7 +119,9 @@ pub struct Controller {
 }
 
 impl Controller {
+    /// `voters` in ascending id order (`shutdown` relies on it).
     pub fn new(id: NodeId, voters: Vec<NodeId>, config: Config, seed: u64) -> Controller {
+        debug_assert!(voters.windows(2).all(|w| w[0] < w[1]), "voters must be ascending");
         Controller {
             id,
             voters,
@@ -338,9 +340,9 @@ impl Controller {
             _ => None,
         };
         self.cancel_role_timers(out);
-        let mut granted = BTreeSet::new();
+        let mut granted = SortedSet::new();
         granted.insert(self.id);
-        self.state = State::Prospective { granted, rejected: BTreeSet::new(), leader };
+        self.state = State::Prospective { granted, rejected: SortedSet::new(), leader };
         out.push(Output::Note(Note::BecameProspective { epoch: self.epoch }));
         self.reset_election_timer(now, out);
         self.request_votes(true, out);
@@ -353,9 +355,9 @@ impl Controller {
         self.epoch += 1;
         self.voted_for = Some(self.id);
         self.leader_id = None;
-        let mut granted = BTreeSet::new();
+        let mut granted = SortedSet::new();
         granted.insert(self.id);
-        self.state = State::Candidate { granted, rejected: BTreeSet::new() };
+        self.state = State::Candidate { granted, rejected: SortedSet::new() };
         out.push(Output::Note(Note::BecameCandidate { epoch: self.epoch }));
         self.reset_election_timer(now, out);
         self.request_votes(false, out);
@@ -366,7 +368,7 @@ impl Controller {
         self.cancel_role_timers(out);
         self.leader_id = Some(self.id);
         let epoch_start_offset = self.log.end_offset();
-        let mut acknowledged = BTreeSet::new();
+        let mut acknowledged = SortedSet::new();
         acknowledged.insert(self.id);
         // QuorumController.claim(): nothing is reloaded, the committed state is in memory;
         // the uncommitted tail joins the working image.
@@ -380,12 +382,12 @@ impl Controller {
             .collect();
         self.state = State::Leader(LeaderState {
             epoch_start_offset,
-            voter_end: BTreeMap::new(),
-            observer_end: BTreeMap::new(),
+            voter_end: SortedMap::new(),
+            observer_end: SortedMap::new(),
             acknowledged,
-            fetched_since_check: BTreeSet::new(),
-            parked: BTreeMap::new(),
-            hw_sent: BTreeMap::new(),
+            fetched_since_check: SortedSet::new(),
+            parked: SortedMap::new(),
+            hw_sent: SortedMap::new(),
             working,
             leases,
             pending: Vec::new(),
@@ -442,9 +444,11 @@ impl Controller {
 
     fn shutdown(&mut self, now: Time, out: &mut Out) {
         if let State::Leader(leader) = &self.state {
-            // KIP-595 EndQuorumEpoch: preferred successors sorted by how far they have fetched.
+            // KIP-595 EndQuorumEpoch: preferred successors sorted by how far they have fetched,
+            // ties by id. (Voters are listed in ascending id order, so this is the order a stable
+            // sort on the end offset alone gave; the unstable sort is much less code in wasm.)
             let mut preferred: Vec<NodeId> = self.voters.iter().copied().filter(|v| *v != self.id).collect();
-            preferred.sort_by_key(|v| std::cmp::Reverse(leader.voter_end.get(v).copied().unwrap_or(0)));
+            preferred.sort_unstable_by_key(|v| (std::cmp::Reverse(leader.voter_end.get(v).copied().unwrap_or(0)), *v));
             self.resign(now, preferred, out);
             out.push(Output::SetTimer { timer: Timer::ShutdownDone, at: now.plus_ms(SHUTDOWN_LINGER_MS) });
         } else {

@@ -4,7 +4,7 @@
 //! keeps a working image that includes its own uncommitted records (Kafka's timeline data
 //! structures), dropped when it stops leading.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use super::log::{Entry, Log};
 use super::record::Record;
@@ -46,9 +46,9 @@ pub struct TopicImage {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MetadataImage {
-    pub brokers: BTreeMap<NodeId, BrokerRegistration>,
-    pub topics: BTreeMap<u32, TopicImage>,
-    pub topic_ids: BTreeMap<String, u32>,
+    pub brokers: SortedMap<NodeId, BrokerRegistration>,
+    pub topics: SortedMap<u32, TopicImage>,
+    pub topic_ids: SortedMap<String, u32>,
     /// The quorum leader named by the last LeaderChangeMessage, and its epoch.
     pub controller: Option<(NodeId, u64)>,
     /// Offsets `0..applied` have been replayed.
@@ -154,7 +154,7 @@ impl MetadataImage {
 }
 
 /// Replay a broker record into a broker table (ClusterControlManager.replay).
-pub fn apply_broker_record(brokers: &mut BTreeMap<NodeId, BrokerRegistration>, record: &Record) {
+pub fn apply_broker_record(brokers: &mut SortedMap<NodeId, BrokerRegistration>, record: &Record) {
     match record {
         Record::RegisterBroker { broker, incarnation, broker_epoch } => {
             // KIP-631: a (re-)registered broker starts fenced.
@@ -185,7 +185,7 @@ pub fn apply_broker_record(brokers: &mut BTreeMap<NodeId, BrokerRegistration>, r
 
 /// The broker table a decision is made against (the working image's, with the batch's
 /// registration change already applied).
-pub type Brokers = BTreeMap<NodeId, BrokerRegistration>;
+pub type Brokers = SortedMap<NodeId, BrokerRegistration>;
 
 fn active(brokers: &Brokers, id: NodeId) -> bool {
     brokers.get(&id).is_some_and(BrokerRegistration::is_active)

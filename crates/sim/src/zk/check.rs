@@ -14,7 +14,7 @@
 //!   the controller believes);
 //!   brokers never apply a request from an older controller epoch than one they applied.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use crate::world::World;
 use crate::NodeId;
@@ -28,17 +28,17 @@ const MAX_VIOLATIONS: usize = 100;
 pub struct Checker {
     pub violations: Vec<String>,
     unclean_allowed: bool,
-    established: BTreeMap<u64, Sid>,
+    established: SortedMap<u64, Sid>,
     /// Position in the applied sequence → (zxid, digest chain).
-    positions: BTreeMap<u64, (Zxid, u64)>,
+    positions: SortedMap<u64, (Zxid, u64)>,
     last_seen: Vec<(u64, u64)>,
     notes_seen: u64,
-    controllers: BTreeMap<u32, u32>,
-    controller_zxids: BTreeMap<Zxid, u32>,
+    controllers: SortedMap<u32, u32>,
+    controller_zxids: SortedMap<Zxid, u32>,
     /// Per topic, by partition: the last committed state and its zxid.
-    partitions: BTreeMap<String, Vec<(PartState, Zxid)>>,
+    partitions: SortedMap<String, Vec<(PartState, Zxid)>>,
     states_zxid: Zxid,
-    broker_epochs: BTreeMap<NodeId, u32>,
+    broker_epochs: SortedMap<NodeId, u32>,
 }
 
 impl Checker {
@@ -76,7 +76,7 @@ impl Checker {
                 continue;
             };
             if let Some(epoch) = s.established_epoch() {
-                let holder = *self.established.entry(epoch).or_insert(s.sid);
+                let holder = *self.established.get_or_insert(epoch, s.sid);
                 if holder != s.sid {
                     self.violation(
                         world,
@@ -163,7 +163,7 @@ impl Checker {
                     // from a lagging server): not a new election.
                     return;
                 }
-                let holder = *self.controllers.entry(epoch).or_insert(broker);
+                let holder = *self.controllers.get_or_insert(epoch, broker);
                 if holder != broker {
                     self.violation(
                         world,
@@ -191,7 +191,7 @@ impl Checker {
                     return;
                 }
                 let mut found = Vec::new();
-                let mirror = self.partitions.entry(topic.clone()).or_default();
+                let mirror = self.partitions.get_or_insert(topic.clone(), Default::default());
                 for (p, s) in changes.iter() {
                     // Fencing: a state write commits only under the controller epoch in force.
                     if u64::from(s.controller_epoch) != epoch_in_force {
@@ -220,7 +220,7 @@ impl Checker {
                 }
             }
             Note::LeaderAndIsrApplied { controller_epoch, .. } => {
-                let max = self.broker_epochs.entry(node).or_insert(0);
+                let max = self.broker_epochs.get_or_insert(node, 0);
                 if controller_epoch < *max {
                     let known = *max;
                     self.violation(

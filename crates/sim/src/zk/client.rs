@@ -3,7 +3,7 @@
 //! session timeout, reconnection to the next server when the connection breaks, SetWatches on
 //! reconnect, and the client's own check that every watch fires once and before the new data.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use crate::rng::Rng;
 use crate::time::Time;
@@ -52,10 +52,10 @@ pub struct ZkClient {
     send_seq: u32,
     recv_seq: u32,
     next_xid: u64,
-    pending: BTreeMap<u64, (Purpose, ClientOp)>,
+    pending: SortedMap<u64, (Purpose, ClientOp)>,
     pub last_zxid_seen: Zxid,
     /// Armed watches and the zxid at which each was set.
-    pub watches: BTreeMap<(String, WatchKind), Zxid>,
+    pub watches: SortedMap<(String, WatchKind), Zxid>,
 }
 
 impl ZkClient {
@@ -71,9 +71,9 @@ impl ZkClient {
             send_seq: 0,
             recv_seq: 0,
             next_xid: 1,
-            pending: BTreeMap::new(),
+            pending: SortedMap::new(),
             last_zxid_seen: 0,
-            watches: BTreeMap::new(),
+            watches: SortedMap::new(),
         }
     }
 
@@ -289,7 +289,7 @@ impl ZkClient {
             (ReadOp::GetChildren { .. }, Ok(_)) => WatchKind::Child,
             _ => return,
         };
-        self.watches.entry((path.clone(), kind)).or_insert(zxid);
+        self.watches.get_or_insert((path.clone(), kind), zxid);
     }
 
     fn on_event(

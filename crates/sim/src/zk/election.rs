@@ -5,7 +5,7 @@
 //! `finalizeWait`. Servers that are not LOOKING answer with their current vote and state, which
 //! is how a restarted server joins an established ensemble without a new election.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use crate::time::Time;
 
@@ -21,8 +21,8 @@ pub struct Fle {
     /// The vote this server proposes (its `election_epoch` is unused: the round is
     /// `logicalclock`).
     pub proposed: Vote,
-    pub recvset: BTreeMap<Sid, (Vote, ServerState)>,
-    pub outofelection: BTreeMap<Sid, (Vote, ServerState)>,
+    pub recvset: SortedMap<Sid, (Vote, ServerState)>,
+    pub outofelection: SortedMap<Sid, (Vote, ServerState)>,
     /// The notification timeout (`notTimeout`): 200 ms doubling to 60 s.
     pub interval_ms: u64,
     /// A quorum agrees and the server waits `finalizeWait` for a better vote.
@@ -70,16 +70,16 @@ pub fn votes_equal(a: &Vote, a_state: ServerState, b: &Vote, b_state: ServerStat
 }
 
 impl Server {
-    fn has_quorum_for(&self, votes: &BTreeMap<Sid, (Vote, ServerState)>, vote: &Vote, state: ServerState) -> bool {
+    fn has_quorum_for(&self, votes: &SortedMap<Sid, (Vote, ServerState)>, vote: &Vote, state: ServerState) -> bool {
         // hasAllQuorums counts voters only.
         let voters = self.cfg.ensemble as Sid;
-        let agree = votes.iter().filter(|(sid, (v, s))| **sid <= voters && votes_equal(v, *s, vote, state)).count();
+        let agree = votes.iter().filter(|(sid, (v, s))| *sid <= voters && votes_equal(v, *s, vote, state)).count();
         agree >= self.cfg.quorum()
     }
 
     /// FLE: checkLeader: the proposed leader must itself say LEADING, unless it is this server,
     /// in which case the round must be ours.
-    fn check_leader(&self, votes: &BTreeMap<Sid, (Vote, ServerState)>, leader: Sid, election_epoch: u64) -> bool {
+    fn check_leader(&self, votes: &SortedMap<Sid, (Vote, ServerState)>, leader: Sid, election_epoch: u64) -> bool {
         if leader != self.sid {
             matches!(votes.get(&leader), Some((_, ServerState::Leading)))
         } else {

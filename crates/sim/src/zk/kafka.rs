@@ -3,7 +3,7 @@
 //! controller's requests, topic creation through the admin path and controlled shutdown. The
 //! controller itself (on the winner of the race) is in `kafka/controller.rs`.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::rc::Rc;
 
 use crate::rng::Rng;
@@ -58,7 +58,7 @@ pub struct Broker {
     pub controller: Option<Box<Controller>>,
     /// Leader and leader epoch of the replicas this broker hosts, from LeaderAndIsr.
     /// Per topic, indexed by partition.
-    pub replicas: BTreeMap<String, Vec<Option<(i32, u32)>>>,
+    pub replicas: SortedMap<String, Vec<Option<(i32, u32)>>>,
     pub metadata_partitions: u64,
     pub live_brokers: Vec<u32>,
     /// Controlled shutdown in progress: attempts so far.
@@ -103,7 +103,7 @@ impl Broker {
             known_controller: None,
             max_controller_epoch: 0,
             controller: None,
-            replicas: BTreeMap::new(),
+            replicas: SortedMap::new(),
             metadata_partitions: 0,
             live_brokers: Vec::new(),
             shutting_down: None,
@@ -392,7 +392,7 @@ impl Broker {
                 }
                 let mut applied = 0;
                 for t in partitions.iter() {
-                    let known = self.replicas.entry(t.topic.clone()).or_default();
+                    let known = self.replicas.get_or_insert(t.topic.clone(), Default::default());
                     for (p, s) in &t.states {
                         let i = *p as usize;
                         if known.len() <= i {

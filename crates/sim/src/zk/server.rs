@@ -1,7 +1,7 @@
 //! A ZooKeeper server (`QuorumPeer`): durable state (transaction log, snapshot, acceptedEpoch,
 //! currentEpoch), the in-memory database, and dispatch to FLE, ZAB and the client protocol.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 use crate::hash::TraceHasher;
@@ -48,12 +48,12 @@ pub struct Server {
     pub vote: Vote,
     pub fle: Fle,
     pub role: Role,
-    pub conns: BTreeMap<NodeId, Conn>,
+    pub conns: SortedMap<NodeId, Conn>,
     /// Data watches (getData/exists) and child watches (getChildren), by path.
-    pub data_watches: BTreeMap<String, BTreeSet<NodeId>>,
-    pub child_watches: BTreeMap<String, BTreeSet<NodeId>>,
+    pub data_watches: SortedMap<String, SortedSet<NodeId>>,
+    pub child_watches: SortedMap<String, SortedSet<NodeId>>,
     /// Session touches a follower passes to the leader in its next PING.
-    pub touches: BTreeMap<u64, u64>,
+    pub touches: SortedMap<u64, u64>,
 }
 
 pub fn chain_digest(prev: u64, txn: &Txn) -> u64 {
@@ -78,10 +78,10 @@ impl Server {
             vote: Vote::default(),
             fle: Fle::default(),
             role: Role::Looking,
-            conns: BTreeMap::new(),
-            data_watches: BTreeMap::new(),
-            child_watches: BTreeMap::new(),
-            touches: BTreeMap::new(),
+            conns: SortedMap::new(),
+            data_watches: SortedMap::new(),
+            child_watches: SortedMap::new(),
+            touches: SortedMap::new(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! touches, expiry by the leader through closeSession, and one-shot watches fired when a
 //! transaction is applied, before its reply (so a client sees the event before the data).
 
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 use std::rc::Rc;
 
 use crate::time::Time;
@@ -191,10 +191,10 @@ impl Server {
         match fire {
             Some(event) => self.send_client(client, ClientPacket::Event { path, event, zxid }, out),
             None if kind == WatchKind::Child => {
-                self.child_watches.entry(path).or_default().insert(client);
+                self.child_watches.get_or_insert(path, Default::default()).insert(client);
             }
             None => {
-                self.data_watches.entry(path).or_default().insert(client);
+                self.data_watches.get_or_insert(path, Default::default()).insert(client);
             }
         }
     }
@@ -204,10 +204,10 @@ impl Server {
         match (&read, &result) {
             // getData/getChildren set a watch only on an existing node; exists always does.
             (ReadOp::GetData { path, watch: true }, Ok(_)) | (ReadOp::Exists { path, watch: true }, _) => {
-                self.data_watches.entry(path.clone()).or_default().insert(client);
+                self.data_watches.get_or_insert(path.clone(), Default::default()).insert(client);
             }
             (ReadOp::GetChildren { path, watch: true }, Ok(_)) => {
-                self.child_watches.entry(path.clone()).or_default().insert(client);
+                self.child_watches.get_or_insert(path.clone(), Default::default()).insert(client);
             }
             _ => {}
         }
@@ -302,7 +302,7 @@ impl Server {
             return;
         }
         // A delete fires the data and the child watch of a node: one event per client.
-        let mut sent: BTreeSet<(NodeId, &str)> = BTreeSet::new();
+        let mut sent: SortedSet<(NodeId, &str)> = SortedSet::new();
         for t in triggers {
             let table = if t.child_watch { &mut self.child_watches } else { &mut self.data_watches };
             let Some(clients) = table.remove(&t.path) else {
@@ -359,7 +359,7 @@ mod tests {
     /// Drives client packets and follower ACKs against an established leader (zk3).
     struct Bench {
         leader: Server,
-        client_seq: std::collections::BTreeMap<NodeId, u32>,
+        client_seq: crate::sorted::SortedMap<NodeId, u32>,
         ack_seq: u32,
         now: Time,
     }
@@ -369,7 +369,7 @@ mod tests {
             Bench { leader: established_leader(), client_seq: Default::default(), ack_seq: 3, now: Time::from_ms(10) }
         }
         fn client(&mut self, client: NodeId, pkt: ClientPacket) -> Vec<Out> {
-            let seq = self.client_seq.entry(client).or_insert(0);
+            let seq = self.client_seq.get_or_insert(client, 0);
             let msg = Msg::Client { seq: *seq, pkt };
             *seq += 1;
             step(&mut self.leader, self.now, Input::Msg { from: client, msg })

@@ -10,7 +10,7 @@
 //! znodes, so that a million partitions fit in memory five times over; they behave as persistent
 //! znodes with a zkVersion and an mzxid.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 use super::msg::{Data, EventType, Op, OpResult, PartState, ReadOp, Txn, TxnBody, ZkError, ZkResult, Zxid};
@@ -31,7 +31,7 @@ pub struct Stat {
 pub struct Znode {
     pub data: Data,
     pub stat: Stat,
-    pub children: BTreeSet<String>,
+    pub children: SortedSet<String>,
 }
 
 /// A partition state znode.
@@ -53,12 +53,12 @@ pub struct Trigger {
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct DataTree {
-    nodes: BTreeMap<String, Znode>,
-    states: BTreeMap<String, Rc<Vec<StateZnode>>>,
+    nodes: SortedMap<String, Znode>,
+    states: SortedMap<String, Rc<Vec<StateZnode>>>,
     /// Open sessions and their negotiated timeouts.
-    pub sessions: BTreeMap<u64, u64>,
+    pub sessions: SortedMap<u64, u64>,
     /// Ephemeral znodes of each session (`DataTree.ephemerals`).
-    pub ephemerals: BTreeMap<u64, BTreeSet<String>>,
+    pub ephemerals: SortedMap<u64, SortedSet<String>>,
     /// Last applied zxid.
     pub zxid: Zxid,
 }
@@ -85,7 +85,7 @@ fn valid_path(path: &str) -> bool {
 impl DataTree {
     /// An empty tree with only `/`.
     pub fn new() -> DataTree {
-        let mut nodes = BTreeMap::new();
+        let mut nodes = SortedMap::new();
         nodes.insert("/".to_string(), Znode::default());
         DataTree { nodes, ..DataTree::default() }
     }
@@ -103,11 +103,11 @@ impl DataTree {
     }
 
     pub fn topics(&self) -> impl Iterator<Item = (&String, &Rc<Vec<StateZnode>>)> {
-        self.states.iter()
+        self.states.iter().map(|(k, v)| (k, v))
     }
 
     pub fn paths(&self) -> impl Iterator<Item = (&String, &Znode)> {
-        self.nodes.iter()
+        self.nodes.iter().map(|(k, v)| (k, v))
     }
 
     /// Build-time helper (the initial snapshot): create a persistent znode and its parents.
@@ -264,9 +264,9 @@ impl DataTree {
                 parent.stat.pzxid = zxid;
                 let owner = if *ephemeral { txn.session } else { 0 };
                 let stat = Stat { czxid: zxid, mzxid: zxid, pzxid: zxid, ephemeral_owner: owner, ..Stat::default() };
-                self.nodes.insert(path.clone(), Znode { data: data.clone(), stat, children: BTreeSet::new() });
+                self.nodes.insert(path.clone(), Znode { data: data.clone(), stat, children: SortedSet::new() });
                 if owner != 0 {
-                    self.ephemerals.entry(owner).or_default().insert(path.clone());
+                    self.ephemerals.get_or_insert(owner, Default::default()).insert(path.clone());
                 }
                 // Watches: create fires the node's data watch and the parent's child watch.
                 triggers.push(Trigger { path: path.clone(), event: EventType::NodeCreated, child_watch: false });

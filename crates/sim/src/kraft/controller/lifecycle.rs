@@ -103,7 +103,7 @@ impl Controller {
             return;
         };
         let lease =
-            leader.leases.entry(from).or_insert(Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None });
+            leader.leases.get_or_insert(from, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None });
         lease.last_contact = now;
         lease.metadata_offset = req.current_metadata_offset;
         let shutdown_offset = lease.shutdown_offset;
@@ -218,7 +218,7 @@ impl Controller {
         let session_us = self.config.broker_session_timeout_ms * 1_000;
         let Some(leader) = self.working_mut_parts() else { return };
         let mut oldest: Option<(Time, NodeId, u64)> = None;
-        for (&b, reg) in &leader.working.brokers {
+        for &(b, ref reg) in &leader.working.brokers {
             if reg.fenced {
                 continue;
             }

@@ -4,7 +4,9 @@
 //! preferred-replica election, and fencing by controller epoch. It runs inside the broker that
 //! holds `/controller`, as methods of [`Broker`].
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+
+use crate::sorted::{SortedMap, SortedSet};
 
 use crate::time::Time;
 use crate::world::Output;
@@ -63,9 +65,9 @@ pub struct Controller {
     pub epoch: u32,
     pub epoch_zk_version: u32,
     pub phase: CtrlPhase,
-    pub live: BTreeMap<u32, Zxid>,
-    pub shutting_down: BTreeSet<u32>,
-    pub topics: BTreeMap<String, TopicCtx>,
+    pub live: SortedMap<u32, Zxid>,
+    pub shutting_down: SortedSet<u32>,
+    pub topics: SortedMap<String, TopicCtx>,
     pub(super) queue: VecDeque<CtrlEvent>,
     busy: bool,
     writes: VecDeque<Write>,
@@ -89,9 +91,9 @@ impl Controller {
             epoch,
             epoch_zk_version,
             phase: CtrlPhase::Loading,
-            live: BTreeMap::new(),
-            shutting_down: BTreeSet::new(),
-            topics: BTreeMap::new(),
+            live: SortedMap::new(),
+            shutting_down: SortedSet::new(),
+            topics: SortedMap::new(),
             queue: VecDeque::new(),
             busy: false,
             writes: VecDeque::new(),
@@ -189,7 +191,7 @@ impl Broker {
         let Ok(OpResult::Children { children, .. }) = result else {
             return;
         };
-        let new_live: BTreeMap<u32, Zxid> =
+        let new_live: SortedMap<u32, Zxid> =
             children.iter().filter_map(|(name, czxid)| name.parse::<u32>().ok().map(|id| (id, *czxid))).collect();
         let Some(c) = self.controller.as_mut() else {
             return;
@@ -202,7 +204,7 @@ impl Broker {
         }
         // processBrokerChange: new, dead and bounced (same id, larger czxid) brokers.
         let old = std::mem::replace(&mut c.live, new_live);
-        let dead: BTreeSet<u32> = old.keys().filter(|b| !c.live.contains_key(b)).copied().collect();
+        let dead: SortedSet<u32> = old.keys().filter(|b| !c.live.contains_key(b)).copied().collect();
         let joined: Vec<u32> = c.live.iter().filter(|(b, czxid)| old.get(b) != Some(czxid)).map(|(b, _)| *b).collect();
         for b in &dead {
             c.shutting_down.remove(b);
@@ -212,7 +214,7 @@ impl Broker {
         }
         // onBrokerStartup: the full metadata and the replicas' LeaderAndIsr to returning brokers.
         self.send_full_state_to(now, &joined, out);
-        self.plan_elections(&BTreeSet::new());
+        self.plan_elections(&SortedSet::new());
         self.start_writes(out, events);
     }
 
@@ -375,7 +377,7 @@ impl Broker {
         if let Some(c) = self.controller.as_mut() {
             c.busy = true;
         }
-        self.plan_elections(&BTreeSet::new());
+        self.plan_elections(&SortedSet::new());
         self.next_new_topic(out, events);
     }
 
@@ -386,14 +388,14 @@ impl Broker {
             return;
         };
         let mut all = Vec::with_capacity(c.topics.len());
-        let mut mine: BTreeMap<u32, Vec<TopicStates>> = brokers.iter().map(|b| (*b, Vec::new())).collect();
+        let mut mine: SortedMap<u32, Vec<TopicStates>> = brokers.iter().map(|b| (*b, Vec::new())).collect();
         for (topic, t) in &c.topics {
             let states: Vec<(u32, PartState)> = t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect();
-            let mut own: BTreeMap<u32, Vec<(u32, PartState)>> = BTreeMap::new();
+            let mut own: SortedMap<u32, Vec<(u32, PartState)>> = SortedMap::new();
             for (p, state) in &states {
                 for b in t.assignment.replicas_of(*p) {
                     if mine.contains_key(b) {
-                        own.entry(*b).or_default().push((*p, *state));
+                        own.get_or_insert(*b, Default::default()).push((*p, *state));
                     }
                 }
             }
@@ -430,7 +432,7 @@ impl Broker {
     /// PartitionStateMachine: new leaders for partitions whose leader is gone (first live ISR
     /// replica in assignment order), ISR shrink for dead replicas, and ISR expansion for
     /// replicas that came back. `leaving` are brokers in controlled shutdown to move away from.
-    pub(super) fn plan_elections(&mut self, leaving: &BTreeSet<u32>) {
+    pub(super) fn plan_elections(&mut self, leaving: &SortedSet<u32>) {
         let unclean = self.cfg.unclean_leader_election;
         let Some(c) = self.controller.as_mut() else {
             return;
@@ -565,9 +567,9 @@ impl Broker {
         let epoch = c.epoch;
         match result {
             Ok(OpResult::Multi(results)) => {
-                let failed: BTreeSet<u32> = match results.get(1) {
+                let failed: SortedSet<u32> = match results.get(1) {
                     Some(OpResult::StatesSet { failed }) => failed.iter().copied().collect(),
-                    _ => BTreeSet::new(),
+                    _ => SortedSet::new(),
                 };
                 let (topic, changed) = match write {
                     Write::Set { topic, updates } => {
@@ -653,11 +655,11 @@ impl Broker {
         let Some(t) = c.topics.get(topic) else { return };
         let epoch = c.epoch;
         let live: Vec<u32> = c.live.keys().copied().collect();
-        let mut per_broker: BTreeMap<u32, Vec<(u32, PartState)>> = BTreeMap::new();
+        let mut per_broker: SortedMap<u32, Vec<(u32, PartState)>> = SortedMap::new();
         for (p, s) in &changed {
             for b in t.assignment.replicas_of(*p) {
                 if c.live.contains_key(b) {
-                    per_broker.entry(*b).or_default().push((*p, *s));
+                    per_broker.get_or_insert(*b, Default::default()).push((*p, *s));
                 }
             }
         }
@@ -739,7 +741,7 @@ impl Broker {
                 CtrlEvent::ControlledShutdown { broker } => {
                     // §2.5: move leadership away and shrink the ISR, then answer.
                     c.reply_shutdown.push(broker);
-                    let mut leaving = BTreeSet::new();
+                    let mut leaving = SortedSet::new();
                     leaving.insert(broker);
                     self.plan_elections(&leaving);
                     if let Some(c) = self.controller.as_mut() {
@@ -807,7 +809,7 @@ mod tests {
         let states = vec![dead_leader(isr_bit(2) | isr_bit(1)), dead_leader(isr_bit(2))];
         c.topics.insert("t".into(), TopicCtx { assignment, states });
         b.controller = Some(Box::new(c));
-        b.plan_elections(&BTreeSet::new());
+        b.plan_elections(&SortedSet::new());
         let c = b.controller.as_ref().unwrap();
         let Some(Write::Set { updates, .. }) = c.writes.front() else { panic!("no write planned") };
         assert_eq!(

@@ -3,7 +3,7 @@
 //! broadcast (PROPOSAL, ACK, COMMIT in zxid order, INFORM to observers), and the tick loop
 //! (PING every tickTime/2, the synced-quorum check every tick).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 use crate::time::Time;
@@ -56,21 +56,21 @@ pub enum LeaderPhase {
 pub struct Leader {
     pub phase: LeaderPhase,
     pub new_epoch: u64,
-    pub learners: BTreeMap<Sid, Learner>,
+    pub learners: SortedMap<Sid, Learner>,
     /// acceptedEpoch of every server that sent FOLLOWERINFO in time (and our own).
-    pub connecting: BTreeMap<Sid, u64>,
-    pub epoch_acks: BTreeSet<Sid>,
-    pub newleader_acks: BTreeSet<Sid>,
+    pub connecting: SortedMap<Sid, u64>,
+    pub epoch_acks: SortedSet<Sid>,
+    pub newleader_acks: SortedSet<Sid>,
     pub next_counter: u64,
     /// Proposals not yet committed and who acknowledged them.
-    pub outstanding: BTreeMap<Zxid, BTreeSet<Sid>>,
+    pub outstanding: SortedMap<Zxid, SortedSet<Sid>>,
     pub committed: Zxid,
     pub tick: u64,
     pub half_tick: bool,
     /// `SessionTrackerImpl`: session → (deadline ms, timeout ms).
-    pub sessions: BTreeMap<u64, Tracked>,
+    pub sessions: SortedMap<u64, Tracked>,
     /// Sessions whose closeSession is proposed.
-    pub closing: BTreeSet<u64>,
+    pub closing: SortedSet<u64>,
 }
 
 /// A session in the leader's `SessionTrackerImpl`.
@@ -102,22 +102,22 @@ impl Server {
     /// Become the leader: wait for a quorum of FOLLOWERINFO within initLimit ticks.
     pub(crate) fn lead(&mut self, now: Time, out: &mut Vec<Out>) {
         self.state = ServerState::Leading;
-        let mut connecting = BTreeMap::new();
+        let mut connecting = SortedMap::new();
         connecting.insert(self.sid, self.accepted_epoch);
         let leader = Leader {
             phase: LeaderPhase::Discovery,
             new_epoch: 0,
-            learners: BTreeMap::new(),
+            learners: SortedMap::new(),
             connecting,
-            epoch_acks: BTreeSet::new(),
-            newleader_acks: BTreeSet::new(),
+            epoch_acks: SortedSet::new(),
+            newleader_acks: SortedSet::new(),
             next_counter: 1,
-            outstanding: BTreeMap::new(),
+            outstanding: SortedMap::new(),
             committed: 0,
             tick: 0,
             half_tick: false,
-            sessions: BTreeMap::new(),
-            closing: BTreeSet::new(),
+            sessions: SortedMap::new(),
+            closing: SortedSet::new(),
         };
         self.role = Role::Leading(Box::new(leader));
         out.push(Output::SetTimer { timer: Timer::InitLimit, at: now.plus_ms(self.tick_ms() * self.cfg.init_limit) });
@@ -410,7 +410,7 @@ impl Server {
             l.tick += 1;
             let tick = l.tick;
             let synced =
-                1 + l.learners.iter().filter(|(s, h)| **s != sid && !h.observer && tick <= h.deadline_tick).count();
+                1 + l.learners.iter().filter(|(s, h)| *s != sid && !h.observer && tick <= h.deadline_tick).count();
             if synced < quorum {
                 // ZAB: "Not sufficient followers synced": the leader gives up.
                 out.push(Output::Note(Note::GaveUp { reason: "not sufficient followers synced" }));
@@ -448,7 +448,7 @@ impl Server {
         }
         let zxid = make_zxid(l.new_epoch, l.next_counter);
         l.next_counter += 1;
-        let mut acks = BTreeSet::new();
+        let mut acks = SortedSet::new();
         acks.insert(sid);
         l.outstanding.insert(zxid, acks);
         if let TxnBody::CloseSession { session } = &body {
@@ -474,7 +474,7 @@ impl Server {
         let quorum = self.cfg.quorum();
         loop {
             let Some(l) = self.leader_mut() else { return };
-            let Some((&zxid, acks)) = l.outstanding.iter().next() else {
+            let Some(&(zxid, ref acks)) = l.outstanding.first() else {
                 return;
             };
             if acks.len() < quorum {
