@@ -590,7 +590,7 @@ fn fle_tally(s: &Server) -> (u32, u32) {
         .recvset
         .iter()
         .filter(|(sid, (vote, state))| {
-            **sid <= voters && votes_equal(vote, *state, &s.fle.proposed, ServerState::Looking)
+            *sid <= voters && votes_equal(vote, *state, &s.fle.proposed, ServerState::Looking)
         })
         .count();
     (agree as u32, s.cfg.quorum() as u32)

@@ -39,7 +39,7 @@ impl Server {
     /// ZooKeeper's `WatchManager`, one table holds getData and exists watches.
     pub fn watches_on(&self, path: &str) -> (usize, usize) {
         let count =
-            |table: &std::collections::BTreeMap<String, BTreeSet<NodeId>>| table.get(path).map_or(0, |c| c.len());
+            |table: &crate::sorted::SortedMap<String, SortedSet<NodeId>>| table.get(path).map_or(0, |c| c.len());
         (count(&self.data_watches), count(&self.child_watches))
     }
 
