@@ -4,7 +4,9 @@
 use quorumlab_sim::cluster::{Cluster, FlightView, NodeKind, NodeView, Role};
 use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction, Step};
 use quorumlab_sim::setup::{build, Setup, SetupError};
-use quorumlab_sim::{MsgClass, Time};
+use quorumlab_sim::{MsgClass, RunStop, Time};
+
+use crate::history::History;
 
 /// Most events one frame may process (a cap, so a frame can never hang the page).
 pub const MAX_EVENTS_PER_FRAME: usize = 50_000;
@@ -28,6 +30,9 @@ pub struct Lab {
     pub flights: Vec<FlightView>,
     /// Actions the person took, in order, so the session can be replayed exactly.
     pub actions: Vec<Recorded>,
+    /// What the chart plots, sampled on virtual-time boundaries by every path below that moves
+    /// the clock (so replays rebuild it exactly).
+    pub history: History,
     /// Virtual time not yet applied (sub-microsecond remainders of frame steps).
     carry_us: f64,
 }
@@ -35,8 +40,15 @@ pub struct Lab {
 impl Lab {
     pub fn new(setup: Setup) -> Result<Lab, SetupError> {
         let cluster = build(&setup)?;
-        let mut lab =
-            Lab { cluster, setup, views: Vec::new(), flights: Vec::new(), actions: Vec::new(), carry_us: 0.0 };
+        let mut lab = Lab {
+            cluster,
+            setup,
+            views: Vec::new(),
+            flights: Vec::new(),
+            actions: Vec::new(),
+            history: History::default(),
+            carry_us: 0.0,
+        };
         lab.refresh();
         Ok(lab)
     }
@@ -64,9 +76,57 @@ impl Lab {
         self.carry_us = total - whole;
         if whole >= 1.0 {
             let until = self.cluster.now().plus_us(whole as u64);
-            self.cluster.run_until(until, MAX_EVENTS_PER_FRAME);
+            self.run_sampled(until, MAX_EVENTS_PER_FRAME);
             self.refresh();
         }
+    }
+
+    /// `run_until(until)`, stopping at every sample boundary on the way to record the state
+    /// there. `run_until(b); run_until(until)` equals `run_until(until)`, so the trace is the
+    /// same as without sampling. At most `max_events` events in all.
+    fn run_sampled(&mut self, until: Time, max_events: usize) -> RunStop {
+        let start = self.cluster.events_processed();
+        let left = |lab: &Lab| max_events.saturating_sub((lab.cluster.events_processed() - start) as usize);
+        while self.history.next_at() <= until {
+            if self.cluster.run_until(self.history.next_at(), left(self)) == RunStop::EventCap {
+                return RunStop::EventCap;
+            }
+            self.record_sample();
+        }
+        self.cluster.run_until(until, left(self))
+    }
+
+    /// Record the boundaries the state already stands for: those the clock has reached with no
+    /// event pending at or before them (before an action is applied at `now`).
+    fn sample_reached(&mut self) {
+        loop {
+            let at = self.history.next_at();
+            if at > self.cluster.now() || self.cluster.next_event_time().is_some_and(|t| t <= at) {
+                return;
+            }
+            self.record_sample();
+        }
+    }
+
+    /// Before processing the event at `next`: every boundary before it is final now.
+    fn sample_before(&mut self, next: Time) {
+        while self.history.next_at() < next {
+            self.record_sample();
+        }
+    }
+
+    /// Process one event, recording the boundaries it steps over first.
+    fn step_sampled(&mut self) -> bool {
+        let Some(next) = self.cluster.next_event_time() else { return false };
+        self.sample_before(next);
+        self.cluster.step_one()
+    }
+
+    fn record_sample(&mut self) {
+        let views = self.cluster.node_views();
+        let controller = views.iter().any(|v| v.alive && v.is_controller);
+        let quorum_leader = views.iter().any(|v| v.alive && matches!(v.role, Role::Leader | Role::Leading));
+        self.history.record(controller, quorum_leader, self.cluster.sent_by_class());
     }
 
     /// Crash a live node or restart a dead one, now. Returns the action taken.
@@ -87,6 +147,7 @@ impl Lab {
     pub fn act(&mut self, action: ScenarioAction) -> Option<()> {
         let now = self.cluster.now();
         let events_before = self.cluster.events_processed();
+        self.sample_reached();
         self.cluster.schedule(now, &action).ok()?;
         self.cluster.run_until(now, MAX_EVENTS_PER_FRAME);
         self.actions.push(Recorded { at: now, events_before, action });
@@ -99,15 +160,16 @@ impl Lab {
     pub fn from_steps(setup: Setup, steps: &[Step], until: Option<Time>) -> Result<Lab, SetupError> {
         let mut lab = Lab::new(setup)?;
         for step in steps {
-            lab.cluster.run_until(step.at, usize::MAX);
+            lab.run_sampled(step.at, usize::MAX);
             let events_before = lab.cluster.events_processed();
+            lab.sample_reached();
             if lab.cluster.schedule(step.at, &step.action).is_ok() {
                 lab.cluster.run_until(step.at, usize::MAX);
                 lab.actions.push(Recorded { at: step.at, events_before, action: step.action.clone() });
             }
         }
         if let Some(until) = until {
-            lab.cluster.run_until(until, usize::MAX);
+            lab.run_sampled(until, usize::MAX);
         }
         lab.refresh();
         Ok(lab)
@@ -124,7 +186,7 @@ impl Lab {
 
     /// Run to `until` (side by side: both clusters to the same moment).
     pub fn run_to(&mut self, until: Time) {
-        self.cluster.run_until(until, MAX_EVENTS_PER_FRAME);
+        self.run_sampled(until, MAX_EVENTS_PER_FRAME);
         self.carry_us = 0.0;
         self.refresh();
     }
@@ -141,7 +203,7 @@ impl Lab {
 
     /// Process exactly the next event (the "step" control).
     pub fn step(&mut self) {
-        if self.cluster.step_one() {
+        if self.step_sampled() {
             self.carry_us = 0.0;
             self.refresh();
         }
@@ -150,24 +212,25 @@ impl Lab {
     /// Rebuild from the seed and replay the person's actions up to `events` processed events.
     /// Same seed, same actions at the same moments: the identical state (and trace hash).
     pub fn replay_to(&mut self, events: u64) -> Result<(), SetupError> {
-        let mut cluster = build(&self.setup)?;
-        let mut kept = Vec::new();
-        for recorded in &self.actions {
+        self.cluster = build(&self.setup)?;
+        // The chart's history is rebuilt along the way, sampled exactly as it was live.
+        self.history.restart();
+        let actions = std::mem::take(&mut self.actions);
+        for recorded in actions {
             if recorded.events_before > events {
                 break;
             }
-            while cluster.events_processed() < recorded.events_before && cluster.step_one() {}
-            if recorded.at > cluster.now() {
+            while self.cluster.events_processed() < recorded.events_before && self.step_sampled() {}
+            if recorded.at > self.cluster.now() {
                 // Move the clock to the moment of the action without processing more events.
-                cluster.run_until(recorded.at, 0);
+                self.cluster.run_until(recorded.at, 0);
             }
-            if cluster.schedule(recorded.at, &recorded.action).is_ok() {
-                kept.push(recorded.clone());
+            self.sample_reached();
+            if self.cluster.schedule(recorded.at, &recorded.action).is_ok() {
+                self.actions.push(recorded);
             }
         }
-        while cluster.events_processed() < events && cluster.step_one() {}
-        self.cluster = cluster;
-        self.actions = kept;
+        while self.cluster.events_processed() < events && self.step_sampled() {}
         self.carry_us = 0.0;
         self.refresh();
         Ok(())
