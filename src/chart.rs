@@ -163,7 +163,7 @@ pub fn draw(
     let mut y = 4.0;
     for (key, present) in bands {
         draw_band(ctx, history, first, &axis, y, tr(lang, key), lang, *present);
-        y += BAND_H + 3.0;
+        y += CAPTION_H + BAND_H + 4.0;
     }
     let plot_top = y + 14.0;
     let plot_bottom = height - 32.0 - 16.0 * legend_rows as f64;
@@ -172,13 +172,14 @@ pub fn draw(
     Shown { from, samples, ms_without_controller: history.ms_without_controller(from) }
 }
 
-const BAND_H: f64 = 15.0;
+const BAND_H: f64 = 12.0;
+/// A band's title sits on its own line above it, so it never hides the state.
+const CAPTION_H: f64 = 13.0;
 
 /// Whether a sample had the role a band shows.
 type Held = fn(&Sample) -> bool;
 
-/// One availability band: filled green where `present`, red where not, titled in dark text
-/// over it (the fills are light, so the text reads on both and hides no state).
+/// One availability band under its title: filled green where `present`, red where not.
 #[allow(clippy::too_many_arguments)]
 fn draw_band(
     ctx: &CanvasRenderingContext2d,
@@ -190,6 +191,10 @@ fn draw_band(
     lang: Lang,
     present: Held,
 ) {
+    ctx.set_font(FONT_BOLD);
+    ctx.set_fill_style_str(TEXT);
+    let _ = ctx.fill_text(title, axis.left, top + CAPTION_H - 3.0);
+    let top = top + CAPTION_H;
     ctx.set_fill_style_str(GRID);
     ctx.fill_rect(axis.left, top, axis.width, BAND_H);
     let samples = history.samples();
@@ -214,18 +219,14 @@ fn draw_band(
     }
     let mid = top + BAND_H / 2.0 + 0.5;
     ctx.set_text_baseline("middle");
-    ctx.set_font(FONT_BOLD);
-    ctx.set_fill_style_str(TEXT);
-    let _ = ctx.fill_text(title, axis.left + 6.0, mid);
-    let title_end = axis.left + 6.0 + ctx.measure_text(title).map_or(120.0, |m| m.width());
     // Long stretches without one say so in words.
-    ctx.set_font(FONT);
+    ctx.set_font("10px system-ui, sans-serif");
     ctx.set_fill_style_str("#7f1d1d");
     let none = tr(lang, "chart.none");
     let none_w = ctx.measure_text(none).map_or(30.0, |m| m.width());
     for (x0, x1) in absent_runs {
         let x = (x0 + x1 - none_w) / 2.0;
-        if x1 - x0 > none_w + 12.0 && x > title_end + 8.0 {
+        if x1 - x0 > none_w + 12.0 {
             let _ = ctx.fill_text(none, x, mid);
         }
     }
@@ -293,7 +294,9 @@ fn draw_rates(
     ctx.set_fill_style_str(TEXT);
     ctx.set_text_baseline("alphabetic");
     ctx.set_text_align("start");
-    let _ = ctx.fill_text(tr(lang, "chart.rate_axis"), 4.0, top - 5.0);
+    ctx.set_font(FONT_BOLD);
+    let _ = ctx.fill_text(tr(lang, "chart.rate_axis"), axis.left, top - 6.0);
+    ctx.set_font(FONT);
     ctx.set_text_align("right");
     let _ = ctx.fill_text(tr(lang, "chart.time_axis"), right, bottom + 28.0);
     ctx.set_text_align("start");
