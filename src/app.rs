@@ -707,7 +707,7 @@ fn Page(
                             node_ref=side.chart
                             role="img"
                             aria-label=move || tr(lang.get(), "chart.title")
-                            style="display:block;width:100%;height:230px;margin-top:8px;border-radius:8px"
+                            style="display:block;width:100%;height:240px;margin-top:8px;border-radius:8px"
                         ></canvas>
                     })}
                     <Stats lang=lang snapshot=snapshot/>

@@ -63,6 +63,8 @@ pub struct ChartCache {
     ctx: Option<(CanvasRenderingContext2d, u32, u32)>,
     /// What the last drawing was of: (history version, language, pixel size).
     drawn: Option<(u64, Lang, u32, u32)>,
+    /// Legend rows for (language, CSS width): they set the canvas height.
+    legend: Option<(Lang, i32, usize)>,
     last_ms: f64,
 }
 
@@ -81,23 +83,40 @@ impl ChartCache {
         if !force && wall_ms - self.last_ms < REDRAW_EVERY_MS {
             return;
         }
+        if self.ctx.is_none() {
+            let ctx =
+                canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+            self.ctx = ctx.map(|c| (c, canvas.width(), canvas.height()));
+        }
+        let Some((ctx, w, h)) = self.ctx.as_mut() else { return };
+        // The legend lists every class the mode sends, so its rows (and the canvas height) change
+        // only with the width and the language, never while playing.
+        let css_w = canvas.client_width().max(1);
+        let rows = match self.legend {
+            Some((l, width, rows)) if (l, width) == (lang, css_w) => rows,
+            _ => {
+                let rows = legend(ctx, mode, lang, &Axis::new(Time::ZERO, f64::from(css_w)), None);
+                self.legend = Some((lang, css_w, rows));
+                rows
+            }
+        };
+        let css_h = height(mode, rows);
+        if canvas.client_height() != css_h as i32 {
+            let _ = canvas.style().set_property("height", &format!("{}px", css_h as u32));
+        }
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-        let (css_w, css_h) = (f64::from(canvas.client_width().max(1)), f64::from(canvas.client_height().max(1)));
-        let (px_w, px_h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
+        let (px_w, px_h) = ((f64::from(css_w) * dpr).round() as u32, (css_h * dpr).round() as u32);
         let key = (history.version(), lang, px_w, px_h);
         if self.drawn == Some(key) {
             return;
         }
-        if self.ctx.as_ref().is_none_or(|(_, w, h)| (*w, *h) != (px_w, px_h)) {
+        if (*w, *h) != (px_w, px_h) {
             canvas.set_width(px_w);
             canvas.set_height(px_h);
-            let ctx =
-                canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-            self.ctx = ctx.map(|c| (c, px_w, px_h));
+            (*w, *h) = (px_w, px_h);
         }
-        let Some((ctx, _, _)) = self.ctx.as_ref() else { return };
         let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-        let shown = draw(ctx, history, mode, lang, css_w, css_h);
+        let shown = draw(ctx, history, mode, lang, f64::from(css_w), css_h, rows);
         let _ = canvas.set_attribute("data-samples", &shown.samples.to_string());
         let _ = canvas.set_attribute("data-from-ms", &shown.from.as_ms().to_string());
         let _ = canvas.set_attribute("data-no-controller-ms", &shown.ms_without_controller.to_string());
@@ -132,9 +151,35 @@ struct Axis {
 }
 
 impl Axis {
+    fn new(from: Time, width: f64) -> Axis {
+        Axis { from_us: from.as_us(), left: 44.0, width: (width - 44.0 - 10.0).max(10.0) }
+    }
+
     fn x(&self, at: Time) -> f64 {
         self.left + at.as_us().saturating_sub(self.from_us) as f64 / WINDOW_US as f64 * self.width
     }
+}
+
+fn bands(mode: Mode) -> &'static [(&'static str, Held)] {
+    match mode {
+        Mode::Kraft => &[("chart.controller_kraft", |s| s.controller)],
+        Mode::Zk => &[("chart.controller_zk", |s| s.controller), ("chart.zk_leader", |s| s.quorum_leader)],
+    }
+}
+
+const BANDS_TOP: f64 = 4.0;
+const PLOT_H: f64 = 110.0;
+/// Under the plot: time ticks and the time axis title.
+const AXIS_H: f64 = 32.0;
+const LEGEND_ROW_H: f64 = 16.0;
+
+/// The canvas height (CSS px) for this mode with this many legend rows.
+fn height(mode: Mode, legend_rows: usize) -> f64 {
+    plot_top(mode) + PLOT_H + AXIS_H + LEGEND_ROW_H * legend_rows as f64 + 4.0
+}
+
+fn plot_top(mode: Mode) -> f64 {
+    BANDS_TOP + bands(mode).len() as f64 * (CAPTION_H + BAND_H + 4.0) + 14.0
 }
 
 pub fn draw(
@@ -144,6 +189,7 @@ pub fn draw(
     lang: Lang,
     width: f64,
     height: f64,
+    legend_rows: usize,
 ) -> Shown {
     ctx.set_fill_style_str(BACKGROUND);
     ctx.fill_rect(0.0, 0.0, width, height);
@@ -152,23 +198,17 @@ pub fn draw(
     let from = Time(end_us - WINDOW_US);
     let first = history.first_from(from);
     let samples = history.len() - first;
-    let axis = Axis { from_us: from.as_us(), left: 44.0, width: (width - 44.0 - 10.0).max(10.0) };
+    let axis = Axis::new(from, width);
 
-    ctx.set_font(FONT_BOLD);
-    let legend_rows = legend_layout(ctx, history, first, mode, lang, &axis, None);
-    let bands: &[(&str, Held)] = match mode {
-        Mode::Kraft => &[("chart.controller_kraft", |s| s.controller)],
-        Mode::Zk => &[("chart.controller_zk", |s| s.controller), ("chart.zk_leader", |s| s.quorum_leader)],
-    };
-    let mut y = 4.0;
-    for (key, present) in bands {
+    let mut y = BANDS_TOP;
+    for (key, present) in bands(mode) {
         draw_band(ctx, history, first, &axis, y, tr(lang, key), lang, *present);
         y += CAPTION_H + BAND_H + 4.0;
     }
-    let plot_top = y + 14.0;
-    let plot_bottom = height - 32.0 - 16.0 * legend_rows as f64;
-    draw_rates(ctx, history, first, mode, lang, &axis, plot_top, plot_bottom.max(plot_top + 20.0));
-    legend_layout(ctx, history, first, mode, lang, &axis, Some(height - 16.0 * legend_rows as f64 + 2.0));
+    let legend_top = height - LEGEND_ROW_H * legend_rows as f64 - 4.0;
+    let plot_bottom = (legend_top - AXIS_H).max(plot_top(mode) + 20.0);
+    draw_rates(ctx, history, first, mode, lang, &axis, plot_top(mode), plot_bottom);
+    legend(ctx, mode, lang, &axis, Some(legend_top + 2.0));
     Shown { from, samples, ms_without_controller: history.ms_without_controller(from) }
 }
 
@@ -326,35 +366,22 @@ fn has_traffic(history: &History, first: usize, class: MsgClass) -> bool {
     (first..history.len()).any(|i| history.rate_per_s(i, class) > 0.0)
 }
 
-/// Lay out (and, given a top, draw) the legend: the classes with traffic in the window, in
-/// rows under the plot. Returns how many rows it takes.
-fn legend_layout(
-    ctx: &CanvasRenderingContext2d,
-    history: &History,
-    first: usize,
-    mode: Mode,
-    lang: Lang,
-    axis: &Axis,
-    top: Option<f64>,
-) -> usize {
+/// Lay out (and, given a top, draw) the legend: every class the mode plots, in rows under
+/// the plot. Returns how many rows it takes.
+fn legend(ctx: &CanvasRenderingContext2d, mode: Mode, lang: Lang, axis: &Axis, top: Option<f64>) -> usize {
     ctx.set_font(FONT);
     ctx.set_text_baseline("middle");
     let (mut x, mut row) = (axis.left, 0usize);
     let right = axis.left + axis.width;
-    let mut any = false;
-    for (class, key) in series(mode) {
-        if !has_traffic(history, first, *class) {
-            continue;
-        }
+    for (i, (class, key)) in series(mode).enumerate() {
         let label = tr(lang, key);
         let w = 18.0 + ctx.measure_text(label).map_or(60.0, |m| m.width()) + 14.0;
-        if any && x + w > right {
+        if i > 0 && x + w > right {
             row += 1;
             x = axis.left;
         }
-        any = true;
         if let Some(top) = top {
-            let cy = top + row as f64 * 16.0 + 7.0;
+            let cy = top + row as f64 * LEGEND_ROW_H + 7.0;
             ctx.set_stroke_style_str(class_colour(*class));
             ctx.set_line_width(3.0);
             ctx.begin_path();
@@ -367,11 +394,7 @@ fn legend_layout(
         x += w;
     }
     ctx.set_text_baseline("alphabetic");
-    if any {
-        row + 1
-    } else {
-        0
-    }
+    row + 1
 }
 
 #[cfg(test)]
