@@ -15,6 +15,7 @@ use quorumlab_sim::setup::{Mode, Setup};
 use quorumlab_sim::{MsgClass, Time};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::chart::ChartCache;
 use crate::i18n::{role_key, tr, trf, Lang};
 use crate::lab::{Lab, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem, View};
@@ -103,6 +104,8 @@ fn browser_lang() -> Lang {
 struct SideView {
     lab: StoredValue<Lab, LocalStorage>,
     canvas: NodeRef<html::Canvas>,
+    /// The chart under the stage (none in embed mode).
+    chart: NodeRef<html::Canvas>,
     snapshot: RwSignal<Snapshot>,
     narration: RwSignal<Vec<Line>>,
     mode: Mode,
@@ -125,6 +128,7 @@ struct SideCache {
 struct Animator {
     sides: Vec<SideView>,
     caches: Vec<SideCache>,
+    charts: Vec<RefCell<ChartCache>>,
     playing: RwSignal<bool>,
     speed: Memo<f64>,
     lang: RwSignal<Lang>,
@@ -264,6 +268,18 @@ impl Animator {
         }
         if due {
             self.last_publish.set(t);
+        }
+        self.draw_charts(force);
+    }
+
+    /// Redraw each side's chart if its history changed: at most every
+    /// `chart::REDRAW_EVERY_MS` of wall time unless `force` (an action, a pause, the language).
+    /// Paused with nothing new, nothing is drawn.
+    fn draw_charts(&self, force: bool) {
+        let (lang, t) = (self.lang.get_untracked(), perf_now());
+        for (side, chart) in self.sides.iter().zip(&self.charts) {
+            let Some(canvas) = side.chart.get_untracked() else { continue };
+            side.lab.with_value(|lab| chart.borrow_mut().update(&canvas, &lab.history, side.mode, lang, force, t));
         }
     }
 
@@ -626,6 +642,7 @@ fn Page(
             snapshot: RwSignal::new(snapshot_of(&lab)),
             narration: RwSignal::new(Vec::new()),
             canvas: NodeRef::new(),
+            chart: NodeRef::new(),
             inspected: RwSignal::new(None),
             inspector: RwSignal::new(Vec::new()),
             lab: StoredValue::new_local(lab),
@@ -638,6 +655,7 @@ fn Page(
     let speed = Memo::new(move |_| speed_of(speed_step.get()));
     let animator = StoredValue::new_local(Rc::new(Animator {
         caches: sides.iter().map(|_| SideCache::default()).collect(),
+        charts: sides.iter().map(|_| RefCell::default()).collect(),
         sides: sides.clone(),
         playing,
         speed,
@@ -686,6 +704,7 @@ fn Page(
         with_anim(&|a| {
             replace_url(&a.link());
             a.draw();
+            a.draw_charts(true);
         });
     });
     // Hidden tab: the loop stops itself; start it again when the tab is shown.
@@ -700,7 +719,12 @@ fn Page(
         let _ = doc.add_event_listener_with_callback("visibilitychange", on_visibility.as_ref().unchecked_ref());
     }
     on_visibility.forget();
-    let _resize = window_event_listener(leptos::ev::resize, move |_| with_anim(&|a| a.draw()));
+    let _resize = window_event_listener(leptos::ev::resize, move |_| {
+        with_anim(&|a| {
+            a.draw();
+            a.draw_charts(true);
+        })
+    });
     // Scrolled out of view (an embed below the fold): the loop stops; back in view, it resumes.
     let sides_ref = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
@@ -727,6 +751,7 @@ fn Page(
         with_anim(&|a| {
             replace_url(&a.link());
             a.draw();
+            a.draw_charts(true);
         });
     });
 
@@ -839,6 +864,16 @@ fn Page(
                             ></button>
                         </For>
                     </div>
+                    {(!embed).then(|| view! {
+                        <canvas
+                            class="chart"
+                            data-testid="chart"
+                            node_ref=side.chart
+                            role="img"
+                            aria-label=move || tr(lang.get(), "chart.title")
+                            style="display:block;width:100%;height:240px;margin-top:8px;border-radius:8px"
+                        ></canvas>
+                    })}
                     <Stats lang=lang snapshot=snapshot/>
                     <Legend lang=lang entries=legend/>
                     <Inspector lang=lang side=side with_anim=animator/>

@@ -4,7 +4,9 @@
 use quorumlab_sim::cluster::{Cluster, FlightView, NodeKind, NodeView, Role};
 use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction, Step};
 use quorumlab_sim::setup::{build, Setup, SetupError};
-use quorumlab_sim::{MsgClass, Time};
+use quorumlab_sim::{MsgClass, RunStop, Time};
+
+use crate::history::History;
 
 /// Most events one frame may process (a cap, so a frame can never hang the page).
 pub const MAX_EVENTS_PER_FRAME: usize = 50_000;
@@ -34,6 +36,9 @@ pub struct Lab {
     applied: usize,
     /// The latest virtual time this session reached (the end of the timeline).
     pub horizon: Time,
+    /// What the chart plots, sampled on virtual-time boundaries by every path below that moves
+    /// the clock (so replays rebuild it exactly).
+    pub history: History,
     /// Virtual time not yet applied (sub-microsecond remainders of frame steps).
     carry_us: f64,
 }
@@ -49,6 +54,7 @@ impl Lab {
             actions: Vec::new(),
             applied: 0,
             horizon: Time::ZERO,
+            history: History::default(),
             carry_us: 0.0,
         };
         lab.refresh();
@@ -80,9 +86,57 @@ impl Lab {
         if whole >= 1.0 {
             let until = self.cluster.now().plus_us(whole as u64);
             self.apply_due(until);
-            self.cluster.run_until(until, MAX_EVENTS_PER_FRAME);
+            self.run_sampled(until, MAX_EVENTS_PER_FRAME);
             self.refresh();
         }
+    }
+
+    /// `run_until(until)`, stopping at every sample boundary on the way to record the state
+    /// there. `run_until(b); run_until(until)` equals `run_until(until)`, so the trace is the
+    /// same as without sampling. At most `max_events` events in all.
+    fn run_sampled(&mut self, until: Time, max_events: usize) -> RunStop {
+        let start = self.cluster.events_processed();
+        let left = |lab: &Lab| max_events.saturating_sub((lab.cluster.events_processed() - start) as usize);
+        while self.history.next_at() <= until {
+            if self.cluster.run_until(self.history.next_at(), left(self)) == RunStop::EventCap {
+                return RunStop::EventCap;
+            }
+            self.record_sample();
+        }
+        self.cluster.run_until(until, left(self))
+    }
+
+    /// Record the boundaries the state already stands for: those the clock has reached with no
+    /// event pending at or before them (before an action is applied at `now`).
+    fn sample_reached(&mut self) {
+        loop {
+            let at = self.history.next_at();
+            if at > self.cluster.now() || self.cluster.next_event_time().is_some_and(|t| t <= at) {
+                return;
+            }
+            self.record_sample();
+        }
+    }
+
+    /// Before processing the event at `next`: every boundary before it is final now.
+    fn sample_before(&mut self, next: Time) {
+        while self.history.next_at() < next {
+            self.record_sample();
+        }
+    }
+
+    /// Process one event, recording the boundaries it steps over first.
+    fn step_sampled(&mut self) -> bool {
+        let Some(next) = self.cluster.next_event_time() else { return false };
+        self.sample_before(next);
+        self.cluster.step_one()
+    }
+
+    fn record_sample(&mut self) {
+        let views = self.cluster.node_views();
+        let controller = views.iter().any(|v| v.alive && v.is_controller);
+        let quorum_leader = views.iter().any(|v| v.alive && matches!(v.role, Role::Leader | Role::Leading));
+        self.history.record(controller, quorum_leader, self.cluster.sent_by_class());
     }
 
     /// Give the cluster the waiting actions taken at or before `until`, each at its moment:
@@ -98,7 +152,7 @@ impl Lab {
             let (at, events_before, action) = (recorded.at, recorded.events_before, recorded.action.clone());
             let not_yet =
                 |c: &dyn Cluster| c.events_processed() < events_before && c.next_event_time().is_some_and(|t| t <= at);
-            while not_yet(&*self.cluster) && self.cluster.events_processed() < event_limit && self.cluster.step_one() {}
+            while not_yet(&*self.cluster) && self.cluster.events_processed() < event_limit && self.step_sampled() {}
             if not_yet(&*self.cluster) {
                 return;
             }
@@ -106,6 +160,7 @@ impl Lab {
                 // Move the clock to the moment of the action without processing more events.
                 self.cluster.run_until(at, 0);
             }
+            self.sample_reached();
             if self.cluster.schedule(at, &action).is_ok() {
                 self.actions[self.applied].events_before = self.cluster.events_processed();
                 self.applied += 1;
@@ -178,6 +233,7 @@ impl Lab {
         let events_before = self.cluster.events_processed();
         // Waiting actions taken at exactly this point happen first; none past it.
         self.apply_due_within(now, events_before);
+        self.sample_reached();
         self.cluster.schedule(now, &action).ok()?;
         // Something new: the actions that were waiting in the future belong to another history.
         self.actions.truncate(self.applied);
@@ -202,7 +258,7 @@ impl Lab {
             .collect();
         let until = until.or_else(|| lab.actions.last().map(|r| r.at)).unwrap_or(Time::ZERO);
         lab.apply_due(until);
-        lab.cluster.run_until(until, usize::MAX);
+        lab.run_sampled(until, usize::MAX);
         lab.refresh();
         Ok(lab)
     }
@@ -219,7 +275,7 @@ impl Lab {
     /// Run to `until` (side by side: both clusters to the same moment).
     pub fn run_to(&mut self, until: Time) {
         self.apply_due(until);
-        self.cluster.run_until(until, MAX_EVENTS_PER_FRAME);
+        self.run_sampled(until, MAX_EVENTS_PER_FRAME);
         self.carry_us = 0.0;
         self.refresh();
     }
@@ -239,7 +295,7 @@ impl Lab {
         if let Some(next) = self.cluster.next_event_time() {
             self.apply_due_within(next, self.cluster.events_processed());
         }
-        if self.cluster.step_one() {
+        if self.step_sampled() {
             self.carry_us = 0.0;
             self.refresh();
         }
@@ -254,7 +310,7 @@ impl Lab {
             if let Some(next) = self.cluster.next_event_time() {
                 self.apply_due_within(next, events);
             }
-            if self.cluster.events_processed() >= events || !self.cluster.step_one() {
+            if self.cluster.events_processed() >= events || !self.step_sampled() {
                 break;
             }
         }
@@ -268,7 +324,7 @@ impl Lab {
     pub fn rewind_to(&mut self, at: Time) -> Result<(), SetupError> {
         self.rebuild()?;
         self.apply_due(at);
-        self.cluster.run_until(at, usize::MAX);
+        self.run_sampled(at, usize::MAX);
         self.refresh();
         Ok(())
     }
@@ -276,6 +332,8 @@ impl Lab {
     /// A fresh cluster from the seed; the recorded actions wait to be applied again.
     fn rebuild(&mut self) -> Result<(), SetupError> {
         self.cluster = build(&self.setup)?;
+        // The chart's history is rebuilt along the way, sampled exactly as it was live.
+        self.history.restart();
         self.applied = 0;
         self.carry_us = 0.0;
         Ok(())

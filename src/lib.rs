@@ -2,6 +2,8 @@
 //! protocol logic; it turns clicks into scheduled engine actions and draws snapshots.
 
 pub mod app;
+pub mod chart;
+pub mod history;
 pub mod i18n;
 pub mod lab;
 pub mod layout;

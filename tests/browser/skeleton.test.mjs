@@ -9,6 +9,9 @@ const env = useBrowser();
 
 /** Click where a node is drawn on the canvas, as a person would. */
 async function clickNode(page, name) {
+  // The page is taller than the viewport (controls and chart below the stage): bring the node
+  // into view first, as a person would scroll to it.
+  await page.locator(`.node-hit[data-node="${name}"]`).scrollIntoViewIfNeeded();
   const box = await page.locator(`.node-hit[data-node="${name}"]`).boundingBox();
   assert.ok(box, `node ${name} is on the stage`);
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);

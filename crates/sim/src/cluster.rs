@@ -4,7 +4,7 @@
 use crate::scenario::{NodeRef, ScenarioAction};
 use crate::summary::Summary;
 use crate::time::Time;
-use crate::world::{MsgClass, RunStop, TraceRecord, VoteInfo};
+use crate::world::{MsgClass, RunStop, TraceRecord, VoteInfo, MSG_CLASSES};
 use crate::NodeId;
 
 /// What kind of process a node is.
@@ -155,6 +155,9 @@ pub trait Cluster {
     /// Invariant violations seen so far (empty while every invariant holds).
     fn violations(&self) -> &[String];
     fn summary(&self) -> Summary;
+    /// Messages sent so far by class, indexed by `MsgClass::index` (cheap: a copy of a counter
+    /// the world keeps; not part of the trace hash).
+    fn sent_by_class(&self) -> [u64; MSG_CLASSES];
     fn node_views(&self) -> Vec<NodeView>;
     fn flights(&self, out: &mut Vec<FlightView>);
     /// Nodes the current partition separates: `side[node]`, 0 when not named.

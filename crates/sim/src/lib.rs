@@ -14,7 +14,9 @@ pub mod world;
 pub type NodeId = usize;
 
 pub use time::Time;
-pub use world::{Action, Input, Message, MsgClass, Node, NodeList, Output, RoleRef, RunStop, Target, World};
+pub use world::{
+    Action, Input, Message, MsgClass, Node, NodeList, Output, RoleRef, RunStop, Target, World, MSG_CLASSES,
+};
 pub mod scenario;
 pub mod setup;
 pub mod sorted;

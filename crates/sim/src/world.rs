@@ -65,6 +65,38 @@ pub enum MsgClass {
     Other,
 }
 
+/// How many message classes there are (the length of [`MsgClass::ALL`]).
+pub const MSG_CLASSES: usize = 17;
+const _: () = assert!(MsgClass::Other as usize + 1 == MSG_CLASSES, "MSG_CLASSES counts every class");
+
+impl MsgClass {
+    /// Every class, in declaration order: `MsgClass::ALL[c.index()] == c`.
+    pub const ALL: [MsgClass; MSG_CLASSES] = [
+        MsgClass::PreVote,
+        MsgClass::Vote,
+        MsgClass::BeginEpoch,
+        MsgClass::EndEpoch,
+        MsgClass::Fetch,
+        MsgClass::FetchData,
+        MsgClass::Heartbeat,
+        MsgClass::Notification,
+        MsgClass::Proposal,
+        MsgClass::Ack,
+        MsgClass::Commit,
+        MsgClass::Sync,
+        MsgClass::Ping,
+        MsgClass::Watch,
+        MsgClass::ControlRequest,
+        MsgClass::Client,
+        MsgClass::Other,
+    ];
+
+    /// Position in [`MsgClass::ALL`], for per-class counters kept as arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// The vote inside an election message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VoteInfo {
@@ -262,6 +294,9 @@ pub struct World<N: Node> {
     pub net: Network,
     hasher: TraceHasher,
     events_processed: u64,
+    /// Messages sent so far, by class (`MsgClass::index`), for the app's traffic chart. A
+    /// counter beside the trace, never hashed into it.
+    sent_by_class: [u64; MSG_CLASSES],
     notes: VecDeque<NoteAt<N::Note>>,
     notes_total: u64,
     messages_sent: SortedMap<&'static str, u64>,
@@ -286,6 +321,7 @@ impl<N: Node> World<N> {
             net: Network::new(n, net, seed),
             hasher: TraceHasher::default(),
             events_processed: 0,
+            sent_by_class: [0; MSG_CLASSES],
             notes: VecDeque::new(),
             notes_total: 0,
             messages_sent: SortedMap::new(),
@@ -360,6 +396,11 @@ impl<N: Node> World<N> {
     }
     pub fn messages_sent(&self) -> &SortedMap<&'static str, u64> {
         &self.messages_sent
+    }
+    /// Messages sent so far, by class (indexed by `MsgClass::index`); counted where
+    /// `messages_sent` is, so both add up to the same total.
+    pub fn sent_by_class(&self) -> [u64; MSG_CLASSES] {
+        self.sent_by_class
     }
     /// When the given timer of a node fires next, if it is set.
     pub fn timer_deadline(&self, node: NodeId, timer: N::Timer) -> Option<Time> {
@@ -548,6 +589,7 @@ impl<N: Node> World<N> {
         if to >= self.nodes.len() || to == from {
             return;
         }
+        self.sent_by_class[msg.class().index()] += 1;
         *self.messages_sent.get_or_insert(msg.label(), 0) += 1;
         let Some(deliver_at) = self.net.route(self.now, from, to) else { return };
         // The deliver event's seq doubles as the message id.

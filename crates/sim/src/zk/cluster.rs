@@ -9,7 +9,7 @@ use crate::hash::hex;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
 use crate::summary::{HistoryPoint, NodeSummary, Summary};
 use crate::time::Time;
-use crate::world::{Action, Message, RoleRef, RunStop, Target, TraceRecord, World};
+use crate::world::{Action, Message, RoleRef, RunStop, Target, TraceRecord, World, MSG_CLASSES};
 use crate::NodeId;
 
 use super::check::Checker;
@@ -399,6 +399,10 @@ impl cluster::Cluster for Cluster {
             ms_without_controller: without / 1_000,
             metadata_change_latency_ms: Vec::new(),
         }
+    }
+
+    fn sent_by_class(&self) -> [u64; MSG_CLASSES] {
+        self.world.sent_by_class()
     }
 
     fn node_views(&self) -> Vec<NodeView> {
