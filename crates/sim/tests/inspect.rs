@@ -11,6 +11,10 @@ fn kraft_controller_shows_its_log_with_committed_marks_and_the_partitions() {
     let mut lines = Vec::new();
     c.inspect(0, &mut lines);
     let text = lines.join("\n");
+    let leader = c.node_views().iter().find(|v| v.is_controller).map(|v| v.name()).expect("a leader");
+    let role = if leader == "c1" { "leader" } else { "follower" };
+    assert!(lines[0].starts_with(&format!("role {role} · epoch ")), "{text}");
+    assert!(lines[0].contains(&format!("vote/leader {leader} · LEO ")), "{text}");
     assert!(text.contains("✓"), "{text}");
     assert!(text.contains("NoOpRecord") || text.contains("PartitionRecord"), "{text}");
     assert!(text.contains("orders-0  leader b"), "{text}");
@@ -24,6 +28,7 @@ fn zookeeper_server_shows_ephemeral_broker_and_controller_znodes() {
     let mut lines = Vec::new();
     c.inspect(0, &mut lines);
     let text = lines.join("\n");
+    assert!(lines[0].contains(" · acceptedEpoch 1 · currentEpoch 1 · last zxid 1:"), "{text}");
     assert!(text.contains("/brokers/ids/1  v0  ephemeral, session 0x"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("/controller ") && l.contains("ephemeral")), "{text}");
     assert!(text.contains("/brokers/topics/orders/partitions/0/state"), "{text}");

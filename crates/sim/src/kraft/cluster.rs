@@ -438,6 +438,17 @@ impl Cluster for KraftCluster {
             Some(Node::Broker(b)) => (None, 0, &b.image),
             None => return,
         };
+        // The state variables first: what the quorum protocol decides by.
+        if let Some(v) = self.world.nodes().get(node).map(|n| self.view(node, n)) {
+            let vote = v.vote.map_or("-".to_string(), |id| self.name(id));
+            out.push(format!(
+                "role {} · epoch {} · vote/leader {vote} · LEO {} · HW {}",
+                v.role.slug(),
+                v.epoch,
+                v.log_end,
+                v.committed
+            ));
+        }
         if let Some(log) = log {
             // The log tail, newest last; ✓ marks what is below the high watermark (committed).
             let end = log.end_offset();

@@ -1,7 +1,7 @@
 //! `zk::Cluster`: the ZooKeeper-mode world (servers `zk1..zkN`, brokers `b1..bM`), its invariant
 //! checker and role histories, behind the shared [`Cluster`](crate::cluster::Cluster) trait.
 
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 use std::rc::Rc;
 
 use crate::cluster::{self, ActionError, FlightView, NodeKind, NodeView, NoteView, Role};
@@ -466,7 +466,18 @@ fn inspect_server(server: &Server, out: &mut Vec<String>) {
     // The znode tree this server holds: version and, for ephemerals, the owning session;
     // then the watches this server's clients hold on it. A watched path with no znode is
     // listed too: an exists watch waits for it to be created (brokers on /controller).
-    let absent: BTreeSet<&str> = server
+    let zxid = server.last_logged_zxid();
+    out.push(format!(
+        "{} · acceptedEpoch {} · currentEpoch {} · last zxid {}:{} · round {} · proposed zk{}",
+        server.state,
+        server.accepted_epoch,
+        server.current_epoch,
+        zxid >> 32,
+        zxid & 0xffff_ffff,
+        server.fle.logicalclock,
+        server.fle.proposed.leader
+    ));
+    let absent: SortedSet<&str> = server
         .data_watches
         .keys()
         .chain(server.child_watches.keys())
@@ -476,7 +487,7 @@ fn inspect_server(server: &Server, out: &mut Vec<String>) {
     let mut listing: Vec<(&str, Option<&Znode>)> =
         server.tree.paths().map(|(path, znode)| (path.as_str(), Some(znode))).collect();
     listing.extend(absent.into_iter().map(|path| (path, None)));
-    listing.sort_by(|a, b| a.0.cmp(b.0));
+    listing.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for (path, znode) in listing.into_iter().take(60) {
         let watches = watch_marker(server, path, znode.is_some());
         match znode {
@@ -647,10 +658,12 @@ mod tests {
         fn read(&mut self, client: NodeId, xid: u64, read: ReadOp) {
             self.send(client, ClientPacket::Request { xid, op: ClientOp::Read(read) });
         }
+        /// The znode lines, after checking the state line that heads them.
         fn inspect(&self) -> Vec<String> {
             let mut lines = Vec::new();
             inspect_server(&self.leader, &mut lines);
-            lines
+            assert!(lines[0].starts_with("LEADING · acceptedEpoch 1 · currentEpoch 1 · last zxid 1:"), "{}", lines[0]);
+            lines.split_off(1)
         }
     }
 
@@ -791,7 +804,7 @@ mod tests {
             let from: u64 = args[1].trim_start_matches("zk").parse().unwrap();
             assert!(to > from, "zk{} switched from {from} to {to}", node + 1);
         }
-        let mut seen = BTreeSet::new();
+        let mut seen = std::collections::BTreeSet::new();
         assert!(switches.iter().all(|s| seen.insert(s.clone())), "a switch narrated twice: {switches:?}");
         assert!(c.violations().is_empty());
     }
