@@ -50,6 +50,8 @@ pub struct Snapshot {
     /// Message loss (per mille) and extra latency (µs) in force.
     pub loss_per_mille: u32,
     pub delay_us: u64,
+    /// Each node's side while a partition is in force (0: not named, reaches everyone).
+    pub cut: Vec<u8>,
 }
 
 /// One narration line: when, who, and a translatable key with its arguments.
@@ -78,6 +80,7 @@ fn snapshot_of(lab: &Lab) -> Snapshot {
         horizon_us: lab.horizon.as_us(),
         loss_per_mille: lab.network_settings().0,
         delay_us: lab.network_settings().1,
+        cut: lab.cluster.partition_sides(),
     }
 }
 
@@ -850,11 +853,20 @@ fn Page(
                     <h2 class="mode" data-testid="mode">{move || tr(lang.get(), mode_key)}</h2>
                     <div class="stage" data-testid="stage">
                         <canvas node_ref=side.canvas aria-hidden="true"></canvas>
+                        <Show when=move || snapshot.with(|s| s.cut.iter().any(|c| *c != 0))>
+                            <p class="cut-banner" data-testid="partition">
+                                {move || {
+                                    let groups = snapshot.with(|s| partition_groups(&s.nodes, &s.cut));
+                                    trf(lang.get(), "partition.banner", &[&groups])
+                                }}
+                            </p>
+                        </Show>
                         <For each=move || 0..node_count key=|i| *i let:i>
                             <button
                                 class="node-hit"
                                 data-node=move || snapshot.with(|s| s.nodes.get(i).map(|v| v.name()).unwrap_or_default())
                                 data-role=move || snapshot.with(|s| s.nodes.get(i).map_or("", |v| v.role.slug()))
+                                data-cut=move || snapshot.with(|s| s.cut.get(i).copied().unwrap_or(0).min(4).to_string())
                                 style:left=move || node_left(lab, i)
                                 style:top=move || node_top(lab, i)
                                 aria-label=move || {
@@ -1392,4 +1404,20 @@ fn NetworkTool(
             </button>
         </details>
     }
+}
+
+/// `c1 | c2, c3, b1`: the nodes of each side of a partition (those it does not name last).
+fn partition_groups(nodes: &[NodeView], cut: &[u8]) -> String {
+    let mut sides: Vec<u8> = cut.iter().copied().filter(|c| *c != 0).collect();
+    sides.sort_unstable();
+    sides.dedup();
+    let names = |side: u8| -> String {
+        let picked: Vec<String> = nodes.iter().zip(cut).filter(|(_, c)| **c == side).map(|(v, _)| v.name()).collect();
+        picked.join(", ")
+    };
+    let mut groups: Vec<String> = sides.into_iter().map(names).collect();
+    if cut.contains(&0) {
+        groups.push(names(0));
+    }
+    groups.join(" | ")
 }

@@ -64,6 +64,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("help.timeline", "drag the timeline to any moment reached so far", "타임라인을 끌어 지금까지 지나온 어느 순간으로든 이동"),
     ("param.bad_big", "The parameter big must be 1 or 0, not \"{0}\".", "big 매개변수는 1 또는 0이어야 합니다 (\"{0}\" 아님)."),
     ("net.title", "Network", "네트워크"),
+    ("partition.banner", "✂ Network partition: {0}", "✂ 네트워크 파티션: {0}"),
     ("net.partition", "Cut these nodes off from the rest:", "이 노드들을 나머지와 끊기:"),
     ("btn.cut", "Cut", "끊기"),
     ("btn.heal", "Heal", "복구"),
