@@ -7,6 +7,21 @@ use quorumlab_sim::Time;
 /// (role, votes, needed) as one node showed it.
 type Seen = (Role, u32, u32);
 
+/// The highest tally each node showed, by name.
+fn best_by_node(setup: &Setup) -> std::collections::BTreeMap<String, u32> {
+    let mut cluster = build(setup).expect("builds");
+    let mut best = std::collections::BTreeMap::new();
+    while cluster.now() < Time::from_secs(10) && cluster.step_one() {
+        for v in cluster.node_views() {
+            if let Some((votes, _)) = v.tally {
+                let entry = best.entry(v.name()).or_insert(0);
+                *entry = votes.max(*entry);
+            }
+        }
+    }
+    best
+}
+
 /// Step event by event through the first election, collecting every tally seen.
 fn tallies_during_first_election(setup: &Setup) -> (Vec<Seen>, Box<dyn Cluster>) {
     let mut cluster = build(setup).expect("builds");
@@ -45,6 +60,12 @@ fn zookeeper_looking_servers_count_notifications_that_agree_with_their_proposal(
     assert!(seen.iter().any(|(_, votes, _)| *votes >= 3), "a quorum agreed before the servers left LOOKING");
     let views = cluster.node_views();
     assert!(views.iter().filter(|v| v.kind == NodeKind::ZkServer).all(|v| v.tally.is_none()));
+    // FLE: every server, the one everybody ends up voting for included, saw a quorum agree
+    // with its proposal before leaving LOOKING (it counts its own notification too).
+    let leader = views.iter().find(|v| v.role == Role::Leading).map(|v| v.name()).expect("a leader");
+    let best = best_by_node(&setup);
+    assert!(best.get(&leader).is_some_and(|votes| *votes >= 3), "{leader}: {best:?}");
+    assert!(best.values().all(|votes| *votes >= 3), "{best:?}");
 }
 
 #[test]

@@ -600,13 +600,15 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
 /// its current proposal, and how many make a quorum (`hasAllQuorums` counts voters only).
 fn fle_tally(s: &Server) -> (u32, u32) {
     let voters = s.cfg.ensemble as u64;
+    // FLE: the proposal goes out stamped with the current round (logicalclock); compare
+    // against that, as termPredicate does in lookForLeader.
+    let mut proposal = s.fle.proposed;
+    proposal.election_epoch = s.fle.logicalclock;
     let agree = s
         .fle
         .recvset
         .iter()
-        .filter(|(sid, (vote, state))| {
-            *sid <= voters && votes_equal(vote, *state, &s.fle.proposed, ServerState::Looking)
-        })
+        .filter(|(sid, (vote, state))| *sid <= voters && votes_equal(vote, *state, &proposal, ServerState::Looking))
         .count();
     (agree as u32, s.cfg.quorum() as u32)
 }
