@@ -19,7 +19,7 @@ use crate::chart::ChartCache;
 use crate::i18n::{role_key, tr, trf, Lang};
 use crate::lab::{Lab, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem, View};
-use crate::render::{self, class_colour, Scratch, KRAFT_LEGEND, ZK_LEGEND};
+use crate::render::{class_colour, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
 
 /// How often (wall time) the DOM snapshot is refreshed while playing.
 const PUBLISH_EVERY_MS: f64 = 120.0;
@@ -106,7 +106,9 @@ fn browser_lang() -> Lang {
 #[derive(Clone, Copy)]
 struct SideView {
     lab: StoredValue<Lab, LocalStorage>,
+    /// The stage's two layers: what changes with the state, and what moves every frame.
     canvas: NodeRef<html::Canvas>,
+    front: NodeRef<html::Canvas>,
     /// The chart under the stage (none in embed mode).
     chart: NodeRef<html::Canvas>,
     snapshot: RwSignal<Snapshot>,
@@ -122,8 +124,7 @@ struct SideView {
 #[derive(Default)]
 struct SideCache {
     notes_seen: Cell<u64>,
-    ctx: RefCell<Option<(web_sys::CanvasRenderingContext2d, u32, u32)>>,
-    scratch: RefCell<Scratch>,
+    stage: RefCell<Stage>,
 }
 
 /// Owns the requestAnimationFrame loop: it runs only while playing and visible, and advances
@@ -150,6 +151,15 @@ struct Animator {
 }
 
 impl Animator {
+    /// How much larger the text drawn on canvases is (large-text mode for a projector).
+    fn text_scale(&self) -> f64 {
+        if self.big.get_untracked() {
+            BIG_TEXT
+        } else {
+            1.0
+        }
+    }
+
     fn both(&self) -> bool {
         self.sides.len() > 1
     }
@@ -203,28 +213,12 @@ impl Animator {
     fn draw(&self) {
         let lang = self.lang.get_untracked();
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+        let text_scale = self.text_scale();
         let mut any = false;
         for (side, cache) in self.sides.iter().zip(&self.caches) {
-            let Some(canvas) = side.canvas.get_untracked() else { continue };
-            let (css_w, css_h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-            let (px_w, px_h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
-            let mut cached = cache.ctx.borrow_mut();
-            let stale = cached.as_ref().is_none_or(|(_, w, h)| *w != px_w || *h != px_h);
-            if stale {
-                canvas.set_width(px_w);
-                canvas.set_height(px_h);
-                let ctx = canvas
-                    .get_context("2d")
-                    .ok()
-                    .flatten()
-                    .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
-                *cached = ctx.map(|c| (c, px_w, px_h));
-            }
-            let Some((ctx, _, _)) = cached.as_ref() else { continue };
-            let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-            let mut scratch = cache.scratch.borrow_mut();
-            side.lab.with_value(|lab| render::draw(ctx, lab, &mut scratch, css_w, css_h, lang));
-            any = true;
+            let (Some(back), Some(front)) = (side.canvas.get_untracked(), side.front.get_untracked()) else { continue };
+            let mut stage = cache.stage.borrow_mut();
+            any |= side.lab.with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr));
         }
         if any && !self.drawn.replace(true) {
             // For `make bench`: time from navigation to the first drawn frame.
@@ -280,9 +274,12 @@ impl Animator {
     /// Paused with nothing new, nothing is drawn.
     fn draw_charts(&self, force: bool) {
         let (lang, t) = (self.lang.get_untracked(), perf_now());
+        let zoom = self.text_scale();
         for (side, chart) in self.sides.iter().zip(&self.charts) {
             let Some(canvas) = side.chart.get_untracked() else { continue };
-            side.lab.with_value(|lab| chart.borrow_mut().update(&canvas, &lab.history, side.mode, lang, force, t));
+            side.lab.with_value(|lab| {
+                chart.borrow_mut().update(&canvas, &lab.history, side.mode, lang, force, t, zoom);
+            });
         }
     }
 
@@ -645,6 +642,7 @@ fn Page(
             snapshot: RwSignal::new(snapshot_of(&lab)),
             narration: RwSignal::new(Vec::new()),
             canvas: NodeRef::new(),
+            front: NodeRef::new(),
             chart: NodeRef::new(),
             inspected: RwSignal::new(None),
             inspector: RwSignal::new(Vec::new()),
@@ -853,6 +851,7 @@ fn Page(
                     <h2 class="mode" data-testid="mode">{move || tr(lang.get(), mode_key)}</h2>
                     <div class="stage" data-testid="stage">
                         <canvas node_ref=side.canvas aria-hidden="true"></canvas>
+                        <canvas node_ref=side.front class="front" aria-hidden="true"></canvas>
                         <Show when=move || snapshot.with(|s| s.cut.iter().any(|c| *c != 0))>
                             <p class="cut-banner" data-testid="partition">
                                 {move || {

@@ -61,9 +61,9 @@ pub struct Shown {
 #[derive(Default)]
 pub struct ChartCache {
     ctx: Option<(CanvasRenderingContext2d, u32, u32)>,
-    /// What the last drawing was of: (history version, language, pixel size).
-    drawn: Option<(u64, Lang, u32, u32)>,
-    /// Legend rows for (language, CSS width): they set the canvas height.
+    /// What the last drawing was of: (history version, language, pixel size, zoom).
+    drawn: Option<(u64, Lang, u32, u32, u64)>,
+    /// Legend rows for (language, drawing width): they set the canvas height.
     legend: Option<(Lang, i32, usize)>,
     last_ms: f64,
 }
@@ -71,6 +71,8 @@ pub struct ChartCache {
 impl ChartCache {
     /// Redraw if the history, language or size changed since the last drawing, and (unless
     /// `force`) the last one is at least `REDRAW_EVERY_MS` old. `wall_ms` is the page clock.
+    /// `zoom` scales the whole chart, text included (large-text mode on a projector).
+    #[allow(clippy::too_many_arguments)]
     pub fn update(
         &mut self,
         canvas: &HtmlCanvasElement,
@@ -79,6 +81,7 @@ impl ChartCache {
         lang: Lang,
         force: bool,
         wall_ms: f64,
+        zoom: f64,
     ) {
         if !force && wall_ms - self.last_ms < REDRAW_EVERY_MS {
             return;
@@ -92,21 +95,25 @@ impl ChartCache {
         // The legend lists every class the mode sends, so its rows (and the canvas height) change
         // only with the width and the language, never while playing.
         let css_w = canvas.client_width().max(1);
+        // Drawn in units of `zoom` CSS pixels: the chart lays itself out for a narrower width.
+        let zoom = zoom.max(1.0);
+        let draw_w = (f64::from(css_w) / zoom).round() as i32;
         let rows = match self.legend {
-            Some((l, width, rows)) if (l, width) == (lang, css_w) => rows,
+            Some((l, width, rows)) if (l, width) == (lang, draw_w) => rows,
             _ => {
-                let rows = legend(ctx, mode, lang, &Axis::new(Time::ZERO, f64::from(css_w)), None);
-                self.legend = Some((lang, css_w, rows));
+                let rows = legend(ctx, mode, lang, &Axis::new(Time::ZERO, f64::from(draw_w)), None);
+                self.legend = Some((lang, draw_w, rows));
                 rows
             }
         };
-        let css_h = height(mode, rows);
+        let draw_h = height(mode, rows);
+        let css_h = (draw_h * zoom).round();
         if canvas.client_height() != css_h as i32 {
             let _ = canvas.style().set_property("height", &format!("{}px", css_h as u32));
         }
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
         let (px_w, px_h) = ((f64::from(css_w) * dpr).round() as u32, (css_h * dpr).round() as u32);
-        let key = (history.version(), lang, px_w, px_h);
+        let key = (history.version(), lang, px_w, px_h, zoom.to_bits());
         if self.drawn == Some(key) {
             return;
         }
@@ -115,8 +122,9 @@ impl ChartCache {
             canvas.set_height(px_h);
             (*w, *h) = (px_w, px_h);
         }
-        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-        let shown = draw(ctx, history, mode, lang, f64::from(css_w), css_h, rows);
+        let scale = dpr * zoom;
+        let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+        let shown = draw(ctx, history, mode, lang, f64::from(draw_w), draw_h, rows);
         let _ = canvas.set_attribute("data-samples", &shown.samples.to_string());
         let _ = canvas.set_attribute("data-from-ms", &shown.from.as_ms().to_string());
         let _ = canvas.set_attribute("data-no-controller-ms", &shown.ms_without_controller.to_string());

@@ -61,6 +61,23 @@ try {
   }
   console.log(`first drawn frame: median ${pct(firsts, 50).toFixed(0)} ms (runs: ${firsts.map((x) => x.toFixed(0)).join(', ')})`);
 
+  {
+    // Side by side, the largest clusters: 7 ZooKeeper servers, 5 controllers, 6 brokers a side.
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    await context.addInitScript(FRAME_TIMER);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(`${server.url}?mode=both&seed=7&ensemble=7&controllers=5&brokers=6`);
+    await page.waitForTimeout(1500);
+    await page.evaluate(() => { window.__frames = []; });
+    const busy = await busyPerSecond(page, cdp, 5);
+    const frames = await page.evaluate(() => window.__frames);
+    const flying = await page.evaluate(() => document.querySelectorAll('[data-testid=stage]').length);
+    console.log(`side by side (7 ZooKeeper servers, 5 controllers, 6 brokers a side; ${flying} stages): frame work median ${pct(frames, 50).toFixed(2)} ms, p95 ${pct(frames, 95).toFixed(2)} ms over ${frames.length} frames; main thread busy ${busy.toFixed(3)} s per s`);
+    await context.close();
+  }
+
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(FRAME_TIMER);
   const page = await context.newPage();

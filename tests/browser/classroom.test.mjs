@@ -20,6 +20,20 @@ async function waitUntil(fn, timeout = 30000, what = 'condition') {
   }
 }
 
+/** How many pixels of the stage's back layer (links, nodes, their text) are close to an RGB colour. */
+function stagePixels(page, rgb, tolerance = 12) {
+  return page.locator('[data-testid=stage] canvas').first().evaluate((canvas, [[r, g, b], tol]) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - r) <= tol && Math.abs(data[i + 1] - g) <= tol && Math.abs(data[i + 2] - b) <= tol) n++;
+    }
+    return n;
+  }, [rgb, tolerance]);
+}
+const CUT_RED = [0xdc, 0x26, 0x26];
+const LABEL_TEXT = [0x0f, 0x17, 0x2a];
+
 async function pause(page) {
   if ((await text(page, 'play')) !== 'Play') await page.locator('[data-testid=play]').click();
   await page.waitForTimeout(150);
@@ -30,11 +44,14 @@ test('partition tool: cutting the leader off elects a new one; heal is narrated;
   const leader = await waitForRole(page, 'leader');
   await page.locator('[data-testid=network-panel] summary').click();
   assert.equal(await page.locator('[data-testid=cut]').isDisabled(), true, 'nothing picked yet');
+  assert.ok((await stagePixels(page, CUT_RED)) < 5, 'no cut drawn before the partition');
   await page.locator(`[data-testid=partition-pick][data-node=${leader.name}]`).check();
   await page.locator('[data-testid=cut]').click();
   assert.match(await narration(page), new RegExp(`network partition: ${leader.name} cut off from the rest`));
   assert.match(await text(page, 'partition'), new RegExp(`Network partition: ${leader.name} \\| `), 'the stage shows the cut');
   assert.equal(await page.locator(`.node-hit[data-node=${leader.name}]`).getAttribute('data-cut'), '1');
+  // On the canvas: every quorum link the cut severs is dashed red and crossed out.
+  await waitUntil(async () => (await stagePixels(page, CUT_RED)) > 40, 5000, 'the cut drawn on the stage');
   await screenshot(page, 'partition-cut');
   await page.locator('[data-testid=speed]').fill('100');
   const next = await waitForRole(page, 'leader', { not: leader.name, timeout: 30000 });
@@ -42,6 +59,7 @@ test('partition tool: cutting the leader off elects a new one; heal is narrated;
   await page.locator('[data-testid=heal]').click();
   assert.match(await narration(page), /the network heals/);
   assert.equal(await page.locator('[data-testid=partition]').count(), 0, 'healed: no cut on the stage');
+  await waitUntil(async () => (await stagePixels(page, CUT_RED)) < 5, 5000, 'the cut gone from the canvas');
   await pause(page);
   const s = await search(page);
   assert.match(s, new RegExp(`partition ${leader.name} \\|`));
@@ -155,9 +173,14 @@ test('large text: the L key and the button switch it, the address keeps it', asy
   await waitForRole(page, 'leader');
   const h1 = () => page.locator('h1').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
   const small = await h1();
+  await pause(page);
+  const labelInk = await stagePixels(page, LABEL_TEXT, 10);
   await page.keyboard.press('l');
   await page.waitForTimeout(200);
   assert.ok((await h1()) > small * 1.3, 'the title grows');
+  // The labels drawn on the canvas under each node grow too (same moment: only their size changed).
+  const bigInk = await stagePixels(page, LABEL_TEXT, 10);
+  assert.ok(bigInk > labelInk * 1.4, `canvas labels grow: ${labelInk} → ${bigInk} pixels`);
   assert.equal(await page.locator('[data-testid=big]').getAttribute('aria-pressed'), 'true');
   assert.match(await search(page), /big=1/);
   await screenshot(page, 'projector-1920');
