@@ -139,6 +139,7 @@ struct Animator {
     running: Cell<bool>,
     last_frame: Cell<f64>,
     last_publish: Cell<f64>,
+    last_measure: Cell<f64>,
     drawn: Cell<bool>,
     /// Slow-motion bookkeeping (wall ms): spent in this burst, calm since the last one.
     slow_ms: Cell<f64>,
@@ -203,7 +204,12 @@ impl Animator {
         for side in &self.sides {
             side.lab.update_value(|lab| lab.advance(dt_ms * 1_000.0 * effective));
         }
-        self.draw();
+        // The stage's size is read again twice a second (reading it can force a layout).
+        let measure = t - self.last_measure.get() >= 500.0;
+        if measure {
+            self.last_measure.set(t);
+        }
+        self.paint(measure);
         self.publish(false);
         let me = Rc::clone(&self);
         request_animation_frame(move || me.frame());
@@ -211,6 +217,11 @@ impl Animator {
 
     /// Draw one frame of every side from the current state (also used while paused).
     fn draw(&self) {
+        self.paint(true);
+    }
+
+    /// Draw every side; `measure`: read each stage's size first.
+    fn paint(&self, measure: bool) {
         let lang = self.lang.get_untracked();
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
         let text_scale = self.text_scale();
@@ -218,7 +229,7 @@ impl Animator {
         for (side, cache) in self.sides.iter().zip(&self.caches) {
             let (Some(back), Some(front)) = (side.canvas.get_untracked(), side.front.get_untracked()) else { continue };
             let mut stage = cache.stage.borrow_mut();
-            any |= side.lab.with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr));
+            any |= side.lab.with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr, measure));
         }
         if any && !self.drawn.replace(true) {
             // For `make bench`: time from navigation to the first drawn frame.
@@ -664,6 +675,7 @@ fn Page(
         running: Cell::new(false),
         last_frame: Cell::new(0.0),
         last_publish: Cell::new(0.0),
+        last_measure: Cell::new(0.0),
         drawn: Cell::new(false),
         slow_ms: Cell::new(0.0),
         calm_ms: Cell::new(0.0),

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod front;
 pub mod history;
 pub mod i18n;
 pub mod lab;

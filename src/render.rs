@@ -10,6 +10,7 @@ use quorumlab_sim::{MsgClass, Time};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use crate::front::{same, Painter, Remote};
 use crate::i18n::{tr, Lang};
 use crate::lab::Lab;
 use crate::layout;
@@ -139,12 +140,26 @@ struct Fonts {
 #[derive(Default)]
 pub struct Stage {
     back: Layer,
-    front: Layer,
+    front: Front,
     positions: Vec<(f64, f64)>,
     shown: Look,
     next: Look,
     fonts: Fonts,
     dots: Vec<Dot>,
+    /// The stage's CSS size as last measured (measuring can force a layout, so not every frame).
+    css: Option<(f64, f64)>,
+}
+
+/// How the front layer is drawn (see `front.rs`).
+#[derive(Default)]
+enum Front {
+    /// Not decided yet (no frame drawn).
+    #[default]
+    Unopened,
+    /// Straight onto the canvas, here.
+    Direct(Layer, HtmlCanvasElement),
+    /// By a worker that holds the canvas.
+    Remote(Box<Remote>, HtmlCanvasElement),
 }
 
 /// Text size factor: 1 normally, larger in the projector's large-text mode.
@@ -152,7 +167,8 @@ pub const BIG_TEXT: f64 = 1.35;
 
 impl Stage {
     /// Draw the front layer, and the back layer if what it shows changed. Returns false if a
-    /// canvas has no 2D context (nothing drawn).
+    /// canvas has no 2D context (nothing drawn). `measure`: read the stage's size again.
+    #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &mut self,
         back: &HtmlCanvasElement,
@@ -161,8 +177,16 @@ impl Stage {
         lang: Lang,
         text_scale: f64,
         dpr: f64,
+        measure: bool,
     ) -> bool {
-        let (width, height) = (back.client_width().max(1) as f64, back.client_height().max(1) as f64);
+        let (width, height) = match self.css {
+            Some(size) if !measure => size,
+            _ => {
+                let size = (back.client_width().max(1) as f64, back.client_height().max(1) as f64);
+                self.css = Some(size);
+                size
+            }
+        };
         let px = ((width * dpr).round() as u32, (height * dpr).round() as u32);
         layout::positions(&lab.views, &mut self.positions);
         self.look(lab, px, dpr, lang, text_scale);
@@ -180,14 +204,40 @@ impl Stage {
                 clock: font("600", 16.0 * text_scale, MONO),
             };
         }
-        let Some(ctx) = self.front.fit(front, px, dpr) else { return false };
-        ctx.clear_rect(0.0, 0.0, width, height);
+        let opened = match &self.front {
+            Front::Direct(_, canvas) | Front::Remote(_, canvas) => same(canvas, front),
+            Front::Unopened => false,
+        };
+        if !opened {
+            self.front = match Remote::open(front) {
+                Some(remote) => Front::Remote(Box::new(remote), front.clone()),
+                None => Front::Direct(Layer::default(), front.clone()),
+            };
+        }
         let pos = Positions { at: &self.positions, width, height };
         let r = layout::node_radius(width, height, lab.views.len());
         let now = lab.cluster.now();
-        draw_timers(ctx, &lab.views, &pos, r, now);
-        draw_flights(ctx, lab, &pos, r, now, &self.fonts.label, &mut self.dots);
-        draw_clock(ctx, now, width, &self.fonts.clock);
+        let fonts = &self.fonts;
+        let dots = &mut self.dots;
+        let mut paint = |p: &mut dyn Painter| {
+            draw_timers(p, &lab.views, &pos, r, now);
+            draw_flights(p, lab, &pos, r, now, &fonts.label, dots);
+            draw_clock(p, now, width, &fonts.clock);
+        };
+        match &mut self.front {
+            Front::Remote(remote, _) => {
+                remote.recorder.start(px, dpr, (width, height));
+                paint(&mut remote.recorder);
+                remote.post();
+            }
+            Front::Direct(layer, canvas) => {
+                let Some(ctx) = layer.fit(canvas, px, dpr) else { return false };
+                ctx.clear_rect(0.0, 0.0, width, height);
+                let mut ctx = ctx.clone();
+                paint(&mut ctx);
+            }
+            Front::Unopened => return false,
+        }
         true
     }
 
@@ -330,7 +380,7 @@ struct Dot {
 /// Messages in flight, batched by colour (one path per class for wires, one for dots), then the
 /// few election labels.
 fn draw_flights(
-    ctx: &CanvasRenderingContext2d,
+    p: &mut dyn Painter,
     lab: &Lab,
     pos: &Positions,
     r: f64,
@@ -364,42 +414,41 @@ fn draw_flights(
         // The wire lights up while a message is on it: short LAN hops still leave a trace.
         // One CSS pixel wide: wider antialiased strokes cost several times more to rasterize
         // without a GPU, and an election puts hundreds of them on the stage at once.
-        ctx.set_global_alpha(0.4);
-        ctx.set_stroke_style_str(colour);
-        ctx.set_line_width(1.0);
-        ctx.begin_path();
+        p.alpha(0.4);
+        p.stroke_style(colour);
+        p.line_width(1.0);
+        p.begin();
         for d in of_class() {
-            ctx.move_to(d.from.0, d.from.1);
-            ctx.line_to(d.at.0, d.at.1);
+            p.move_to(d.from.0, d.from.1);
+            p.line_to(d.at.0, d.at.1);
         }
-        ctx.stroke();
-        ctx.set_global_alpha(1.0);
+        p.stroke();
+        p.alpha(1.0);
         // Requests are filled dots, responses hollow ones.
-        ctx.begin_path();
+        p.begin();
         for d in of_class().filter(|d| !d.is_response) {
-            ctx.move_to(d.at.0 + radius, d.at.1);
-            let _ = ctx.arc(d.at.0, d.at.1, radius, 0.0, TAU);
+            p.move_to(d.at.0 + radius, d.at.1);
+            p.arc(d.at.0, d.at.1, radius, 0.0, TAU);
         }
-        ctx.set_fill_style_str(colour);
-        ctx.fill();
+        p.fill_style(colour);
+        p.fill();
         if of_class().any(|d| d.is_response) {
-            ctx.begin_path();
+            p.begin();
             for d in of_class().filter(|d| d.is_response) {
-                ctx.move_to(d.at.0 + radius, d.at.1);
-                let _ = ctx.arc(d.at.0, d.at.1, radius, 0.0, TAU);
+                p.move_to(d.at.0 + radius, d.at.1);
+                p.arc(d.at.0, d.at.1, radius, 0.0, TAU);
             }
-            ctx.set_fill_style_str(BACKGROUND);
-            ctx.fill();
-            ctx.set_line_width(2.5);
-            ctx.stroke();
+            p.fill_style(BACKGROUND);
+            p.fill();
+            p.line_width(2.5);
+            p.stroke();
         }
     }
     if lab.flights.iter().filter(|f| labelled(f)).count() > MAX_LABELS {
         return;
     }
-    ctx.set_font(label_font);
     for (f, d) in lab.flights.iter().zip(dots.iter()).filter(|(f, _)| labelled(f)) {
-        ctx.set_fill_style_str(class_colour(f.class));
+        p.fill_style(class_colour(f.class));
         let text = match f.vote {
             // The vote tuple a server compares by: proposed leader, (peerEpoch, zxid).
             Some(VoteInfo::Fle { leader, peer_epoch, zxid }) => {
@@ -410,13 +459,13 @@ fn draw_flights(
             }
             None => f.label.to_string(),
         };
-        let _ = ctx.fill_text(&text, d.at.0 + radius + 3.0, d.at.1 - radius - 2.0);
+        p.text(label_font, &text, d.at.0 + radius + 3.0, d.at.1 - radius - 2.0, false);
     }
 }
 
 /// Countdown rings: how much of each node's election / fetch / session timeout is left,
 /// batched into one path per colour (the track, then the time left, red when nearly out).
-fn draw_timers(ctx: &CanvasRenderingContext2d, views: &[NodeView], pos: &Positions, r: f64, now: Time) {
+fn draw_timers(p: &mut dyn Painter, views: &[NodeView], pos: &Positions, r: f64, now: Time) {
     use std::f64::consts::{FRAC_PI_2, TAU};
     let left = |v: &NodeView| {
         v.timer.map(|(set_at, fires_at)| {
@@ -425,27 +474,27 @@ fn draw_timers(ctx: &CanvasRenderingContext2d, views: &[NodeView], pos: &Positio
         })
     };
     let ring = r + 7.0;
-    ctx.set_line_width(4.0);
+    p.line_width(4.0);
     for (colour, wanted) in [("#cbd5e1", None), ("#475569", Some(false)), ("#dc2626", Some(true))] {
-        ctx.begin_path();
+        p.begin();
         for (i, v) in views.iter().enumerate() {
             let Some(left) = left(v) else { continue };
             let (x, y) = pos.at(i);
             match wanted {
                 None => {
-                    ctx.move_to(x + ring, y);
-                    let _ = ctx.arc(x, y, ring, 0.0, TAU);
+                    p.move_to(x + ring, y);
+                    p.arc(x, y, ring, 0.0, TAU);
                 }
                 Some(urgent) if urgent == (left < 0.25) => {
                     let start = -FRAC_PI_2;
-                    ctx.move_to(x + ring * start.cos(), y + ring * start.sin());
-                    let _ = ctx.arc(x, y, ring, start, start + TAU * left);
+                    p.move_to(x + ring * start.cos(), y + ring * start.sin());
+                    p.arc(x, y, ring, start, start + TAU * left);
                 }
                 Some(_) => {}
             }
         }
-        ctx.set_stroke_style_str(colour);
-        ctx.stroke();
+        p.stroke_style(colour);
+        p.stroke();
     }
 }
 
@@ -512,11 +561,8 @@ fn draw_node(
     ctx.set_text_baseline("alphabetic");
 }
 
-fn draw_clock(ctx: &CanvasRenderingContext2d, now: Time, width: f64, clock_font: &str) {
+fn draw_clock(p: &mut dyn Painter, now: Time, width: f64, clock_font: &str) {
     let ms = now.as_ms();
-    ctx.set_fill_style_str(TEXT);
-    ctx.set_font(clock_font);
-    ctx.set_text_align("right");
-    let _ = ctx.fill_text(&format!("t = {}.{:03} s", ms / 1_000, ms % 1_000), width - 12.0, 24.0);
-    ctx.set_text_align("start");
+    p.fill_style(TEXT);
+    p.text(clock_font, &format!("t = {}.{:03} s", ms / 1_000, ms % 1_000), width - 12.0, 24.0, true);
 }

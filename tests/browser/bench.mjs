@@ -39,6 +39,29 @@ async function busyPerSecond(page, cdp, seconds) {
   return (b - a) / seconds;
 }
 
+// The stage's moving layer is drawn by a worker: trace a few seconds and add up the tasks run
+// on the page's main thread and on dedicated worker threads, so the figures show both.
+async function threadBusy(cdp, page, seconds) {
+  const events = [];
+  const onData = (e) => events.push(...e.value);
+  cdp.on('Tracing.dataCollected', onData);
+  const done = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
+  await cdp.send('Tracing.start', { categories: 'toplevel,__metadata', transferMode: 'ReportEvents' });
+  await page.waitForTimeout(seconds * 1000);
+  await cdp.send('Tracing.end');
+  await done;
+  cdp.off('Tracing.dataCollected', onData);
+  const names = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
+  const busy = { main: 0, worker: 0 };
+  for (const e of events) {
+    if (e.ph !== 'X' || !e.dur || !['ThreadControllerImpl::RunTask', 'RunTask'].includes(e.name)) continue;
+    const name = names.get(`${e.pid}:${e.tid}`) ?? '';
+    if (name === 'CrRendererMain') busy.main += e.dur / 1e6;
+    else if (name.startsWith('DedicatedWorker')) busy.worker += e.dur / 1e6;
+  }
+  return { main: busy.main / seconds, worker: busy.worker / seconds };
+}
+
 const pct = (xs, p) => {
   const s = [...xs].sort((x, y) => x - y);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
@@ -75,6 +98,8 @@ try {
     const frames = await page.evaluate(() => window.__frames);
     const flying = await page.evaluate(() => document.querySelectorAll('[data-testid=stage]').length);
     console.log(`side by side (7 ZooKeeper servers, 5 controllers, 6 brokers a side; ${flying} stages): frame work median ${pct(frames, 50).toFixed(2)} ms, p95 ${pct(frames, 95).toFixed(2)} ms over ${frames.length} frames; main thread busy ${busy.toFixed(3)} s per s`);
+    const threads = await threadBusy(cdp, page, 3);
+    console.log(`  traced: main thread ${threads.main.toFixed(3)} s per s, drawing workers ${threads.worker.toFixed(3)} s per s`);
     await context.close();
   }
 
@@ -90,6 +115,8 @@ try {
   const frames = await page.evaluate(() => window.__frames);
   console.log(`frame work while playing (5 controllers): median ${pct(frames, 50).toFixed(2)} ms, p95 ${pct(frames, 95).toFixed(2)} ms over ${frames.length} frames`);
   console.log(`main thread busy while playing: ${playing.toFixed(3)} s per s`);
+  const threads = await threadBusy(cdp, page, 3);
+  console.log(`  traced: main thread ${threads.main.toFixed(3)} s per s, drawing worker ${threads.worker.toFixed(3)} s per s`);
   await page.locator('[data-testid=play]').click();
   await page.waitForTimeout(500);
   console.log(`main thread busy while paused: ${(await busyPerSecond(page, cdp, 5)).toFixed(3)} s per s`);

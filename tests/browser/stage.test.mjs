@@ -1,0 +1,78 @@
+// The stage's two layers: the front one (messages, countdown rings, the clock) is drawn by a
+// worker on an OffscreenCanvas where the browser can, and on the page's thread where it cannot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, waitForRole } from './harness.mjs';
+
+const env = useBrowser();
+
+async function open(url, initScript) {
+  const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  if (initScript) await context.addInitScript(initScript);
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => m.type() === 'error' && page.problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return page;
+}
+
+/** Dark (clock-text) pixels in the top-right corner of the stage, read from a real screenshot. */
+async function clockInk(page) {
+  const stage = page.locator('[data-testid=stage]');
+  const box = await stage.boundingBox();
+  const clip = { x: box.x + box.width - 170, y: box.y + 4, width: 160, height: 32 };
+  const png = (await page.screenshot({ clip })).toString('base64');
+  return page.evaluate(async (data) => {
+    const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const { data: px } = ctx.getImageData(0, 0, image.width, image.height);
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] < 80 && px[i + 1] < 80 && px[i + 2] < 100) n++;
+    return n;
+  }, png);
+}
+
+/** Whether the page handed the front canvas to a worker (then it has no context here). */
+const transferred = (page) =>
+  page.evaluate(() => {
+    try {
+      return document.querySelector('[data-testid=stage] canvas.front').getContext('2d') === null;
+    } catch {
+      return true;
+    }
+  });
+
+test('the front layer is drawn by a worker: the canvas is handed over, and the clock still shows and moves', async () => {
+  const page = await open(`${env.url}?seed=7`);
+  await waitForRole(page, 'leader');
+  assert.equal(await transferred(page), true, 'the front canvas belongs to a worker');
+  assert.ok((await clockInk(page)) > 40, 'the clock is drawn');
+  const a = await page.locator('[data-testid=stage]').screenshot();
+  await page.waitForTimeout(400);
+  const b = await page.locator('[data-testid=stage]').screenshot();
+  assert.notDeepEqual(a, b, 'the picture moves while playing');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('without OffscreenCanvas the front layer is drawn on the page itself', async () => {
+  const page = await open(`${env.url}?seed=7`, () => {
+    delete HTMLCanvasElement.prototype.transferControlToOffscreen;
+  });
+  await waitForRole(page, 'leader');
+  assert.equal(await transferred(page), false, 'the front canvas stays with the page');
+  const ink = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=stage] canvas.front');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  });
+  assert.ok(ink > 100, `the front canvas has the clock and rings on it (${ink} pixels)`);
+  assert.ok((await clockInk(page)) > 40, 'the clock is drawn');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
