@@ -1,0 +1,13 @@
+import { serveDist, launch } from './harness.mjs';
+const query = process.argv[2] ?? '?seed=7&controllers=5';
+const server = await serveDist();
+const browser = await launch();
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await context.newPage();
+await page.goto(server.url + query);
+await page.waitForTimeout(1500);
+await page.evaluate(() => { window.__acc = {}; });
+await page.waitForTimeout(3000);
+const a = await page.evaluate(() => window.__acc);
+for (const [k, v] of Object.entries(a)) console.log(k.padEnd(10), (v / a.n).toFixed(3), 'ms/frame');
+await browser.close(); await server.close();

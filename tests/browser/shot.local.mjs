@@ -1,0 +1,12 @@
+import { serveDist, launch } from './harness.mjs';
+const server = await serveDist();
+const browser = await launch();
+const [q, out, w, h, wait] = [process.argv[2], process.argv[3], +(process.argv[4] ?? 1280), +(process.argv[5] ?? 800), +(process.argv[6] ?? 2500)];
+const context = await browser.newContext({ viewport: { width: w, height: h } });
+const page = await context.newPage();
+const errs = []; page.on('pageerror', (e) => errs.push(String(e))); page.on('console', (m) => m.type() === 'error' && errs.push(m.text()));
+await page.goto(server.url + q);
+await page.waitForTimeout(wait);
+await page.screenshot({ path: out });
+console.log('errors', errs);
+await browser.close(); await server.close();
