@@ -1301,7 +1301,7 @@ fn node_top(lab: StoredValue<Lab, LocalStorage>, i: usize) -> String {
 
 /// The speed slider works in hundredths of a decade: -200 is 0.01×, 0 is 1×, 200 is 100×.
 fn speed_of(step: i32) -> f64 {
-    10f64.powf(f64::from(step.clamp(-200, 200)) / 100.0)
+    crate::jsmath::pow(10.0, f64::from(step.clamp(-200, 200)) / 100.0)
 }
 
 fn format_speed(step: i32) -> String {

@@ -5,6 +5,7 @@ pub mod app;
 pub mod chart;
 pub mod history;
 pub mod i18n;
+mod jsmath;
 pub mod lab;
 pub mod layout;
 pub mod params;
