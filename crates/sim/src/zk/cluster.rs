@@ -354,7 +354,7 @@ impl cluster::Cluster for Cluster {
                     let view = self.view_server(id, s);
                     NodeSummary {
                         id: view.name(),
-                        role: format!("{:?}", view.role).to_lowercase(),
+                        role: format!("{:?}", view.role).to_ascii_lowercase(),
                         alive: view.alive,
                         epoch: s.current_epoch,
                         log_end_offset: None,
@@ -367,7 +367,7 @@ impl cluster::Cluster for Cluster {
                     let role = if view.alive && b.controller.is_some() {
                         "controller".to_string()
                     } else {
-                        format!("{:?}", view.role).to_lowercase()
+                        format!("{:?}", view.role).to_ascii_lowercase()
                     };
                     NodeSummary {
                         id: view.name(),
