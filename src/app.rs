@@ -1409,7 +1409,7 @@ fn NetworkTool(
 /// `c1 | c2, c3, b1`: the nodes of each side of a partition (those it does not name last).
 fn partition_groups(nodes: &[NodeView], cut: &[u8]) -> String {
     let mut sides: Vec<u8> = cut.iter().copied().filter(|c| *c != 0).collect();
-    sides.sort_unstable();
+    quorumlab_sim::sorted::insertion_sort_by(&mut sides, |a, b| a < b);
     sides.dedup();
     let names = |side: u8| -> String {
         let picked: Vec<String> = nodes.iter().zip(cut).filter(|(_, c)| **c == side).map(|(v, _)| v.name()).collect();
