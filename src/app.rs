@@ -1312,7 +1312,7 @@ fn node_top(lab: StoredValue<Lab, LocalStorage>, i: usize) -> String {
 
 /// The speed slider works in hundredths of a decade: -200 is 0.01×, 0 is 1×, 200 is 100×.
 fn speed_of(step: i32) -> f64 {
-    10f64.powf(f64::from(step.clamp(-200, 200)) / 100.0)
+    crate::jsmath::pow(10.0, f64::from(step.clamp(-200, 200)) / 100.0)
 }
 
 fn format_speed(step: i32) -> String {
@@ -1420,7 +1420,7 @@ fn NetworkTool(
 /// `c1 | c2, c3, b1`: the nodes of each side of a partition (those it does not name last).
 fn partition_groups(nodes: &[NodeView], cut: &[u8]) -> String {
     let mut sides: Vec<u8> = cut.iter().copied().filter(|c| *c != 0).collect();
-    sides.sort_unstable();
+    quorumlab_sim::sorted::insertion_sort_by(&mut sides, |a, b| a < b);
     sides.dedup();
     let names = |side: u8| -> String {
         let picked: Vec<String> = nodes.iter().zip(cut).filter(|(_, c)| **c == side).map(|(v, _)| v.name()).collect();

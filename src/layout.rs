@@ -1,6 +1,7 @@
 //! Where each node sits, as fractions of the stage, shared by the canvas and the accessible
 //! overlay (which places its buttons by percentage, so it needs no resize handling).
 
+use crate::jsmath;
 use quorumlab_sim::cluster::{NodeKind, NodeView};
 
 /// Stage aspect ratio (height / width) for a given number of nodes.
@@ -25,7 +26,7 @@ pub fn positions(views: &[NodeView], out: &mut Vec<(f64, f64)>) {
         } else {
             // Start at the top and go clockwise.
             let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * q as f64 / quorum as f64;
-            out.push((0.5 + rx * angle.cos(), ring_cy + ry * angle.sin()));
+            out.push((0.5 + rx * jsmath::cos(angle), ring_cy + ry * jsmath::sin(angle)));
             q += 1;
         }
     }

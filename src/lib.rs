@@ -6,6 +6,7 @@ pub mod chart;
 pub mod front;
 pub mod history;
 pub mod i18n;
+mod jsmath;
 pub mod lab;
 pub mod layout;
 pub mod params;

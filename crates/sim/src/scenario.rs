@@ -1054,6 +1054,28 @@ fn split_node_name(text: &str) -> Option<(NodePrefix, &str)> {
 // ---------------------------------------------------------------------------------------------
 // Suggestions
 
+/// `str::to_lowercase` wherever the suggestions below can tell the difference: they only
+/// compare against ASCII words and count characters. ASCII letters are lowered, and so are the
+/// only two other characters whose lowercase contains ASCII (U+212A KELVIN SIGN → `k`, U+0130
+/// CAPITAL I WITH DOT ABOVE → `i` + U+0307). Any other character is kept: its lowercase is one
+/// non-ASCII character, which matches none of our words and counts as one character, as it
+/// does. This keeps Unicode's case tables (about 16 KB) out of the browser build.
+fn push_lowercase(out: &mut String, c: char) {
+    match c {
+        '\u{212A}' => out.push('k'),
+        '\u{130}' => out.push_str("i\u{307}"),
+        _ => out.push(c.to_ascii_lowercase()),
+    }
+}
+
+fn lowercase(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_lowercase(&mut out, c);
+    }
+    out
+}
+
 /// Levenshtein distance in chars (insert, delete, substitute each cost 1).
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -1080,7 +1102,7 @@ fn nearest_word<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
     if found.chars().count() > MAX_SUGGESTION_INPUT_CHARS {
         return None;
     }
-    let lowercase = found.to_lowercase();
+    let lowercase = lowercase(found);
     let mut best: Option<(usize, &'a str)> = None;
     for &candidate in candidates {
         let distance = edit_distance(&lowercase, candidate);
@@ -1093,7 +1115,7 @@ fn nearest_word<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
 }
 
 fn suggest_action(found: &str) -> Option<String> {
-    let alias = match found.to_lowercase().as_str() {
+    let alias = match lowercase(found).as_str() {
         "kill" | "stop-hard" => Some("crash"),
         "stop" | "graceful-shutdown" => Some("shutdown"),
         "start" | "recover" | "revive" => Some("restart"),
@@ -1108,7 +1130,7 @@ fn suggest_action(found: &str) -> Option<String> {
 }
 
 fn suggest_topic_option(found: &str) -> Option<String> {
-    let alias = match found.to_lowercase().as_str() {
+    let alias = match lowercase(found).as_str() {
         "replication-factor" | "replication.factor" | "replication_factor" | "replication" | "replicas" | "rf" => {
             Some("rf")
         }
@@ -1124,11 +1146,10 @@ fn suggest_node(found: &str) -> Option<String> {
     if found.chars().count() > MAX_SUGGESTION_INPUT_CHARS {
         return None;
     }
-    let cleaned: String = found
-        .chars()
-        .filter(|c| !matches!(c, '-' | '_' | '.' | ',' | ';' | ':' | '"' | '\'' | '(' | ')'))
-        .flat_map(char::to_lowercase)
-        .collect();
+    let mut cleaned = String::with_capacity(found.len());
+    for c in found.chars().filter(|c| !matches!(c, '-' | '_' | '.' | ',' | ';' | ':' | '"' | '\'' | '(' | ')')) {
+        push_lowercase(&mut cleaned, c);
+    }
     if let NodeName::Valid(node) = classify_node(&cleaned) {
         return Some(node.to_string());
     }
@@ -1826,6 +1847,20 @@ at 42.5s loss 0.5
     }
 
     // --- Helpers -------------------------------------------------------------------------
+
+    #[test]
+    fn lowercase_agrees_with_unicode_wherever_suggestions_can_tell() {
+        // Same number of characters, and the same character wherever either side is ASCII.
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let ours: Vec<char> = lowercase(&c.to_string()).chars().collect();
+            let unicode: Vec<char> = c.to_string().to_lowercase().chars().collect();
+            assert_eq!(ours.len(), unicode.len(), "{c:?}");
+            for (a, b) in ours.iter().zip(&unicode) {
+                assert!(a == b || !(a.is_ascii() || b.is_ascii()), "{c:?}");
+            }
+        }
+        assert_eq!(lowercase("KILL \u{212A}ill \u{130}x ΣΑΣ"), "kill kill i\u{307}x ΣΑΣ");
+    }
 
     #[test]
     fn edit_distance_is_levenshtein() {

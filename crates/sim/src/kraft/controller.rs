@@ -446,9 +446,10 @@ impl Controller {
         if let State::Leader(leader) = &self.state {
             // KIP-595 EndQuorumEpoch: preferred successors sorted by how far they have fetched,
             // ties by id. (Voters are listed in ascending id order, so this is the order a stable
-            // sort on the end offset alone gave; the unstable sort is much less code in wasm.)
+            // sort on the end offset alone gave; see insertion_sort_by for why not std's sorts.)
             let mut preferred: Vec<NodeId> = self.voters.iter().copied().filter(|v| *v != self.id).collect();
-            preferred.sort_unstable_by_key(|v| (std::cmp::Reverse(leader.voter_end.get(v).copied().unwrap_or(0)), *v));
+            let key = |v: &NodeId| (std::cmp::Reverse(leader.voter_end.get(v).copied().unwrap_or(0)), *v);
+            crate::sorted::insertion_sort_by(&mut preferred, |a, b| key(a) < key(b));
             self.resign(now, preferred, out);
             out.push(Output::SetTimer { timer: Timer::ShutdownDone, at: now.plus_ms(SHUTDOWN_LINGER_MS) });
         } else {
@@ -744,7 +745,7 @@ impl Controller {
             .iter()
             .map(|v| if *v == self.id { self.log.end_offset() } else { leader.voter_end.get(v).copied().unwrap_or(0) })
             .collect();
-        ends.sort_unstable_by(|a, b| b.cmp(a));
+        crate::sorted::insertion_sort_by(&mut ends, |a, b| a > b);
         let candidate = ends[self.voters.len() / 2];
         if candidate > leader.epoch_start_offset && candidate > self.high_watermark {
             self.high_watermark = candidate;

@@ -354,7 +354,7 @@ impl cluster::Cluster for Cluster {
                     let view = self.view_server(id, s);
                     NodeSummary {
                         id: view.name(),
-                        role: format!("{:?}", view.role).to_lowercase(),
+                        role: format!("{:?}", view.role).to_ascii_lowercase(),
                         alive: view.alive,
                         epoch: s.current_epoch,
                         log_end_offset: None,
@@ -367,7 +367,7 @@ impl cluster::Cluster for Cluster {
                     let role = if view.alive && b.controller.is_some() {
                         "controller".to_string()
                     } else {
-                        format!("{:?}", view.role).to_lowercase()
+                        format!("{:?}", view.role).to_ascii_lowercase()
                     };
                     NodeSummary {
                         id: view.name(),
@@ -487,7 +487,8 @@ fn inspect_server(server: &Server, out: &mut Vec<String>) {
     let mut listing: Vec<(&str, Option<&Znode>)> =
         server.tree.paths().map(|(path, znode)| (path.as_str(), Some(znode))).collect();
     listing.extend(absent.into_iter().map(|path| (path, None)));
-    listing.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // Paths are unique (the tree's, then absent ones), so the order is total.
+    crate::sorted::insertion_sort_by(&mut listing, |a, b| a.0 < b.0);
     for (path, znode) in listing.into_iter().take(60) {
         let watches = watch_marker(server, path, znode.is_some());
         match znode {
