@@ -1,6 +1,6 @@
 // `make bench`: download size, first drawn frame, frame time and main-thread busy time, measured
 // in headless Chromium against dist/. Prints figures; asserts nothing (machines here are noisy).
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { serveDist, launch, DIST } from './harness.mjs';
@@ -10,7 +10,9 @@ const kib = (n) => (n / 1024).toFixed(1);
 async function sizes() {
   const out = {};
   let total = 0;
-  for (const f of await readdir(DIST)) {
+  // Every file the page can fetch, snippets/ included.
+  for (const f of await readdir(DIST, { recursive: true })) {
+    if (!(await stat(join(DIST, f))).isFile()) continue;
     const body = await readFile(join(DIST, f));
     const gz = gzipSync(body, { level: 9 }).length;
     const kind = f.endsWith('.wasm') ? 'wasm' : f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : f.endsWith('.html') ? 'html' : 'other';
