@@ -476,6 +476,11 @@ impl Cluster for KraftCluster {
                 ));
             }
         }
+        // The replayed ConfigRecords (KIP-631 ConfigurationsImage), one line per topic.
+        for (topic, configs) in &image.topic_configs {
+            let entries: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push(format!("{topic}  configs  {}", entries.join(", ")));
+        }
     }
 
     fn partition_sides(&self) -> Vec<u8> {
@@ -560,7 +565,14 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
             Change::TopicCreated { name: topic, partitions, replication_factor } => {
                 ("kraft.md_topic_created", vec![topic.clone(), partitions.to_string(), replication_factor.to_string()])
             }
+            Change::ConfigAltered { topic, key, value } => {
+                ("kraft.md_config_altered", vec![topic.clone(), key.clone(), value.clone()])
+            }
         },
+        Note::ConfigRefusedUnknownTopic { topic } => ("kraft.config_unknown_topic", vec![topic.clone()]),
+        Note::ConfigUnchanged { topic, key, value } => {
+            ("kraft.config_unchanged", vec![topic.clone(), key.clone(), value.clone()])
+        }
         Note::TopicRefused { name: topic, reason } => match reason {
             RefuseReason::AlreadyExists => ("kraft.topic_exists", vec![topic.clone()]),
             RefuseReason::Invalid => ("kraft.topic_invalid", vec![topic.clone()]),
