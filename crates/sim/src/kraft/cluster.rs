@@ -360,6 +360,12 @@ impl Cluster for KraftCluster {
                     replication_factor: *replication_factor,
                 },
             ),
+            // IncrementalAlterConfigs goes to the active controller too (KIP-590 forwards it
+            // there from any broker); with none at that moment it is lost like create-topic.
+            ScenarioAction::AlterConfig { topic, key, value } => Action::Client(
+                Target::Role(RoleRef::Controller),
+                Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() },
+            ),
         };
         self.world.schedule(at, action);
         Ok(())

@@ -341,6 +341,15 @@ impl cluster::Cluster for Cluster {
                 // partition states when its child watch fires.
                 Action::Client(Target::Role(RoleRef::Leader), cmd)
             }
+            ScenarioAction::AlterConfig { topic, key, value } => {
+                if self.config.brokers == 0 {
+                    return Err(ActionError::NotInThisMode);
+                }
+                // Like create-topic: `kafka-configs --zookeeper` needs ZooKeeper only. With no
+                // established ZooKeeper leader at that moment the request is lost.
+                let cmd = Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() };
+                Action::Client(Target::Role(RoleRef::Leader), cmd)
+            }
         };
         self.world.schedule(at, action);
         Ok(())
