@@ -3,6 +3,7 @@
 //! ```text
 //! set broker.session.timeout.ms=9000
 //! at 5s create-topic orders partitions=6 rf=3
+//! at 8s alter-config orders retention.ms=3600000
 //! at 10s crash controller
 //! at 12s restart c1
 //! at 20s partition c1 c2 | c3 b1 b2
@@ -19,7 +20,12 @@
 //! - `at <time> <action> <args>`: time is a decimal number and a unit, `us`, `ms`, `s` or `m`
 //!   (`250ms`, `1.5s`, `2m`), exact to the microsecond and at most one year.
 //! - Actions: `crash N`, `restart N`, `shutdown N`, `partition N.. | N.. [| N..]`, `heal`,
-//!   `loss <percent>` (0 to 100, at most one decimal), `create-topic <name> partitions=<n> rf=<n>`.
+//!   `loss <percent>` (0 to 100, at most one decimal), `delay <time>` (0s to 10s),
+//!   `create-topic <name> partitions=<n> rf=<n>`, `alter-config <topic> <config>=<value>`.
+//! - `alter-config` sets one topic config (Kafka's `kafka-configs --alter --entity-type topics
+//!   --add-config`): the config name is `[a-z0-9._-]+` (e.g. `retention.ms`,
+//!   `cleanup.policy`, `min.insync.replicas`), the value any non-empty token (no whitespace, no
+//!   `#`). Names and values are not checked against Kafka's list of topic configs.
 //! - Nodes: `c<k>` (KRaft controller), `b<k>` (broker), `zk<k>` (ZooKeeper server) with `k` in
 //!   1..=999 without leading zeros, `leader`, `controller`.
 //!
@@ -51,8 +57,8 @@ pub const MAX_REPLICATION_FACTOR: u32 = 7;
 /// Kafka's `Topic.MAX_NAME_LENGTH`.
 pub const MAX_TOPIC_NAME_CHARS: usize = 249;
 /// Action words, in the order the suggestions prefer them.
-pub const ACTION_NAMES: [&str; 8] =
-    ["crash", "restart", "shutdown", "partition", "heal", "loss", "delay", "create-topic"];
+pub const ACTION_NAMES: [&str; 9] =
+    ["crash", "restart", "shutdown", "partition", "heal", "loss", "delay", "create-topic", "alter-config"];
 /// Longest extra network delay `delay` accepts.
 pub const MAX_DELAY: Time = Time(10 * MICROS_PER_S);
 
@@ -101,6 +107,12 @@ pub enum ScenarioAction {
         name: String,
         partitions: u32,
         replication_factor: u32,
+    },
+    /// Set one config of an existing topic (`kafka-configs --alter --add-config key=value`).
+    AlterConfig {
+        topic: String,
+        key: String,
+        value: String,
     },
 }
 
@@ -221,6 +233,14 @@ pub enum ParseErrorKind {
     DuplicateTopicOption {
         key: String,
     },
+    /// An `alter-config` config name outside `[a-z0-9._-]+` (or empty, as in `=1`).
+    BadConfigName {
+        found: String,
+    },
+    /// `alter-config <topic> retention.ms` or `retention.ms=` without a value.
+    MissingConfigValue {
+        key: String,
+    },
 }
 
 /// What was expected where an argument is missing or malformed.
@@ -242,6 +262,8 @@ pub enum Expected {
     ReplicationFactor,
     /// `key=value` after `set`.
     Setting,
+    /// `<config>=<value>` after the topic of `alter-config`.
+    TopicConfig,
 }
 
 /// Why a time token is malformed.
@@ -311,7 +333,7 @@ impl fmt::Display for ParseErrorKind {
                 write_suggestion(
                     f,
                     suggestion.as_deref(),
-                    " (expected crash, restart, shutdown, partition, heal, loss, delay or create-topic)",
+                    " (expected crash, restart, shutdown, partition, heal, loss, delay, create-topic or alter-config)",
                 )
             }
             K::UnknownNode { found, suggestion } => {
@@ -350,6 +372,13 @@ impl fmt::Display for ParseErrorKind {
                 write_suggestion(f, suggestion.as_deref(), " (expected partitions=<n> and rf=<n>)")
             }
             K::DuplicateTopicOption { key } => write!(f, "option \"{key}\" given twice"),
+            K::BadConfigName { found } => write!(
+                f,
+                "bad config name \"{found}\" (use lowercase letters, digits, '.', '_' and '-', e.g. retention.ms)"
+            ),
+            K::MissingConfigValue { key } => {
+                write!(f, "config \"{key}\" has no value (write {key}=<value>)")
+            }
         }
     }
 }
@@ -367,6 +396,7 @@ impl Expected {
             Expected::Partitions => "partitions=<n>",
             Expected::ReplicationFactor => "rf=<n>",
             Expected::Setting => "key=value",
+            Expected::TopicConfig => "config=value (e.g. retention.ms=3600000)",
         }
     }
 
@@ -382,6 +412,7 @@ impl Expected {
             Expected::Partitions => "partition count",
             Expected::ReplicationFactor => "replication factor",
             Expected::Setting => "setting",
+            Expected::TopicConfig => "topic config",
         }
     }
 }
@@ -479,6 +510,7 @@ impl fmt::Display for ScenarioAction {
             ScenarioAction::CreateTopic { name, partitions, replication_factor } => {
                 write!(f, "create-topic {name} partitions={partitions} rf={replication_factor}")
             }
+            ScenarioAction::AlterConfig { topic, key, value } => write!(f, "alter-config {topic} {key}={value}"),
         }
     }
 }
@@ -737,6 +769,7 @@ fn parse_step(at: &Token<'_>, rest: &[Token<'_>]) -> Result<(Time, ScenarioActio
             ScenarioAction::DelayUs(delay.as_us())
         }
         "create-topic" => parse_create_topic(action, args)?,
+        "alter-config" => parse_alter_config(action, args)?,
         other => {
             let suggestion = suggest_action(other);
             let found = other.to_string();
@@ -881,6 +914,37 @@ fn parse_create_topic(action: &Token<'_>, args: &[Token<'_>]) -> Result<Scenario
         return Err(Fault::missing(end, Expected::ReplicationFactor));
     };
     Ok(ScenarioAction::CreateTopic { name: name.text.to_string(), partitions, replication_factor })
+}
+
+/// `alter-config <topic> <config>=<value>`: exactly one config, split at the first `=`.
+fn parse_alter_config(action: &Token<'_>, args: &[Token<'_>]) -> Result<ScenarioAction, Fault> {
+    let Some((topic, rest)) = args.split_first() else {
+        return Err(Fault::missing(action, Expected::TopicName));
+    };
+    if topic.text.contains('=') {
+        // `alter-config retention.ms=1`: the topic was left out.
+        let kind = ParseErrorKind::MissingArgument { what: Expected::TopicName };
+        return Err(Fault::at(topic, kind));
+    }
+    validate_topic_name(topic.text).map_err(|kind| Fault::at(topic, kind))?;
+    let Some((entry, extra)) = rest.split_first() else {
+        return Err(Fault::missing(topic, Expected::TopicConfig));
+    };
+    let (key, value) = match entry.text.split_once('=') {
+        Some((key, value)) => (key, Some(value)),
+        None => (entry.text, None),
+    };
+    // Kafka's topic config names are lowercase words joined by dots (`retention.ms`).
+    let key_is_valid = !key.is_empty() && key.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '.' | '_' | '-'));
+    if !key_is_valid {
+        return Err(Fault::at(entry, ParseErrorKind::BadConfigName { found: key.to_string() }));
+    }
+    let value = match value {
+        Some(value) if !value.is_empty() => value,
+        _ => return Err(Fault::after(entry, ParseErrorKind::MissingConfigValue { key: key.to_string() })),
+    };
+    no_more_arguments(extra)?;
+    Ok(ScenarioAction::AlterConfig { topic: topic.text.to_string(), key: key.to_string(), value: value.to_string() })
 }
 
 /// Kafka's `Topic.validate`: `[A-Za-z0-9._-]{1,249}`, not `.` or `..`.
@@ -1124,6 +1188,7 @@ fn suggest_action(found: &str) -> Option<String> {
         "drop" | "packet-loss" => Some("loss"),
         "latency" | "lag" | "slow" => Some("delay"),
         "create" | "topic" | "new-topic" | "add-topic" => Some("create-topic"),
+        "config" | "configs" | "alter-configs" | "set-config" | "kafka-configs" => Some("alter-config"),
         _ => None,
     };
     alias.or_else(|| nearest_word(found, &ACTION_NAMES)).map(str::to_string)
@@ -1708,6 +1773,62 @@ at 42.5s loss 0.5
         assert_eq!(error("at 1s create-topic t partitions=1 rf=셋"), (1, 38, bad(rf, "셋")));
     }
 
+    // --- alter-config --------------------------------------------------------------------
+
+    fn alter(topic: &str, key: &str, value: &str) -> ScenarioAction {
+        ScenarioAction::AlterConfig { topic: topic.into(), key: key.into(), value: value.into() }
+    }
+
+    #[test]
+    fn alter_config_takes_a_topic_and_one_config() {
+        assert_eq!(
+            action("at 5s alter-config orders retention.ms=3600000"),
+            alter("orders", "retention.ms", "3600000")
+        );
+        assert_eq!(
+            action("at 1s alter-config a.B_c-9 cleanup.policy=compact,delete"),
+            alter("a.B_c-9", "cleanup.policy", "compact,delete")
+        );
+        // The value is everything after the first `=`, any non-empty token.
+        assert_eq!(action("at 1s alter-config t x=y=z"), alter("t", "x", "y=z"));
+        assert_eq!(action("at 1s alter-config t min.insync.replicas=2 # why"), alter("t", "min.insync.replicas", "2"));
+        assert_eq!(action("at 1s alter-config t retention.ms=-1"), alter("t", "retention.ms", "-1"));
+        assert_eq!(alter("orders", "retention.ms", "1").to_string(), "alter-config orders retention.ms=1");
+    }
+
+    #[test]
+    fn alter_config_errors() {
+        let missing = |what| K::MissingArgument { what };
+        assert_eq!(error("at 1s alter-config"), (1, 19, missing(Expected::TopicName)));
+        assert_eq!(error("at 1s alter-config retention.ms=1"), (1, 20, missing(Expected::TopicName)));
+        assert_eq!(
+            error("at 1s alter-config 주문 retention.ms=1"),
+            (1, 20, K::BadTopicName { found: "주문".into(), problem: TopicNameProblem::BadChar { ch: '주' } })
+        );
+        assert_eq!(error("at 1s alter-config t"), (1, 21, missing(Expected::TopicConfig)));
+        assert_eq!(
+            error("at 1s alter-config t retention.ms"),
+            (1, 34, K::MissingConfigValue { key: "retention.ms".into() })
+        );
+        assert_eq!(
+            error("at 1s alter-config t retention.ms="),
+            (1, 35, K::MissingConfigValue { key: "retention.ms".into() })
+        );
+        assert_eq!(
+            error("at 1s alter-config t Retention.ms=1"),
+            (1, 22, K::BadConfigName { found: "Retention.ms".into() })
+        );
+        assert_eq!(error("at 1s alter-config t =1"), (1, 22, K::BadConfigName { found: "".into() }));
+        assert_eq!(error("at 1s alter-config t 보존=1"), (1, 22, K::BadConfigName { found: "보존".into() }));
+        assert_eq!(
+            error("at 1s alter-config t retention.ms=1 segment.ms=2"),
+            (1, 37, K::UnexpectedArgument { found: "segment.ms=2".into() })
+        );
+        let suggested = |found: &str| K::UnknownAction { found: found.into(), suggestion: Some("alter-config".into()) };
+        assert_eq!(error("at 1s alter-configs t a=1"), (1, 7, suggested("alter-configs")));
+        assert_eq!(error("at 1s alterconfig t a=1"), (1, 7, suggested("alterconfig")));
+    }
+
     // --- Limits --------------------------------------------------------------------------
 
     #[test]
@@ -1790,6 +1911,9 @@ at 42.5s loss 0.5
             K::BadTopicName { found: "x".into(), problem: TopicNameProblem::TooLong { chars: 300 } },
             K::UnknownTopicOption { found: "x".into(), suggestion: Some("rf".into()) },
             K::DuplicateTopicOption { key: "rf".into() },
+            K::BadConfigName { found: "X".into() },
+            K::MissingConfigValue { key: "retention.ms".into() },
+            K::MissingArgument { what: Expected::TopicConfig },
         ];
         for kind in kinds {
             let message = kind.to_string();

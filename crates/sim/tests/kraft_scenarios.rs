@@ -383,3 +383,50 @@ fn odd_action_sequences_never_panic_and_keep_every_invariant() {
         assert!(leader(&c).is_some(), "seed {seed}\n{}", dump(&c));
     }
 }
+
+#[test]
+fn alter_config_appends_a_config_record_that_every_broker_replays() {
+    let script = quorumlab_sim::scenario::parse(
+        "at 10s alter-config orders retention.ms=3600000\n\
+         at 11s alter-config payments retention.ms=1\n\
+         at 12s crash b2\n\
+         at 13s alter-config orders cleanup.policy=compact\n\
+         at 14s crash controller\n\
+         at 14100ms alter-config orders min.insync.replicas=2\n\
+         at 20s restart b2\n\
+         at 25s alter-config orders retention.ms=3600000\n",
+    )
+    .unwrap();
+    let mut c = cluster(5, 3, 2);
+    for step in &script.steps {
+        c.schedule(step.at, &step.action).unwrap();
+    }
+    c.run_until(Time::from_secs(30), usize::MAX);
+    let log = dump(&c);
+    assert!(c.violations().is_empty(), "{log}");
+    let count = |key: &str| notes(&c).iter().filter(|n| n.key == key).count();
+    // KIP-631: two ConfigRecords; the unknown topic is refused (UNKNOWN_TOPIC_OR_PARTITION);
+    // the request sent while no controller was active is lost; an unchanged value writes none.
+    assert_eq!(count("kraft.md_config_altered"), 2, "{log}");
+    assert_eq!(count("kraft.config_unknown_topic"), 1, "{log}");
+    assert_eq!(count("kraft.config_unchanged"), 1, "{log}");
+    let altered = notes(&c).into_iter().find(|n| n.key == "kraft.md_config_altered").unwrap();
+    assert_eq!(altered.args, vec!["orders".to_string(), "retention.ms".to_string(), "3600000".to_string()]);
+    let leader = c.active_controller().expect("a leader after the failover");
+    let config_records = (0..leader.log.end_offset())
+        .filter(|o| matches!(leader.log.get(*o).map(|e| &e.record), Some(Record::Config { .. })))
+        .count();
+    assert_eq!(config_records, 2, "{log}");
+    // Every broker, the one that was down for the second record included, replayed both.
+    let expected = [("cleanup.policy", "compact"), ("retention.ms", "3600000")];
+    for b in c.brokers() {
+        let configs: Vec<(&str, &str)> =
+            b.image.topic_configs["orders"].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(configs, expected, "{}\n{log}", c.name(b.id));
+    }
+    let mut lines = Vec::new();
+    c.inspect(c.broker_id(2).unwrap(), &mut lines);
+    assert!(lines.contains(&"orders  configs  cleanup.policy=compact, retention.ms=3600000".to_string()), "{lines:#?}");
+    // Metadata-change latency counts the config changes like any other record.
+    assert!(!c.summary().metadata_change_latency_ms.is_empty());
+}

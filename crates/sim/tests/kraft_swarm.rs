@@ -81,11 +81,17 @@ fn case(seed: u64) -> Case {
             }
             8 => ScenarioAction::Heal,
             9 => ScenarioAction::LossPerMille(rng.below(150) as u32),
-            _ => ScenarioAction::CreateTopic {
+            10 => ScenarioAction::CreateTopic {
                 name: format!("t{}", rng.below(4)),
                 partitions: 1 + rng.below(8) as u32,
                 // Sometimes more replicas than brokers: a refusal, not a panic.
                 replication_factor: 1 + rng.below(config.brokers as u64 + 1) as u32,
+            },
+            // Sometimes a topic that does not exist (yet): a refusal, not a record.
+            _ => ScenarioAction::AlterConfig {
+                topic: if rng.below(2) == 0 { "orders".into() } else { format!("t{}", rng.below(4)) },
+                key: "retention.ms".into(),
+                value: rng.below(3).to_string(),
             },
         };
         steps.push((at, action));

@@ -73,7 +73,16 @@ fn action() -> impl Strategy<Value = ScenarioAction> {
                 replication_factor,
             }
         ),
+        (topic_name(), "[a-z0-9._-]{1,40}", config_value())
+            .prop_map(|(topic, key, value)| ScenarioAction::AlterConfig { topic, key, value }),
     ]
+}
+
+/// A config value: any token without whitespace or `#`, Unicode and `=` included.
+fn config_value() -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<char>(), 1..16)
+        .prop_map(|chars| chars.into_iter().filter(|c| !c.is_whitespace() && *c != '#').collect::<String>())
+        .prop_filter("empty value", |value| !value.is_empty())
 }
 
 /// `key=value`: the value is any token without whitespace or `#`, Unicode included.
@@ -128,6 +137,9 @@ fn scenario_soup() -> impl Strategy<Value = String> {
         Just("create-topic"),
         Just("partitions="),
         Just("rf="),
+        Just("alter-config"),
+        Just("retention.ms="),
+        Just("orders"),
         Just("c1"),
         Just("b2"),
         Just("zk3"),

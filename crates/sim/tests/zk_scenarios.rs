@@ -293,3 +293,70 @@ fn a_topic_created_while_there_is_no_controller_gets_its_partitions_from_the_nex
     assert_eq!(states.len(), 5);
     assert!(states.iter().all(|z| z.state.leader > 0));
 }
+
+#[test]
+fn alter_config_writes_the_config_znode_and_a_change_every_live_broker_is_told_of() {
+    let script = quorumlab_sim::scenario::parse(
+        "at 10s alter-config orders retention.ms=3600000\n\
+         at 11s alter-config payments retention.ms=1\n\
+         at 12s crash b2\n\
+         at 14s alter-config orders cleanup.policy=compact\n\
+         at 20s restart b2\n",
+    )
+    .unwrap();
+    let config = Config { brokers: 3, partitions: 4, ..Config::default() };
+    let mut c = Cluster::new(8, config);
+    for step in &script.steps {
+        c.schedule(step.at, &step.action).unwrap();
+    }
+    c.run_until(Time::from_secs(16), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    let broker_node = |b: u32| 3 + b as usize - 1;
+    let applied = |c: &Cluster, change: &str| -> Vec<usize> {
+        let mut notes = Vec::new();
+        c.notes(0, &mut notes);
+        let mut nodes: Vec<usize> =
+            notes.iter().filter(|n| n.key == "kafka.config_applied" && n.args[1] == change).map(|n| n.node).collect();
+        nodes.sort_unstable();
+        nodes
+    };
+    // Kafka ZK mode: the change notifications fire every broker's child watch on
+    // /config/changes; each live broker reads the change and the topic's config.
+    assert_eq!(applied(&c, "config_change_0000000000"), vec![broker_node(1), broker_node(2), broker_node(3)]);
+    assert_eq!(applied(&c, "config_change_0000000001"), vec![broker_node(1), broker_node(3)], "b2 is down");
+    let mut notes = Vec::new();
+    c.notes(0, &mut notes);
+    let keys: Vec<&str> = notes.iter().map(|n| n.key).collect();
+    assert_eq!(keys.iter().filter(|k| **k == "kafka.config_change_written").count(), 2);
+    assert_eq!(keys.iter().filter(|k| **k == "kafka.config_unknown_topic").count(), 1);
+    let written = notes.iter().find(|n| n.key == "kafka.config_applied" && n.node == broker_node(3)).unwrap();
+    assert_eq!(written.args[2], "retention.ms=3600000");
+    // Every server holds the same znodes: the merged config and two sequential changes.
+    let mut lines = Vec::new();
+    let mut child_watches = 0;
+    for server in 0..3 {
+        c.inspect(server, &mut lines);
+        assert!(
+            lines.contains(&"/config/topics/orders  v2  {cleanup.policy=compact, retention.ms=3600000}".to_string()),
+            "{lines:#?}"
+        );
+        assert!(lines.contains(&"/config/changes/config_change_0000000001  v0  → topics/orders".to_string()));
+        let changes = lines.iter().find(|l| l.starts_with("/config/changes  v")).unwrap();
+        child_watches += changes.split("child×").nth(1).map_or(0, |n| n.trim_end_matches(']').parse::<u32>().unwrap());
+    }
+    // The live brokers re-armed their one-shot watches (b2's died with its process).
+    assert_eq!(child_watches, 2);
+    // The restarted b2 reads every change at startup (lastExecutedChange starts at -1) once
+    // it has registered again (after its old session expired).
+    c.run_until(Time::from_secs(45), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    for b in 1..=3 {
+        let broker = c.broker(b).unwrap();
+        assert_eq!(broker.last_executed_change, Some(1), "b{b}");
+        let configs: Vec<(&str, &str)> =
+            broker.topic_configs["orders"].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(configs, [("cleanup.policy", "compact"), ("retention.ms", "3600000")], "b{b}");
+    }
+    c.inspect(broker_node(2), &mut lines);
+    assert!(lines.contains(&"orders  configs  cleanup.policy=compact, retention.ms=3600000".to_string()), "{lines:#?}");
+}

@@ -11,6 +11,7 @@ use quorumlab_sim::cluster::Cluster as _;
 use quorumlab_sim::rng::Rng;
 use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction};
 use quorumlab_sim::time::Time;
+use quorumlab_sim::zk::msg::Data;
 use quorumlab_sim::zk::{Cluster, Config};
 
 /// Faults happen in [0, FAULTS_END); then everything heals and restarts.
@@ -93,6 +94,12 @@ fn case(seed: u64) -> Case {
             },
         ));
     }
+    if rng.below(3) == 0 {
+        // A config change: brokers may be down or cut off when its notification fires.
+        let at = rng.below(FAULTS_END_MS);
+        let value = rng.below(3).to_string();
+        steps.push((at, ScenarioAction::AlterConfig { topic: "orders".into(), key: "retention.ms".into(), value }));
+    }
     // Heal everything and bring every process back.
     steps.push((FAULTS_END_MS, ScenarioAction::Heal));
     steps.push((FAULTS_END_MS, ScenarioAction::LossPerMille(0)));
@@ -147,6 +154,23 @@ fn run_seed(seed: u64) -> Result<u64, String> {
     let active = s.nodes.iter().any(|n| n.role == "controller" && n.alive);
     if !(controller && active) {
         return Err(format!("liveness: no Kafka controller {LIVENESS_BOUND_MS} ms after healing"));
+    }
+    // A config change reaches every live registered broker once healed: by its child watch on
+    // /config/changes, or by reading every change when its listener starts.
+    let servers = c.config().servers();
+    let leader_tree = (1..=servers as u64)
+        .filter(|sid| c.world().is_alive(*sid as usize - 1))
+        .filter_map(|sid| c.server(sid))
+        .find(|s| s.established_epoch().is_some())
+        .map(|s| &s.tree);
+    if let Some(Data::TopicConfig(configs)) = leader_tree.and_then(|t| t.get("/config/topics/orders")).map(|z| &z.data)
+    {
+        for b in 1..=c.config().brokers as u32 {
+            let broker = c.broker(b).filter(|x| x.registered && c.world().is_alive(x.node));
+            if broker.is_some_and(|x| !configs.is_empty() && x.topic_configs.get("orders") != Some(configs)) {
+                return Err(format!("liveness: b{b} did not apply the topic config {:?}", **configs));
+            }
+        }
     }
     Ok(c.trace_hash())
 }
@@ -306,6 +330,11 @@ fn odd_settings_and_actions_never_panic() {
                 5 => ScenarioAction::LossPerMille(rng.below(1_001) as u32),
                 6 => ScenarioAction::CreateTopic { name: String::new(), partitions: 0, replication_factor: 0 },
                 7 => ScenarioAction::CreateTopic { name: "a/b".into(), partitions: u32::MAX, replication_factor: 99 },
+                8 if rng.below(2) == 0 => ScenarioAction::AlterConfig {
+                    topic: ["", "a/b", "orders", "t1"][rng.below(4) as usize].into(),
+                    key: String::new(),
+                    value: "x".into(),
+                },
                 _ => ScenarioAction::CreateTopic {
                     name: format!("t{}", rng.below(3)),
                     partitions: 3,

@@ -360,6 +360,12 @@ impl Cluster for KraftCluster {
                     replication_factor: *replication_factor,
                 },
             ),
+            // IncrementalAlterConfigs goes to the active controller too (KIP-590 forwards it
+            // there from any broker); with none at that moment it is lost like create-topic.
+            ScenarioAction::AlterConfig { topic, key, value } => Action::Client(
+                Target::Role(RoleRef::Controller),
+                Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() },
+            ),
         };
         self.world.schedule(at, action);
         Ok(())
@@ -476,6 +482,11 @@ impl Cluster for KraftCluster {
                 ));
             }
         }
+        // The replayed ConfigRecords (KIP-631 ConfigurationsImage), one line per topic.
+        for (topic, configs) in &image.topic_configs {
+            let entries: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push(format!("{topic}  configs  {}", entries.join(", ")));
+        }
     }
 
     fn partition_sides(&self) -> Vec<u8> {
@@ -560,7 +571,14 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
             Change::TopicCreated { name: topic, partitions, replication_factor } => {
                 ("kraft.md_topic_created", vec![topic.clone(), partitions.to_string(), replication_factor.to_string()])
             }
+            Change::ConfigAltered { topic, key, value } => {
+                ("kraft.md_config_altered", vec![topic.clone(), key.clone(), value.clone()])
+            }
         },
+        Note::ConfigRefusedUnknownTopic { topic } => ("kraft.config_unknown_topic", vec![topic.clone()]),
+        Note::ConfigUnchanged { topic, key, value } => {
+            ("kraft.config_unchanged", vec![topic.clone(), key.clone(), value.clone()])
+        }
         Note::TopicRefused { name: topic, reason } => match reason {
             RefuseReason::AlreadyExists => ("kraft.topic_exists", vec![topic.clone()]),
             RefuseReason::Invalid => ("kraft.topic_invalid", vec![topic.clone()]),

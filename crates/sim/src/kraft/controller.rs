@@ -188,6 +188,7 @@ impl Controller {
             Input::Client(Cmd::CreateTopic { name, partitions, replication_factor }) => {
                 self.create_topic(now, name, partitions, replication_factor, out)
             }
+            Input::Client(Cmd::AlterConfig { topic, key, value }) => self.alter_config(now, topic, key, value, out),
         }
     }
 

@@ -7,7 +7,7 @@
 use crate::sorted::SortedMap;
 
 use super::log::{Entry, Log};
-use super::record::Record;
+use super::record::{ConfigResourceType, Record};
 use crate::world::NodeList;
 use crate::NodeId;
 
@@ -57,6 +57,8 @@ pub struct MetadataImage {
     /// digests at equal offsets mean the same records were replayed in the same order).
     pub digest: u64,
     pub partition_count: u64,
+    /// KIP-631 `ConfigurationsImage`, topics only: topic name → config name → value.
+    pub topic_configs: SortedMap<String, SortedMap<String, String>>,
 }
 
 /// The running digest after replaying `entry` at `offset` on top of `digest`. It folds in
@@ -149,7 +151,18 @@ impl MetadataImage {
                 }
                 p.partition_epoch += 1;
             }
+            Record::Config { resource_type: ConfigResourceType::Topic, resource_name, name, value } => {
+                // ConfigurationControlManager.replay: set (a null value would remove it).
+                self.topic_configs
+                    .get_or_insert(resource_name.clone(), SortedMap::new())
+                    .insert(name.clone(), value.clone());
+            }
         }
+    }
+
+    /// The value of one topic config, if it was set.
+    pub fn topic_config(&self, topic: &str, key: &str) -> Option<&str> {
+        self.topic_configs.get(topic)?.get(key).map(String::as_str)
     }
 }
 

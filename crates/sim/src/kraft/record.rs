@@ -31,6 +31,24 @@ pub enum Record {
     /// NO_LEADER (-1), `None` is NO_LEADER_CHANGE (-2). Replay bumps the leader epoch when the
     /// leader changes and the partition epoch on every change (`PartitionRegistration.merge`).
     PartitionChange { topic_id: u32, partition: u32, isr: Option<NodeList>, leader: Option<Option<NodeId>> },
+    /// ConfigRecord(4): one config of one resource (KIP-631: ResourceType, ResourceName, Name,
+    /// Value). The model only sets topic configs, so the value is never null (a delete).
+    Config { resource_type: ConfigResourceType, resource_name: String, name: String, value: String },
+}
+
+/// `ConfigResource.Type` as ConfigRecord stores it (an int8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConfigResourceType {
+    /// TOPIC = 2.
+    Topic,
+}
+
+impl ConfigResourceType {
+    pub fn code(self) -> i8 {
+        match self {
+            ConfigResourceType::Topic => 2,
+        }
+    }
 }
 
 impl Record {
@@ -43,6 +61,7 @@ impl Record {
             Record::Topic { .. } => "TopicRecord",
             Record::Partition { .. } => "PartitionRecord",
             Record::PartitionChange { .. } => "PartitionChangeRecord",
+            Record::Config { .. } => "ConfigRecord",
         }
     }
 

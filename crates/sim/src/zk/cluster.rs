@@ -15,7 +15,9 @@ use crate::NodeId;
 use super::check::Checker;
 use super::config::Config;
 use super::election::{votes_equal, VoteWin};
-use super::kafka::{Broker, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
+use super::kafka::{
+    Broker, BROKER_IDS_PATH, CONFIG_CHANGES_PATH, CONFIG_TOPICS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH,
+};
 use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Shared, Snapshot};
 use super::server::{Role as ServerRole, Server};
 use super::tree::{DataTree, Znode};
@@ -92,6 +94,9 @@ fn initial_snapshot(config: &Config) -> (Snapshot, Vec<PartState>) {
     tree.seed(BROKER_IDS_PATH, Data::Empty);
     tree.seed(TOPICS_PATH, Data::Empty);
     tree.seed(CONTROLLER_EPOCH_PATH, Data::Int(0));
+    // KafkaZkClient.createTopLevelPaths: the config tree and the change notification root.
+    tree.seed(CONFIG_TOPICS_PATH, Data::Empty);
+    tree.seed(CONFIG_CHANGES_PATH, Data::Empty);
     let mut states = Vec::new();
     if config.partitions > 0 && config.brokers > 0 {
         let assignment = Assignment::round_robin(config.partitions, config.replication_factor, config.brokers as u32);
@@ -107,6 +112,8 @@ fn initial_snapshot(config: &Config) -> (Snapshot, Vec<PartState>) {
             })
             .collect();
         tree.seed(&format!("{TOPICS_PATH}/{}", config.topic), Data::Assignment(Shared::new(assignment)));
+        // AdminZkClient.createTopic writes the topic's (empty) config znode first.
+        tree.seed(&format!("{CONFIG_TOPICS_PATH}/{}", config.topic), Data::TopicConfig(Shared::new(Vec::new())));
         tree.seed_states(&config.topic, states.clone());
     }
     (Snapshot { tree, zxid: 0, applied_count: 0, digest: 0 }, states)
@@ -334,6 +341,15 @@ impl cluster::Cluster for Cluster {
                 // partition states when its child watch fires.
                 Action::Client(Target::Role(RoleRef::Leader), cmd)
             }
+            ScenarioAction::AlterConfig { topic, key, value } => {
+                if self.config.brokers == 0 {
+                    return Err(ActionError::NotInThisMode);
+                }
+                // Like create-topic: `kafka-configs --zookeeper` needs ZooKeeper only. With no
+                // established ZooKeeper leader at that moment the request is lost.
+                let cmd = Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() };
+                Action::Client(Target::Role(RoleRef::Leader), cmd)
+            }
         };
         self.world.schedule(at, action);
         Ok(())
@@ -432,8 +448,10 @@ impl cluster::Cluster for Cluster {
 
     fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
         out.clear();
-        if let Some(Node::Server(server)) = self.world.nodes().get(node) {
-            inspect_server(server, out);
+        match self.world.nodes().get(node) {
+            Some(Node::Server(server)) => inspect_server(server, out),
+            Some(Node::Broker(broker)) => inspect_broker(broker, out),
+            None => {}
         }
     }
 
@@ -459,6 +477,22 @@ impl cluster::Cluster for Cluster {
     fn notes_total(&self) -> u64 {
         self.world.notes_total()
     }
+}
+
+/// A broker holds no znodes; it shows only the topic configs it applied from
+/// `/config/changes` notifications (nothing until a config is altered).
+fn inspect_broker(broker: &Broker, out: &mut Vec<String>) {
+    for (topic, configs) in &broker.topic_configs {
+        out.push(format!("{topic}  configs  {}", config_text(configs)));
+    }
+    if let Some(seq) = broker.last_executed_change {
+        out.push(format!("last config change applied: {}{seq:010}", super::kafka::CONFIG_CHANGE_PREFIX));
+    }
+}
+
+/// `retention.ms=1, cleanup.policy=compact` (empty when there are none).
+fn config_text(configs: &[(String, String)]) -> String {
+    configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
 }
 
 /// The inspector's lines for one ZooKeeper server.
@@ -495,7 +529,13 @@ fn inspect_server(server: &Server, out: &mut Vec<String>) {
             Some(znode) => {
                 let owner = znode.stat.ephemeral_owner;
                 let eph = if owner != 0 { format!("  ephemeral, session {owner:#x}") } else { String::new() };
-                out.push(format!("{path}  v{}{eph}{watches}", znode.stat.version));
+                // Config znodes show what they hold: the overrides, or the entity a change names.
+                let data = match &znode.data {
+                    Data::TopicConfig(configs) if !configs.is_empty() => format!("  {{{}}}", config_text(configs)),
+                    Data::ConfigChange { entity_path } => format!("  → {entity_path}"),
+                    _ => String::new(),
+                };
+                out.push(format!("{path}  v{}{data}{eph}{watches}", znode.stat.version));
             }
             None => out.push(format!("{path}  (no znode){watches}")),
         }
@@ -592,6 +632,13 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         Note::ControlledShutdownDone { broker } => ("kafka.controlled_shutdown_done", vec![format!("b{broker}")]),
         Note::TopicCreated { topic, partitions } => {
             ("kafka.topic_created", vec![topic.clone(), partitions.to_string()])
+        }
+        Note::ConfigChangeWritten { topic, key, value } => {
+            ("kafka.config_change_written", vec![topic.clone(), key.clone(), value.clone()])
+        }
+        Note::ConfigRefusedUnknownTopic { topic } => ("kafka.config_unknown_topic", vec![topic.clone()]),
+        Note::TopicConfigApplied { topic, change, configs } => {
+            ("kafka.config_applied", vec![topic.clone(), change.clone(), config_text(configs)])
         }
         Note::Violation(text) => ("violation", vec![text.clone()]),
     }

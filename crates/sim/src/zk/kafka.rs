@@ -16,6 +16,7 @@ use super::config::Config;
 use super::msg::{
     Assignment, ClientOp, Data, EventType, KafkaMsg, Msg, Op, OpResult, ReadOp, Shared, ZkError, ZkResult, Zxid,
 };
+use super::tree::DataTree;
 use super::{Cmd, In, Note, Out, Timer};
 
 mod controller;
@@ -25,6 +26,12 @@ pub const CONTROLLER_PATH: &str = "/controller";
 pub const CONTROLLER_EPOCH_PATH: &str = "/controller_epoch";
 pub const BROKER_IDS_PATH: &str = "/brokers/ids";
 pub const TOPICS_PATH: &str = "/brokers/topics";
+/// `ConfigEntityTypeZNode` for topics: `/config/topics/T` holds a topic's config overrides.
+pub const CONFIG_TOPICS_PATH: &str = "/config/topics";
+/// `ConfigEntityChangeNotificationZNode`: the sequential change notifications live here.
+pub const CONFIG_CHANGES_PATH: &str = "/config/changes";
+/// `ConfigEntityChangeNotificationSequenceZNode.SequenceNumberPrefix`.
+pub const CONFIG_CHANGE_PREFIX: &str = "config_change_";
 
 /// Why the broker sent a ZooKeeper request (the callback of an async call).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,9 +41,25 @@ pub enum Purpose {
     WatchController,
     ReadController,
     ReadControllerEpoch,
-    Elect { epoch: u32, zk_version: u32 },
+    Elect {
+        epoch: u32,
+        zk_version: u32,
+    },
     Reclaim,
     CreateTopic,
+    /// ZkNodeChangeNotificationListener: getChildren(/config/changes) with a watch.
+    ConfigChanges,
+    /// Read one change notification.
+    ConfigChange {
+        seq: u64,
+        name: String,
+    },
+    /// The config of the topic a notification names (`fetchEntityConfig`).
+    TopicConfig {
+        topic: String,
+        seq: u64,
+        change: String,
+    },
     Close,
     Ctrl(CtrlPurpose),
 }
@@ -64,6 +87,49 @@ pub struct Broker {
     /// Controlled shutdown in progress: attempts so far.
     pub shutting_down: Option<u32>,
     electing: bool,
+    /// Topic config overrides this broker applied, from `/config/topics/T`.
+    pub topic_configs: SortedMap<String, Shared<Vec<(String, String)>>>,
+    /// ZkNodeChangeNotificationListener.lastExecutedChange (−1 is `None`).
+    pub last_executed_change: Option<u64>,
+    /// The newest change whose reads are under way (so a second child event does not read it
+    /// twice).
+    config_change_requested: Option<u64>,
+    /// The session in which the notification listener was started (its child watch is tied to
+    /// the session; a new session starts it again).
+    config_listener_session: u64,
+    /// A config read failed with CONNECTIONLOSS: run the listener again on reconnect (Kafka's
+    /// `retryRequestUntilConnected`).
+    config_retry: bool,
+}
+
+/// The admin tool's writes for `AdminZkClient.changeTopicConfig(topic, configs)`, read from
+/// `tree`: `None` when the topic does not exist (`validateTopicConfig`:
+/// UnknownTopicOrPartitionException). Otherwise `setOrCreateEntityConfigs` (setData on
+/// `/config/topics/T` with the full merged config, or create it) and then
+/// `createConfigChangeNotification` (a persistent sequential `/config/changes/config_change_`
+/// naming `topics/T`), as two requests.
+pub(crate) fn change_topic_config_ops(tree: &DataTree, topic: &str, key: &str, value: &str) -> Option<[Op; 2]> {
+    tree.get(&format!("{TOPICS_PATH}/{topic}"))?;
+    let path = format!("{CONFIG_TOPICS_PATH}/{topic}");
+    // kafka-configs reads the current overrides and writes them back with the new one.
+    let mut configs: Vec<(String, String)> = match tree.get(&path).map(|z| &z.data) {
+        Some(Data::TopicConfig(current)) => current.iter().filter(|(k, _)| k != key).cloned().collect(),
+        _ => Vec::new(),
+    };
+    configs.push((key.to_string(), value.to_string()));
+    configs.sort_unstable();
+    let data = Data::TopicConfig(Shared::new(configs));
+    let write_config = match tree.get(&path) {
+        Some(_) => Op::SetData { path, data, version: None },
+        None => Op::Create { path, data, ephemeral: false, sequential: false },
+    };
+    let notify = Op::Create {
+        path: format!("{CONFIG_CHANGES_PATH}/{CONFIG_CHANGE_PREFIX}"),
+        data: Data::ConfigChange { entity_path: format!("topics/{topic}") },
+        ephemeral: false,
+        sequential: true,
+    };
+    Some([write_config, notify])
 }
 
 /// The admin path's write (`AdminZkClient.createTopic`): `/brokers/topics/T` with a round-robin
@@ -108,6 +174,11 @@ impl Broker {
             live_brokers: Vec::new(),
             shutting_down: None,
             electing: false,
+            topic_configs: SortedMap::new(),
+            last_executed_change: None,
+            config_change_requested: None,
+            config_listener_session: 0,
+            config_retry: false,
         }
     }
 
@@ -162,6 +233,8 @@ impl Broker {
             Input::Client(Cmd::CreateTopic { name, partitions, replication_factor }) => {
                 self.create_topic(name, partitions, replication_factor, out, &mut events)
             }
+            // The admin tool writes configs through ZooKeeper, not through a broker.
+            Input::Client(Cmd::AlterConfig { .. }) => {}
         }
         // Replies may cause more requests, which may fail at once: drain until quiet.
         let mut rounds = 0;
@@ -208,6 +281,10 @@ impl Broker {
             self.register(out, events);
         } else {
             self.watch_controller(out, events);
+            if self.config_retry {
+                self.config_retry = false;
+                self.process_config_changes(out, events);
+            }
         }
         if let Some(c) = self.controller.as_mut() {
             if c.needs_reload {
@@ -247,6 +324,8 @@ impl Broker {
             (CONTROLLER_PATH, _) => self.watch_controller(out, events),
             (BROKER_IDS_PATH, EventType::NodeChildrenChanged) => self.enqueue(CtrlEvent::BrokerChange),
             (TOPICS_PATH, EventType::NodeChildrenChanged) => self.enqueue(CtrlEvent::TopicChange),
+            // ZkNodeChangeNotificationListener.ChangeNotificationHandler.handleChildChange.
+            (CONFIG_CHANGES_PATH, EventType::NodeChildrenChanged) => self.process_config_changes(out, events),
             _ => {}
         }
         let _ = now;
@@ -276,6 +355,7 @@ impl Broker {
                     self.broker_epoch = stat.czxid;
                     out.push(Output::Note(Note::Registered { broker: self.id, broker_epoch: stat.czxid }));
                     self.watch_controller(out, events);
+                    self.start_config_listener(out, events);
                 }
                 // KafkaZkClient.checkedEphemeralCreate: on NODEEXISTS, read the node; it may be
                 // ours (an earlier create committed but its reply was lost).
@@ -291,6 +371,7 @@ impl Broker {
                     self.broker_epoch = stat.czxid;
                     out.push(Output::Note(Note::Registered { broker: self.id, broker_epoch: stat.czxid }));
                     self.watch_controller(out, events);
+                    self.start_config_listener(out, events);
                 }
                 Ok(OpResult::Data { stat, .. }) if stat.ephemeral_owner == self.zk.session => {}
                 // Gone meanwhile: create it now.
@@ -362,6 +443,9 @@ impl Broker {
                 }
             }
             Purpose::CreateTopic => {}
+            Purpose::ConfigChanges => self.on_config_changes(result, out, events),
+            Purpose::ConfigChange { seq, name } => self.on_config_change(seq, name, result, out, events),
+            Purpose::TopicConfig { topic, seq, change } => self.on_topic_config(topic, seq, change, result, out),
             Purpose::Close => out.push(Output::Halt),
             Purpose::Ctrl(p) => self.on_ctrl_reply(now, p, result, zxid, out, events),
         }
@@ -380,6 +464,99 @@ impl Broker {
         if let Some(c) = self.controller.take() {
             out.push(Output::Note(Note::ControllerResigned { broker: self.id, epoch: c.epoch }));
         }
+    }
+
+    // ------------------------------------------------------------------ config changes
+
+    /// Kafka ZK mode: the broker's DynamicConfigManager starts a ZkNodeChangeNotificationListener
+    /// on `/config/changes` once the broker is registered, and again in every new session (its
+    /// watch died with the old one).
+    fn start_config_listener(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        if self.config_listener_session == self.zk.session {
+            return;
+        }
+        self.config_listener_session = self.zk.session;
+        self.process_config_changes(out, events);
+    }
+
+    /// `processNotifications`: getChildren with a watch (which also re-arms the one-shot
+    /// child watch), then every change newer than lastExecutedChange, in sequence order.
+    fn process_config_changes(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let read = ReadOp::GetChildren { path: CONFIG_CHANGES_PATH.into(), watch: true };
+        self.request(Purpose::ConfigChanges, ClientOp::Read(read), out, events);
+    }
+
+    fn on_config_changes(&mut self, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let children = match result {
+            Ok(OpResult::Children { children, .. }) => children,
+            Err(ZkError::ConnectionLoss) => {
+                self.config_retry = true;
+                return;
+            }
+            _ => return,
+        };
+        let mut changes: Vec<(u64, String)> = children
+            .into_iter()
+            .filter_map(|(name, _)| {
+                let seq = name.strip_prefix(CONFIG_CHANGE_PREFIX)?.parse::<u64>().ok()?;
+                Some((seq, name))
+            })
+            .collect();
+        changes.sort_unstable();
+        for (seq, name) in changes {
+            if self.config_change_requested.is_some_and(|done| seq <= done) {
+                continue;
+            }
+            self.config_change_requested = Some(seq);
+            let read = ReadOp::GetData { path: format!("{CONFIG_CHANGES_PATH}/{name}"), watch: false };
+            self.request(Purpose::ConfigChange { seq, name }, ClientOp::Read(read), out, events);
+        }
+    }
+
+    /// `processNotification`: the change names `topics/T`; read that topic's config.
+    fn on_config_change(
+        &mut self,
+        seq: u64,
+        name: String,
+        result: ZkResult,
+        out: &mut Vec<Out>,
+        events: &mut Vec<ClientEvent>,
+    ) {
+        match result {
+            Ok(OpResult::Data { data: Data::ConfigChange { entity_path }, .. }) => {
+                match entity_path.strip_prefix("topics/") {
+                    Some(topic) => {
+                        let read = ReadOp::GetData { path: format!("{CONFIG_TOPICS_PATH}/{topic}"), watch: false };
+                        let purpose = Purpose::TopicConfig { topic: topic.to_string(), seq, change: name };
+                        self.request(purpose, ClientOp::Read(read), out, events);
+                    }
+                    None => self.last_executed_change = Some(seq),
+                }
+            }
+            Err(ZkError::ConnectionLoss) => self.config_read_lost(),
+            // Gone (purged) or not a change notification: skip it, as Kafka logs and moves on.
+            _ => self.last_executed_change = self.last_executed_change.max(Some(seq)),
+        }
+    }
+
+    /// TopicConfigHandler.processConfigChanges: the topic's logs now use these overrides.
+    fn on_topic_config(&mut self, topic: String, seq: u64, change: String, result: ZkResult, out: &mut Vec<Out>) {
+        let configs = match result {
+            Ok(OpResult::Data { data: Data::TopicConfig(configs), .. }) => configs,
+            Err(ZkError::ConnectionLoss) => return self.config_read_lost(),
+            // No `/config/topics/T`: getEntityConfigs gives empty Properties.
+            _ => Shared::new(Vec::new()),
+        };
+        self.last_executed_change = self.last_executed_change.max(Some(seq));
+        self.topic_configs.insert(topic.clone(), configs.clone());
+        out.push(Output::Note(Note::TopicConfigApplied { topic, change, configs }));
+    }
+
+    /// A read of the listener was lost with the connection: read again after reconnecting,
+    /// from the last change fully applied.
+    fn config_read_lost(&mut self) {
+        self.config_retry = true;
+        self.config_change_requested = self.last_executed_change;
     }
 
     // ------------------------------------------------------------------ broker side
@@ -520,8 +697,9 @@ impl Broker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::zk::msg::{isr_bit, PartState, TopicStates};
+    use crate::zk::msg::{isr_bit, ClientPacket, PartState, TopicStates, WatchKind};
     use crate::zk::testkit::config;
+    use crate::zk::tree::Stat;
 
     fn broker(id: u32) -> Broker {
         let cfg = config();
@@ -559,6 +737,109 @@ mod tests {
             ]
         );
         assert_eq!(b.replicas["t"][0], Some((2, 5)));
+    }
+
+    fn client(seq: u32, pkt: ClientPacket) -> In {
+        Input::Msg { from: 0, msg: Msg::Client { seq, pkt } }
+    }
+
+    fn request(seq: u32, xid: u64, op: ClientOp) -> Out {
+        Output::Send { to: 0, msg: Msg::Client { seq, pkt: ClientPacket::Request { xid, op } } }
+    }
+
+    fn read(seq: u32, xid: u64, read: ReadOp) -> Out {
+        request(seq, xid, ClientOp::Read(read))
+    }
+
+    fn reply(seq: u32, xid: u64, zxid: Zxid, result: ZkResult) -> In {
+        client(seq, ClientPacket::Reply { xid, zxid, result })
+    }
+
+    /// After this, server→broker packets continue at seq 2 and the broker's requests at xid 3.
+    fn registered_broker_1() -> (Broker, Vec<Out>) {
+        let mut b = broker(1);
+        step(&mut b, Input::Start);
+        step(&mut b, client(0, ClientPacket::Connected { session: 0x1_0000_0001, timeout_ms: 18_000 }));
+        let stat = Stat { czxid: 0x1_0000_0002, ..Stat::default() };
+        let out =
+            step(&mut b, reply(1, 1, 0x1_0000_0002, Ok(OpResult::Created { path: "/brokers/ids/1".into(), stat })));
+        (b, out)
+    }
+
+    #[test]
+    fn a_registered_broker_watches_the_config_change_notifications() {
+        let (b, out) = registered_broker_1();
+        // Kafka ZK mode: after registering, the broker's elector watches /controller and its
+        // DynamicConfigManager's ZkNodeChangeNotificationListener reads /config/changes with a
+        // child watch (KafkaZkClient.getChildren registers one).
+        let sends: Vec<Out> = out.into_iter().filter(|o| matches!(o, Output::Send { .. })).collect();
+        assert_eq!(
+            sends,
+            vec![
+                read(2, 2, ReadOp::Exists { path: CONTROLLER_PATH.into(), watch: true }),
+                read(3, 3, ReadOp::GetChildren { path: CONFIG_CHANGES_PATH.into(), watch: true }),
+            ]
+        );
+        assert!(b.topic_configs.is_empty());
+        assert_eq!(b.last_executed_change, None);
+    }
+
+    #[test]
+    fn a_config_change_event_reads_the_change_then_the_topic_config_and_re_arms_the_watch() {
+        let (mut b, _) = registered_broker_1();
+        let children = |names: &[&str]| {
+            Ok(OpResult::Children { children: names.iter().map(|n| (n.to_string(), 0)).collect(), pzxid: 0 })
+        };
+        step(&mut b, reply(2, 2, 0x1_0000_0002, Ok(OpResult::Exists(None))));
+        step(&mut b, reply(3, 3, 0x1_0000_0002, children(&[])));
+        assert!(b.zk.watches.contains_key(&(CONFIG_CHANGES_PATH.to_string(), WatchKind::Child)));
+        // The admin tool wrote /config/topics/orders and config_change_0000000000: the child
+        // watch fires. processNotifications: getChildren again (re-arming the one-shot watch).
+        let event = ClientPacket::Event {
+            path: CONFIG_CHANGES_PATH.into(),
+            event: EventType::NodeChildrenChanged,
+            zxid: 0x1_0000_0009,
+        };
+        let out = step(&mut b, client(4, event));
+        let change = "config_change_0000000000";
+        let watch_again = read(5, 5, ReadOp::GetChildren { path: CONFIG_CHANGES_PATH.into(), watch: true });
+        assert_eq!(out.iter().filter(|o| matches!(o, Output::Send { .. })).collect::<Vec<_>>(), vec![&watch_again]);
+        // Every change newer than lastExecutedChange, in order: read it.
+        let out = step(&mut b, reply(5, 5, 0x1_0000_0009, children(&[change, "not_a_change"])));
+        let read_change = read(6, 6, ReadOp::GetData { path: format!("{CONFIG_CHANGES_PATH}/{change}"), watch: false });
+        assert_eq!(out, vec![Output::SetTimer { timer: Timer::ClientTimeout, at: Time::from_ms(12_001) }, read_change]);
+        // It names topics/orders: fetchEntityConfig reads /config/topics/orders.
+        let data = Data::ConfigChange { entity_path: "topics/orders".into() };
+        let out = step(&mut b, reply(6, 6, 0x1_0000_0009, Ok(OpResult::Data { data, stat: Stat::default() })));
+        let read_config = read(7, 7, ReadOp::GetData { path: "/config/topics/orders".into(), watch: false });
+        assert_eq!(out, vec![Output::SetTimer { timer: Timer::ClientTimeout, at: Time::from_ms(12_001) }, read_config]);
+        // TopicConfigHandler applies it; lastExecutedChange = 0.
+        let configs = Shared::new(vec![("retention.ms".to_string(), "3600000".to_string())]);
+        let data = Data::TopicConfig(configs.clone());
+        let out = step(&mut b, reply(7, 7, 0x1_0000_0009, Ok(OpResult::Data { data, stat: Stat::default() })));
+        assert_eq!(
+            out,
+            vec![
+                Output::SetTimer { timer: Timer::ClientTimeout, at: Time::from_ms(12_001) },
+                Output::Note(Note::TopicConfigApplied { topic: "orders".into(), change: change.into(), configs }),
+            ]
+        );
+        assert_eq!(b.last_executed_change, Some(0));
+        assert_eq!(b.topic_configs["orders"][0], ("retention.ms".to_string(), "3600000".to_string()));
+        // A later event lists the same change again: it is not read twice.
+        step(
+            &mut b,
+            client(
+                8,
+                ClientPacket::Event {
+                    path: CONFIG_CHANGES_PATH.into(),
+                    event: EventType::NodeChildrenChanged,
+                    zxid: 0,
+                },
+            ),
+        );
+        let out = step(&mut b, reply(9, 8, 0x1_0000_000a, children(&[change])));
+        assert!(!out.iter().any(|o| matches!(o, Output::Send { .. })), "{out:?}");
     }
 
     #[test]

@@ -88,7 +88,11 @@ rejoins the ISR when the controller sees it come back. Kafka's controller-to-bro
 are not retried. A broker whose old registration still exists retries every tick instead of \
 exiting. A controller that loses its ZooKeeper connection in the middle of a write reloads its \
 state. The automatic leader rebalance moves every imbalanced partition, without the 10 % \
-threshold. Topics are created by the ZooKeeper leader on behalf of the admin tool, without a session. The \
+threshold. Topics are created, and their configs altered, by the ZooKeeper leader on behalf of the admin \
+tool, without a session; a config change writes /config/topics/T and a sequential \
+/config/changes/config_change_ znode, and every broker holds a child watch on /config/changes, \
+reads each new change and then the topic's config, and re-arms the watch (old change znodes \
+are never purged, and config values are not validated). The \
 controller's metadata load is charged 135 us per partition, read in batches of 1 000; this is \
 calibrated on Kafka's published figure of about 14 s for 100 000 partitions.";
 
@@ -232,6 +236,25 @@ pub enum Note {
         topic: String,
         partitions: u32,
     },
+    /// The admin tool's config write (`AdminZkClient.changeTopicConfig`), proposed by the
+    /// ZooKeeper leader: `/config/topics/T`, then a `/config/changes/config_change_` sequential.
+    ConfigChangeWritten {
+        topic: String,
+        key: String,
+        value: String,
+    },
+    /// `changeTopicConfig` refused: `/brokers/topics/T` does not exist
+    /// (UnknownTopicOrPartitionException).
+    ConfigRefusedUnknownTopic {
+        topic: String,
+    },
+    /// A broker processed config change `change` (the sequential znode's name) and now uses
+    /// these configs for `topic`.
+    TopicConfigApplied {
+        topic: String,
+        change: String,
+        configs: msg::Shared<Vec<(String, String)>>,
+    },
     /// A protocol rule the node itself saw broken (checked by the invariant checker).
     Violation(String),
 }
@@ -241,6 +264,8 @@ pub enum Note {
 pub enum Cmd {
     /// `kafka-topics --create` through the admin path (writes `/brokers/topics/T`).
     CreateTopic { name: String, partitions: u32, replication_factor: u32 },
+    /// `kafka-configs --zookeeper --alter --entity-type topics --add-config key=value`.
+    AlterConfig { topic: String, key: String, value: String },
 }
 
 pub type In = world::In<Node>;

@@ -164,6 +164,11 @@ pub enum Data {
     Broker(u32),
     /// `/brokers/topics/T`.
     Assignment(Shared<Assignment>),
+    /// `/config/topics/T`: `{"version":1,"config":{...}}`, the topic's config overrides sorted
+    /// by name.
+    TopicConfig(Shared<Vec<(String, String)>>),
+    /// `/config/changes/config_change_N`: `{"version":2,"entity_path":"topics/T"}`.
+    ConfigChange { entity_path: String },
 }
 
 /// One conditional partition-state write (`…/partitions/P/state`, expected zkVersion).

@@ -11,7 +11,7 @@ use crate::NodeId;
 
 use super::config::Config;
 use super::election::Fle;
-use super::kafka::create_topic_op;
+use super::kafka::{change_topic_config_ops, create_topic_op};
 use super::msg::TxnBody;
 use super::msg::{Msg, ServerState, Sid, Snapshot, Txn, Vote, Zxid};
 use super::session::Conn;
@@ -159,7 +159,22 @@ impl Server {
                     self.propose(now, 0, None, TxnBody::Write { ops: vec![op], multi: false }, out);
                 }
             }
+            Input::Client(Cmd::AlterConfig { topic, key, value }) => self.alter_config(now, topic, key, value, out),
         }
+    }
+
+    /// Kafka ZK mode: `kafka-configs --zookeeper` runs AdminZkClient.changeTopicConfig, two
+    /// ZooKeeper writes the leader proposes on the tool's behalf (no session): the topic's
+    /// config znode, then the change notification every broker watches for.
+    fn alter_config(&mut self, now: Time, topic: String, key: String, value: String, out: &mut Vec<Out>) {
+        let Some(ops) = change_topic_config_ops(&self.tree, &topic, &key, &value) else {
+            out.push(Output::Note(Note::ConfigRefusedUnknownTopic { topic }));
+            return;
+        };
+        for op in ops {
+            self.propose(now, 0, None, TxnBody::Write { ops: vec![op], multi: false }, out);
+        }
+        out.push(Output::Note(Note::ConfigChangeWritten { topic, key, value }));
     }
 
     fn is_server(&self, node: NodeId) -> bool {
@@ -267,5 +282,102 @@ impl Server {
             zxid = txn.zxid;
         }
         Snapshot { tree, zxid, applied_count: self.base.applied_count + committed_len as u64, digest }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zk::msg::{make_zxid, Data, Op, QuorumPacket, Shared};
+    use crate::zk::testkit::{established_leader, q, step};
+
+    fn alter(topic: &str, key: &str, value: &str) -> In {
+        Input::Client(Cmd::AlterConfig { topic: topic.into(), key: key.into(), value: value.into() })
+    }
+
+    fn admin_write(counter: u64, op: Op) -> Rc<Txn> {
+        Rc::new(Txn {
+            zxid: make_zxid(1, counter),
+            session: 0,
+            origin: None,
+            body: TxnBody::Write { ops: vec![op], multi: false },
+        })
+    }
+
+    #[test]
+    fn alter_config_proposes_the_merged_config_then_a_sequential_change_notification() {
+        let mut l = established_leader();
+        l.tree.seed("/brokers/topics/orders", Data::Empty);
+        let current = vec![("cleanup.policy".to_string(), "compact".to_string())];
+        l.tree.seed("/config/topics/orders", Data::TopicConfig(Shared::new(current)));
+        l.tree.seed("/config/changes", Data::Empty);
+        let out = step(&mut l, Time::from_ms(5), alter("orders", "retention.ms", "3600000"));
+        // Kafka ZK mode: AdminZkClient.changeTopicConfig = setOrCreateEntityConfigs (the full
+        // config, any version) then createConfigChangeNotification (persistent sequential).
+        let merged = vec![
+            ("cleanup.policy".to_string(), "compact".to_string()),
+            ("retention.ms".to_string(), "3600000".to_string()),
+        ];
+        let set = admin_write(
+            1,
+            Op::SetData {
+                path: "/config/topics/orders".into(),
+                data: Data::TopicConfig(Shared::new(merged)),
+                version: None,
+            },
+        );
+        let notify = admin_write(
+            2,
+            Op::Create {
+                path: "/config/changes/config_change_".into(),
+                data: Data::ConfigChange { entity_path: "topics/orders".into() },
+                ephemeral: false,
+                sequential: true,
+            },
+        );
+        let proposal = |to, seq, txn: &Rc<Txn>| Output::Send { to, msg: q(seq, QuorumPacket::Proposal(txn.clone())) };
+        assert_eq!(
+            out,
+            vec![
+                proposal(0, 4, &set),
+                proposal(1, 4, &set),
+                proposal(0, 5, &notify),
+                proposal(1, 5, &notify),
+                Output::Note(Note::ConfigChangeWritten {
+                    topic: "orders".into(),
+                    key: "retention.ms".into(),
+                    value: "3600000".into()
+                }),
+            ]
+        );
+        // Once committed, the notification is named from the parent's cversion, 10 digits.
+        step(&mut l, Time::from_ms(6), Input::Msg { from: 0, msg: q(3, QuorumPacket::Ack { zxid: make_zxid(1, 2) }) });
+        assert!(l.tree.get("/config/changes/config_change_0000000000").is_some());
+        assert_eq!(l.tree.get("/config/topics/orders").map(|z| z.stat.version), Some(1));
+    }
+
+    #[test]
+    fn alter_config_of_a_topic_without_a_config_znode_creates_it() {
+        let mut l = established_leader();
+        l.tree.seed("/brokers/topics/orders", Data::Empty);
+        l.tree.seed("/config/changes", Data::Empty);
+        let out = step(&mut l, Time::from_ms(5), alter("orders", "retention.ms", "1"));
+        let created = Op::Create {
+            path: "/config/topics/orders".into(),
+            data: Data::TopicConfig(Shared::new(vec![("retention.ms".to_string(), "1".to_string())])),
+            ephemeral: false,
+            sequential: false,
+        };
+        assert_eq!(out[0], Output::Send { to: 0, msg: q(4, QuorumPacket::Proposal(admin_write(1, created))) });
+    }
+
+    #[test]
+    fn alter_config_of_an_unknown_topic_is_refused_without_a_write() {
+        let mut l = established_leader();
+        l.tree.seed("/config/changes", Data::Empty);
+        let out = step(&mut l, Time::from_ms(5), alter("payments", "retention.ms", "1"));
+        // validateTopicConfig: no /brokers/topics/payments → UnknownTopicOrPartitionException.
+        assert_eq!(out, vec![Output::Note(Note::ConfigRefusedUnknownTopic { topic: "payments".into() })]);
+        assert!(l.log.is_empty());
     }
 }

@@ -6,7 +6,7 @@
 use super::{Controller, HeartbeatRequest, Lease, Out, State};
 use crate::kraft::image;
 use crate::kraft::msg::{BrokerError, Msg};
-use crate::kraft::record::Record;
+use crate::kraft::record::{ConfigResourceType, Record};
 use crate::kraft::{Change, Note, RefuseReason, Timer, INITIAL_TOPIC};
 use crate::time::Time;
 use crate::world::{NodeList, Output};
@@ -291,5 +291,31 @@ impl Controller {
         }
         self.append_batch(now, records, out);
         self.note_change(Change::TopicCreated { name, partitions, replication_factor: rf }, out);
+    }
+
+    // ---- configs --------------------------------------------------------------------------
+
+    /// IncrementalAlterConfigs (one SET of one topic config) through the active controller.
+    /// KIP-631: the change is a ConfigRecord (resource type TOPIC) in the metadata log; brokers
+    /// learn it by replaying the log. `ConfigResourceExistenceChecker` refuses an unknown topic
+    /// (UNKNOWN_TOPIC_OR_PARTITION), and an unchanged topic config writes no record.
+    pub(super) fn alter_config(&mut self, now: Time, topic: String, key: String, value: String, out: &mut Out) {
+        let Some(working) = self.working_image() else { return };
+        if !working.topic_ids.contains_key(&topic) {
+            out.push(Output::Note(Note::ConfigRefusedUnknownTopic { topic }));
+            return;
+        }
+        if working.topic_config(&topic, &key) == Some(value.as_str()) {
+            out.push(Output::Note(Note::ConfigUnchanged { topic, key, value }));
+            return;
+        }
+        let record = Record::Config {
+            resource_type: ConfigResourceType::Topic,
+            resource_name: topic.clone(),
+            name: key.clone(),
+            value: value.clone(),
+        };
+        self.append_batch(now, vec![record], out);
+        self.note_change(Change::ConfigAltered { topic, key, value }, out);
     }
 }

@@ -73,3 +73,58 @@ fn a_preferred_successor_says_the_leader_resigned_not_that_fetches_timed_out() {
         );
     }
 }
+
+/// A one-voter quorum's leader (epoch 1) whose log holds topic `orders` (topic id 1).
+fn single_voter_leader_with_orders() -> Controller {
+    let mut c = Controller::new(0, vec![0], Config::default(), 7);
+    step(&mut c, Time::ZERO, Input::Start);
+    let (_, at) = c.timer_view.expect("an election timer");
+    step(&mut c, at, Input::Timer(Timer::Election));
+    assert!(c.is_leader());
+    let mut out = Vec::new();
+    c.append_batch(at, vec![Record::Topic { name: "orders".into(), topic_id: 1 }], &mut out);
+    assert_eq!(c.high_watermark, 2);
+    c
+}
+
+fn alter(topic: &str, key: &str, value: &str) -> Input<Msg, Timer, Cmd> {
+    Input::Client(Cmd::AlterConfig { topic: topic.into(), key: key.into(), value: value.into() })
+}
+
+#[test]
+fn the_active_controller_appends_a_config_record_for_an_existing_topic() {
+    let mut c = single_voter_leader_with_orders();
+    let out = step(&mut c, Time::from_secs(3), alter("orders", "retention.ms", "3600000"));
+    // KIP-631: one ConfigRecord (resource type TOPIC); a one-voter quorum commits it at once.
+    let change = crate::kraft::Change::ConfigAltered {
+        topic: "orders".into(),
+        key: "retention.ms".into(),
+        value: "3600000".into(),
+    };
+    assert_eq!(out, vec![Output::Note(Note::MetadataChange { change, epoch: 1, end_offset: 3 })]);
+    let record = Record::Config {
+        resource_type: crate::kraft::record::ConfigResourceType::Topic,
+        resource_name: "orders".into(),
+        name: "retention.ms".into(),
+        value: "3600000".into(),
+    };
+    assert_eq!(c.log.get(2).map(|e| &e.record), Some(&record));
+    assert_eq!(c.image.topic_config("orders", "retention.ms"), Some("3600000"));
+    // The same value again changes nothing: no record (ConfigurationControlManager).
+    let out = step(&mut c, Time::from_secs(4), alter("orders", "retention.ms", "3600000"));
+    let unchanged =
+        Note::ConfigUnchanged { topic: "orders".into(), key: "retention.ms".into(), value: "3600000".into() };
+    assert_eq!(out, vec![Output::Note(unchanged)]);
+    assert_eq!(c.log.end_offset(), 3);
+}
+
+#[test]
+fn an_unknown_topic_is_refused_with_no_record_and_a_follower_does_nothing() {
+    let mut c = single_voter_leader_with_orders();
+    let out = step(&mut c, Time::from_secs(3), alter("payments", "retention.ms", "1"));
+    // ConfigResourceExistenceChecker: UNKNOWN_TOPIC_OR_PARTITION.
+    assert_eq!(out, vec![Output::Note(Note::ConfigRefusedUnknownTopic { topic: "payments".into() })]);
+    assert_eq!(c.log.end_offset(), 2);
+    let mut follower = following_node_0(1);
+    assert_eq!(step(&mut follower, Time::from_secs(3), alter("orders", "retention.ms", "1")), Vec::new());
+}
