@@ -10,6 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 use quorumlab_sim::cluster::NodeView;
 use quorumlab_sim::hash::hex;
+use quorumlab_sim::kraft::INITIAL_TOPIC;
 use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction};
 use quorumlab_sim::setup::{Mode, Setup};
 use quorumlab_sim::{MsgClass, Time};
@@ -458,6 +459,24 @@ impl Animator {
             side.lab.update_value(|lab| {
                 let name = format!("topic-{}", lab.actions.len() + 1);
                 let _ = lab.act(ScenarioAction::CreateTopic { name, partitions: 3, replication_factor: 3 });
+            });
+        }
+        self.draw();
+        self.publish(true);
+    }
+
+    /// A client changes a config of the initial topic (a metadata write: a ConfigRecord in
+    /// KRaft, /config/topics + a /config/changes notification in ZooKeeper mode), on every side
+    /// at the same moment. A new retention each time, since an unchanged value writes nothing.
+    fn alter_config(&self) {
+        for side in &self.sides {
+            side.lab.update_value(|lab| {
+                let hours = lab.actions.len() as u64 + 1;
+                let _ = lab.act(ScenarioAction::AlterConfig {
+                    topic: INITIAL_TOPIC.to_string(),
+                    key: "retention.ms".to_string(),
+                    value: (hours * 3_600_000).to_string(),
+                });
             });
         }
         self.draw();
@@ -1019,6 +1038,13 @@ fn Page(
                         on:click=move |_| with_anim(&|a| a.create_topic())
                     >
                         {move || tr(lang.get(), "btn.create_topic")}
+                    </button>
+                    <button
+                        data-testid="alter-config"
+                        class="extra"
+                        on:click=move |_| with_anim(&|a| a.alter_config())
+                    >
+                        {move || tr(lang.get(), "btn.alter_config")}
                     </button>
                     <button
                         data-testid="new-seed"

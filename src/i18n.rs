@@ -175,6 +175,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("inspector.node", "Node", "노드"),
     ("inspector.empty", "This node holds no log or tree of its own.", "이 노드에는 자체 로그나 트리가 없습니다."),
     ("btn.create_topic", "Create a topic", "토픽 생성"),
+    ("btn.alter_config", "Change a topic config", "토픽 설정 변경"),
     ("btn.new_seed", "New seed", "새 시드"),
     ("btn.copy_embed", "Copy embed code", "임베드 코드 복사"),
     ("param.bad_embed", "The parameter embed must be 1 or 0, not \"{0}\".", "embed 매개변수는 1 또는 0이어야 합니다 (\"{0}\" 아님)."),
@@ -339,6 +340,36 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "kraft.md_topic_created",
         "creates topic {0}: {1} partitions × {2} replicas",
         "토픽 {0} 생성: 파티션 {1}개 × 복제본 {2}개",
+    ),
+    (
+        "kraft.md_config_altered",
+        "appends a ConfigRecord for topic {0}: {1}={2}",
+        "토픽 {0}의 ConfigRecord 추가: {1}={2}",
+    ),
+    (
+        "kraft.config_unknown_topic",
+        "refuses to change the configs of topic {0}: it does not exist (UNKNOWN_TOPIC_OR_PARTITION)",
+        "토픽 {0} 설정 변경 거부: 존재하지 않음 (UNKNOWN_TOPIC_OR_PARTITION)",
+    ),
+    (
+        "kraft.config_unchanged",
+        "{1} of topic {0} is already {2}: no record written",
+        "토픽 {0}의 {1}은(는) 이미 {2}: 레코드를 쓰지 않음",
+    ),
+    (
+        "kafka.config_change_written",
+        "writes /config/topics/{0} ({1}={2}) and a /config/changes/config_change_ notification for the admin tool",
+        "관리 도구 대신 /config/topics/{0} ({1}={2})와 /config/changes/config_change_ 알림 znode 기록",
+    ),
+    (
+        "kafka.config_unknown_topic",
+        "refuses to change the configs of topic {0}: /brokers/topics/{0} does not exist",
+        "토픽 {0} 설정 변경 거부: /brokers/topics/{0} 없음",
+    ),
+    (
+        "kafka.config_applied",
+        "reads {1} and applies the configs of topic {0}: {2}",
+        "{1}을(를) 읽고 토픽 {0} 설정 적용: {2}",
     ),
     ("kraft.topic_exists", "refuses to create topic {0}: it already exists", "토픽 {0} 생성 거부: 이미 존재함"),
     (
@@ -582,6 +613,11 @@ mod tests {
             let Ok(mut c) = build(&setup) else { panic!("zk builds") };
             c.schedule(Time::from_secs(5), &ScenarioAction::Crash(NodeRef::Leader)).unwrap();
             c.schedule(Time::from_secs(8), &ScenarioAction::Crash(NodeRef::Controller)).unwrap();
+            for (at, topic) in [(20, "orders"), (21, "nope")] {
+                let alter =
+                    ScenarioAction::AlterConfig { topic: topic.into(), key: "retention.ms".into(), value: "1".into() };
+                c.schedule(Time::from_secs(at), &alter).unwrap();
+            }
             c.run_until(Time::from_secs(40), usize::MAX);
             let mut notes = Vec::new();
             c.notes(0, &mut notes);
@@ -606,6 +642,12 @@ mod tests {
         c.schedule(Time::from_secs(9), &ScenarioAction::Shutdown(b2)).unwrap();
         let topic = ScenarioAction::CreateTopic { name: "orders".into(), partitions: 2, replication_factor: 3 };
         c.schedule(Time::from_secs(10), &topic).unwrap();
+        // A config write, the same value again (no record), and an unknown topic.
+        for (at, topic) in [(11, "orders"), (12, "orders"), (13, "nope")] {
+            let alter =
+                ScenarioAction::AlterConfig { topic: topic.into(), key: "retention.ms".into(), value: "1".into() };
+            c.schedule(Time::from_secs(at), &alter).unwrap();
+        }
         // A graceful leader shutdown: EndQuorumEpoch and a successor's turn.
         c.schedule(Time::from_secs(15), &ScenarioAction::Shutdown(NodeRef::Leader)).unwrap();
         c.run_until(Time::from_secs(40), usize::MAX);

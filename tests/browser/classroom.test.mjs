@@ -213,3 +213,21 @@ test('an embed scrolled out of view stops its clock and starts again when scroll
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('changing a topic config: a ConfigRecord in KRaft, a watched change notification in ZooKeeper mode, kept in the permalink', async () => {
+  const page = await openPage(env.browser, `${env.url}?mode=both&seed=7&lang=en`, { viewport: { width: 1600, height: 1000 } });
+  await waitForRole(page, 'leader');
+  await waitForRole(page, 'leading');
+  await page.locator('[data-testid=speed]').fill('100');
+  await page.waitForTimeout(1500);
+  await page.locator('[data-testid=alter-config]').click();
+  await waitUntil(async () => /appends a ConfigRecord for topic orders: retention\.ms=\d+/.test(await narration(page)), 30000, 'the KRaft record');
+  await waitUntil(async () => /writes \/config\/topics\/orders \(retention\.ms=\d+\)/.test(await narration(page)), 30000, 'the ZooKeeper write');
+  // Every broker holds a child watch on /config/changes: the notification reaches them and they apply it.
+  await waitUntil(async () => /b\d+ reads config_change_\d{10} and applies the configs of topic orders/.test(await narration(page)), 30000, 'a broker applying it');
+  await pause(page);
+  assert.match(await search(page), /alter-config orders retention\.ms=\d+/);
+  await screenshot(page, 'alter-config');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
