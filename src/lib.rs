@@ -13,6 +13,10 @@ pub mod params;
 pub mod render;
 
 pub fn start() {
+    // For `make bench`: when the wasm starts running (compiled and instantiated).
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark("qlab-start");
+    }
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }
