@@ -360,3 +360,175 @@ fn alter_config_writes_the_config_znode_and_a_change_every_live_broker_is_told_o
     c.inspect(broker_node(2), &mut lines);
     assert!(lines.contains(&"orders  configs  cleanup.policy=compact, retention.ms=3600000".to_string()), "{lines:#?}");
 }
+
+// ---- metadata-change latency: ZooKeeper commit → applied on every live registered broker ----
+
+/// The times (µs) of the notes with `key` whose first argument is `arg0`.
+fn note_times_us(c: &Cluster, key: &str, arg0: &str) -> Vec<u64> {
+    let mut notes = Vec::new();
+    c.notes(0, &mut notes);
+    notes.iter().filter(|n| n.key == key && n.args.first().is_some_and(|a| a == arg0)).map(|n| n.at.as_us()).collect()
+}
+
+/// The last broker's TopicConfigApplied for `change` (µs).
+fn config_applied_last_us(c: &Cluster, change: &str) -> u64 {
+    let mut notes = Vec::new();
+    c.notes(0, &mut notes);
+    notes.iter().filter(|n| n.key == "kafka.config_applied" && n.args[1] == change).map(|n| n.at.as_us()).max().unwrap()
+}
+
+/// One way on the default network is 2–5 ms plus up to 1 ms of jitter.
+const HOP_MIN_MS: u64 = 2;
+const HOP_MAX_MS: u64 = 6;
+
+fn run_script(seed: u64, script: &str, until_s: u64) -> Cluster {
+    let script = quorumlab_sim::scenario::parse(script).unwrap();
+    let mut c = Cluster::new(seed, Config::default());
+    for step in &script.steps {
+        c.schedule(step.at, &step.action).unwrap();
+    }
+    c.run_until(Time::from_secs(until_s), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    c
+}
+
+/// Bounds of one create-topic measurement started by an action at `action_ms`: ZooKeeper
+/// commits the admin write one ZAB round (≤ 2 hops) after the action; the controller's
+/// UpdateMetadata goes out when its state write returns (the `TopicCreated` note) and lands one
+/// hop later. Before that: the watch event, the read of the assignment, the state write
+/// (request, PROPOSAL, ACK, reply) and the UpdateMetadata, ≥ 8 hops.
+fn assert_create_latency(c: &Cluster, topic: &str, action_ms: u64, latency_ms: u64) {
+    let created_us = note_times_us(c, "kafka.topic_created", topic)[0];
+    let to_created_ms = (created_us - action_ms * 1_000) / 1_000;
+    assert!(latency_ms >= 8 * HOP_MIN_MS, "{latency_ms}");
+    assert!(latency_ms <= to_created_ms + HOP_MAX_MS, "{latency_ms} vs {to_created_ms}");
+    assert!(latency_ms + 2 * HOP_MAX_MS + 1 >= to_created_ms, "{latency_ms} vs {to_created_ms}");
+}
+
+/// Bounds of one alter-config measurement: it ends at the last broker's TopicConfigApplied,
+/// and started when the change notification committed, ≤ 2 hops after the action. Each broker
+/// needs the watch event, getChildren, the change and the topic config: ≥ 7 hops.
+fn assert_config_latency(c: &Cluster, change: &str, action_ms: u64, latency_ms: u64) {
+    let to_applied_ms = (config_applied_last_us(c, change) - action_ms * 1_000) / 1_000;
+    assert!(latency_ms >= 7 * HOP_MIN_MS, "{latency_ms}");
+    assert!(latency_ms <= to_applied_ms, "{latency_ms} vs {to_applied_ms}");
+    assert!(latency_ms + 2 * HOP_MAX_MS + 1 >= to_applied_ms, "{latency_ms} vs {to_applied_ms}");
+}
+
+#[test]
+fn metadata_change_latency_measures_a_topic_creation_and_a_config_change_in_order() {
+    let c = run_script(
+        1,
+        "at 5s create-topic payments partitions=3 rf=3\n\
+         at 8s alter-config orders retention.ms=3600000\n",
+        30,
+    );
+    let latencies = c.summary().metadata_change_latency_ms;
+    assert_eq!(latencies.len(), 2, "{latencies:?}");
+    // Each well under the 3 s between the actions, in completion order.
+    assert!(latencies.iter().all(|ms| *ms < 3_000), "{latencies:?}");
+    assert_create_latency(&c, "payments", 5_000, latencies[0]);
+    assert_config_latency(&c, "config_change_0000000000", 8_000, latencies[1]);
+    // Every broker has the new topic's partitions in its metadata cache.
+    for b in 1..=3 {
+        assert_eq!(c.broker(b).unwrap().metadata_topics["payments"].len(), 3, "b{b}");
+    }
+}
+
+#[test]
+fn metadata_change_latency_skips_a_crashed_broker() {
+    let c = run_script(
+        4,
+        "at 4s crash b2\n\
+         at 5s create-topic payments partitions=4 rf=2\n\
+         at 8s alter-config orders retention.ms=1\n",
+        12,
+    );
+    let latencies = c.summary().metadata_change_latency_ms;
+    assert_eq!(latencies.len(), 2, "{latencies:?}");
+    assert_create_latency(&c, "payments", 5_000, latencies[0]);
+    assert_config_latency(&c, "config_change_0000000000", 8_000, latencies[1]);
+    // b2 never learnt of either change: waiting for it would have measured nothing.
+    let b2 = c.broker(2).unwrap();
+    assert!(!b2.metadata_topics.contains_key("payments"));
+    assert_eq!(b2.last_executed_change, None);
+}
+
+#[test]
+fn a_topic_created_without_a_controller_waits_for_the_controller_session_to_expire() {
+    // A crashed controller keeps /controller until its 18 s session expires: no earlier than
+    // 18 s after the session last heard of it (≥ 0 s), no later than 18 s after the crash plus
+    // the tick-wide expiry bucket (2 s). Only then does a new controller load and create the
+    // topic's partitions.
+    let c = run_script(
+        2,
+        "at 4s crash controller\n\
+         at 5s create-topic payments partitions=3 rf=3\n",
+        60,
+    );
+    let latencies = c.summary().metadata_change_latency_ms;
+    assert_eq!(latencies.len(), 1, "{latencies:?}");
+    assert!((18_000 - 5_000..4_000 + 18_000 + 2_000 + 1_000 - 5_000).contains(&latencies[0]), "{latencies:?}");
+    assert_create_latency(&c, "payments", 5_000, latencies[0]);
+}
+
+#[test]
+fn a_change_that_never_commits_is_not_measured() {
+    // The ZooKeeper leader zk3 is cut off from both followers: it still proposes the admin
+    // tool's writes, but no quorum acknowledges them, and the new leader's history drops them.
+    let mut c = Cluster::new(1, Config::default());
+    c.run_until(Time::from_secs(6), usize::MAX);
+    assert!(c.server(3).unwrap().established_epoch().is_some(), "zk3 leads");
+    let script = quorumlab_sim::scenario::parse(
+        "at 7s partition zk1 zk2 | zk3 b1 b2 b3\n\
+         at 7100ms create-topic lost partitions=1 rf=1\n\
+         at 7200ms alter-config orders retention.ms=5\n\
+         at 20s heal\n\
+         at 40s alter-config orders retention.ms=6\n",
+    )
+    .unwrap();
+    for step in &script.steps {
+        c.schedule(step.at, &step.action).unwrap();
+    }
+    c.run_until(Time::from_ms(7_300), usize::MAX);
+    // Proposed (logged by zk3: the topic and the two config writes), never committed.
+    let zk3 = c.server(3).unwrap();
+    assert!(zk3.established_epoch().is_some());
+    assert_eq!(zk3.log.len() - zk3.applied, 3);
+    c.run_until(Time::from_secs(30), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    assert!(c.server(1).unwrap().tree.get("/brokers/topics/lost").is_none());
+    assert!(c.server(1).unwrap().tree.get("/config/changes/config_change_0000000000").is_none());
+    assert_eq!(c.summary().metadata_change_latency_ms, Vec::<u64>::new());
+    // Once healed, the next change is measured as usual.
+    c.run_until(Time::from_secs(50), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    let latencies = c.summary().metadata_change_latency_ms;
+    assert_eq!(latencies.len(), 1, "{latencies:?}");
+    assert_config_latency(&c, "config_change_0000000000", 40_000, latencies[0]);
+}
+
+#[test]
+fn metadata_change_latency_is_the_same_however_the_run_is_chunked() {
+    let script = "at 5s create-topic payments partitions=3 rf=3\n\
+                  at 5100ms crash controller\n\
+                  at 8s alter-config payments retention.ms=1000\n\
+                  at 9s crash leader\n\
+                  at 12s alter-config orders cleanup.policy=compact\n";
+    let whole = run_script(3, script, 30);
+    let parsed = quorumlab_sim::scenario::parse(script).unwrap();
+    let mut chunked = Cluster::new(3, Config::default());
+    for step in &parsed.steps {
+        chunked.schedule(step.at, &step.action).unwrap();
+    }
+    let mut t = 0;
+    while t < 30_000 {
+        t += 333;
+        chunked.run_until(Time::from_ms(t.min(30_000)), 50);
+    }
+    chunked.run_until(Time::from_secs(30), usize::MAX);
+    let (a, b) = (whole.summary(), chunked.summary());
+    assert_eq!(a.trace_hash, b.trace_hash);
+    assert_eq!(a.metadata_change_latency_ms.len(), 3, "{:?}", a.metadata_change_latency_ms);
+    assert_eq!(a.metadata_change_latency_ms, b.metadata_change_latency_ms);
+}

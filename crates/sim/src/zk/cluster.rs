@@ -18,6 +18,7 @@ use super::election::{votes_equal, VoteWin};
 use super::kafka::{
     Broker, BROKER_IDS_PATH, CONFIG_CHANGES_PATH, CONFIG_TOPICS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH,
 };
+use super::latency::Latency;
 use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Shared, Snapshot};
 use super::server::{Role as ServerRole, Server};
 use super::tree::{DataTree, Znode};
@@ -85,6 +86,7 @@ pub struct Cluster {
     config: Rc<Config>,
     checker: Checker,
     history: History,
+    latency: Latency,
 }
 
 /// The state every server starts from: Kafka's znodes and the initial topic, as if the cluster
@@ -136,7 +138,8 @@ impl Cluster {
         let world = World::new(seed, nodes, config.net.clone());
         let mut checker = Checker::new(n, config.unclean_leader_election);
         checker.seed_partitions(&config.topic, &states);
-        let mut cluster = Cluster { world, config, checker, history: History::default() };
+        let latency = Latency::new(&base.tree, base.applied_count);
+        let mut cluster = Cluster { world, config, checker, history: History::default(), latency };
         cluster.history.observe(&cluster.world, cluster.config.servers());
         cluster
     }
@@ -283,10 +286,12 @@ impl cluster::Cluster for Cluster {
 
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
         let ensemble = self.config.servers();
-        let (world, checker, history) = (&mut self.world, &mut self.checker, &mut self.history);
+        let (world, checker, history, latency) =
+            (&mut self.world, &mut self.checker, &mut self.history, &mut self.latency);
         let stop = world.run_until(until, max_events, |w| {
             checker.check(w);
             history.observe(w, ensemble);
+            latency.observe(w);
         });
         history.observe(world, ensemble);
         stop
@@ -297,6 +302,7 @@ impl cluster::Cluster for Cluster {
         if stepped {
             self.checker.check(&self.world);
             self.history.observe(&self.world, self.config.servers());
+            self.latency.observe(&self.world);
         }
         stepped
     }
@@ -413,7 +419,7 @@ impl cluster::Cluster for Cluster {
             nodes,
             messages_by_type: self.world.messages_sent().iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             ms_without_controller: without / 1_000,
-            metadata_change_latency_ms: Vec::new(),
+            metadata_change_latency_ms: self.latency.done_ms.clone(),
         }
     }
 

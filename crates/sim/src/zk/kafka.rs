@@ -33,6 +33,41 @@ pub const CONFIG_CHANGES_PATH: &str = "/config/changes";
 /// `ConfigEntityChangeNotificationSequenceZNode.SequenceNumberPrefix`.
 pub const CONFIG_CHANGE_PREFIX: &str = "config_change_";
 
+/// A set of partition numbers, one bit each.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartitionSet {
+    words: Vec<u64>,
+    len: u32,
+}
+
+impl PartitionSet {
+    pub fn insert(&mut self, partition: u32) {
+        let (word, bit) = ((partition / 64) as usize, partition % 64);
+        if self.words.len() <= word {
+            self.words.resize(word + 1, 0);
+        }
+        if let Some(w) = self.words.get_mut(word) {
+            if *w & (1 << bit) == 0 {
+                *w |= 1 << bit;
+                self.len += 1;
+            }
+        }
+    }
+
+    pub fn contains(&self, partition: u32) -> bool {
+        self.words.get((partition / 64) as usize).is_some_and(|w| w & (1 << (partition % 64)) != 0)
+    }
+
+    /// How many partitions the set holds.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// Why the broker sent a ZooKeeper request (the callback of an async call).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -83,6 +118,9 @@ pub struct Broker {
     /// Per topic, indexed by partition.
     pub replicas: SortedMap<String, Vec<Option<(i32, u32)>>>,
     pub metadata_partitions: u64,
+    /// MetadataCache: the partitions of each topic that some UpdateMetadata has given this
+    /// broker (read by the metadata-change latency measurement, never by the protocol).
+    pub metadata_topics: SortedMap<String, PartitionSet>,
     pub live_brokers: Vec<u32>,
     /// Controlled shutdown in progress: attempts so far.
     pub shutting_down: Option<u32>,
@@ -171,6 +209,7 @@ impl Broker {
             controller: None,
             replicas: SortedMap::new(),
             metadata_partitions: 0,
+            metadata_topics: SortedMap::new(),
             live_brokers: Vec::new(),
             shutting_down: None,
             electing: false,
@@ -593,6 +632,18 @@ impl Broker {
                 self.live_brokers = live_brokers;
                 self.metadata_partitions =
                     self.metadata_partitions.max(partitions.iter().map(|t| t.states.len() as u64).sum());
+                // Kafka ZK mode: MetadataCache.updateMetadata caches every partition state the
+                // request carries.
+                for t in partitions.iter() {
+                    if !self.metadata_topics.contains_key(&t.topic) {
+                        self.metadata_topics.insert(t.topic.clone(), PartitionSet::default());
+                    }
+                    if let Some(known) = self.metadata_topics.get_mut(&t.topic) {
+                        for (p, _) in &t.states {
+                            known.insert(*p);
+                        }
+                    }
+                }
                 self.reply_control(from, "UpdateMetadata response", false, out);
             }
             KafkaMsg::ControlledShutdown { broker, .. } => {
@@ -737,6 +788,29 @@ mod tests {
             ]
         );
         assert_eq!(b.replicas["t"][0], Some((2, 5)));
+    }
+
+    fn update_metadata(controller_epoch: u32, topic: &str, partitions: &[u32]) -> In {
+        let state = PartState { leader: 1, leader_epoch: 0, controller_epoch, isr: isr_bit(1) };
+        let states = partitions.iter().map(|p| (*p, state)).collect();
+        let partitions = Shared::new(vec![TopicStates { topic: topic.into(), states }]);
+        Input::Msg {
+            from: 4,
+            msg: Msg::Kafka(KafkaMsg::UpdateMetadata { controller_epoch, live_brokers: vec![1], partitions }),
+        }
+    }
+
+    #[test]
+    fn update_metadata_caches_the_partitions_it_carries_unless_it_is_stale() {
+        let mut b = broker(1);
+        step(&mut b, update_metadata(2, "payments", &[0, 2]));
+        step(&mut b, update_metadata(2, "payments", &[2, 70]));
+        let known = &b.metadata_topics["payments"];
+        assert_eq!(known.len(), 3);
+        assert!(known.contains(0) && known.contains(2) && known.contains(70) && !known.contains(1));
+        // STALE_CONTROLLER_EPOCH: an older controller's UpdateMetadata is not cached.
+        step(&mut b, update_metadata(1, "orders", &[0]));
+        assert!(!b.metadata_topics.contains_key("orders"));
     }
 
     fn client(seq: u32, pkt: ClientPacket) -> In {

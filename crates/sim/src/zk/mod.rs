@@ -35,6 +35,7 @@ pub mod cluster;
 pub mod config;
 pub mod election;
 pub mod kafka;
+mod latency;
 pub mod msg;
 pub mod server;
 pub mod session;
@@ -94,7 +95,10 @@ tool, without a session; a config change writes /config/topics/T and a sequentia
 reads each new change and then the topic's config, and re-arms the watch (old change znodes \
 are never purged, and config values are not validated). The \
 controller's metadata load is charged 135 us per partition, read in batches of 1 000; this is \
-calibrated on Kafka's published figure of about 14 s for 100 000 partitions.";
+calibrated on Kafka's published figure of about 14 s for 100 000 partitions. \
+The metadata-change latency counts topic creations and topic config changes, from ZooKeeper's \
+commit of /brokers/topics/T or of the /config/changes notification to the moment every live \
+registered broker has the topic's partitions from UpdateMetadata or has applied the config.";
 
 /// Timers of servers and brokers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
