@@ -225,6 +225,10 @@ test('changing a topic config: a ConfigRecord in KRaft, a watched change notific
   await waitUntil(async () => /writes \/config\/topics\/orders \(retention\.ms=\d+\)/.test(await narration(page)), 30000, 'the ZooKeeper write');
   // Every broker holds a child watch on /config/changes: the notification reaches them and they apply it.
   await waitUntil(async () => /b\d+ reads config_change_\d{10} and applies the configs of topic orders/.test(await narration(page)), 30000, 'a broker applying it');
+  // Both sides measure the change, from its commit until every live broker has applied it.
+  for (const side of ['zk', 'kraft']) {
+    await waitUntil(async () => /^\d+ ms$/.test((await page.locator(`[data-side=${side}] [data-testid=latency]`).textContent()).trim()), 10000, `${side} latency`);
+  }
   await pause(page);
   assert.match(await search(page), /alter-config orders retention\.ms=\d+/);
   await screenshot(page, 'alter-config');
