@@ -194,7 +194,7 @@ impl Stage {
         if resized || self.next != self.shown {
             let Some(ctx) = self.back.fit(back, px, dpr) else { return false };
             let pos = Positions { at: &self.positions, width, height };
-            draw_back(ctx, lab, &pos, lang, text_scale);
+            draw_back(ctx, lab, &pos, lang, text_scale, &self.next.cut);
             std::mem::swap(&mut self.shown, &mut self.next);
         }
         if self.fonts.scale_bits != text_scale.to_bits() || self.fonts.label.is_empty() {
@@ -292,12 +292,12 @@ impl Positions<'_> {
 /// Where two nodes cannot reach each other: the link is drawn dashed red, crossed out midway.
 const CUT: &str = "#dc2626";
 
-fn draw_back(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &Positions, lang: Lang, text_scale: f64) {
+/// The back layer; `cut` is each node's partition side (0: none).
+fn draw_back(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &Positions, lang: Lang, text_scale: f64, cut: &[u8]) {
     let (width, height) = (pos.width, pos.height);
     ctx.set_fill_style_str(BACKGROUND);
     ctx.fill_rect(0.0, 0.0, width, height);
     let r = layout::node_radius(width, height, lab.views.len());
-    let cut = lab.cluster.partition_sides();
     let severed = |i: usize, j: usize| cut.get(i) != cut.get(j);
 
     // Links between quorum members (brokers only show their traffic).
