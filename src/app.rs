@@ -24,6 +24,8 @@ use crate::render::{class_colour, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
 
 /// How often (wall time) the DOM snapshot is refreshed while playing.
 const PUBLISH_EVERY_MS: f64 = 120.0;
+/// How many distinct event times one frame steps through one by one, watching for an election.
+const WATCHED_MOMENTS_PER_FRAME: usize = 2_000;
 /// Slow motion lasts at most this long (wall time) per burst of election messages.
 const SLOW_MOTION_BUDGET_MS: f64 = 3_000.0;
 /// A frame step longer than this (a stalled tab) is cut short.
@@ -202,8 +204,12 @@ impl Animator {
         };
         self.slowing.set(slow);
         let effective = if slow { speed * SLOW_MOTION_FACTOR } else { speed };
-        for side in &self.sides {
-            side.lab.update_value(|lab| lab.advance(dt_ms * 1_000.0 * effective));
+        if slow {
+            for side in &self.sides {
+                side.lab.update_value(|lab| lab.advance(dt_ms * 1_000.0 * effective));
+            }
+        } else {
+            self.advance_watching(dt_ms * 1_000.0 * effective);
         }
         // The stage's size is read again twice a second (reading it can force a layout).
         let measure = t - self.last_measure.get() >= 500.0;
@@ -214,6 +220,40 @@ impl Animator {
         self.publish(false);
         let me = Rc::clone(&self);
         request_animation_frame(move || me.frame());
+    }
+
+    /// Advance every side by `virtual_us`, moment by moment, and stop right after the first
+    /// moment at which any side sends an election message: a whole election can fit in one
+    /// frame, and it must be slowed down before it is over, not after. The sides move through
+    /// the same moments, so they keep one clock; the events are the same as in one big step.
+    fn advance_watching(&self, virtual_us: f64) {
+        let mut until = None;
+        for side in &self.sides {
+            until = side.lab.try_update_value(|lab| lab.plan(virtual_us)).flatten().or(until);
+        }
+        let Some(until) = until else { return };
+        let sent = |side: &SideView| side.lab.with_value(|lab| lab.election_messages_sent());
+        let before: Vec<u64> = self.sides.iter().map(sent).collect();
+        // Bounded: at high speed a frame covers many moments; past the bound, one big step.
+        for _ in 0..WATCHED_MOMENTS_PER_FRAME {
+            let next = self.sides.iter().filter_map(|s| s.lab.with_value(|lab| lab.next_event_time())).min();
+            let Some(next) = next.filter(|t| *t <= until) else { break };
+            for side in &self.sides {
+                side.lab.update_value(|lab| lab.run_events_to(next));
+            }
+            if self.sides.iter().zip(&before).any(|(side, b)| sent(side) > *b) {
+                for side in &self.sides {
+                    side.lab.update_value(|lab| lab.refresh());
+                }
+                return;
+            }
+        }
+        for side in &self.sides {
+            side.lab.update_value(|lab| {
+                lab.run_events_to(until);
+                lab.refresh();
+            });
+        }
     }
 
     /// Draw one frame of every side from the current state (also used while paused).
@@ -253,10 +293,9 @@ impl Animator {
                 side.snapshot.with_untracked(|s| {
                     s.violations.len() != lab.cluster.violations().len()
                         || s.nodes.len() != lab.views.len()
-                        || s.nodes
-                            .iter()
-                            .zip(&lab.views)
-                            .any(|(a, b)| a.role != b.role || a.epoch != b.epoch || a.alive != b.alive)
+                        || s.nodes.iter().zip(&lab.views).any(|(a, b)| {
+                            a.role != b.role || a.epoch != b.epoch || a.alive != b.alive || a.tally != b.tally
+                        })
                 })
             });
             if due || changed {

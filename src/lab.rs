@@ -10,6 +10,10 @@ use crate::history::History;
 
 /// Most events one frame may process (a cap, so a frame can never hang the page).
 pub const MAX_EVENTS_PER_FRAME: usize = 50_000;
+
+/// The messages of an election, shown in slow motion.
+const ELECTION_CLASSES: [MsgClass; 5] =
+    [MsgClass::PreVote, MsgClass::Vote, MsgClass::BeginEpoch, MsgClass::EndEpoch, MsgClass::Notification];
 /// While election messages fly between live nodes, the display runs this much slower, so a
 /// person can follow them (a display setting only: it never changes what happens).
 pub const SLOW_MOTION_FACTOR: f64 = 0.05;
@@ -70,12 +74,7 @@ impl Lab {
 
     /// True when messages of an election are in flight: the app slows down for them.
     pub fn election_in_flight(&self) -> bool {
-        self.flights.iter().any(|f| {
-            matches!(
-                f.class,
-                MsgClass::PreVote | MsgClass::Vote | MsgClass::BeginEpoch | MsgClass::EndEpoch | MsgClass::Notification
-            )
-        })
+        self.flights.iter().any(|f| ELECTION_CLASSES.contains(&f.class))
     }
 
     /// Advance virtual time by `virtual_us` (fractional parts carry over to the next frame).
@@ -89,6 +88,35 @@ impl Lab {
             self.run_sampled(until, MAX_EVENTS_PER_FRAME);
             self.refresh();
         }
+    }
+
+    /// How far this frame goes: the moment `virtual_us` from now (fractional parts carry over to
+    /// the next frame), or `None` if less than a microsecond is due. With [`Lab::run_events_to`], this
+    /// is [`Lab::advance`] in pieces.
+    pub fn plan(&mut self, virtual_us: f64) -> Option<Time> {
+        let total = self.carry_us + virtual_us.max(0.0);
+        let whole = total.floor();
+        self.carry_us = total - whole;
+        (whole >= 1.0).then(|| self.cluster.now().plus_us(whole as u64))
+    }
+
+    /// Process every event at or before `until` and move the clock there, keeping the carried
+    /// fraction and not refreshing the views (call [`Lab::refresh`] once done).
+    pub fn run_events_to(&mut self, until: Time) {
+        self.apply_due(until);
+        self.run_sampled(until, MAX_EVENTS_PER_FRAME);
+    }
+
+    /// When the next event is due, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.cluster.next_event_time()
+    }
+
+    /// Election messages sent so far (pre-votes, votes, BeginQuorumEpoch, EndQuorumEpoch, FLE
+    /// notifications): when this grows, an election has started.
+    pub fn election_messages_sent(&self) -> u64 {
+        let sent = self.cluster.sent_by_class();
+        ELECTION_CLASSES.iter().map(|c| sent[c.index()]).sum()
     }
 
     /// `run_until(until)`, stopping at every sample boundary on the way to record the state
@@ -398,6 +426,32 @@ mod tests {
         assert_eq!(again.cluster.events_processed(), lab.cluster.events_processed());
         assert_eq!(again.cluster.trace_hash(), lab.cluster.trace_hash());
         assert_eq!(again.actions, lab.actions);
+    }
+
+    #[test]
+    fn moving_moment_by_moment_gives_the_same_history_as_one_step_and_sees_the_election_start() {
+        for mode in [quorumlab_sim::setup::Mode::Kraft, quorumlab_sim::setup::Mode::Zk] {
+            let setup = Setup { seed: 5, mode, ..Setup::default() };
+            let mut whole = Lab::new(setup.clone()).expect("builds");
+            whole.advance(3_000_000.0);
+            let mut pieces = Lab::new(setup).expect("builds");
+            let until = pieces.plan(3_000_000.0).expect("a frame");
+            let mut first_election_at = None;
+            while let Some(next) = pieces.next_event_time().filter(|t| *t <= until) {
+                pieces.run_events_to(next);
+                if first_election_at.is_none() && pieces.election_messages_sent() > 0 {
+                    first_election_at = Some(pieces.cluster.now());
+                    pieces.refresh();
+                    assert!(pieces.election_in_flight(), "{mode:?}: stopped with the election on the wire");
+                }
+            }
+            pieces.run_events_to(until);
+            pieces.refresh();
+            assert!(first_election_at.is_some_and(|t| t < until), "{mode:?}: the first election starts in the frame");
+            assert_eq!(pieces.cluster.now(), whole.cluster.now(), "{mode:?}");
+            assert_eq!(pieces.cluster.trace_hash(), whole.cluster.trace_hash(), "{mode:?}");
+            assert_eq!(pieces.history, whole.history, "{mode:?}: the same chart samples");
+        }
     }
 
     #[test]
