@@ -1,7 +1,7 @@
 // Side by side: ZooKeeper and KRaft on one seed and one virtual clock; one fault hits both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, screenshot } from './harness.mjs';
+import { useBrowser, openPage, screenshot, waitUntil } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -11,15 +11,6 @@ const controllerOn = async (page, mode) =>
   side(page, mode).locator('.stage .node-hit').evaluateAll((els) =>
     els.filter((e) => /leader|leading/.test(e.dataset.role)).map((e) => e.dataset.node),
   );
-
-async function waitUntil(fn, timeout = 30000) {
-  const start = Date.now();
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() - start > timeout) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('side by side: both clusters, one clock, and "crash the controller" hits both at the same moment', async () => {
   const page = await openPage(env.browser, `${env.url}?mode=both&seed=5&lang=en`, { viewport: { width: 1600, height: 1000 } });

@@ -3,18 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, openPage, screenshot, waitForRole, SHOTS } from './harness.mjs';
+import { useBrowser, openPage, screenshot, waitForRole, SHOTS, waitUntil } from './harness.mjs';
 
 const env = useBrowser();
-
-async function waitUntil(fn, timeout = 30000) {
-  const start = Date.now();
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() - start > timeout) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const attr = async (chart, name) => Number(await chart.getAttribute(name));
 

@@ -2,7 +2,7 @@
 // text, side-by-side step back and permalinks, and pausing when scrolled out of view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, screenshot, waitForRole, nodes } from './harness.mjs';
+import { useBrowser, openPage, screenshot, waitForRole, nodes, waitUntil } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -10,15 +10,6 @@ const text = async (page, id) => (await page.locator(`[data-testid=${id}]`).firs
 const texts = async (page, id) => (await page.locator(`[data-testid=${id}]`).allTextContents()).map((t) => t.trim());
 const narration = async (page) => (await page.locator('[data-testid=narration]').allInnerTexts()).join('\n');
 const search = (page) => page.evaluate(() => decodeURIComponent(location.search));
-
-async function waitUntil(fn, timeout = 30000, what = 'condition') {
-  const start = Date.now();
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** How many pixels of the stage's back layer (links, nodes, their text) are close to an RGB colour. */
 function stagePixels(page, rgb, tolerance = 12) {

@@ -82,6 +82,16 @@ export async function nodes(page) {
   );
 }
 
+/** Poll `fn` every 100 ms until it is true; fail after `timeout` ms naming `what`. */
+export async function waitUntil(fn, timeout = 30000, what = 'condition') {
+  const start = Date.now();
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function waitForRole(page, role, { timeout = 15000, not } = {}) {
   const start = Date.now();
   for (;;) {
