@@ -204,11 +204,13 @@ impl Animator {
         };
         self.slowing.set(slow);
         let effective = if slow { speed * SLOW_MOTION_FACTOR } else { speed };
-        if slow {
+        if slow || electing {
+            // In slow motion, or past its budget in a long election: one step.
             for side in &self.sides {
                 side.lab.update_value(|lab| lab.advance(dt_ms * 1_000.0 * effective));
             }
         } else {
+            // Calm: watch for the next election to start, so slow motion catches its beginning.
             self.advance_watching(dt_ms * 1_000.0 * effective);
         }
         // The stage's size is read again twice a second (reading it can force a layout).
