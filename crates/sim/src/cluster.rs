@@ -159,6 +159,7 @@ pub trait Cluster {
     /// the world keeps; not part of the trace hash).
     fn sent_by_class(&self) -> [u64; MSG_CLASSES];
     fn node_views(&self) -> Vec<NodeView>;
+    /// Replace `out` with the messages in flight now (sent at or before now, not yet delivered).
     fn flights(&self, out: &mut Vec<FlightView>);
     /// Nodes the current partition separates: `side[node]`, 0 when not named.
     fn partition_sides(&self) -> Vec<u8>;

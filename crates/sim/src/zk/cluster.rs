@@ -440,6 +440,7 @@ impl cluster::Cluster for Cluster {
     }
 
     fn flights(&self, out: &mut Vec<FlightView>) {
+        out.clear();
         out.extend(self.world.in_flight().map(|f| FlightView {
             from: f.from,
             to: f.to,
