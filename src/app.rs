@@ -24,6 +24,10 @@ use crate::render::{class_colour, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
 
 /// How often (wall time) the DOM snapshot is refreshed while playing.
 const PUBLISH_EVERY_MS: f64 = 120.0;
+/// How often the simulation moves while playing (wall ms). Between ticks, the stage's moving
+/// layer glides on its own (stage.js), so the page's main thread has no per-frame work.
+const TICK_MS: f64 = 50.0;
+const TICK: std::time::Duration = std::time::Duration::from_millis(TICK_MS as u64);
 /// How many distinct event times one frame steps through one by one, watching for an election.
 const WATCHED_MOMENTS_PER_FRAME: usize = 2_000;
 /// Slow motion lasts at most this long (wall time) per burst of election messages.
@@ -130,7 +134,7 @@ struct SideCache {
     stage: RefCell<Stage>,
 }
 
-/// Owns the requestAnimationFrame loop: it runs only while playing and visible, and advances
+/// Owns the simulation tick (every `TICK_MS`): it runs only while playing and visible, and advances
 /// every side by the same virtual time, so side-by-side clusters share one clock.
 struct Animator {
     sides: Vec<SideView>,
@@ -175,7 +179,7 @@ impl Animator {
         self.running.set(true);
         self.last_frame.set(perf_now());
         let me = Rc::clone(self);
-        request_animation_frame(move || me.frame());
+        set_timeout(move || me.frame(), TICK);
     }
 
     fn frame(self: Rc<Self>) {
@@ -218,10 +222,12 @@ impl Animator {
         if measure {
             self.last_measure.set(t);
         }
-        self.paint(measure);
+        self.paint(measure, false);
         self.publish(false);
+        // Aim at one tick from this one's start, whatever this one cost.
+        let wait = (TICK_MS - (perf_now() - t)).max(0.0);
         let me = Rc::clone(&self);
-        request_animation_frame(move || me.frame());
+        set_timeout(move || me.frame(), std::time::Duration::from_micros((wait * 1_000.0) as u64));
     }
 
     /// Advance every side by `virtual_us`, moment by moment, and stop right after the first
@@ -260,11 +266,12 @@ impl Animator {
 
     /// Draw one frame of every side from the current state (also used while paused).
     fn draw(&self) {
-        self.paint(true);
+        self.paint(true, true);
     }
 
-    /// Draw every side; `measure`: read each stage's size first.
-    fn paint(&self, measure: bool) {
+    /// Draw every side; `measure`: read each stage's size first; `snap`: show this moment at
+    /// once (else the moving layer glides to it from the previous tick).
+    fn paint(&self, measure: bool, snap: bool) {
         let lang = self.lang.get_untracked();
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
         let text_scale = self.text_scale();
@@ -272,7 +279,7 @@ impl Animator {
         for (side, cache) in self.sides.iter().zip(&self.caches) {
             let (Some(back), Some(front)) = (side.canvas.get_untracked(), side.front.get_untracked()) else { continue };
             let mut stage = cache.stage.borrow_mut();
-            any |= side.lab.with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr, measure));
+            any |= side.lab.with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr, measure, snap));
         }
         if any && !self.drawn.replace(true) {
             // For `make bench`: time from navigation to the first drawn frame.

@@ -1,107 +1,75 @@
-//! The stage's front layer (what moves every frame) is drawn through a [`Painter`]: straight
-//! onto its canvas, or recorded as numbers and replayed by a worker on an OffscreenCanvas.
+//! The stage's front layer (what moves: messages in flight, countdown rings, the clock) is
+//! drawn by `stage.js` from a [`Scene`]: numbers that say where each message flies and when it
+//! was sent and lands, each ring's timer, and the virtual time. The page sends a scene each
+//! simulation tick (a few times a second); `stage.js` moves the shown time from one scene to
+//! the next every animation frame. So the page's main thread does no per-frame work at all.
 //!
-//! Why a worker: without a GPU (many school laptops, virtual machines, headless browsers), a
-//! canvas that changes every frame costs the thread that rasterizes it several milliseconds a
-//! frame, whatever is drawn on it. Drawn in a worker, that cost leaves the page's main thread,
-//! which keeps the simulation and the controls responsive. Browsers without
-//! `transferControlToOffscreen` get the direct path.
+//! `stage.js` runs in a worker that holds the canvas as an OffscreenCanvas. Without a GPU (many
+//! school laptops, virtual machines, headless browsers), a canvas that changes every frame costs
+//! the thread that rasterizes it several milliseconds a frame; in a worker, that cost leaves the
+//! page's thread. Browsers without `transferControlToOffscreen` run the same `stage.js` on the
+//! page.
 
-use js_sys::{Array, Float64Array};
+use js_sys::{Array, Float64Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlCanvasElement, Url, Worker};
+use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement, Url, Worker};
 
-/// The worker's source, shipped inside the app (no extra file to fetch, nothing to 404).
-const WORKER_JS: &str = include_str!("stage_worker.js");
+/// The front layer's renderer, shipped inside the app (no extra file to fetch, nothing to 404).
+const STAGE_JS: &str = include_str!("stage.js");
+/// In a worker: the first message is the canvas, every later one a scene.
+const WORKER_GLUE: &str = "\nlet take = null;\nonmessage = ({ data }) => { if (data instanceof ArrayBuffer) { if (take) take(data); } else take = stage(data); };\n";
 
-/// What the front layer draws with.
-pub trait Painter {
-    fn stroke_style(&mut self, colour: &'static str);
-    fn fill_style(&mut self, colour: &'static str);
-    fn line_width(&mut self, width: f64);
-    fn alpha(&mut self, alpha: f64);
-    fn begin(&mut self);
-    fn move_to(&mut self, x: f64, y: f64);
-    fn line_to(&mut self, x: f64, y: f64);
-    fn arc(&mut self, x: f64, y: f64, radius: f64, start: f64, end: f64);
-    fn stroke(&mut self);
-    fn fill(&mut self);
-    /// Text at (x, y) (alphabetic baseline), starting there or, if `right`, ending there.
-    fn text(&mut self, font: &str, text: &str, x: f64, y: f64, right: bool);
+// A scene's item codes (stage.js reads the same numbers).
+const PALETTE: f64 = 1.0;
+const FONTS: f64 = 2.0;
+const RING: f64 = 3.0;
+const FLIGHT: f64 = 4.0;
+const LABEL: f64 = 5.0;
+
+/// The fixed part of a scene.
+pub struct Header {
+    /// The canvas's pixel size and drawing scale (device pixels per CSS pixel).
+    pub px: (u32, u32),
+    pub scale: f64,
+    /// The stage's CSS size.
+    pub css: (f64, f64),
+    /// The virtual time of this scene, in microseconds.
+    pub now_us: f64,
+    /// Show this scene at once (a step, an action, a pause) instead of gliding to it.
+    pub snap: bool,
+    /// Radius of a message's dot, and where the clock's right edge and baseline are.
+    pub dot: f64,
+    pub clock: (f64, f64),
 }
 
-impl Painter for CanvasRenderingContext2d {
-    fn stroke_style(&mut self, colour: &'static str) {
-        self.set_stroke_style_str(colour);
-    }
-    fn fill_style(&mut self, colour: &'static str) {
-        self.set_fill_style_str(colour);
-    }
-    fn line_width(&mut self, width: f64) {
-        self.set_line_width(width);
-    }
-    fn alpha(&mut self, alpha: f64) {
-        self.set_global_alpha(alpha);
-    }
-    fn begin(&mut self) {
-        self.begin_path();
-    }
-    fn move_to(&mut self, x: f64, y: f64) {
-        CanvasRenderingContext2d::move_to(self, x, y);
-    }
-    fn line_to(&mut self, x: f64, y: f64) {
-        CanvasRenderingContext2d::line_to(self, x, y);
-    }
-    fn arc(&mut self, x: f64, y: f64, radius: f64, start: f64, end: f64) {
-        let _ = CanvasRenderingContext2d::arc(self, x, y, radius, start, end);
-    }
-    fn stroke(&mut self) {
-        CanvasRenderingContext2d::stroke(self);
-    }
-    fn fill(&mut self) {
-        CanvasRenderingContext2d::fill(self);
-    }
-    fn text(&mut self, font: &str, text: &str, x: f64, y: f64, right: bool) {
-        self.set_font(font);
-        if right {
-            self.set_text_align("right");
-        }
-        let _ = self.fill_text(text, x, y);
-        if right {
-            self.set_text_align("start");
-        }
-    }
-}
-
-// The recording's operation codes (stage_worker.js reads the same numbers).
-const SIZE: f64 = 0.0;
-const STROKE_STYLE: f64 = 1.0;
-const FILL_STYLE: f64 = 2.0;
-const LINE_WIDTH: f64 = 3.0;
-const ALPHA: f64 = 4.0;
-const BEGIN: f64 = 5.0;
-const MOVE: f64 = 6.0;
-const LINE: f64 = 7.0;
-const ARC: f64 = 8.0;
-const STROKE: f64 = 9.0;
-const FILL: f64 = 10.0;
-const TEXT: f64 = 11.0;
-const PALETTE: f64 = 12.0;
-
-/// A frame recorded as numbers, strings included (as a length and UTF-16 code units), so a
-/// frame is one buffer handed to the worker without copying. Colours are sent once and then
-/// named by their index in the worker's palette.
+/// A scene recorded as numbers, strings included (as a length and UTF-16 code units), so it
+/// is one buffer handed over without copying. Colours are sent once and then named by their
+/// index in the renderer's palette.
 #[derive(Default)]
-pub struct Recorder {
+pub struct Scene {
     ops: Vec<f64>,
     palette: Vec<&'static str>,
 }
 
-impl Recorder {
-    /// Start a frame: the canvas's pixel size, drawing scale and CSS size (it is cleared).
-    pub fn start(&mut self, px: (u32, u32), scale: f64, css: (f64, f64)) {
+impl Scene {
+    /// Start a scene (the previous one is forgotten).
+    pub fn start(&mut self, h: &Header, label_font: &str, clock_font: &str) {
         self.ops.clear();
-        self.ops.extend([SIZE, f64::from(px.0), f64::from(px.1), scale, css.0, css.1]);
+        self.ops.extend([
+            f64::from(h.px.0),
+            f64::from(h.px.1),
+            h.scale,
+            h.css.0,
+            h.css.1,
+            h.now_us,
+            f64::from(u8::from(h.snap)),
+            h.dot,
+            h.clock.0,
+            h.clock.1,
+        ]);
+        self.ops.push(FONTS);
+        self.string(label_font);
+        self.string(clock_font);
     }
 
     fn string(&mut self, s: &str) {
@@ -122,93 +90,106 @@ impl Recorder {
         index
     }
 
-    /// Send the frame to the worker (its buffer moves there: nothing is copied).
-    fn post(&self, worker: &Worker) {
-        let ops = Float64Array::from(self.ops.as_slice());
-        let buffer = ops.buffer();
-        let _ = worker.post_message_with_transfer(&buffer, &Array::of1(&buffer));
+    /// A countdown ring of radius `r` around (x, y): the timer was set at `set_us` and fires at
+    /// `fires_us`.
+    pub fn ring(&mut self, (x, y): (f64, f64), r: f64, set_us: f64, fires_us: f64) {
+        self.ops.extend([RING, x, y, r, set_us, fires_us]);
     }
-}
 
-impl Painter for Recorder {
-    fn stroke_style(&mut self, colour: &'static str) {
-        let i = self.colour(colour);
-        self.ops.extend([STROKE_STYLE, i]);
+    /// A message flying from `from` to `to` (CSS pixels), sent at `sent_us`, landing at
+    /// `lands_us`. Messages of one colour should come one after another (drawn as one path).
+    pub fn flight(
+        &mut self,
+        from: (f64, f64),
+        to: (f64, f64),
+        times: (f64, f64),
+        colour: &'static str,
+        response: bool,
+    ) {
+        let c = self.colour(colour);
+        self.ops.extend([FLIGHT, from.0, from.1, to.0, to.1, times.0, times.1, c, f64::from(u8::from(response))]);
     }
-    fn fill_style(&mut self, colour: &'static str) {
-        let i = self.colour(colour);
-        self.ops.extend([FILL_STYLE, i]);
-    }
-    fn line_width(&mut self, width: f64) {
-        self.ops.extend([LINE_WIDTH, width]);
-    }
-    fn alpha(&mut self, alpha: f64) {
-        self.ops.extend([ALPHA, alpha]);
-    }
-    fn begin(&mut self) {
-        self.ops.push(BEGIN);
-    }
-    fn move_to(&mut self, x: f64, y: f64) {
-        self.ops.extend([MOVE, x, y]);
-    }
-    fn line_to(&mut self, x: f64, y: f64) {
-        self.ops.extend([LINE, x, y]);
-    }
-    fn arc(&mut self, x: f64, y: f64, radius: f64, start: f64, end: f64) {
-        self.ops.extend([ARC, x, y, radius, start, end]);
-    }
-    fn stroke(&mut self) {
-        self.ops.push(STROKE);
-    }
-    fn fill(&mut self) {
-        self.ops.push(FILL);
-    }
-    fn text(&mut self, font: &str, text: &str, x: f64, y: f64, right: bool) {
-        self.ops.extend([TEXT, x, y, f64::from(u8::from(right))]);
-        self.string(font);
+
+    /// A text label beside the last message added.
+    pub fn label(&mut self, text: &str) {
+        self.ops.push(LABEL);
         self.string(text);
     }
+
+    fn buffer(&self) -> JsValue {
+        Float64Array::from(self.ops.as_slice()).buffer().into()
+    }
 }
 
-/// A front layer drawn by a worker: the canvas was handed over and cannot be drawn here.
+/// Where scenes go.
+enum Target {
+    /// A worker holding the canvas: each scene's buffer moves there (nothing is copied).
+    Worker(Worker),
+    /// `stage.js` on the page: the function that takes each scene.
+    Page(Function),
+}
+
+/// A front layer and the renderer that draws it.
 pub struct Remote {
-    worker: Worker,
-    pub recorder: Recorder,
+    target: Target,
+    pub scene: Scene,
 }
 
 impl Remote {
-    /// Hand `canvas` to a new worker, if this browser can. `None` leaves the canvas untouched.
+    /// Hand `canvas` to a new worker if this browser can, else start the renderer on the page.
+    /// `None` if neither works (nothing is drawn on the front layer then).
     pub fn open(canvas: &HtmlCanvasElement) -> Option<Remote> {
-        let can = js_sys::Reflect::has(canvas, &"transferControlToOffscreen".into()).unwrap_or(false);
-        if !can {
-            return None;
-        }
-        let options = BlobPropertyBag::new();
-        options.set_type("text/javascript");
-        let source = Array::of1(&WORKER_JS.into());
-        let blob = Blob::new_with_str_sequence_and_options(&source, &options).ok()?;
-        let url = Url::create_object_url_with_blob(&blob).ok()?;
-        let worker = Worker::new(&url).ok()?;
-        let Ok(offscreen) = canvas.transfer_control_to_offscreen() else {
-            worker.terminate();
-            return None;
+        let target = match to_worker(canvas) {
+            Some(worker) => Target::Worker(worker),
+            None => {
+                let factory = Function::new_no_args(&[STAGE_JS, "\nreturn stage;"].concat());
+                let stage: Function = factory.call0(&JsValue::NULL).ok()?.dyn_into().ok()?;
+                Target::Page(stage.call1(&JsValue::NULL, canvas).ok()?.dyn_into().ok()?)
+            }
         };
-        if worker.post_message_with_transfer(&offscreen, &Array::of1(&offscreen)).is_err() {
-            worker.terminate();
-            return None;
-        }
-        Some(Remote { worker, recorder: Recorder::default() })
+        Some(Remote { target, scene: Scene::default() })
     }
 
-    /// Send the recorded frame.
+    /// Send the recorded scene.
     pub fn post(&self) {
-        self.recorder.post(&self.worker);
+        let buffer = self.scene.buffer();
+        match &self.target {
+            Target::Worker(worker) => {
+                let _ = worker.post_message_with_transfer(&buffer, &Array::of1(&buffer));
+            }
+            Target::Page(take) => {
+                let _ = take.call1(&JsValue::NULL, &buffer);
+            }
+        }
     }
+}
+
+fn to_worker(canvas: &HtmlCanvasElement) -> Option<Worker> {
+    if !js_sys::Reflect::has(canvas, &"transferControlToOffscreen".into()).unwrap_or(false) {
+        return None;
+    }
+    let options = BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let source = Array::of2(&STAGE_JS.into(), &WORKER_GLUE.into());
+    let blob = Blob::new_with_str_sequence_and_options(&source, &options).ok()?;
+    let url = Url::create_object_url_with_blob(&blob).ok()?;
+    let worker = Worker::new(&url).ok()?;
+    let Ok(offscreen) = canvas.transfer_control_to_offscreen() else {
+        worker.terminate();
+        return None;
+    };
+    if worker.post_message_with_transfer(&offscreen, &Array::of1(&offscreen)).is_err() {
+        worker.terminate();
+        return None;
+    }
+    Some(worker)
 }
 
 impl Drop for Remote {
     fn drop(&mut self) {
-        self.worker.terminate();
+        if let Target::Worker(worker) = &self.target {
+            worker.terminate();
+        }
     }
 }
 

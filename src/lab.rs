@@ -32,6 +32,9 @@ pub struct Lab {
     pub setup: Setup,
     pub views: Vec<NodeView>,
     pub flights: Vec<FlightView>,
+    /// Messages that landed since the previous refresh: the stage still shows them while it
+    /// glides through that stretch of time.
+    pub landed: Vec<FlightView>,
     /// Actions the person took, in order, so the session can be replayed exactly. After a
     /// step back or a scrub into the past, the later ones wait here and happen again when the
     /// clock reaches them, until the person does something new (which starts a new history).
@@ -55,6 +58,7 @@ impl Lab {
             setup,
             views: Vec::new(),
             flights: Vec::new(),
+            landed: Vec::new(),
             actions: Vec::new(),
             applied: 0,
             horizon: Time::ZERO,
@@ -70,6 +74,7 @@ impl Lab {
         self.horizon = self.horizon.max(self.cluster.now());
         self.views = self.cluster.node_views();
         self.cluster.flights(&mut self.flights);
+        self.cluster.landed(&mut self.landed);
     }
 
     /// True when messages of an election are in flight: the app slows down for them.

@@ -1,16 +1,18 @@
 //! The canvas picture, a pure function of (snapshot, now), drawn on two stacked canvases:
 //! the back layer holds what changes only with the state (links, nodes and their text, the
 //! partition) and is redrawn only when that state changes; the front layer holds what moves
-//! every frame (messages in flight, countdown rings, the clock). In-flight messages are placed
-//! by interpolating between `sent_at` and `deliver_at`, so pause and speed changes come free.
+//! every frame (messages in flight, countdown rings, the clock). The front layer is sent as a
+//! scene (see `front.rs`) and drawn by stage.js, which places each message by interpolating
+//! between its `sent_at` and `deliver_at` at the virtual time it shows, so it moves smoothly
+//! between simulation ticks and pause and speed changes come free.
 
 use quorumlab_sim::cluster::{FlightView, NodeKind, NodeView, Role};
 use quorumlab_sim::world::VoteInfo;
-use quorumlab_sim::{MsgClass, Time};
+use quorumlab_sim::MsgClass;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use crate::front::{same, Painter, Remote};
+use crate::front::{same, Header, Remote, Scene};
 use crate::i18n::{tr, Lang};
 use crate::lab::Lab;
 use crate::layout;
@@ -145,7 +147,6 @@ pub struct Stage {
     shown: Look,
     next: Look,
     fonts: Fonts,
-    dots: Vec<Dot>,
     /// The stage's CSS size as last measured (measuring can force a layout, so not every frame).
     css: Option<(f64, f64)>,
 }
@@ -156,18 +157,19 @@ enum Front {
     /// Not decided yet (no frame drawn).
     #[default]
     Unopened,
-    /// Straight onto the canvas, here.
-    Direct(Layer, HtmlCanvasElement),
-    /// By a worker that holds the canvas.
-    Remote(Box<Remote>, HtmlCanvasElement),
+    /// By `stage.js`, in a worker or on the page, for this canvas.
+    Open(Box<Remote>, HtmlCanvasElement),
+    /// This canvas could not be given a renderer.
+    Failed(HtmlCanvasElement),
 }
 
 /// Text size factor: 1 normally, larger in the projector's large-text mode.
 pub const BIG_TEXT: f64 = 1.35;
 
 impl Stage {
-    /// Draw the front layer, and the back layer if what it shows changed. Returns false if a
-    /// canvas has no 2D context (nothing drawn). `measure`: read the stage's size again.
+    /// Draw the back layer if what it shows changed, and send the front layer's scene. Returns
+    /// false if nothing could be drawn. `measure`: read the stage's size again. `snap`: the
+    /// front layer shows this moment at once (else it glides there from the previous scene).
     #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &mut self,
@@ -178,6 +180,7 @@ impl Stage {
         text_scale: f64,
         dpr: f64,
         measure: bool,
+        snap: bool,
     ) -> bool {
         let (width, height) = match self.css {
             Some(size) if !measure => size,
@@ -205,39 +208,32 @@ impl Stage {
             };
         }
         let opened = match &self.front {
-            Front::Direct(_, canvas) | Front::Remote(_, canvas) => same(canvas, front),
+            Front::Open(_, canvas) | Front::Failed(canvas) => same(canvas, front),
             Front::Unopened => false,
         };
         if !opened {
             self.front = match Remote::open(front) {
-                Some(remote) => Front::Remote(Box::new(remote), front.clone()),
-                None => Front::Direct(Layer::default(), front.clone()),
+                Some(remote) => Front::Open(Box::new(remote), front.clone()),
+                None => Front::Failed(front.clone()),
             };
         }
+        let Front::Open(remote, _) = &mut self.front else { return false };
         let pos = Positions { at: &self.positions, width, height };
         let r = layout::node_radius(width, height, lab.views.len());
-        let now = lab.cluster.now();
-        let fonts = &self.fonts;
-        let dots = &mut self.dots;
-        let mut paint = |p: &mut dyn Painter| {
-            draw_timers(p, &lab.views, &pos, r, now);
-            draw_flights(p, lab, &pos, r, now, &fonts.label, dots);
-            draw_clock(p, now, width, &fonts.clock);
+        let header = Header {
+            px,
+            scale: dpr,
+            css: (width, height),
+            now_us: lab.cluster.now().as_us() as f64,
+            snap,
+            dot: (r * 0.22).clamp(4.0, 8.0),
+            clock: (width - 12.0, 24.0),
         };
-        match &mut self.front {
-            Front::Remote(remote, _) => {
-                remote.recorder.start(px, dpr, (width, height));
-                paint(&mut remote.recorder);
-                remote.post();
-            }
-            Front::Direct(layer, canvas) => {
-                let Some(ctx) = layer.fit(canvas, px, dpr) else { return false };
-                ctx.clear_rect(0.0, 0.0, width, height);
-                let mut ctx = ctx.clone();
-                paint(&mut ctx);
-            }
-            Front::Unopened => return false,
-        }
+        let scene = &mut remote.scene;
+        scene.start(&header, &self.fonts.label, &self.fonts.clock);
+        record_timers(scene, &lab.views, &pos, r);
+        record_flights(scene, lab, &pos, r);
+        remote.post();
         true
     }
 
@@ -367,134 +363,52 @@ fn labelled(f: &FlightView) -> bool {
         )
 }
 
-/// A message in flight where it is drawn this frame.
-#[derive(Clone, Copy)]
-struct Dot {
-    /// Where its wire starts, and where the message is now.
-    from: (f64, f64),
-    at: (f64, f64),
-    class: MsgClass,
-    is_response: bool,
-}
-
-/// Messages in flight, batched by colour (one path per class for wires, one for dots), then the
-/// few election labels.
-fn draw_flights(
-    p: &mut dyn Painter,
-    lab: &Lab,
-    pos: &Positions,
-    r: f64,
-    now: Time,
-    label_font: &str,
-    dots: &mut Vec<Dot>,
-) {
-    use std::f64::consts::TAU;
-    let radius = (r * 0.22).clamp(4.0, 8.0);
-    dots.clear();
-    let mut present = [false; quorumlab_sim::MSG_CLASSES];
-    for f in &lab.flights {
-        let span = f.deliver_at.since(f.sent_at).max(1) as f64;
-        let p = (now.since(f.sent_at) as f64 / span).clamp(0.0, 1.0);
-        let (a, b) = (pos.at(f.from), pos.at(f.to));
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        // Start and end at the node rims, not the centres.
-        let (ux, uy) = (dx / len, dy / len);
-        let (sx, sy) = (a.0 + ux * r, a.1 + uy * r);
-        let travel = (len - 2.0 * r).max(0.0);
-        // Requests and responses on the same link travel side by side.
-        let side = if f.is_response { -4.0 } else { 4.0 };
-        let at = (sx + ux * travel * p - uy * side, sy + uy * travel * p + ux * side);
-        dots.push(Dot { from: (sx - uy * side, sy + ux * side), at, class: f.class, is_response: f.is_response });
-        present[f.class.index()] = true;
-    }
-    for class in MsgClass::ALL.into_iter().filter(|c| present[c.index()]) {
-        let colour = class_colour(class);
-        let of_class = || dots.iter().filter(move |d| d.class == class);
-        // The wire lights up while a message is on it: short LAN hops still leave a trace.
-        // One CSS pixel wide: wider antialiased strokes cost several times more to rasterize
-        // without a GPU, and an election puts hundreds of them on the stage at once.
-        p.alpha(0.4);
-        p.stroke_style(colour);
-        p.line_width(1.0);
-        p.begin();
-        for d in of_class() {
-            p.move_to(d.from.0, d.from.1);
-            p.line_to(d.at.0, d.at.1);
-        }
-        p.stroke();
-        p.alpha(1.0);
-        // Requests are filled dots, responses hollow ones.
-        p.begin();
-        for d in of_class().filter(|d| !d.is_response) {
-            p.move_to(d.at.0 + radius, d.at.1);
-            p.arc(d.at.0, d.at.1, radius, 0.0, TAU);
-        }
-        p.fill_style(colour);
-        p.fill();
-        if of_class().any(|d| d.is_response) {
-            p.begin();
-            for d in of_class().filter(|d| d.is_response) {
-                p.move_to(d.at.0 + radius, d.at.1);
-                p.arc(d.at.0, d.at.1, radius, 0.0, TAU);
+/// Messages in flight now, and those that landed since the last scene (the front layer still
+/// shows them while it glides through that time), grouped by class so each colour is one path.
+fn record_flights(scene: &mut Scene, lab: &Lab, pos: &Positions, r: f64) {
+    let all = || lab.flights.iter().chain(&lab.landed);
+    let labels = all().filter(|f| labelled(f)).count() <= MAX_LABELS;
+    for class in MsgClass::ALL {
+        for f in all().filter(|f| f.class == class) {
+            let (a, b) = (pos.at(f.from), pos.at(f.to));
+            let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+            let len = (dx * dx + dy * dy).sqrt().max(1.0);
+            // Start and end at the node rims, not the centres.
+            let (ux, uy) = (dx / len, dy / len);
+            let travel = (len - 2.0 * r).max(0.0);
+            // Requests and responses on the same link travel side by side.
+            let side = if f.is_response { -4.0 } else { 4.0 };
+            let from = (a.0 + ux * r - uy * side, a.1 + uy * r + ux * side);
+            let to = (from.0 + ux * travel, from.1 + uy * travel);
+            let times = (f.sent_at.as_us() as f64, f.deliver_at.as_us() as f64);
+            scene.flight(from, to, times, class_colour(class), f.is_response);
+            if labels && labelled(f) {
+                scene.label(&flight_label(f));
             }
-            p.fill_style(BACKGROUND);
-            p.fill();
-            p.line_width(2.5);
-            p.stroke();
         }
-    }
-    if lab.flights.iter().filter(|f| labelled(f)).count() > MAX_LABELS {
-        return;
-    }
-    for (f, d) in lab.flights.iter().zip(dots.iter()).filter(|(f, _)| labelled(f)) {
-        p.fill_style(class_colour(f.class));
-        let text = match f.vote {
-            // The vote tuple a server compares by: proposed leader, (peerEpoch, zxid).
-            Some(VoteInfo::Fle { leader, peer_epoch, zxid }) => {
-                format!("zk{leader} ({peer_epoch}, {}:{})", zxid >> 32, zxid & 0xffff_ffff)
-            }
-            Some(VoteInfo::Raft { epoch, last_epoch, last_offset }) => {
-                format!("{} e{epoch} ({last_epoch}, {last_offset})", f.label)
-            }
-            None => f.label.to_string(),
-        };
-        p.text(label_font, &text, d.at.0 + radius + 3.0, d.at.1 - radius - 2.0, false);
     }
 }
 
-/// Countdown rings: how much of each node's election / fetch / session timeout is left,
-/// batched into one path per colour (the track, then the time left, red when nearly out).
-fn draw_timers(p: &mut dyn Painter, views: &[NodeView], pos: &Positions, r: f64, now: Time) {
-    use std::f64::consts::{FRAC_PI_2, TAU};
-    let left = |v: &NodeView| {
-        v.timer.map(|(set_at, fires_at)| {
-            let total = fires_at.since(set_at).max(1) as f64;
-            (fires_at.since(now) as f64 / total).clamp(0.0, 1.0)
-        })
-    };
-    let ring = r + 7.0;
-    p.line_width(4.0);
-    for (colour, wanted) in [("#cbd5e1", None), ("#475569", Some(false)), ("#dc2626", Some(true))] {
-        p.begin();
-        for (i, v) in views.iter().enumerate() {
-            let Some(left) = left(v) else { continue };
-            let (x, y) = pos.at(i);
-            match wanted {
-                None => {
-                    p.move_to(x + ring, y);
-                    p.arc(x, y, ring, 0.0, TAU);
-                }
-                Some(urgent) if urgent == (left < 0.25) => {
-                    let start = -FRAC_PI_2;
-                    p.move_to(x + ring * start.cos(), y + ring * start.sin());
-                    p.arc(x, y, ring, start, start + TAU * left);
-                }
-                Some(_) => {}
-            }
+fn flight_label(f: &FlightView) -> String {
+    match f.vote {
+        // The vote tuple a server compares by: proposed leader, (peerEpoch, zxid).
+        Some(VoteInfo::Fle { leader, peer_epoch, zxid }) => {
+            format!("zk{leader} ({peer_epoch}, {}:{})", zxid >> 32, zxid & 0xffff_ffff)
         }
-        p.stroke_style(colour);
-        p.stroke();
+        Some(VoteInfo::Raft { epoch, last_epoch, last_offset }) => {
+            format!("{} e{epoch} ({last_epoch}, {last_offset})", f.label)
+        }
+        None => f.label.to_string(),
+    }
+}
+
+/// Countdown rings: each node's election / fetch / session timer (stage.js draws how much is
+/// left at the moment it shows).
+fn record_timers(scene: &mut Scene, views: &[NodeView], pos: &Positions, r: f64) {
+    for (i, v) in views.iter().enumerate() {
+        if let Some((set_at, fires_at)) = v.timer {
+            scene.ring(pos.at(i), r + 7.0, set_at.as_us() as f64, fires_at.as_us() as f64);
+        }
     }
 }
 
@@ -559,10 +473,4 @@ fn draw_node(
     }
     ctx.set_text_align("start");
     ctx.set_text_baseline("alphabetic");
-}
-
-fn draw_clock(p: &mut dyn Painter, now: Time, width: f64, clock_font: &str) {
-    let ms = now.as_ms();
-    p.fill_style(TEXT);
-    p.text(clock_font, &format!("t = {}.{:03} s", ms / 1_000, ms % 1_000), width - 12.0, 24.0, true);
 }

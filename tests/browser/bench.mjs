@@ -22,15 +22,20 @@ async function sizes() {
   return { ...out, total };
 }
 
-// Time every requestAnimationFrame callback (the app's whole per-frame work).
-const FRAME_TIMER = `
-  window.__frames = [];
-  const raf = window.requestAnimationFrame.bind(window);
-  window.requestAnimationFrame = (cb) => raf((ts) => {
+// Time every timer callback on the page: the app's simulation tick (a few times a second; the
+// moving layer is animated by a worker between ticks, so the page has no per-frame callback).
+// Any requestAnimationFrame callback on the page is timed too (the fallback without a worker).
+const TICK_TIMER = `
+  window.__ticks = [];
+  window.__pageFrames = 0;
+  const timeout = window.setTimeout.bind(window);
+  window.setTimeout = (cb, ms, ...args) => timeout(() => {
     const t0 = performance.now();
-    cb(ts);
-    window.__frames.push(performance.now() - t0);
-  });
+    cb(...args);
+    window.__ticks.push(performance.now() - t0);
+  }, ms);
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (cb) => raf((ts) => { window.__pageFrames++; cb(ts); });
 `;
 
 async function busyPerSecond(page, cdp, seconds) {
@@ -42,26 +47,51 @@ async function busyPerSecond(page, cdp, seconds) {
 }
 
 // The stage's moving layer is drawn by a worker: trace a few seconds and add up the tasks run
-// on the page's main thread and on dedicated worker threads, so the figures show both.
+// on the page's main thread and on dedicated worker threads, so the figures show both. Also
+// each animation frame the workers drew, and how long its task took.
 async function threadBusy(cdp, page, seconds) {
   const events = [];
   const onData = (e) => events.push(...e.value);
   cdp.on('Tracing.dataCollected', onData);
   const done = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
-  await cdp.send('Tracing.start', { categories: 'toplevel,__metadata', transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,__metadata', transferMode: 'ReportEvents' });
   await page.waitForTimeout(seconds * 1000);
   await cdp.send('Tracing.end');
   await done;
   cdp.off('Tracing.dataCollected', onData);
   const names = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
-  const busy = { main: 0, worker: 0 };
+  const thread = (e) => names.get(`${e.pid}:${e.tid}`) ?? '';
+  // Tasks per thread, as the union of their spans (task events can nest).
+  const spans = new Map();
   for (const e of events) {
     if (e.ph !== 'X' || !e.dur || !['ThreadControllerImpl::RunTask', 'RunTask'].includes(e.name)) continue;
-    const name = names.get(`${e.pid}:${e.tid}`) ?? '';
-    if (name === 'CrRendererMain') busy.main += e.dur / 1e6;
-    else if (name.startsWith('DedicatedWorker')) busy.worker += e.dur / 1e6;
+    const key = `${e.pid}:${e.tid}`;
+    if (!spans.has(key)) spans.set(key, []);
+    spans.get(key).push([e.ts, e.ts + e.dur]);
   }
-  return { main: busy.main / seconds, worker: busy.worker / seconds };
+  const merged = new Map();
+  for (const [key, list] of spans) {
+    list.sort((x, y) => x[0] - y[0]);
+    const out = [];
+    for (const [a, b] of list) {
+      if (out.length && a <= out.at(-1)[1]) out.at(-1)[1] = Math.max(out.at(-1)[1], b);
+      else out.push([a, b]);
+    }
+    merged.set(key, out);
+  }
+  const busy = { main: 0, worker: 0 };
+  for (const [key, list] of merged) {
+    const total = list.reduce((sum, [a, b]) => sum + (b - a) / 1e6, 0);
+    if (names.get(key) === 'CrRendererMain') busy.main += total;
+    else if ((names.get(key) ?? '').startsWith('DedicatedWorker')) busy.worker += total;
+  }
+  // A worker's frame: the task in which its animation-frame callbacks ran.
+  const frames = events
+    .filter((e) => e.name === 'FireAnimationFrame' && thread(e).startsWith('DedicatedWorker'))
+    .map((f) => (merged.get(`${f.pid}:${f.tid}`) ?? []).find(([a, b]) => a <= f.ts && f.ts <= b))
+    .filter(Boolean)
+    .map(([a, b]) => (b - a) / 1000);
+  return { main: busy.main / seconds, worker: busy.worker / seconds, frames };
 }
 
 const pct = (xs, p) => {
@@ -91,36 +121,36 @@ try {
   {
     // Side by side, the largest clusters: 7 ZooKeeper servers, 5 controllers, 6 brokers a side.
     const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
-    await context.addInitScript(FRAME_TIMER);
+    await context.addInitScript(TICK_TIMER);
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     await page.goto(`${server.url}?mode=both&seed=7&ensemble=7&controllers=5&brokers=6`);
     await page.waitForTimeout(1500);
-    await page.evaluate(() => { window.__frames = []; });
+    await page.evaluate(() => { window.__ticks = []; window.__pageFrames = 0; });
     const busy = await busyPerSecond(page, cdp, 5);
-    const frames = await page.evaluate(() => window.__frames);
+    const ticks = await page.evaluate(() => window.__ticks);
+    const pageFrames = await page.evaluate(() => window.__pageFrames);
     const flying = await page.evaluate(() => document.querySelectorAll('[data-testid=stage]').length);
-    console.log(`side by side (7 ZooKeeper servers, 5 controllers, 6 brokers a side; ${flying} stages): frame work median ${pct(frames, 50).toFixed(2)} ms, p95 ${pct(frames, 95).toFixed(2)} ms over ${frames.length} frames; main thread busy ${busy.toFixed(3)} s per s`);
+    console.log(`side by side (7 ZooKeeper servers, 5 controllers, 6 brokers a side; ${flying} stages): main thread busy ${busy.toFixed(3)} s per s; simulation tick median ${pct(ticks, 50).toFixed(2)} ms, p95 ${pct(ticks, 95).toFixed(2)} ms over ${ticks.length} ticks; ${pageFrames} animation frames on the page`);
     const threads = await threadBusy(cdp, page, 3);
-    console.log(`  traced: main thread ${threads.main.toFixed(3)} s per s, drawing workers ${threads.worker.toFixed(3)} s per s`);
+    console.log(`  traced: main thread ${threads.main.toFixed(3)} s per s, drawing workers ${threads.worker.toFixed(3)} s per s; a worker's frame median ${pct(threads.frames, 50).toFixed(2)} ms, p95 ${pct(threads.frames, 95).toFixed(2)} ms over ${threads.frames.length} frames (both stages)`);
     await context.close();
   }
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addInitScript(FRAME_TIMER);
+  await context.addInitScript(TICK_TIMER);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.goto(`${server.url}?seed=7&controllers=5`);
   await page.waitForTimeout(1500);
-  await page.evaluate(() => { window.__frames = []; });
+  await page.evaluate(() => { window.__ticks = []; });
   const playing = await busyPerSecond(page, cdp, 5);
-  const frames = await page.evaluate(() => window.__frames);
-  console.log(`frame work while playing (5 controllers): median ${pct(frames, 50).toFixed(2)} ms, p95 ${pct(frames, 95).toFixed(2)} ms over ${frames.length} frames`);
-  console.log(`main thread busy while playing: ${playing.toFixed(3)} s per s`);
+  const ticks = await page.evaluate(() => window.__ticks);
+  console.log(`main thread busy while playing (5 controllers): ${playing.toFixed(3)} s per s; simulation tick median ${pct(ticks, 50).toFixed(2)} ms, p95 ${pct(ticks, 95).toFixed(2)} ms over ${ticks.length} ticks`);
   const threads = await threadBusy(cdp, page, 3);
-  console.log(`  traced: main thread ${threads.main.toFixed(3)} s per s, drawing worker ${threads.worker.toFixed(3)} s per s`);
+  console.log(`  traced: main thread ${threads.main.toFixed(3)} s per s, drawing worker ${threads.worker.toFixed(3)} s per s; its frame median ${pct(threads.frames, 50).toFixed(2)} ms, p95 ${pct(threads.frames, 95).toFixed(2)} ms over ${threads.frames.length} frames`);
   await page.locator('[data-testid=play]').click();
   await page.waitForTimeout(500);
   console.log(`main thread busy while paused: ${(await busyPerSecond(page, cdp, 5)).toFixed(3)} s per s`);

@@ -65,6 +65,8 @@ export async function openPage(browser, url, options = {}) {
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
   page.on('crash', () => page.problems.push('page crashed'));
   await page.goto(url);
+  // The wasm starts after the page's load event: wait until the app is on the page.
+  await page.locator('main.app').waitFor({ state: 'attached' });
   return page;
 }
 

@@ -76,3 +76,20 @@ test('without OffscreenCanvas the front layer is drawn on the page itself', asyn
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('while playing, the page itself draws no animation frames: the simulation ticks a few times a second and the worker animates', async () => {
+  const page = await open(`${env.url}?seed=7`, () => {
+    window.__pageFrames = 0;
+    const raf = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (cb) => raf((ts) => { window.__pageFrames++; cb(ts); });
+  });
+  await waitForRole(page, 'leader');
+  const virtual = async () => Number(await page.locator('[data-testid=virtual-time-us]').first().textContent());
+  const [frames0, t0] = [await page.evaluate(() => window.__pageFrames), await virtual()];
+  await page.waitForTimeout(1000);
+  const [frames1, t1] = [await page.evaluate(() => window.__pageFrames), await virtual()];
+  assert.ok(t1 > t0 + 200_000, `the simulation moved (${t0} -> ${t1} µs)`);
+  assert.ok(frames1 - frames0 <= 2, `${frames1 - frames0} animation frames on the page in a second of playing`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -161,6 +161,10 @@ pub trait Cluster {
     fn node_views(&self) -> Vec<NodeView>;
     /// Replace `out` with the messages in flight now (sent at or before now, not yet delivered).
     fn flights(&self, out: &mut Vec<FlightView>);
+    /// Replace `out` with the messages that reached their receiver (or were lost there) since
+    /// the last call, at most `world::LANDED_KEPT`: a display that samples the world a few
+    /// times a second still shows the short hops that started and ended in between.
+    fn landed(&mut self, out: &mut Vec<FlightView>);
     /// Nodes the current partition separates: `side[node]`, 0 when not named.
     fn partition_sides(&self) -> Vec<u8>;
     /// Start keeping every processed event (for `qlab trace`).

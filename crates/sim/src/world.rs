@@ -10,6 +10,7 @@ use crate::sorted::SortedMap;
 use std::fmt::Debug;
 use std::hash::Hash;
 
+use crate::cluster::FlightView;
 use crate::hash::TraceHasher;
 use crate::net::{NetConfig, Network};
 use crate::time::Time;
@@ -217,6 +218,21 @@ pub struct InFlight<M> {
     to_incarnation: u32,
 }
 
+impl<M: Message> InFlight<M> {
+    fn view(&self) -> FlightView {
+        FlightView {
+            from: self.from,
+            to: self.to,
+            class: self.msg.class(),
+            label: self.msg.label(),
+            is_response: self.msg.is_response(),
+            vote: self.msg.vote(),
+            sent_at: self.sent_at,
+            deliver_at: self.deliver_at,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Event<N: Node> {
     Deliver(u64),
@@ -278,6 +294,9 @@ pub enum RunStop {
 }
 
 const NOTES_KEPT: usize = 400;
+/// Most landed messages kept between two reads of [`World::take_landed`] (the rest are not kept:
+/// a display reads them every tick, and past this many it could not show them apart anyway).
+pub const LANDED_KEPT: usize = 512;
 
 pub struct World<N: Node> {
     now: Time,
@@ -302,6 +321,9 @@ pub struct World<N: Node> {
     messages_sent: SortedMap<&'static str, u64>,
     trace: Option<Vec<TraceRecord>>,
     outbox: Vec<Out<N>>,
+    /// Messages that reached their receiver (or were lost there) since the display last read
+    /// them: a message can be sent and land between two of its ticks. Never hashed.
+    landed: Vec<FlightView>,
 }
 
 impl<N: Node> World<N> {
@@ -327,6 +349,7 @@ impl<N: Node> World<N> {
             messages_sent: SortedMap::new(),
             trace: None,
             outbox: Vec::new(),
+            landed: Vec::new(),
             nodes,
         };
         world.hasher.add(&seed);
@@ -375,6 +398,16 @@ impl<N: Node> World<N> {
     }
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<N::Msg>> {
         self.in_flight.values()
+    }
+    /// Replace `out` with the messages in flight now, for drawing.
+    pub fn flights(&self, out: &mut Vec<FlightView>) {
+        out.clear();
+        out.extend(self.in_flight.values().map(InFlight::view));
+    }
+    /// Replace `out` with the messages that landed since the last call (at most [`LANDED_KEPT`]).
+    pub fn take_landed(&mut self, out: &mut Vec<FlightView>) {
+        out.clear();
+        std::mem::swap(out, &mut self.landed);
     }
     pub fn notes(&self) -> impl DoubleEndedIterator<Item = &NoteAt<N::Note>> {
         self.notes.iter()
@@ -478,6 +511,9 @@ impl<N: Node> World<N> {
 
     fn deliver(&mut self, id: u64) {
         let Some(m) = self.in_flight.remove(&id) else { return };
+        if self.landed.len() < LANDED_KEPT {
+            self.landed.push(m.view());
+        }
         if self.alive[m.to] && self.incarnation[m.to] == m.to_incarnation {
             self.hasher.add(&(1u8, m.from, m.to, &m.msg));
             self.record("deliver", Some(m.to), Some(m.from), || format!("{:?}", m.msg));

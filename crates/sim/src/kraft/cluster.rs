@@ -10,7 +10,7 @@ use crate::hash::hex;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
 use crate::summary::{HistoryPoint, NodeSummary, Summary};
 use crate::time::Time;
-use crate::world::{Action, Message, RoleRef, RunStop, Target, TraceRecord, World, MSG_CLASSES};
+use crate::world::{Action, RoleRef, RunStop, Target, TraceRecord, World, MSG_CLASSES};
 use crate::NodeId;
 
 pub struct KraftCluster {
@@ -424,17 +424,11 @@ impl Cluster for KraftCluster {
     }
 
     fn flights(&self, out: &mut Vec<FlightView>) {
-        out.clear();
-        out.extend(self.world.in_flight().map(|f| FlightView {
-            from: f.from,
-            to: f.to,
-            class: f.msg.class(),
-            label: f.msg.label(),
-            is_response: f.msg.is_response(),
-            vote: f.msg.vote(),
-            sent_at: f.sent_at,
-            deliver_at: f.deliver_at,
-        }));
+        self.world.flights(out);
+    }
+
+    fn landed(&mut self, out: &mut Vec<FlightView>) {
+        self.world.take_landed(out);
     }
 
     fn inspect(&self, node: NodeId, out: &mut Vec<String>) {

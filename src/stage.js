@@ -1,0 +1,160 @@
+// The stage's front layer: messages in flight, countdown rings and the clock. The app sends a
+// scene a few times a second (see `Scene` in front.rs): where each message flies from and to,
+// and when it was sent and lands; each ring's node and its timer; the virtual time `now`. This
+// draws it every animation frame, moving the virtual time it shows smoothly from the previous
+// scene's `now` to the newest one's over the time between them, so the page's thread only runs
+// the simulation a few times a second while the picture moves at the display's rate. It runs
+// in a worker on an OffscreenCanvas, or on the page where a canvas cannot be handed over.
+// `stage(canvas)` returns the function that takes each scene (an ArrayBuffer of numbers).
+function stage(canvas) {
+  const ctx = canvas.getContext('2d');
+  const palette = [];
+  const ring = ['#cbd5e1', '#475569', '#dc2626'];
+  const later = self.requestAnimationFrame ? (f) => self.requestAnimationFrame(f) : (f) => setTimeout(() => f(performance.now()), 16);
+  let s = null; // the newest scene
+  let from = 0, to = 0, start = 0, span = 0, last = -1, looping = false;
+
+  // The virtual time to show at wall time t: from -> to over `span` ms.
+  const when = (t) => (span > 0 ? from + (to - from) * Math.min(1, (t - start) / span) : to);
+
+  function read(buffer) {
+    const ops = new Float64Array(buffer);
+    let i = 0;
+    const string = () => {
+      const n = ops[i++];
+      const text = String.fromCharCode.apply(null, ops.subarray(i, i + n));
+      i += n;
+      return text;
+    };
+    // Header: pixel size, scale, CSS size, now (µs), snap, dot radius, clock x and y.
+    const h = ops.subarray(0, 10);
+    i = 10;
+    const scene = { w: h[0], hgt: h[1], scale: h[2], cw: h[3], ch: h[4], now: h[5], snap: h[6], dot: h[7], cx: h[8], cy: h[9], rings: [], flights: [], labelFont: '', clockFont: '' };
+    while (i < ops.length) {
+      switch (ops[i++]) {
+        case 1: palette[ops[i++]] = string(); break; // PALETTE index colour
+        case 2: scene.labelFont = string(); scene.clockFont = string(); break; // FONTS
+        case 3: scene.rings.push(ops.subarray(i, i + 5)); i += 5; break; // RING x y r set fires
+        case 4: scene.flights.push({ f: ops.subarray(i, i + 8), label: null }); i += 8; break; // FLIGHT fx fy tx ty sent lands colour response
+        case 5: scene.flights[scene.flights.length - 1].label = string(); break; // LABEL
+        default: return scene; // unknown: keep what was read
+      }
+    }
+    return scene;
+  }
+
+  function draw(d) {
+    if (canvas.width !== s.w || canvas.height !== s.hgt) {
+      canvas.width = s.w;
+      canvas.height = s.hgt;
+    }
+    ctx.setTransform(s.scale, 0, 0, s.scale, 0, 0);
+    ctx.clearRect(0, 0, s.cw, s.ch);
+    // Countdown rings: the track, then the time left (red when under a quarter).
+    ctx.lineWidth = 4;
+    for (let pass = 0; pass < 3; pass++) {
+      ctx.beginPath();
+      for (const [x, y, r, set, fires] of s.rings) {
+        const left = Math.min(1, Math.max(0, (fires - d) / Math.max(1, fires - set)));
+        if (pass === 0) {
+          ctx.moveTo(x + r, y);
+          ctx.arc(x, y, r, 0, 2 * Math.PI);
+        } else if ((pass === 2) === left < 0.25) {
+          const a = -Math.PI / 2;
+          ctx.moveTo(x + r * Math.cos(a), y + r * Math.sin(a));
+          ctx.arc(x, y, r, a, a + 2 * Math.PI * left);
+        }
+      }
+      ctx.strokeStyle = ring[pass];
+      ctx.stroke();
+    }
+    // Messages flying now, in runs of one colour: the lit wire, then the dot (requests filled,
+    // responses hollow). Wires are one pixel wide: wider antialiased strokes cost several times
+    // more to draw without a GPU, and an election puts hundreds on the stage at once.
+    const dot = s.dot;
+    const at = [];
+    for (const { f } of s.flights) {
+      if (d < f[4] || d >= f[5]) {
+        at.push(null);
+        continue;
+      }
+      const p = (d - f[4]) / Math.max(1, f[5] - f[4]);
+      at.push([f[0] + (f[2] - f[0]) * p, f[1] + (f[3] - f[1]) * p]);
+    }
+    for (let a = 0; a < s.flights.length; ) {
+      let b = a;
+      while (b < s.flights.length && s.flights[b].f[6] === s.flights[a].f[6]) b++;
+      const colour = palette[s.flights[a].f[6]];
+      ctx.globalAlpha = 0.4;
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (let k = a; k < b; k++) {
+        if (!at[k]) continue;
+        ctx.moveTo(s.flights[k].f[0], s.flights[k].f[1]);
+        ctx.lineTo(at[k][0], at[k][1]);
+      }
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+      for (const response of [0, 1]) {
+        ctx.beginPath();
+        let any = false;
+        for (let k = a; k < b; k++) {
+          if (!at[k] || s.flights[k].f[7] !== response) continue;
+          any = true;
+          ctx.moveTo(at[k][0] + dot, at[k][1]);
+          ctx.arc(at[k][0], at[k][1], dot, 0, 2 * Math.PI);
+        }
+        if (!any) continue;
+        ctx.fillStyle = response ? '#f8fafc' : colour;
+        ctx.fill();
+        if (response) {
+          ctx.lineWidth = 2.5;
+          ctx.stroke();
+        }
+      }
+      a = b;
+    }
+    ctx.font = s.labelFont;
+    s.flights.forEach(({ f, label }, k) => {
+      if (label === null || !at[k]) return;
+      ctx.fillStyle = palette[f[6]];
+      ctx.fillText(label, at[k][0] + dot + 3, at[k][1] - dot - 2);
+    });
+    // The clock: the virtual time shown.
+    const ms = Math.floor(d / 1000);
+    ctx.fillStyle = '#0f172a';
+    ctx.font = s.clockFont;
+    ctx.textAlign = 'right';
+    ctx.fillText(`t = ${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')} s`, s.cx, s.cy);
+    ctx.textAlign = 'start';
+  }
+
+  function frame(t) {
+    const d = when(t);
+    draw(d);
+    looping = d < to;
+    if (looping) later(frame);
+  }
+
+  return (buffer) => {
+    const t = performance.now();
+    const next = read(buffer);
+    // Show the newest scene at once when asked (a step, an action, a pause), the first time,
+    // or if time went back; otherwise glide there from what is shown now.
+    const glide = s !== null && !next.snap && next.now >= when(t);
+    from = glide ? when(t) : next.now;
+    to = next.now;
+    // Glide over the time since the previous scene (the page's tick), or a tick's worth after
+    // a pause.
+    span = glide ? (last >= 0 ? Math.min(250, Math.max(16, t - last)) : 50) : 0;
+    start = t;
+    last = next.snap ? -1 : t;
+    s = next;
+    if (!looping) draw(from);
+    if (from < to && !looping) {
+      looping = true;
+      later(frame);
+    }
+  };
+}

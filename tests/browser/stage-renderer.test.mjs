@@ -1,0 +1,131 @@
+// stage.js, the front layer's renderer, driven directly: scenes in, canvas calls out. It runs
+// in a worker in the app (stage.test.mjs checks that end to end); here every animation frame
+// and every clock reading is ours, so the gliding between scenes can be checked exactly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+const SOURCE = readFileSync(new URL('../../src/stage.js', import.meta.url), 'utf8');
+
+/** A canvas whose 2D context records what is drawn; a clock and frame queue we advance. */
+function rig() {
+  const calls = [];
+  const ctx = new Proxy({}, {
+    get: (_, name) => (...args) => calls.push([name, ...args]),
+    set: (_, name, value) => (calls.push([`=${String(name)}`, value]), true),
+  });
+  const canvas = { width: 0, height: 0, getContext: () => ctx };
+  let now = 0;
+  let frames = [];
+  const self = { requestAnimationFrame: (f) => frames.push(f) };
+  const take = new Function('self', 'performance', `${SOURCE}\nreturn stage;`)(self, { now: () => now })(canvas);
+  return {
+    calls,
+    take,
+    /** Move the wall clock to `t` ms and run the frames asked for by then. */
+    frame(t) {
+      now = t;
+      const due = frames;
+      frames = [];
+      due.forEach((f) => f(t));
+      return due.length;
+    },
+    at(t) { now = t; },
+    pending: () => frames.length,
+    /** The clock text drawn last. */
+    clock() {
+      const texts = calls.filter((c) => c[0] === 'fillText' && String(c[1]).startsWith('t = '));
+      return texts.length ? texts.at(-1)[1] : null;
+    },
+  };
+}
+
+/** A scene as front.rs records it: header, fonts, then items. */
+function scene({ now, snap = false, flights = [], rings = [] }) {
+  const ops = [800, 600, 1, 800, 600, now, snap ? 1 : 0, 5, 788, 24];
+  const str = (s) => { ops.push(s.length, ...[...s].map((ch) => ch.charCodeAt(0))); };
+  ops.push(1, 0); str('#9333ea');
+  ops.push(2); str('600 11px sans-serif'); str('600 16px monospace');
+  for (const r of rings) ops.push(3, ...r);
+  for (const f of flights) {
+    ops.push(4, f.from[0], f.from[1], f.to[0], f.to[1], f.sent, f.lands, 0, f.response ? 1 : 0);
+    if (f.label) { ops.push(5); str(f.label); }
+  }
+  return new Float64Array(ops).buffer;
+}
+
+test('a snapped scene is drawn at once, at its own time, and asks for no frames', () => {
+  const r = rig();
+  r.at(1000);
+  r.take(scene({ now: 2_000_000, snap: true }));
+  assert.equal(r.clock(), 't = 2.000 s');
+  assert.equal(r.pending(), 0, 'nothing moves: no animation frame');
+});
+
+test('the next scene is reached by gliding over the time between scenes, never past it, then frames stop', () => {
+  const r = rig();
+  r.at(1000);
+  r.take(scene({ now: 1_000_000, snap: true }));
+  r.at(1050);
+  r.take(scene({ now: 1_050_000 })); // 50 ms later, 50 ms of virtual time on
+  const seen = [];
+  for (let t = 1050; t <= 1150; t += 10) {
+    if (r.frame(t)) seen.push(r.clock());
+  }
+  assert.equal(seen[0], 't = 1.000 s', 'it starts from what was shown');
+  assert.ok(seen.includes('t = 1.020 s'), `it passes through the time between: ${seen}`);
+  assert.deepEqual(seen.slice().sort(), seen, 'time only moves forward');
+  assert.equal(seen.at(-1), 't = 1.050 s', 'it ends at the newest scene');
+  assert.equal(r.pending(), 0, 'once there, it stops asking for frames');
+});
+
+test('a message is drawn only between its sending and its landing, and moves along its wire', () => {
+  const r = rig();
+  r.at(0);
+  r.take(scene({ now: 0, snap: true }));
+  r.at(100);
+  // Sent at 20 ms and landed at 60 ms: both between the two scenes.
+  const flight = { from: [0, 0], to: [400, 0], sent: 20_000, lands: 60_000, label: 'Vote' };
+  r.take(scene({ now: 100_000, flights: [flight] }));
+  const where = (t) => {
+    r.calls.length = 0;
+    r.frame(t);
+    const label = r.calls.find((c) => c[0] === 'fillText' && c[1] === 'Vote');
+    return label ? label[2] : null; // x of its label: beside the dot
+  };
+  // The first glide after a still picture takes one tick (50 ms of wall time) to go from 0 to
+  // 100 ms of virtual time: 2 ms of virtual time per ms.
+  assert.equal(where(105), null, 'at 10 ms it has not been sent');
+  const x1 = where(115);
+  const x2 = where(125);
+  assert.ok(x1 !== null && x2 !== null && x2 > x1, `it flies from left to right: ${x1} then ${x2}`);
+  assert.equal(where(135), null, 'at 70 ms it has landed');
+});
+
+test('a countdown ring shows the time left at the moment drawn: red in its last quarter', () => {
+  const r = rig();
+  r.at(0);
+  // A timer set at 0 that fires at 100 ms, seen at 50 ms and then at 90 ms.
+  r.take(scene({ now: 50_000, snap: true, rings: [[100, 100, 30, 0, 100_000]] }));
+  const strokes = () => r.calls.filter((c) => c[0] === '=strokeStyle').map((c) => c[1]);
+  const arcs = () => r.calls.filter((c) => c[0] === 'arc');
+  assert.deepEqual(strokes().slice(0, 3), ['#cbd5e1', '#475569', '#dc2626']);
+  const half = arcs()[1];
+  assert.ok(Math.abs(half[5] - half[4] - Math.PI) < 1e-9, 'half left: half a turn, in grey');
+  r.calls.length = 0;
+  r.take(scene({ now: 90_000, snap: true, rings: [[100, 100, 30, 0, 100_000]] }));
+  const [track, red] = arcs();
+  assert.ok(track && red && Math.abs(red[5] - red[4] - 0.2 * Math.PI) < 1e-9, 'a tenth left: a tenth of a turn');
+  const order = r.calls.filter((c) => c[0] === 'arc' || c[0] === '=strokeStyle').map((c) => c[0] === 'arc' ? 'arc' : c[1]);
+  assert.deepEqual(order, ['arc', '#cbd5e1', '#475569', 'arc', '#dc2626'], 'the short arc is in the red pass');
+});
+
+test('time going back (a step back, a scrub) is shown at once, not glided through backwards', () => {
+  const r = rig();
+  r.at(0);
+  r.take(scene({ now: 5_000_000, snap: true }));
+  r.at(50);
+  r.take(scene({ now: 3_000_000 }));
+  assert.equal(r.clock(), 't = 3.000 s');
+  assert.equal(r.pending(), 0);
+});
