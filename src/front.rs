@@ -142,8 +142,9 @@ impl Remote {
         let target = match to_worker(canvas) {
             Some(worker) => Target::Worker(worker),
             None => {
-                let factory = Function::new_no_args(&[STAGE_JS, "\nreturn stage;"].concat());
-                let stage: Function = factory.call0(&JsValue::NULL).ok()?.dyn_into().ok()?;
+                // `eval` reports a refusal (a page policy that forbids it) as an error, not a throw.
+                let stage: Function =
+                    js_sys::eval(&["(() => {", STAGE_JS, "\nreturn stage;\n})()"].concat()).ok()?.dyn_into().ok()?;
                 Target::Page(stage.call1(&JsValue::NULL, canvas).ok()?.dyn_into().ok()?)
             }
         };

@@ -93,3 +93,33 @@ test('while playing, the page itself draws no animation frames: the simulation t
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('without OffscreenCanvas, on a page whose policy forbids eval, the app still runs (no moving layer, no crash)', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await context.addInitScript(() => {
+    delete HTMLCanvasElement.prototype.transferControlToOffscreen;
+  });
+  // The same page with a policy that allows the app's own scripts and wasm, but not eval.
+  await context.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const type = response.headers()['content-type'] ?? '';
+    if (!type.startsWith('text/html')) return route.fulfill({ response });
+    const policy = "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'";
+    return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': policy } });
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('crash', () => problems.push('page crashed'));
+  const refused = [];
+  page.on('console', (m) => m.type() === 'error' && (/unsafe-eval|Content Security Policy/i.test(m.text()) ? refused.push(m.text()) : problems.push(m.text())));
+  await page.goto(`${env.url}?seed=7`);
+  const leader = await waitForRole(page, 'leader');
+  assert.ok(leader.name, 'an election is won: the simulation runs');
+  const virtual = async () => Number(await page.locator('[data-testid=virtual-time-us]').first().textContent());
+  const t0 = await virtual();
+  await page.waitForTimeout(500);
+  assert.ok((await virtual()) > t0, 'and keeps running');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
