@@ -145,10 +145,36 @@ pub struct Stage {
     front: Front,
     positions: Vec<(f64, f64)>,
     shown: Look,
-    next: Look,
+    /// While playing, the back layer shows the previous tick's state, held here for one tick:
+    /// the front layer glides through the time between two ticks, and a node must not turn
+    /// leader before the votes that make it one are seen landing.
+    held: Behind<(Look, Vec<NodeView>)>,
     fonts: Fonts,
     /// The stage's CSS size as last measured (measuring can force a layout, so not every frame).
     css: Option<(f64, f64)>,
+}
+
+/// A state shown one tick late (see `Stage::held`).
+struct Behind<T>(Option<T>);
+
+impl<T> Default for Behind<T> {
+    fn default() -> Self {
+        Behind(None)
+    }
+}
+
+impl<T> Behind<T> {
+    /// What to show, given this moment's state: at a snap, this moment, and nothing is held; on
+    /// a tick, what the previous tick held (nothing on the first tick after a snap), and this
+    /// moment is held until the next tick.
+    fn pass(&mut self, now: T, snap: bool) -> Option<T> {
+        if snap {
+            self.0 = None;
+            Some(now)
+        } else {
+            self.0.replace(now)
+        }
+    }
 }
 
 /// How the front layer is drawn (see `front.rs`).
@@ -192,13 +218,18 @@ impl Stage {
         };
         let px = ((width * dpr).round() as u32, (height * dpr).round() as u32);
         layout::positions(&lab.views, &mut self.positions);
-        self.look(lab, px, dpr, lang, text_scale);
         let resized = self.back.px != px;
-        if resized || self.next != self.shown {
-            let Some(ctx) = self.back.fit(back, px, dpr) else { return false };
-            let pos = Positions { at: &self.positions, width, height };
-            draw_back(ctx, lab, &pos, lang, text_scale, &self.next.cut);
-            std::mem::swap(&mut self.shown, &mut self.next);
+        let current = (look(lab, px, dpr, lang, text_scale), lab.views.clone());
+        // A snap (a step, an action, a pause) or a new size shows this moment; a tick shows the
+        // state held from the previous one (nothing new on the first tick after a snap).
+        let show = self.held.pass(current, snap || resized);
+        if let Some((next, views)) = show {
+            if resized || next != self.shown {
+                let Some(ctx) = self.back.fit(back, px, dpr) else { return false };
+                let pos = Positions { at: &self.positions, width, height };
+                draw_back(ctx, &views, &pos, lang, text_scale, &next.cut);
+                self.shown = next;
+            }
         }
         if self.fonts.scale_bits != text_scale.to_bits() || self.fonts.label.is_empty() {
             self.fonts = Fonts {
@@ -236,26 +267,30 @@ impl Stage {
         remote.post();
         true
     }
+}
 
-    /// Fill `next` with what the back layer should show now.
-    fn look(&mut self, lab: &Lab, px: (u32, u32), dpr: f64, lang: Lang, text_scale: f64) {
-        let next = &mut self.next;
-        next.px = px;
-        next.dpr_bits = dpr.to_bits();
-        next.scale_bits = text_scale.to_bits();
-        next.lang = Some(lang);
-        next.nodes.clear();
-        next.nodes.extend(lab.views.iter().map(|v| NodeLook {
-            role: v.role,
-            alive: v.alive,
-            is_controller: v.is_controller,
-            epoch: v.epoch,
-            log_end: v.log_end,
-            committed: v.committed,
-            last_zxid: v.last_zxid,
-            vote: voted_for(v),
-        }));
-        next.cut = lab.cluster.partition_sides();
+/// What the back layer should show now.
+fn look(lab: &Lab, px: (u32, u32), dpr: f64, lang: Lang, text_scale: f64) -> Look {
+    Look {
+        px,
+        dpr_bits: dpr.to_bits(),
+        scale_bits: text_scale.to_bits(),
+        lang: Some(lang),
+        nodes: lab
+            .views
+            .iter()
+            .map(|v| NodeLook {
+                role: v.role,
+                alive: v.alive,
+                is_controller: v.is_controller,
+                epoch: v.epoch,
+                log_end: v.log_end,
+                committed: v.committed,
+                last_zxid: v.last_zxid,
+                vote: voted_for(v),
+            })
+            .collect(),
+        cut: lab.cluster.partition_sides(),
     }
 }
 
@@ -289,15 +324,22 @@ impl Positions<'_> {
 const CUT: &str = "#dc2626";
 
 /// The back layer; `cut` is each node's partition side (0: none).
-fn draw_back(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &Positions, lang: Lang, text_scale: f64, cut: &[u8]) {
+fn draw_back(
+    ctx: &CanvasRenderingContext2d,
+    views: &[NodeView],
+    pos: &Positions,
+    lang: Lang,
+    text_scale: f64,
+    cut: &[u8],
+) {
     let (width, height) = (pos.width, pos.height);
     ctx.set_fill_style_str(BACKGROUND);
     ctx.fill_rect(0.0, 0.0, width, height);
-    let r = layout::node_radius(width, height, lab.views.len());
+    let r = layout::node_radius(width, height, views.len());
     let severed = |i: usize, j: usize| cut.get(i) != cut.get(j);
 
     // Links between quorum members (brokers only show their traffic).
-    let quorum = lab.views.iter().take_while(|v| v.kind != NodeKind::Broker).count();
+    let quorum = views.iter().take_while(|v| v.kind != NodeKind::Broker).count();
     ctx.set_stroke_style_str(LINK);
     ctx.set_line_width(1.5);
     ctx.begin_path();
@@ -313,8 +355,8 @@ fn draw_back(ctx: &CanvasRenderingContext2d, lab: &Lab, pos: &Positions, lang: L
     ctx.stroke();
     draw_cuts(ctx, pos, quorum, &severed);
 
-    for (i, v) in lab.views.iter().enumerate() {
-        let vote = voted_for(v).and_then(|id| lab.views.get(id));
+    for (i, v) in views.iter().enumerate() {
+        let vote = voted_for(v).and_then(|id| views.get(id));
         draw_node(ctx, v, pos.at(i), r, lang, vote, text_scale);
     }
 }
@@ -473,4 +515,21 @@ fn draw_node(
     }
     ctx.set_text_align("start");
     ctx.set_text_baseline("alphabetic");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Behind;
+
+    #[test]
+    fn while_playing_the_back_layer_shows_the_previous_tick_and_a_snap_shows_the_present() {
+        let mut held = Behind::default();
+        assert_eq!(held.pass(1, true), Some(1), "a snap shows its moment");
+        assert_eq!(held.pass(2, false), None, "the first tick after it: the snap's picture stays");
+        assert_eq!(held.pass(3, false), Some(2), "each tick shows the one before");
+        assert_eq!(held.pass(4, false), Some(3));
+        assert_eq!(held.pass(5, true), Some(5), "a pause or a step shows the present at once");
+        assert_eq!(held.pass(6, false), None, "and nothing older comes back after it");
+        assert_eq!(held.pass(7, false), Some(6));
+    }
 }
