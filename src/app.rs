@@ -760,11 +760,35 @@ fn Page(
         snapshots.iter().map(|s| s.with(|s| s.horizon_us.max(s.time_us) / 1_000)).max().unwrap_or(0)
     });
 
+    // The panels below each stage (chart, stats, legend, inspector, narration, ...) are built
+    // after the first frame is on screen: the first layout then covers only the header, the
+    // stages and the controls, so the picture appears sooner.
+    let later = RwSignal::new(false);
+    Effect::new(move |_| {
+        if later.get() {
+            // The page may have grown a scrollbar: measure the stages again, draw the charts.
+            with_anim(&|a| {
+                a.draw();
+                a.draw_charts(true);
+            });
+        }
+    });
     // Start once the canvases exist; restart when play is pressed.
     Effect::new(move |_| {
         let ready = canvases.iter().all(|c| c.get().is_some());
         let play = playing.get();
         if ready {
+            if !later.get_untracked() {
+                // After the next paint: an animation frame, then a task (or a quarter second,
+                // where frames are held back: an embed out of view).
+                let show = move || {
+                    if !later.get_untracked() {
+                        later.set(true);
+                    }
+                };
+                let _ = request_animation_frame_with_handle(move || set_timeout(show, std::time::Duration::ZERO));
+                set_timeout(show, std::time::Duration::from_millis(250));
+            }
             with_anim(&|a| {
                 a.draw();
                 if play {
@@ -776,15 +800,18 @@ fn Page(
         }
     });
     // Language: page attribute, URL, and the canvas text.
-    Effect::new(move |_| {
+    // (Their first run is at mount: the start effect draws then, once.)
+    Effect::new(move |first: Option<()>| {
         let l = lang.get();
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("lang", l.code());
         }
         with_anim(&|a| {
             replace_url(&a.link());
-            a.draw();
-            a.draw_charts(true);
+            if first.is_some() {
+                a.draw();
+                a.draw_charts(true);
+            }
         });
     });
     // Hidden tab: the loop stops itself; start it again when the tab is shown.
@@ -826,12 +853,14 @@ fn Page(
         seen.forget();
     });
     // Large text: the address keeps it, the canvas redraws at its new size.
-    Effect::new(move |_| {
+    Effect::new(move |first: Option<()>| {
         let _ = big_text.get();
         with_anim(&|a| {
             replace_url(&a.link());
-            a.draw();
-            a.draw_charts(true);
+            if first.is_some() {
+                a.draw();
+                a.draw_charts(true);
+            }
         });
     });
 
@@ -954,6 +983,7 @@ fn Page(
                             ></button>
                         </For>
                     </div>
+                    <Show when=move || later.get()>
                     {(!embed).then(|| view! {
                         <canvas
                             class="chart"
@@ -972,12 +1002,15 @@ fn Page(
                         <summary>{move || tr(lang.get(), "about.title")}</summary>
                         <p>{move || tr(lang.get(), if side.mode == Mode::Kraft { "about.kraft" } else { "about.zk" })}</p>
                     </details>
+                    </Show>
                 </section>
             }
         })
         .collect_view();
 
-    let narrations = sides
+    let narration_sides = sides.clone();
+    let narrations = move || {
+        narration_sides
         .iter()
         .map(|side| {
             let side = *side;
@@ -1012,9 +1045,12 @@ fn Page(
                 </section>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
 
-    let details = sides
+    let detail_sides = sides.clone();
+    let details = move || {
+        detail_sides
         .iter()
         .map(|side| {
             let snapshot = side.snapshot;
@@ -1046,7 +1082,8 @@ fn Page(
                 </details>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
 
     view! {
         <main class="app" class:both=both class:embed=embed class:big=move || big_text.get()>
@@ -1066,6 +1103,7 @@ fn Page(
             </header>
             {problems_view}
             <div class="sides" node_ref=sides_ref>{stages}</div>
+            <Show when=move || later.get()>
             <section class="panel">
                 <div class="controls">
                     <button class="primary" data-testid="play" on:click=move |_| playing.update(|p| *p = !*p)>
@@ -1274,8 +1312,9 @@ fn Page(
                     </div>
                 </Show>
             </section>
-            <div class="sides">{narrations}</div>
-            <div class="sides">{details}</div>
+                <div class="sides">{narrations()}</div>
+                <div class="sides">{details()}</div>
+            </Show>
         </main>
     }
     .into_any()

@@ -67,6 +67,8 @@ export async function openPage(browser, url, options = {}) {
   await page.goto(url);
   // The wasm starts after the page's load event: wait until the app is on the page.
   await page.locator('main.app').waitFor({ state: 'attached' });
+  // The controls and the panels come one frame after the first picture.
+  await page.waitForFunction(() => !document.querySelector('main.app') || document.querySelector('main.app > section.panel, [data-testid=play]'));
   return page;
 }
 

@@ -123,3 +123,38 @@ test('without OffscreenCanvas, on a page whose policy forbids eval, the app stil
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the stage is drawn first, with only the header around it; the controls and panels follow, and the stage is measured again', async () => {
+  // Note what is on the page at the moment of the first drawn frame (the app marks it).
+  const page = await open(`${env.url}?seed=7`, () => {
+    const mark = performance.mark.bind(performance);
+    performance.mark = (name, options) => {
+      if (name === 'qlab-first-frame') {
+        window.atFirstFrame = {
+          stages: document.querySelectorAll('[data-testid=stage] canvas').length,
+          nodes: document.querySelectorAll('.node-hit').length,
+          play: !!document.querySelector('[data-testid=play]'),
+          narration: !!document.querySelector('[data-testid=narration]'),
+          inspector: !!document.querySelector('[data-testid=inspector-panel]'),
+        };
+      }
+      return mark(name, options);
+    };
+  });
+  await page.waitForFunction(() => window.atFirstFrame);
+  const first = await page.evaluate(() => window.atFirstFrame);
+  assert.equal(first.stages, 2, 'both stage layers exist at the first frame');
+  assert.ok(first.nodes > 0, 'the node buttons exist at the first frame');
+  assert.deepEqual([first.play, first.narration, first.inspector], [false, false, false], 'the rest is built after the first frame');
+  // Then everything arrives, without a click.
+  await page.locator('[data-testid=play]').waitFor();
+  await page.locator('[data-testid=narration]').waitFor({ state: 'attached' });
+  await page.locator('[data-testid=inspector-panel]').waitFor({ state: 'attached' });
+  // The page may have grown a scrollbar meanwhile: the back canvas matches its box again.
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid=stage] canvas');
+    return Math.abs(c.width - Math.round(c.getBoundingClientRect().width * devicePixelRatio)) <= 1;
+  });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
