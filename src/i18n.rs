@@ -367,6 +367,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "토픽 {0} 설정 변경 거부: /brokers/topics/{0} 없음",
     ),
     (
+        "kafka.config_loaded",
+        "starts up and applies the configs of topic {0} read from /config/topics/{0}: {1}",
+        "시작하면서 /config/topics/{0}에서 읽은 토픽 {0} 설정 적용: {1}",
+    ),
+    (
         "kafka.config_applied",
         "reads {1} and applies the configs of topic {0}: {2}",
         "{1}을(를) 읽고 토픽 {0} 설정 적용: {2}",

@@ -381,6 +381,22 @@ fn config_applied_last_us(c: &Cluster, change: &str) -> u64 {
 const HOP_MIN_MS: u64 = 2;
 const HOP_MAX_MS: u64 = 6;
 
+/// How many measurements a run with `seed` and `config` makes while booting (each broker's
+/// registration), before any action: the scripts below act no earlier than 4 s.
+fn boot_measurements(seed: u64, config: Config) -> usize {
+    let mut c = Cluster::new(seed, config);
+    c.run_until(Time::from_secs(4), usize::MAX);
+    let n = c.summary().metadata_change_latency_ms.len();
+    assert_eq!(n, c.config().brokers, "one per broker registration");
+    n
+}
+
+/// The measurements after the boot's.
+fn after_boot(c: &Cluster, seed: u64) -> Vec<u64> {
+    let boot = boot_measurements(seed, Config::default());
+    c.summary().metadata_change_latency_ms[boot..].to_vec()
+}
+
 fn run_script(seed: u64, script: &str, until_s: u64) -> Cluster {
     let script = quorumlab_sim::scenario::parse(script).unwrap();
     let mut c = Cluster::new(seed, Config::default());
@@ -423,7 +439,7 @@ fn metadata_change_latency_measures_a_topic_creation_and_a_config_change_in_orde
          at 8s alter-config orders retention.ms=3600000\n",
         30,
     );
-    let latencies = c.summary().metadata_change_latency_ms;
+    let latencies = after_boot(&c, 1);
     assert_eq!(latencies.len(), 2, "{latencies:?}");
     // Each well under the 3 s between the actions, in completion order.
     assert!(latencies.iter().all(|ms| *ms < 3_000), "{latencies:?}");
@@ -444,7 +460,8 @@ fn metadata_change_latency_skips_a_crashed_broker() {
          at 8s alter-config orders retention.ms=1\n",
         12,
     );
-    let latencies = c.summary().metadata_change_latency_ms;
+    // b2's session (18 s) has not expired by 12 s: its leaving is not measured yet.
+    let latencies = after_boot(&c, 4);
     assert_eq!(latencies.len(), 2, "{latencies:?}");
     assert_create_latency(&c, "payments", 5_000, latencies[0]);
     assert_config_latency(&c, "config_change_0000000000", 8_000, latencies[1]);
@@ -466,10 +483,12 @@ fn a_topic_created_without_a_controller_waits_for_the_controller_session_to_expi
          at 5s create-topic payments partitions=3 rf=3\n",
         60,
     );
-    let latencies = c.summary().metadata_change_latency_ms;
-    assert_eq!(latencies.len(), 1, "{latencies:?}");
-    assert!((18_000 - 5_000..4_000 + 18_000 + 2_000 + 1_000 - 5_000).contains(&latencies[0]), "{latencies:?}");
-    assert_create_latency(&c, "payments", 5_000, latencies[0]);
+    // The crashed controller's leaving (its session expired), then the topic, whose
+    // UpdateMetadata the new controller sends after loading.
+    let latencies = after_boot(&c, 2);
+    assert_eq!(latencies.len(), 2, "{latencies:?}");
+    assert!((18_000 - 5_000..4_000 + 18_000 + 2_000 + 1_000 - 5_000).contains(&latencies[1]), "{latencies:?}");
+    assert_create_latency(&c, "payments", 5_000, latencies[1]);
 }
 
 #[test]
@@ -499,11 +518,11 @@ fn a_change_that_never_commits_is_not_measured() {
     assert!(c.violations().is_empty(), "{:#?}", c.violations());
     assert!(c.server(1).unwrap().tree.get("/brokers/topics/lost").is_none());
     assert!(c.server(1).unwrap().tree.get("/config/changes/config_change_0000000000").is_none());
-    assert_eq!(c.summary().metadata_change_latency_ms, Vec::<u64>::new());
+    assert_eq!(after_boot(&c, 1), Vec::<u64>::new());
     // Once healed, the next change is measured as usual.
     c.run_until(Time::from_secs(50), usize::MAX);
     assert!(c.violations().is_empty(), "{:#?}", c.violations());
-    let latencies = c.summary().metadata_change_latency_ms;
+    let latencies = after_boot(&c, 1);
     assert_eq!(latencies.len(), 1, "{latencies:?}");
     assert_config_latency(&c, "config_change_0000000000", 40_000, latencies[0]);
 }
@@ -529,6 +548,59 @@ fn metadata_change_latency_is_the_same_however_the_run_is_chunked() {
     chunked.run_until(Time::from_secs(30), usize::MAX);
     let (a, b) = (whole.summary(), chunked.summary());
     assert_eq!(a.trace_hash, b.trace_hash);
-    assert_eq!(a.metadata_change_latency_ms.len(), 3, "{:?}", a.metadata_change_latency_ms);
+    // The boot's registrations, the three changes, and the crashed controller's leaving.
+    assert_eq!(a.metadata_change_latency_ms.len(), 3 + 3 + 1, "{:?}", a.metadata_change_latency_ms);
     assert_eq!(a.metadata_change_latency_ms, b.metadata_change_latency_ms);
+}
+
+/// Four brokers, one partition on b1 alone: b4 hosts nothing, so no partition state changes
+/// when it leaves or comes back, and only the controller's own UpdateMetadata can tell the
+/// other brokers (KafkaController `onBrokerFailure` / `onBrokerStartup`).
+fn lonely_b4() -> Config {
+    Config { brokers: 4, partitions: 1, replication_factor: 1, ..Config::default() }
+}
+
+#[test]
+fn a_broker_that_leads_nothing_leaves_and_joins_and_every_broker_is_told() {
+    let seed = 5;
+    let boot = boot_measurements(seed, lonely_b4());
+    let script = quorumlab_sim::scenario::parse(
+        "at 5s crash b4
+at 40s restart b4
+",
+    )
+    .unwrap();
+    let mut c = Cluster::new(seed, lonely_b4());
+    for step in &script.steps {
+        c.schedule(step.at, &step.action).unwrap();
+    }
+    let lists = |c: &Cluster, b: u32, id: u32| c.broker(b).unwrap().live_brokers.contains(&id);
+    c.run_until(Time::from_secs(4), usize::MAX);
+    assert!((1..=4).all(|b| lists(&c, b, 4)), "every broker knows b4 after the boot");
+    // b4's session expires 18 s after it was last heard of (plus the expiry bucket).
+    c.run_until(Time::from_secs(30), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    assert!((1..=3).all(|b| !lists(&c, b, 4)), "onBrokerFailure told the others that b4 is gone");
+    let left = c.summary().metadata_change_latency_ms[boot..].to_vec();
+    assert_eq!(left.len(), 1, "{left:?}");
+    // The controller's watch event, its getChildren, and the UpdateMetadata: at least 4 hops;
+    // no ZooKeeper write in between (b4 was in no ISR).
+    assert!((4 * HOP_MIN_MS..200).contains(&left[0]), "{left:?}");
+    c.run_until(Time::from_secs(50), usize::MAX);
+    assert!(c.violations().is_empty(), "{:#?}", c.violations());
+    assert!((1..=4).all(|b| lists(&c, b, 4)), "onBrokerStartup told the others that b4 is back");
+    let joined = c.summary().metadata_change_latency_ms[boot + 1..].to_vec();
+    assert_eq!(joined.len(), 1, "{joined:?}");
+    assert!((4 * HOP_MIN_MS..200).contains(&joined[0]), "{joined:?}");
+}
+
+#[test]
+fn zookeeper_mode_measures_the_brokers_joining_at_boot_as_kraft_does() {
+    // Side by side, the two stopwatches count the same kinds of change: KRaft's
+    // RegisterBrokerRecords and ZooKeeper's /brokers/ids/N.
+    let mut c = Cluster::new(1, Config::default());
+    c.run_until(Time::from_secs(4), usize::MAX);
+    let zk = c.summary().metadata_change_latency_ms;
+    assert_eq!(zk.len(), 3, "{zk:?}");
+    assert!(zk.iter().all(|ms| *ms < 1_000), "{zk:?}");
 }

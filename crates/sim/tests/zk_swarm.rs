@@ -163,8 +163,23 @@ fn run_seed(seed: u64) -> Result<u64, String> {
         .filter_map(|sid| c.server(sid))
         .find(|s| s.established_epoch().is_some())
         .map(|s| &s.tree);
-    if let Some(Data::TopicConfig(configs)) = leader_tree.and_then(|t| t.get("/config/topics/orders")).map(|z| &z.data)
-    {
+    // Only if a notification was committed after the config's last write: the admin tool
+    // writes the config, then the notification, and a notification lost with its ZooKeeper
+    // leader leaves running brokers unaware (restarted ones read the config at startup).
+    let config = leader_tree.and_then(|t| t.get("/config/topics/orders"));
+    let notified = |t: &quorumlab_sim::zk::tree::DataTree, written: u64| {
+        t.get("/config/changes").is_some_and(|changes| {
+            changes
+                .children
+                .iter()
+                .any(|name| t.get(&format!("/config/changes/{name}")).is_some_and(|z| z.stat.czxid > written))
+        })
+    };
+    let notified = match (leader_tree, config) {
+        (Some(t), Some(z)) => notified(t, z.stat.mzxid),
+        _ => false,
+    };
+    if let Some(Data::TopicConfig(configs)) = config.filter(|_| notified).map(|z| &z.data) {
         for b in 1..=c.config().brokers as u32 {
             let broker = c.broker(b).filter(|x| x.registered && c.world().is_alive(x.node));
             if broker.is_some_and(|x| !configs.is_empty() && x.topic_configs.get("orders") != Some(configs)) {

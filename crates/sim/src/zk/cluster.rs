@@ -638,6 +638,9 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
             ("kafka.config_change_written", vec![topic.clone(), key.clone(), value.clone()])
         }
         Note::ConfigRefusedUnknownTopic { topic } => ("kafka.config_unknown_topic", vec![topic.clone()]),
+        Note::TopicConfigLoaded { topic, configs } => {
+            ("kafka.config_loaded", vec![topic.clone(), config_text(configs)])
+        }
         Note::TopicConfigApplied { topic, change, configs } => {
             ("kafka.config_applied", vec![topic.clone(), change.clone(), config_text(configs)])
         }

@@ -89,6 +89,12 @@ pub enum Purpose {
         seq: u64,
         name: String,
     },
+    /// DynamicConfigManager.startup: the topics that have config overrides.
+    StartupConfigs,
+    /// One topic's overrides, read at startup (`fetchAllEntityConfigs`).
+    StartupConfig {
+        topic: String,
+    },
     /// The config of the topic a notification names (`fetchEntityConfig`).
     TopicConfig {
         topic: String,
@@ -138,6 +144,8 @@ pub struct Broker {
     /// A config read failed with CONNECTIONLOSS: run the listener again on reconnect (Kafka's
     /// `retryRequestUntilConnected`).
     config_retry: bool,
+    /// DynamicConfigManager.startup has read every topic's overrides in this process.
+    configs_loaded: bool,
 }
 
 /// The admin tool's writes for `AdminZkClient.changeTopicConfig(topic, configs)`, read from
@@ -155,7 +163,7 @@ pub(crate) fn change_topic_config_ops(tree: &DataTree, topic: &str, key: &str, v
         _ => Vec::new(),
     };
     configs.push((key.to_string(), value.to_string()));
-    configs.sort_unstable();
+    crate::sorted::insertion_sort_by(&mut configs, |a, b| a < b);
     let data = Data::TopicConfig(Shared::new(configs));
     let write_config = match tree.get(&path) {
         Some(_) => Op::SetData { path, data, version: None },
@@ -218,6 +226,7 @@ impl Broker {
             config_change_requested: None,
             config_listener_session: 0,
             config_retry: false,
+            configs_loaded: false,
         }
     }
 
@@ -323,6 +332,7 @@ impl Broker {
             if self.config_retry {
                 self.config_retry = false;
                 self.process_config_changes(out, events);
+                self.load_configs(out, events);
             }
         }
         if let Some(c) = self.controller.as_mut() {
@@ -485,6 +495,8 @@ impl Broker {
             Purpose::ConfigChanges => self.on_config_changes(result, out, events),
             Purpose::ConfigChange { seq, name } => self.on_config_change(seq, name, result, out, events),
             Purpose::TopicConfig { topic, seq, change } => self.on_topic_config(topic, seq, change, result, out),
+            Purpose::StartupConfigs => self.on_startup_configs(result, out, events),
+            Purpose::StartupConfig { topic } => self.on_startup_config(topic, result, out),
             Purpose::Close => out.push(Output::Halt),
             Purpose::Ctrl(p) => self.on_ctrl_reply(now, p, result, zxid, out, events),
         }
@@ -516,6 +528,50 @@ impl Broker {
         }
         self.config_listener_session = self.zk.session;
         self.process_config_changes(out, events);
+        self.load_configs(out, events);
+    }
+
+    /// DynamicConfigManager.startup, after the listener's init: "apply all existing ... configs
+    /// to bootstrap the overrides" (`fetchAllEntityConfigs(Topic)`). Once per process: a change
+    /// whose notification never committed still reaches a broker when it restarts.
+    fn load_configs(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        if self.configs_loaded {
+            return;
+        }
+        let read = ReadOp::GetChildren { path: CONFIG_TOPICS_PATH.into(), watch: false };
+        self.request(Purpose::StartupConfigs, ClientOp::Read(read), out, events);
+    }
+
+    fn on_startup_configs(&mut self, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+        let Ok(OpResult::Children { children, .. }) = result else {
+            // Lost with the connection: read them again with the listener (`config_retry`).
+            self.config_retry = true;
+            return;
+        };
+        self.configs_loaded = true;
+        for (topic, _) in children {
+            let read = ReadOp::GetData { path: format!("{CONFIG_TOPICS_PATH}/{topic}"), watch: false };
+            self.request(Purpose::StartupConfig { topic }, ClientOp::Read(read), out, events);
+        }
+    }
+
+    /// TopicConfigHandler.processConfigChanges at startup. Reads on one session are answered in
+    /// order, so a notification's read issued later cannot be overwritten by this older one.
+    fn on_startup_config(&mut self, topic: String, result: ZkResult, out: &mut Vec<Out>) {
+        let configs = match result {
+            Ok(OpResult::Data { data: Data::TopicConfig(configs), .. }) => configs,
+            Err(ZkError::ConnectionLoss) => {
+                self.configs_loaded = false;
+                self.config_retry = true;
+                return;
+            }
+            _ => return,
+        };
+        // No overrides: nothing to apply (a new process starts with none).
+        if !configs.is_empty() && self.topic_configs.get(&topic) != Some(&configs) {
+            self.topic_configs.insert(topic.clone(), configs.clone());
+            out.push(Output::Note(Note::TopicConfigLoaded { topic, configs }));
+        }
     }
 
     /// `processNotifications`: getChildren with a watch (which also re-arms the one-shot
@@ -541,7 +597,7 @@ impl Broker {
                 Some((seq, name))
             })
             .collect();
-        changes.sort_unstable();
+        crate::sorted::insertion_sort_by(&mut changes, |a, b| a < b);
         for (seq, name) in changes {
             if self.config_change_requested.is_some_and(|done| seq <= done) {
                 continue;
@@ -852,6 +908,8 @@ mod tests {
             vec![
                 read(2, 2, ReadOp::Exists { path: CONTROLLER_PATH.into(), watch: true }),
                 read(3, 3, ReadOp::GetChildren { path: CONFIG_CHANGES_PATH.into(), watch: true }),
+                // DynamicConfigManager.startup then reads every topic's overrides.
+                read(4, 4, ReadOp::GetChildren { path: CONFIG_TOPICS_PATH.into(), watch: false }),
             ]
         );
         assert!(b.topic_configs.is_empty());
@@ -866,6 +924,7 @@ mod tests {
         };
         step(&mut b, reply(2, 2, 0x1_0000_0002, Ok(OpResult::Exists(None))));
         step(&mut b, reply(3, 3, 0x1_0000_0002, children(&[])));
+        step(&mut b, reply(4, 4, 0x1_0000_0002, children(&[])));
         assert!(b.zk.watches.contains_key(&(CONFIG_CHANGES_PATH.to_string(), WatchKind::Child)));
         // The admin tool wrote /config/topics/orders and config_change_0000000000: the child
         // watch fires. processNotifications: getChildren again (re-arming the one-shot watch).
@@ -874,23 +933,23 @@ mod tests {
             event: EventType::NodeChildrenChanged,
             zxid: 0x1_0000_0009,
         };
-        let out = step(&mut b, client(4, event));
+        let out = step(&mut b, client(5, event));
         let change = "config_change_0000000000";
-        let watch_again = read(5, 5, ReadOp::GetChildren { path: CONFIG_CHANGES_PATH.into(), watch: true });
+        let watch_again = read(6, 6, ReadOp::GetChildren { path: CONFIG_CHANGES_PATH.into(), watch: true });
         assert_eq!(out.iter().filter(|o| matches!(o, Output::Send { .. })).collect::<Vec<_>>(), vec![&watch_again]);
         // Every change newer than lastExecutedChange, in order: read it.
-        let out = step(&mut b, reply(5, 5, 0x1_0000_0009, children(&[change, "not_a_change"])));
-        let read_change = read(6, 6, ReadOp::GetData { path: format!("{CONFIG_CHANGES_PATH}/{change}"), watch: false });
+        let out = step(&mut b, reply(6, 6, 0x1_0000_0009, children(&[change, "not_a_change"])));
+        let read_change = read(7, 7, ReadOp::GetData { path: format!("{CONFIG_CHANGES_PATH}/{change}"), watch: false });
         assert_eq!(out, vec![Output::SetTimer { timer: Timer::ClientTimeout, at: Time::from_ms(12_001) }, read_change]);
         // It names topics/orders: fetchEntityConfig reads /config/topics/orders.
         let data = Data::ConfigChange { entity_path: "topics/orders".into() };
-        let out = step(&mut b, reply(6, 6, 0x1_0000_0009, Ok(OpResult::Data { data, stat: Stat::default() })));
-        let read_config = read(7, 7, ReadOp::GetData { path: "/config/topics/orders".into(), watch: false });
+        let out = step(&mut b, reply(7, 7, 0x1_0000_0009, Ok(OpResult::Data { data, stat: Stat::default() })));
+        let read_config = read(8, 8, ReadOp::GetData { path: "/config/topics/orders".into(), watch: false });
         assert_eq!(out, vec![Output::SetTimer { timer: Timer::ClientTimeout, at: Time::from_ms(12_001) }, read_config]);
         // TopicConfigHandler applies it; lastExecutedChange = 0.
         let configs = Shared::new(vec![("retention.ms".to_string(), "3600000".to_string())]);
         let data = Data::TopicConfig(configs.clone());
-        let out = step(&mut b, reply(7, 7, 0x1_0000_0009, Ok(OpResult::Data { data, stat: Stat::default() })));
+        let out = step(&mut b, reply(8, 8, 0x1_0000_0009, Ok(OpResult::Data { data, stat: Stat::default() })));
         assert_eq!(
             out,
             vec![
@@ -904,7 +963,7 @@ mod tests {
         step(
             &mut b,
             client(
-                8,
+                9,
                 ClientPacket::Event {
                     path: CONFIG_CHANGES_PATH.into(),
                     event: EventType::NodeChildrenChanged,
@@ -912,8 +971,29 @@ mod tests {
                 },
             ),
         );
-        let out = step(&mut b, reply(9, 8, 0x1_0000_000a, children(&[change])));
+        let out = step(&mut b, reply(10, 9, 0x1_0000_000a, children(&[change])));
         assert!(!out.iter().any(|o| matches!(o, Output::Send { .. })), "{out:?}");
+    }
+
+    #[test]
+    fn at_startup_the_broker_applies_every_topic_config_without_a_notification() {
+        // A config whose change notification never committed (its writer's ZooKeeper leader
+        // lost the proposal): a restarted broker still applies it, from DynamicConfigManager's
+        // startup read of /config/topics.
+        let (mut b, _) = registered_broker_1();
+        let topics = Ok(OpResult::Children { children: vec![("orders".to_string(), 0)], pzxid: 0 });
+        let out = step(&mut b, reply(2, 4, 0x1_0000_0002, topics));
+        let read_config = read(5, 5, ReadOp::GetData { path: "/config/topics/orders".into(), watch: false });
+        assert!(out.contains(&read_config), "{out:?}");
+        let configs = Shared::new(vec![("retention.ms".to_string(), "2".to_string())]);
+        let data = Data::TopicConfig(configs.clone());
+        let out = step(&mut b, reply(3, 5, 0x1_0000_0002, Ok(OpResult::Data { data, stat: Stat::default() })));
+        assert!(
+            out.contains(&Output::Note(Note::TopicConfigLoaded { topic: "orders".into(), configs: configs.clone() }))
+        );
+        assert_eq!(b.topic_configs["orders"], configs);
+        // No notification was processed.
+        assert_eq!(b.last_executed_change, None);
     }
 
     #[test]

@@ -11,6 +11,20 @@
 //! - **alter-config.** Starts when ZooKeeper commits `/config/changes/config_change_N` (the
 //!   second write of `AdminZkClient.changeTopicConfig`). Ends when every live registered broker
 //!   has processed change N (`TopicConfigApplied`; its `lastExecutedChange` reached N).
+//! - **a broker joins.** Starts when ZooKeeper commits the broker's ephemeral
+//!   `/brokers/ids/N` (a new one, or the same id in a new session). Ends when every live
+//!   registered broker's metadata cache lists N among the live brokers: the controller's
+//!   BrokerChange watch fires, it reads the children, and `onBrokerStartup` sends
+//!   UpdateMetadata to the existing brokers and the full metadata to the new one. KRaft's
+//!   counterpart: the RegisterBrokerRecord.
+//! - **a broker leaves.** Starts when ZooKeeper commits the deletion of `/brokers/ids/N` (its
+//!   session expired or was closed). Ends when no live registered broker's cache lists N:
+//!   `onBrokerFailure` elects new leaders for its partitions and shrinks their ISRs, and the
+//!   UpdateMetadata that follows carries the new live set. KRaft's counterpart: the fencing
+//!   (or controlled shutdown) record with its partition changes.
+//!
+//! A broker that leaves before its joining was seen everywhere (or joins again before its
+//! leaving was) drops the earlier measurement: the controller may never announce it.
 //!
 //! Why the commit of those znodes stands for KRaft's "the active controller appends the
 //! record": each is the one write that puts the change where Kafka's brokers learn of it, and
@@ -24,12 +38,12 @@
 //! The measurement only reads state after each event (the committed data tree of the most
 //! advanced server, each broker's caches), so it cannot change the run or its trace hash.
 
-use crate::sorted::SortedSet;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::Time;
 use crate::world::World;
 
-use super::kafka::{CONFIG_CHANGES_PATH, CONFIG_CHANGE_PREFIX, TOPICS_PATH};
-use super::msg::Data;
+use super::kafka::{BROKER_IDS_PATH, CONFIG_CHANGES_PATH, CONFIG_CHANGE_PREFIX, TOPICS_PATH};
+use super::msg::{Data, Zxid};
 use super::tree::DataTree;
 use super::Node;
 
@@ -43,6 +57,19 @@ enum Change {
     Topic { name: String, partitions: u32 },
     /// The config change notification `config_change_<seq>`.
     Config { seq: u64 },
+    /// `/brokers/ids/<id>` created.
+    BrokerJoined { id: u32 },
+    /// `/brokers/ids/<id>` deleted.
+    BrokerLeft { id: u32 },
+}
+
+impl Change {
+    fn broker(&self) -> Option<u32> {
+        match self {
+            Change::BrokerJoined { id } | Change::BrokerLeft { id } => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -52,6 +79,9 @@ pub(super) struct Latency {
     /// `cversion` of `/brokers/topics` and `/config/changes` when last looked at.
     topics_cversion: u32,
     changes_cversion: u32,
+    ids_cversion: u32,
+    /// The registered brokers when last looked at, with the czxid of their znode.
+    brokers_seen: SortedMap<u32, Zxid>,
     topics_seen: SortedSet<String>,
     /// Changes not yet applied everywhere: (committed at, change).
     pending: Vec<(Time, Change)>,
@@ -67,6 +97,8 @@ impl Latency {
         if let Some(topics) = initial.get(TOPICS_PATH) {
             latency.topics_seen = topics.children.clone();
         }
+        latency.ids_cversion = initial.get(BROKER_IDS_PATH).map_or(0, |z| z.stat.cversion);
+        latency.brokers_seen = registered(initial);
         latency
     }
 
@@ -104,6 +136,7 @@ impl Latency {
                 }
             }
         }
+        self.note_brokers(now, tree);
         if let Some(changes) = tree.get(CONFIG_CHANGES_PATH).filter(|z| z.stat.cversion != self.changes_cversion) {
             // ZooKeeper names a sequential child after the parent's cversion at its creation.
             let (from, to) = (self.changes_cversion, changes.stat.cversion);
@@ -114,6 +147,26 @@ impl Latency {
                 }
             }
         }
+    }
+
+    fn note_brokers(&mut self, now: Time, tree: &DataTree) {
+        let Some(ids) = tree.get(BROKER_IDS_PATH).filter(|z| z.stat.cversion != self.ids_cversion) else {
+            return;
+        };
+        self.ids_cversion = ids.stat.cversion;
+        let current = registered(tree);
+        let left: Vec<u32> = self.brokers_seen.keys().filter(|id| !current.contains_key(*id)).copied().collect();
+        for id in left {
+            self.pending.retain(|(_, c)| c.broker() != Some(id));
+            self.start(now, Change::BrokerLeft { id });
+        }
+        for (id, czxid) in current.iter() {
+            if self.brokers_seen.get(id) != Some(czxid) {
+                self.pending.retain(|(_, c)| c.broker() != Some(*id));
+                self.start(now, Change::BrokerJoined { id: *id });
+            }
+        }
+        self.brokers_seen = current;
     }
 
     fn start(&mut self, at: Time, change: Change) {
@@ -144,6 +197,8 @@ impl Latency {
                         b.metadata_topics.get(name.as_str()).is_some_and(|known| known.len() >= *partitions)
                     }
                     Change::Config { seq } => b.last_executed_change.is_some_and(|done| done >= *seq),
+                    Change::BrokerJoined { id } => b.live_brokers.contains(id),
+                    Change::BrokerLeft { id } => !b.live_brokers.contains(id),
                 };
                 if !applied {
                     return true;
@@ -161,4 +216,16 @@ impl Latency {
             false
         });
     }
+}
+
+/// The brokers registered in `tree` (`/brokers/ids/N`) with the czxid of their znode.
+fn registered(tree: &DataTree) -> SortedMap<u32, Zxid> {
+    let Some(ids) = tree.get(BROKER_IDS_PATH) else { return SortedMap::new() };
+    ids.children
+        .iter()
+        .filter_map(|name| {
+            let id = name.parse::<u32>().ok()?;
+            Some((id, tree.get(&format!("{BROKER_IDS_PATH}/{name}"))?.stat.czxid))
+        })
+        .collect()
 }

@@ -254,6 +254,11 @@ pub enum Note {
     },
     /// A broker processed config change `change` (the sequential znode's name) and now uses
     /// these configs for `topic`.
+    /// DynamicConfigManager.startup applied a topic's overrides read from `/config/topics/T`.
+    TopicConfigLoaded {
+        topic: String,
+        configs: msg::Shared<Vec<(String, String)>>,
+    },
     TopicConfigApplied {
         topic: String,
         change: String,

@@ -83,6 +83,9 @@ pub struct Controller {
     write_in_flight: bool,
     /// Topics seen in `/brokers/topics` whose states are not created yet.
     pending_topics: VecDeque<String>,
+    /// Brokers died and no partition lost its leader: once this event's writes are done, tell
+    /// every live broker the new live set (`onBrokerFailure`).
+    announce_live: bool,
 }
 
 impl Controller {
@@ -105,6 +108,7 @@ impl Controller {
             needs_reload: false,
             write_in_flight: false,
             pending_topics: VecDeque::new(),
+            announce_live: false,
         }
     }
 
@@ -212,7 +216,22 @@ impl Broker {
         for b in &joined {
             c.shutting_down.remove(b);
         }
-        // onBrokerStartup: the full metadata and the replicas' LeaderAndIsr to returning brokers.
+        // onBrokerFailure: "If broker failure did not require leader re-election, inform brokers
+        // of the failed broker" (else the elections' UpdateMetadata does), after the ISR writes.
+        let leader_lost = c
+            .topics
+            .values()
+            .any(|t| t.states.iter().any(|z| u32::try_from(z.state.leader).is_ok_and(|l| dead.contains(&l))));
+        if !dead.is_empty() && !leader_lost {
+            c.announce_live = true;
+        }
+        // onBrokerStartup: UpdateMetadata without partition states to the existing brokers, "so
+        // that they know about the new brokers"; then the full metadata and the replicas'
+        // LeaderAndIsr to the new ones.
+        if !joined.is_empty() {
+            let existing: Vec<u32> = c.live.keys().filter(|b| !joined.contains(b)).copied().collect();
+            self.send_live_set(now, &existing, out);
+        }
         self.send_full_state_to(now, &joined, out);
         self.plan_elections(&SortedSet::new());
         self.start_writes(out, events);
@@ -418,6 +437,24 @@ impl Broker {
             };
             self.send_kafka(now, b, lai, out);
             self.send_kafka(now, b, um, out);
+        }
+    }
+
+    /// UpdateMetadata with the live brokers and no partition states
+    /// (`sendUpdateMetadataRequest(brokers, Set.empty)`).
+    fn send_live_set(&mut self, now: Time, brokers: &[u32], out: &mut Vec<Out>) {
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
+        let (epoch, live): (u32, Vec<u32>) = (c.epoch, c.live.keys().copied().collect());
+        let none = Shared::new(Vec::new());
+        for &b in brokers {
+            let msg = KafkaMsg::UpdateMetadata {
+                controller_epoch: epoch,
+                live_brokers: live.clone(),
+                partitions: none.clone(),
+            };
+            self.send_kafka(now, b, msg, out);
         }
     }
 
@@ -718,6 +755,13 @@ impl Broker {
             let Some(c) = self.controller.as_mut() else {
                 return;
             };
+            if !c.busy && c.announce_live {
+                // The broker-failure event's writes are done (onBrokerFailure's last step).
+                c.announce_live = false;
+                let live: Vec<u32> = c.live.keys().copied().collect();
+                self.send_live_set(now, &live, out);
+                continue;
+            }
             if c.busy || c.phase != CtrlPhase::Active || !self.zk.connected() {
                 return;
             }
