@@ -22,8 +22,9 @@ use crate::lab::{Lab, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem, View};
 use crate::render::{class_colour, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
 
-/// How often (wall time) the DOM snapshot is refreshed while playing.
-const PUBLISH_EVERY_MS: f64 = 120.0;
+/// How often (wall time) the DOM snapshot (stats, narration, timeline) is refreshed while
+/// playing. A node changing role, epoch or liveness publishes at once.
+const PUBLISH_EVERY_MS: f64 = 250.0;
 /// How often the simulation moves while playing (wall ms). Between ticks, the stage's moving
 /// layer glides on its own (stage.js), so the page's main thread has no per-frame work.
 const TICK_MS: f64 = 50.0;

@@ -17,8 +17,8 @@ use crate::history::{History, Sample, SAMPLE_EVERY_US};
 use crate::i18n::{tr, Lang};
 use crate::render::{class_colour, KRAFT_LEGEND, ZK_LEGEND};
 
-/// Wall time between two redraws while the data changes (at most ~4 per second).
-pub const REDRAW_EVERY_MS: f64 = 250.0;
+/// Wall time between two redraws while the data changes (at most twice a second).
+pub const REDRAW_EVERY_MS: f64 = 500.0;
 /// How much virtual time the chart shows.
 pub const WINDOW_US: u64 = 60_000_000;
 const TICK_EVERY_US: u64 = 10_000_000;
