@@ -164,8 +164,10 @@ fn run_seed(seed: u64) -> Result<u64, String> {
         .find(|s| s.established_epoch().is_some())
         .map(|s| &s.tree);
     // Only if a notification was committed after the config's last write: the admin tool
-    // writes the config, then the notification, and a notification lost with its ZooKeeper
-    // leader leaves running brokers unaware (restarted ones read the config at startup).
+    // writes the config, then the notification, and the model's admin tool does not retry a
+    // write lost with its ZooKeeper leader (Kafka's KafkaZkClient retries on CONNECTIONLOSS;
+    // an admin process that dies between the two writes is the Kafka case). Running brokers
+    // then stay unaware; restarted ones read the config at startup.
     let config = leader_tree.and_then(|t| t.get("/config/topics/orders"));
     let notified = |t: &quorumlab_sim::zk::tree::DataTree, written: u64| {
         t.get("/config/changes").is_some_and(|changes| {

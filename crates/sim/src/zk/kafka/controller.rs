@@ -83,8 +83,8 @@ pub struct Controller {
     write_in_flight: bool,
     /// Topics seen in `/brokers/topics` whose states are not created yet.
     pending_topics: VecDeque<String>,
-    /// Brokers died and no partition lost its leader: once this event's writes are done, tell
-    /// every live broker the new live set (`onBrokerFailure`).
+    /// Brokers died and no partition state changed: once this event is done, tell every live
+    /// broker the new live set (`onBrokerFailure`).
     announce_live: bool,
 }
 
@@ -216,15 +216,7 @@ impl Broker {
         for b in &joined {
             c.shutting_down.remove(b);
         }
-        // onBrokerFailure: "If broker failure did not require leader re-election, inform brokers
-        // of the failed broker" (else the elections' UpdateMetadata does), after the ISR writes.
-        let leader_lost = c
-            .topics
-            .values()
-            .any(|t| t.states.iter().any(|z| u32::try_from(z.state.leader).is_ok_and(|l| dead.contains(&l))));
-        if !dead.is_empty() && !leader_lost {
-            c.announce_live = true;
-        }
+        let writes_before = c.writes.len();
         // onBrokerStartup: UpdateMetadata without partition states to the existing brokers, "so
         // that they know about the new brokers"; then the full metadata and the replicas'
         // LeaderAndIsr to the new ones.
@@ -234,6 +226,15 @@ impl Broker {
         }
         self.send_full_state_to(now, &joined, out);
         self.plan_elections(&SortedSet::new());
+        // onBrokerFailure (Kafka 3.1+, KAFKA-13225): the new leaders and shrunk ISRs go out with
+        // UpdateMetadata to every live broker; when nothing changed (the dead brokers led
+        // nothing and were in no ISR), the controller sends the live set on its own, as this
+        // event's last step.
+        if let Some(c) = self.controller.as_mut() {
+            if !dead.is_empty() && c.writes.len() == writes_before {
+                c.announce_live = true;
+            }
+        }
         self.start_writes(out, events);
     }
 
@@ -755,15 +756,15 @@ impl Broker {
             let Some(c) = self.controller.as_mut() else {
                 return;
             };
-            if !c.busy && c.announce_live {
-                // The broker-failure event's writes are done (onBrokerFailure's last step).
+            if c.busy || c.phase != CtrlPhase::Active || !self.zk.connected() {
+                return;
+            }
+            if c.announce_live {
+                // The broker-failure event is done (onBrokerFailure's last step).
                 c.announce_live = false;
                 let live: Vec<u32> = c.live.keys().copied().collect();
                 self.send_live_set(now, &live, out);
                 continue;
-            }
-            if c.busy || c.phase != CtrlPhase::Active || !self.zk.connected() {
-                return;
             }
             let Some(event) = c.queue.pop_front() else {
                 return;
