@@ -761,9 +761,9 @@ fn Page(
         snapshots.iter().map(|s| s.with(|s| s.horizon_us.max(s.time_us) / 1_000)).max().unwrap_or(0)
     });
 
-    // The panels below each stage (chart, stats, legend, inspector, narration, ...) are built
-    // after the first frame is on screen: the first layout then covers only the header, the
-    // stages and the controls, so the picture appears sooner.
+    // The controls and the panels (chart, stats, legend, inspector, narration, ...) are built
+    // after the first frame is on screen: the first layout, which drawing forces, then covers
+    // only the header and the stages, so the picture appears sooner.
     let later = RwSignal::new(false);
     Effect::new(move |_| {
         if later.get() {
