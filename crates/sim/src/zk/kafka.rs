@@ -128,6 +128,9 @@ pub struct Broker {
     /// broker (read by the metadata-change latency measurement, never by the protocol).
     pub metadata_topics: SortedMap<String, PartitionSet>,
     pub live_brokers: Vec<u32>,
+    /// When each of `live_brokers` last entered that list (read by the metadata-change latency
+    /// measurement, never by the protocol: a bounced broker's id is listed before and after).
+    pub listed_since: SortedMap<u32, Time>,
     /// Controlled shutdown in progress: attempts so far.
     pub shutting_down: Option<u32>,
     electing: bool,
@@ -219,6 +222,7 @@ impl Broker {
             metadata_partitions: 0,
             metadata_topics: SortedMap::new(),
             live_brokers: Vec::new(),
+            listed_since: SortedMap::new(),
             shutting_down: None,
             electing: false,
             topic_configs: SortedMap::new(),
@@ -684,6 +688,12 @@ impl Broker {
             KafkaMsg::UpdateMetadata { controller_epoch, live_brokers, partitions } => {
                 if self.reject_stale(from, controller_epoch, "UpdateMetadata response", out) {
                     return;
+                }
+                self.listed_since.retain(|b, _| live_brokers.contains(b));
+                for b in &live_brokers {
+                    if !self.listed_since.contains_key(b) {
+                        self.listed_since.insert(*b, now);
+                    }
                 }
                 self.live_brokers = live_brokers;
                 self.metadata_partitions =

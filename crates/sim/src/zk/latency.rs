@@ -13,10 +13,12 @@
 //!   has processed change N (`TopicConfigApplied`; its `lastExecutedChange` reached N).
 //! - **a broker joins.** Starts when ZooKeeper commits the broker's ephemeral
 //!   `/brokers/ids/N` (a new one, or the same id in a new session). Ends when every live
-//!   registered broker's metadata cache lists N among the live brokers: the controller's
-//!   BrokerChange watch fires, it reads the children, and `onBrokerStartup` sends
-//!   UpdateMetadata to the existing brokers and the full metadata to the new one. KRaft's
-//!   counterpart: the RegisterBrokerRecord.
+//!   registered broker's metadata cache has listed N among the live brokers since then: the
+//!   controller's BrokerChange watch fires, it reads the children, and `onBrokerStartup` sends
+//!   UpdateMetadata to the existing brokers and the full metadata to the new one. (When the
+//!   controller reads the new znode before it saw the old one go, the broker "bounced": its id
+//!   was listed all along, and `onBrokerFailure` takes it out before `onBrokerStartup` puts it
+//!   back.) KRaft's counterpart: the RegisterBrokerRecord.
 //! - **a broker leaves.** Starts when ZooKeeper commits the deletion of `/brokers/ids/N` (its
 //!   session expired or was closed). Ends when no live registered broker's cache lists N:
 //!   `onBrokerFailure` elects new leaders for its partitions and shrinks their ISRs, and the
@@ -197,7 +199,9 @@ impl Latency {
                         b.metadata_topics.get(name.as_str()).is_some_and(|known| known.len() >= *partitions)
                     }
                     Change::Config { seq } => b.last_executed_change.is_some_and(|done| done >= *seq),
-                    Change::BrokerJoined { id } => b.live_brokers.contains(id),
+                    // Listed since the znode's commit: a bounced broker's id may never have left
+                    // the list, but onBrokerFailure takes it out before onBrokerStartup.
+                    Change::BrokerJoined { id } => b.listed_since.get(id).is_some_and(|t| *t >= *at),
                     Change::BrokerLeft { id } => !b.live_brokers.contains(id),
                 };
                 if !applied {

@@ -86,6 +86,9 @@ pub struct Controller {
     /// Brokers died and no partition state changed: once this event is done, tell every live
     /// broker the new live set (`onBrokerFailure`).
     announce_live: bool,
+    /// Bounced brokers (the same id in a new session, with a larger czxid): out of `live` while
+    /// `onBrokerFailure`'s writes for them run, then back through `onBrokerStartup`.
+    bounced: Vec<(u32, Zxid)>,
 }
 
 impl Controller {
@@ -109,6 +112,15 @@ impl Controller {
             write_in_flight: false,
             pending_topics: VecDeque::new(),
             announce_live: false,
+            bounced: Vec::new(),
+        }
+    }
+
+    /// An event ended early (a failed write, a lost connection): the bounced brokers waiting
+    /// for their startup are live again (a reload or the next broker change tells everyone).
+    fn restore_bounced(&mut self) {
+        for (b, czxid) in std::mem::take(&mut self.bounced) {
+            self.live.insert(b, czxid);
         }
     }
 
@@ -142,6 +154,8 @@ impl Broker {
         c.phase = CtrlPhase::Loading;
         c.busy = true;
         c.load_started = now;
+        // The reload reads the live set afresh and tells every broker everything.
+        c.bounced.clear();
         c.topics.clear();
         c.to_load.clear();
         c.loaded_partitions = 0;
@@ -152,6 +166,7 @@ impl Broker {
 
     pub(super) fn ctrl_lost_connection(&mut self) {
         if let Some(c) = self.controller.as_mut() {
+            c.restore_bounced();
             c.needs_reload = true;
             c.busy = false;
             c.write_in_flight = false;
@@ -206,36 +221,56 @@ impl Broker {
             self.request(Purpose::Ctrl(CtrlPurpose::Topics), ClientOp::Read(read), out, events);
             return;
         }
-        // processBrokerChange: new, dead and bounced (same id, larger czxid) brokers.
+        // processBrokerChange: new, dead and bounced (same id, larger czxid: the broker restarted
+        // between two reads) brokers.
         let old = std::mem::replace(&mut c.live, new_live);
         let dead: SortedSet<u32> = old.keys().filter(|b| !c.live.contains_key(b)).copied().collect();
-        let joined: Vec<u32> = c.live.iter().filter(|(b, czxid)| old.get(b) != Some(czxid)).map(|(b, _)| *b).collect();
-        for b in &dead {
+        let joined: Vec<u32> = c.live.keys().filter(|b| !old.contains_key(b)).copied().collect();
+        let bounced: Vec<(u32, Zxid)> =
+            c.live.iter().filter(|(b, czxid)| old.get(b).is_some_and(|o| o != czxid)).map(|(b, z)| (*b, *z)).collect();
+        for b in dead.iter().chain(&joined).chain(bounced.iter().map(|(b, _)| b)) {
             c.shutting_down.remove(b);
         }
-        for b in &joined {
-            c.shutting_down.remove(b);
+        // The bounced brokers leave the live set for `onBrokerFailure`, and come back once its
+        // writes are done (`start_writes`).
+        for (b, _) in &bounced {
+            c.live.remove(b);
         }
         let writes_before = c.writes.len();
-        // onBrokerStartup: UpdateMetadata without partition states to the existing brokers, "so
-        // that they know about the new brokers"; then the full metadata and the replicas'
-        // LeaderAndIsr to the new ones.
-        if !joined.is_empty() {
-            let existing: Vec<u32> = c.live.keys().filter(|b| !joined.contains(b)).copied().collect();
-            self.send_live_set(now, &existing, out);
-        }
-        self.send_full_state_to(now, &joined, out);
+        self.broker_startup(now, &joined, out);
+        // onBrokerFailure for the bounced and the dead brokers (Kafka runs it for the bounced
+        // ones first, then the dead ones; the model runs both at once): new leaders for their
+        // partitions, their replicas out of the ISRs. The same pass also gives the new brokers'
+        // replicas back their ISR places (the model's stand-in for catch-up).
         self.plan_elections(&SortedSet::new());
-        // onBrokerFailure (Kafka 3.1+, KAFKA-13225): the new leaders and shrunk ISRs go out with
-        // UpdateMetadata to every live broker; when nothing changed (the dead brokers led
-        // nothing and were in no ISR), the controller sends the live set on its own, as this
-        // event's last step.
-        if let Some(c) = self.controller.as_mut() {
-            if !dead.is_empty() && c.writes.len() == writes_before {
-                c.announce_live = true;
+        let Some(c) = self.controller.as_mut() else { return };
+        // KAFKA-13225 (Kafka 3.1+): the new leaders and shrunk ISRs go out with UpdateMetadata
+        // to every live broker; when nothing changed (the brokers led nothing and were in no
+        // ISR), the controller sends the live set on its own, as onBrokerFailure's last step.
+        let unchanged = c.writes.len() == writes_before;
+        if !bounced.is_empty() {
+            c.bounced = bounced;
+            if unchanged {
+                let live: Vec<u32> = c.live.keys().copied().collect();
+                self.send_live_set(now, &live, out);
             }
+        } else if !dead.is_empty() && unchanged {
+            c.announce_live = true;
         }
-        self.start_writes(out, events);
+        self.start_writes(now, out, events);
+    }
+
+    /// onBrokerStartup: UpdateMetadata without partition states to the existing brokers, "so
+    /// that they know about the new brokers"; then the full metadata and the replicas'
+    /// LeaderAndIsr to the new ones.
+    fn broker_startup(&mut self, now: Time, joined: &[u32], out: &mut Vec<Out>) {
+        let Some(c) = self.controller.as_ref() else { return };
+        if joined.is_empty() {
+            return;
+        }
+        let existing: Vec<u32> = c.live.keys().filter(|b| !joined.contains(b)).copied().collect();
+        self.send_live_set(now, &existing, out);
+        self.send_full_state_to(now, joined, out);
     }
 
     pub(super) fn on_topics(&mut self, now: Time, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
@@ -251,11 +286,11 @@ impl Broker {
             self.load_next(now, out, events);
         } else {
             c.pending_topics.extend(names);
-            self.next_new_topic(out, events);
+            self.next_new_topic(now, out, events);
         }
     }
 
-    pub(super) fn next_new_topic(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+    pub(super) fn next_new_topic(&mut self, now: Time, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         let Some(c) = self.controller.as_mut() else {
             return;
         };
@@ -264,7 +299,7 @@ impl Broker {
                 let read = ReadOp::GetData { path: format!("{TOPICS_PATH}/{topic}"), watch: false };
                 self.request(Purpose::Ctrl(CtrlPurpose::Topic(topic)), ClientOp::Read(read), out, events);
             }
-            None => self.start_writes(out, events),
+            None => self.start_writes(now, out, events),
         }
     }
 
@@ -320,7 +355,7 @@ impl Broker {
                     c.next_from = 0;
                     self.load_next(now, out, events);
                 } else {
-                    self.next_new_topic(out, events);
+                    self.next_new_topic(now, out, events);
                 }
                 return;
             }
@@ -347,7 +382,7 @@ impl Broker {
             })
             .collect();
         c.writes.push_back(Write::Create { topic, assignment, states: Shared::new(states) });
-        self.next_new_topic(out, events);
+        self.next_new_topic(now, out, events);
     }
 
     pub(super) fn on_states(&mut self, now: Time, topic: String, result: ZkResult, out: &mut Vec<Out>) {
@@ -398,7 +433,7 @@ impl Broker {
             c.busy = true;
         }
         self.plan_elections(&SortedSet::new());
-        self.next_new_topic(out, events);
+        self.next_new_topic(now, out, events);
     }
 
     /// Everything (re)joining brokers need: UpdateMetadata with every partition, and
@@ -430,14 +465,19 @@ impl Broker {
         let live_brokers: Vec<u32> = c.live.keys().copied().collect();
         let all = Shared::new(all);
         for (b, list) in mine {
+            let hosts_replicas = !list.is_empty();
             let lai = KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions: Shared::new(list) };
             let um = KafkaMsg::UpdateMetadata {
                 controller_epoch: epoch,
                 live_brokers: live_brokers.clone(),
                 partitions: all.clone(),
             };
-            self.send_kafka(now, b, lai, out);
+            // onBrokerStartup and onControllerFailover send the UpdateMetadata first, then the
+            // replica state machine's LeaderAndIsr (none to a broker that hosts no replica).
             self.send_kafka(now, b, um, out);
+            if hosts_replicas {
+                self.send_kafka(now, b, lai, out);
+            }
         }
     }
 
@@ -555,7 +595,7 @@ impl Broker {
         }
     }
 
-    pub(super) fn start_writes(&mut self, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+    pub(super) fn start_writes(&mut self, now: Time, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         let Some(c) = self.controller.as_mut() else {
             return;
         };
@@ -565,6 +605,16 @@ impl Broker {
         }
         let check = Op::Check { path: CONTROLLER_EPOCH_PATH.into(), version: c.epoch_zk_version };
         let Some(write) = c.writes.front().cloned() else {
+            if !c.bounced.is_empty() {
+                // processBrokerChange: the bounced brokers' onBrokerFailure is done; they are
+                // live again and go through onBrokerStartup (with their replicas back in the
+                // ISRs, the model's stand-in for catch-up).
+                let bounced: Vec<u32> = c.bounced.iter().map(|(b, _)| *b).collect();
+                c.restore_bounced();
+                self.broker_startup(now, &bounced, out);
+                self.plan_elections(&SortedSet::new());
+                return self.start_writes(now, out, events);
+            }
             c.busy = false;
             self.finish_event(out);
             return;
@@ -661,7 +711,7 @@ impl Broker {
                     self.start_load(now, out, events);
                     return;
                 }
-                self.start_writes(out, events);
+                self.start_writes(now, out, events);
             }
             Err(ZkError::BadVersion) => {
                 // The epoch check failed: a newer controller exists. We are fenced.
@@ -671,6 +721,7 @@ impl Broker {
             }
             Err(_) | Ok(_) => {
                 if let Some(c) = self.controller.as_mut() {
+                    c.restore_bounced();
                     c.writes.clear();
                     c.busy = false;
                 }
@@ -781,7 +832,7 @@ impl Broker {
                 }
                 CtrlEvent::PreferredReplicaElection => {
                     self.plan_preferred();
-                    self.start_writes(out, events);
+                    self.start_writes(now, out, events);
                 }
                 CtrlEvent::ControlledShutdown { broker } => {
                     // §2.5: move leadership away and shrink the ISR, then answer.
@@ -792,7 +843,7 @@ impl Broker {
                     if let Some(c) = self.controller.as_mut() {
                         c.shutting_down.insert(broker);
                     }
-                    self.start_writes(out, events);
+                    self.start_writes(now, out, events);
                 }
             }
             // Requests that failed at once come back as events: handle them now.
@@ -835,6 +886,103 @@ mod tests {
         assert_eq!(out[0], Output::Note(Note::Fenced { broker: 1, epoch: 3 }));
         assert_eq!(out[1], Output::Note(Note::ControllerResigned { broker: 1, epoch: 3 }));
         assert!(b.controller.is_none());
+    }
+
+    /// Broker 1 controls brokers 1–3 (czxids 10, 20, 30); `states` for topic "t", whose
+    /// partition p has replicas `replicas[2p..2p+2]`.
+    fn controlling(replicas: Vec<u32>, states: Vec<PartState>) -> Broker {
+        let mut b = broker(1);
+        let mut c = Controller::new(2, 2, Time::ZERO);
+        c.phase = CtrlPhase::Active;
+        c.busy = true;
+        c.live = [(1, 10), (2, 20), (3, 30)].into_iter().collect();
+        let assignment = Shared::new(Assignment { rf: 2, replicas });
+        let states = states.into_iter().map(|state| StateZnode { state, version: 7, mzxid: 0 }).collect();
+        c.topics.insert("t".into(), TopicCtx { assignment, states });
+        b.controller = Some(Box::new(c));
+        b
+    }
+
+    /// The Kafka requests in `out`, as (recipient broker, message), in order.
+    fn kafka_sent(out: &[Out]) -> Vec<(u32, KafkaMsg)> {
+        let cfg = config();
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Send { to, msg: Msg::Kafka(m) } => {
+                    let b = (1..=cfg.brokers as u32).find(|b| node_of_broker(&cfg, *b) == *to)?;
+                    Some((b, m.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn update_metadata(m: &KafkaMsg) -> Option<(Vec<u32>, usize)> {
+        match m {
+            KafkaMsg::UpdateMetadata { live_brokers, partitions, .. } => Some((live_brokers.clone(), partitions.len())),
+            _ => None,
+        }
+    }
+
+    fn brokers_read(children: &[(u32, Zxid)]) -> ZkResult {
+        let children = children.iter().map(|(b, z)| (b.to_string(), *z)).collect();
+        Ok(OpResult::Children { children, pzxid: 0 })
+    }
+
+    #[test]
+    fn a_bounced_broker_loses_its_leaderships_before_it_starts_again() {
+        // processBrokerChange: b2's znode has a larger czxid (25 > 20), so b2 restarted between
+        // two reads. Kafka runs onBrokerFailure for it, then onBrokerStartup.
+        let led_by_2 = PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr: isr_bit(2) | isr_bit(3) };
+        let mut b = controlling(vec![2, 3], vec![led_by_2]);
+        let (mut out, mut events) = (Vec::new(), Vec::new());
+        b.on_brokers(Time::from_ms(1), brokers_read(&[(1, 10), (2, 25), (3, 30)]), &mut out, &mut events);
+        let c = b.controller.as_ref().unwrap();
+        assert_eq!(c.live.keys().copied().collect::<Vec<_>>(), vec![1, 3], "b2 is out of the live set meanwhile");
+        let Some(Write::Set { updates, .. }) = c.writes.front() else { panic!("no election planned") };
+        // OfflinePartition → OnlinePartition: b3, the next live ISR replica; b2 leaves the ISR.
+        let moved = PartState { leader: 3, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(3) };
+        assert_eq!(updates.to_vec(), vec![StateUpdate { partition: 0, state: moved, expected_version: 7 }]);
+        assert!(kafka_sent(&out).is_empty(), "nothing is sent before the election is written: {out:?}");
+
+        let mut out = Vec::new();
+        let written = Ok(OpResult::Multi(vec![OpResult::Checked, OpResult::StatesSet { failed: vec![] }]));
+        b.on_reply(Time::from_ms(2), Purpose::Ctrl(CtrlPurpose::Write), written, 40, &mut out, &mut events);
+        let sent = kafka_sent(&out);
+        let to = |r: u32| sent.iter().filter(|(b, _)| *b == r).map(|(_, m)| m.clone()).collect::<Vec<_>>();
+        // b3: the new leadership, the UpdateMetadata without b2, then the one that lists b2 again.
+        let to_3 = to(3);
+        assert!(matches!(&to_3[0], KafkaMsg::LeaderAndIsr { .. }), "{to_3:?}");
+        assert_eq!(update_metadata(&to_3[1]), Some((vec![1, 3], 1)), "{to_3:?}");
+        assert_eq!(update_metadata(&to_3[2]), Some((vec![1, 2, 3], 0)), "{to_3:?}");
+        assert_eq!(to_3.len(), 3, "{to_3:?}");
+        // b2: UpdateMetadata with every partition first, then LeaderAndIsr as a follower of b3.
+        let to_2 = to(2);
+        assert_eq!(update_metadata(&to_2[0]), Some((vec![1, 2, 3], 1)), "{to_2:?}");
+        let KafkaMsg::LeaderAndIsr { partitions, .. } = &to_2[1] else { panic!("{to_2:?}") };
+        assert_eq!(partitions[0].states, vec![(0, moved)]);
+        assert_eq!(to_2.len(), 2, "{to_2:?}");
+        let c = b.controller.as_ref().unwrap();
+        assert_eq!(c.live.get(&2), Some(&25), "b2 is live again, in its new session");
+    }
+
+    #[test]
+    fn a_bounced_broker_that_hosts_nothing_leaves_and_returns_in_the_live_set() {
+        // onBrokerFailure with no partition change (KAFKA-13225): the live set without b2 goes
+        // out on its own; then onBrokerStartup's live set with it.
+        let led_by_3 = PartState { leader: 3, leader_epoch: 1, controller_epoch: 1, isr: isr_bit(3) | isr_bit(1) };
+        let mut b = controlling(vec![3, 1], vec![led_by_3]);
+        let (mut out, mut events) = (Vec::new(), Vec::new());
+        b.on_brokers(Time::from_ms(1), brokers_read(&[(1, 10), (2, 25), (3, 30)]), &mut out, &mut events);
+        let sent = kafka_sent(&out);
+        let to_3: Vec<_> = sent.iter().filter(|(b, _)| *b == 3).filter_map(|(_, m)| update_metadata(m)).collect();
+        assert_eq!(to_3, vec![(vec![1, 3], 0), (vec![1, 2, 3], 0)]);
+        let to_2: Vec<_> = sent.iter().filter(|(b, _)| *b == 2).map(|(_, m)| m.clone()).collect();
+        assert_eq!(update_metadata(&to_2[0]), Some((vec![1, 2, 3], 1)), "{to_2:?}");
+        assert_eq!(to_2.len(), 1, "no LeaderAndIsr for a broker that hosts no replica: {to_2:?}");
+        let c = b.controller.as_ref().unwrap();
+        assert!(!c.busy && c.bounced.is_empty(), "the event is done");
+        assert_eq!(c.live.keys().copied().collect::<Vec<_>>(), vec![1, 2, 3]);
     }
 
     #[test]
