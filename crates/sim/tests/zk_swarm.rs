@@ -163,11 +163,12 @@ fn run_seed(seed: u64) -> Result<u64, String> {
         .filter_map(|sid| c.server(sid))
         .find(|s| s.established_epoch().is_some())
         .map(|s| &s.tree);
-    // Only if a notification was committed after the config's last write: the admin tool
-    // writes the config, then the notification, and the model's admin tool does not retry a
-    // write lost with its ZooKeeper leader (Kafka's KafkaZkClient retries on CONNECTIONLOSS;
-    // an admin process that dies between the two writes is the Kafka case). Running brokers
-    // then stay unaware; restarted ones read the config at startup.
+    // Every broker must have it if a notification was committed after the config's last
+    // write. Else only the brokers that read every config at startup after that write: the
+    // admin tool writes the config, then the notification, and the model's admin tool does not
+    // retry a write lost with its ZooKeeper leader (Kafka's KafkaZkClient retries on
+    // CONNECTIONLOSS; an admin process that dies between the two writes is the Kafka case).
+    // Brokers that were running then stay unaware.
     let config = leader_tree.and_then(|t| t.get("/config/topics/orders"));
     let notified = |t: &quorumlab_sim::zk::tree::DataTree, written: u64| {
         t.get("/config/changes").is_some_and(|changes| {
@@ -181,11 +182,15 @@ fn run_seed(seed: u64) -> Result<u64, String> {
         (Some(t), Some(z)) => notified(t, z.stat.mzxid),
         _ => false,
     };
-    if let Some(Data::TopicConfig(configs)) = config.filter(|_| notified).map(|z| &z.data) {
+    if let Some((Data::TopicConfig(configs), written)) = config.map(|z| (&z.data, z.stat.mzxid)) {
         for b in 1..=c.config().brokers as u32 {
             let broker = c.broker(b).filter(|x| x.registered && c.world().is_alive(x.node));
-            if broker.is_some_and(|x| !configs.is_empty() && x.topic_configs.get("orders") != Some(configs)) {
-                return Err(format!("liveness: b{b} did not apply the topic config {:?}", **configs));
+            let Some(x) = broker.filter(|x| notified || x.configs_read_at.is_some_and(|at| at >= written)) else {
+                continue;
+            };
+            if !configs.is_empty() && x.topic_configs.get("orders") != Some(configs) {
+                let how = if notified { "notified" } else { "read at startup" };
+                return Err(format!("liveness: b{b} did not apply the topic config {:?} ({how})", **configs));
             }
         }
     }

@@ -149,6 +149,9 @@ pub struct Broker {
     config_retry: bool,
     /// DynamicConfigManager.startup has read every topic's overrides in this process.
     configs_loaded: bool,
+    /// The server's zxid when this process read `/config/topics` at startup, while that
+    /// read's per-topic reads stand: every config written up to it is applied here.
+    pub configs_read_at: Option<Zxid>,
 }
 
 /// The admin tool's writes for `AdminZkClient.changeTopicConfig(topic, configs)`, read from
@@ -231,6 +234,7 @@ impl Broker {
             config_listener_session: 0,
             config_retry: false,
             configs_loaded: false,
+            configs_read_at: None,
         }
     }
 
@@ -499,7 +503,7 @@ impl Broker {
             Purpose::ConfigChanges => self.on_config_changes(result, out, events),
             Purpose::ConfigChange { seq, name } => self.on_config_change(seq, name, result, out, events),
             Purpose::TopicConfig { topic, seq, change } => self.on_topic_config(topic, seq, change, result, out),
-            Purpose::StartupConfigs => self.on_startup_configs(result, out, events),
+            Purpose::StartupConfigs => self.on_startup_configs(result, zxid, out, events),
             Purpose::StartupConfig { topic } => self.on_startup_config(topic, result, out),
             Purpose::Close => out.push(Output::Halt),
             Purpose::Ctrl(p) => self.on_ctrl_reply(now, p, result, zxid, out, events),
@@ -546,13 +550,15 @@ impl Broker {
         self.request(Purpose::StartupConfigs, ClientOp::Read(read), out, events);
     }
 
-    fn on_startup_configs(&mut self, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
+    fn on_startup_configs(&mut self, result: ZkResult, zxid: Zxid, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         let Ok(OpResult::Children { children, .. }) = result else {
             // Lost with the connection: read them again with the listener (`config_retry`).
             self.config_retry = true;
             return;
         };
         self.configs_loaded = true;
+        // The reads that follow, on the same session, see at least this state.
+        self.configs_read_at = Some(zxid);
         for (topic, _) in children {
             let read = ReadOp::GetData { path: format!("{CONFIG_TOPICS_PATH}/{topic}"), watch: false };
             self.request(Purpose::StartupConfig { topic }, ClientOp::Read(read), out, events);
@@ -566,6 +572,7 @@ impl Broker {
             Ok(OpResult::Data { data: Data::TopicConfig(configs), .. }) => configs,
             Err(ZkError::ConnectionLoss) => {
                 self.configs_loaded = false;
+                self.configs_read_at = None;
                 self.config_retry = true;
                 return;
             }
