@@ -281,6 +281,21 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "{0} created /controller first: Kafka controller, controller epoch {1}",
         "{0}이(가) 먼저 /controller 생성: Kafka 컨트롤러, 컨트롤러 에포크 {1}",
     ),
+    (
+        "kafka.brokers_joined",
+        "its /brokers/ids watch fired: {0} joined; onBrokerStartup sends the metadata",
+        "/brokers/ids watch 발생: {0} 합류; onBrokerStartup이 메타데이터 전송",
+    ),
+    (
+        "kafka.brokers_left",
+        "its /brokers/ids watch fired: {0} left; onBrokerFailure moves leaders and shrinks ISRs",
+        "/brokers/ids watch 발생: {0} 이탈; onBrokerFailure가 리더를 옮기고 ISR 축소",
+    ),
+    (
+        "kafka.brokers_bounced",
+        "{0} re-registered in a new session (larger czxid) before it was seen to leave: onBrokerFailure, then onBrokerStartup",
+        "{0}이(가) 이탈이 보이기 전에 새 세션으로 재등록됨 (더 큰 czxid): onBrokerFailure 후 onBrokerStartup",
+    ),
     ("kafka.controller_resigned", "{0} resigns as controller (epoch {1})", "{0} 컨트롤러 사임 (에포크 {1})"),
     (
         "kafka.load_started",
@@ -627,6 +642,8 @@ mod tests {
             let mut notes = Vec::new();
             c.notes(0, &mut notes);
             assert!(notes.len() > 5);
+            // The controller's broker watch: the brokers registering after it at boot.
+            assert!(notes.iter().any(|n| n.key == "kafka.brokers_joined"), "seed {seed}");
             for n in notes {
                 assert_ne!(tr(Lang::Ko, n.key), n.key, "no translation for {}", n.key);
             }

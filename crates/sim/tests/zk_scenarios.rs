@@ -575,12 +575,20 @@ at 40s restart b4
         c.schedule(step.at, &step.action).unwrap();
     }
     let lists = |c: &Cluster, b: u32, id: u32| c.broker(b).unwrap().live_brokers.contains(&id);
+    // The narration says what the controller's /brokers/ids watch found.
+    let said = |c: &Cluster, key: &str| {
+        let mut notes = Vec::new();
+        c.notes(0, &mut notes);
+        notes.iter().filter(|n| n.key == key && n.args == ["b4"]).count()
+    };
     c.run_until(Time::from_secs(4), usize::MAX);
+    let joined_at_boot = said(&c, "kafka.brokers_joined");
     assert!((1..=4).all(|b| lists(&c, b, 4)), "every broker knows b4 after the boot");
     // b4's session expires 18 s after it was last heard of (plus the expiry bucket).
     c.run_until(Time::from_secs(30), usize::MAX);
     assert!(c.violations().is_empty(), "{:#?}", c.violations());
     assert!((1..=3).all(|b| !lists(&c, b, 4)), "onBrokerFailure told the others that b4 is gone");
+    assert_eq!(said(&c, "kafka.brokers_left"), 1);
     let left = c.summary().metadata_change_latency_ms[boot..].to_vec();
     assert_eq!(left.len(), 1, "{left:?}");
     // The controller's watch event, its getChildren, and the UpdateMetadata: at least 4 hops;
@@ -589,6 +597,7 @@ at 40s restart b4
     c.run_until(Time::from_secs(50), usize::MAX);
     assert!(c.violations().is_empty(), "{:#?}", c.violations());
     assert!((1..=4).all(|b| lists(&c, b, 4)), "onBrokerStartup told the others that b4 is back");
+    assert_eq!(said(&c, "kafka.brokers_joined"), joined_at_boot + 1);
     let joined = c.summary().metadata_change_latency_ms[boot + 1..].to_vec();
     assert_eq!(joined.len(), 1, "{joined:?}");
     assert!((4 * HOP_MIN_MS..200).contains(&joined[0]), "{joined:?}");

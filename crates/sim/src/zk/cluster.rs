@@ -612,6 +612,14 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         Note::ControllerResigned { broker, epoch } => {
             ("kafka.controller_resigned", vec![format!("b{broker}"), epoch.to_string()])
         }
+        Note::BrokerChange { joined, left, bounced } => {
+            let names = |ids: &[u32]| ids.iter().map(|b| format!("b{b}")).collect::<Vec<_>>().join(", ");
+            match (joined.is_empty(), left.is_empty()) {
+                _ if !bounced.is_empty() => ("kafka.brokers_bounced", vec![names(bounced)]),
+                (false, _) => ("kafka.brokers_joined", vec![names(joined)]),
+                _ => ("kafka.brokers_left", vec![names(left)]),
+            }
+        }
         Note::LoadStarted { .. } => ("kafka.load_started", vec![]),
         Note::LoadDone { partitions, ms } => ("kafka.load_done", vec![partitions.to_string(), ms.to_string()]),
         Note::StatesWritten { topic, updates, controller_epoch, .. } => {

@@ -192,6 +192,13 @@ pub enum Note {
         broker: u32,
         epoch: u32,
     },
+    /// The controller read `/brokers/ids` after its child watch fired (processBrokerChange):
+    /// the brokers whose znode appeared, disappeared, or came back with a larger czxid.
+    BrokerChange {
+        joined: Vec<u32>,
+        left: Vec<u32>,
+        bounced: Vec<u32>,
+    },
     LoadStarted {
         partitions: u64,
     },

@@ -231,6 +231,18 @@ impl Broker {
         for b in dead.iter().chain(&joined).chain(bounced.iter().map(|(b, _)| b)) {
             c.shutting_down.remove(b);
         }
+        // One narration line per kind of change (the cluster words each).
+        let bounced_ids: Vec<u32> = bounced.iter().map(|(b, _)| *b).collect();
+        let lines = [
+            (joined.clone(), vec![], vec![]),
+            (vec![], dead.iter().copied().collect(), vec![]),
+            (vec![], vec![], bounced_ids),
+        ];
+        for (joined, left, bounced) in lines {
+            if !(joined.is_empty() && left.is_empty() && bounced.is_empty()) {
+                out.push(Output::Note(Note::BrokerChange { joined, left, bounced }));
+            }
+        }
         // The bounced brokers leave the live set for `onBrokerFailure`, and come back once its
         // writes are done (`start_writes`).
         for (b, _) in &bounced {
@@ -944,6 +956,8 @@ mod tests {
         let moved = PartState { leader: 3, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(3) };
         assert_eq!(updates.to_vec(), vec![StateUpdate { partition: 0, state: moved, expected_version: 7 }]);
         assert!(kafka_sent(&out).is_empty(), "nothing is sent before the election is written: {out:?}");
+        let said = Note::BrokerChange { joined: vec![], left: vec![], bounced: vec![2] };
+        assert!(out.contains(&Output::Note(said)), "{out:?}");
 
         let mut out = Vec::new();
         let written = Ok(OpResult::Multi(vec![OpResult::Checked, OpResult::StatesSet { failed: vec![] }]));
