@@ -319,6 +319,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "파티션 {0}개에 LeaderAndIsr 적용 (컨트롤러 에포크 {1})",
     ),
     (
+        "kafka.leader_and_isr_ignored",
+        "ignores LeaderAndIsr for {0} partitions: no newer leader epoch (controller epoch {1})",
+        "파티션 {0}개의 LeaderAndIsr 무시: 더 새로운 리더 에포크가 아님 (컨트롤러 에포크 {1})",
+    ),
+    (
         "kafka.stale_controller_epoch",
         "rejects a request from stale controller epoch {0} (knows {1})",
         "오래된 컨트롤러 에포크 {0}의 요청 거부 (알고 있는 에포크 {1})",

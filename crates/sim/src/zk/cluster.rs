@@ -631,7 +631,10 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         Note::StatesApplied { topic, changes, zxid, .. } => {
             ("zk.states_applied", vec![topic.clone(), changes.len().to_string(), format!("{zxid:#x}")])
         }
-        Note::LeaderAndIsrApplied { controller_epoch, partitions } => {
+        Note::LeaderAndIsrApplied { controller_epoch, partitions: 0, ignored } => {
+            ("kafka.leader_and_isr_ignored", vec![ignored.to_string(), controller_epoch.to_string()])
+        }
+        Note::LeaderAndIsrApplied { controller_epoch, partitions, .. } => {
             ("kafka.leader_and_isr", vec![partitions.to_string(), controller_epoch.to_string()])
         }
         Note::StaleControllerEpoch { controller_epoch, known } => {

@@ -673,7 +673,7 @@ impl Broker {
                 if self.reject_stale(from, controller_epoch, "LeaderAndIsr response", out) {
                     return;
                 }
-                let mut applied = 0;
+                let (mut applied, mut ignored) = (0, 0);
                 for t in partitions.iter() {
                     let known = self.replicas.get_or_insert(t.topic.clone(), Default::default());
                     for (p, s) in &t.states {
@@ -686,10 +686,12 @@ impl Broker {
                         if slot.is_none_or(|(_, e)| s.leader_epoch > e) {
                             *slot = Some((s.leader, s.leader_epoch));
                             applied += 1;
+                        } else {
+                            ignored += 1;
                         }
                     }
                 }
-                out.push(Output::Note(Note::LeaderAndIsrApplied { controller_epoch, partitions: applied }));
+                out.push(Output::Note(Note::LeaderAndIsrApplied { controller_epoch, partitions: applied, ignored }));
                 self.reply_control(from, "LeaderAndIsr response", false, out);
             }
             KafkaMsg::UpdateMetadata { controller_epoch, live_brokers, partitions } => {
@@ -1018,7 +1020,11 @@ mod tests {
         let mut b = broker(1);
         step(&mut b, Input::Msg { from: 4, msg: lai(2, 2, 5) });
         let out = step(&mut b, Input::Msg { from: 4, msg: lai(2, 1, 5) });
-        assert!(out.contains(&Output::Note(Note::LeaderAndIsrApplied { controller_epoch: 2, partitions: 0 })));
+        assert!(out.contains(&Output::Note(Note::LeaderAndIsrApplied {
+            controller_epoch: 2,
+            partitions: 0,
+            ignored: 1
+        })));
         assert_eq!(b.replicas["t"][0], Some((2, 5)));
     }
 }

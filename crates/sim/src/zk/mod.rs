@@ -228,9 +228,12 @@ pub enum Note {
         changes: Rc<Vec<(u32, msg::PartState)>>,
         created: bool,
     },
+    /// A broker took the partitions of a LeaderAndIsr whose leader epoch is newer than the one
+    /// it has, and ignored the others.
     LeaderAndIsrApplied {
         controller_epoch: u32,
         partitions: u32,
+        ignored: u32,
     },
     StaleControllerEpoch {
         controller_epoch: u32,

@@ -671,6 +671,8 @@ impl Broker {
                     Some(OpResult::StatesSet { failed }) => failed.iter().copied().collect(),
                     _ => SortedSet::new(),
                 };
+                // The partitions with a new leader epoch: their replicas get LeaderAndIsr.
+                let mut new_epoch = SortedSet::new();
                 let (topic, changed) = match write {
                     Write::Set { topic, updates } => {
                         let ok: Vec<StateUpdate> =
@@ -678,6 +680,9 @@ impl Broker {
                         if let Some(t) = c.topics.get_mut(&topic) {
                             for u in &ok {
                                 if let Some(z) = t.states.get_mut(u.partition as usize) {
+                                    if u.state.leader_epoch != z.state.leader_epoch {
+                                        new_epoch.insert(u.partition);
+                                    }
                                     z.state = u.state;
                                     z.version = u.expected_version + 1;
                                     z.mzxid = zxid;
@@ -711,10 +716,11 @@ impl Broker {
                             topic: topic.clone(),
                             partitions: states.len() as u32,
                         }));
+                        new_epoch.extend(0..states.len() as u32);
                         (topic, states.iter().enumerate().map(|(p, s)| (p as u32, *s)).collect())
                     }
                 };
-                self.broadcast_changes(now, &topic, changed, out);
+                self.broadcast_changes(now, &topic, changed, &new_epoch, out);
                 if self.controller.as_ref().is_some_and(|c| c.needs_reload) {
                     if let Some(c) = self.controller.as_mut() {
                         c.needs_reload = false;
@@ -742,12 +748,16 @@ impl Broker {
         }
     }
 
-    /// LeaderAndIsr to the replicas of the changed partitions, UpdateMetadata to every broker.
+    /// LeaderAndIsr to the replicas of the partitions with a new leader epoch, UpdateMetadata
+    /// with every changed partition to every broker. An ISR that only grew keeps its leader
+    /// epoch: in Kafka the leader grew it (AlterPartition), and the controller sends only
+    /// UpdateMetadata.
     pub(super) fn broadcast_changes(
         &mut self,
         now: Time,
         topic: &str,
         changed: Vec<(u32, PartState)>,
+        new_epoch: &SortedSet<u32>,
         out: &mut Vec<Out>,
     ) {
         let Some(c) = self.controller.as_ref() else {
@@ -757,7 +767,7 @@ impl Broker {
         let epoch = c.epoch;
         let live: Vec<u32> = c.live.keys().copied().collect();
         let mut per_broker: SortedMap<u32, Vec<(u32, PartState)>> = SortedMap::new();
-        for (p, s) in &changed {
+        for (p, s) in changed.iter().filter(|(p, _)| new_epoch.contains(p)) {
             for b in t.assignment.replicas_of(*p) {
                 if c.live.contains_key(b) {
                     per_broker.get_or_insert(*b, Default::default()).push((*p, *s));
@@ -978,6 +988,30 @@ mod tests {
         assert_eq!(to_2.len(), 2, "{to_2:?}");
         let c = b.controller.as_ref().unwrap();
         assert_eq!(c.live.get(&2), Some(&25), "b2 is live again, in its new session");
+    }
+
+    #[test]
+    fn an_isr_that_only_grows_goes_out_in_update_metadata_not_leader_and_isr() {
+        // b2 is back and rejoins the ISR of b3's partition: the leader epoch stays 5 (in Kafka
+        // the leader grew the ISR with AlterPartition), so the replicas get no LeaderAndIsr.
+        let without_2 = PartState { leader: 3, leader_epoch: 5, controller_epoch: 1, isr: isr_bit(3) };
+        let mut b = controlling(vec![2, 3], vec![without_2]);
+        let (mut out, mut events) = (Vec::new(), Vec::new());
+        b.plan_elections(&SortedSet::new());
+        b.start_writes(Time::from_ms(1), &mut out, &mut events);
+        let grown = PartState { isr: isr_bit(2) | isr_bit(3), controller_epoch: 2, ..without_2 };
+        let c = b.controller.as_ref().unwrap();
+        let Some(Write::Set { updates, .. }) = c.writes.front() else { panic!("no ISR change planned") };
+        assert_eq!(updates.to_vec(), vec![StateUpdate { partition: 0, state: grown, expected_version: 7 }]);
+        let mut out = Vec::new();
+        let written = Ok(OpResult::Multi(vec![OpResult::Checked, OpResult::StatesSet { failed: vec![] }]));
+        b.on_reply(Time::from_ms(2), Purpose::Ctrl(CtrlPurpose::Write), written, 40, &mut out, &mut events);
+        let sent = kafka_sent(&out);
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        for (_, m) in &sent {
+            let KafkaMsg::UpdateMetadata { partitions, .. } = m else { panic!("{m:?}") };
+            assert_eq!(partitions[0].states, vec![(0, grown)]);
+        }
     }
 
     #[test]
