@@ -278,25 +278,25 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kafka.controller_elected",
-        "{0} created /controller first: Kafka controller, controller epoch {1}",
-        "{0}이(가) 먼저 /controller 생성: Kafka 컨트롤러, 컨트롤러 에포크 {1}",
+        "created /controller first: the Kafka controller, controller epoch {0}",
+        "먼저 /controller 생성: Kafka 컨트롤러, 컨트롤러 에포크 {0}",
     ),
     (
         "kafka.brokers_joined",
-        "its /brokers/ids watch fired: {0} joined; onBrokerStartup sends the metadata",
-        "/brokers/ids watch 발생: {0} 합류; onBrokerStartup이 메타데이터 전송",
+        "sees {0} join (its /brokers/ids watch fired): onBrokerStartup sends the metadata",
+        "{0} 합류 확인 (/brokers/ids watch 발생): onBrokerStartup이 메타데이터 전송",
     ),
     (
         "kafka.brokers_left",
-        "its /brokers/ids watch fired: {0} left; onBrokerFailure moves leaders and shrinks ISRs",
-        "/brokers/ids watch 발생: {0} 이탈; onBrokerFailure가 리더를 옮기고 ISR 축소",
+        "sees {0} leave (its /brokers/ids watch fired): onBrokerFailure moves leaders and shrinks ISRs",
+        "{0} 이탈 확인 (/brokers/ids watch 발생): onBrokerFailure가 리더를 옮기고 ISR 축소",
     ),
     (
         "kafka.brokers_bounced",
-        "{0} re-registered in a new session (larger czxid) before it was seen to leave: onBrokerFailure, then onBrokerStartup",
-        "{0}이(가) 이탈이 보이기 전에 새 세션으로 재등록됨 (더 큰 czxid): onBrokerFailure 후 onBrokerStartup",
+        "sees {0} registered again in a new session (larger czxid) before seeing it leave: onBrokerFailure, then onBrokerStartup",
+        "{0}이(가) 이탈이 보이기 전에 새 세션으로 재등록된 것을 확인 (더 큰 czxid): onBrokerFailure 후 onBrokerStartup",
     ),
-    ("kafka.controller_resigned", "{0} resigns as controller (epoch {1})", "{0} 컨트롤러 사임 (에포크 {1})"),
+    ("kafka.controller_resigned", "resigns as controller (epoch {0})", "컨트롤러 사임 (에포크 {0})"),
     (
         "kafka.load_started",
         "reads the whole cluster state from ZooKeeper (initializeControllerContext)",
@@ -309,8 +309,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kafka.states_written",
-        "writes new leaders for {1} partitions of {0} (controller epoch {2})",
-        "{0}의 파티션 {1}개에 새 리더 기록 (컨트롤러 에포크 {2})",
+        "writes the leader and ISR of {1} partitions of {0} (controller epoch {2})",
+        "{0}의 파티션 {1}개의 리더와 ISR 기록 (컨트롤러 에포크 {2})",
     ),
     ("kafka.states_created", "creates state znodes for {1} partitions of {0}", "{0}의 파티션 {1}개 state znode 생성"),
     (
@@ -328,8 +328,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "rejects a request from stale controller epoch {0} (knows {1})",
         "오래된 컨트롤러 에포크 {0}의 요청 거부 (알고 있는 에포크 {1})",
     ),
-    ("kafka.fenced", "{0} is fenced (epoch {1})", "{0} 펜싱됨 (에포크 {1})"),
-    ("kafka.controlled_shutdown_done", "{0} finished its controlled shutdown", "{0} 제어된 종료 완료"),
+    ("kafka.fenced", "is fenced: a newer controller exists (it was epoch {0})", "펜싱됨: 더 새로운 컨트롤러가 있음 (자신은 에포크 {0})"),
+    ("kafka.controlled_shutdown_done", "finished its controlled shutdown", "제어된 종료 완료"),
     ("kafka.topic_created", "topic {0} created with {1} partitions", "토픽 {0}이(가) 파티션 {1}개로 생성됨"),
     (
         "kraft.md_registered",

@@ -606,12 +606,9 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         Note::Registered { broker, broker_epoch } => {
             ("kafka.registered", vec![broker.to_string(), format!("{broker_epoch:#x}")])
         }
-        Note::ControllerElected { broker, epoch, .. } => {
-            ("kafka.controller_elected", vec![format!("b{broker}"), epoch.to_string()])
-        }
-        Note::ControllerResigned { broker, epoch } => {
-            ("kafka.controller_resigned", vec![format!("b{broker}"), epoch.to_string()])
-        }
+        // The broker's own notes: the line already names it.
+        Note::ControllerElected { epoch, .. } => ("kafka.controller_elected", vec![epoch.to_string()]),
+        Note::ControllerResigned { epoch, .. } => ("kafka.controller_resigned", vec![epoch.to_string()]),
         Note::BrokerChange { joined, left, bounced } => {
             let names = |ids: &[u32]| ids.iter().map(|b| format!("b{b}")).collect::<Vec<_>>().join(", ");
             match (joined.is_empty(), left.is_empty()) {
@@ -640,8 +637,8 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         Note::StaleControllerEpoch { controller_epoch, known } => {
             ("kafka.stale_controller_epoch", vec![controller_epoch.to_string(), known.to_string()])
         }
-        Note::Fenced { broker, epoch } => ("kafka.fenced", vec![format!("b{broker}"), epoch.to_string()]),
-        Note::ControlledShutdownDone { broker } => ("kafka.controlled_shutdown_done", vec![format!("b{broker}")]),
+        Note::Fenced { epoch, .. } => ("kafka.fenced", vec![epoch.to_string()]),
+        Note::ControlledShutdownDone { .. } => ("kafka.controlled_shutdown_done", vec![]),
         Note::TopicCreated { topic, partitions } => {
             ("kafka.topic_created", vec![topic.clone(), partitions.to_string()])
         }
