@@ -282,6 +282,21 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "먼저 /controller 생성: Kafka 컨트롤러, 컨트롤러 에포크 {0}",
     ),
     (
+        "kafka.controller_gone",
+        "sees /controller deleted (its watch fired): tries to create it, to become the controller",
+        "/controller 삭제 확인 (watch 발생): 컨트롤러가 되려고 생성 시도",
+    ),
+    (
+        "kafka.race_lost_exists",
+        "lost the race: /controller already exists (NODEEXISTS); reads who won",
+        "경쟁에서 짐: /controller가 이미 있음 (NODEEXISTS); 승자 확인",
+    ),
+    (
+        "kafka.race_lost_epoch",
+        "lost the race: /controller_epoch changed meanwhile (BADVERSION); reads who won",
+        "경쟁에서 짐: 그사이 /controller_epoch가 바뀜 (BADVERSION); 승자 확인",
+    ),
+    (
         "kafka.brokers_joined",
         "sees {0} join (its /brokers/ids watch fired): onBrokerStartup sends the metadata",
         "{0} 합류 확인 (/brokers/ids watch 발생): onBrokerStartup이 메타데이터 전송",
@@ -647,8 +662,11 @@ mod tests {
             let mut notes = Vec::new();
             c.notes(0, &mut notes);
             assert!(notes.len() > 5);
-            // The controller's broker watch: the brokers registering after it at boot.
-            assert!(notes.iter().any(|n| n.key == "kafka.brokers_joined"), "seed {seed}");
+            // The controller's broker watch (the brokers registering after it at boot), and
+            // the /controller watch when the crashed controller's session ends.
+            for key in ["kafka.brokers_joined", "kafka.controller_gone"] {
+                assert!(notes.iter().any(|n| n.key == key), "seed {seed}: no {key}");
+            }
             for n in notes {
                 assert_ne!(tr(Lang::Ko, n.key), n.key, "no translation for {}", n.key);
             }

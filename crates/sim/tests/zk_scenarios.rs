@@ -112,6 +112,26 @@ fn controller_failover_after_the_controller_crashes() {
 }
 
 #[test]
+fn the_controller_znode_cascade_is_narrated_broker_by_broker() {
+    // domain.md §2.2: the session expires, /controller is deleted, every broker's watch fires
+    // and they race to create it; one wins with the next controller epoch, the others lose.
+    let mut c = Cluster::new(6, Config { brokers: 4, ..Config::default() });
+    c.schedule(Time::from_secs(15), &ScenarioAction::Crash(NodeRef::Controller)).unwrap();
+    c.run_until(Time::from_secs(45), usize::MAX);
+    let mut notes = Vec::new();
+    c.notes(0, &mut notes);
+    let by = |key: &str| -> Vec<usize> {
+        notes.iter().filter(|n| n.at > Time::from_secs(15) && n.key == key).map(|n| n.node).collect()
+    };
+    let (gone, won) = (by("kafka.controller_gone"), by("kafka.controller_elected"));
+    let lost = [by("kafka.race_lost_exists"), by("kafka.race_lost_epoch")].concat();
+    assert_eq!(gone.len(), 3, "the three live brokers' watches fired: {gone:?}");
+    assert_eq!(won.len(), 1, "{won:?}");
+    assert!(gone.contains(&won[0]) && !lost.contains(&won[0]), "{gone:?} {won:?} {lost:?}");
+    assert!(!lost.is_empty() && lost.iter().all(|n| gone.contains(n)), "{gone:?} {lost:?}");
+}
+
+#[test]
 fn a_clean_shutdown_of_the_controller_hands_over_at_once() {
     let steps = [(15_000, ScenarioAction::Shutdown(NodeRef::Controller))];
     let s = run(7, Config::default(), &steps, 30_000);

@@ -609,6 +609,9 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         // The broker's own notes: the line already names it.
         Note::ControllerElected { epoch, .. } => ("kafka.controller_elected", vec![epoch.to_string()]),
         Note::ControllerResigned { epoch, .. } => ("kafka.controller_resigned", vec![epoch.to_string()]),
+        Note::ControllerGone => ("kafka.controller_gone", vec![]),
+        Note::ControllerRaceLost { exists: true } => ("kafka.race_lost_exists", vec![]),
+        Note::ControllerRaceLost { exists: false } => ("kafka.race_lost_epoch", vec![]),
         Note::BrokerChange { joined, left, bounced } => {
             let names = |ids: &[u32]| ids.iter().map(|b| format!("b{b}")).collect::<Vec<_>>().join(", ");
             match (joined.is_empty(), left.is_empty()) {

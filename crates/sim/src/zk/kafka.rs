@@ -373,6 +373,9 @@ impl Broker {
     fn on_watch(&mut self, now: Time, path: &str, event: EventType, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         match (path, event) {
             (CONTROLLER_PATH, EventType::NodeDeleted) => {
+                // KafkaController's ControllerChange handler: every broker's watch fires, and
+                // each one that is not the controller tries to create the znode (elect).
+                out.push(Output::Note(Note::ControllerGone));
                 // Reelect: our own /controller vanished means our session ended.
                 self.resign(out);
                 self.known_controller = None;
@@ -489,7 +492,10 @@ impl Broker {
             Purpose::Elect { epoch, zk_version } => match result {
                 Ok(_) => self.become_controller(now, epoch, zk_version, zxid, out, events),
                 // NODEEXISTS or BADVERSION: another broker won; learn who.
-                Err(ZkError::NodeExists) | Err(ZkError::BadVersion) => self.watch_controller(out, events),
+                Err(e @ (ZkError::NodeExists | ZkError::BadVersion)) => {
+                    out.push(Output::Note(Note::ControllerRaceLost { exists: e == ZkError::NodeExists }));
+                    self.watch_controller(out, events)
+                }
                 _ => {}
             },
             Purpose::Reclaim => {

@@ -192,6 +192,13 @@ pub enum Note {
         broker: u32,
         epoch: u32,
     },
+    /// The broker's watch on `/controller` fired with NodeDeleted: it goes for the znode.
+    ControllerGone,
+    /// The broker's `/controller` create lost the race: the znode exists (NODEEXISTS), or
+    /// `/controller_epoch` changed under it (BADVERSION).
+    ControllerRaceLost {
+        exists: bool,
+    },
     /// The controller read `/brokers/ids` after its child watch fired (processBrokerChange):
     /// the brokers whose znode appeared, disappeared, or came back with a larger czxid.
     BrokerChange {
