@@ -283,8 +283,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kafka.controller_gone",
-        "sees /controller deleted (its watch fired): tries to create it, to become the controller",
-        "/controller 삭제 확인 (watch 발생): 컨트롤러가 되려고 생성 시도",
+        "sees /controller deleted (its watch fired): unless another broker already holds it, tries to create it",
+        "/controller 삭제 확인 (watch 발생): 다른 브로커가 이미 차지하지 않았다면 생성 시도",
     ),
     (
         "kafka.race_lost_exists",

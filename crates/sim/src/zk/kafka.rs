@@ -373,8 +373,8 @@ impl Broker {
     fn on_watch(&mut self, now: Time, path: &str, event: EventType, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
         match (path, event) {
             (CONTROLLER_PATH, EventType::NodeDeleted) => {
-                // KafkaController's ControllerChange handler: every broker's watch fires, and
-                // each one that is not the controller tries to create the znode (elect).
+                // KafkaController's ControllerChange handler: every broker's watch fires; each
+                // reads /controller and, if it is still free, tries to create it (elect).
                 out.push(Output::Note(Note::ControllerGone));
                 // Reelect: our own /controller vanished means our session ended.
                 self.resign(out);

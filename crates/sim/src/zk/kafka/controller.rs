@@ -116,8 +116,9 @@ impl Controller {
         }
     }
 
-    /// An event ended early (a failed write, a lost connection): the bounced brokers waiting
-    /// for their startup are live again (a reload or the next broker change tells everyone).
+    /// An event ended early: the bounced brokers waiting for their startup are live again. After
+    /// a lost connection the reload tells everyone; after a failed write, `on_write_done` runs
+    /// their startup at once.
     fn restore_bounced(&mut self) {
         for (b, czxid) in std::mem::take(&mut self.bounced) {
             self.live.insert(b, czxid);
@@ -257,8 +258,10 @@ impl Broker {
         self.plan_elections(&SortedSet::new());
         let Some(c) = self.controller.as_mut() else { return };
         // KAFKA-13225 (Kafka 3.1+): the new leaders and shrunk ISRs go out with UpdateMetadata
-        // to every live broker; when nothing changed (the brokers led nothing and were in no
-        // ISR), the controller sends the live set on its own, as onBrokerFailure's last step.
+        // to every live broker; when the failed brokers hosted no replica and no election ran,
+        // the controller sends the live set on its own, as onBrokerFailure's last step. (The
+        // model's test is "no partition state changed": a broker with only out-of-ISR replicas
+        // gets the live set this way, where Kafka sends it with those partitions.)
         let unchanged = c.writes.len() == writes_before;
         if !bounced.is_empty() {
             c.bounced = bounced;
@@ -565,8 +568,10 @@ impl Broker {
                     }
                 }
                 if new.leader != old.leader || new.isr != old.isr {
-                    // The controller bumps the leader epoch whenever it changes leader or ISR.
-                    if new.leader != old.leader || new.isr & !old.isr == 0 {
+                    // The controller bumps the leader epoch when it changes the leader or removes
+                    // a replica from the ISR (`removeReplicasFromIsr` → `newLeaderAndIsr`); an ISR
+                    // that only grew keeps it (in Kafka the leader grows it, AlterPartition).
+                    if new.leader != old.leader || old.isr & !new.isr != 0 {
                         new.leader_epoch = old.leader_epoch + 1;
                     }
                     new.controller_epoch = epoch;
@@ -738,8 +743,12 @@ impl Broker {
                 self.watch_controller(out, events);
             }
             Err(_) | Ok(_) => {
+                // The bounced brokers' failure handling stops here; their startup still runs
+                // (their czxid now matches, so no later broker change would find them).
+                let bounced: Vec<u32> = c.bounced.iter().map(|(b, _)| *b).collect();
+                c.restore_bounced();
+                self.broker_startup(now, &bounced, out);
                 if let Some(c) = self.controller.as_mut() {
-                    c.restore_bounced();
                     c.writes.clear();
                     c.busy = false;
                 }
@@ -1012,6 +1021,51 @@ mod tests {
             let KafkaMsg::UpdateMetadata { partitions, .. } = m else { panic!("{m:?}") };
             assert_eq!(partitions[0].states, vec![(0, grown)]);
         }
+    }
+
+    #[test]
+    fn a_bounced_broker_still_starts_when_the_failure_write_fails() {
+        let led_by_2 = PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr: isr_bit(2) | isr_bit(3) };
+        let mut b = controlling(vec![2, 3], vec![led_by_2]);
+        let (mut out, mut events) = (Vec::new(), Vec::new());
+        b.on_brokers(Time::from_ms(1), brokers_read(&[(1, 10), (2, 25), (3, 30)]), &mut out, &mut events);
+        let mut out = Vec::new();
+        b.on_reply(Time::from_ms(2), Purpose::Ctrl(CtrlPurpose::Write), Err(ZkError::NoNode), 0, &mut out, &mut events);
+        let to_2: Vec<KafkaMsg> = kafka_sent(&out).into_iter().filter(|(b, _)| *b == 2).map(|(_, m)| m).collect();
+        assert_eq!(update_metadata(&to_2[0]), Some((vec![1, 2, 3], 1)), "onBrokerStartup still runs: {to_2:?}");
+        let c = b.controller.as_ref().unwrap();
+        assert_eq!(c.live.get(&2), Some(&25));
+        assert!(!c.busy && c.bounced.is_empty());
+    }
+
+    #[test]
+    fn an_isr_that_grows_and_shrinks_at_once_gets_a_new_leader_epoch() {
+        // Replicas [1, 2, 3], leader b1, ISR {1, 3}: in one read of /brokers/ids b3 is gone and
+        // b2 is back. b3 leaves the ISR (a shrink bumps the leader epoch) as b2 rejoins it.
+        let state = PartState { leader: 1, leader_epoch: 4, controller_epoch: 1, isr: isr_bit(1) | isr_bit(3) };
+        let mut b = controlling(vec![1, 2], vec![state]);
+        if let Some(c) = b.controller.as_mut() {
+            c.live = [(1, 10), (3, 30)].into_iter().collect();
+            if let Some(t) = c.topics.get_mut("t") {
+                t.assignment = Shared::new(Assignment { rf: 3, replicas: vec![1, 2, 3] });
+            }
+        }
+        let (mut out, mut events) = (Vec::new(), Vec::new());
+        b.on_brokers(Time::from_ms(1), brokers_read(&[(1, 10), (2, 20)]), &mut out, &mut events);
+        let c = b.controller.as_ref().unwrap();
+        let Some(Write::Set { updates, .. }) = c.writes.front() else { panic!("no write planned") };
+        let next = PartState { leader: 1, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(1) | isr_bit(2) };
+        assert_eq!(updates.to_vec(), vec![StateUpdate { partition: 0, state: next, expected_version: 7 }]);
+        let mut out = Vec::new();
+        let written = Ok(OpResult::Multi(vec![OpResult::Checked, OpResult::StatesSet { failed: vec![] }]));
+        b.on_reply(Time::from_ms(2), Purpose::Ctrl(CtrlPurpose::Write), written, 40, &mut out, &mut events);
+        // The new leader epoch goes to the live replicas in LeaderAndIsr (b1 is this controller).
+        let lai: Vec<u32> = kafka_sent(&out)
+            .into_iter()
+            .filter(|(_, m)| matches!(m, KafkaMsg::LeaderAndIsr { .. }))
+            .map(|(b, _)| b)
+            .collect();
+        assert_eq!(lai, vec![2], "{out:?}");
     }
 
     #[test]
