@@ -14,8 +14,9 @@ use js_sys::{Array, Float64Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement, Url, Worker};
 
-/// The front layer's renderer, shipped inside the app (no extra file to fetch, nothing to 404).
-const STAGE_JS: &str = include_str!("stage.js");
+/// The front layer's renderer, shipped inside the app (no extra file to fetch, nothing to 404),
+/// without its comments (`build.rs`).
+const STAGE_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/stage.js"));
 /// In a worker: the first message is the canvas, every later one a scene.
 const WORKER_GLUE: &str = "\nlet take = null;\nonmessage = ({ data }) => { if (data instanceof ArrayBuffer) { if (take) take(data); } else take = stage(data); };\n";
 
