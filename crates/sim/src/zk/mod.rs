@@ -86,9 +86,9 @@ time out). Snapshot size is counted in znodes, not bytes, and no snapshots are t
 the initial one. Partition state znodes are kept in a compact table, and the initial topic is \
 placed round-robin from broker 1. Replication itself is not simulated: a returning replica \
 rejoins the ISR when the controller sees it come back (the controller writes it, standing in \
-for the leader's AlterPartition, and sends only UpdateMetadata for it). Brokers that join, \
-leave or bounce in one read of /brokers/ids have their failure handled together, then the \
-bounced ones start again. Kafka's controller-to-broker requests \
+for the leader's AlterPartition, and sends only UpdateMetadata for it). When one read of \
+/brokers/ids finds brokers gone and brokers bounced (back in a new session), their failures \
+are handled together, then the bounced ones start again. Kafka's controller-to-broker requests \
 are not retried. A broker whose old registration still exists retries every tick instead of \
 exiting. A controller that loses its ZooKeeper connection in the middle of a write reloads its \
 state. The automatic leader rebalance moves every imbalanced partition, without the 10 % \
