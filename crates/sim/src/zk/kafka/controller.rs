@@ -960,14 +960,21 @@ mod tests {
         Ok(OpResult::Children { children, pzxid: 0 })
     }
 
-    #[test]
-    fn a_bounced_broker_loses_its_leaderships_before_it_starts_again() {
-        // processBrokerChange: b2's znode has a larger czxid (25 > 20), so b2 restarted between
-        // two reads. Kafka runs onBrokerFailure for it, then onBrokerStartup.
+    /// b2 leads p0 (replicas [2, 3], ISR {2, 3}, leader epoch 4) and comes back with czxid 25:
+    /// the controller has read /brokers/ids.
+    fn b2_bounces_while_leading() -> (Broker, Vec<Out>, Vec<ClientEvent>) {
         let led_by_2 = PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr: isr_bit(2) | isr_bit(3) };
         let mut b = controlling(vec![2, 3], vec![led_by_2]);
         let (mut out, mut events) = (Vec::new(), Vec::new());
         b.on_brokers(Time::from_ms(1), brokers_read(&[(1, 10), (2, 25), (3, 30)]), &mut out, &mut events);
+        (b, out, events)
+    }
+
+    #[test]
+    fn a_bounced_broker_loses_its_leaderships_before_it_starts_again() {
+        // processBrokerChange: b2's znode has a larger czxid (25 > 20), so b2 restarted between
+        // two reads. Kafka runs onBrokerFailure for it, then onBrokerStartup.
+        let (mut b, out, mut events) = b2_bounces_while_leading();
         let c = b.controller.as_ref().unwrap();
         assert_eq!(c.live.keys().copied().collect::<Vec<_>>(), vec![1, 3], "b2 is out of the live set meanwhile");
         let Some(Write::Set { updates, .. }) = c.writes.front() else { panic!("no election planned") };
@@ -1025,10 +1032,7 @@ mod tests {
 
     #[test]
     fn a_bounced_broker_still_starts_when_the_failure_write_fails() {
-        let led_by_2 = PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr: isr_bit(2) | isr_bit(3) };
-        let mut b = controlling(vec![2, 3], vec![led_by_2]);
-        let (mut out, mut events) = (Vec::new(), Vec::new());
-        b.on_brokers(Time::from_ms(1), brokers_read(&[(1, 10), (2, 25), (3, 30)]), &mut out, &mut events);
+        let (mut b, _, mut events) = b2_bounces_while_leading();
         let mut out = Vec::new();
         b.on_reply(Time::from_ms(2), Purpose::Ctrl(CtrlPurpose::Write), Err(ZkError::NoNode), 0, &mut out, &mut events);
         let to_2: Vec<KafkaMsg> = kafka_sent(&out).into_iter().filter(|(b, _)| *b == 2).map(|(_, m)| m).collect();
