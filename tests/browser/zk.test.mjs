@@ -1,10 +1,11 @@
 // ZooKeeper mode in the browser: the ensemble elects a leader, a broker becomes controller,
-// killing the ZooKeeper leader elects another, and the trace hash matches qlab.
+// killing the ZooKeeper leader elects another, the trace hash matches qlab, and a controller
+// crash is narrated broker by broker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { useBrowser, openPage, screenshot, nodes, waitForRole, ROOT } from './harness.mjs';
+import { useBrowser, openPage, screenshot, nodes, waitForRole, waitUntil, ROOT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -58,6 +59,24 @@ test('ZooKeeper mode: the inspector shows a server\'s znode tree with ephemeral 
   assert.match(text, /\/brokers\/ids\/1 {2}v0 {2}ephemeral, session 0x/);
   assert.match(text, /\/controller .*ephemeral/);
   await screenshot(page, 'zk-inspector');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('ZooKeeper mode: a controller crash is narrated as the /controller watch cascade, in English and Korean', async () => {
+  // The permalink opens paused after the failover: the crashed controller's session expired,
+  // /controller was deleted, every broker's watch fired, one won the race and the others lost.
+  const page = await openPage(env.browser, `${env.url}?mode=zk&seed=6&brokers=4&s=at+15s+crash+controller&t=34000000`);
+  const narration = page.locator('[data-testid=narration]');
+  const en = await narration.innerText();
+  assert.equal((en.match(/sees \/controller deleted \(its watch fired\)/g) ?? []).length, 3, en);
+  assert.match(en, /created \/controller first: the Kafka controller, controller epoch 2/);
+  assert.match(en, /lost the race: \/controller already exists \(NODEEXISTS\)|lost the race: \/controller_epoch changed/);
+  await page.getByRole('button', { name: '한국어' }).click();
+  await waitUntil(async () => /\/controller 삭제 확인 \(watch 발생\)/.test(await narration.innerText()), 10000, 'the Korean narration');
+  const ko = await narration.innerText();
+  assert.match(ko, /먼저 \/controller 생성: Kafka 컨트롤러, 컨트롤러 에포크 2/);
+  assert.match(ko, /경쟁에서 짐/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
