@@ -424,8 +424,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kraft.broker_follows",
-        "fetches the metadata log from the active controller {0} (epoch {1})",
-        "활성 컨트롤러 {0}에서 메타데이터 로그를 fetch (에포크 {1})",
+        "fetches the metadata log from {0}, the active controller as far as it was told (epoch {1})",
+        "전달받은 활성 컨트롤러 {0}에서 메타데이터 로그를 fetch (에포크 {1})",
     ),
     (
         "kraft.broker_fetch_timeout",
