@@ -277,7 +277,7 @@ impl Broker {
 
     /// onBrokerStartup: UpdateMetadata without partition states to the existing brokers, "so
     /// that they know about the new brokers"; then the full metadata and the replicas'
-    /// LeaderAndIsr to the new ones.
+    /// LeaderAndIsr to the new ones, with their partitions' UpdateMetadata to every broker.
     fn broker_startup(&mut self, now: Time, joined: &[u32], out: &mut Vec<Out>) {
         let Some(c) = self.controller.as_ref() else { return };
         if joined.is_empty() {
@@ -285,7 +285,7 @@ impl Broker {
         }
         let existing: Vec<u32> = c.live.keys().filter(|b| !joined.contains(b)).copied().collect();
         self.send_live_set(now, &existing, out);
-        self.send_full_state_to(now, joined, out);
+        self.send_full_state_to(now, joined, true, out);
     }
 
     pub(super) fn on_topics(&mut self, now: Time, result: ZkResult, out: &mut Vec<Out>, events: &mut Vec<ClientEvent>) {
@@ -439,9 +439,12 @@ impl Broker {
         if self.cfg.auto_leader_rebalance {
             out.push(Output::SetTimer { timer: Timer::Rebalance, at: now.plus_ms(FIRST_REBALANCE_DELAY_MS) });
         }
-        // UpdateMetadata to every broker, LeaderAndIsr for every online replica…
+        // onControllerFailover: the live set to every broker ("Broker may have been killed
+        // before controller failover"), then LeaderAndIsr for every online replica, with
+        // UpdateMetadata for their partitions…
         let live: Vec<u32> = c.live.keys().copied().collect();
-        self.send_full_state_to(now, &live, out);
+        self.send_live_set(now, &live, out);
+        self.send_full_state_to(now, &live, false, out);
         // …then elect leaders for offline partitions, and create the partitions of topics that
         // have none yet (the event thread waits until this is done).
         if let Some(c) = self.controller.as_mut() {
@@ -451,22 +454,33 @@ impl Broker {
         self.next_new_topic(now, out, events);
     }
 
-    /// Everything (re)joining brokers need: UpdateMetadata with every partition, and
-    /// LeaderAndIsr for their replicas (built in one pass, shared by all recipients).
-    pub(super) fn send_full_state_to(&mut self, now: Time, brokers: &[u32], out: &mut Vec<Out>) {
+    /// The metadata `brokers` need. With `startup` (onBrokerStartup), first UpdateMetadata with
+    /// every partition to them. Then the replica state machine's OnlineReplica for their replicas
+    /// (onBrokerStartup, and onControllerFailover for every live broker): LeaderAndIsr to each
+    /// broker for its replicas (none to a broker that hosts none), and, as
+    /// `addLeaderAndIsrRequestForBrokers` adds it, UpdateMetadata with those partitions to every
+    /// live broker; the batch sends LeaderAndIsr first.
+    pub(super) fn send_full_state_to(&mut self, now: Time, brokers: &[u32], startup: bool, out: &mut Vec<Out>) {
         let Some(c) = self.controller.as_ref() else {
             return;
         };
         let mut all = Vec::with_capacity(c.topics.len());
+        let mut hosted = Vec::new();
         let mut mine: SortedMap<u32, Vec<TopicStates>> = brokers.iter().map(|b| (*b, Vec::new())).collect();
         for (topic, t) in &c.topics {
             let states: Vec<(u32, PartState)> = t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect();
             let mut own: SortedMap<u32, Vec<(u32, PartState)>> = SortedMap::new();
+            let mut ours = Vec::new();
             for (p, state) in &states {
+                let mut hosts = false;
                 for b in t.assignment.replicas_of(*p) {
                     if mine.contains_key(b) {
                         own.get_or_insert(*b, Default::default()).push((*p, *state));
+                        hosts = true;
                     }
+                }
+                if hosts {
+                    ours.push((*p, *state));
                 }
             }
             for (b, states) in own {
@@ -474,25 +488,31 @@ impl Broker {
                     list.push(TopicStates { topic: topic.clone(), states });
                 }
             }
+            if !ours.is_empty() {
+                hosted.push(TopicStates { topic: topic.clone(), states: ours });
+            }
             all.push(TopicStates { topic: topic.clone(), states });
         }
         let epoch = c.epoch;
-        let live_brokers: Vec<u32> = c.live.keys().copied().collect();
-        let all = Shared::new(all);
-        for (b, list) in mine {
-            let hosts_replicas = !list.is_empty();
-            let lai = KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions: Shared::new(list) };
-            let um = KafkaMsg::UpdateMetadata {
-                controller_epoch: epoch,
-                live_brokers: live_brokers.clone(),
-                partitions: all.clone(),
-            };
-            // onBrokerStartup and onControllerFailover send the UpdateMetadata first, then the
-            // replica state machine's LeaderAndIsr (none to a broker that hosts no replica).
-            self.send_kafka(now, b, um, out);
-            if hosts_replicas {
-                self.send_kafka(now, b, lai, out);
-            }
+        let live: Vec<u32> = c.live.keys().copied().collect();
+        let update_metadata = |partitions: &Shared<Vec<TopicStates>>| KafkaMsg::UpdateMetadata {
+            controller_epoch: epoch,
+            live_brokers: live.clone(),
+            partitions: partitions.clone(),
+        };
+        let (all, hosted) = (Shared::new(all), Shared::new(hosted));
+        let mut sends = Vec::new();
+        if startup {
+            sends.extend(brokers.iter().map(|b| (*b, update_metadata(&all))));
+        }
+        for (b, list) in mine.into_iter().filter(|(_, list)| !list.is_empty()) {
+            sends.push((b, KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions: Shared::new(list) }));
+        }
+        if !hosted.is_empty() {
+            sends.extend(live.iter().map(|b| (*b, update_metadata(&hosted))));
+        }
+        for (b, msg) in sends {
+            self.send_kafka(now, b, msg, out);
         }
     }
 
@@ -990,18 +1010,22 @@ mod tests {
         b.on_reply(Time::from_ms(2), Purpose::Ctrl(CtrlPurpose::Write), written, 40, &mut out, &mut events);
         let sent = kafka_sent(&out);
         let to = |r: u32| sent.iter().filter(|(b, _)| *b == r).map(|(_, m)| m.clone()).collect::<Vec<_>>();
-        // b3: the new leadership, the UpdateMetadata without b2, then the one that lists b2 again.
+        // b3: the new leadership, the UpdateMetadata without b2, then the one that lists b2 again,
+        // then b2's replicas' partitions (OnlineReplica's UpdateMetadata to every live broker).
         let to_3 = to(3);
         assert!(matches!(&to_3[0], KafkaMsg::LeaderAndIsr { .. }), "{to_3:?}");
         assert_eq!(update_metadata(&to_3[1]), Some((vec![1, 3], 1)), "{to_3:?}");
         assert_eq!(update_metadata(&to_3[2]), Some((vec![1, 2, 3], 0)), "{to_3:?}");
-        assert_eq!(to_3.len(), 3, "{to_3:?}");
-        // b2: UpdateMetadata with every partition first, then LeaderAndIsr as a follower of b3.
+        assert_eq!(update_metadata(&to_3[3]), Some((vec![1, 2, 3], 1)), "{to_3:?}");
+        assert_eq!(to_3.len(), 4, "{to_3:?}");
+        // b2: UpdateMetadata with every partition first, then LeaderAndIsr as a follower of b3,
+        // then the partitions of its replicas.
         let to_2 = to(2);
         assert_eq!(update_metadata(&to_2[0]), Some((vec![1, 2, 3], 1)), "{to_2:?}");
         let KafkaMsg::LeaderAndIsr { partitions, .. } = &to_2[1] else { panic!("{to_2:?}") };
         assert_eq!(partitions[0].states, vec![(0, moved)]);
-        assert_eq!(to_2.len(), 2, "{to_2:?}");
+        assert_eq!(update_metadata(&to_2[2]), Some((vec![1, 2, 3], 1)), "{to_2:?}");
+        assert_eq!(to_2.len(), 3, "{to_2:?}");
         let c = b.controller.as_ref().unwrap();
         assert_eq!(c.live.get(&2), Some(&25), "b2 is live again, in its new session");
     }
@@ -1070,6 +1094,24 @@ mod tests {
             .map(|(b, _)| b)
             .collect();
         assert_eq!(lai, vec![2], "{out:?}");
+    }
+
+    #[test]
+    fn a_new_controller_sends_the_live_set_then_leader_and_isr_then_the_partitions() {
+        // onControllerFailover: sendUpdateMetadataRequest(live, Set.empty), then the replica
+        // state machine's OnlineReplica: LeaderAndIsr to each replica, UpdateMetadata to all.
+        let state = PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr: isr_bit(2) | isr_bit(3) };
+        let mut b = controlling(vec![2, 3], vec![state]);
+        let (mut out, mut events) = (Vec::new(), Vec::new());
+        b.finish_load(Time::from_ms(1), &mut out, &mut events);
+        let sent = kafka_sent(&out);
+        for r in [2, 3] {
+            let to: Vec<&KafkaMsg> = sent.iter().filter(|(b, _)| *b == r).map(|(_, m)| m).collect();
+            assert_eq!(to.len(), 3, "{to:?}");
+            assert_eq!(update_metadata(to[0]), Some((vec![1, 2, 3], 0)), "{to:?}");
+            assert!(matches!(to[1], KafkaMsg::LeaderAndIsr { .. }), "{to:?}");
+            assert_eq!(update_metadata(to[2]), Some((vec![1, 2, 3], 1)), "{to:?}");
+        }
     }
 
     #[test]
