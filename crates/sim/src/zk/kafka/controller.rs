@@ -458,8 +458,8 @@ impl Broker {
     /// every partition to them. Then the replica state machine's OnlineReplica for their replicas
     /// (onBrokerStartup, and onControllerFailover for every live broker): LeaderAndIsr to each
     /// broker for its replicas (none to a broker that hosts none), and, as
-    /// `addLeaderAndIsrRequestForBrokers` adds it, UpdateMetadata with those partitions to every
-    /// live broker; the batch sends LeaderAndIsr first.
+    /// `addLeaderAndIsrRequestForBrokers` adds it, UpdateMetadata with those partitions (at
+    /// failover, every partition) to every live broker; the batch sends LeaderAndIsr first.
     pub(super) fn send_full_state_to(&mut self, now: Time, brokers: &[u32], startup: bool, out: &mut Vec<Out>) {
         let Some(c) = self.controller.as_ref() else {
             return;
@@ -508,8 +508,12 @@ impl Broker {
         for (b, list) in mine.into_iter().filter(|(_, list)| !list.is_empty()) {
             sends.push((b, KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions: Shared::new(list) }));
         }
-        if !hosted.is_empty() {
-            sends.extend(live.iter().map(|b| (*b, update_metadata(&hosted))));
+        // At failover Kafka's OfflineReplica batch also adds every partition without a live
+        // replica (`removeReplicasFromIsr` returns them), so every live broker learns every
+        // partition.
+        let partitions = if startup { hosted } else { all };
+        if !partitions.is_empty() {
+            sends.extend(live.iter().map(|b| (*b, update_metadata(&partitions))));
         }
         for (b, msg) in sends {
             self.send_kafka(now, b, msg, out);
@@ -1099,19 +1103,27 @@ mod tests {
     #[test]
     fn a_new_controller_sends_the_live_set_then_leader_and_isr_then_the_partitions() {
         // onControllerFailover: sendUpdateMetadataRequest(live, Set.empty), then the replica
-        // state machine's OnlineReplica: LeaderAndIsr to each replica, UpdateMetadata to all.
-        let state = PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr: isr_bit(2) | isr_bit(3) };
-        let mut b = controlling(vec![2, 3], vec![state]);
+        // state machine's startup: LeaderAndIsr to each live replica, and UpdateMetadata with
+        // every partition to every live broker, p1 too, whose only replica (b3) is dead.
+        let on_2 = PartState { leader: 2, leader_epoch: 4, controller_epoch: 1, isr: isr_bit(2) };
+        let offline = PartState { leader: -1, leader_epoch: 3, controller_epoch: 1, isr: isr_bit(3) };
+        let mut b = controlling(vec![2, 3], vec![on_2, offline]);
+        if let Some(c) = b.controller.as_mut() {
+            c.live = [(1, 10), (2, 20)].into_iter().collect();
+            if let Some(t) = c.topics.get_mut("t") {
+                t.assignment = Shared::new(Assignment { rf: 1, replicas: vec![2, 3] });
+            }
+        }
         let (mut out, mut events) = (Vec::new(), Vec::new());
         b.finish_load(Time::from_ms(1), &mut out, &mut events);
-        let sent = kafka_sent(&out);
-        for r in [2, 3] {
-            let to: Vec<&KafkaMsg> = sent.iter().filter(|(b, _)| *b == r).map(|(_, m)| m).collect();
-            assert_eq!(to.len(), 3, "{to:?}");
-            assert_eq!(update_metadata(to[0]), Some((vec![1, 2, 3], 0)), "{to:?}");
-            assert!(matches!(to[1], KafkaMsg::LeaderAndIsr { .. }), "{to:?}");
-            assert_eq!(update_metadata(to[2]), Some((vec![1, 2, 3], 1)), "{to:?}");
-        }
+        let to: Vec<KafkaMsg> = kafka_sent(&out).into_iter().filter(|(b, _)| *b == 2).map(|(_, m)| m).collect();
+        assert_eq!(to.len(), 3, "{to:?}");
+        assert_eq!(update_metadata(&to[0]), Some((vec![1, 2], 0)), "{to:?}");
+        let KafkaMsg::LeaderAndIsr { partitions, .. } = &to[1] else { panic!("{to:?}") };
+        assert_eq!(partitions[0].states, vec![(0, on_2)]);
+        let KafkaMsg::UpdateMetadata { partitions, .. } = &to[2] else { panic!("{to:?}") };
+        assert_eq!(partitions[0].states, vec![(0, on_2), (1, offline)]);
+        assert_eq!(b.metadata_topics.get("t").map(|known| known.len()), Some(2), "the controller's own cache too");
     }
 
     #[test]
