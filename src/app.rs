@@ -74,7 +74,6 @@ pub struct Line {
 
 fn snapshot_of(lab: &Lab) -> Snapshot {
     let nodes = lab.views.iter().map(|v| NodeView { timer: None, ..v.clone() }).collect();
-    let summary = lab.cluster.summary();
     Snapshot {
         time_us: lab.cluster.now().as_us(),
         events: lab.cluster.events_processed(),
@@ -82,9 +81,10 @@ fn snapshot_of(lab: &Lab) -> Snapshot {
         nodes,
         violations: lab.cluster.violations().to_vec(),
         slow_motion: false,
-        ms_without_controller: summary.ms_without_controller,
-        messages: summary.messages_by_type.values().sum(),
-        last_metadata_latency_ms: summary.metadata_change_latency_ms.last().copied(),
+        ms_without_controller: lab.cluster.ms_without_controller(),
+        // Counted where the summary's messages by type are, so the same total.
+        messages: lab.cluster.sent_by_class().iter().sum(),
+        last_metadata_latency_ms: lab.cluster.last_metadata_latency_ms(),
         horizon_us: lab.horizon.as_us(),
         loss_per_mille: lab.network_settings().0,
         delay_us: lab.network_settings().1,

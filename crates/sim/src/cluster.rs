@@ -2,6 +2,7 @@
 //! take user actions, summarise, and describe each node for drawing.
 
 use crate::scenario::{NodeRef, ScenarioAction};
+#[cfg(feature = "summary")]
 use crate::summary::Summary;
 use crate::time::Time;
 use crate::world::{MsgClass, RunStop, TraceRecord, VoteInfo, MSG_CLASSES};
@@ -154,7 +155,13 @@ pub trait Cluster {
     fn schedule(&mut self, at: Time, action: &ScenarioAction) -> Result<(), ActionError>;
     /// Invariant violations seen so far (empty while every invariant holds).
     fn violations(&self) -> &[String];
+    #[cfg(feature = "summary")]
     fn summary(&self) -> Summary;
+    /// Time so far without an active Kafka controller, in ms (cheap: what the app shows on
+    /// every refresh, without building the whole summary).
+    fn ms_without_controller(&self) -> u64;
+    /// The newest metadata-change latency measured, in ms.
+    fn last_metadata_latency_ms(&self) -> Option<u64>;
     /// Messages sent so far by class, indexed by `MsgClass::index` (cheap: a copy of a counter
     /// the world keeps; not part of the trace hash).
     fn sent_by_class(&self) -> [u64; MSG_CLASSES];

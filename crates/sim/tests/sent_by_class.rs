@@ -57,3 +57,26 @@ fn every_class_has_its_index() {
         assert_eq!(class.index(), i);
     }
 }
+
+/// The figures the app reads on every refresh, without building the summary, are the summary's.
+#[test]
+fn the_headline_figures_match_the_summary_in_both_modes() {
+    for mode in [Mode::Kraft, Mode::Zk] {
+        let mut c = build(&Setup { mode, seed: 3, ..Setup::default() }).expect("builds");
+        c.schedule(Time::from_secs(5), &ScenarioAction::Crash(NodeRef::Controller)).expect("crash");
+        c.schedule(
+            Time::from_secs(6),
+            &ScenarioAction::CreateTopic { name: "t2".into(), partitions: 2, replication_factor: 3 },
+        )
+        .expect("create");
+        // During the failover (no controller yet) and after it, once a change was measured.
+        for until in [6, 40] {
+            c.run_until(Time::from_secs(until), usize::MAX);
+            let s = c.summary();
+            assert_eq!(c.ms_without_controller(), s.ms_without_controller, "{mode:?} at {until} s");
+            assert_eq!(c.last_metadata_latency_ms(), s.metadata_change_latency_ms.last().copied());
+        }
+        assert!(c.ms_without_controller() > 0, "{mode:?}: the crash left a gap");
+        assert!(c.last_metadata_latency_ms().is_some(), "{mode:?}: the new topic was measured");
+    }
+}

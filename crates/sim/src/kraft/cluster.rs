@@ -6,9 +6,12 @@ use super::check::Checker;
 use super::controller::{Controller, State};
 use super::{Change, Cmd, Config, Node, Note, RefuseReason, Timer};
 use crate::cluster::{ActionError, Cluster, FlightView, NodeKind, NodeView, NoteView, Role};
+#[cfg(feature = "summary")]
 use crate::hash::hex;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
-use crate::summary::{HistoryPoint, NodeSummary, Summary};
+use crate::summary::HistoryPoint;
+#[cfg(feature = "summary")]
+use crate::summary::{NodeSummary, Summary};
 use crate::time::Time;
 use crate::world::{Action, RoleRef, RunStop, Target, TraceRecord, World, MSG_CLASSES};
 use crate::NodeId;
@@ -375,6 +378,7 @@ impl Cluster for KraftCluster {
         &self.checker.violations
     }
 
+    #[cfg(feature = "summary")]
     fn summary(&self) -> Summary {
         let nodes = self
             .world
@@ -394,10 +398,6 @@ impl Cluster for KraftCluster {
                 }
             })
             .collect();
-        let mut without = self.history.without_leader_us;
-        if self.history.current.is_none() {
-            without += self.world.now().since(self.history.last_at);
-        }
         Summary {
             mode: "kraft",
             seed: self.world.seed(),
@@ -410,9 +410,21 @@ impl Cluster for KraftCluster {
             quorum_leader_history: self.history.leader.clone(),
             nodes,
             messages_by_type: self.world.messages_sent().iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            ms_without_controller: without / 1_000,
+            ms_without_controller: self.ms_without_controller(),
             metadata_change_latency_ms: self.latency.done_ms.clone(),
         }
+    }
+
+    fn ms_without_controller(&self) -> u64 {
+        let mut without = self.history.without_leader_us;
+        if self.history.current.is_none() {
+            without += self.world.now().since(self.history.last_at);
+        }
+        without / 1_000
+    }
+
+    fn last_metadata_latency_ms(&self) -> Option<u64> {
+        self.latency.done_ms.last().copied()
     }
 
     fn sent_by_class(&self) -> [u64; MSG_CLASSES] {

@@ -5,9 +5,12 @@ use crate::sorted::SortedSet;
 use std::rc::Rc;
 
 use crate::cluster::{self, ActionError, FlightView, NodeKind, NodeView, NoteView, Role};
+#[cfg(feature = "summary")]
 use crate::hash::hex;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
-use crate::summary::{HistoryPoint, NodeSummary, Summary};
+use crate::summary::HistoryPoint;
+#[cfg(feature = "summary")]
+use crate::summary::{NodeSummary, Summary};
 use crate::time::Time;
 use crate::world::{Action, RoleRef, RunStop, Target, TraceRecord, World, MSG_CLASSES};
 use crate::NodeId;
@@ -365,6 +368,7 @@ impl cluster::Cluster for Cluster {
         &self.checker.violations
     }
 
+    #[cfg(feature = "summary")]
     fn summary(&self) -> Summary {
         let nodes = self
             .world
@@ -403,10 +407,6 @@ impl cluster::Cluster for Cluster {
                 }
             })
             .collect();
-        let mut without = self.history.without_controller_us;
-        if !self.history.active {
-            without += self.world.now().since(self.history.last_at);
-        }
         Summary {
             mode: "zk",
             seed: self.world.seed(),
@@ -418,9 +418,21 @@ impl cluster::Cluster for Cluster {
             quorum_leader_history: self.history.leader.clone(),
             nodes,
             messages_by_type: self.world.messages_sent().iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            ms_without_controller: without / 1_000,
+            ms_without_controller: self.ms_without_controller(),
             metadata_change_latency_ms: self.latency.done_ms.clone(),
         }
+    }
+
+    fn ms_without_controller(&self) -> u64 {
+        let mut without = self.history.without_controller_us;
+        if !self.history.active {
+            without += self.world.now().since(self.history.last_at);
+        }
+        without / 1_000
+    }
+
+    fn last_metadata_latency_ms(&self) -> Option<u64> {
+        self.latency.done_ms.last().copied()
     }
 
     fn sent_by_class(&self) -> [u64; MSG_CLASSES] {
