@@ -277,10 +277,14 @@ impl Animator {
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
         let text_scale = self.text_scale();
         let mut any = false;
+        // One clock reading for every side: both stages glide from the same moment.
+        let sent_ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.time_origin() + p.now());
         for (side, cache) in self.sides.iter().zip(&self.caches) {
             let (Some(back), Some(front)) = (side.canvas.get_untracked(), side.front.get_untracked()) else { continue };
             let mut stage = cache.stage.borrow_mut();
-            any |= side.lab.with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr, measure, snap));
+            any |= side
+                .lab
+                .with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr, measure, snap, sent_ms));
         }
         if any && !self.drawn.replace(true) {
             // For `make bench`: time from navigation to the first drawn frame.

@@ -41,6 +41,10 @@ pub struct Header {
     /// Radius of a message's dot, and where the clock's right edge and baseline are.
     pub dot: f64,
     pub clock: (f64, f64),
+    /// When the page sent the scene: ms since the epoch shared by the page's and workers'
+    /// clocks (`timeOrigin + now()`), so stages that get one tick's scenes at different moments
+    /// glide alike.
+    pub sent_ms: f64,
 }
 
 /// A scene recorded as numbers, strings included (as a length and UTF-16 code units), so it
@@ -67,6 +71,7 @@ impl Scene {
             h.dot,
             h.clock.0,
             h.clock.1,
+            h.sent_ms,
         ]);
         self.ops.push(FONTS);
         self.string(label_font);

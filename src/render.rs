@@ -196,6 +196,7 @@ impl Stage {
     /// Draw the back layer if what it shows changed, and send the front layer's scene. Returns
     /// false if nothing could be drawn. `measure`: read the stage's size again. `snap`: the
     /// front layer shows this moment at once (else it glides there from the previous scene).
+    /// `sent_ms`: the page's clock, shared by every side drawn in one go (see `Header::sent_ms`).
     #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &mut self,
@@ -207,6 +208,7 @@ impl Stage {
         dpr: f64,
         measure: bool,
         snap: bool,
+        sent_ms: f64,
     ) -> bool {
         let (width, height) = match self.css {
             Some(size) if !measure => size,
@@ -259,6 +261,7 @@ impl Stage {
             snap,
             dot: (r * 0.22).clamp(4.0, 8.0),
             clock: (width - 12.0, 24.0),
+            sent_ms,
         };
         let scene = &mut remote.scene;
         scene.start(&header, &self.fonts.label, &self.fonts.clock);

@@ -15,7 +15,7 @@ function stage(canvas) {
   let from = 0, to = 0, start = 0, span = 0, last = -1, looping = false;
 
   // The virtual time to show at wall time t: from -> to over `span` ms.
-  const when = (t) => (span > 0 ? from + (to - from) * Math.min(1, (t - start) / span) : to);
+  const when = (t) => (span > 0 ? from + (to - from) * Math.min(1, Math.max(0, t - start) / span) : to);
 
   function read(buffer) {
     const ops = new Float64Array(buffer);
@@ -26,10 +26,11 @@ function stage(canvas) {
       i += n;
       return text;
     };
-    // Header: pixel size, scale, CSS size, now (µs), snap, dot radius, clock x and y.
-    const h = ops.subarray(0, 10);
-    i = 10;
-    const scene = { w: h[0], hgt: h[1], scale: h[2], cw: h[3], ch: h[4], now: h[5], snap: h[6], dot: h[7], cx: h[8], cy: h[9], rings: [], flights: [], labelFont: '', clockFont: '' };
+    // Header: pixel size, scale, CSS size, now (µs), snap, dot radius, clock x and y, and when
+    // the page sent it (ms since the epoch of every page and worker clock; 0: not said).
+    const h = ops.subarray(0, 11);
+    i = 11;
+    const scene = { w: h[0], hgt: h[1], scale: h[2], cw: h[3], ch: h[4], now: h[5], snap: h[6], dot: h[7], cx: h[8], cy: h[9], sent: h[10], rings: [], flights: [], labelFont: '', clockFont: '' };
     while (i < ops.length) {
       switch (ops[i++]) {
         case 1: palette[ops[i++]] = string(); break; // PALETTE index colour
@@ -138,8 +139,10 @@ function stage(canvas) {
   }
 
   return (buffer) => {
-    const t = performance.now();
     const next = read(buffer);
+    // Glide from when the page sent the scene, not from when it arrived: side by side, both
+    // stages then show the same virtual time in the same frame, however late each worker is.
+    const t = next.sent > 0 ? next.sent - (performance.timeOrigin || 0) : performance.now();
     // Show the newest scene at once when asked (a step, an action, a pause), the first time,
     // or if time went back; otherwise glide there from what is shown now.
     const glide = s !== null && !next.snap && next.now >= when(t);

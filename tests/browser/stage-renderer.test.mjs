@@ -41,8 +41,8 @@ function rig() {
 }
 
 /** A scene as front.rs records it: header, fonts, then items. */
-function scene({ now, snap = false, flights = [], rings = [] }) {
-  const ops = [800, 600, 1, 800, 600, now, snap ? 1 : 0, 5, 788, 24];
+function scene({ now, snap = false, flights = [], rings = [], sent = 0 }) {
+  const ops = [800, 600, 1, 800, 600, now, snap ? 1 : 0, 5, 788, 24, sent];
   const str = (s) => { ops.push(s.length, ...[...s].map((ch) => ch.charCodeAt(0))); };
   ops.push(1, 0); str('#9333ea');
   ops.push(2); str('600 11px sans-serif'); str('600 16px monospace');
@@ -128,4 +128,28 @@ test('time going back (a step back, a scrub) is shown at once, not glided throug
   r.take(scene({ now: 3_000_000 }));
   assert.equal(r.clock(), 't = 3.000 s');
   assert.equal(r.pending(), 0);
+});
+
+test('side by side, two stages that get the same scenes at different moments show the same time', () => {
+  // The page sends each tick's scene to both sides at once (`sent`), but each worker takes it
+  // when it gets to it: here the second one 7 ms, then 2 ms, then 11 ms after the first.
+  const [a, b] = [rig(), rig()];
+  const ticks = [[1000, 1_000_000, true, 0], [1050, 1_050_000, false, 7], [1100, 1_100_000, false, 2], [1150, 1_150_000, false, 11]];
+  const shown = [];
+  for (let t = 1000; t <= 1240; t += 1) {
+    for (const [sent, now, snap, lag] of ticks) {
+      if (sent === t) a.at(t), a.take(scene({ now, snap, sent }));
+      if (sent + lag === t) b.at(t), b.take(scene({ now, snap, sent }));
+    }
+    if (t % 4 === 0) {
+      a.frame(t);
+      b.frame(t);
+      shown.push([t, a.clock(), b.clock()]);
+    }
+  }
+  // Once the late stage has its scene, both show the same clock in every frame.
+  const after = shown.filter(([t]) => t >= 1162);
+  assert.ok(after.every(([, x, y]) => x === y), `the same time in each frame: ${JSON.stringify(after.filter(([, x, y]) => x !== y))}`);
+  assert.ok(new Set(after.map(([, x]) => x)).size > 3, 'and it moves');
+  assert.equal(after.at(-1)[1], 't = 1.150 s');
 });
