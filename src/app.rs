@@ -18,7 +18,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::chart::ChartCache;
 use crate::i18n::{role_key, tr, trf, Lang};
-use crate::lab::{Lab, SLOW_MOTION_FACTOR};
+use crate::lab::{Lab, MAX_OPEN_EVENTS, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem, View};
 use crate::render::{class_colour, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
 
@@ -680,7 +680,12 @@ pub fn App() -> impl IntoView {
         View::One => &[parsed.setup.mode],
         View::Both => &[Mode::Zk, Mode::Kraft],
     };
+    // Every side opens at the same moment: the link's `t`, else the last action on any side
+    // (side by side, the clusters share one clock).
+    let per_side = [&parsed.steps_zk, &parsed.steps_kraft].into_iter().filter(|_| parsed.view == View::Both).flatten();
+    let until = parsed.until.or_else(|| parsed.steps.iter().chain(per_side).map(|s| s.at).max());
     let mut labs = Vec::new();
+    let mut too_far = None;
     for &mode in modes {
         let setup = Setup { mode, ..parsed.setup.clone() };
         // Side by side, `s` goes to both clusters and `szk` / `skraft` to one each.
@@ -688,8 +693,11 @@ pub fn App() -> impl IntoView {
         if parsed.view == View::Both {
             steps.extend_from_slice(if mode == Mode::Zk { &parsed.steps_zk } else { &parsed.steps_kraft });
         }
-        match Lab::from_steps(setup, &steps, parsed.until) {
-            Ok(lab) => labs.push(lab),
+        match Lab::open(setup, &steps, until, MAX_OPEN_EVENTS) {
+            Ok((lab, short)) => {
+                too_far = too_far.or(short);
+                labs.push(lab);
+            }
             Err(e) => {
                 problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
                 match Lab::new(Setup { seed: params::DEFAULT_SEED, mode, ..Setup::default() }) {
@@ -698,6 +706,16 @@ pub fn App() -> impl IntoView {
                 }
             }
         }
+    }
+    if let Some(wanted) = too_far {
+        // Too far to replay on opening: every side opens where the first to stop got to.
+        let reached = labs.iter().map(|l| l.cluster.now()).min().unwrap_or(Time::ZERO);
+        for lab in &mut labs {
+            let _ = lab.rewind_to(reached);
+            // The timeline ends here too: scrubbing further would replay past the budget.
+            lab.horizon = reached;
+        }
+        problems.push(Problem { key: "param.too_far", args: vec![seconds(wanted.as_ms()), seconds(reached.as_ms())] });
     }
     let (embed, big) = (parsed.embed, parsed.big);
     view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed big=big/> }.into_any()

@@ -10,6 +10,9 @@ use crate::history::History;
 
 /// Most events one frame may process (a cap, so a frame can never hang the page).
 pub const MAX_EVENTS_PER_FRAME: usize = 50_000;
+/// Opening a link replays at most this many events per cluster: about a second in the browser
+/// (ten hours of a default KRaft cluster); see [`Lab::open`].
+pub const MAX_OPEN_EVENTS: u64 = 2_000_000;
 
 /// The messages of an election, shown in slow motion.
 const ELECTION_CLASSES: [MsgClass; 5] =
@@ -282,6 +285,19 @@ impl Lab {
     /// event up to its moment, then run to `until` (or to the last action). Actions later than
     /// `until` wait, as after a scrub.
     pub fn from_steps(setup: Setup, steps: &[Step], until: Option<Time>) -> Result<Lab, SetupError> {
+        Lab::open(setup, steps, until, u64::MAX).map(|(lab, _)| lab)
+    }
+
+    /// [`Lab::from_steps`], processing at most `max_events` events: a link may name a moment a
+    /// year away, and replaying all of it would freeze the page for minutes. When the budget
+    /// runs out first, the lab stops where it got to and the moment asked for comes back with
+    /// it (then [`Lab::rewind_to`] the moment reached makes it what a link to that moment shows).
+    pub fn open(
+        setup: Setup,
+        steps: &[Step],
+        until: Option<Time>,
+        max_events: u64,
+    ) -> Result<(Lab, Option<Time>), SetupError> {
         let mut lab = Lab::new(setup)?;
         let mut sorted: Vec<&Step> = steps.iter().collect();
         // Stable, like sort_by_key, and much less wasm (see insertion_sort_by).
@@ -291,10 +307,12 @@ impl Lab {
             .map(|step| Recorded { at: step.at, events_before: u64::MAX, action: step.action.clone() })
             .collect();
         let until = until.or_else(|| lab.actions.last().map(|r| r.at)).unwrap_or(Time::ZERO);
-        lab.apply_due(until);
-        lab.run_sampled(until, usize::MAX);
+        lab.apply_due_within(until, max_events);
+        let left = max_events.saturating_sub(lab.cluster.events_processed());
+        let stop = lab.run_sampled(until, usize::try_from(left).unwrap_or(usize::MAX));
         lab.refresh();
-        Ok(lab)
+        let short = stop == RunStop::EventCap || lab.cluster.now() < until;
+        Ok((lab, short.then_some(until)))
     }
 
     /// The person's actions as scenario text (for permalinks): `at 1234567us crash c1`.
@@ -431,6 +449,31 @@ mod tests {
         assert_eq!(again.cluster.events_processed(), lab.cluster.events_processed());
         assert_eq!(again.cluster.trace_hash(), lab.cluster.trace_hash());
         assert_eq!(again.actions, lab.actions);
+    }
+
+    #[test]
+    fn a_link_too_far_to_replay_stops_at_the_budget_and_rewinds_to_what_a_link_there_shows() {
+        for mode in [quorumlab_sim::setup::Mode::Kraft, quorumlab_sim::setup::Mode::Zk] {
+            let setup = Setup { seed: 4, mode, ..Setup::default() };
+            // A heal 300 days away, and the moment asked for after it.
+            let script = quorumlab_sim::scenario::parse("at 2s crash leader\nat 432000m heal").expect("parses");
+            let wanted = Time::from_secs(301 * 86_400);
+            let (mut lab, short) = Lab::open(setup.clone(), &script.steps, Some(wanted), 20_000).expect("opens");
+            assert_eq!(short, Some(wanted), "{mode:?}: the budget ran out first");
+            assert!(lab.cluster.events_processed() <= 20_000, "{mode:?}: {}", lab.cluster.events_processed());
+            let reached = lab.cluster.now();
+            assert!(reached > Time::from_secs(2) && reached < wanted, "{mode:?}: {reached}");
+            assert_eq!(lab.applied, 1, "{mode:?}: the crash was applied, the restart waits");
+            // Rewound to where it got, it is exactly what a link to that moment opens.
+            lab.rewind_to(reached).expect("rewinds");
+            let (there, short) = Lab::open(setup.clone(), &script.steps, Some(reached), u64::MAX).expect("opens");
+            assert_eq!(short, None);
+            assert_eq!(there.cluster.trace_hash(), lab.cluster.trace_hash(), "{mode:?}");
+            assert_eq!(there.cluster.now(), lab.cluster.now());
+            // Without a budget worth mentioning, nothing is cut short.
+            let (_, short) = Lab::open(setup, &script.steps, Some(Time::from_secs(3)), 20_000).expect("opens");
+            assert_eq!(short, None, "{mode:?}");
+        }
     }
 
     #[test]

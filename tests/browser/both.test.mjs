@@ -49,3 +49,17 @@ test('side by side: both clusters, one clock, and "crash the controller" hits bo
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('side by side, a link with actions on one side only opens both sides at the same moment', async () => {
+  // Copied while playing, so no `t`: each side's actions, the latest at 10 s on ZooKeeper's.
+  const page = await openPage(env.browser, `${env.url}?mode=both&seed=5&lang=en&szk=at+10s+crash+zk1&skraft=at+3s+crash+c1`);
+  await page.locator('[data-testid=play]').click(); // it opens playing: pause it
+  await page.waitForTimeout(200);
+  const times = (await page.locator('[data-testid=virtual-time-us]').allTextContents()).map(Number);
+  assert.equal(times[0], times[1], `one clock: ${times}`);
+  assert.ok(times[0] >= 10_000_000, `both at or after the last action: ${times}`);
+  assert.equal(await side(page, 'zk').locator('.node-hit[data-node=zk1]').getAttribute('data-role'), 'down');
+  assert.equal(await side(page, 'kraft').locator('.node-hit[data-node=c1]').getAttribute('data-role'), 'down');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -112,6 +112,24 @@ test('bad URL parameters give a clear message, defaults are used, nothing panics
   }
 });
 
+test('a link to a moment too far away to replay opens at once where the replay stopped, and says so', async () => {
+  // A year of virtual time: replaying it all would keep the page busy for minutes.
+  const year = 365 * 24 * 3600 * 1_000_000;
+  for (const [lang, message] of [['en', /This link's moment \(t = 31536000\.000 s\) is further than a page replays when it opens; it opened at t = \d+\.\d{3} s\. Press Play/], ['ko', /이 링크의 시점\(t = 31536000\.000 s\)은 페이지를 열 때 재생하는 범위보다 멉니다\. t = \d+\.\d{3} s 시점에서 열었습니다/]]) {
+    const page = await openPage(env.browser, `${env.url}?mode=both&lang=${lang}&s=at+5s+crash+controller&t=${year}`);
+    const alert = page.locator('[data-testid=problems]');
+    await alert.waitFor({ timeout: 20000 });
+    assert.match(await alert.innerText(), message);
+    const times = (await page.locator('[data-testid=virtual-time-us]').allTextContents()).map(Number);
+    assert.equal(times.length, 2);
+    assert.equal(times[0], times[1], 'both sides opened at the same moment');
+    assert.ok(times[0] > 5_000_000 && times[0] < year, `somewhere between the crash and the year: ${times[0]}`);
+    assert.match(page.url(), new RegExp(`[?&]t=${times[0]}(&|$)`), 'the address names the moment shown');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
+
 test('switching to Korean changes the visible text and the node names', async () => {
   const page = await openPage(env.browser, `${env.url}?seed=7`);
   await waitForRole(page, 'leader');
