@@ -979,7 +979,7 @@ fn Page(
             let node_count = side.node_count;
             view! {
                 <section class="panel side" data-side=side.mode.as_str()>
-                    <h2 class="mode" data-testid="mode">{move || tr(lang.get(), mode_key)}</h2>
+                    <h2 class="mode" data-testid="mode">{text(lang, mode_key)}</h2>
                     <div class="stage" data-testid="stage">
                         <canvas node_ref=side.canvas aria-hidden="true"></canvas>
                         <canvas node_ref=side.front class="front" aria-hidden="true"></canvas>
@@ -1013,7 +1013,7 @@ fn Page(
                             data-testid="chart"
                             node_ref=side.chart
                             role="img"
-                            aria-label=move || tr(lang.get(), "chart.title")
+                            aria-label=text(lang, "chart.title")
                             style="display:block;width:100%;height:240px;margin-top:8px;border-radius:8px"
                         ></canvas>
                     })}
@@ -1022,7 +1022,7 @@ fn Page(
                     <Inspector lang=lang side=side with_anim=animator/>
                     <NetworkTool lang=lang side=side index=k with_anim=animator/>
                     <details class="about" data-testid="about">
-                        <summary>{move || tr(lang.get(), "about.title")}</summary>
+                        <summary>{text(lang, "about.title")}</summary>
                         <p>{move || tr(lang.get(), if side.mode == Mode::Kraft { "about.kraft" } else { "about.zk" })}</p>
                     </details>
                     </Show>
@@ -1034,41 +1034,41 @@ fn Page(
     let narration_sides = sides.clone();
     let narrations = move || {
         narration_sides
-        .iter()
-        .map(|side| {
-            let side = *side;
-            let mode_key = if side.mode == Mode::Kraft { "mode.kraft" } else { "mode.zk" };
-            view! {
-                <section class="panel narration" data-side=side.mode.as_str()>
-                    <h2>{move || tr(lang.get(), "narration.title")} {both.then(|| view! { " · " {move || tr(lang.get(), mode_key)} })}</h2>
-                    <ol aria-live="polite" data-testid="narration">
-                        {move || {
-                            let l = lang.get();
-                            side.narration
-                                .get()
-                                .into_iter()
-                                .rev()
-                                .map(|line| {
-                                    let args: Vec<&str> = line.args.iter().map(String::as_str).collect();
-                                    let text = trf(l, line.key, &args);
-                                    let at = format!("{}.{:03}s", line.at_ms / 1000, line.at_ms % 1000);
-                                    view! {
-                                        <li>
-                                            <time>{at}</time>
-                                            " "
-                                            <strong>{line.node.clone()}</strong>
-                                            " "
-                                            {text}
-                                        </li>
-                                    }
-                                })
-                                .collect_view()
-                        }}
-                    </ol>
-                </section>
-            }
-        })
-        .collect_view()
+            .iter()
+            .map(|side| {
+                let side = *side;
+                let mode_key = if side.mode == Mode::Kraft { "mode.kraft" } else { "mode.zk" };
+                view! {
+                    <section class="panel narration" data-side=side.mode.as_str()>
+                        <h2>{text(lang, "narration.title")} {both.then(|| view! { " · " {text(lang, mode_key)} })}</h2>
+                        <ol aria-live="polite" data-testid="narration">
+                            {move || {
+                                let l = lang.get();
+                                side.narration
+                                    .get()
+                                    .into_iter()
+                                    .rev()
+                                    .map(|line| {
+                                        let args: Vec<&str> = line.args.iter().map(String::as_str).collect();
+                                        let text = trf(l, line.key, &args);
+                                        let at = format!("{}.{:03}s", line.at_ms / 1000, line.at_ms % 1000);
+                                        view! {
+                                            <li>
+                                                <time>{at}</time>
+                                                " "
+                                                <strong>{line.node.clone()}</strong>
+                                                " "
+                                                {text}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                        </ol>
+                    </section>
+                }
+            })
+            .collect_view()
     };
 
     let detail_sides = sides.clone();
@@ -1080,17 +1080,17 @@ fn Page(
             let mode_key = if side.mode == Mode::Kraft { "mode.kraft" } else { "mode.zk" };
             view! {
                 <details class="panel details" data-testid="details" data-side=side.mode.as_str()>
-                    <summary>{move || tr(lang.get(), "details.title")} {both.then(|| view! { " · " {move || tr(lang.get(), mode_key)} })}</summary>
+                    <summary>{text(lang, "details.title")} {both.then(|| view! { " · " {text(lang, mode_key)} })}</summary>
                     <dl>
-                        <dt>{move || tr(lang.get(), "details.time_us")}</dt>
+                        <dt>{text(lang, "details.time_us")}</dt>
                         <dd data-testid="virtual-time-us">{move || snapshot.with(|s| s.time_us)}</dd>
-                        <dt>{move || tr(lang.get(), "details.events")}</dt>
+                        <dt>{text(lang, "details.events")}</dt>
                         <dd data-testid="events">{move || snapshot.with(|s| s.events)}</dd>
-                        <dt>{move || tr(lang.get(), "details.hash")}</dt>
+                        <dt>{text(lang, "details.hash")}</dt>
                         <dd>
                             <code data-testid="trace-hash">{move || snapshot.with(|s| hex(s.hash))}</code>
                         </dd>
-                        <dt>{move || tr(lang.get(), "details.invariants")}</dt>
+                        <dt>{text(lang, "details.invariants")}</dt>
                         <dd data-testid="invariants">
                             {move || {
                                 let n = snapshot.with(|s| s.violations.len());
@@ -1112,10 +1112,10 @@ fn Page(
         <main class="app" class:both=both class:embed=embed class:big=move || big_text.get()>
             <header class="top">
                 <div>
-                    <h1>{move || tr(lang.get(), "app.title")}</h1>
-                    <p class="tagline">{move || tr(lang.get(), "app.tagline")}</p>
+                    <h1>{text(lang, "app.title")}</h1>
+                    <p class="tagline">{text(lang, "app.tagline")}</p>
                 </div>
-                <div class="lang" role="group" aria-label=move || tr(lang.get(), "label.language")>
+                <div class="lang" role="group" aria-label=text(lang, "label.language")>
                     <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
                         "English"
                     </button>
@@ -1133,27 +1133,27 @@ fn Page(
                         {move || if playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
                     </button>
                     <button data-testid="step-back" class="extra" on:click=move |_| with_anim(&|a| a.step_back())>
-                        {move || tr(lang.get(), "btn.step_back")}
+                        {text(lang, "btn.step_back")}
                     </button>
                     <button data-testid="step" class="extra" on:click=move |_| with_anim(&|a| a.step())>
-                        {move || tr(lang.get(), "btn.step")}
+                        {text(lang, "btn.step")}
                     </button>
                     <button data-testid="reset" on:click=move |_| with_anim(&|a| a.reset())>
-                        {move || tr(lang.get(), "btn.reset")}
+                        {text(lang, "btn.reset")}
                     </button>
                     <button
                         data-testid="create-topic"
                         class="extra"
                         on:click=move |_| with_anim(&|a| a.create_topic())
                     >
-                        {move || tr(lang.get(), "btn.create_topic")}
+                        {text(lang, "btn.create_topic")}
                     </button>
                     <button
                         data-testid="alter-config"
                         class="extra"
                         on:click=move |_| with_anim(&|a| a.alter_config())
                     >
-                        {move || tr(lang.get(), "btn.alter_config")}
+                        {text(lang, "btn.alter_config")}
                     </button>
                     <button
                         data-testid="new-seed"
@@ -1173,17 +1173,17 @@ fn Page(
                             }
                         }
                     >
-                        {move || tr(lang.get(), "btn.new_seed")}
+                        {text(lang, "btn.new_seed")}
                     </button>
                     {both.then(|| view! {
                         <button data-testid="crash-controller" on:click=move |_| with_anim(&|a| a.fault(SimNode::Controller))>
-                            {move || tr(lang.get(), "btn.crash_controller")}
+                            {text(lang, "btn.crash_controller")}
                         </button>
                         <button data-testid="crash-leader" on:click=move |_| with_anim(&|a| a.fault(SimNode::Leader))>
-                            {move || tr(lang.get(), "btn.crash_leader")}
+                            {text(lang, "btn.crash_leader")}
                         </button>
                         <button data-testid="isolate-leader" on:click=move |_| with_anim(&|a| a.act_on(None, &|lab| lab.isolate_leader()))>
-                            {move || tr(lang.get(), "btn.isolate_leader")}
+                            {text(lang, "btn.isolate_leader")}
                         </button>
                     })}
                     <button
@@ -1216,14 +1216,14 @@ fn Page(
                                 }
                             }
                         >
-                            {move || tr(lang.get(), "btn.copy_embed")}
+                            {text(lang, "btn.copy_embed")}
                         </button>
                     })}
                     <button data-testid="help" class="extra" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>
                         "?"
                     </button>
                     <label class="speed extra">
-                        <span>{move || tr(lang.get(), "label.speed")}</span>
+                        <span>{text(lang, "label.speed")}</span>
                         <input
                             type="range"
                             min="-200"
@@ -1240,7 +1240,7 @@ fn Page(
                         <output>{move || format_speed(speed_step.get())}</output>
                     </label>
                     <label class="extra">
-                        <span>{move || tr(lang.get(), "label.loss")}</span>
+                        <span>{text(lang, "label.loss")}</span>
                         <select
                             data-testid="loss"
                             on:change=move |ev| {
@@ -1263,7 +1263,7 @@ fn Page(
                         </select>
                     </label>
                     <label class="extra">
-                        <span>{move || tr(lang.get(), "label.delay")}</span>
+                        <span>{text(lang, "label.delay")}</span>
                         <select
                             data-testid="delay"
                             on:change=move |ev| {
@@ -1291,15 +1291,15 @@ fn Page(
                         aria-pressed=move || big_text.get().to_string()
                         on:click=move |_| big_text.update(|b| *b = !*b)
                     >
-                        {move || tr(lang.get(), "btn.big")}
+                        {text(lang, "btn.big")}
                     </button>
                     <span class="slowmo" class:on=move || slowing.with(|s| s.slow_motion)>
-                        {move || tr(lang.get(), "label.slowmo")}
+                        {text(lang, "label.slowmo")}
                     </span>
-                    <span class="seed">{move || tr(lang.get(), "label.seed")} " " <code data-testid="seed">{seed}</code></span>
+                    <span class="seed">{text(lang, "label.seed")} " " <code data-testid="seed">{seed}</code></span>
                 </div>
                 <label class="timeline">
-                    <span>{move || tr(lang.get(), "label.timeline")}</span>
+                    <span>{text(lang, "label.timeline")}</span>
                     <input
                         type="range"
                         min="0"
@@ -1319,18 +1319,18 @@ fn Page(
                 </label>
                 <p class="hint">{move || tr(lang.get(), if both { "hint.both" } else { "hint.click" })}</p>
                 <Show when=move || help.get()>
-                    <div class="help" role="dialog" data-testid="help-overlay" aria-label=move || tr(lang.get(), "help.title")>
-                        <h3>{move || tr(lang.get(), "help.title")}</h3>
+                    <div class="help" role="dialog" data-testid="help-overlay" aria-label=text(lang, "help.title")>
+                        <h3>{text(lang, "help.title")}</h3>
                         <dl>
-                            <dt><kbd>"Space"</kbd></dt><dd>{move || tr(lang.get(), "help.space")}</dd>
-                            <dt><kbd>"→"</kbd>" "<kbd>"."</kbd></dt><dd>{move || tr(lang.get(), "help.step")}</dd>
-                            <dt><kbd>"←"</kbd>" "<kbd>","</kbd></dt><dd>{move || tr(lang.get(), "help.step_back")}</dd>
-                            <dt><kbd>"R"</kbd></dt><dd>{move || tr(lang.get(), "help.reset")}</dd>
-                            <dt><kbd>"C"</kbd></dt><dd>{move || tr(lang.get(), "help.crash_controller")}</dd>
-                            <dt><kbd>"Tab"</kbd>" "<kbd>"Enter"</kbd></dt><dd>{move || tr(lang.get(), "help.node")}</dd>
-                            <dt><kbd>"L"</kbd></dt><dd>{move || tr(lang.get(), "help.big")}</dd>
-                            <dt>{move || tr(lang.get(), "label.timeline")}</dt><dd>{move || tr(lang.get(), "help.timeline")}</dd>
-                            <dt><kbd>"?"</kbd></dt><dd>{move || tr(lang.get(), "help.help")}</dd>
+                            <dt><kbd>"Space"</kbd></dt><dd>{text(lang, "help.space")}</dd>
+                            <dt><kbd>"→"</kbd>" "<kbd>"."</kbd></dt><dd>{text(lang, "help.step")}</dd>
+                            <dt><kbd>"←"</kbd>" "<kbd>","</kbd></dt><dd>{text(lang, "help.step_back")}</dd>
+                            <dt><kbd>"R"</kbd></dt><dd>{text(lang, "help.reset")}</dd>
+                            <dt><kbd>"C"</kbd></dt><dd>{text(lang, "help.crash_controller")}</dd>
+                            <dt><kbd>"Tab"</kbd>" "<kbd>"Enter"</kbd></dt><dd>{text(lang, "help.node")}</dd>
+                            <dt><kbd>"L"</kbd></dt><dd>{text(lang, "help.big")}</dd>
+                            <dt>{text(lang, "label.timeline")}</dt><dd>{text(lang, "help.timeline")}</dd>
+                            <dt><kbd>"?"</kbd></dt><dd>{text(lang, "help.help")}</dd>
                         </dl>
                     </div>
                 </Show>
@@ -1354,9 +1354,9 @@ fn Inspector(
     let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
     view! {
         <details class="inspector" data-testid="inspector-panel">
-            <summary>{move || tr(lang.get(), "inspector.title")}</summary>
+            <summary>{text(lang, "inspector.title")}</summary>
             <label>
-                {move || tr(lang.get(), "inspector.node")}
+                {text(lang, "inspector.node")}
                 " "
                 <select
                     data-testid="inspect-select"
@@ -1393,13 +1393,13 @@ fn Inspector(
 fn Stats(lang: RwSignal<Lang>, snapshot: RwSignal<Snapshot>) -> impl IntoView {
     view! {
         <dl class="stats">
-            <dt>{move || tr(lang.get(), "stats.without_controller")}</dt>
+            <dt>{text(lang, "stats.without_controller")}</dt>
             <dd data-testid="without-controller">
                 {move || snapshot.with(|s| format!("{}.{:03} s", s.ms_without_controller / 1000, s.ms_without_controller % 1000))}
             </dd>
-            <dt>{move || tr(lang.get(), "stats.messages")}</dt>
+            <dt>{text(lang, "stats.messages")}</dt>
             <dd data-testid="messages">{move || snapshot.with(|s| s.messages)}</dd>
-            <dt>{move || tr(lang.get(), "stats.tally")}</dt>
+            <dt>{text(lang, "stats.tally")}</dt>
             <dd data-testid="tally">
                 {move || {
                     let l = lang.get();
@@ -1415,7 +1415,7 @@ fn Stats(lang: RwSignal<Lang>, snapshot: RwSignal<Snapshot>) -> impl IntoView {
                     if entries.is_empty() { tr(l, "tally.none").to_string() } else { entries.join(" · ") }
                 }}
             </dd>
-            <dt>{move || tr(lang.get(), "stats.latency")}</dt>
+            <dt>{text(lang, "stats.latency")}</dt>
             <dd data-testid="latency">
                 {move || snapshot.with(|s| s.last_metadata_latency_ms.map_or_else(|| "–".to_string(), |ms| format!("{ms} ms")))}
             </dd>
@@ -1463,7 +1463,7 @@ fn format_speed(step: i32) -> String {
 #[component]
 fn Legend(lang: RwSignal<Lang>, entries: &'static [(MsgClass, &'static str)]) -> impl IntoView {
     view! {
-        <ul class="legend" aria-label=move || tr(lang.get(), "legend.title")>
+        <ul class="legend" aria-label=text(lang, "legend.title")>
             {entries
                 .iter()
                 .map(|(class, key)| {
@@ -1481,6 +1481,13 @@ fn Legend(lang: RwSignal<Lang>, entries: &'static [(MsgClass, &'static str)]) ->
 }
 
 /// `12.345 s`.
+/// A translated text that follows the language. One closure type for every such text, so the
+/// renderer's code for it is compiled once: each `move || tr(..)` written out is its own type,
+/// with its own copy of that code in the download.
+fn text(lang: RwSignal<Lang>, key: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || tr(lang.get(), key)
+}
+
 fn seconds(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1_000, ms % 1_000)
 }
@@ -1499,9 +1506,9 @@ fn NetworkTool(
     let cuttable = move || picked.with(|p| !p.is_empty() && p.len() < total);
     view! {
         <details class="network" data-testid="network-panel">
-            <summary>{move || tr(lang.get(), "net.title")}</summary>
+            <summary>{text(lang, "net.title")}</summary>
             <fieldset>
-                <legend>{move || tr(lang.get(), "net.partition")}</legend>
+                <legend>{text(lang, "net.partition")}</legend>
                 {names
                     .into_iter()
                     .enumerate()
@@ -1536,7 +1543,7 @@ fn NetworkTool(
                     with_anim.with_value(|a| a.partition(index, &p));
                 }
             >
-                {move || tr(lang.get(), "btn.cut")}
+                {text(lang, "btn.cut")}
             </button>
             <button
                 data-testid="heal"
@@ -1547,7 +1554,7 @@ fn NetworkTool(
                     picked.set(Vec::new());
                 }
             >
-                {move || tr(lang.get(), "btn.heal")}
+                {text(lang, "btn.heal")}
             </button>
         </details>
     }

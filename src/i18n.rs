@@ -524,7 +524,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
 ];
 
 /// The text for `key`, or the key itself if it is missing (a test makes sure none is).
-pub fn tr(lang: Lang, key: &str) -> &str {
+pub fn tr(lang: Lang, key: &'static str) -> &'static str {
     for (k, en, ko) in TABLE {
         if *k == key {
             return match lang {
@@ -537,7 +537,7 @@ pub fn tr(lang: Lang, key: &str) -> &str {
 }
 
 /// `tr` with `{0}`, `{1}`… replaced by `args`.
-pub fn trf(lang: Lang, key: &str, args: &[&str]) -> String {
+pub fn trf(lang: Lang, key: &'static str, args: &[&str]) -> String {
     let mut s = tr(lang, key).to_string();
     for (i, a) in args.iter().enumerate() {
         s = s.replace(&format!("{{{i}}}"), a);
