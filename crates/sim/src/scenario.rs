@@ -50,7 +50,10 @@ pub const MAX_STEPS: usize = 2_000;
 pub const MAX_TIME: Time = Time(365 * 24 * 60 * 60 * 1_000_000);
 /// Highest node number in `c<k>`, `b<k>`, `zk<k>`.
 pub const MAX_NODE_NUMBER: u32 = 999;
-/// Most partitions `create-topic` accepts.
+/// Most partitions the topics one scenario creates may have in all (so, one topic too). A
+/// million is five times the 200,000 a ZooKeeper-mode cluster is advised to stay under; more
+/// would only make the page slow and large (ZooKeeper mode keeps each partition on every
+/// server and broker: about half a GiB per million).
 pub const MAX_PARTITIONS: u32 = 1_000_000;
 /// Highest replication factor `create-topic` accepts.
 pub const MAX_REPLICATION_FACTOR: u32 = 7;
@@ -116,6 +119,16 @@ pub enum ScenarioAction {
     },
 }
 
+impl ScenarioAction {
+    /// Partitions this step creates (0 unless it creates a topic).
+    fn partitions_created(&self) -> u64 {
+        match self {
+            ScenarioAction::CreateTopic { partitions, .. } => u64::from(*partitions),
+            _ => 0,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Step {
     pub at: Time,
@@ -157,6 +170,11 @@ pub enum ParseErrorKind {
     /// More than [`MAX_STEPS`] `at` lines; the position is the first one too many.
     TooManySteps {
         max_steps: usize,
+    },
+    /// The topics created add up to more than [`MAX_PARTITIONS`] partitions; the position is
+    /// the step that goes over.
+    TooManyPartitions {
+        max_total: u32,
     },
     /// A line starts with neither `at` nor `set`.
     UnknownDirective {
@@ -316,6 +334,9 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "scenario text is longer than {max_bytes} bytes")
             }
             K::TooManySteps { max_steps } => write!(f, "more than {max_steps} steps"),
+            K::TooManyPartitions { max_total } => {
+                write!(f, "the topics created add up to more than {max_total} partitions")
+            }
             K::UnknownDirective { found, suggestion } => {
                 write!(f, "expected \"at\" or \"set\", found \"{found}\"")?;
                 write_suggestion(f, suggestion.as_deref(), "")
@@ -636,6 +657,13 @@ fn parse_line(line_text: &str, line: usize, script: &mut Script) -> Result<(), F
                 return Err(Fault::at(first, kind));
             }
             let (at, action) = parse_step(first, rest)?;
+            if let ScenarioAction::CreateTopic { partitions, .. } = &action {
+                let before: u64 = script.steps.iter().map(|s| s.action.partitions_created()).sum();
+                if before + u64::from(*partitions) > u64::from(MAX_PARTITIONS) {
+                    let kind = ParseErrorKind::TooManyPartitions { max_total: MAX_PARTITIONS };
+                    return Err(Fault::at(first, kind));
+                }
+            }
             script.steps.push(Step { at, action, line });
         }
         other => {
@@ -1884,10 +1912,24 @@ at 42.5s loss 0.5
     }
 
     #[test]
+    fn the_topics_of_one_scenario_have_at_most_a_million_partitions_in_all() {
+        let two =
+            "at 1s create-topic a partitions=600000 rf=3\nat 2s crash c1\nat 3s create-topic b partitions=400000 rf=3";
+        assert_eq!(parse(two).map(|s| s.steps.len()), Ok(3), "exactly the limit");
+        let three = format!("{two}\n  at 4s create-topic c partitions=1 rf=1");
+        assert_eq!(error(&three), (4, 3, K::TooManyPartitions { max_total: MAX_PARTITIONS }));
+        assert_eq!(
+            parse(&three).unwrap_err().to_string(),
+            "line 4, column 3: the topics created add up to more than 1000000 partitions"
+        );
+    }
+
+    #[test]
     fn every_error_kind_has_a_message() {
         let kinds = [
             K::TextTooLong { max_bytes: 1 },
             K::TooManySteps { max_steps: 1 },
+            K::TooManyPartitions { max_total: 1 },
             K::UnknownDirective { found: "x".into(), suggestion: None },
             K::BadSettingKey { found: "X".into() },
             K::MissingSettingValue { key: "k".into() },

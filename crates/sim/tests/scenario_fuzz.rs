@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use quorumlab_sim::scenario::{
-    parse, NodePrefix, NodeRef, ParseError, ScenarioAction, Script, Step, MAX_REPLICATION_FACTOR, MAX_TIME,
+    parse, NodePrefix, NodeRef, ParseError, ScenarioAction, Script, Step, MAX_PARTITIONS, MAX_REPLICATION_FACTOR,
+    MAX_TIME,
 };
 use quorumlab_sim::Time;
 
@@ -66,7 +67,7 @@ fn action() -> impl Strategy<Value = ScenarioAction> {
         Just(ScenarioAction::Heal),
         (0..=1_000u32).prop_map(ScenarioAction::LossPerMille),
         (0..=10_000_000u64).prop_map(ScenarioAction::DelayUs),
-        (topic_name(), 1..=1_000_000u32, 1..=MAX_REPLICATION_FACTOR).prop_map(
+        (topic_name(), 1..=MAX_PARTITIONS, 1..=MAX_REPLICATION_FACTOR).prop_map(
             |(name, partitions, replication_factor)| ScenarioAction::CreateTopic {
                 name,
                 partitions,
@@ -97,7 +98,22 @@ fn setting() -> impl Strategy<Value = (String, String)> {
 fn script() -> impl Strategy<Value = Script> {
     (prop::collection::vec(setting(), 0..4), prop::collection::vec((time(), action()), 0..24)).prop_map(
         |(settings, steps)| {
-            let steps = steps.into_iter().map(|(at, action)| Step { at, action, line: 0 }).collect();
+            // The topics of one script have at most MAX_PARTITIONS in all: a topic that would go
+            // over gets what is left, or is left out.
+            let mut left = MAX_PARTITIONS;
+            let steps = steps
+                .into_iter()
+                .filter_map(|(at, mut action)| {
+                    if let ScenarioAction::CreateTopic { partitions, .. } = &mut action {
+                        *partitions = (*partitions).min(left);
+                        if *partitions == 0 {
+                            return None;
+                        }
+                        left -= *partitions;
+                    }
+                    Some(Step { at, action, line: 0 })
+                })
+                .collect();
             Script { settings, steps }.renumbered()
         },
     )
