@@ -1125,7 +1125,7 @@ fn Page(
                 </div>
             </header>
             {problems_view}
-            <div class="sides" node_ref=sides_ref>{stages}</div>
+            <div class="sides stages" node_ref=sides_ref>{stages}</div>
             <Show when=move || later.get()>
             <section class="panel">
                 <div class="controls">
@@ -1176,13 +1176,13 @@ fn Page(
                         {text(lang, "btn.new_seed")}
                     </button>
                     {both.then(|| view! {
-                        <button data-testid="crash-controller" on:click=move |_| with_anim(&|a| a.fault(SimNode::Controller))>
+                        <button data-testid="crash-controller" class="extra" on:click=move |_| with_anim(&|a| a.fault(SimNode::Controller))>
                             {text(lang, "btn.crash_controller")}
                         </button>
-                        <button data-testid="crash-leader" on:click=move |_| with_anim(&|a| a.fault(SimNode::Leader))>
+                        <button data-testid="crash-leader" class="extra" on:click=move |_| with_anim(&|a| a.fault(SimNode::Leader))>
                             {text(lang, "btn.crash_leader")}
                         </button>
-                        <button data-testid="isolate-leader" on:click=move |_| with_anim(&|a| a.act_on(None, &|lab| lab.isolate_leader()))>
+                        <button data-testid="isolate-leader" class="extra" on:click=move |_| with_anim(&|a| a.act_on(None, &|lab| lab.isolate_leader()))>
                             {text(lang, "btn.isolate_leader")}
                         </button>
                     })}

@@ -133,7 +133,8 @@ impl Layer {
 /// Fonts of the front layer, rebuilt only when the text scale changes.
 #[derive(Default)]
 struct Fonts {
-    scale_bits: u64,
+    /// The text scale and the clock's size they were made for.
+    scale_bits: (u64, u64),
     label: String,
     clock: String,
 }
@@ -233,11 +234,13 @@ impl Stage {
                 self.shown = next;
             }
         }
-        if self.fonts.scale_bits != text_scale.to_bits() || self.fonts.label.is_empty() {
+        let r = layout::node_radius(width, height, lab.views.len());
+        let clock_px = clock_size(width, r, text_scale);
+        if self.fonts.scale_bits != (text_scale.to_bits(), clock_px.to_bits()) || self.fonts.label.is_empty() {
             self.fonts = Fonts {
-                scale_bits: text_scale.to_bits(),
+                scale_bits: (text_scale.to_bits(), clock_px.to_bits()),
                 label: font("600", 11.0 * text_scale, SANS),
-                clock: font("600", 16.0 * text_scale, MONO),
+                clock: font("600", clock_px, MONO),
             };
         }
         let opened = match &self.front {
@@ -252,7 +255,6 @@ impl Stage {
         }
         let Front::Open(remote, _) = &mut self.front else { return false };
         let pos = Positions { at: &self.positions, width, height };
-        let r = layout::node_radius(width, height, lab.views.len());
         let header = Header {
             px,
             scale: dpr,
@@ -260,7 +262,7 @@ impl Stage {
             now_us: lab.cluster.now().as_us() as f64,
             snap,
             dot: (r * 0.22).clamp(4.0, 8.0),
-            clock: (width - 12.0, 24.0),
+            clock: (width - 12.0, 8.0 + clock_px),
             sent_ms,
         };
         let scene = &mut remote.scene;
@@ -270,6 +272,15 @@ impl Stage {
         remote.post();
         true
     }
+}
+
+/// The clock's font size in CSS pixels: 16 (times the text scale), smaller on a narrow stage
+/// (an embed side by side) so that "t = 123.456 s", right-aligned at the top, stays clear of
+/// the node at the top of the ring (centred, radius `r`). A monospace digit is about 0.6 em,
+/// and the text is 11 to 13 characters.
+fn clock_size(width: f64, r: f64, text_scale: f64) -> f64 {
+    let room = width / 2.0 - r - 20.0;
+    (16.0 * text_scale).min(room / 8.0).max(9.0)
 }
 
 /// What the back layer should show now.
@@ -358,9 +369,45 @@ fn draw_back(
     ctx.stroke();
     draw_cuts(ctx, pos, quorum, &severed);
 
+    // The role under each node, where it fits: on a small stage crowded with nodes (an embed
+    // side by side with 7 servers) it would run into the neighbours; the colour still tells.
+    // The ring and the row of brokers are judged apart.
+    ctx.set_font(&font("600", role_font(r).0 * text_scale, SANS));
+    let fits = |brokers: bool| {
+        let group: Vec<usize> = (0..views.len()).filter(|&i| (views[i].kind == NodeKind::Broker) == brokers).collect();
+        let widest = group
+            .iter()
+            .filter_map(|&i| ctx.measure_text(tr(lang, crate::i18n::role_key(views[i].role))).ok())
+            .fold(0.0, |w, m| m.width().max(w));
+        closest(group.len(), |k| pos.at(group[k])) >= widest + 6.0
+    };
+    let roles = [fits(false), fits(true)];
     for (i, v) in views.iter().enumerate() {
         let vote = voted_for(v).and_then(|id| views.get(id));
-        draw_node(ctx, v, pos.at(i), r, lang, vote, text_scale);
+        let role = roles[usize::from(v.kind == NodeKind::Broker)];
+        draw_node(ctx, v, pos.at(i), r, lang, vote, text_scale, role);
+    }
+}
+
+/// The smallest distance between two of the `n` points `at(i)` (infinite with fewer than two).
+fn closest(n: usize, at: impl Fn(usize) -> (f64, f64)) -> f64 {
+    let mut best = f64::INFINITY;
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let ((a, b), (c, d)) = (at(i), at(j));
+            best = best.min(((a - c) * (a - c) + (b - d) * (b - d)).sqrt());
+        }
+    }
+    best
+}
+
+/// The role line's font size and its distance below the node, before the text scale: smaller
+/// on small stages, which also leave out the second line.
+fn role_font(r: f64) -> (f64, f64) {
+    if r < 24.0 {
+        (10.0, 13.0)
+    } else {
+        (13.0, 22.0)
     }
 }
 
@@ -457,6 +504,7 @@ fn record_timers(scene: &mut Scene, views: &[NodeView], pos: &Positions, r: f64)
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_node(
     ctx: &CanvasRenderingContext2d,
     v: &NodeView,
@@ -465,6 +513,7 @@ fn draw_node(
     lang: Lang,
     vote: Option<&NodeView>,
     scale: f64,
+    role: bool,
 ) {
     use std::f64::consts::TAU;
     ctx.begin_path();
@@ -498,9 +547,11 @@ fn draw_node(
     // Large-text mode scales these lines and their spacing.
     ctx.set_fill_style_str(TEXT);
     let small = r < 24.0;
-    let (role_px, role_dy) = if small { (10.0, 13.0) } else { (13.0, 22.0) };
+    let (role_px, role_dy) = role_font(r);
     ctx.set_font(&font("600", role_px * scale, SANS));
-    let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), x, y + r + role_dy * scale);
+    if role {
+        let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), x, y + r + role_dy * scale);
+    }
     if !small {
         ctx.set_font(&font("400", 12.0 * scale, MONO));
         let detail = match (v.kind, v.last_zxid) {
@@ -522,7 +573,34 @@ fn draw_node(
 
 #[cfg(test)]
 mod tests {
-    use super::Behind;
+    use super::{clock_size, closest, Behind};
+    use crate::layout;
+
+    #[test]
+    fn the_closest_two_nodes_decide_whether_roles_fit_under_them() {
+        let points = [(0.0, 0.0), (30.0, 40.0), (100.0, 0.0)];
+        assert_eq!(closest(3, |i| points[i]), 50.0);
+        assert_eq!(closest(1, |i| points[i]), f64::INFINITY, "one node: nothing to run into");
+        // Seven brokers across a 236 px embed stage: 34 px apart, too close for "active" (~33 px
+        // at 10 px) plus a margin; three are 59 px apart.
+        assert!(closest(7, |i| (236.0 * (i as f64 + 1.0) / 8.0, 126.0)) < 33.0 + 6.0);
+        assert!(closest(3, |i| (236.0 * (i as f64 + 1.0) / 4.0, 126.0)) > 33.0 + 6.0);
+    }
+
+    #[test]
+    fn the_clock_stays_clear_of_the_top_node_on_a_narrow_stage() {
+        // Side by side in a 480×320 embed each stage is about 236×157; alone, about 470×194.
+        for (width, height, nodes) in [(236.0, 157.0, 6), (236.0, 157.0, 10), (300.0, 204.0, 6), (470.0, 194.0, 6)] {
+            let r = layout::node_radius(width, height, nodes);
+            let px = clock_size(width, r, 1.0);
+            // "t = 1234.567 s" (14 characters, the longest in the first 20 minutes) at 0.6 em each.
+            let left = width - 12.0 - 14.0 * 0.6 * px;
+            assert!(left > width / 2.0 + r, "{width}×{height}: the clock ({px} px) starts at {left}");
+        }
+        let r = layout::node_radius(1200.0, 816.0, 6);
+        assert_eq!(clock_size(1200.0, r, 1.0), 16.0, "a wide stage keeps the usual size");
+        assert_eq!(clock_size(1200.0, r, 1.35), 16.0 * 1.35, "and large text grows it");
+    }
 
     #[test]
     fn while_playing_the_back_layer_shows_the_previous_tick_and_a_snap_shows_the_present() {

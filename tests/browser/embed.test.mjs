@@ -18,9 +18,38 @@ test('embed=1 at 480×320: canvas, play/pause, reset and one narration line, not
   assert.equal(visibleLines, 1);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   assert.equal(overflow, false, 'no horizontal scrolling');
+  await assertInsideTheFrame(page);
   await page.locator('[data-testid=play]').click();
   assert.match(await page.locator('[data-testid=play]').innerText(), /Play/);
   await screenshot(page, 'embed-480x320');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+/** The stage, play/pause, reset and the narration line are all inside the 480×320 frame. */
+async function assertInsideTheFrame(page) {
+  const boxes = await page.evaluate(() =>
+    ['[data-testid=stage]', '[data-testid=play]', '[data-testid=reset]', '[data-testid=narration] li'].map((sel) => {
+      const b = document.querySelector(sel).getBoundingClientRect();
+      return [sel, Math.round(b.top), Math.round(b.bottom), Math.round(b.height)];
+    }),
+  );
+  for (const [sel, top, bottom, height] of boxes) {
+    assert.ok(top >= 0 && bottom <= 320 && height > 0, `${sel} within the frame: ${top}–${bottom}`);
+  }
+  assert.ok(boxes[0][3] >= 150, `the stage keeps most of the height: ${boxes[0][3]} px`);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollHeight), 320, 'nothing below the frame');
+}
+
+test('embed=1 side by side at 480×320: both stages, one row of controls, inside the frame', async () => {
+  const page = await openPage(env.browser, `${env.url}?mode=both&seed=7&embed=1&lang=ko`, { viewport: { width: 480, height: 320 } });
+  await page.locator('[data-testid=narration] li').first().waitFor();
+  assert.equal(await page.locator('[data-testid=stage]').count(), 2);
+  const stages = await page.locator('[data-testid=stage]').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+  assert.equal(stages[0], stages[1], 'the two stages side by side, not stacked');
+  assert.equal(await page.locator('[data-testid=crash-controller]').isVisible(), false, 'only play/pause and reset');
+  await assertInsideTheFrame(page);
+  await screenshot(page, 'embed-both-480x320');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
