@@ -74,6 +74,19 @@ impl History {
         self.version += 1;
     }
 
+    /// The state stays as it is for every boundary up to `last` (nothing happens before then):
+    /// of those alike samples, only the last two minutes' worth would stay, so move on to the
+    /// first of them. The history comes out the same as recording every one, at no cost per
+    /// boundary: a link to a year from now of a cluster with every node down would otherwise
+    /// take 126 million samples to open.
+    pub fn fast_forward(&mut self, last: Time) {
+        let last_boundary = last.as_us() / SAMPLE_EVERY_US * SAMPLE_EVERY_US;
+        let first_kept = Time(last_boundary.saturating_sub(KEEP_US));
+        if first_kept > self.next_at {
+            self.next_at = first_kept;
+        }
+    }
+
     pub fn samples(&self) -> &VecDeque<Sample> {
         &self.samples
     }
@@ -165,6 +178,51 @@ mod tests {
             assert_eq!(frames.cluster.trace_hash(), one.cluster.trace_hash(), "{mode:?}");
             assert_eq!(frames.history.samples(), one.history.samples(), "{mode:?}");
             assert_eq!(one.history.len(), 81);
+        }
+    }
+
+    /// Every node down at 1 s, back up at 10 minutes: nothing happens in between.
+    fn quiet_script(mode: Mode) -> Vec<quorumlab_sim::scenario::Step> {
+        let quorum = if mode == Mode::Zk { "zk" } else { "c" };
+        let nodes: Vec<String> =
+            (1..=3).map(|i| format!("{quorum}{i}")).chain((1..=3).map(|i| format!("b{i}"))).collect();
+        let text: String = nodes.iter().map(|n| format!("at 1s crash {n}\nat 10m restart {n}\n")).collect();
+        quorumlab_sim::scenario::parse(&text).expect("parses").steps
+    }
+
+    #[test]
+    fn a_quiet_stretch_is_skipped_and_the_history_is_the_same_as_sampled_one_by_one() {
+        for mode in [Mode::Kraft, Mode::Zk] {
+            let setup = Setup { mode, seed: 3, ..Setup::default() };
+            let steps = quiet_script(mode);
+            // In one go to 11 minutes, and in frames of a few seconds each.
+            let (one, _) = Lab::open(setup.clone(), &steps, Some(Time::from_secs(660)), u64::MAX).expect("opens");
+            let mut frames = Lab::open(setup, &steps, Some(Time::ZERO), u64::MAX).expect("opens").0;
+            while frames.cluster.now() < one.cluster.now() {
+                frames.advance(3_333_333.3_f64.min(one.cluster.now().since(frames.cluster.now()) as f64));
+            }
+            assert_eq!(frames.cluster.trace_hash(), one.cluster.trace_hash(), "{mode:?}");
+            assert_eq!(frames.history.samples(), one.history.samples(), "{mode:?}");
+            assert_eq!(one.history.len(), 481, "{mode:?}: the last two minutes");
+            // The restart shows: a controller again by the end, none just after 10 minutes.
+            let at = |t: u64| one.history.samples().iter().find(|s| s.at == Time::from_ms(t)).map(|s| s.controller);
+            assert_eq!(at(600_000), Some(false), "{mode:?}");
+            assert_eq!(one.history.samples().back().map(|s| s.controller), Some(true), "{mode:?}");
+            // About 481 samples recorded in all after the stretch, not one per 250 ms of it.
+            assert!(one.history.version() < 1_500, "{mode:?}: {} samples recorded", one.history.version());
+        }
+    }
+
+    #[test]
+    fn a_year_with_every_node_down_opens_without_sampling_the_year() {
+        let year = Time::from_secs(365 * 86_400);
+        for mode in [Mode::Kraft, Mode::Zk] {
+            let steps: Vec<_> = quiet_script(mode).into_iter().filter(|s| s.at == Time::from_secs(1)).collect();
+            let setup = Setup { mode, seed: 3, ..Setup::default() };
+            let (lab, short) = Lab::open(setup, &steps, Some(year), crate::lab::MAX_OPEN_EVENTS).expect("opens");
+            assert_eq!((short, lab.cluster.now()), (None, year), "{mode:?}");
+            assert_eq!(lab.history.len(), 481);
+            assert!(lab.history.version() < 1_000, "{mode:?}: {} samples recorded", lab.history.version());
         }
     }
 

@@ -134,6 +134,7 @@ impl Lab {
         let start = self.cluster.events_processed();
         let left = |lab: &Lab| max_events.saturating_sub((lab.cluster.events_processed() - start) as usize);
         while self.history.next_at() <= until {
+            self.skip_quiet(until);
             if self.cluster.run_until(self.history.next_at(), left(self)) == RunStop::EventCap {
                 return RunStop::EventCap;
             }
@@ -145,6 +146,7 @@ impl Lab {
     /// Record the boundaries the state already stands for: those the clock has reached with no
     /// event pending at or before them (before an action is applied at `now`).
     fn sample_reached(&mut self) {
+        self.skip_quiet(self.cluster.now());
         loop {
             let at = self.history.next_at();
             if at > self.cluster.now() || self.cluster.next_event_time().is_some_and(|t| t <= at) {
@@ -156,6 +158,7 @@ impl Lab {
 
     /// Before processing the event at `next`: every boundary before it is final now.
     fn sample_before(&mut self, next: Time) {
+        self.skip_quiet(Time(next.as_us().saturating_sub(1)));
         while self.history.next_at() < next {
             self.record_sample();
         }
@@ -166,6 +169,16 @@ impl Lab {
         let Some(next) = self.cluster.next_event_time() else { return false };
         self.sample_before(next);
         self.cluster.step_one()
+    }
+
+    /// Up to `last`, the boundaries before the next event all see the state as it is now: let
+    /// the history skip those it would not keep.
+    fn skip_quiet(&mut self, last: Time) {
+        let quiet = match self.cluster.next_event_time() {
+            Some(next) => Time(next.as_us().saturating_sub(1)).min(last),
+            None => last,
+        };
+        self.history.fast_forward(quiet);
     }
 
     fn record_sample(&mut self) {
