@@ -685,7 +685,7 @@ pub fn App() -> impl IntoView {
     let per_side = [&parsed.steps_zk, &parsed.steps_kraft].into_iter().filter(|_| parsed.view == View::Both).flatten();
     let until = parsed.until.or_else(|| parsed.steps.iter().chain(per_side).map(|s| s.at).max());
     let mut labs = Vec::new();
-    let mut too_far = None;
+    let (mut target, mut too_far) = (until, None);
     for &mode in modes {
         let setup = Setup { mode, ..parsed.setup.clone() };
         // Side by side, `s` goes to both clusters and `szk` / `skraft` to one each.
@@ -693,29 +693,39 @@ pub fn App() -> impl IntoView {
         if parsed.view == View::Both {
             steps.extend_from_slice(if mode == Mode::Zk { &parsed.steps_zk } else { &parsed.steps_kraft });
         }
-        match Lab::open(setup, &steps, until, MAX_OPEN_EVENTS) {
+        let opened = Lab::open(setup, &steps, target, MAX_OPEN_EVENTS).or_else(|e| {
+            problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
+            let defaults = Setup { seed: params::DEFAULT_SEED, mode, ..Setup::default() };
+            Lab::open(defaults, &[], target, MAX_OPEN_EVENTS)
+        });
+        match opened {
             Ok((lab, short)) => {
-                too_far = too_far.or(short);
+                if short.is_some() {
+                    // Too far to replay on opening: the sides after this one open where it
+                    // stopped, and those before it go back there.
+                    too_far = too_far.or(short);
+                    target = Some(lab.cluster.now());
+                }
                 labs.push(lab);
             }
-            Err(e) => {
-                problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
-                match Lab::new(Setup { seed: params::DEFAULT_SEED, mode, ..Setup::default() }) {
-                    Ok(lab) => labs.push(lab),
-                    Err(e) => return view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            }
+            Err(e) => return view! { <p role="alert">{e.to_string()}</p> }.into_any(),
         }
     }
-    if let Some(wanted) = too_far {
-        // Too far to replay on opening: every side opens where the first to stop got to.
-        let reached = labs.iter().map(|l| l.cluster.now()).min().unwrap_or(Time::ZERO);
+    if let (Some(wanted), Some(reached)) = (too_far, target) {
         for lab in &mut labs {
-            let _ = lab.rewind_to(reached);
+            if lab.cluster.now() > reached {
+                let _ = lab.rewind_to(reached);
+            } else {
+                // It stopped here, perhaps with events of this very moment still to come.
+                lab.finish_at(reached);
+            }
             // The timeline ends here too: scrubbing further would replay past the budget.
             lab.horizon = reached;
         }
-        problems.push(Problem { key: "param.too_far", args: vec![seconds(wanted.as_ms()), seconds(reached.as_ms())] });
+        if reached < wanted {
+            problems
+                .push(Problem { key: "param.too_far", args: vec![seconds(wanted.as_ms()), seconds(reached.as_ms())] });
+        }
     }
     let (embed, big) = (parsed.embed, parsed.big);
     view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed big=big/> }.into_any()

@@ -388,10 +388,16 @@ impl Lab {
     /// the later actions waiting. Side by side, both clusters rewind to the same moment.
     pub fn rewind_to(&mut self, at: Time) -> Result<(), SetupError> {
         self.rebuild()?;
+        self.finish_at(at);
+        Ok(())
+    }
+
+    /// Take the waiting actions and process every event up to `at` (not past it), then show
+    /// it: what a link to `at` opens, also for a lab an open cut short at `at` itself.
+    pub fn finish_at(&mut self, at: Time) {
         self.apply_due(at);
         self.run_sampled(at, usize::MAX);
         self.refresh();
-        Ok(())
     }
 
     /// A fresh cluster from the seed; the recorded actions wait to be applied again.
@@ -466,6 +472,7 @@ mod tests {
 
     #[test]
     fn a_link_too_far_to_replay_stops_at_the_budget_and_rewinds_to_what_a_link_there_shows() {
+        let mut between = 0;
         for mode in [quorumlab_sim::setup::Mode::Kraft, quorumlab_sim::setup::Mode::Zk] {
             let setup = Setup { seed: 4, mode, ..Setup::default() };
             // A heal 300 days away, and the moment asked for after it.
@@ -477,16 +484,34 @@ mod tests {
             let reached = lab.cluster.now();
             assert!(reached > Time::from_secs(2) && reached < wanted, "{mode:?}: {reached}");
             assert_eq!(lab.applied, 1, "{mode:?}: the crash was applied, the restart waits");
-            // Rewound to where it got, it is exactly what a link to that moment opens.
-            lab.rewind_to(reached).expect("rewinds");
+            // Rewound to where it got (as a side that went further is), it is exactly what a
+            // link to that moment opens.
             let (there, short) = Lab::open(setup.clone(), &script.steps, Some(reached), u64::MAX).expect("opens");
             assert_eq!(short, None);
-            assert_eq!(there.cluster.trace_hash(), lab.cluster.trace_hash(), "{mode:?}");
-            assert_eq!(there.cluster.now(), lab.cluster.now());
+            let mut rewound = Lab::open(setup.clone(), &script.steps, Some(wanted), 30_000).expect("opens").0;
+            rewound.rewind_to(reached).expect("rewinds");
+            lab.finish_at(reached);
+            for other in [&lab, &rewound] {
+                assert_eq!(there.cluster.trace_hash(), other.cluster.trace_hash(), "{mode:?}");
+                assert_eq!(there.cluster.now(), other.cluster.now());
+                assert_eq!(there.history.samples(), other.history.samples());
+            }
+            // So is one finished where it stopped, even when the budget ran out between two
+            // events of one moment.
+            for budget in 20_000..20_060 {
+                let mut cut = Lab::open(setup.clone(), &script.steps, Some(wanted), budget).expect("opens").0;
+                let at = cut.cluster.now();
+                between += usize::from(cut.next_event_time() == Some(at));
+                cut.finish_at(at);
+                let there = Lab::open(setup.clone(), &script.steps, Some(at), u64::MAX).expect("opens").0;
+                assert_eq!(cut.cluster.trace_hash(), there.cluster.trace_hash(), "{mode:?} {budget}");
+                assert_eq!(cut.history.samples(), there.history.samples(), "{mode:?} {budget}");
+            }
             // Without a budget worth mentioning, nothing is cut short.
             let (_, short) = Lab::open(setup, &script.steps, Some(Time::from_secs(3)), 20_000).expect("opens");
             assert_eq!(short, None, "{mode:?}");
         }
+        assert!(between > 0, "some budget ends inside a moment");
     }
 
     #[test]
