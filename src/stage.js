@@ -13,6 +13,9 @@ function stage(canvas) {
   const later = self.requestAnimationFrame ? (f) => self.requestAnimationFrame(f) : (f) => setTimeout(() => f(performance.now()), 16);
   let s = null; // the newest scene
   let from = 0, to = 0, start = 0, span = 0, last = -1, looping = false;
+  // The smallest (arrival − sending) seen, on this clock: how far this clock is from the
+  // page's (origins can disagree, e.g. after the machine slept) plus the quickest hand-over.
+  let offset = Infinity;
 
   // The virtual time to show at wall time t: from -> to over `span` ms.
   const when = (t) => (span > 0 ? from + (to - from) * Math.min(1, Math.max(0, t - start) / span) : to);
@@ -142,7 +145,12 @@ function stage(canvas) {
     const next = read(buffer);
     // Glide from when the page sent the scene, not from when it arrived: side by side, both
     // stages then show the same virtual time in the same frame, however late each worker is.
-    const t = next.sent > 0 ? next.sent - (performance.timeOrigin || 0) : performance.now();
+    let t = performance.now();
+    if (next.sent > 0) {
+      const sent = next.sent - (performance.timeOrigin || 0);
+      offset = Math.min(offset, t - sent);
+      t = sent + offset;
+    }
     // Show the newest scene at once when asked (a step, an action, a pause), the first time,
     // or if time went back; otherwise glide there from what is shown now.
     const glide = s !== null && !next.snap && next.now >= when(t);

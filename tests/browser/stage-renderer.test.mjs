@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 
 const SOURCE = readFileSync(new URL('../../src/stage.js', import.meta.url), 'utf8');
 
-/** A canvas whose 2D context records what is drawn; a clock and frame queue we advance. */
-function rig() {
+/** A canvas whose 2D context records what is drawn; a clock and frame queue we advance. Times
+ * given to it are on the page's clock; this stage's clock started `origin` ms later, and it is
+ * told its origin `error` ms off (clocks of a page and a worker can disagree). */
+function rig({ origin = 0, error = 0 } = {}) {
   const calls = [];
   const ctx = new Proxy({}, {
     get: (_, name) => (...args) => calls.push([name, ...args]),
@@ -18,7 +20,8 @@ function rig() {
   let now = 0;
   let frames = [];
   const self = { requestAnimationFrame: (f) => frames.push(f) };
-  const take = new Function('self', 'performance', `${SOURCE}\nreturn stage;`)(self, { now: () => now })(canvas);
+  const clock = { now: () => now - origin, timeOrigin: origin + error };
+  const take = new Function('self', 'performance', `${SOURCE}\nreturn stage;`)(self, clock)(canvas);
   return {
     calls,
     take,
@@ -27,7 +30,7 @@ function rig() {
       now = t;
       const due = frames;
       frames = [];
-      due.forEach((f) => f(t));
+      due.forEach((f) => f(t - origin));
       return due.length;
     },
     at(t) { now = t; },
@@ -152,4 +155,19 @@ test('side by side, two stages that get the same scenes at different moments sho
   assert.ok(after.every(([, x, y]) => x === y), `the same time in each frame: ${JSON.stringify(after.filter(([, x, y]) => x !== y))}`);
   assert.ok(new Set(after.map(([, x]) => x)).size > 3, 'and it moves');
   assert.equal(after.at(-1)[1], 't = 1.150 s');
+});
+
+test('a stage whose clock origin is reported seconds off still glides smoothly', () => {
+  for (const error of [3000, -3000]) {
+    const r = rig({ origin: 700, error });
+    const shown = [];
+    for (let t = 1000; t <= 1400; t += 1) {
+      // A scene every 50 ms, 50 ms of virtual time on, taken 1 to 3 ms after it was sent.
+      if (t % 50 === 1 + (Math.floor(t / 50) % 3)) r.at(t), r.take(scene({ now: (t - (t % 50)) * 1000, snap: t < 1010, sent: t - (t % 50) }));
+      if (t % 4 === 0 && r.frame(t)) shown.push(Number(r.clock().slice(4, -2)));
+    }
+    const steps = shown.slice(1).map((x, i) => Math.round((x - shown[i]) * 1000));
+    assert.ok(steps.every((d) => d >= 0 && d <= 12), `error ${error}: small steps forward, not jumps: ${steps}`);
+    assert.ok(steps.filter((d) => d > 0).length > 60, `error ${error}: it moves in most frames`);
+  }
 });
