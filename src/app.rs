@@ -511,7 +511,13 @@ impl Animator {
         for side in &self.sides {
             side.lab.update_value(|lab| {
                 let name = format!("topic-{}", lab.actions.len() + 1);
-                let _ = lab.act(ScenarioAction::CreateTopic { name, partitions: 3, replication_factor: 3 });
+                let action = ScenarioAction::CreateTopic { name: name.clone(), partitions: 3, replication_factor: 3 };
+                if lab.act(action).is_none() {
+                    let at_ms = lab.cluster.now().as_ms();
+                    let args = vec![name, quorumlab_sim::scenario::MAX_PARTITIONS.to_string()];
+                    let line = Line { index: u64::MAX, at_ms, node: String::new(), key: "narr.topic_refused", args };
+                    push_lines(side, [line]);
+                }
             });
         }
         self.draw();

@@ -172,6 +172,16 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "This link's moment (t = {0}) is further than a page replays when it opens; it opened at t = {1}. Press Play to go on from there.",
         "이 링크의 시점(t = {0})은 페이지를 열 때 재생하는 범위보다 멉니다. t = {1} 시점에서 열었습니다. 재생을 누르면 거기서부터 이어집니다.",
     ),
+    (
+        "param.too_many_partitions",
+        "Together with s, the actions in {0} create more than {1} partitions on one cluster; they were left out.",
+        "{0}의 동작은 s와 합치면 한 클러스터에 파티션을 {1}개보다 많이 만들어서 제외했습니다.",
+    ),
+    (
+        "narr.topic_refused",
+        "{0} was not created: the topics here already have close to {1} partitions, the most one page keeps",
+        "{0}은(는) 만들지 않았습니다: 이 클러스터의 토픽이 이미 한 페이지가 다루는 최대치인 파티션 {1}개에 가깝습니다",
+    ),
     ("btn.copy_link", "Copy link", "링크 복사"),
     ("about.title", "About this model", "이 모델에 대하여"),
     ("about.kraft", "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records, broker lifecycle) with Kafka's defaults: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 3 s, a NoOpRecord every 500 ms when idle, broker heartbeats every 2 s and a 9 s broker session. Simplified: a static voter set (no KIP-853), no snapshots (KIP-630), one fetch in flight per follower, round-robin replica placement, and no data-plane replication.", "KRaft 모드는 Kafka 기본값(fetch 타임아웃 2초, 선거 타임아웃 [1초, 2초) 균등 분포, 3초 후 check-quorum, 유휴 시 500 ms마다 NoOpRecord, 2초마다 브로커 하트비트, 9초 브로커 세션)으로 KIP-595(Kafka Raft), KIP-996(Kafka 4.x의 사전 투표), KIP-631(메타데이터 레코드, 브로커 수명주기)을 따릅니다. 단순화한 점: 고정된 투표자 집합(KIP-853 없음), 스냅샷 없음(KIP-630), 팔로워당 fetch 하나만 진행, 라운드 로빈 복제본 배치, 데이터 복제 없음."),

@@ -283,6 +283,11 @@ impl Lab {
         // Waiting actions taken at exactly this point happen first; none past it.
         self.apply_due_within(now, events_before);
         self.sample_reached();
+        // The topics of one history keep to the scenario's limit, so its link opens.
+        let created: u64 = self.actions[..self.applied].iter().map(|r| r.action.partitions_created()).sum();
+        if created + action.partitions_created() > u64::from(quorumlab_sim::scenario::MAX_PARTITIONS) {
+            return None;
+        }
         self.cluster.schedule(now, &action).ok()?;
         // Something new: the actions that were waiting in the future belong to another history.
         self.actions.truncate(self.applied);
@@ -512,6 +517,22 @@ mod tests {
             assert_eq!(short, None, "{mode:?}");
         }
         assert!(between > 0, "some budget ends inside a moment");
+    }
+
+    #[test]
+    fn a_topic_past_the_partition_limit_is_refused_so_the_link_still_opens() {
+        let text = "at 1s create-topic big partitions=999998 rf=3";
+        let steps = quorumlab_sim::scenario::parse(text).expect("parses").steps;
+        let mut lab =
+            Lab::from_steps(Setup { seed: 2, ..Setup::default() }, &steps, Some(Time::from_secs(2))).expect("opens");
+        let topic =
+            |n: u32| ScenarioAction::CreateTopic { name: format!("t{n}"), partitions: n, replication_factor: 3 };
+        assert_eq!(lab.act(topic(3)), None, "999,998 + 3 is past the limit");
+        assert_eq!(lab.act(topic(2)), Some(()), "999,998 + 2 is the limit");
+        assert_eq!(lab.act(topic(1)), None);
+        assert_eq!(lab.act(ScenarioAction::Heal), Some(()), "other actions go on");
+        let again = quorumlab_sim::scenario::parse(&lab.script_text()).expect("its link opens");
+        assert_eq!(again.steps.len(), 3);
     }
 
     #[test]

@@ -170,6 +170,15 @@ pub fn parse(search: &str) -> Params {
             _ => problems.push(problem("param.unknown", &[&shown(&key)])),
         }
     }
+    // Side by side, `s` and one side's own actions land on one cluster: together they keep to
+    // the scenario's partition limit too, or that side's own actions are left out.
+    let created = |steps: &[Step]| steps.iter().map(|s| s.action.partitions_created()).sum::<u64>();
+    for (key, side) in [("szk", &mut steps_zk), ("skraft", &mut steps_kraft)] {
+        if created(&steps) + created(side) > u64::from(scenario::MAX_PARTITIONS) {
+            problems.push(problem("param.too_many_partitions", &[key, &scenario::MAX_PARTITIONS.to_string()]));
+            side.clear();
+        }
+    }
     Params { view, embed, setup, lang, steps, steps_zk, steps_kraft, big, until, problems }
 }
 
@@ -255,6 +264,25 @@ mod tests {
         assert_eq!(keys, ["param.bad_script", "param.bad_time"]);
         assert_eq!(p.problems[0].args[0], "1");
         assert!(p.steps.is_empty());
+    }
+
+    #[test]
+    fn side_by_side_both_scripts_together_keep_to_the_partition_limit() {
+        let topic = |name: &str, n: u32| percent_encode(&format!("at 1s create-topic {name} partitions={n} rf=3"));
+        let p = parse(&format!(
+            "?mode=both&s={}&szk={}&skraft={}",
+            topic("a", 600_000),
+            topic("b", 400_000),
+            topic("c", 400_001)
+        ));
+        let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["param.too_many_partitions"]);
+        assert_eq!(p.problems[0].args, ["skraft", "1000000"]);
+        assert_eq!(
+            (p.steps.len(), p.steps_zk.len(), p.steps_kraft.len()),
+            (1, 1, 0),
+            "KRaft's own actions are left out"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { useBrowser, openPage, screenshot, nodes, waitForRole, ROOT } from './harness.mjs';
+import { useBrowser, waitUntil, openPage, screenshot, nodes, waitForRole, ROOT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -130,6 +130,23 @@ test('a link to a moment too far away to replay opens at once where the replay s
     assert.deepEqual(page.problems, []);
     await page.context().close();
   }
+});
+
+test('creating a topic past the partition limit is refused with a message, and the link still opens', async () => {
+  const page = await openPage(env.browser, `${env.url}?seed=3&s=at+1s+create-topic+big+partitions%3D999999+rf%3D3&t=2000000`);
+  await page.locator('[data-testid=create-topic]').click();
+  const narration = page.locator('[data-testid=narration]');
+  await waitUntil(async () => /topic-2 was not created: the topics here already have close to 1000000 partitions/.test(await narration.innerText()));
+  await page.getByRole('button', { name: '한국어' }).click();
+  await waitUntil(async () => /topic-2은\(는\) 만들지 않았습니다/.test(await narration.innerText()));
+  // The page's address still opens without a problem.
+  const again = await openPage(env.browser, page.url());
+  await again.locator('[data-testid=play]').waitFor();
+  assert.equal(await again.locator('[data-testid=problems]').count(), 0);
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(again.problems, []);
+  await again.context().close();
+  await page.context().close();
 });
 
 test('switching to Korean changes the visible text and the node names', async () => {

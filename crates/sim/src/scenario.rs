@@ -121,7 +121,7 @@ pub enum ScenarioAction {
 
 impl ScenarioAction {
     /// Partitions this step creates (0 unless it creates a topic).
-    fn partitions_created(&self) -> u64 {
+    pub fn partitions_created(&self) -> u64 {
         match self {
             ScenarioAction::CreateTopic { partitions, .. } => u64::from(*partitions),
             _ => 0,
