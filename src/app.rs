@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use leptos::html;
 use leptos::prelude::*;
-use quorumlab_sim::cluster::NodeView;
+use quorumlab_sim::cluster::{ActionError, NodeView};
 use quorumlab_sim::hash::hex;
 use quorumlab_sim::kraft::INITIAL_TOPIC;
 use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction};
@@ -706,6 +706,17 @@ pub fn App() -> impl IntoView {
         });
         match opened {
             Ok((lab, short)) => {
+                // An action naming a node this cluster lacks is left out when its moment comes:
+                // say so now.
+                let own = if mode == Mode::Zk { ("szk", &parsed.steps_zk) } else { ("skraft", &parsed.steps_kraft) };
+                let sources = [("s", &parsed.steps), own];
+                for (param, list) in sources.into_iter().take(if parsed.view == View::Both { 2 } else { 1 }) {
+                    for step in list.iter() {
+                        if let Err(e) = lab.cluster.check(&step.action) {
+                            problems.push(left_out(mode, param, step.line, &e));
+                        }
+                    }
+                }
                 if short.is_some() {
                     // Too far to replay on opening: the sides after this one open where it
                     // stopped, and those before it go back there.
@@ -735,6 +746,20 @@ pub fn App() -> impl IntoView {
     }
     let (embed, big) = (parsed.embed, parsed.big);
     view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed big=big/> }.into_any()
+}
+
+/// The message for an action a cluster cannot take (see `Cluster::check`).
+fn left_out(mode: Mode, param: &str, line: usize, error: &ActionError) -> Problem {
+    let cluster = if mode == Mode::Zk { "ZooKeeper" } else { "KRaft" };
+    let mut args = vec![cluster.to_string(), line.to_string(), param.to_string()];
+    let key = match error {
+        ActionError::NoSuchNode(node) => {
+            args.push(node.to_string());
+            "param.no_such_node"
+        }
+        ActionError::NotInThisMode => "param.not_in_mode",
+    };
+    Problem { key, args }
 }
 
 #[component]

@@ -153,6 +153,8 @@ pub trait Cluster {
     fn next_event_time(&self) -> Option<Time>;
     /// Schedule a scenario action at `at` (clamped to now).
     fn schedule(&mut self, at: Time, action: &ScenarioAction) -> Result<(), ActionError>;
+    /// Whether [`Cluster::schedule`] would take the action (the nodes it names exist here).
+    fn check(&self, action: &ScenarioAction) -> Result<(), ActionError>;
     /// Invariant violations seen so far (empty while every invariant holds).
     fn violations(&self) -> &[String];
     #[cfg(feature = "summary")]

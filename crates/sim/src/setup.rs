@@ -78,7 +78,7 @@ impl std::fmt::Display for SetupError {
                 write!(f, "bad value \"{value}\" for setting \"{key}\"")
             }
             SetupError::Action { line, error: ActionError::NoSuchNode(n) } => {
-                write!(f, "line {line}: there is no node \"{n:?}\" in this cluster")
+                write!(f, "line {line}: there is no node \"{n}\" in this cluster")
             }
             SetupError::Action { line, error: ActionError::NotInThisMode } => {
                 write!(f, "line {line}: this action is not available in this mode")

@@ -288,6 +288,44 @@ impl KraftCluster {
     }
 }
 
+impl KraftCluster {
+    /// What a scenario action does in this cluster, or why it cannot be taken here.
+    fn action_for(&self, action: &ScenarioAction) -> Result<Action<Cmd>, ActionError> {
+        Ok(match action {
+            ScenarioAction::Crash(n) => Action::Crash(self.target(n)?),
+            ScenarioAction::Restart(n) => Action::Restart(self.target(n)?),
+            ScenarioAction::Shutdown(n) => Action::Shutdown(self.target(n)?),
+            ScenarioAction::Partition(sides) => {
+                let mut groups = Vec::new();
+                for side in sides {
+                    let ids = side.iter().map(|n| self.node_id(n)).collect::<Result<Vec<_>, _>>()?;
+                    groups.push(ids);
+                }
+                Action::Partition(groups)
+            }
+            ScenarioAction::Heal => Action::Heal,
+            ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
+            ScenarioAction::DelayUs(us) => Action::DelayUs(*us),
+            // The admin client's CreateTopics goes to the active controller; with none at that
+            // moment the request is lost (a real client would retry).
+            ScenarioAction::CreateTopic { name, partitions, replication_factor } => Action::Client(
+                Target::Role(RoleRef::Controller),
+                Cmd::CreateTopic {
+                    name: name.clone(),
+                    partitions: *partitions,
+                    replication_factor: *replication_factor,
+                },
+            ),
+            // IncrementalAlterConfigs goes to the active controller too (KIP-590 forwards it
+            // there from any broker); with none at that moment it is lost like create-topic.
+            ScenarioAction::AlterConfig { topic, key, value } => Action::Client(
+                Target::Role(RoleRef::Controller),
+                Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() },
+            ),
+        })
+    }
+}
+
 impl Cluster for KraftCluster {
     fn mode(&self) -> &'static str {
         "kraft"
@@ -338,40 +376,13 @@ impl Cluster for KraftCluster {
     }
 
     fn schedule(&mut self, at: Time, action: &ScenarioAction) -> Result<(), ActionError> {
-        let action = match action {
-            ScenarioAction::Crash(n) => Action::Crash(self.target(n)?),
-            ScenarioAction::Restart(n) => Action::Restart(self.target(n)?),
-            ScenarioAction::Shutdown(n) => Action::Shutdown(self.target(n)?),
-            ScenarioAction::Partition(sides) => {
-                let mut groups = Vec::new();
-                for side in sides {
-                    let ids = side.iter().map(|n| self.node_id(n)).collect::<Result<Vec<_>, _>>()?;
-                    groups.push(ids);
-                }
-                Action::Partition(groups)
-            }
-            ScenarioAction::Heal => Action::Heal,
-            ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
-            ScenarioAction::DelayUs(us) => Action::DelayUs(*us),
-            // The admin client's CreateTopics goes to the active controller; with none at that
-            // moment the request is lost (a real client would retry).
-            ScenarioAction::CreateTopic { name, partitions, replication_factor } => Action::Client(
-                Target::Role(RoleRef::Controller),
-                Cmd::CreateTopic {
-                    name: name.clone(),
-                    partitions: *partitions,
-                    replication_factor: *replication_factor,
-                },
-            ),
-            // IncrementalAlterConfigs goes to the active controller too (KIP-590 forwards it
-            // there from any broker); with none at that moment it is lost like create-topic.
-            ScenarioAction::AlterConfig { topic, key, value } => Action::Client(
-                Target::Role(RoleRef::Controller),
-                Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() },
-            ),
-        };
+        let action = self.action_for(action)?;
         self.world.schedule(at, action);
         Ok(())
+    }
+
+    fn check(&self, action: &ScenarioAction) -> Result<(), ActionError> {
+        self.action_for(action).map(drop)
     }
 
     fn violations(&self) -> &[String] {

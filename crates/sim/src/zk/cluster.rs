@@ -266,6 +266,57 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// What a scenario action does in this cluster, or why it cannot be taken here.
+    fn action_for(&self, action: &ScenarioAction) -> Result<Action<Cmd>, ActionError> {
+        Ok(match action {
+            ScenarioAction::Crash(n) => Action::Crash(self.target(n)?),
+            ScenarioAction::Restart(n) => Action::Restart(self.target(n)?),
+            ScenarioAction::Shutdown(n) => Action::Shutdown(self.target(n)?),
+            ScenarioAction::Partition(groups) => {
+                let mut sides = Vec::with_capacity(groups.len());
+                for group in groups {
+                    let mut side = Vec::with_capacity(group.len());
+                    for n in group {
+                        match self.target(n)? {
+                            Target::Node(id) => side.push(id),
+                            Target::Role(_) => return Err(ActionError::NotInThisMode),
+                        }
+                    }
+                    sides.push(side);
+                }
+                Action::Partition(sides)
+            }
+            ScenarioAction::Heal => Action::Heal,
+            ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
+            ScenarioAction::DelayUs(us) => Action::DelayUs(*us),
+            ScenarioAction::CreateTopic { name, partitions, replication_factor } => {
+                if self.config.brokers == 0 {
+                    return Err(ActionError::NotInThisMode);
+                }
+                let cmd = Cmd::CreateTopic {
+                    name: name.clone(),
+                    partitions: *partitions,
+                    replication_factor: *replication_factor,
+                };
+                // The admin path needs ZooKeeper, not the controller: the ZooKeeper leader writes
+                // /brokers/topics/T, and the controller (now or once elected) creates the
+                // partition states when its child watch fires.
+                Action::Client(Target::Role(RoleRef::Leader), cmd)
+            }
+            ScenarioAction::AlterConfig { topic, key, value } => {
+                if self.config.brokers == 0 {
+                    return Err(ActionError::NotInThisMode);
+                }
+                // Like create-topic: `kafka-configs --zookeeper` needs ZooKeeper only. With no
+                // established ZooKeeper leader at that moment the request is lost.
+                let cmd = Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() };
+                Action::Client(Target::Role(RoleRef::Leader), cmd)
+            }
+        })
+    }
+}
+
 impl cluster::Cluster for Cluster {
     fn mode(&self) -> &'static str {
         "zk"
@@ -315,53 +366,13 @@ impl cluster::Cluster for Cluster {
     }
 
     fn schedule(&mut self, at: Time, action: &ScenarioAction) -> Result<(), ActionError> {
-        let action = match action {
-            ScenarioAction::Crash(n) => Action::Crash(self.target(n)?),
-            ScenarioAction::Restart(n) => Action::Restart(self.target(n)?),
-            ScenarioAction::Shutdown(n) => Action::Shutdown(self.target(n)?),
-            ScenarioAction::Partition(groups) => {
-                let mut sides = Vec::with_capacity(groups.len());
-                for group in groups {
-                    let mut side = Vec::with_capacity(group.len());
-                    for n in group {
-                        match self.target(n)? {
-                            Target::Node(id) => side.push(id),
-                            Target::Role(_) => return Err(ActionError::NotInThisMode),
-                        }
-                    }
-                    sides.push(side);
-                }
-                Action::Partition(sides)
-            }
-            ScenarioAction::Heal => Action::Heal,
-            ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
-            ScenarioAction::DelayUs(us) => Action::DelayUs(*us),
-            ScenarioAction::CreateTopic { name, partitions, replication_factor } => {
-                if self.config.brokers == 0 {
-                    return Err(ActionError::NotInThisMode);
-                }
-                let cmd = Cmd::CreateTopic {
-                    name: name.clone(),
-                    partitions: *partitions,
-                    replication_factor: *replication_factor,
-                };
-                // The admin path needs ZooKeeper, not the controller: the ZooKeeper leader writes
-                // /brokers/topics/T, and the controller (now or once elected) creates the
-                // partition states when its child watch fires.
-                Action::Client(Target::Role(RoleRef::Leader), cmd)
-            }
-            ScenarioAction::AlterConfig { topic, key, value } => {
-                if self.config.brokers == 0 {
-                    return Err(ActionError::NotInThisMode);
-                }
-                // Like create-topic: `kafka-configs --zookeeper` needs ZooKeeper only. With no
-                // established ZooKeeper leader at that moment the request is lost.
-                let cmd = Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() };
-                Action::Client(Target::Role(RoleRef::Leader), cmd)
-            }
-        };
+        let action = self.action_for(action)?;
         self.world.schedule(at, action);
         Ok(())
+    }
+
+    fn check(&self, action: &ScenarioAction) -> Result<(), ActionError> {
+        self.action_for(action).map(drop)
     }
 
     fn violations(&self) -> &[String] {
