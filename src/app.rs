@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use quorumlab_sim::cluster::{ActionError, NodeView};
 use quorumlab_sim::hash::hex;
 use quorumlab_sim::kraft::INITIAL_TOPIC;
-use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction};
+use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction, MAX_TIME};
 use quorumlab_sim::setup::{Mode, Setup};
 use quorumlab_sim::{MsgClass, Time};
 use wasm_bindgen::{JsCast, JsValue};
@@ -184,6 +184,10 @@ impl Animator {
     }
 
     fn frame(self: Rc<Self>) {
+        // Virtual time ends after a year (the latest moment a link can name): stop there.
+        if self.sides.iter().all(|s| s.lab.with_value(|lab| lab.cluster.now() >= MAX_TIME)) {
+            self.playing.set(false);
+        }
         if !self.playing.get_untracked() || document_hidden() || !self.on_screen.get() {
             self.running.set(false);
             self.publish(true);
@@ -297,6 +301,13 @@ impl Animator {
     /// Refresh the DOM snapshots and narration (throttled unless `force`).
     fn publish(&self, force: bool) {
         let t = perf_now();
+        // An action a limit of the page's link refused: say why (actions publish at once).
+        for side in &self.sides {
+            if let Some(Some((key, args))) = side.lab.try_update_value(|lab| lab.refused.take()) {
+                let at_ms = side.lab.with_value(|lab| lab.cluster.now().as_ms());
+                push_lines(side, [Line { index: u64::MAX, at_ms, node: String::new(), key, args }]);
+            }
+        }
         if force {
             replace_url(&self.link());
         }
@@ -511,13 +522,7 @@ impl Animator {
         for side in &self.sides {
             side.lab.update_value(|lab| {
                 let name = format!("topic-{}", lab.actions.len() + 1);
-                let action = ScenarioAction::CreateTopic { name: name.clone(), partitions: 3, replication_factor: 3 };
-                if lab.act(action).is_none() {
-                    let at_ms = lab.cluster.now().as_ms();
-                    let args = vec![name, quorumlab_sim::scenario::MAX_PARTITIONS.to_string()];
-                    let line = Line { index: u64::MAX, at_ms, node: String::new(), key: "narr.topic_refused", args };
-                    push_lines(side, [line]);
-                }
+                let _ = lab.act(ScenarioAction::CreateTopic { name, partitions: 3, replication_factor: 3 });
             });
         }
         self.draw();

@@ -2,7 +2,7 @@
 //! person did to it, and per-frame scratch buffers reused to avoid allocating each frame.
 
 use quorumlab_sim::cluster::{Cluster, FlightView, NodeKind, NodeView, Role};
-use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction, Step};
+use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction, Step, MAX_TIME};
 use quorumlab_sim::setup::{build, Setup, SetupError};
 use quorumlab_sim::{MsgClass, RunStop, Time};
 
@@ -30,6 +30,11 @@ pub struct Recorded {
     pub action: ScenarioAction,
 }
 
+/// One action as a line of scenario text: `at 1234567us crash c1`.
+fn script_line(at: Time, action: &ScenarioAction) -> String {
+    format!("at {}us {action}\n", at.as_us())
+}
+
 pub struct Lab {
     pub cluster: Box<dyn Cluster>,
     pub setup: Setup,
@@ -51,6 +56,9 @@ pub struct Lab {
     pub history: History,
     /// Virtual time not yet applied (sub-microsecond remainders of frame steps).
     carry_us: f64,
+    /// Why the last action was not taken, when a limit of the page's link refused it: a
+    /// narration key and its arguments (the app takes it and tells the person).
+    pub refused: Option<(&'static str, Vec<String>)>,
 }
 
 impl Lab {
@@ -67,6 +75,7 @@ impl Lab {
             horizon: Time::ZERO,
             history: History::default(),
             carry_us: 0.0,
+            refused: None,
         };
         lab.refresh();
         Ok(lab)
@@ -91,7 +100,7 @@ impl Lab {
         let whole = total.floor();
         self.carry_us = total - whole;
         if whole >= 1.0 {
-            let until = self.cluster.now().plus_us(whole as u64);
+            let until = self.cluster.now().plus_us(whole as u64).min(MAX_TIME);
             self.apply_due(until);
             self.run_sampled(until, MAX_EVENTS_PER_FRAME);
             self.refresh();
@@ -105,7 +114,7 @@ impl Lab {
         let total = self.carry_us + virtual_us.max(0.0);
         let whole = total.floor();
         self.carry_us = total - whole;
-        (whole >= 1.0).then(|| self.cluster.now().plus_us(whole as u64))
+        (whole >= 1.0).then(|| self.cluster.now().plus_us(whole as u64).min(MAX_TIME))
     }
 
     /// Process every event at or before `until` and move the clock there, keeping the carried
@@ -283,9 +292,8 @@ impl Lab {
         // Waiting actions taken at exactly this point happen first; none past it.
         self.apply_due_within(now, events_before);
         self.sample_reached();
-        // The topics of one history keep to the scenario's limit, so its link opens.
-        let created: u64 = self.actions[..self.applied].iter().map(|r| r.action.partitions_created()).sum();
-        if created + action.partitions_created() > u64::from(quorumlab_sim::scenario::MAX_PARTITIONS) {
+        if let Some(why) = self.past_link_limits(now, &action) {
+            self.refused = Some(why);
             return None;
         }
         self.cluster.schedule(now, &action).ok()?;
@@ -297,6 +305,26 @@ impl Lab {
         self.applied = self.actions.len();
         self.refresh();
         Some(())
+    }
+
+    /// Whether taking `action` at `now` would make a history whose link the scenario parser
+    /// refuses (too many partitions, steps or characters): then why, for the narration.
+    fn past_link_limits(&self, now: Time, action: &ScenarioAction) -> Option<(&'static str, Vec<String>)> {
+        use quorumlab_sim::scenario::{MAX_PARTITIONS, MAX_STEPS, MAX_TEXT_BYTES};
+        let kept = &self.actions[..self.applied];
+        let created: u64 = kept.iter().map(|r| r.action.partitions_created()).sum();
+        if created + action.partitions_created() > u64::from(MAX_PARTITIONS) {
+            let name = match action {
+                ScenarioAction::CreateTopic { name, .. } => name.clone(),
+                _ => String::new(),
+            };
+            return Some(("narr.topic_refused", vec![name, MAX_PARTITIONS.to_string()]));
+        }
+        let text: usize = kept.iter().map(|r| script_line(r.at, &r.action).len()).sum();
+        if kept.len() >= MAX_STEPS || text + script_line(now, action).len() > MAX_TEXT_BYTES {
+            return Some(("narr.link_full", vec![MAX_STEPS.to_string(), (MAX_TEXT_BYTES / 1024).to_string()]));
+        }
+        None
     }
 
     /// Build from a permalink: the person's actions as scenario steps, each taken after every
@@ -335,11 +363,7 @@ impl Lab {
 
     /// The person's actions as scenario text (for permalinks): `at 1234567us crash c1`.
     pub fn script_text(&self) -> String {
-        let mut text = String::new();
-        for r in &self.actions {
-            text.push_str(&format!("at {}us {}\n", r.at.as_us(), r.action));
-        }
-        text
+        self.actions.iter().map(|r| script_line(r.at, &r.action)).collect()
     }
 
     /// Run to `until` (side by side: both clusters to the same moment).
@@ -528,11 +552,44 @@ mod tests {
         let topic =
             |n: u32| ScenarioAction::CreateTopic { name: format!("t{n}"), partitions: n, replication_factor: 3 };
         assert_eq!(lab.act(topic(3)), None, "999,998 + 3 is past the limit");
+        assert_eq!(lab.refused.take(), Some(("narr.topic_refused", vec!["t3".to_string(), "1000000".to_string()])));
         assert_eq!(lab.act(topic(2)), Some(()), "999,998 + 2 is the limit");
         assert_eq!(lab.act(topic(1)), None);
         assert_eq!(lab.act(ScenarioAction::Heal), Some(()), "other actions go on");
         let again = quorumlab_sim::scenario::parse(&lab.script_text()).expect("its link opens");
         assert_eq!(again.steps.len(), 3);
+    }
+
+    #[test]
+    fn actions_stop_where_the_link_would_no_longer_open_and_the_clock_at_a_year() {
+        let mut lab = lab();
+        // Topics with 249-character names: the text limit comes before the step limit.
+        let mut taken = 0;
+        while taken < 3_000 {
+            lab.advance(1_000.0);
+            let name = format!("{:0>249}", taken);
+            let action = ScenarioAction::CreateTopic { name, partitions: 1, replication_factor: 1 };
+            if lab.act(action).is_none() {
+                break;
+            }
+            taken += 1;
+        }
+        assert_eq!(lab.refused.take().map(|(key, _)| key), Some("narr.link_full"), "after {taken} topics");
+        let text = lab.script_text();
+        assert!(text.len() <= quorumlab_sim::scenario::MAX_TEXT_BYTES && text.len() > 60_000, "{}", text.len());
+        assert_eq!(quorumlab_sim::scenario::parse(&text).map(|s| s.steps.len()), Ok(taken), "its link opens");
+        assert!(crate::params::parse(&format!("?s={}", crate::params::percent_encode(&text))).problems.is_empty());
+        // The clock stops at the latest moment a link can name.
+        // (Every node down, so nothing happens on the way there.)
+        let setup = Setup { seed: 2, ..Setup::default() };
+        let down = "at 1s crash c1\nat 1s crash c2\nat 1s crash c3\nat 1s crash b1\nat 1s crash b2\nat 1s crash b3";
+        let steps = quorumlab_sim::scenario::parse(down).expect("parses").steps;
+        let near = Time(MAX_TIME.as_us() - 1_000_000);
+        let (mut late, short) = Lab::open(setup, &steps, Some(near), 100_000).expect("opens");
+        assert_eq!((short, late.cluster.now()), (None, near));
+        late.advance(5_000_000.0);
+        assert_eq!(late.cluster.now(), MAX_TIME);
+        assert_eq!(late.plan(1_000_000.0), Some(MAX_TIME));
     }
 
     #[test]

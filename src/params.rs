@@ -9,8 +9,9 @@ use crate::i18n::Lang;
 
 /// Longest value we accept for one parameter.
 pub const MAX_VALUE_CHARS: usize = 256;
-/// Longest scenario text (`s`, a permalink's actions) we accept.
-pub const MAX_SCRIPT_CHARS: usize = 8_000;
+/// Longest scenario text (`s`, a permalink's actions) we accept: as long as the scenario
+/// parser takes (64 KiB, 2,000 steps), so every link the app writes opens again.
+pub const MAX_SCRIPT_CHARS: usize = quorumlab_sim::scenario::MAX_TEXT_BYTES;
 /// Parameters beyond this many are ignored.
 const MAX_PARAMS: usize = 32;
 pub const DEFAULT_SEED: u64 = 1;

@@ -373,11 +373,15 @@ fn draw_back(
     // side by side with 7 servers) it would run into the neighbours; the colour still tells.
     // The ring and the row of brokers are judged apart.
     ctx.set_font(&font("600", role_font(r).0 * text_scale, SANS));
+    // Sized for the longest role the group can show, not the ones it shows now, so that the
+    // labels do not come and go as roles change.
     let fits = |brokers: bool| {
         let group: Vec<usize> = (0..views.len()).filter(|&i| (views[i].kind == NodeKind::Broker) == brokers).collect();
         let widest = group
+            .first()
+            .map_or(&[][..], |&i| roles_of(views[i].kind))
             .iter()
-            .filter_map(|&i| ctx.measure_text(tr(lang, crate::i18n::role_key(views[i].role))).ok())
+            .filter_map(|&role| ctx.measure_text(tr(lang, crate::i18n::role_key(role))).ok())
             .fold(0.0, |w, m| m.width().max(w));
         closest(group.len(), |k| pos.at(group[k])) >= widest + 6.0
     };
@@ -386,6 +390,23 @@ fn draw_back(
         let vote = voted_for(v).and_then(|id| views.get(id));
         let role = roles[usize::from(v.kind == NodeKind::Broker)];
         draw_node(ctx, v, pos.at(i), r, lang, vote, text_scale, role);
+    }
+}
+
+/// Every role a node of this kind can show.
+fn roles_of(kind: NodeKind) -> &'static [Role] {
+    match kind {
+        NodeKind::Controller => &[
+            Role::Unattached,
+            Role::Prospective,
+            Role::Candidate,
+            Role::Leader,
+            Role::Follower,
+            Role::Resigned,
+            Role::Down,
+        ],
+        NodeKind::ZkServer => &[Role::Looking, Role::Following, Role::Leading, Role::Observing, Role::Down],
+        NodeKind::Broker => &[Role::Fenced, Role::Active, Role::ShuttingDown, Role::Down],
     }
 }
 

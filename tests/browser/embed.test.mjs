@@ -27,7 +27,7 @@ test('embed=1 at 480×320: canvas, play/pause, reset and one narration line, not
 });
 
 /** The stage, play/pause, reset and the narration line are all inside the 480×320 frame. */
-async function assertInsideTheFrame(page) {
+async function assertInsideTheFrame(page, minStage = 150) {
   const boxes = await page.evaluate(() =>
     ['[data-testid=stage]', '[data-testid=play]', '[data-testid=reset]', '[data-testid=narration] li'].map((sel) => {
       const b = document.querySelector(sel).getBoundingClientRect();
@@ -37,7 +37,7 @@ async function assertInsideTheFrame(page) {
   for (const [sel, top, bottom, height] of boxes) {
     assert.ok(top >= 0 && bottom <= 320 && height > 0, `${sel} within the frame: ${top}–${bottom}`);
   }
-  assert.ok(boxes[0][3] >= 150, `the stage keeps most of the height: ${boxes[0][3]} px`);
+  assert.ok(boxes[0][3] >= minStage, `the stage keeps most of the height: ${boxes[0][3]} px`);
   assert.equal(await page.evaluate(() => document.documentElement.scrollHeight), 320, 'nothing below the frame');
 }
 
@@ -50,6 +50,16 @@ test('embed=1 side by side at 480×320: both stages, one row of controls, inside
   assert.equal(await page.locator('[data-testid=crash-controller]').isVisible(), false, 'only play/pause and reset');
   await assertInsideTheFrame(page);
   await screenshot(page, 'embed-both-480x320');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('embed=1 with a long list of problems keeps the stage and the controls in the frame', async () => {
+  const bad = [...Array(6)].map((_, i) => `at+1s+crash+b${9 - i}`).join('%0A');
+  const page = await openPage(env.browser, `${env.url}?mode=both&seed=7&embed=1&s=${bad}`, { viewport: { width: 480, height: 320 } });
+  await page.locator('[data-testid=narration] li').first().waitFor();
+  assert.equal(await page.locator('[data-testid=problems] li').count(), 12, 'six lines, on both clusters');
+  await assertInsideTheFrame(page, 80);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
