@@ -583,6 +583,8 @@ fn draw_node(
             // zxid = epoch << 32 | counter: show the two halves.
             (NodeKind::ZkServer, Some(zxid)) => format!("zxid {}:{}", zxid >> 32, zxid & 0xffff_ffff),
             (NodeKind::ZkServer, None) => String::new(),
+            // A broker's view of the epoch lives in memory: a crashed one has none to show.
+            (NodeKind::Broker, _) if !v.alive => String::new(),
             (NodeKind::Broker, _) if v.is_controller => format!("{} · e{}", tr(lang, "label.controller"), v.epoch),
             (NodeKind::Broker, _) => format!("e{}", v.epoch),
         };
