@@ -197,6 +197,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "not done: this page's link holds at most {0} actions ({1} KiB of text) and is full; Reset starts a new one",
         "하지 않았습니다: 이 페이지의 링크에는 동작을 최대 {0}개({1} KiB)까지 담을 수 있는데 가득 찼습니다. 처음부터를 누르면 새로 시작합니다",
     ),
+    (
+        "param.settings",
+        "The settings in {0} (such as {1}) are not applied here: the page runs Kafka's defaults. Its actions are kept; the command-line runner qlab applies settings.",
+        "{0}의 설정({1} 등)은 여기서 적용하지 않습니다. 이 페이지는 Kafka 기본값으로 동작합니다. 동작은 그대로 두었고, 설정은 명령줄 실행기 qlab이 적용합니다.",
+    ),
     ("btn.copy_link", "Copy link", "링크 복사"),
     ("about.title", "About this model", "이 모델에 대하여"),
     ("about.kraft", "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records, broker lifecycle) with Kafka's defaults: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 3 s, a NoOpRecord every 500 ms when idle, broker heartbeats every 2 s and a 9 s broker session. Simplified: a static voter set (no KIP-853), no snapshots (KIP-630), one fetch in flight per follower, round-robin replica placement, and no data-plane replication.", "KRaft 모드는 Kafka 기본값(fetch 타임아웃 2초, 선거 타임아웃 [1초, 2초) 균등 분포, 3초 후 check-quorum, 유휴 시 500 ms마다 NoOpRecord, 2초마다 브로커 하트비트, 9초 브로커 세션)으로 KIP-595(Kafka Raft), KIP-996(Kafka 4.x의 사전 투표), KIP-631(메타데이터 레코드, 브로커 수명주기)을 따릅니다. 단순화한 점: 고정된 투표자 집합(KIP-853 없음), 스냅샷 없음(KIP-630), 팔로워당 fetch 하나만 진행, 라운드 로빈 복제본 배치, 데이터 복제 없음."),

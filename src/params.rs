@@ -154,11 +154,18 @@ pub fn parse(search: &str) -> Params {
                 _ => problems.push(problem("param.bad_brokers", &[&shown(&value)])),
             },
             "s" | "szk" | "skraft" => match scenario::parse(&value) {
-                Ok(script) => match key.as_str() {
-                    "szk" => steps_zk = script.steps,
-                    "skraft" => steps_kraft = script.steps,
-                    _ => steps = script.steps,
-                },
+                Ok(script) => {
+                    // The page runs Kafka's defaults; `set` is for the command-line runner. Say so
+                    // rather than run something other than what the link says.
+                    if let Some((setting, _)) = script.settings.first() {
+                        problems.push(problem("param.settings", &[&shown(&key), &shown(setting)]));
+                    }
+                    match key.as_str() {
+                        "szk" => steps_zk = script.steps,
+                        "skraft" => steps_kraft = script.steps,
+                        _ => steps = script.steps,
+                    }
+                }
                 Err(e) => problems.push(problem(
                     "param.bad_script",
                     &[&e.line.to_string(), &e.column.to_string(), &shorten(&e.kind.to_string(), 120)],
@@ -284,6 +291,16 @@ mod tests {
             (1, 1, 0),
             "KRaft's own actions are left out"
         );
+    }
+
+    #[test]
+    fn settings_in_a_link_are_reported_and_its_actions_kept() {
+        let text = percent_encode("set controller.quorum.fetch.timeout.ms=500\nat 1s crash c1\n");
+        let p = parse(&format!("?s={text}"));
+        let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["param.settings"]);
+        assert_eq!(p.problems[0].args, ["s", "controller.quorum.fetch.timeout.ms"]);
+        assert_eq!(p.steps.len(), 1);
     }
 
     #[test]
