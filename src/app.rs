@@ -8,11 +8,11 @@ use std::rc::Rc;
 
 use leptos::html;
 use leptos::prelude::*;
-use quorumlab_sim::cluster::{ActionError, NodeView};
+use quorumlab_sim::cluster::{ActionError, NodeView, SettingError};
 use quorumlab_sim::hash::hex;
 use quorumlab_sim::kraft::INITIAL_TOPIC;
-use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction, MAX_TIME};
-use quorumlab_sim::setup::{Mode, Setup};
+use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction, Script, MAX_TIME};
+use quorumlab_sim::setup::{check_setting, Mode, Setup};
 use quorumlab_sim::{MsgClass, Time};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -698,12 +698,22 @@ pub fn App() -> impl IntoView {
     let mut labs = Vec::new();
     let (mut target, mut too_far) = (until, None);
     for &mode in modes {
-        let setup = Setup { mode, ..parsed.setup.clone() };
         // Side by side, `s` goes to both clusters and `szk` / `skraft` to one each.
         let mut steps = parsed.steps.clone();
+        let mut settings = parsed.settings.clone();
         if parsed.view == View::Both {
             steps.extend_from_slice(if mode == Mode::Zk { &parsed.steps_zk } else { &parsed.steps_kraft });
+            settings.extend_from_slice(if mode == Mode::Zk { &parsed.settings_zk } else { &parsed.settings_kraft });
         }
+        // Each cluster takes the settings its mode knows, and says which it left out.
+        settings.retain(|(key, value)| match check_setting(mode, key, value) {
+            Ok(()) => true,
+            Err(e) => {
+                problems.push(setting_left_out(mode, &e));
+                false
+            }
+        });
+        let setup = Setup { mode, script: Script { settings, steps: Vec::new() }, ..parsed.setup.clone() };
         let opened = Lab::open(setup, &steps, target, MAX_OPEN_EVENTS).or_else(|e| {
             problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
             let defaults = Setup { seed: params::DEFAULT_SEED, mode, ..Setup::default() };
@@ -751,6 +761,17 @@ pub fn App() -> impl IntoView {
     }
     let (embed, big) = (parsed.embed, parsed.big);
     view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed big=big/> }.into_any()
+}
+
+/// The message for a setting a cluster does not take.
+fn setting_left_out(mode: Mode, error: &SettingError) -> Problem {
+    let cluster = if mode == Mode::Zk { "ZooKeeper" } else { "KRaft" }.to_string();
+    match error {
+        SettingError::UnknownKey(key) => Problem { key: "param.setting_unknown", args: vec![cluster, key.clone()] },
+        SettingError::BadValue { key, value } => {
+            Problem { key: "param.setting_bad_value", args: vec![cluster, key.clone(), value.clone()] }
+        }
+    }
 }
 
 /// The message for an action a cluster cannot take (see `Cluster::check`).
@@ -822,6 +843,21 @@ fn Page(
     let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
     let canvases: Vec<NodeRef<html::Canvas>> = sides.iter().map(|s| s.canvas).collect();
     let first_lab = sides[0].lab;
+    // A new seed keeps the link's settings (`set` lines), side by side each side's own.
+    let kept_settings: StoredValue<String> = StoredValue::new(
+        sides
+            .iter()
+            .filter_map(|side| {
+                let text = side.lab.with_value(|lab| lab.settings_text());
+                let key = match (both, side.mode) {
+                    (false, _) => "s",
+                    (true, Mode::Zk) => "szk",
+                    (true, Mode::Kraft) => "skraft",
+                };
+                (!text.is_empty()).then(|| format!("&{key}={}", params::percent_encode(&text)))
+            })
+            .collect(),
+    );
     let slowing = sides[0].snapshot;
     let first_snapshot = sides[0].snapshot;
     let snapshots: Vec<RwSignal<Snapshot>> = sides.iter().map(|s| s.snapshot).collect();
@@ -1124,6 +1160,10 @@ fn Page(
         .map(|side| {
             let snapshot = side.snapshot;
             let mode_key = if side.mode == Mode::Kraft { "mode.kraft" } else { "mode.zk" };
+            // What this cluster runs with other than Kafka's defaults (from the link).
+            let settings: String = side.lab.with_value(|lab| {
+                lab.setup.script.settings.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+            });
             view! {
                 <details class="panel details" data-testid="details" data-side=side.mode.as_str()>
                     <summary>{text(lang, "details.title")} {both.then(|| view! { " · " {text(lang, mode_key)} })}</summary>
@@ -1135,6 +1175,10 @@ fn Page(
                         <dt>{text(lang, "details.hash")}</dt>
                         <dd>
                             <code data-testid="trace-hash">{move || snapshot.with(|s| hex(s.hash))}</code>
+                        </dd>
+                        <dt>{text(lang, "details.settings")}</dt>
+                        <dd data-testid="settings">
+                            {move || if settings.is_empty() { tr(lang.get(), "details.defaults").to_string() } else { settings.clone() }}
                         </dd>
                         <dt>{text(lang, "details.invariants")}</dt>
                         <dd data-testid="invariants">
@@ -1214,7 +1258,7 @@ fn Page(
                                     both_link(&Setup { seed, ..setup }, l)
                                 } else {
                                     format!("?mode={}&seed={seed}&controllers={}&ensemble={}&brokers={}&lang={}", setup.mode.as_str(), setup.controllers, setup.ensemble, setup.brokers, l.code())
-                                };
+                                } + &kept_settings.get_value();
                                 let _ = w.location().set_search(&link);
                             }
                         }

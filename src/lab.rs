@@ -320,7 +320,7 @@ impl Lab {
             };
             return Some(("narr.topic_refused", vec![name, MAX_PARTITIONS.to_string()]));
         }
-        let text: usize = kept.iter().map(|r| script_line(r.at, &r.action).len()).sum();
+        let text = self.settings_text().len() + kept.iter().map(|r| script_line(r.at, &r.action).len()).sum::<usize>();
         if kept.len() >= MAX_STEPS || text + script_line(now, action).len() > MAX_TEXT_BYTES {
             return Some(("narr.link_full", vec![MAX_STEPS.to_string(), (MAX_TEXT_BYTES / 1024).to_string()]));
         }
@@ -363,7 +363,14 @@ impl Lab {
 
     /// The person's actions as scenario text (for permalinks): `at 1234567us crash c1`.
     pub fn script_text(&self) -> String {
-        self.actions.iter().map(|r| script_line(r.at, &r.action)).collect()
+        let mut text = self.settings_text();
+        text.extend(self.actions.iter().map(|r| script_line(r.at, &r.action)));
+        text
+    }
+
+    /// The cluster's settings from the link, as `set key=value` lines (empty: Kafka's defaults).
+    pub fn settings_text(&self) -> String {
+        self.setup.script.settings.iter().map(|(key, value)| format!("set {key}={value}\n")).collect()
     }
 
     /// Run to `until` (side by side: both clusters to the same moment).
@@ -590,6 +597,26 @@ mod tests {
         late.advance(5_000_000.0);
         assert_eq!(late.cluster.now(), MAX_TIME);
         assert_eq!(late.plan(1_000_000.0), Some(MAX_TIME));
+    }
+
+    #[test]
+    fn settings_from_a_link_change_the_cluster_and_go_back_into_its_link() {
+        use quorumlab_sim::scenario::Script;
+        let gap = |settings: Vec<(String, String)>| {
+            let script = Script { settings, steps: Vec::new() };
+            let setup = Setup { mode: quorumlab_sim::setup::Mode::Zk, seed: 4, script, ..Setup::default() };
+            let steps = quorumlab_sim::scenario::parse("at 10s crash controller").expect("parses").steps;
+            let lab = Lab::from_steps(setup, &steps, Some(Time::from_secs(40))).expect("opens");
+            (lab.cluster.ms_without_controller(), lab)
+        };
+        let (default_gap, _) = gap(Vec::new());
+        let (short_gap, lab) = gap(vec![("zookeeper.session.timeout.ms".into(), "6000".into())]);
+        // The crashed controller's session expires its timeout after its last ping: 18 s by default, 6 s here.
+        assert!(default_gap >= 15_000 && short_gap < 8_000, "{default_gap} ms vs {short_gap} ms");
+        let text = lab.script_text();
+        assert!(text.starts_with("set zookeeper.session.timeout.ms=6000\nat "), "{text}");
+        let again = quorumlab_sim::scenario::parse(&text).expect("parses");
+        assert_eq!(again.settings, lab.setup.script.settings);
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub struct Params {
     pub steps: Vec<Step>,
     pub steps_zk: Vec<Step>,
     pub steps_kraft: Vec<Step>,
+    /// The `set key=value` lines of `s`, `szk` and `skraft` (each cluster takes the ones its
+    /// mode knows).
+    pub settings: Vec<(String, String)>,
+    pub settings_zk: Vec<(String, String)>,
+    pub settings_kraft: Vec<(String, String)>,
     /// `big=1`: large text for a projector.
     pub big: bool,
     /// The moment a permalink points at (`t`, µs); the page opens paused there.
@@ -102,6 +107,7 @@ pub fn parse(search: &str) -> Params {
     let mut steps = Vec::new();
     let mut steps_zk = Vec::new();
     let mut steps_kraft = Vec::new();
+    let (mut settings, mut settings_zk, mut settings_kraft) = (Vec::new(), Vec::new(), Vec::new());
     let mut big = false;
     let mut until = None;
     let mut problems = Vec::new();
@@ -154,18 +160,11 @@ pub fn parse(search: &str) -> Params {
                 _ => problems.push(problem("param.bad_brokers", &[&shown(&value)])),
             },
             "s" | "szk" | "skraft" => match scenario::parse(&value) {
-                Ok(script) => {
-                    // The page runs Kafka's defaults; `set` is for the command-line runner. Say so
-                    // rather than run something other than what the link says.
-                    if let Some((setting, _)) = script.settings.first() {
-                        problems.push(problem("param.settings", &[&shown(&key), &shown(setting)]));
-                    }
-                    match key.as_str() {
-                        "szk" => steps_zk = script.steps,
-                        "skraft" => steps_kraft = script.steps,
-                        _ => steps = script.steps,
-                    }
-                }
+                Ok(script) => match key.as_str() {
+                    "szk" => (steps_zk, settings_zk) = (script.steps, script.settings),
+                    "skraft" => (steps_kraft, settings_kraft) = (script.steps, script.settings),
+                    _ => (steps, settings) = (script.steps, script.settings),
+                },
                 Err(e) => problems.push(problem(
                     "param.bad_script",
                     &[&e.line.to_string(), &e.column.to_string(), &shorten(&e.kind.to_string(), 120)],
@@ -187,7 +186,21 @@ pub fn parse(search: &str) -> Params {
             side.clear();
         }
     }
-    Params { view, embed, setup, lang, steps, steps_zk, steps_kraft, big, until, problems }
+    Params {
+        view,
+        embed,
+        setup,
+        lang,
+        steps,
+        steps_zk,
+        steps_kraft,
+        settings,
+        settings_zk,
+        settings_kraft,
+        big,
+        until,
+        problems,
+    }
 }
 
 /// `1`/`true` or `0`/`false`.
@@ -294,12 +307,14 @@ mod tests {
     }
 
     #[test]
-    fn settings_in_a_link_are_reported_and_its_actions_kept() {
+    fn settings_in_a_link_are_read_with_its_actions() {
         let text = percent_encode("set controller.quorum.fetch.timeout.ms=500\nat 1s crash c1\n");
-        let p = parse(&format!("?s={text}"));
-        let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
-        assert_eq!(keys, ["param.settings"]);
-        assert_eq!(p.problems[0].args, ["s", "controller.quorum.fetch.timeout.ms"]);
+        let zk = percent_encode("set zookeeper.session.timeout.ms=6000\n");
+        let p = parse(&format!("?mode=both&s={text}&szk={zk}"));
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.settings, [("controller.quorum.fetch.timeout.ms".to_string(), "500".to_string())]);
+        assert_eq!(p.settings_zk, [("zookeeper.session.timeout.ms".to_string(), "6000".to_string())]);
+        assert!(p.settings_kraft.is_empty());
         assert_eq!(p.steps.len(), 1);
     }
 

@@ -80,3 +80,27 @@ test('ZooKeeper mode: a controller crash is narrated as the /controller watch ca
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a setting in the link changes the cluster, shows in Details, and stays in the link', async () => {
+  // Kafka's ZooKeeper session timeout was 6 s before 2.5 (KIP-537) and is 18 s now.
+  const link = (timeout) => `${env.url}?mode=zk&seed=6&lang=en${timeout ? `&s=set+zookeeper.session.timeout.ms%3D${timeout}%0A` : '&s='}at+10s+crash+controller&t=40000000`;
+  const without = async (page) => Number((await page.locator('[data-testid=without-controller]').textContent()).replace(' s', ''));
+  const plain = await openPage(env.browser, link(null));
+  await plain.locator('[data-testid=settings]').waitFor({ state: 'attached' });
+  assert.equal(await plain.locator('[data-testid=settings]').textContent(), "Kafka's defaults");
+  const short = await openPage(env.browser, link(6000));
+  await short.locator('[data-testid=settings]').waitFor({ state: 'attached' });
+  assert.equal(await short.locator('[data-testid=settings]').textContent(), 'zookeeper.session.timeout.ms=6000');
+  const [a, b] = [await without(plain), await without(short)];
+  assert.ok(a >= 15 && b < 8, `without a controller: ${a} s by default, ${b} s with a 6 s session`);
+  assert.match(decodeURIComponent(short.url()), /s=set zookeeper\.session\.timeout\.ms=6000\n/);
+  assert.equal(await short.locator('[data-testid=problems]').count(), 0);
+  // A new seed is a new page, with the same setting.
+  await Promise.all([short.waitForURL((url) => !/seed=6&/.test(url.search)), short.locator('[data-testid=new-seed]').click()]);
+  await short.locator('[data-testid=settings]').waitFor({ state: 'attached' });
+  assert.equal(await short.locator('[data-testid=settings]').textContent(), 'zookeeper.session.timeout.ms=6000');
+  for (const page of [plain, short]) {
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});

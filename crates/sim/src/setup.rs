@@ -90,6 +90,14 @@ impl std::fmt::Display for SetupError {
 
 impl std::error::Error for SetupError {}
 
+/// Whether `mode` takes the setting `key=value`, as [`build`] would apply it.
+pub fn check_setting(mode: Mode, key: &str, value: &str) -> Result<(), SettingError> {
+    match mode {
+        Mode::Kraft => kraft::Config::default().apply_setting(key, value),
+        Mode::Zk => zk::Config::default().apply_setting(key, value),
+    }
+}
+
 /// Build the cluster, apply the script's settings, and schedule its steps.
 pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
     let mut cluster: Box<dyn Cluster> = match setup.mode {
