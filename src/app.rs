@@ -693,17 +693,19 @@ pub fn App() -> impl IntoView {
     };
     // Every side opens at the same moment: the link's `t`, else the last action on any side
     // (side by side, the clusters share one clock).
-    let per_side = [&parsed.steps_zk, &parsed.steps_kraft].into_iter().filter(|_| parsed.view == View::Both).flatten();
+    let per_side = modes.iter().filter(|_| parsed.view == View::Both).flat_map(|&m| parsed.own(m).1);
     let until = parsed.until.or_else(|| parsed.steps.iter().chain(per_side).map(|s| s.at).max());
     let mut labs = Vec::new();
     let (mut target, mut too_far) = (until, None);
+    let both = parsed.view == View::Both;
     for &mode in modes {
         // Side by side, `s` goes to both clusters and `szk` / `skraft` to one each.
+        let (own_key, own_steps, own_settings) = parsed.own(mode);
         let mut steps = parsed.steps.clone();
         let mut settings = parsed.settings.clone();
-        if parsed.view == View::Both {
-            steps.extend_from_slice(if mode == Mode::Zk { &parsed.steps_zk } else { &parsed.steps_kraft });
-            settings.extend_from_slice(if mode == Mode::Zk { &parsed.settings_zk } else { &parsed.settings_kraft });
+        if both {
+            steps.extend_from_slice(own_steps);
+            settings.extend_from_slice(own_settings);
         }
         // Each cluster takes the settings its mode knows, and says which it left out.
         settings.retain(|(key, value)| match check_setting(mode, key, value) {
@@ -723,9 +725,8 @@ pub fn App() -> impl IntoView {
             Ok((lab, short)) => {
                 // An action naming a node this cluster lacks is left out when its moment comes:
                 // say so now.
-                let own = if mode == Mode::Zk { ("szk", &parsed.steps_zk) } else { ("skraft", &parsed.steps_kraft) };
-                let sources = [("s", &parsed.steps), own];
-                for (param, list) in sources.into_iter().take(if parsed.view == View::Both { 2 } else { 1 }) {
+                let sources = [("s", &parsed.steps[..]), (own_key, own_steps)];
+                for (param, list) in sources.into_iter().take(if both { 2 } else { 1 }) {
                     for step in list.iter() {
                         if let Err(e) = lab.cluster.check(&step.action) {
                             problems.push(left_out(mode, param, step.line, &e));

@@ -56,6 +56,16 @@ pub struct Params {
     pub problems: Vec<Problem>,
 }
 
+impl Params {
+    /// Side by side, one cluster's own parameter: its name, actions and settings.
+    pub fn own(&self, mode: Mode) -> (&'static str, &[Step], &[(String, String)]) {
+        match mode {
+            Mode::Zk => ("szk", &self.steps_zk, &self.settings_zk),
+            Mode::Kraft => ("skraft", &self.steps_kraft, &self.settings_kraft),
+        }
+    }
+}
+
 fn problem(key: &'static str, args: &[&str]) -> Problem {
     Problem { key, args: args.iter().map(|a| a.to_string()).collect() }
 }
