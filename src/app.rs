@@ -480,6 +480,24 @@ impl Animator {
         url
     }
 
+    /// The link's settings (`set` lines) as parameters, side by side each side's own: what a
+    /// new seed keeps.
+    fn settings_params(&self) -> String {
+        let mut params = String::new();
+        for side in &self.sides {
+            let text = side.lab.with_value(|lab| lab.settings_text());
+            if !text.is_empty() {
+                let key = match (self.both(), side.mode) {
+                    (false, _) => "s",
+                    (true, Mode::Zk) => "szk",
+                    (true, Mode::Kraft) => "skraft",
+                };
+                params.push_str(&format!("&{key}={}", params::percent_encode(&text)));
+            }
+        }
+        params
+    }
+
     /// [`Animator::link_of`] with large text kept.
     fn link(&self) -> String {
         let mut url = self.link_of();
@@ -844,21 +862,6 @@ fn Page(
     let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
     let canvases: Vec<NodeRef<html::Canvas>> = sides.iter().map(|s| s.canvas).collect();
     let first_lab = sides[0].lab;
-    // A new seed keeps the link's settings (`set` lines), side by side each side's own.
-    let kept_settings: StoredValue<String> = StoredValue::new(
-        sides
-            .iter()
-            .filter_map(|side| {
-                let text = side.lab.with_value(|lab| lab.settings_text());
-                let key = match (both, side.mode) {
-                    (false, _) => "s",
-                    (true, Mode::Zk) => "szk",
-                    (true, Mode::Kraft) => "skraft",
-                };
-                (!text.is_empty()).then(|| format!("&{key}={}", params::percent_encode(&text)))
-            })
-            .collect(),
-    );
     let slowing = sides[0].snapshot;
     let first_snapshot = sides[0].snapshot;
     let snapshots: Vec<RwSignal<Snapshot>> = sides.iter().map(|s| s.snapshot).collect();
@@ -1259,7 +1262,7 @@ fn Page(
                                     both_link(&Setup { seed, ..setup }, l)
                                 } else {
                                     format!("?mode={}&seed={seed}&controllers={}&ensemble={}&brokers={}&lang={}", setup.mode.as_str(), setup.controllers, setup.ensemble, setup.brokers, l.code())
-                                } + &kept_settings.get_value();
+                                } + &animator.with_value(|a| a.settings_params());
                                 let _ = w.location().set_search(&link);
                             }
                         }
