@@ -467,9 +467,10 @@ impl Animator {
         let mut url = self.sides[0].lab.with_value(|lab| both_link(&lab.setup, lang));
         for side in &self.sides {
             side.lab.with_value(|lab| {
-                if !lab.actions.is_empty() {
+                let script = lab.script_text();
+                if !script.is_empty() {
                     let key = if lab.setup.mode == Mode::Zk { "szk" } else { "skraft" };
-                    url.push_str(&format!("&{key}={}", params::percent_encode(&lab.script_text())));
+                    url.push_str(&format!("&{key}={}", params::percent_encode(&script)));
                 }
             });
         }
@@ -667,9 +668,10 @@ fn permalink(lab: &Lab, lang: Lang, paused: bool) -> String {
         setup.brokers,
         lang.code()
     );
-    if !lab.actions.is_empty() {
+    let script = lab.script_text();
+    if !script.is_empty() {
         url.push_str("&s=");
-        url.push_str(&params::percent_encode(&lab.script_text()));
+        url.push_str(&params::percent_encode(&script));
     }
     if paused {
         url.push_str(&format!("&t={}", lab.cluster.now().as_us()));
@@ -726,7 +728,7 @@ pub fn App() -> impl IntoView {
             settings.extend_from_slice(own_settings);
         }
         // Each cluster takes the settings its mode knows, and says which it left out.
-        settings.retain(|(key, value)| match check_setting(mode, key, value) {
+        settings.retain(|(key, value)| match check_setting(mode, key, value).and_then(|()| page_allows(key, value)) {
             Ok(()) => true,
             Err(e) => {
                 problems.push(setting_left_out(mode, &e));
@@ -780,6 +782,26 @@ pub fn App() -> impl IntoView {
     }
     let (embed, big) = (parsed.embed, parsed.big);
     view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed big=big/> }.into_any()
+}
+
+/// What a link may set on this page, beyond what the engine takes: not the cluster's size (the
+/// page's own parameters say that, within the page's limits), and no KRaft timing so short that
+/// elections or idle records never stop (measured: a 10 ms fetch timeout makes the invariant
+/// checks, which rescan the log at each new leader, take seconds per million events).
+fn page_allows(key: &str, value: &str) -> Result<(), SettingError> {
+    const SIZES: [&str; 5] = ["brokers", "partitions", "ensemble", "observers", "controllers"];
+    const FLOORS_MS: [(&str, u64); 5] = [
+        ("controller.quorum.fetch.timeout.ms", 500),
+        ("controller.quorum.election.timeout.ms", 100),
+        ("metadata.max.idle.interval.ms", 500),
+        ("broker.heartbeat.interval.ms", 100),
+        ("broker.session.timeout.ms", 500),
+    ];
+    let too_low = FLOORS_MS.iter().any(|(k, floor)| *k == key && value.parse::<u64>().is_ok_and(|v| v < *floor));
+    if SIZES.contains(&key) || too_low {
+        return Err(SettingError::BadValue { key: key.to_string(), value: value.to_string() });
+    }
+    Ok(())
 }
 
 /// The message for a setting a cluster does not take.

@@ -207,6 +207,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "{0}: \"{2}\" is not a value {1} takes; that setting was left out.",
         "{0}: \"{2}\"는 {1}에 쓸 수 있는 값이 아니어서 그 설정을 제외했습니다.",
     ),
+    (
+        "param.too_many_actions",
+        "The actions in {0} are more than the page's link can carry once written out ({1} actions or {2} KiB); they were left out.",
+        "{0}의 동작은 링크에 다시 쓰면 담을 수 있는 양({1}개 또는 {2} KiB)을 넘어서 제외했습니다.",
+    ),
     ("details.settings", "Settings", "설정"),
     ("details.defaults", "Kafka's defaults", "Kafka 기본값"),
     ("btn.copy_link", "Copy link", "링크 복사"),

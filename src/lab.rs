@@ -31,7 +31,7 @@ pub struct Recorded {
 }
 
 /// One action as a line of scenario text: `at 1234567us crash c1`.
-fn script_line(at: Time, action: &ScenarioAction) -> String {
+pub(crate) fn script_line(at: Time, action: &ScenarioAction) -> String {
     format!("at {}us {action}\n", at.as_us())
 }
 
@@ -311,6 +311,9 @@ impl Lab {
     /// refuses (too many partitions, steps or characters): then why, for the narration.
     fn past_link_limits(&self, now: Time, action: &ScenarioAction) -> Option<(&'static str, Vec<String>)> {
         use quorumlab_sim::scenario::{MAX_PARTITIONS, MAX_STEPS, MAX_TEXT_BYTES};
+        if now > MAX_TIME {
+            return Some(("narr.link_full", vec![MAX_STEPS.to_string(), (MAX_TEXT_BYTES / 1024).to_string()]));
+        }
         let kept = &self.actions[..self.applied];
         let created: u64 = kept.iter().map(|r| r.action.partitions_created()).sum();
         if created + action.partitions_created() > u64::from(MAX_PARTITIONS) {
@@ -394,6 +397,10 @@ impl Lab {
     /// Process exactly the next event (the "step" control).
     pub fn step(&mut self) {
         if let Some(next) = self.cluster.next_event_time() {
+            if next > MAX_TIME {
+                // Virtual time ends after a year, the latest moment a link can name.
+                return;
+            }
             self.apply_due_within(next, self.cluster.events_processed());
         }
         if self.step_sampled() {
@@ -597,6 +604,15 @@ mod tests {
         late.advance(5_000_000.0);
         assert_eq!(late.cluster.now(), MAX_TIME);
         assert_eq!(late.plan(1_000_000.0), Some(MAX_TIME));
+        // A restart at that last moment: stepping does not go past it either.
+        assert!(late
+            .act(ScenarioAction::Restart(NodeRef::Named { prefix: NodePrefix::Controller, number: 1 }))
+            .is_some());
+        for _ in 0..50 {
+            late.step();
+        }
+        assert!(late.cluster.now() <= MAX_TIME && late.next_event_time() > Some(MAX_TIME));
+        assert!(quorumlab_sim::scenario::parse(&late.script_text()).is_ok(), "its link still opens");
     }
 
     #[test]

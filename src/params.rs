@@ -6,6 +6,7 @@ use quorumlab_sim::setup::{Mode, Setup};
 use quorumlab_sim::Time;
 
 use crate::i18n::Lang;
+use crate::lab::script_line;
 
 /// Longest value we accept for one parameter.
 pub const MAX_VALUE_CHARS: usize = 256;
@@ -187,6 +188,31 @@ pub fn parse(search: &str) -> Params {
             _ => problems.push(problem("param.unknown", &[&shown(&key)])),
         }
     }
+    // The page writes each cluster's settings and actions back into its link, with times in
+    // microseconds: that text must stay within what the parser takes too, or the link would not
+    // open again. Side by side, `s` and one side's own lines land on one cluster together.
+    let fits = |steps: &[&Vec<Step>], settings: &[&Vec<(String, String)>]| {
+        let lines: usize = steps.iter().map(|s| s.len()).sum();
+        let text = steps.iter().flat_map(|s| s.iter()).map(|s| script_line(s.at, &s.action).len()).sum::<usize>()
+            + settings.iter().flat_map(|s| s.iter()).map(|(k, v)| k.len() + v.len() + 6).sum::<usize>();
+        lines <= scenario::MAX_STEPS && text <= scenario::MAX_TEXT_BYTES
+    };
+    let limits = [scenario::MAX_STEPS.to_string(), (scenario::MAX_TEXT_BYTES / 1024).to_string()];
+    if !fits(&[&steps], &[&settings]) {
+        problems.push(problem("param.too_many_actions", &["s", &limits[0], &limits[1]]));
+        (steps, settings) = (Vec::new(), Vec::new());
+    }
+    if view == View::Both {
+        for (key, own, own_settings) in
+            [("szk", &mut steps_zk, &mut settings_zk), ("skraft", &mut steps_kraft, &mut settings_kraft)]
+        {
+            if !fits(&[&steps, own], &[&settings, own_settings]) {
+                problems.push(problem("param.too_many_actions", &[key, &limits[0], &limits[1]]));
+                own.clear();
+                own_settings.clear();
+            }
+        }
+    }
     // Side by side, `s` and one side's own actions land on one cluster: together they keep to
     // the scenario's partition limit too, or that side's own actions are left out.
     let created = |steps: &[Step]| steps.iter().map(|s| s.action.partitions_created()).sum::<u64>();
@@ -314,6 +340,25 @@ mod tests {
             (1, 1, 0),
             "KRaft's own actions are left out"
         );
+    }
+
+    #[test]
+    fn actions_too_many_to_write_back_into_a_link_are_left_out() {
+        // 1,200 lines each: fine alone, 2,400 together on the ZooKeeper side.
+        let heals: String = (1..=1_200).map(|i| format!("at {i}ms heal\n")).collect();
+        let text = percent_encode(&heals);
+        let p = parse(&format!("?mode=both&s={text}&szk={text}"));
+        let keys: Vec<&str> = p.problems.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["param.too_many_actions"]);
+        assert_eq!(p.problems[0].args, ["szk", "2000", "64"]);
+        assert_eq!((p.steps.len(), p.steps_zk.len()), (1_200, 0));
+        // Short to type, long once written in microseconds: `at 525599m ...` becomes
+        // `at 31535940000000us ...`, nine characters more on each of 2,000 lines.
+        let far: String = (0..2_000).map(|_| "at 525599m alter-config t a=bb\n").collect();
+        assert!(far.len() <= scenario::MAX_TEXT_BYTES);
+        let p = parse(&format!("?s={}", percent_encode(&far)));
+        assert_eq!(p.problems.iter().map(|p| p.key).collect::<Vec<_>>(), ["param.too_many_actions"]);
+        assert!(p.steps.is_empty());
     }
 
     #[test]

@@ -101,6 +101,8 @@ test('bad URL parameters give a clear message, defaults are used, nothing panics
     ['?s=at+1s+crash+c9%0Aat+2s+crash+c1', /KRaft: line 1 of s names c9, which this cluster does not have; that action was left out\./],
     ['?s=set+zookeeper.session.timeout.ms%3D6000%0Aat+1s+crash+c1', /KRaft: the setting zookeeper\.session\.timeout\.ms does not apply to this cluster; it was left out\./],
     ['?s=set+controller.quorum.fetch.timeout.ms%3Dsoon', /KRaft: "soon" is not a value controller\.quorum\.fetch\.timeout\.ms takes; that setting was left out\./],
+    // Below what a page runs: elections would never stop.
+    ['?s=set+controller.quorum.fetch.timeout.ms%3D10', /KRaft: "10" is not a value controller\.quorum\.fetch\.timeout\.ms takes/],
     // Two topics, a million partitions and one more: too large a cluster to keep on a page.
     ['?s=at+1s+create-topic+a+partitions%3D1000000+rf%3D3%0Aat+2s+create-topic+b+partitions%3D1+rf%3D1', /line 2, column 1: the topics created add up to more than 1000000 partitions/],
   ];

@@ -95,11 +95,21 @@ test('a setting in the link changes the cluster, shows in Details, and stays in 
   assert.ok(a >= 15 && b < 8, `without a controller: ${a} s by default, ${b} s with a 6 s session`);
   assert.match(decodeURIComponent(short.url()), /s=set zookeeper\.session\.timeout\.ms=6000\n/);
   assert.equal(await short.locator('[data-testid=problems]').count(), 0);
-  // A new seed is a new page, with the same setting.
-  await Promise.all([short.waitForURL((url) => !/seed=6&/.test(url.search)), short.locator('[data-testid=new-seed]').click()]);
-  await short.locator('[data-testid=settings]').waitFor({ state: 'attached' });
-  assert.equal(await short.locator('[data-testid=settings]').textContent(), 'zookeeper.session.timeout.ms=6000');
-  for (const page of [plain, short]) {
+  // A new seed is a new page, with the same setting; its address keeps it too, and a second
+  // new seed (a link with the setting and no actions) still does.
+  for (let i = 0; i < 2; i++) {
+    const before = short.url();
+    await Promise.all([short.waitForURL((url) => url.href !== before), short.locator('[data-testid=new-seed]').click()]);
+    await short.locator('[data-testid=settings]').waitFor({ state: 'attached' });
+    assert.equal(await short.locator('[data-testid=settings]').textContent(), 'zookeeper.session.timeout.ms=6000');
+    await waitUntil(async () => /s=set zookeeper\.session\.timeout\.ms=6000\n/.test(decodeURIComponent(short.url())));
+  }
+  // The cluster's size comes from the page's own parameters, within the page's limits.
+  const big = await openPage(env.browser, `${env.url}?mode=zk&lang=en&s=set+brokers%3D64`);
+  await big.locator('[data-testid=problems]').waitFor();
+  assert.match(await big.locator('[data-testid=problems]').innerText(), /ZooKeeper: "64" is not a value brokers takes/);
+  assert.equal(await big.locator('.node-hit[data-node^=b]').count(), 3);
+  for (const page of [plain, short, big]) {
     assert.deepEqual(page.problems, []);
     await page.context().close();
   }
