@@ -30,6 +30,11 @@ pub struct Recorded {
     pub action: ScenarioAction,
 }
 
+/// One setting as a line of scenario text: `set key=value`.
+pub(crate) fn settings_line(key: &str, value: &str) -> String {
+    format!("set {key}={value}\n")
+}
+
 /// One action as a line of scenario text: `at 1234567us crash c1`.
 pub(crate) fn script_line(at: Time, action: &ScenarioAction) -> String {
     format!("at {}us {action}\n", at.as_us())
@@ -311,8 +316,9 @@ impl Lab {
     /// refuses (too many partitions, steps or characters): then why, for the narration.
     fn past_link_limits(&self, now: Time, action: &ScenarioAction) -> Option<(&'static str, Vec<String>)> {
         use quorumlab_sim::scenario::{MAX_PARTITIONS, MAX_STEPS, MAX_TEXT_BYTES};
+        let full = || Some(("narr.link_full", vec![MAX_STEPS.to_string(), (MAX_TEXT_BYTES / 1024).to_string()]));
         if now > MAX_TIME {
-            return Some(("narr.link_full", vec![MAX_STEPS.to_string(), (MAX_TEXT_BYTES / 1024).to_string()]));
+            return full();
         }
         let kept = &self.actions[..self.applied];
         let created: u64 = kept.iter().map(|r| r.action.partitions_created()).sum();
@@ -325,7 +331,7 @@ impl Lab {
         }
         let text = self.settings_text().len() + kept.iter().map(|r| script_line(r.at, &r.action).len()).sum::<usize>();
         if kept.len() >= MAX_STEPS || text + script_line(now, action).len() > MAX_TEXT_BYTES {
-            return Some(("narr.link_full", vec![MAX_STEPS.to_string(), (MAX_TEXT_BYTES / 1024).to_string()]));
+            return full();
         }
         None
     }
@@ -373,7 +379,7 @@ impl Lab {
 
     /// The cluster's settings from the link, as `set key=value` lines (empty: Kafka's defaults).
     pub fn settings_text(&self) -> String {
-        self.setup.script.settings.iter().map(|(key, value)| format!("set {key}={value}\n")).collect()
+        self.setup.script.settings.iter().map(|(key, value)| settings_line(key, value)).collect()
     }
 
     /// Run to `until` (side by side: both clusters to the same moment).

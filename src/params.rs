@@ -6,7 +6,7 @@ use quorumlab_sim::setup::{Mode, Setup};
 use quorumlab_sim::Time;
 
 use crate::i18n::Lang;
-use crate::lab::script_line;
+use crate::lab::{script_line, settings_line};
 
 /// Longest value we accept for one parameter.
 pub const MAX_VALUE_CHARS: usize = 256;
@@ -194,7 +194,7 @@ pub fn parse(search: &str) -> Params {
     let fits = |steps: &[&Vec<Step>], settings: &[&Vec<(String, String)>]| {
         let lines: usize = steps.iter().map(|s| s.len()).sum();
         let text = steps.iter().flat_map(|s| s.iter()).map(|s| script_line(s.at, &s.action).len()).sum::<usize>()
-            + settings.iter().flat_map(|s| s.iter()).map(|(k, v)| k.len() + v.len() + 6).sum::<usize>();
+            + settings.iter().flat_map(|s| s.iter()).map(|(k, v)| settings_line(k, v).len()).sum::<usize>();
         lines <= scenario::MAX_STEPS && text <= scenario::MAX_TEXT_BYTES
     };
     let limits = [scenario::MAX_STEPS.to_string(), (scenario::MAX_TEXT_BYTES / 1024).to_string()];
