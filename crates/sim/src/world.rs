@@ -330,6 +330,16 @@ impl<N: Node> World<N> {
     /// A world whose nodes all start at time zero.
     pub fn new(seed: u64, nodes: Vec<N>, net: NetConfig) -> World<N> {
         let n = nodes.len();
+        let mut world = World::unstarted(seed, nodes, net);
+        for node in 0..n {
+            world.step_node(node, Input::Start);
+        }
+        world
+    }
+
+    /// A world holding `nodes` exactly as given (tests of invariant checkers build states).
+    pub(crate) fn unstarted(seed: u64, nodes: Vec<N>, net: NetConfig) -> World<N> {
+        let n = nodes.len();
         let mut world = World {
             now: Time::ZERO,
             last_event_at: Time::ZERO,
@@ -353,9 +363,6 @@ impl<N: Node> World<N> {
             nodes,
         };
         world.hasher.add(&seed);
-        for node in 0..n {
-            world.step_node(node, Input::Start);
-        }
         world
     }
 
