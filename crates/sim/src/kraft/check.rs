@@ -132,7 +132,12 @@ impl Checker {
         let end = c.log.end_offset();
         let truncations = c.log.truncations();
         let (seen_end, seen_truncations) = self.scanned[id];
-        let from = if truncations != seen_truncations { 0 } else { seen_end.min(end) };
+        // Entries below the last cut are unchanged since the last scan if there was one cut.
+        let from = match truncations - seen_truncations {
+            0 => seen_end.min(end),
+            1 => seen_end.min(c.log.last_cut()),
+            _ => 0,
+        };
         for offset in from..end {
             let Some(entry) = c.log.get(offset) else { break };
             let prev_epoch = offset.checked_sub(1).and_then(|p| c.log.get(p)).map_or(0, |e| e.epoch);
@@ -362,5 +367,22 @@ mod tests {
         let c3 = controller(2, 2, true, &[entry(1, "other"), entry(1, "b")], 0);
         let v = violations_when_c3_is(c3);
         assert!(v.iter().any(|m| m.starts_with("log matching: c3 offset 0")), "{v:?}");
+    }
+
+    #[test]
+    fn an_entry_rewritten_after_a_truncation_is_rescanned() {
+        // c2 held [a, b]; it truncates to 1 and writes another record at offset 1 in the same
+        // epoch. The incremental scan starts at the cut, so it sees the rewrite.
+        let ab = [entry(1, "a"), entry(1, "b")];
+        let mut nodes =
+            vec![controller(0, 1, true, &ab, 0), controller(1, 1, false, &ab, 0), controller(2, 1, false, &[], 0)];
+        let mut checker = Checker::new(3, 3);
+        checker.after_event(&World::unstarted(1, nodes.clone(), NetConfig::default()));
+        let Node::Controller(c2) = &mut nodes[1] else { unreachable!() };
+        c2.log.truncate(1);
+        c2.log.append(entry(1, "other"));
+        checker.after_event(&World::unstarted(1, nodes, NetConfig::default()));
+        assert_eq!(checker.violations.len(), 1, "{:?}", checker.violations);
+        assert!(checker.violations[0].ends_with("log matching: c2 offset 1 epoch 1 differs from another log"));
     }
 }

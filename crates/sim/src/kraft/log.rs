@@ -15,8 +15,10 @@ pub struct Entry {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Log {
     entries: Vec<Entry>,
-    /// How many times entries were dropped (ghost state for the invariant checker).
+    /// How many times entries were dropped, and where the last cut was (ghost state for the
+    /// invariant checker, which rescans only what may have changed).
     truncations: u64,
+    last_cut: u64,
 }
 
 impl Log {
@@ -26,6 +28,11 @@ impl Log {
 
     pub fn truncations(&self) -> u64 {
         self.truncations
+    }
+
+    /// The log end just after the last truncation.
+    pub fn last_cut(&self) -> u64 {
+        self.last_cut
     }
 
     pub fn last_epoch(&self) -> u64 {
@@ -50,6 +57,7 @@ impl Log {
         if end < self.entries.len() {
             self.entries.truncate(end);
             self.truncations += 1;
+            self.last_cut = end as u64;
         }
     }
 
