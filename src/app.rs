@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use leptos::html;
 use leptos::prelude::*;
-use quorumlab_sim::cluster::{ActionError, NodeView, SettingError};
+use quorumlab_sim::cluster::{ActionError, NodeKind, NodeView, SettingError};
 use quorumlab_sim::hash::hex;
 use quorumlab_sim::kraft::INITIAL_TOPIC;
 use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction, Script, MAX_TIME};
@@ -20,7 +20,7 @@ use crate::chart::ChartCache;
 use crate::i18n::{role_key, tr, trf, Lang};
 use crate::lab::{Lab, MAX_OPEN_EVENTS, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem, View};
-use crate::render::{class_colour, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
+use crate::render::{class_colour, node_detail, vote_of, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
 
 /// How often (wall time) the DOM snapshot (stats, narration, timeline) is refreshed while
 /// playing. A node changing role, epoch or liveness publishes at once.
@@ -153,8 +153,10 @@ struct Animator {
     slow_ms: Cell<f64>,
     calm_ms: Cell<f64>,
     slowing: Cell<bool>,
-    /// False while the stage is scrolled out of view (an embed below the fold): no frames.
+    /// False while an embed's stage is scrolled out of view (below the fold): no frames.
     on_screen: Cell<bool>,
+    /// The compact layout for an iframe (`embed=1`, kept in the address).
+    embed: bool,
     /// Large text for a projector (kept in the address).
     big: RwSignal<bool>,
 }
@@ -459,8 +461,8 @@ impl Animator {
 
     /// The address of this moment: a permalink while one cluster shows, the shared settings
     /// and each side's actions side by side.
-    fn link_of(&self) -> String {
-        let (lang, paused) = (self.lang.get_untracked(), !self.playing.get_untracked());
+    fn link_of(&self, paused: bool) -> String {
+        let lang = self.lang.get_untracked();
         if !self.both() {
             return self.sides[0].lab.with_value(|lab| permalink(lab, lang, paused));
         }
@@ -499,11 +501,23 @@ impl Animator {
         params
     }
 
-    /// [`Animator::link_of`] with large text kept.
+    /// [`Animator::link_of`] with large text and the embed layout kept.
     fn link(&self) -> String {
-        let mut url = self.link_of();
+        self.link_with(!self.playing.get_untracked())
+    }
+
+    /// [`Animator::link`] to the moment on screen, also while playing (Copy link).
+    fn link_at_moment(&self) -> String {
+        self.link_with(true)
+    }
+
+    fn link_with(&self, moment: bool) -> String {
+        let mut url = self.link_of(moment);
         if self.big.get_untracked() {
             url.push_str("&big=1");
+        }
+        if self.embed {
+            url.push_str("&embed=1");
         }
         url
     }
@@ -645,12 +659,22 @@ fn js_sys_random() -> f64 {
     random()
 }
 
-fn node_label(lang: Lang, v: &NodeView) -> String {
-    if v.alive {
-        trf(lang, "node.label", &[&v.name(), tr(lang, role_key(v.role)), &v.epoch.to_string()])
-    } else {
-        trf(lang, "node.down", &[&v.name()])
+/// A node's accessible name: what the stage shows of it, in words.
+fn node_label(lang: Lang, v: &NodeView, views: &[NodeView]) -> String {
+    if !v.alive {
+        return trf(lang, "node.down", &[&v.name()]);
     }
+    let mut label = trf(lang, "node.label", &[&v.name(), tr(lang, role_key(v.role)), &v.epoch.to_string()]);
+    let detail = match v.kind {
+        NodeKind::Broker if v.is_controller => tr(lang, "label.controller").to_string(),
+        NodeKind::Broker => String::new(),
+        _ => node_detail(lang, v, vote_of(v, views)),
+    };
+    if !detail.is_empty() {
+        label.push_str(", ");
+        label.push_str(&detail);
+    }
+    label
 }
 
 /// Keep the address bar a permalink: sizes, seed, language, the person's actions and, while
@@ -689,6 +713,42 @@ fn both_link(setup: &Setup, lang: Lang) -> String {
         setup.brokers,
         lang.code()
     )
+}
+
+/// Which copy button just copied: its label says so for a moment.
+const COPIED_LINK: u8 = 1;
+const COPIED_EMBED: u8 = 2;
+const COPIED_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Put `text` on the clipboard and say so on button `which` for two seconds. A page without a
+/// clipboard (served over http from another machine) or a browser that refuses offers the
+/// text in a prompt, to copy by hand.
+fn copy_text(text: &str, lang: Lang, copied: RwSignal<u8>, which: u8) {
+    let Some(window) = web_sys::window() else { return };
+    let navigator = window.navigator();
+    let clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"));
+    if !clipboard.is_ok_and(|c| !c.is_undefined()) {
+        let _ = window.prompt_with_message_and_default(tr(lang, "copy.by_hand"), text);
+        return;
+    }
+    let by_hand = text.to_string();
+    let refused = wasm_bindgen::closure::Closure::once(move |_: JsValue| {
+        copied.set(0);
+        if let Some(w) = web_sys::window() {
+            let _ = w.prompt_with_message_and_default(tr(lang, "copy.by_hand"), &by_hand);
+        }
+    });
+    let _ = navigator.clipboard().write_text(text).catch(&refused);
+    refused.forget();
+    copied.set(which);
+    set_timeout(
+        move || {
+            if copied.get_untracked() == which {
+                copied.set(0);
+            }
+        },
+        COPIED_FOR,
+    );
 }
 
 fn replace_url(url: &str) {
@@ -860,7 +920,8 @@ fn Page(
         .collect();
     let playing = RwSignal::new(start_playing);
     let big_text = RwSignal::new(big);
-    let copied = RwSignal::new(false);
+    // Which copy button just copied (its label says so for a moment).
+    let copied = RwSignal::new(0_u8);
     let speed_step = RwSignal::new(0_i32);
     let speed = Memo::new(move |_| speed_of(speed_step.get()));
     let animator = StoredValue::new_local(Rc::new(Animator {
@@ -879,6 +940,7 @@ fn Page(
         calm_ms: Cell::new(0.0),
         slowing: Cell::new(false),
         on_screen: Cell::new(true),
+        embed,
         big: big_text,
     }));
     let with_anim = move |f: &dyn Fn(&Rc<Animator>)| animator.with_value(|a| f(a));
@@ -963,10 +1025,11 @@ fn Page(
             a.draw_charts(true);
         })
     });
-    // Scrolled out of view (an embed below the fold): the loop stops; back in view, it resumes.
+    // An embed scrolled out of view (below the fold of its page): the loop stops; back in
+    // view, it resumes. The full page goes on while the person reads below its stages.
     let sides_ref = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
-        let Some(el) = sides_ref.get() else { return };
+        let Some(el) = sides_ref.get().filter(|_| embed) else { return };
         let seen = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
             let last = entries.get(entries.length().saturating_sub(1));
             let Ok(entry) = last.dyn_into::<web_sys::IntersectionObserverEntry>() else { return };
@@ -1027,7 +1090,7 @@ fn Page(
                 with_anim(&|a| a.reset());
                 true
             }
-            "c" | "C" if both => {
+            "c" | "C" => {
                 with_anim(&|a| a.fault(SimNode::Controller));
                 true
             }
@@ -1108,7 +1171,7 @@ fn Page(
                                 style:left=move || node_left(lab, i)
                                 style:top=move || node_top(lab, i)
                                 aria-label=move || {
-                                    snapshot.with(|s| s.nodes.get(i).map(|v| node_label(lang.get(), v)).unwrap_or_default())
+                                    snapshot.with(|s| s.nodes.get(i).map(|v| node_label(lang.get(), v, &s.nodes)).unwrap_or_default())
                                 }
                                 on:click=move |_| with_anim(&|a| a.toggle(k, i))
                             ></button>
@@ -1243,7 +1306,7 @@ fn Page(
             {problems_view}
             <div class="sides stages" node_ref=sides_ref>{stages}</div>
             <Show when=move || later.get()>
-            <section class="panel">
+            <section class="panel dock" data-testid="dock">
                 <div class="controls">
                     <button class="primary" data-testid="play" on:click=move |_| playing.update(|p| *p = !*p)>
                         {move || if playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
@@ -1306,33 +1369,29 @@ fn Page(
                         data-testid="copy-link"
                         class="extra"
                         on:click=move |_| {
-                            let link = animator.with_value(|a| a.link());
-                            if let Some(w) = web_sys::window() {
-                                let href = w.location().href().unwrap_or_default();
-                                let base = href.split('?').next().unwrap_or_default().to_string();
-                                let _ = w.navigator().clipboard().write_text(&format!("{base}{link}"));
-                                copied.set(true);
-                            }
+                            // The moment on screen, also while playing.
+                            let link = animator.with_value(|a| a.link_at_moment());
+                            let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                            let base = href.split('?').next().unwrap_or_default();
+                            copy_text(&format!("{base}{link}"), lang.get_untracked(), copied, COPIED_LINK);
                         }
                     >
-                        {move || if copied.get() { tr(lang.get(), "btn.copied") } else { tr(lang.get(), "btn.copy_link") }}
+                        {move || if copied.get() == COPIED_LINK { tr(lang.get(), "btn.copied") } else { tr(lang.get(), "btn.copy_link") }}
                     </button>
                     {(!embed).then(|| view! {
                         <button
                             data-testid="copy-embed"
                             class="extra"
                             on:click=move |_| {
-                                if let Some(w) = web_sys::window() {
-                                    let href = w.location().href().unwrap_or_default();
-                                    let sep = if href.contains('?') { "&" } else { "?" };
-                                    let code = format!(
-                                        "<iframe src=\"{href}{sep}embed=1\" width=\"480\" height=\"320\" title=\"Quorum Lab\" loading=\"lazy\" style=\"border:0\"></iframe>"
-                                    );
-                                    let _ = w.navigator().clipboard().write_text(&code);
-                                }
+                                let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                                let sep = if href.contains('?') { "&" } else { "?" };
+                                let code = format!(
+                                    "<iframe src=\"{href}{sep}embed=1\" width=\"480\" height=\"320\" title=\"Quorum Lab\" loading=\"lazy\" style=\"border:0\"></iframe>"
+                                );
+                                copy_text(&code, lang.get_untracked(), copied, COPIED_EMBED);
                             }
                         >
-                            {text(lang, "btn.copy_embed")}
+                            {move || if copied.get() == COPIED_EMBED { tr(lang.get(), "btn.copied_embed") } else { tr(lang.get(), "btn.copy_embed") }}
                         </button>
                     })}
                     <button data-testid="help" class="extra" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>

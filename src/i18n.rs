@@ -47,7 +47,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("btn.crash_controller", "Crash the controller (both)", "컨트롤러 중단 (양쪽)"),
     ("btn.crash_leader", "Crash the quorum leader (both)", "쿼럼 리더 중단 (양쪽)"),
     ("hint.both", "One seed, one clock: every fault from these buttons hits both clusters at the same moment. Click a node to crash it on its side only.", "같은 시드, 같은 시계: 이 버튼의 장애는 같은 순간 양쪽 클러스터에 적용됩니다. 노드를 클릭하면 그쪽에서만 중단됩니다."),
-    ("help.crash_controller", "crash the active controller on both sides", "양쪽의 활성 컨트롤러 중단"),
+    ("help.crash_controller", "crash the active controller (side by side: on both sides)", "활성 컨트롤러 중단 (양쪽 비교 화면에서는 양쪽 모두)"),
     ("stats.without_controller", "Time without an active controller", "활성 컨트롤러가 없던 시간"),
     ("stats.messages", "Messages sent", "보낸 메시지"),
     ("stats.latency", "Last metadata-change latency", "최근 메타데이터 변경 지연"),
@@ -227,6 +227,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("btn.copy_embed", "Copy embed code", "임베드 코드 복사"),
     ("param.bad_embed", "The parameter embed must be 1 or 0, not \"{0}\".", "embed 매개변수는 1 또는 0이어야 합니다 (\"{0}\" 아님)."),
     ("btn.copied", "Link copied", "링크 복사됨"),
+    ("btn.copied_embed", "Embed code copied", "임베드 코드 복사됨"),
+    ("copy.by_hand", "Copy this text:", "이 텍스트를 복사하세요:"),
     ("param.unknown", "Unknown parameter \"{0}\" was ignored.", "알 수 없는 매개변수 \"{0}\"를 무시했습니다."),
     (
         "param.failed",

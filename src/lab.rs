@@ -52,6 +52,8 @@ pub struct Lab {
     /// step back or a scrub into the past, the later ones wait here and happen again when the
     /// clock reaches them, until the person does something new (which starts a new history).
     pub actions: Vec<Recorded>,
+    /// The actions the lab opened with (a link's scenario): what Reset starts again from.
+    scripted: Vec<Recorded>,
     /// How many of `actions` the cluster has been given.
     applied: usize,
     /// The latest virtual time this session reached (the end of the timeline).
@@ -76,6 +78,7 @@ impl Lab {
             flights: Vec::new(),
             landed: Vec::new(),
             actions: Vec::new(),
+            scripted: Vec::new(),
             applied: 0,
             horizon: Time::ZERO,
             history: History::default(),
@@ -361,6 +364,7 @@ impl Lab {
             .into_iter()
             .map(|step| Recorded { at: step.at, events_before: u64::MAX, action: step.action.clone() })
             .collect();
+        lab.scripted = lab.actions.clone();
         let until = until.or_else(|| lab.actions.last().map(|r| r.at)).unwrap_or(Time::ZERO);
         lab.apply_due_within(until, max_events);
         let left = max_events.saturating_sub(lab.cluster.events_processed());
@@ -465,9 +469,10 @@ impl Lab {
         self.replay_to(events)
     }
 
-    /// Start again from the same seed, forgetting the person's actions.
+    /// Start again from the same seed with the scenario the lab opened with (an embedded
+    /// link's crash happens again), forgetting what the person did since.
     pub fn reset(&mut self) -> Result<(), SetupError> {
-        self.actions.clear();
+        self.actions = self.scripted.clone();
         self.horizon = Time::ZERO;
         self.replay_to(0)
     }
@@ -749,5 +754,25 @@ mod tests {
         assert_eq!(again.pending().len(), 1);
         again.run_to(end);
         assert_eq!(again.cluster.trace_hash(), hash);
+    }
+
+    #[test]
+    fn reset_starts_a_links_scenario_again_without_the_persons_actions() {
+        let script = quorumlab_sim::scenario::parse("at 2s crash c1").expect("parses");
+        let mut lab = Lab::from_steps(Setup { seed: 11, ..Setup::default() }, &script.steps, None).expect("opens");
+        assert!(!lab.views[0].alive, "the link's crash");
+        lab.advance(1_000_000.0);
+        lab.toggle(1).expect("the person crashes c2 too");
+        lab.advance(3_000_000.0);
+        let (end, hash) = (lab.cluster.now(), lab.cluster.trace_hash());
+        lab.reset().expect("reset");
+        assert_eq!((lab.cluster.now(), lab.cluster.events_processed()), (Time::ZERO, 0));
+        assert_eq!(lab.script_text(), "at 2000000us crash c1\n", "the link's scenario, not the person's click");
+        lab.run_to(end);
+        assert!(!lab.views[0].alive, "the link's crash happened again");
+        assert!(lab.views[1].alive, "the person's did not");
+        let fresh = Lab::from_steps(lab.setup.clone(), &script.steps, Some(end)).expect("opens");
+        assert_eq!(lab.cluster.trace_hash(), fresh.cluster.trace_hash());
+        assert_ne!(lab.cluster.trace_hash(), hash);
     }
 }

@@ -308,6 +308,27 @@ fn look(lab: &Lab, px: (u32, u32), dpr: f64, lang: Lang, text_scale: f64) -> Loo
     }
 }
 
+/// The line under a node: whom it votes for during an election, else its log end offset and
+/// high watermark, its last zxid, or a broker's epoch (and whether it is the controller).
+pub(crate) fn node_detail(lang: Lang, v: &NodeView, vote: Option<&NodeView>) -> String {
+    match (v.kind, v.last_zxid) {
+        _ if vote.is_some() => format!("{} → {}", tr(lang, "label.votes"), vote.map(|w| w.name()).unwrap_or_default()),
+        (NodeKind::Controller, _) => format!("LEO {} · HW {}", v.log_end, v.committed),
+        // zxid = epoch << 32 | counter: show the two halves.
+        (NodeKind::ZkServer, Some(zxid)) => format!("zxid {}:{}", zxid >> 32, zxid & 0xffff_ffff),
+        (NodeKind::ZkServer, None) => String::new(),
+        // A broker's view of the epoch lives in memory: a crashed one has none to show.
+        (NodeKind::Broker, _) if !v.alive => String::new(),
+        (NodeKind::Broker, _) if v.is_controller => format!("{} · e{}", tr(lang, "label.controller"), v.epoch),
+        (NodeKind::Broker, _) => format!("e{}", v.epoch),
+    }
+}
+
+/// During an election, the node `v` votes for.
+pub(crate) fn vote_of<'a>(v: &NodeView, views: &'a [NodeView]) -> Option<&'a NodeView> {
+    voted_for(v).and_then(|id| views.get(id))
+}
+
 /// During an election, whom a node votes for (shown under it).
 fn voted_for(v: &NodeView) -> Option<usize> {
     let voting = matches!(v.role, Role::Looking | Role::Candidate | Role::Prospective | Role::Unattached);
@@ -387,7 +408,7 @@ fn draw_back(
     };
     let roles = [fits(false), fits(true)];
     for (i, v) in views.iter().enumerate() {
-        let vote = voted_for(v).and_then(|id| views.get(id));
+        let vote = vote_of(v, views);
         let role = roles[usize::from(v.kind == NodeKind::Broker)];
         draw_node(ctx, v, pos.at(i), r, lang, vote, text_scale, role);
     }
@@ -575,19 +596,7 @@ fn draw_node(
     }
     if !small {
         ctx.set_font(&font("400", 12.0 * scale, MONO));
-        let detail = match (v.kind, v.last_zxid) {
-            _ if vote.is_some() => {
-                format!("{} → {}", tr(lang, "label.votes"), vote.map(|w| w.name()).unwrap_or_default())
-            }
-            (NodeKind::Controller, _) => format!("LEO {} · HW {}", v.log_end, v.committed),
-            // zxid = epoch << 32 | counter: show the two halves.
-            (NodeKind::ZkServer, Some(zxid)) => format!("zxid {}:{}", zxid >> 32, zxid & 0xffff_ffff),
-            (NodeKind::ZkServer, None) => String::new(),
-            // A broker's view of the epoch lives in memory: a crashed one has none to show.
-            (NodeKind::Broker, _) if !v.alive => String::new(),
-            (NodeKind::Broker, _) if v.is_controller => format!("{} · e{}", tr(lang, "label.controller"), v.epoch),
-            (NodeKind::Broker, _) => format!("e{}", v.epoch),
-        };
+        let detail = node_detail(lang, v, vote);
         let _ = ctx.fill_text(&detail, x, y + r + 39.0 * scale);
     }
     ctx.set_text_align("start");

@@ -20,7 +20,7 @@ async function clickNode(page, name) {
 test('a leader is elected and shown on the accessible node elements', async () => {
   const page = await openPage(env.browser, `${env.url}?seed=7`);
   const leader = await waitForRole(page, 'leader');
-  assert.match(leader.label, /^c\d — leader, epoch \d+$/);
+  assert.match(leader.label, /^c\d — leader, epoch \d+, LEO \d+ · HW \d+$/, "what the stage shows under it, in words");
   const all = await nodes(page);
   assert.equal(all.filter((n) => /^c\d$/.test(n.name)).length, 3);
   await page.waitForTimeout(800);
@@ -55,18 +55,6 @@ test('crashing the leader by clicking it elects another; restarting it rejoins a
   const narration = await page.locator('[data-testid=narration]').innerText();
   assert.match(narration, new RegExp(`${first.name} restarted`));
   assert.match(narration, /wins: leader of epoch/);
-  assert.deepEqual(page.problems, []);
-  await page.context().close();
-});
-
-test('Enter on a focused node toggles its crash (keyboard only)', async () => {
-  const page = await openPage(env.browser, `${env.url}?seed=3`);
-  await waitForRole(page, 'leader');
-  await page.locator('.node-hit[data-node="c2"]').focus();
-  await page.keyboard.press('Enter');
-  assert.equal((await nodes(page)).find((n) => n.name === 'c2').role, 'down');
-  await page.keyboard.press('Enter');
-  assert.notEqual((await nodes(page)).find((n) => n.name === 'c2').role, 'down');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
