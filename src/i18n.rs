@@ -235,7 +235,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "This setup could not be built ({0}); using the defaults.",
         "이 설정으로 만들 수 없어({0}) 기본값을 사용합니다.",
     ),
-    ("msg.notification", "FLE notification (vote)", "FLE 알림 (투표)"),
+    ("msg.notification", "FLE notification (vote: leader (peerEpoch, zxid))", "FLE 알림 (투표: 리더 (peerEpoch, zxid))"),
     ("msg.proposal", "ZAB PROPOSAL", "ZAB PROPOSAL"),
     ("msg.ack", "ACK", "ACK"),
     ("msg.commit", "COMMIT", "COMMIT"),

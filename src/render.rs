@@ -486,8 +486,9 @@ fn draw_cuts(ctx: &CanvasRenderingContext2d, pos: &Positions, quorum: usize, sev
     ctx.stroke();
 }
 
-/// Election requests get a text label, but only while few fly at once (more would overlap).
-const MAX_LABELS: usize = 4;
+/// Election requests get a text label while at most this many senders have one in flight
+/// (more would overlap).
+const MAX_LABELS: usize = 5;
 
 fn labelled(f: &FlightView) -> bool {
     !f.is_response
@@ -501,7 +502,7 @@ fn labelled(f: &FlightView) -> bool {
 /// shows them while it glides through that time), grouped by class so each colour is one path.
 fn record_flights(scene: &mut Scene, lab: &Lab, pos: &Positions, r: f64) {
     let all = || lab.flights.iter().chain(&lab.landed);
-    let labels = all().filter(|f| labelled(f)).count() <= MAX_LABELS;
+    let picks = label_picks(all());
     for class in MsgClass::ALL {
         for f in all().filter(|f| f.class == class) {
             let (a, b) = (pos.at(f.from), pos.at(f.to));
@@ -516,11 +517,29 @@ fn record_flights(scene: &mut Scene, lab: &Lab, pos: &Positions, r: f64) {
             let to = (from.0 + ux * travel, from.1 + uy * travel);
             let times = (f.sent_at.as_us() as f64, f.deliver_at.as_us() as f64);
             scene.flight(from, to, times, class_colour(class), f.is_response);
-            if labels && labelled(f) {
+            if picks.iter().any(|g| std::ptr::eq(*g, f)) {
                 scene.label(&flight_label(f));
             }
         }
     }
+}
+
+/// The messages that get a label: per sender, its newest election request. A server sends the
+/// same vote to every peer (FLE notifications, pre-votes, votes), so one label tells them all,
+/// and the start of an election, when every server broadcasts, still shows every vote.
+fn label_picks<'a>(flights: impl Iterator<Item = &'a FlightView>) -> Vec<&'a FlightView> {
+    let mut newest: Vec<&FlightView> = Vec::new();
+    for f in flights.filter(|f| labelled(f)) {
+        match newest.iter_mut().find(|g| g.from == f.from) {
+            Some(g) if f.sent_at > g.sent_at => *g = f,
+            Some(_) => {}
+            None => newest.push(f),
+        }
+    }
+    if newest.len() > MAX_LABELS {
+        newest.clear();
+    }
+    newest
 }
 
 fn flight_label(f: &FlightView) -> String {
@@ -569,10 +588,13 @@ fn draw_node(
     ctx.set_text_align("center");
     ctx.set_text_baseline("middle");
     ctx.set_fill_style_str(if v.alive { TEXT_ON_DARK } else { "#475569" });
+    // A tiny node (an embed side by side) has room for its name only: the epoch's smallest
+    // legible size would run into it.
+    let tiny = r < 20.0;
     ctx.set_font(&font("700", r * 0.5, SANS));
-    let _ = ctx.fill_text(&v.name(), x, y - r * 0.12);
+    let _ = ctx.fill_text(&v.name(), x, if tiny { y } else { y - r * 0.12 });
     ctx.set_font(&font("500", (r * 0.3).max(10.0), SANS));
-    if v.kind != NodeKind::Broker {
+    if v.kind != NodeKind::Broker && !tiny {
         let _ = ctx.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
     }
     if !v.alive {
@@ -605,7 +627,38 @@ fn draw_node(
 
 #[cfg(test)]
 mod tests {
-    use super::{clock_size, closest, Behind};
+    use super::{clock_size, closest, label_picks, Behind};
+    use quorumlab_sim::cluster::FlightView;
+    use quorumlab_sim::{MsgClass, Time};
+
+    fn notification(from: usize, to: usize, sent_ms: u64) -> FlightView {
+        FlightView {
+            from,
+            to,
+            class: MsgClass::Notification,
+            label: "Notification",
+            is_response: false,
+            vote: None,
+            sent_at: Time::from_ms(sent_ms),
+            deliver_at: Time::from_ms(sent_ms + 5),
+        }
+    }
+
+    #[test]
+    fn each_sender_labels_its_newest_election_message_while_few_send() {
+        // Three servers each broadcast to the two others, zk1 twice (it switched its vote).
+        let mut flights: Vec<FlightView> = (0..3)
+            .flat_map(|from| (0..3).filter(move |to| *to != from).map(move |to| notification(from, to, 10)))
+            .collect();
+        flights.push(notification(0, 1, 12));
+        flights.push(FlightView { is_response: true, ..notification(1, 0, 13) });
+        let picks = label_picks(flights.iter());
+        let senders: Vec<(usize, u64)> = picks.iter().map(|f| (f.from, f.sent_at.as_ms())).collect();
+        assert_eq!(senders, [(0, 12), (1, 10), (2, 10)], "one per sender, the newest; no response");
+        // Six senders at once: no labels (they would overlap).
+        let many: Vec<FlightView> = (0..6).map(|from| notification(from, (from + 1) % 6, 10)).collect();
+        assert!(label_picks(many.iter()).is_empty());
+    }
     use crate::layout;
 
     #[test]

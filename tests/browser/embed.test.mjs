@@ -48,6 +48,14 @@ test('embed=1 side by side at 480×320: both stages, one row of controls, inside
   const stages = await page.locator('[data-testid=stage]').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
   assert.equal(stages[0], stages[1], 'the two stages side by side, not stacked');
   assert.equal(await page.locator('[data-testid=crash-controller]').isVisible(), false, 'only play/pause and reset');
+  // Each stage says which cluster it shows, within it.
+  const names = await page.locator('[data-testid=mode]').evaluateAll((els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    const stage = e.parentElement.querySelector('[data-testid=stage]').getBoundingClientRect();
+    const visible = getComputedStyle(e).display !== 'none' && r.width > 0;
+    return [e.textContent, visible && r.left >= stage.left && r.right <= stage.right && r.bottom <= stage.bottom];
+  }));
+  assert.deepEqual(names, [['ZooKeeper 모드', true], ['KRaft 모드', true]]);
   await assertInsideTheFrame(page);
   await screenshot(page, 'embed-both-480x320');
   assert.deepEqual(page.problems, []);
