@@ -486,9 +486,17 @@ impl Animator {
     /// The link's settings (`set` lines) as parameters, side by side each side's own: what a
     /// new seed keeps.
     fn settings_params(&self) -> String {
+        self.settings_params_with(None)
+    }
+
+    /// [`Animator::settings_params`], with one mode's settings replaced by `text` (`set` lines).
+    fn settings_params_with(&self, replace: Option<(Mode, &str)>) -> String {
         let mut params = String::new();
         for side in &self.sides {
-            let text = side.lab.with_value(|lab| lab.settings_text());
+            let text = match replace {
+                Some((mode, text)) if mode == side.mode => text.to_string(),
+                _ => side.lab.with_value(|lab| lab.settings_text()),
+            };
             if !text.is_empty() {
                 let key = match (self.both(), side.mode) {
                     (false, _) => "s",
@@ -701,6 +709,22 @@ fn permalink(lab: &Lab, lang: Lang, paused: bool) -> String {
         url.push_str(&format!("&t={}", lab.cluster.now().as_us()));
     }
     url
+}
+
+/// A run from time zero with `setup`'s seed and sizes (New seed, applying settings).
+fn fresh_link(setup: &Setup, both: bool, lang: Lang) -> String {
+    if both {
+        return both_link(setup, lang);
+    }
+    format!(
+        "?mode={}&seed={}&controllers={}&ensemble={}&brokers={}&lang={}",
+        setup.mode.as_str(),
+        setup.seed,
+        setup.controllers,
+        setup.ensemble,
+        setup.brokers,
+        lang.code()
+    )
 }
 
 /// Side by side: the shared parameters (the actions are not carried yet).
@@ -1253,6 +1277,27 @@ fn Page(
             let settings: String = side.lab.with_value(|lab| {
                 lab.setup.script.settings.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
             });
+            let current = settings.clone();
+            let field = NodeRef::<html::Input>::new();
+            let mode = side.mode;
+            // Apply: the same seed from time zero with these settings (the link checks them and
+            // says what it left out, as for any link).
+            let apply = move |_| {
+                let Some(input) = field.get_untracked() else { return };
+                let lines: String = input
+                    .value()
+                    .split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| format!("set {item}\n"))
+                    .collect();
+                let setup = first_lab.with_value(|lab| lab.setup.clone());
+                let link = fresh_link(&setup, both, lang.get_untracked())
+                    + &animator.with_value(|a| a.settings_params_with(Some((mode, &lines))));
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().set_search(&link);
+                }
+            };
             view! {
                 <details class="panel details" data-testid="details" data-side=side.mode.as_str()>
                     <summary>{text(lang, "details.title")} {both.then(|| view! { " · " {text(lang, mode_key)} })}</summary>
@@ -1266,8 +1311,20 @@ fn Page(
                             <code data-testid="trace-hash">{move || snapshot.with(|s| hex(s.hash))}</code>
                         </dd>
                         <dt>{text(lang, "details.settings")}</dt>
-                        <dd data-testid="settings">
-                            {move || if settings.is_empty() { tr(lang.get(), "details.defaults").to_string() } else { settings.clone() }}
+                        <dd>
+                            <span data-testid="settings">
+                                {move || if settings.is_empty() { tr(lang.get(), "details.defaults").to_string() } else { settings.clone() }}
+                            </span>
+                            <span class="settings-form">
+                                <input
+                                    node_ref=field
+                                    data-testid="settings-input"
+                                    aria-label=text(lang, "details.settings")
+                                    placeholder=if mode == Mode::Zk { "zookeeper.session.timeout.ms=6000" } else { "quorum.pre.vote=off" }
+                                    value=current
+                                />
+                                <button data-testid="settings-apply" on:click=apply>{text(lang, "btn.apply_settings")}</button>
+                            </span>
                         </dd>
                         <dt>{text(lang, "details.invariants")}</dt>
                         <dd data-testid="invariants">
@@ -1342,12 +1399,8 @@ fn Page(
                                 // A new seed is a new page: the permalink changes with it.
                                 let seed = (js_sys_random() * 1_000_000.0) as u64;
                                 let setup = first_lab.with_value(|lab| lab.setup.clone());
-                                let l = lang.get_untracked();
-                                let link = if both {
-                                    both_link(&Setup { seed, ..setup }, l)
-                                } else {
-                                    format!("?mode={}&seed={seed}&controllers={}&ensemble={}&brokers={}&lang={}", setup.mode.as_str(), setup.controllers, setup.ensemble, setup.brokers, l.code())
-                                } + &animator.with_value(|a| a.settings_params());
+                                let link = fresh_link(&Setup { seed, ..setup }, both, lang.get_untracked())
+                                    + &animator.with_value(|a| a.settings_params());
                                 let _ = w.location().set_search(&link);
                             }
                         }

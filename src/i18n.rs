@@ -214,6 +214,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     ("details.settings", "Settings", "설정"),
     ("details.defaults", "Kafka's defaults", "Kafka 기본값"),
+    ("btn.apply_settings", "Apply (restarts from 0)", "적용 (0부터 다시 시작)"),
     ("btn.copy_link", "Copy link", "링크 복사"),
     ("about.title", "About this model", "이 모델에 대하여"),
     ("about.kraft", "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records, broker lifecycle) with Kafka's defaults: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 3 s, a NoOpRecord every 500 ms when idle, broker heartbeats every 2 s and a 9 s broker session. Simplified: a static voter set (no KIP-853), no snapshots (KIP-630), one fetch in flight per follower, round-robin replica placement, and no data-plane replication.", "KRaft 모드는 Kafka 기본값(fetch 타임아웃 2초, 선거 타임아웃 [1초, 2초) 균등 분포, 3초 후 check-quorum, 유휴 시 500 ms마다 NoOpRecord, 2초마다 브로커 하트비트, 9초 브로커 세션)으로 KIP-595(Kafka Raft), KIP-996(Kafka 4.x의 사전 투표), KIP-631(메타데이터 레코드, 브로커 수명주기)을 따릅니다. 단순화한 점: 고정된 투표자 집합(KIP-853 없음), 스냅샷 없음(KIP-630), 팔로워당 fetch 하나만 진행, 라운드 로빈 복제본 배치, 데이터 복제 없음."),
@@ -514,7 +515,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kraft.no_leader_timeout",
-        "its election timeout ({0} ms) expired with no leader known (epoch {1})",
+        "waited out its election timeout ({0} ms) with no leader known (epoch {1})",
         "알려진 리더 없이 선거 타임아웃({0} ms)이 만료됨 (에포크 {1})",
     ),
     (
@@ -661,7 +662,7 @@ mod tests {
     fn why_a_controller_starts_an_election_reads_in_both_languages() {
         assert_eq!(
             trf(Lang::En, "kraft.no_leader_timeout", &["1402", "0"]),
-            "its election timeout (1402 ms) expired with no leader known (epoch 0)"
+            "waited out its election timeout (1402 ms) with no leader known (epoch 0)"
         );
         assert_eq!(
             trf(Lang::Ko, "kraft.successor_turn", &["c2", "3"]),

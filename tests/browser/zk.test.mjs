@@ -81,6 +81,36 @@ test('ZooKeeper mode: a controller crash is narrated as the /controller watch ca
   await page.context().close();
 });
 
+test('settings typed into Details restart the run with them; side by side, each side keeps its own', async () => {
+  const page = await openPage(env.browser, `${env.url}?mode=both&seed=12&lang=en&szk=set+zookeeper.session.timeout.ms%3D6000`);
+  const kraft = page.locator('[data-testid=details][data-side=kraft]');
+  await kraft.locator('summary').click();
+  assert.equal(await kraft.locator('[data-testid=settings]').textContent(), "Kafka's defaults");
+  await kraft.locator('[data-testid=settings-input]').fill('quorum.pre.vote=off, controller.quorum.election.timeout.ms=1500');
+  const before = page.url();
+  await Promise.all([page.waitForURL((url) => url.href !== before), kraft.locator('[data-testid=settings-apply]').click()]);
+  await page.locator('[data-testid=details][data-side=kraft] [data-testid=settings]').waitFor({ state: 'attached' });
+  const shown = async (side) => page.locator(`[data-testid=details][data-side=${side}] [data-testid=settings]`).textContent();
+  assert.equal(await shown('kraft'), 'quorum.pre.vote=off, controller.quorum.election.timeout.ms=1500');
+  assert.equal(await shown('zk'), 'zookeeper.session.timeout.ms=6000', 'the other side keeps its own');
+  const url = decodeURIComponent(page.url());
+  assert.match(url, /seed=12/);
+  assert.match(url, /skraft=set quorum\.pre\.vote=off\nset controller\.quorum\.election\.timeout\.ms=1500\n/);
+  assert.equal(await page.locator('[data-testid=problems]').count(), 0);
+  assert.ok(Number(await page.locator('[data-testid=virtual-time-us]').first().textContent()) < 5_000_000, 'from time zero');
+  // A key the mode does not know is reported, translated, and left out.
+  const zk = page.locator('[data-testid=details][data-side=zk]');
+  await zk.locator('summary').click();
+  await zk.locator('[data-testid=settings-input]').fill('no.such.key=1');
+  const again = page.url();
+  await Promise.all([page.waitForURL((u) => u.href !== again), zk.locator('[data-testid=settings-apply]').click()]);
+  await page.locator('[data-testid=problems]').waitFor();
+  assert.match(await page.locator('[data-testid=problems]').innerText(), /no\.such\.key/);
+  assert.equal(await shown('zk'), "Kafka's defaults");
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('a setting in the link changes the cluster, shows in Details, and stays in the link', async () => {
   // Kafka's ZooKeeper session timeout was 6 s before 2.5 (KIP-537) and is 18 s now.
   const link = (timeout) => `${env.url}?mode=zk&seed=6&lang=en${timeout ? `&s=set+zookeeper.session.timeout.ms%3D${timeout}%0A` : '&s='}at+10s+crash+controller&t=40000000`;
