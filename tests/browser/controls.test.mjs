@@ -123,6 +123,7 @@ test('on a laptop screen, the controls are in reach beside the whole stage', asy
     const stage = await page.locator('[data-testid=stage]').first().boundingBox();
     const dock = await page.locator('[data-testid=dock]').boundingBox();
     assert.ok(stage.y >= 0 && stage.y < dock.y, `${q}: the stage starts above the controls`);
+    if (!q.includes('big')) assert.ok(stage.y + stage.height <= dock.y, `${q}: the whole stage shows above them`);
     await page.context().close();
   }
 });
