@@ -133,7 +133,7 @@ impl Checker {
         let truncations = c.log.truncations();
         let (seen_end, seen_truncations) = self.scanned[id];
         // Entries below the last cut are unchanged since the last scan if there was one cut.
-        let from = match truncations - seen_truncations {
+        let from = match truncations.checked_sub(seen_truncations).unwrap_or(u64::MAX) {
             0 => seen_end.min(end),
             1 => seen_end.min(c.log.last_cut()),
             _ => 0,
