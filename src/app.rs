@@ -18,7 +18,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::chart::ChartCache;
 use crate::i18n::{role_key, tr, trf, Lang};
-use crate::lab::{Lab, MAX_OPEN_EVENTS, SLOW_MOTION_FACTOR};
+use crate::lab::{settings_line, Lab, MAX_OPEN_EVENTS, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem, View};
 use crate::render::{class_colour, node_detail, vote_of, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
 
@@ -667,22 +667,28 @@ fn js_sys_random() -> f64 {
     random()
 }
 
-/// A node's accessible name: what the stage shows of it, in words.
-fn node_label(lang: Lang, v: &NodeView, views: &[NodeView]) -> String {
+/// A node's accessible name: its id, role and epoch (and whether it is the Kafka controller).
+/// It changes only with them, so a screen reader does not re-read a focused node at every
+/// record; what moves faster is in [`node_description`].
+fn node_label(lang: Lang, v: &NodeView) -> String {
     if !v.alive {
         return trf(lang, "node.down", &[&v.name()]);
     }
     let mut label = trf(lang, "node.label", &[&v.name(), tr(lang, role_key(v.role)), &v.epoch.to_string()]);
-    let detail = match v.kind {
-        NodeKind::Broker if v.is_controller => tr(lang, "label.controller").to_string(),
-        NodeKind::Broker => String::new(),
-        _ => node_detail(lang, v, vote_of(v, views)),
-    };
-    if !detail.is_empty() {
+    if v.kind == NodeKind::Broker && v.is_controller {
         label.push_str(", ");
-        label.push_str(&detail);
+        label.push_str(tr(lang, "label.controller"));
     }
     label
+}
+
+/// The rest of what the stage shows under a node (log end offset and high watermark, zxid, its
+/// vote): the node's accessible description and tooltip.
+fn node_description(lang: Lang, v: &NodeView, views: &[NodeView]) -> String {
+    if v.kind == NodeKind::Broker || !v.alive {
+        return String::new();
+    }
+    node_detail(lang, v, vote_of(v, views))
 }
 
 /// Keep the address bar a permalink: sizes, seed, language, the person's actions and, while
@@ -712,19 +718,48 @@ fn permalink(lab: &Lab, lang: Lang, paused: bool) -> String {
 }
 
 /// A run from time zero with `setup`'s seed and sizes (New seed, applying settings).
-fn fresh_link(setup: &Setup, both: bool, lang: Lang) -> String {
-    if both {
-        return both_link(setup, lang);
+fn fresh_link(setup: &Setup, both: bool, lang: Lang, big: bool) -> String {
+    let mut link = if both {
+        both_link(setup, lang)
+    } else {
+        format!(
+            "?mode={}&seed={}&controllers={}&ensemble={}&brokers={}&lang={}",
+            setup.mode.as_str(),
+            setup.seed,
+            setup.controllers,
+            setup.ensemble,
+            setup.brokers,
+            lang.code()
+        )
+    };
+    if big {
+        link.push_str("&big=1");
     }
-    format!(
-        "?mode={}&seed={}&controllers={}&ensemble={}&brokers={}&lang={}",
-        setup.mode.as_str(),
-        setup.seed,
-        setup.controllers,
-        setup.ensemble,
-        setup.brokers,
-        lang.code()
-    )
+    link
+}
+
+/// The most a settings field takes (a link carries it in its address).
+const MAX_SETTINGS_CHARS: usize = 1_000;
+
+/// Settings typed as `key=value, key=value` (or one per line), as `set` lines, each checked as a
+/// link's would be. The first that would be left out is the reason nothing is applied.
+fn settings_lines(mode: Mode, typed: &str) -> Result<String, Problem> {
+    if typed.chars().count() > MAX_SETTINGS_CHARS {
+        return Err(Problem { key: "settings.too_long", args: vec![MAX_SETTINGS_CHARS.to_string()] });
+    }
+    let mut lines = String::new();
+    for item in typed.split([',', '\n']).map(str::trim).filter(|item| !item.is_empty()) {
+        let Some((key, value)) = item.split_once('=').map(|(k, v)| (k.trim(), v.trim())) else {
+            return Err(Problem { key: "settings.not_pair", args: vec![item.to_string()] });
+        };
+        if let Err(error) = check_setting(mode, key, value).and_then(|()| page_allows(key, value)) {
+            let problem = setting_left_out(mode, &error);
+            let key = if problem.key == "param.setting_unknown" { "settings.unknown" } else { "settings.bad_value" };
+            return Err(Problem { key, args: problem.args });
+        }
+        lines.push_str(&settings_line(key, value));
+    }
+    Ok(lines)
 }
 
 /// Side by side: the shared parameters (the actions are not carried yet).
@@ -870,8 +905,8 @@ pub fn App() -> impl IntoView {
 
 /// What a link may set on this page, beyond what the engine takes: not the cluster's size (the
 /// page's own parameters say that, within the page's limits), and no KRaft timing so short that
-/// elections or idle records never stop (measured: a 10 ms fetch timeout makes the invariant
-/// checks, which rescan the log at each new leader, take seconds per million events).
+/// elections or idle records never stop (measured: a 10 ms fetch timeout made a million events
+/// take seconds, most of it in elections and their invariant checks).
 fn page_allows(key: &str, value: &str) -> Result<(), SettingError> {
     const SIZES: [&str; 5] = ["brokers", "partitions", "ensemble", "observers", "controllers"];
     const FLOORS_MS: [(&str, u64); 5] = [
@@ -1195,7 +1230,10 @@ fn Page(
                                 style:left=move || node_left(lab, i)
                                 style:top=move || node_top(lab, i)
                                 aria-label=move || {
-                                    snapshot.with(|s| s.nodes.get(i).map(|v| node_label(lang.get(), v, &s.nodes)).unwrap_or_default())
+                                    snapshot.with(|s| s.nodes.get(i).map(|v| node_label(lang.get(), v)).unwrap_or_default())
+                                }
+                                title=move || {
+                                    snapshot.with(|s| s.nodes.get(i).map(|v| node_description(lang.get(), v, &s.nodes)).unwrap_or_default())
                                 }
                                 on:click=move |_| with_anim(&|a| a.toggle(k, i))
                             ></button>
@@ -1282,17 +1320,16 @@ fn Page(
             let mode = side.mode;
             // Apply: the same seed from time zero with these settings (the link checks them and
             // says what it left out, as for any link).
-            let apply = move |_| {
+            // Why the typed settings were not applied (shown beside the field, which keeps them).
+            let refused = RwSignal::new(None::<Problem>);
+            let apply = move || {
                 let Some(input) = field.get_untracked() else { return };
-                let lines: String = input
-                    .value()
-                    .split([',', '\n'])
-                    .map(str::trim)
-                    .filter(|item| !item.is_empty())
-                    .map(|item| format!("set {item}\n"))
-                    .collect();
+                let lines = match settings_lines(mode, &input.value()) {
+                    Ok(lines) => lines,
+                    Err(problem) => return refused.set(Some(problem)),
+                };
                 let setup = first_lab.with_value(|lab| lab.setup.clone());
-                let link = fresh_link(&setup, both, lang.get_untracked())
+                let link = fresh_link(&setup, both, lang.get_untracked(), big_text.get_untracked())
                     + &animator.with_value(|a| a.settings_params_with(Some((mode, &lines))));
                 if let Some(w) = web_sys::window() {
                     let _ = w.location().set_search(&link);
@@ -1322,8 +1359,17 @@ fn Page(
                                     aria-label=text(lang, "details.settings")
                                     placeholder=if mode == Mode::Zk { "zookeeper.session.timeout.ms=6000" } else { "quorum.pre.vote=off" }
                                     value=current
+                                    maxlength=MAX_SETTINGS_CHARS.to_string()
+                                    on:keydown=move |ev| {
+                                        if ev.key() == "Enter" {
+                                            apply();
+                                        }
+                                    }
                                 />
-                                <button data-testid="settings-apply" on:click=apply>{text(lang, "btn.apply_settings")}</button>
+                                <button data-testid="settings-apply" on:click=move |_| apply()>{text(lang, "btn.apply_settings")}</button>
+                            </span>
+                            <span class="settings-error" role="alert" data-testid="settings-error">
+                                {move || refused.get().map(|p| trf(lang.get(), p.key, &p.args.iter().map(String::as_str).collect::<Vec<_>>()))}
                             </span>
                         </dd>
                         <dt>{text(lang, "details.invariants")}</dt>
@@ -1399,7 +1445,7 @@ fn Page(
                                 // A new seed is a new page: the permalink changes with it.
                                 let seed = (js_sys_random() * 1_000_000.0) as u64;
                                 let setup = first_lab.with_value(|lab| lab.setup.clone());
-                                let link = fresh_link(&Setup { seed, ..setup }, both, lang.get_untracked())
+                                let link = fresh_link(&Setup { seed, ..setup }, both, lang.get_untracked(), big_text.get_untracked())
                                     + &animator.with_value(|a| a.settings_params());
                                 let _ = w.location().set_search(&link);
                             }
@@ -1802,4 +1848,33 @@ fn partition_groups(nodes: &[NodeView], cut: &[u8]) -> String {
         groups.push(names(0));
     }
     groups.join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_settings_become_set_lines_or_the_first_reason_nothing_is_applied() {
+        let typed = " quorum.pre.vote = off,controller.quorum.election.timeout.ms=1500 \n";
+        assert_eq!(
+            settings_lines(Mode::Kraft, typed),
+            Ok("set quorum.pre.vote=off\nset controller.quorum.election.timeout.ms=1500\n".to_string())
+        );
+        assert_eq!(settings_lines(Mode::Kraft, " , \n"), Ok(String::new()), "nothing typed: Kafka's defaults");
+        let refused = |mode, typed: &str| settings_lines(mode, typed).map_err(|p| (p.key, p.args));
+        assert_eq!(refused(Mode::Kraft, "quorum.pre.vote=off, =").unwrap_err().0, "settings.unknown");
+        assert_eq!(refused(Mode::Kraft, "pre.vote"), Err(("settings.not_pair", vec!["pre.vote".to_string()])));
+        assert_eq!(refused(Mode::Zk, "quorum.pre.vote=off").unwrap_err().0, "settings.unknown", "a KRaft key");
+        assert_eq!(
+            refused(Mode::Kraft, "controller.quorum.fetch.timeout.ms=10"),
+            Err((
+                "settings.bad_value",
+                vec!["KRaft".to_string(), "controller.quorum.fetch.timeout.ms".to_string(), "10".to_string()]
+            )),
+            "below the page's floor"
+        );
+        assert!(refused(Mode::Kraft, "brokers=64").is_err(), "not the size");
+        assert_eq!(refused(Mode::Kraft, &"x".repeat(MAX_SETTINGS_CHARS + 1)).unwrap_err().0, "settings.too_long");
+    }
 }

@@ -81,7 +81,7 @@ test('ZooKeeper mode: a controller crash is narrated as the /controller watch ca
   await page.context().close();
 });
 
-test('settings typed into Details restart the run with them; side by side, each side keeps its own', async () => {
+test('settings typed into Details restart the run with them; side by side, each side keeps its own; a bad one is refused beside the field', async () => {
   const page = await openPage(env.browser, `${env.url}?mode=both&seed=12&lang=en&szk=set+zookeeper.session.timeout.ms%3D6000`);
   const kraft = page.locator('[data-testid=details][data-side=kraft]');
   await kraft.locator('summary').click();
@@ -98,15 +98,23 @@ test('settings typed into Details restart the run with them; side by side, each 
   assert.match(url, /skraft=set quorum\.pre\.vote=off\nset controller\.quorum\.election\.timeout\.ms=1500\n/);
   assert.equal(await page.locator('[data-testid=problems]').count(), 0);
   assert.ok(Number(await page.locator('[data-testid=virtual-time-us]').first().textContent()) < 5_000_000, 'from time zero');
-  // A key the mode does not know is reported, translated, and left out.
+  // A key the mode does not know is refused beside the field, translated; nothing restarts and
+  // the field keeps what was typed, to mend it. Enter applies as the button does.
   const zk = page.locator('[data-testid=details][data-side=zk]');
   await zk.locator('summary').click();
-  await zk.locator('[data-testid=settings-input]').fill('no.such.key=1');
+  const input = zk.locator('[data-testid=settings-input]');
+  await input.fill('zookeeper.session.timeout.ms=6000, no.such.key=1');
   const again = page.url();
-  await Promise.all([page.waitForURL((u) => u.href !== again), zk.locator('[data-testid=settings-apply]').click()]);
-  await page.locator('[data-testid=problems]').waitFor();
-  assert.match(await page.locator('[data-testid=problems]').innerText(), /no\.such\.key/);
-  assert.equal(await shown('zk'), "Kafka's defaults");
+  const time = Number(await page.locator('[data-testid=virtual-time-us]').first().textContent());
+  await input.press('Enter');
+  await waitUntil(async () => /no\.such\.key/.test(await zk.locator('[data-testid=settings-error]').textContent()));
+  assert.match(await zk.locator('[data-testid=settings-error]').textContent(), /^ZooKeeper: no\.such\.key is not a setting of this cluster; nothing was applied\.$/);
+  assert.equal(page.url(), again, 'no restart');
+  assert.equal(await input.inputValue(), 'zookeeper.session.timeout.ms=6000, no.such.key=1');
+  assert.equal(await shown('zk'), 'zookeeper.session.timeout.ms=6000');
+  assert.ok(Number(await page.locator('[data-testid=virtual-time-us]').first().textContent()) >= time, 'the run goes on');
+  await page.getByRole('button', { name: '한국어' }).click();
+  await waitUntil(async () => /이 클러스터의 설정이 아니어서/.test(await zk.locator('[data-testid=settings-error]').textContent()));
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
