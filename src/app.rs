@@ -426,18 +426,11 @@ impl Animator {
 
     /// One action on one side, or on every side at the same moment (loss, latency, heal,
     /// isolate the leader).
-    fn act_on(&self, only: Option<usize>, make: &dyn Fn(&mut Lab) -> Option<ScenarioAction>) {
-        for (k, (side, cache)) in self.sides.iter().zip(&self.caches).enumerate() {
-            if only.is_some_and(|i| i != k) {
-                continue;
-            }
-            pull_notes(side, cache);
-            let taken = side.lab.try_update_value(|lab| {
-                let action = make(lab)?;
-                Some((lab.cluster.now().as_ms(), action_line(lab, &action)))
-            });
-            if let Some(Some((at_ms, (node, key, args)))) = taken {
-                push_lines(side, [Line { index: u64::MAX, at_ms, node, key, args }]);
+    /// The world narrates what each action did, so a link or a replay tells it the same way.
+    fn act_on(&self, only: Option<usize>, act: &dyn Fn(&mut Lab)) {
+        for (k, side) in self.sides.iter().enumerate() {
+            if only.is_none_or(|i| i == k) {
+                side.lab.update_value(act);
             }
         }
         self.draw();
@@ -446,17 +439,9 @@ impl Animator {
 
     /// The partition tool: cut the picked nodes of one side off from the rest.
     fn partition(&self, side_index: usize, picked: &[usize]) {
-        let (Some(side), Some(cache)) = (self.sides.get(side_index), self.caches.get(side_index)) else { return };
-        pull_notes(side, cache);
-        let taken = side.lab.try_update_value(|lab| {
-            let action = lab.partition(picked)?;
-            Some((lab.cluster.now().as_ms(), action_line(lab, &action)))
+        self.act_on(Some(side_index), &|lab| {
+            lab.partition(picked);
         });
-        if let Some(Some((at_ms, (node, key, args)))) = taken {
-            push_lines(side, [Line { index: u64::MAX, at_ms, node, key, args }]);
-        }
-        self.draw();
-        self.publish(true);
     }
 
     /// The address of this moment: a permalink while one cluster shows, the shared settings
@@ -543,86 +528,40 @@ impl Animator {
 
     /// Crash or restart a node now (click or Enter on it).
     fn toggle(&self, side_index: usize, id: usize) {
-        let (Some(side), Some(cache)) = (self.sides.get(side_index), self.caches.get(side_index)) else { return };
-        // Narrate what already happened first, so the action's line comes after it.
-        pull_notes(side, cache);
-        let taken = side.lab.try_update_value(|lab| {
-            let action = lab.toggle(id)?;
-            let name = lab.views.get(id).map(|v| v.name()).unwrap_or_default();
-            Some((lab.cluster.now().as_ms(), name, action))
+        self.act_on(Some(side_index), &|lab| {
+            lab.toggle(id);
         });
-        if let Some(Some((at_ms, node, action))) = taken {
-            narrate_action(side, at_ms, node, &action);
-        }
-        self.draw();
-        self.publish(true);
     }
 
     /// A client creates a topic through the controller (on every side at the same moment).
     fn create_topic(&self) {
-        for side in &self.sides {
-            side.lab.update_value(|lab| {
-                let name = format!("topic-{}", lab.actions.len() + 1);
-                let _ = lab.act(ScenarioAction::CreateTopic { name, partitions: 3, replication_factor: 3 });
-            });
-        }
-        self.draw();
-        self.publish(true);
+        self.act_on(None, &|lab| {
+            let name = format!("topic-{}", lab.actions.len() + 1);
+            lab.act(ScenarioAction::CreateTopic { name, partitions: 3, replication_factor: 3 });
+        });
     }
 
     /// A client changes a config of the initial topic (a metadata write: a ConfigRecord in
     /// KRaft, /config/topics + a /config/changes notification in ZooKeeper mode), on every side
     /// at the same moment. A new retention each time, since an unchanged value writes nothing.
     fn alter_config(&self) {
-        for side in &self.sides {
-            side.lab.update_value(|lab| {
-                let hours = lab.actions.len() as u64 + 1;
-                let _ = lab.act(ScenarioAction::AlterConfig {
-                    topic: INITIAL_TOPIC.to_string(),
-                    key: "retention.ms".to_string(),
-                    value: (hours * 3_600_000).to_string(),
-                });
+        self.act_on(None, &|lab| {
+            let hours = lab.actions.len() as u64 + 1;
+            lab.act(ScenarioAction::AlterConfig {
+                topic: INITIAL_TOPIC.to_string(),
+                key: "retention.ms".to_string(),
+                value: (hours * 3_600_000).to_string(),
             });
-        }
-        self.draw();
-        self.publish(true);
+        });
     }
 
     /// The same fault on every side at the same moment ("crash the controller").
     fn fault(&self, target: SimNode) {
-        for (side, cache) in self.sides.iter().zip(&self.caches) {
-            pull_notes(side, cache);
-            let taken = side.lab.try_update_value(|lab| {
-                let who = lab.cluster_target_name(&target)?;
-                lab.act(ScenarioAction::Crash(target.clone()))?;
-                Some((lab.cluster.now().as_ms(), who))
-            });
-            if let Some(Some((at_ms, node))) = taken {
-                narrate_action(side, at_ms, node, &ScenarioAction::Crash(target.clone()));
+        self.act_on(None, &|lab| {
+            if lab.cluster_target_name(&target).is_some() {
+                lab.act(ScenarioAction::Crash(target.clone()));
             }
-        }
-        self.draw();
-        self.publish(true);
-    }
-}
-
-fn narrate_action(side: &SideView, at_ms: u64, node: String, action: &ScenarioAction) {
-    let key = if matches!(action, ScenarioAction::Crash(_)) { "narr.crash" } else { "narr.restart" };
-    push_lines(side, [Line { index: u64::MAX, at_ms, node, key, args: Vec::new() }]);
-}
-
-/// The narration line for a network action: (node, key, arguments).
-fn action_line(lab: &Lab, action: &ScenarioAction) -> (String, &'static str, Vec<String>) {
-    match action {
-        ScenarioAction::Partition(sides) => {
-            let names: Vec<String> =
-                sides.first().map(|s| s.iter().map(|n| n.to_string()).collect()).unwrap_or_default();
-            (String::new(), "narr.partition", vec![names.join(", ")])
-        }
-        ScenarioAction::Heal => (String::new(), "narr.heal", Vec::new()),
-        ScenarioAction::LossPerMille(p) => (String::new(), "narr.loss", vec![format!("{}", p / 10)]),
-        ScenarioAction::DelayUs(us) => (String::new(), "narr.delay", vec![format_time(Time(*us))]),
-        other => (lab.setup.mode.as_str().to_string(), "narr.action", vec![other.to_string()]),
+        });
     }
 }
 
@@ -1460,7 +1399,9 @@ fn Page(
                         <button data-testid="crash-leader" class="extra" on:click=move |_| with_anim(&|a| a.fault(SimNode::Leader))>
                             {text(lang, "btn.crash_leader")}
                         </button>
-                        <button data-testid="isolate-leader" class="extra" on:click=move |_| with_anim(&|a| a.act_on(None, &|lab| lab.isolate_leader()))>
+                        <button data-testid="isolate-leader" class="extra" on:click=move |_| with_anim(&|a| a.act_on(None, &|lab| {
+                            lab.isolate_leader();
+                        }))>
                             {text(lang, "btn.isolate_leader")}
                         </button>
                     })}
@@ -1520,8 +1461,7 @@ fn Page(
                             on:change=move |ev| {
                                 if let Ok(p) = event_target_value(&ev).parse::<u32>() {
                                     with_anim(&|a| a.act_on(None, &|lab| {
-                                        let action = ScenarioAction::LossPerMille(p.min(1_000));
-                                        lab.act(action.clone()).map(|_| action)
+                                        lab.act(ScenarioAction::LossPerMille(p.min(1_000)));
                                     }));
                                 }
                             }
@@ -1543,8 +1483,7 @@ fn Page(
                             on:change=move |ev| {
                                 if let Ok(us) = event_target_value(&ev).parse::<u64>() {
                                     with_anim(&|a| a.act_on(None, &|lab| {
-                                        let action = ScenarioAction::DelayUs(us.min(10_000_000));
-                                        lab.act(action.clone()).map(|_| action)
+                                        lab.act(ScenarioAction::DelayUs(us.min(10_000_000)));
                                     }));
                                 }
                             }
@@ -1823,7 +1762,9 @@ fn NetworkTool(
                 data-testid="heal"
                 on:click=move |_| {
                     with_anim.with_value(|a| {
-                        a.act_on(Some(index), &|lab| lab.act(ScenarioAction::Heal).map(|_| ScenarioAction::Heal))
+                        a.act_on(Some(index), &|lab| {
+                            lab.act(ScenarioAction::Heal);
+                        })
                     });
                     picked.set(Vec::new());
                 }

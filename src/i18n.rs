@@ -80,7 +80,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("narr.heal", "the network heals: every link works again", "네트워크 복구: 모든 링크가 다시 동작"),
     ("narr.loss", "message loss set to {0}%", "메시지 손실률 {0}%로 설정"),
     ("narr.delay", "extra latency per message set to {0}", "메시지당 추가 지연 {0}으로 설정"),
-    ("narr.action", "{0}", "{0}"),
+    (
+        "narr.client_lost",
+        "a client's request found no node to take it (no active controller or ZooKeeper leader): it is lost; a real client would retry",
+        "클라이언트 요청을 받을 노드가 없어(활성 컨트롤러나 ZooKeeper 리더 없음) 요청이 유실됨; 실제 클라이언트라면 재시도함",
+    ),
     ("label.seed", "Seed", "시드"),
     ("label.time", "Virtual time", "가상 시간"),
     ("label.language", "Language", "언어"),

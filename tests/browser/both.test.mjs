@@ -63,3 +63,22 @@ test('side by side, a link with actions on one side only opens both sides at the
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test("a link's actions are narrated when it opens, and again after a step back, in both languages", async () => {
+  // The world narrates each action, so a link, an embed's script or a replay tells it as a click does.
+  const page = await openPage(env.browser, `${env.url}?mode=both&seed=1&lang=en&s=at+5s+crash+controller%0Aat+6s+loss+0.5&t=9000000`);
+  const narration = () => page.locator('[data-testid=narration]').allInnerTexts();
+  const narrated = async (crash, loss) =>
+    waitUntil(async () => (await narration()).every((t) => crash.test(t) && loss.test(t)), 10000, 'the actions narrated');
+  await narrated(/5\.000s\s+\S+\s+crashed: its process was killed/, /6\.000s\s+message loss set to 0\.5%/);
+  const [zk, kraft] = await narration();
+  assert.match(zk, /5\.000s\s+b\d crashed/, 'ZooKeeper mode: the Kafka controller is a broker');
+  assert.match(kraft, /5\.000s\s+c\d crashed/, 'KRaft: the active controller is a quorum voter');
+  // Step back replays from the seed and narrates again from the world's notes.
+  await page.locator('[data-testid=step-back]').click();
+  await narrated(/5\.000s\s+\S+\s+crashed: its process was killed/, /6\.000s\s+message loss set to 0\.5%/);
+  await page.getByRole('button', { name: '한국어' }).click();
+  await narrated(/5\.000s\s+\S+\s+중단: 프로세스가 종료됨/, /메시지 손실률 0\.5%로 설정/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

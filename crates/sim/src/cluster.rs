@@ -1,11 +1,12 @@
 //! What both modes offer to the CLI and the app: build from a seed and settings, advance,
 //! take user actions, summarise, and describe each node for drawing.
 
+use crate::scenario::{format_percent, format_time};
 use crate::scenario::{NodeRef, ScenarioAction};
 #[cfg(feature = "summary")]
 use crate::summary::Summary;
 use crate::time::Time;
-use crate::world::{MsgClass, RunStop, TraceRecord, VoteInfo, MSG_CLASSES};
+use crate::world::{ActionNote, MsgClass, RunStop, TraceRecord, VoteInfo, MSG_CLASSES};
 use crate::NodeId;
 
 /// What kind of process a node is.
@@ -197,4 +198,21 @@ pub struct NoteView {
     pub index: u64,
     pub key: &'static str,
     pub args: Vec<String>,
+}
+
+/// The words for what a person's action did, in both modes (`name` names a node as the mode
+/// does): a translatable key and its arguments.
+pub fn action_note_text(note: &ActionNote, name: impl Fn(NodeId) -> String) -> (&'static str, Vec<String>) {
+    match note {
+        ActionNote::Crashed => ("narr.crash", Vec::new()),
+        ActionNote::Restarted => ("narr.restart", Vec::new()),
+        ActionNote::Partitioned(cut_off) => {
+            let names: Vec<String> = cut_off.iter().map(|&id| name(id)).collect();
+            ("narr.partition", vec![names.join(", ")])
+        }
+        ActionNote::Healed => ("narr.heal", Vec::new()),
+        ActionNote::LossPerMille(per_mille) => ("narr.loss", vec![format_percent(*per_mille)]),
+        ActionNote::DelayUs(us) => ("narr.delay", vec![format_time(Time(*us))]),
+        ActionNote::ClientLost => ("narr.client_lost", Vec::new()),
+    }
 }

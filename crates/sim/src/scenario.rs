@@ -519,14 +519,7 @@ impl fmt::Display for ScenarioAction {
                 Ok(())
             }
             ScenarioAction::Heal => f.write_str("heal"),
-            ScenarioAction::LossPerMille(per_mille) => {
-                let (whole, tenth) = (per_mille / 10, per_mille % 10);
-                if tenth == 0 {
-                    write!(f, "loss {whole}")
-                } else {
-                    write!(f, "loss {whole}.{tenth}")
-                }
-            }
+            ScenarioAction::LossPerMille(per_mille) => write!(f, "loss {}", format_percent(*per_mille)),
             ScenarioAction::DelayUs(us) => write!(f, "delay {}", format_time(Time(*us))),
             ScenarioAction::CreateTopic { name, partitions, replication_factor } => {
                 write!(f, "create-topic {name} partitions={partitions} rf={replication_factor}")
@@ -540,6 +533,16 @@ impl fmt::Display for Step {
     /// `at <time> <action>`, canonical.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at {} {}", format_time(self.at), self.action)
+    }
+}
+
+/// A per-mille amount as a percentage with at most one decimal: `5`, `0.5`.
+pub fn format_percent(per_mille: u32) -> String {
+    let (whole, tenth) = (per_mille / 10, per_mille % 10);
+    if tenth == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{tenth}")
     }
 }
 

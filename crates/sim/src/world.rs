@@ -165,6 +165,28 @@ pub enum RoleRef {
     Controller,
 }
 
+/// What a person's action did, as the world narrates it: the same line whether the action was
+/// clicked, opened from a link, or replayed after a step back. Like every note, not part of the
+/// trace hash.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ActionNote {
+    /// The note's node was killed.
+    Crashed,
+    /// The note's node was started again.
+    Restarted,
+    /// The network split: the first side's nodes are cut off from the rest.
+    Partitioned(Vec<NodeId>),
+    Healed,
+    LossPerMille(u32),
+    DelayUs(u64),
+    /// A client's request found no live node in the role it goes to, and is lost (a real client
+    /// would retry).
+    ClientLost,
+}
+
+/// The node of a note that is about no node in particular (the network, a lost request).
+pub const NO_NODE: NodeId = NodeId::MAX;
+
 pub trait Node: Sized {
     type Msg: Message;
     type Timer: Copy + Ord + Debug + Hash;
@@ -182,6 +204,8 @@ pub trait Node: Sized {
     }
     /// The node holding a role now, as this mode defines it.
     fn resolve(nodes: &[Self], alive: &[bool], role: RoleRef) -> Option<NodeId>;
+    /// This mode's note for what a person's action did.
+    fn action_note(note: ActionNote) -> Self::Note;
 }
 
 pub type In<N> = Input<<N as Node>::Msg, <N as Node>::Timer, <N as Node>::Cmd>;
@@ -550,13 +574,15 @@ impl<N: Node> World<N> {
         self.record("action", None, None, || format!("{action:?}"));
         match action {
             Action::Crash(target) => {
-                if let Some(id) = self.resolve(&target) {
+                if let Some(id) = self.resolve(&target).filter(|&id| self.alive[id]) {
+                    self.note(id, N::action_note(ActionNote::Crashed));
                     self.crash(id);
                 }
             }
             Action::Restart(target) => {
                 if let Some(id) = self.resolve(&target) {
                     if !self.alive[id] {
+                        self.note(id, N::action_note(ActionNote::Restarted));
                         self.alive[id] = true;
                         self.step_node(id, Input::Start);
                     }
@@ -569,18 +595,36 @@ impl<N: Node> World<N> {
                     }
                 }
             }
-            Action::Partition(groups) => self.net.partition(&groups),
-            Action::Heal => self.net.heal(),
-            Action::LossPerMille(p) => self.net.set_loss_per_mille(p),
-            Action::DelayUs(us) => self.net.set_extra_delay_us(us),
-            Action::Client(target, cmd) => {
-                if let Some(id) = self.resolve(&target) {
-                    if self.alive[id] {
-                        self.step_node(id, Input::Client(cmd));
-                    }
-                }
+            Action::Partition(groups) => {
+                let cut_off = groups.first().cloned().unwrap_or_default();
+                self.net.partition(&groups);
+                self.note(NO_NODE, N::action_note(ActionNote::Partitioned(cut_off)));
             }
+            Action::Heal => {
+                self.net.heal();
+                self.note(NO_NODE, N::action_note(ActionNote::Healed));
+            }
+            Action::LossPerMille(p) => {
+                self.net.set_loss_per_mille(p);
+                self.note(NO_NODE, N::action_note(ActionNote::LossPerMille(p)));
+            }
+            Action::DelayUs(us) => {
+                self.net.set_extra_delay_us(us);
+                self.note(NO_NODE, N::action_note(ActionNote::DelayUs(us)));
+            }
+            Action::Client(target, cmd) => match self.resolve(&target).filter(|&id| self.alive[id]) {
+                Some(id) => self.step_node(id, Input::Client(cmd)),
+                None => self.note(NO_NODE, N::action_note(ActionNote::ClientLost)),
+            },
         }
+    }
+
+    fn note(&mut self, node: NodeId, note: N::Note) {
+        self.notes_total += 1;
+        if self.notes.len() == NOTES_KEPT {
+            self.notes.pop_front();
+        }
+        self.notes.push_back(NoteAt { at: self.now, node, note });
     }
 
     fn crash(&mut self, id: NodeId) {
@@ -615,13 +659,7 @@ impl<N: Node> World<N> {
                 Output::CancelTimer(timer) => {
                     self.timers[node].remove(&timer);
                 }
-                Output::Note(note) => {
-                    self.notes_total += 1;
-                    if self.notes.len() == NOTES_KEPT {
-                        self.notes.pop_front();
-                    }
-                    self.notes.push_back(NoteAt { at: self.now, node, note });
-                }
+                Output::Note(note) => self.note(node, note),
                 Output::Halt => self.crash(node),
             }
         }

@@ -247,6 +247,8 @@ pub enum Note {
     BrokerShuttingDown,
     BrokerShutdownDone,
     BrokerShutdownGaveUp,
+    /// What a person's action did (the world notes it).
+    Action(world::ActionNote),
 }
 
 /// What a metadata change did (for narration and the latency metric).
@@ -366,6 +368,10 @@ impl world::Node for Node {
             Node::Controller(c) => c.crash(),
             Node::Broker(b) => b.crash(),
         }
+    }
+
+    fn action_note(note: world::ActionNote) -> Note {
+        Note::Action(note)
     }
 
     fn resolve(nodes: &[Self], alive: &[bool], role: RoleRef) -> Option<NodeId> {

@@ -286,6 +286,8 @@ pub enum Note {
     },
     /// A protocol rule the node itself saw broken (checked by the invariant checker).
     Violation(String),
+    /// What a person's action did (the world notes it).
+    Action(world::ActionNote),
 }
 
 /// What a user or scenario asks a node to do.
@@ -346,6 +348,10 @@ impl world::Node for Node {
     /// connection sees a reset at once (a partition still drops it).
     fn farewell(&self) -> Option<Msg> {
         Some(Msg::Reset)
+    }
+
+    fn action_note(note: world::ActionNote) -> Note {
+        Note::Action(note)
     }
 
     /// `leader`: the established ZooKeeper leader with the highest epoch; `controller`: the
