@@ -45,7 +45,7 @@ test('ZooKeeper mode: the trace hash in the page equals qlab --mode zk', async (
   await page.context().close();
 });
 
-test('ZooKeeper mode: the inspector shows a server\'s znode tree with ephemeral owners', async () => {
+test('ZooKeeper mode: the inspector shows a server\'s transaction log and its znode tree with ephemeral owners', async () => {
   const page = await openPage(env.browser, `${env.url}?mode=zk&seed=3`);
   await waitForRole(page, 'leading');
   await page.locator('[data-testid=inspector-panel] summary').click();
@@ -57,6 +57,9 @@ test('ZooKeeper mode: the inspector shows a server\'s znode tree with ephemeral 
   }
   const text = await pre.innerText();
   assert.match(text, /\/brokers\/ids\/1 {2}v0 {2}ephemeral, session 0x/);
+  // The server's transaction log: zxid, operation, ✓ once committed.
+  assert.match(text, /✓ +\d+:\d+ {2}create -e \/brokers\/ids\/\d/);
+  assert.match(text, /committed zxid \d+:\d+ · logged zxid \d+:\d+/);
   assert.match(text, /\/controller .*ephemeral/);
   await screenshot(page, 'zk-inspector');
   assert.deepEqual(page.problems, []);

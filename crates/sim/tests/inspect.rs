@@ -32,6 +32,21 @@ fn zookeeper_server_shows_ephemeral_broker_and_controller_znodes() {
     assert!(text.contains("/brokers/ids/1  v0  ephemeral, session 0x"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("/controller ") && l.contains("ephemeral")), "{text}");
     assert!(text.contains("/brokers/topics/orders/partitions/0/state"), "{text}");
+    // Its transaction log's tail, ✓ where committed, and the committed and logged zxids.
+    let log: Vec<&String> = lines.iter().skip(1).take_while(|l| l.starts_with("✓ ") || l.starts_with("  ")).collect();
+    assert!(!log.is_empty() && log.len() <= 12, "{text}");
+    assert!(log.iter().all(|l| l.starts_with("✓ ")), "all committed after 6 quiet seconds: {text}");
+    let last = lines.iter().find(|l| l.starts_with("committed zxid ")).expect("the zxid line");
+    let logged = lines[0].rsplit_once("last zxid ").and_then(|(_, z)| z.split_once(' ')).map(|(z, _)| z).unwrap();
+    assert_eq!(last, &format!("committed zxid {logged} · logged zxid {logged}"), "{text}");
+    assert!(log.last().unwrap().contains(&format!(" {logged}  ")), "the newest entry is the last zxid: {text}");
+    // From the start, the log holds the brokers' sessions and their ephemeral registrations.
+    let mut early = build(&Setup { mode: Mode::Zk, seed: 3, partitions: 0, ..Setup::default() }).expect("builds");
+    early.run_until(Time::from_ms(600), usize::MAX);
+    early.inspect(0, &mut lines);
+    let text = lines.join("\n");
+    assert!(text.contains("✓     1:1  createSession 0x100000001 (18000 ms)"), "a session is named by its zxid: {text}");
+    assert!(text.contains("create -e /brokers/ids/"), "{text}");
     // A broker holds no tree of its own.
     c.inspect(3, &mut lines);
     assert!(lines.is_empty());

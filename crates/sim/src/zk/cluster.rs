@@ -22,7 +22,9 @@ use super::kafka::{
     Broker, BROKER_IDS_PATH, CONFIG_CHANGES_PATH, CONFIG_TOPICS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH,
 };
 use super::latency::Latency;
-use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Shared, Snapshot};
+use super::msg::{
+    counter_of, epoch_of, isr_bit, Assignment, Data, Op, PartState, ServerState, Shared, Snapshot, Txn, TxnBody,
+};
 use super::server::{Role as ServerRole, Server};
 use super::tree::{DataTree, Znode};
 use super::{Cmd, Node, Note, Timer};
@@ -535,6 +537,16 @@ fn inspect_server(server: &Server, out: &mut Vec<String>) {
         server.fle.logicalclock,
         server.fle.proposed.leader
     ));
+    // The transaction log's tail, newest last (ZAB: logged on PROPOSAL, applied on COMMIT);
+    // ✓ marks what this server has committed and applied to its tree.
+    const LOG_TAIL: usize = 12;
+    let from = server.log.len().saturating_sub(LOG_TAIL);
+    for (i, txn) in server.log.iter().enumerate().skip(from) {
+        let mark = if i < server.applied { "✓" } else { " " };
+        out.push(format!("{mark} {:>7}  {}", zxid_text(txn.zxid), txn_text(txn)));
+    }
+    let committed = server.applied.checked_sub(1).and_then(|i| server.log.get(i)).map_or(server.base.zxid, |t| t.zxid);
+    out.push(format!("committed zxid {} · logged zxid {}", zxid_text(committed), zxid_text(zxid)));
     let absent: SortedSet<&str> = server
         .data_watches
         .keys()
@@ -577,6 +589,44 @@ fn inspect_server(server: &Server, out: &mut Vec<String>) {
                 z.state.controller_epoch
             ));
         }
+    }
+}
+
+/// A zxid as `epoch:counter`, as the stage shows it.
+fn zxid_text(zxid: u64) -> String {
+    format!("{}:{}", epoch_of(zxid), counter_of(zxid))
+}
+
+/// What a logged transaction does, in ZooKeeper's operation names.
+fn txn_text(txn: &Txn) -> String {
+    match &txn.body {
+        // The model names a session by the zxid that created it.
+        TxnBody::CreateSession { timeout_ms } => format!("createSession {:#x} ({timeout_ms} ms)", txn.zxid),
+        TxnBody::CloseSession { session } => format!("closeSession {session:#x}"),
+        TxnBody::Write { ops, multi } => {
+            let ops: Vec<String> = ops.iter().map(op_text).collect();
+            if *multi {
+                format!("multi [{}]", ops.join(", "))
+            } else {
+                ops.join(", ")
+            }
+        }
+    }
+}
+
+fn op_text(op: &Op) -> String {
+    match op {
+        // zkCli's flags: -e ephemeral, -s sequential.
+        Op::Create { path, ephemeral, sequential, .. } => {
+            let e = if *ephemeral { "-e " } else { "" };
+            let s = if *sequential { "-s " } else { "" };
+            format!("create {e}{s}{path}")
+        }
+        Op::SetData { path, .. } => format!("setData {path}"),
+        Op::Delete { path, .. } => format!("delete {path}"),
+        Op::Check { path, .. } => format!("check {path}"),
+        Op::CreateStates { topic, states } => format!("create {} partition states of {topic}", states.len()),
+        Op::SetStates { topic, updates } => format!("setData {} partition states of {topic}", updates.len()),
     }
 }
 
