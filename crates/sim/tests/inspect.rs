@@ -1,5 +1,6 @@
 //! The inspector shows what the engine holds: a KRaft controller's log tail and metadata image,
-//! a ZooKeeper server's znode tree with its ephemeral owners.
+//! a ZooKeeper server's transaction log and znode tree with its ephemeral owners, a ZooKeeper-mode
+//! broker's session, watches and replicas.
 
 use quorumlab_sim::setup::{build, Mode, Setup};
 use quorumlab_sim::Time;
@@ -47,7 +48,33 @@ fn zookeeper_server_shows_ephemeral_broker_and_controller_znodes() {
     let text = lines.join("\n");
     assert!(text.contains("✓     1:1  createSession 0x100000001 (18000 ms)"), "a session is named by its zxid: {text}");
     assert!(text.contains("create -e /brokers/ids/"), "{text}");
-    // A broker holds no tree of its own.
+    // A broker holds no tree of its own: its session, the controller it knows, its watches and
+    // the replicas LeaderAndIsr gave it.
+    let controller = c.node_views().iter().find(|v| v.alive && v.is_controller).map(|v| v.name()).expect("one");
     c.inspect(3, &mut lines);
-    assert!(lines.is_empty());
+    let text = lines.join("\n");
+    assert!(lines[0].starts_with("session 0x") && lines[0].contains(" (18000 ms) · connected to zk"), "{text}");
+    assert!(
+        lines[1].starts_with("broker epoch 0x") && lines[1].contains(&format!(" · controller {controller} · ")),
+        "{text}"
+    );
+    assert!(
+        text.contains("/controller (data)") && text.contains("/brokers/topics (child)") == (controller == "b1"),
+        "{text}"
+    );
+    assert_eq!(
+        text.contains("the controller: epoch 1 · active · live brokers [b1,b2,b3]"),
+        controller == "b1",
+        "{text}"
+    );
+    assert!(text.contains("orders-0  replica · leader b"), "{text}");
+    // A crashed broker keeps nothing in memory.
+    c.schedule(
+        Time::from_secs(6),
+        &quorumlab_sim::scenario::ScenarioAction::Crash(quorumlab_sim::scenario::parse_node("b1").unwrap()),
+    )
+    .unwrap();
+    c.run_until(Time::from_secs(7), usize::MAX);
+    c.inspect(3, &mut lines);
+    assert_eq!(lines, vec!["down".to_string()]);
 }

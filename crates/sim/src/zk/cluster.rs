@@ -16,14 +16,17 @@ use crate::world::{Action, RoleRef, RunStop, Target, TraceRecord, World, MSG_CLA
 use crate::NodeId;
 
 use super::check::Checker;
+use super::client::ConnState;
 use super::config::Config;
 use super::election::{votes_equal, VoteWin};
+use super::kafka::controller::CtrlPhase;
 use super::kafka::{
     Broker, BROKER_IDS_PATH, CONFIG_CHANGES_PATH, CONFIG_TOPICS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH,
 };
 use super::latency::Latency;
 use super::msg::{
     counter_of, epoch_of, isr_bit, Assignment, Data, Op, PartState, ServerState, Shared, Snapshot, Txn, TxnBody,
+    WatchKind,
 };
 use super::server::{Role as ServerRole, Server};
 use super::tree::{DataTree, Znode};
@@ -476,7 +479,7 @@ impl cluster::Cluster for Cluster {
         out.clear();
         match self.world.nodes().get(node) {
             Some(Node::Server(server)) => inspect_server(server, out),
-            Some(Node::Broker(broker)) => inspect_broker(broker, out),
+            Some(Node::Broker(broker)) => inspect_broker(broker, self.world.is_alive(node), self.config.servers(), out),
             None => {}
         }
     }
@@ -505,9 +508,60 @@ impl cluster::Cluster for Cluster {
     }
 }
 
-/// A broker holds no znodes; it shows only the topic configs it applied from
-/// `/config/changes` notifications (nothing until a config is altered).
-fn inspect_broker(broker: &Broker, out: &mut Vec<String>) {
+/// A broker holds no znodes: it shows its ZooKeeper session and the watches it holds, what it
+/// knows of the controller, the replicas it hosts as LeaderAndIsr gave them, and the topic configs
+/// it applied from `/config/changes` notifications.
+fn inspect_broker(broker: &Broker, alive: bool, ensemble: usize, out: &mut Vec<String>) {
+    if !alive {
+        out.push("down".to_string());
+        return;
+    }
+    let zk = &broker.zk;
+    let connection = match zk.state {
+        ConnState::Connected => format!("connected to {}", node_name(zk.server, ensemble)),
+        ConnState::Connecting => "connecting".to_string(),
+        ConnState::Disconnected => "disconnected".to_string(),
+    };
+    out.push(format!(
+        "session {:#x} ({} ms) · {connection} · last zxid seen {}",
+        zk.session,
+        zk.timeout_ms,
+        zxid_text(zk.last_zxid_seen)
+    ));
+    // KIP-380: the broker epoch is the czxid of its registration znode.
+    let controller = broker.known_controller.map_or("-".to_string(), |b| format!("b{b}"));
+    out.push(format!(
+        "broker epoch {:#x} · controller {controller} · highest controller epoch {}",
+        broker.broker_epoch, broker.max_controller_epoch
+    ));
+    if let Some(c) = &broker.controller {
+        let live: Vec<String> = c.live.keys().map(|b| format!("b{b}")).collect();
+        let phase = if c.phase == CtrlPhase::Loading { "loading the cluster state" } else { "active" };
+        out.push(format!("the controller: epoch {} · {phase} · live brokers [{}]", c.epoch, live.join(",")));
+    }
+    let watches: Vec<String> = zk
+        .watches
+        .keys()
+        .map(|(path, kind)| {
+            let kind = match kind {
+                WatchKind::Data => "data",
+                WatchKind::Exist => "exists",
+                WatchKind::Child => "child",
+            };
+            format!("{path} ({kind})")
+        })
+        .collect();
+    if !watches.is_empty() {
+        out.push(format!("watches: {}", watches.join(", ")));
+    }
+    for (topic, replicas) in &broker.replicas {
+        for (p, replica) in replicas.iter().enumerate().take(24) {
+            if let Some((leader, leader_epoch)) = replica {
+                let leader = if *leader > 0 { format!("b{leader}") } else { "-1".to_string() };
+                out.push(format!("{topic}-{p}  replica · leader {leader} · leader epoch {leader_epoch}"));
+            }
+        }
+    }
     for (topic, configs) in &broker.topic_configs {
         out.push(format!("{topic}  configs  {}", config_text(configs)));
     }

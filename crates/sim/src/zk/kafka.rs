@@ -19,7 +19,7 @@ use super::msg::{
 use super::tree::DataTree;
 use super::{Cmd, In, Note, Out, Timer};
 
-mod controller;
+pub(crate) mod controller;
 pub use controller::{Controller, CtrlEvent, CtrlPhase, CtrlPurpose, TopicCtx, FIRST_REBALANCE_DELAY_MS};
 
 pub const CONTROLLER_PATH: &str = "/controller";
