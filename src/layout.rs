@@ -14,13 +14,23 @@ pub fn positions(views: &[NodeView], out: &mut Vec<(f64, f64)>) {
     out.clear();
     let quorum = views.iter().filter(|v| v.kind != NodeKind::Broker).count().max(1);
     let brokers = views.iter().filter(|v| v.kind == NodeKind::Broker).count();
-    let ring_cy = if brokers > 0 { 0.34 } else { 0.50 };
-    let (rx, ry) = if brokers > 0 { (0.22, 0.22) } else { (0.24, 0.32) };
+    // A larger quorum gets a wider ring: the stage is wider than tall (and flatter still above
+    // the docked controls), so 5 or 7 nodes on a round ring put one node's labels on the next.
+    // Seven sit a little lower and flatter, so that the two beside the top one stay clear of
+    // the clock in the top right corner.
+    let (widen, lower) = match quorum {
+        0..=3 => (0.0, 0.0),
+        4..=5 => (0.05, 0.0),
+        _ => (0.13, 0.02),
+    };
+    let ring_cy = if brokers > 0 { 0.34 + lower } else { 0.50 };
+    let (rx, ry) = if brokers > 0 { (0.22 + widen, 0.22 - lower / 2.0) } else { (0.24 + widen, 0.32) };
     let mut q = 0usize;
     let mut b = 0usize;
     for v in views {
         if v.kind == NodeKind::Broker {
-            let x = (b as f64 + 1.0) / (brokers as f64 + 1.0);
+            // Spread over the whole width, half a gap from each edge.
+            let x = (b as f64 + 0.5) / brokers as f64;
             out.push((x, 0.80));
             b += 1;
         } else {

@@ -235,7 +235,8 @@ impl Stage {
             }
         }
         let r = layout::node_radius(width, height, lab.views.len());
-        let clock_px = clock_size(width, r, text_scale);
+        let pos = Positions { at: &self.positions, width, height };
+        let clock_px = clock_size(width, r, text_scale, (0..lab.views.len()).map(|i| pos.at(i)));
         if self.fonts.scale_bits != (text_scale.to_bits(), clock_px.to_bits()) || self.fonts.label.is_empty() {
             self.fonts = Fonts {
                 scale_bits: (text_scale.to_bits(), clock_px.to_bits()),
@@ -254,7 +255,6 @@ impl Stage {
             };
         }
         let Front::Open(remote, _) = &mut self.front else { return false };
-        let pos = Positions { at: &self.positions, width, height };
         let header = Header {
             px,
             scale: dpr,
@@ -274,13 +274,21 @@ impl Stage {
     }
 }
 
-/// The clock's font size in CSS pixels: 16 (times the text scale), smaller on a narrow stage
-/// (an embed side by side) so that "t = 123.456 s", right-aligned at the top, stays clear of
-/// the node at the top of the ring (centred, radius `r`). A monospace digit is about 0.6 em,
-/// and the text is 11 to 13 characters.
-fn clock_size(width: f64, r: f64, text_scale: f64) -> f64 {
-    let room = width / 2.0 - r - 20.0;
-    (16.0 * text_scale).min(room / 8.0).max(9.0)
+/// The clock's font size in CSS pixels: 16 (times the text scale), smaller where
+/// "t = 123.456 s", right-aligned in the top right corner, would run into a node (radius `r`,
+/// its countdown ring included): the top of the ring on a narrow stage (an embed side by side),
+/// the servers beside it in a ring of seven. A monospace digit is about 0.6 em, and the text is
+/// 11 to 13 characters (room is kept for 14).
+fn clock_size(width: f64, r: f64, text_scale: f64, nodes: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
+    let clear = |px: f64| {
+        let (left, bottom) = (width - 12.0 - 14.0 * 0.6 * px, 8.0 + px * 1.2);
+        nodes.clone().all(|(x, y)| x + r + HALO <= left || y - r - HALO >= bottom)
+    };
+    let mut px = 16.0 * text_scale;
+    while px > 9.0 && !clear(px) {
+        px -= 1.0;
+    }
+    px.max(9.0)
 }
 
 /// What the back layer should show now.
@@ -390,27 +398,148 @@ fn draw_back(
     ctx.stroke();
     draw_cuts(ctx, pos, quorum, &severed);
 
-    // The role under each node, where it fits: on a small stage crowded with nodes (an embed
-    // side by side with 7 servers) it would run into the neighbours; the colour still tells.
-    // The ring and the row of brokers are judged apart.
-    ctx.set_font(&font("600", role_font(r).0 * text_scale, SANS));
-    // Sized for the longest role the group can show, not the ones it shows now, so that the
-    // labels do not come and go as roles change.
-    let fits = |brokers: bool| {
+    // The lines under each node (role, then detail), as many as fit: below the node, or beside
+    // it, away from the ring's centre, where below would run into a neighbour (5 or 7 servers on
+    // a flat stage). Where not even the role fits (a crowded embed), the colour still tells
+    // the role, and the tooltip and the inspector the rest. The ring and the row of brokers are
+    // judged apart, each sized for the longest text it can show (not what it shows now), so
+    // that lines do not come and go as roles and offsets change.
+    let at: Vec<(f64, f64)> = (0..views.len()).map(|i| pos.at(i)).collect();
+    let mut plan = LabelPlan { at: &at, r, stage: (width, height), taken: Vec::new(), places: vec![None; views.len()] };
+    let (role_px, role_dy) = role_font(r);
+    for brokers in [false, true] {
         let group: Vec<usize> = (0..views.len()).filter(|&i| (views[i].kind == NodeKind::Broker) == brokers).collect();
-        let widest = group
-            .first()
-            .map_or(&[][..], |&i| roles_of(views[i].kind))
-            .iter()
-            .filter_map(|&role| ctx.measure_text(tr(lang, crate::i18n::role_key(role))).ok())
-            .fold(0.0, |w, m| m.width().max(w));
-        closest(group.len(), |k| pos.at(group[k])) >= widest + 6.0
-    };
-    let roles = [fits(false), fits(true)];
+        let Some(kind) = group.first().map(|&i| views[i].kind) else { continue };
+        let measure = |text: &str| ctx.measure_text(text).map_or(0.0, |m| m.width());
+        let role_w = |px: f64| {
+            ctx.set_font(&font("600", px * text_scale, SANS));
+            roles_of(kind).iter().map(|&role| measure(tr(lang, crate::i18n::role_key(role)))).fold(0.0, f64::max)
+        };
+        let one = |px: f64| Block {
+            lines: 1,
+            width: role_w(px),
+            depth: (role_dy + px * 0.6) * text_scale,
+            line: LINE * text_scale,
+            role_px: px,
+        };
+        let mut blocks = vec![one(role_px)];
+        if r >= 24.0 {
+            let role = blocks[0];
+            ctx.set_font(&font("400", 12.0 * text_scale, MONO));
+            let detail_w = measure(&widest_detail(lang, kind)).max(role.width);
+            blocks.insert(0, Block { lines: 2, width: detail_w, depth: DETAIL_DY * text_scale + 7.0, ..role });
+            // A row of brokers a little too close for its widest role ("shutting down") keeps
+            // its roles in a smaller font rather than losing them.
+            blocks.push(one(role_px * 0.8));
+        }
+        let _ = blocks.into_iter().any(|block| plan.place(&group, block));
+    }
     for (i, v) in views.iter().enumerate() {
         let vote = vote_of(v, views);
-        let role = roles[usize::from(v.kind == NodeKind::Broker)];
-        draw_node(ctx, v, pos.at(i), r, lang, vote, text_scale, role);
+        draw_node(ctx, v, pos.at(i), r, lang, vote, text_scale, plan.places[i]);
+    }
+}
+
+/// How far a node's countdown ring reaches beyond its radius (drawn at r + 7, 4 px wide).
+const HALO: f64 = 9.0;
+
+/// How far below a node's edge the detail line sits, before the text scale.
+const DETAIL_DY: f64 = 39.0;
+/// Line spacing of the lines drawn beside a node, before the text scale.
+const LINE: f64 = 17.0;
+
+/// The longest detail line a node of this kind shows (see [`node_detail`]).
+fn widest_detail(lang: Lang, kind: NodeKind) -> String {
+    match kind {
+        // An hour of a default cluster: a NoOpRecord every 500 ms, a few thousand offsets.
+        NodeKind::Controller => "LEO 9999 · HW 9999".to_string(),
+        NodeKind::ZkServer => "zxid 9:9999".to_string(),
+        NodeKind::Broker => format!("{} · e99", tr(lang, "label.controller")),
+    }
+}
+
+/// Where a node's lines go.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Side {
+    Below,
+    Left,
+    Right,
+}
+
+/// The lines under or beside a node: how many, how wide, how deep below the node's edge they
+/// reach (drawn below), and their spacing (drawn beside).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Block {
+    lines: u8,
+    width: f64,
+    depth: f64,
+    line: f64,
+    /// The role's font size, before the text scale.
+    role_px: f64,
+}
+
+type Rect = (f64, f64, f64, f64);
+
+fn meet(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Places each group's lines so that none runs into a node (its countdown ring included),
+/// another node's lines or the stage's edge.
+struct LabelPlan<'a> {
+    at: &'a [(f64, f64)],
+    r: f64,
+    stage: (f64, f64),
+    /// The lines placed so far.
+    taken: Vec<Rect>,
+    /// Per node: where its lines go and what they are, or `None` for no lines.
+    places: Vec<Option<(Side, Block)>>,
+}
+
+impl LabelPlan<'_> {
+    fn rect(&self, i: usize, side: Side, b: Block) -> Rect {
+        let ((x, y), r) = (self.at[i], self.r);
+        let tall = b.lines as f64 * b.line;
+        match side {
+            Side::Below => (x - b.width / 2.0 - 3.0, y + r + 2.0, x + b.width / 2.0 + 3.0, y + r + b.depth),
+            Side::Left => (x - r - HALO - 3.0 - b.width, y - tall / 2.0, x - r - HALO, y + tall / 2.0),
+            Side::Right => (x + r + HALO, y - tall / 2.0, x + r + HALO + 3.0 + b.width, y + tall / 2.0),
+        }
+    }
+
+    fn clear(&self, i: usize, rect: Rect) -> bool {
+        let r = self.r + HALO;
+        let inside = rect.0 >= 0.0 && rect.1 >= 0.0 && rect.2 <= self.stage.0 && rect.3 <= self.stage.1;
+        inside
+            && (0..self.at.len()).filter(|&j| j != i).all(|j| {
+                let (x, y) = self.at[j];
+                !meet(rect, (x - r, y - r, x + r, y + r))
+            })
+            && self.taken.iter().all(|&t| !meet(rect, t))
+    }
+
+    /// Place `block` for every node of `group` (below it, else beside it away from the stage's
+    /// middle), or nothing if one of them has no room.
+    fn place(&mut self, group: &[usize], block: Block) -> bool {
+        let before = self.taken.len();
+        let mut chosen = Vec::with_capacity(group.len());
+        for &i in group {
+            let outward = if self.at[i].0 < self.stage.0 / 2.0 { Side::Left } else { Side::Right };
+            let found = [Side::Below, outward]
+                .into_iter()
+                .map(|side| (side, self.rect(i, side, block)))
+                .find(|&(_, rect)| self.clear(i, rect));
+            let Some((side, rect)) = found else {
+                self.taken.truncate(before);
+                return false;
+            };
+            self.taken.push(rect);
+            chosen.push((i, side));
+        }
+        for (i, side) in chosen {
+            self.places[i] = Some((side, block));
+        }
+        true
     }
 }
 
@@ -429,18 +558,6 @@ fn roles_of(kind: NodeKind) -> &'static [Role] {
         NodeKind::ZkServer => &[Role::Looking, Role::Following, Role::Leading, Role::Observing, Role::Down],
         NodeKind::Broker => &[Role::Fenced, Role::Active, Role::ShuttingDown, Role::Down],
     }
-}
-
-/// The smallest distance between two of the `n` points `at(i)` (infinite with fewer than two).
-fn closest(n: usize, at: impl Fn(usize) -> (f64, f64)) -> f64 {
-    let mut best = f64::INFINITY;
-    for i in 0..n {
-        for j in (i + 1)..n {
-            let ((a, b), (c, d)) = (at(i), at(j));
-            best = best.min(((a - c) * (a - c) + (b - d) * (b - d)).sqrt());
-        }
-    }
-    best
 }
 
 /// The role line's font size and its distance below the node, before the text scale: smaller
@@ -574,7 +691,7 @@ fn draw_node(
     lang: Lang,
     vote: Option<&NodeView>,
     scale: f64,
-    role: bool,
+    lines: Option<(Side, Block)>,
 ) {
     use std::f64::consts::TAU;
     ctx.begin_path();
@@ -607,19 +724,29 @@ fn draw_node(
         ctx.line_to(x - r * 0.5, y + r * 0.5);
         ctx.stroke();
     }
-    // Under the node: role, then log end offset / high watermark (small stages: role only).
-    // Large-text mode scales these lines and their spacing.
+    // Under the node, or beside it: role, then log end offset / high watermark, as many lines
+    // as fit. Large-text mode scales these lines and their spacing.
     ctx.set_fill_style_str(TEXT);
-    let small = r < 24.0;
-    let (role_px, role_dy) = role_font(r);
-    ctx.set_font(&font("600", role_px * scale, SANS));
-    if role {
-        let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), x, y + r + role_dy * scale);
-    }
-    if !small {
+    let Some((side, block)) = lines else {
+        ctx.set_text_align("start");
+        ctx.set_text_baseline("alphabetic");
+        return;
+    };
+    let role_dy = role_font(r).1;
+    let ((role_x, role_y), (detail_x, detail_y)) = match side {
+        Side::Below => ((x, y + r + role_dy * scale), (x, y + r + DETAIL_DY * scale)),
+        Side::Left | Side::Right => {
+            ctx.set_text_align(if side == Side::Left { "right" } else { "left" });
+            let tx = if side == Side::Left { x - r - HALO - 2.0 } else { x + r + HALO + 2.0 };
+            let top = y - (block.lines as f64 - 1.0) * block.line / 2.0;
+            ((tx, top), (tx, top + block.line))
+        }
+    };
+    ctx.set_font(&font("600", block.role_px * scale, SANS));
+    let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), role_x, role_y);
+    if block.lines >= 2 {
         ctx.set_font(&font("400", 12.0 * scale, MONO));
-        let detail = node_detail(lang, v, vote);
-        let _ = ctx.fill_text(&detail, x, y + r + 39.0 * scale);
+        let _ = ctx.fill_text(&node_detail(lang, v, vote), detail_x, detail_y);
     }
     ctx.set_text_align("start");
     ctx.set_text_baseline("alphabetic");
@@ -627,7 +754,7 @@ fn draw_node(
 
 #[cfg(test)]
 mod tests {
-    use super::{clock_size, closest, label_picks, Behind};
+    use super::{clock_size, label_picks, Behind, Block, LabelPlan, Side, HALO};
     use quorumlab_sim::cluster::FlightView;
     use quorumlab_sim::{MsgClass, Time};
 
@@ -662,14 +789,30 @@ mod tests {
     use crate::layout;
 
     #[test]
-    fn the_closest_two_nodes_decide_whether_roles_fit_under_them() {
-        let points = [(0.0, 0.0), (30.0, 40.0), (100.0, 0.0)];
-        assert_eq!(closest(3, |i| points[i]), 50.0);
-        assert_eq!(closest(1, |i| points[i]), f64::INFINITY, "one node: nothing to run into");
-        // Seven brokers across a 236 px embed stage: 34 px apart, too close for "active" (~33 px
-        // at 10 px) plus a margin; three are 59 px apart.
-        assert!(closest(7, |i| (236.0 * (i as f64 + 1.0) / 8.0, 126.0)) < 33.0 + 6.0);
-        assert!(closest(3, |i| (236.0 * (i as f64 + 1.0) / 4.0, 126.0)) > 33.0 + 6.0);
+    fn lines_go_below_a_node_else_beside_it_else_nowhere() {
+        let one = Block { lines: 1, width: 33.0, depth: 20.0, line: 17.0, role_px: 10.0 };
+        let plan = |at: &[(f64, f64)], stage: (f64, f64), group: &[usize], block: Block| {
+            let mut plan = LabelPlan { at, r: 10.0, stage, taken: Vec::new(), places: vec![None; at.len()] };
+            plan.place(group, block).then_some(plan.places)
+        };
+        // Seven brokers across a 236 px embed stage are 29.5 px apart: "active" (~33 px at
+        // 10 px) would touch the next one's, below or beside; three are 59 px apart and fit.
+        let row = |n: usize| (0..n).map(|i| (236.0 * (i as f64 + 1.0) / (n as f64 + 1.0), 126.0)).collect::<Vec<_>>();
+        let all = |n: usize| (0..n).collect::<Vec<_>>();
+        assert_eq!(plan(&row(7), (236.0, 157.0), &all(7), one), None);
+        let three = plan(&row(3), (236.0, 157.0), &all(3), one).expect("fits");
+        assert!(three.iter().all(|p| *p == Some((Side::Below, one))));
+        // A node below and beside another: two lines below the upper one would cover it, so
+        // they go beside, away from the middle (the flank of a ring of 7 servers).
+        let two = Block { lines: 2, width: 70.0, depth: 45.0, line: 17.0, role_px: 13.0 };
+        let pair = [(140.0, 100.0), (180.0, 125.0)];
+        let places = plan(&pair, (400.0, 300.0), &[0, 1], two).expect("fits");
+        assert_eq!(places, vec![Some((Side::Left, two)), Some((Side::Below, two))]);
+        // With no room beside either (the stage's edge), nothing is placed.
+        assert_eq!(plan(&pair, (230.0, 300.0), &[0, 1], Block { width: 130.0, ..two }), None);
+        // Another group's nodes are obstacles too; a lone node has room.
+        assert_eq!(plan(&[(0.0, 0.0)], (10.0, 10.0), &[0], one), None, "not past the stage's edge");
+        assert!(plan(&[(100.0, 50.0)], (200.0, 100.0), &[0], one).is_some());
     }
 
     #[test]
@@ -677,14 +820,22 @@ mod tests {
         // Side by side in a 480×320 embed each stage is about 236×157; alone, about 470×194.
         for (width, height, nodes) in [(236.0, 157.0, 6), (236.0, 157.0, 10), (300.0, 204.0, 6), (470.0, 194.0, 6)] {
             let r = layout::node_radius(width, height, nodes);
-            let px = clock_size(width, r, 1.0);
+            let px = clock_size(width, r, 1.0, [(width / 2.0, 0.12 * height)].into_iter());
             // "t = 1234.567 s" (14 characters, the longest in the first 20 minutes) at 0.6 em each.
             let left = width - 12.0 - 14.0 * 0.6 * px;
             assert!(left > width / 2.0 + r, "{width}×{height}: the clock ({px} px) starts at {left}");
         }
         let r = layout::node_radius(1200.0, 816.0, 6);
-        assert_eq!(clock_size(1200.0, r, 1.0), 16.0, "a wide stage keeps the usual size");
-        assert_eq!(clock_size(1200.0, r, 1.35), 16.0 * 1.35, "and large text grows it");
+        let top = [(600.0, 98.0)];
+        assert_eq!(clock_size(1200.0, r, 1.0, top.into_iter()), 16.0, "a wide stage keeps the usual size");
+        assert_eq!(clock_size(1200.0, r, 1.35, top.into_iter()), 16.0 * 1.35, "and large text grows it");
+        // A ring of seven in an embed: the server right of the top one sits under the corner.
+        let (width, height) = (458.0, 195.0);
+        let r = layout::node_radius(width, height, 10);
+        let beside = (0.773 * width, 0.229 * height);
+        let px = clock_size(width, r, 1.0, [(width / 2.0, 0.13 * height), beside].into_iter());
+        assert!(px < 16.0 && px >= 9.0, "{px}");
+        assert!(beside.0 + r + HALO <= width - 12.0 - 14.0 * 0.6 * px || beside.1 - r - HALO >= 8.0 + px * 1.2);
     }
 
     #[test]
