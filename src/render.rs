@@ -754,7 +754,7 @@ fn draw_node(
 
 #[cfg(test)]
 mod tests {
-    use super::{clock_size, label_picks, Behind, Block, LabelPlan, Side, HALO};
+    use super::{clock_size, label_picks, Behind, Block, LabelPlan, Side, DETAIL_DY, HALO};
     use quorumlab_sim::cluster::FlightView;
     use quorumlab_sim::{MsgClass, Time};
 
@@ -816,6 +816,38 @@ mod tests {
     }
 
     #[test]
+    fn seven_servers_and_six_brokers_side_by_side_keep_every_role_line() {
+        use crate::lab::Lab;
+        use quorumlab_sim::setup::{Mode, Setup};
+        let lab = Lab::new(Setup { mode: Mode::Zk, ensemble: 7, brokers: 6, ..Setup::default() }).expect("builds");
+        // One side of the page at 1280×800 and on a 1920×1080 projector (large text, 1.35).
+        for ((width, height), scale) in [((590.0, 400.0), 1.0), ((910.0, 607.0), 1.35)] {
+            let mut at = Vec::new();
+            layout::positions(&lab.views, &mut at);
+            let at: Vec<(f64, f64)> = at.iter().map(|(x, y)| (x * width, y * height)).collect();
+            let r = layout::node_radius(width, height, at.len());
+            let mut plan =
+                LabelPlan { at: &at, r, stage: (width, height), taken: Vec::new(), places: vec![None; at.len()] };
+            // "following" in 13 px bold and "zxid 9:9999" in 12 px monospace, about.
+            let two = Block {
+                lines: 2,
+                width: 80.0 * scale,
+                depth: DETAIL_DY * scale + 7.0,
+                line: 17.0 * scale,
+                role_px: 13.0,
+            };
+            let one = Block { lines: 1, width: 70.0 * scale, depth: 30.0 * scale, ..two };
+            let servers: Vec<usize> = (0..7).collect();
+            let placed = plan.place(&servers, two) || plan.place(&servers, one);
+            assert!(placed, "{width}×{height}: at least the role of every server");
+            assert!(scale == 1.0 || plan.places[0] == Some((Side::Below, two)), "on the projector, both lines");
+            // "shutting down" in 10.4 px bold.
+            let one = Block { lines: 1, width: 75.0 * scale, depth: 30.0 * scale, line: 17.0 * scale, role_px: 10.4 };
+            assert!(plan.place(&(7..13).collect::<Vec<_>>(), one), "{width}×{height}: a role under every broker");
+        }
+    }
+
+    #[test]
     fn the_clock_stays_clear_of_the_top_node_on_a_narrow_stage() {
         // Side by side in a 480×320 embed each stage is about 236×157; alone, about 470×194.
         for (width, height, nodes) in [(236.0, 157.0, 6), (236.0, 157.0, 10), (300.0, 204.0, 6), (470.0, 194.0, 6)] {
@@ -834,7 +866,7 @@ mod tests {
         let r = layout::node_radius(width, height, 10);
         let beside = (0.773 * width, 0.229 * height);
         let px = clock_size(width, r, 1.0, [(width / 2.0, 0.13 * height), beside].into_iter());
-        assert!(px < 16.0 && px >= 9.0, "{px}");
+        assert!((9.0..16.0).contains(&px), "{px}");
         assert!(beside.0 + r + HALO <= width - 12.0 - 14.0 * 0.6 * px || beside.1 - r - HALO >= 8.0 + px * 1.2);
     }
 
