@@ -51,6 +51,8 @@ pub struct Snapshot {
     pub violations: Vec<String>,
     pub slow_motion: bool,
     pub ms_without_controller: u64,
+    /// The stopwatch: ms of the gap running now, ms of the last gap that ended.
+    pub gaps: (Option<u64>, Option<u64>),
     pub messages: u64,
     pub last_metadata_latency_ms: Option<u64>,
     /// The end of the timeline so far.
@@ -82,6 +84,7 @@ fn snapshot_of(lab: &Lab) -> Snapshot {
         violations: lab.cluster.violations().to_vec(),
         slow_motion: false,
         ms_without_controller: lab.cluster.ms_without_controller(),
+        gaps: lab.cluster.controller_gaps(),
         // Counted where the summary's messages by type are, so the same total.
         messages: lab.cluster.sent_by_class().iter().sum(),
         last_metadata_latency_ms: lab.cluster.last_metadata_latency_ms(),
@@ -1607,8 +1610,17 @@ fn Stats(lang: RwSignal<Lang>, snapshot: RwSignal<Snapshot>) -> impl IntoView {
     view! {
         <dl class="stats">
             <dt>{text(lang, "stats.without_controller")}</dt>
-            <dd data-testid="without-controller">
-                {move || snapshot.with(|s| format!("{}.{:03} s", s.ms_without_controller / 1000, s.ms_without_controller % 1000))}
+            <dd data-testid="without-controller">{move || snapshot.with(|s| seconds(s.ms_without_controller))}</dd>
+            <dt>{text(lang, "stats.stopwatch")}</dt>
+            <dd data-testid="stopwatch">
+                {move || {
+                    let l = lang.get();
+                    snapshot.with(|s| match s.gaps {
+                        (Some(now), _) => trf(l, "stopwatch.running", &[&seconds(now)]),
+                        (None, Some(last)) => trf(l, "stopwatch.last", &[&seconds(last)]),
+                        (None, None) => "–".to_string(),
+                    })
+                }}
             </dd>
             <dt>{text(lang, "stats.messages")}</dt>
             <dd data-testid="messages">{move || snapshot.with(|s| s.messages)}</dd>

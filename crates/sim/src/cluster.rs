@@ -163,6 +163,9 @@ pub trait Cluster {
     /// Time so far without an active Kafka controller, in ms (cheap: what the app shows on
     /// every refresh, without building the whole summary).
     fn ms_without_controller(&self) -> u64;
+    /// The stopwatch: (ms without an active controller so far in the gap running now, ms of
+    /// the last gap that ended).
+    fn controller_gaps(&self) -> (Option<u64>, Option<u64>);
     /// The newest metadata-change latency measured, in ms.
     fn last_metadata_latency_ms(&self) -> Option<u64>;
     /// Messages sent so far by class, indexed by `MsgClass::index` (cheap: a copy of a counter
@@ -187,6 +190,39 @@ pub trait Cluster {
     /// What the inspector shows for one node, as lines of protocol text (record names, znode
     /// paths, ids): a KRaft node's log tail and metadata image, a ZooKeeper server's znode tree.
     fn inspect(&self, node: NodeId, out: &mut Vec<String>);
+}
+
+/// The stopwatch of time without an active controller: the gap running now and the last one
+/// that ended. The first election counts as a gap from time zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gaps {
+    since: Option<Time>,
+    last_us: Option<u64>,
+}
+
+impl Default for Gaps {
+    fn default() -> Self {
+        Gaps { since: Some(Time::ZERO), last_us: None }
+    }
+}
+
+impl Gaps {
+    /// After each event: whether a controller is active now.
+    pub fn observe(&mut self, now: Time, active: bool) {
+        match (self.since, active) {
+            (Some(start), true) => {
+                self.last_us = Some(now.since(start));
+                self.since = None;
+            }
+            (None, false) => self.since = Some(now),
+            _ => {}
+        }
+    }
+
+    /// (ms of the gap running at `now`, ms of the last gap that ended).
+    pub fn ms(&self, now: Time) -> (Option<u64>, Option<u64>) {
+        (self.since.map(|start| now.since(start) / 1_000), self.last_us.map(|us| us / 1_000))
+    }
 }
 
 /// A narrated moment, already reduced to a translatable key and its arguments.

@@ -91,6 +91,7 @@ struct History {
     started: bool,
     without_leader_us: u64,
     last_at: Time,
+    gaps: crate::cluster::Gaps,
 }
 
 impl History {
@@ -103,6 +104,8 @@ impl History {
         let leader = world
             .resolve(&Target::Role(RoleRef::Leader))
             .and_then(|id| world.node(id).as_controller().map(|c| (id, c.epoch)));
+        // In KRaft the quorum leader is the active controller.
+        self.gaps.observe(now, leader.is_some());
         if leader != self.current || !self.started {
             self.started = true;
             self.current = leader;
@@ -432,6 +435,10 @@ impl Cluster for KraftCluster {
             without += self.world.now().since(self.history.last_at);
         }
         without / 1_000
+    }
+
+    fn controller_gaps(&self) -> (Option<u64>, Option<u64>) {
+        self.history.gaps.ms(self.world.now())
     }
 
     fn last_metadata_latency_ms(&self) -> Option<u64> {

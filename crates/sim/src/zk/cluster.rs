@@ -44,6 +44,7 @@ struct History {
     without_controller_us: u64,
     active: bool,
     last_at: Time,
+    gaps: cluster::Gaps,
 }
 
 impl History {
@@ -61,6 +62,7 @@ impl History {
             .and_then(|id| world.node(id).as_broker().and_then(|b| b.controller_epoch()).map(|e| (id, u64::from(e))));
         self.active =
             controller.is_some_and(|(id, _)| world.node(id).as_broker().is_some_and(|b| b.is_active_controller()));
+        self.gaps.observe(now, self.active);
         if leader != self.current_leader || !self.started {
             self.current_leader = leader;
             self.leader.push(HistoryPoint {
@@ -445,6 +447,10 @@ impl cluster::Cluster for Cluster {
             without += self.world.now().since(self.history.last_at);
         }
         without / 1_000
+    }
+
+    fn controller_gaps(&self) -> (Option<u64>, Option<u64>) {
+        self.history.gaps.ms(self.world.now())
     }
 
     fn last_metadata_latency_ms(&self) -> Option<u64> {
