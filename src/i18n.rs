@@ -1,6 +1,7 @@
 //! Every string a person can read, in English and Korean. A small typed table rather than a
-//! crate such as leptos_i18n: the app has a few dozen strings and two languages, and a table
-//! costs nothing in the download. Keys are checked by a test (every key has both languages,
+//! crate such as leptos_i18n: two languages and a couple of hundred keys (many of them the
+//! engine's narration keys, which are plain `&'static str`s the engine hands over), and a table
+//! costs only its strings in the download. Keys are checked by a test (every key has both languages,
 //! and the same `{n}` placeholders in each).
 
 use quorumlab_sim::cluster::Role;
@@ -637,6 +638,32 @@ mod tests {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!en.is_empty() && !ko.is_empty(), "{k} is empty");
             assert_eq!(placeholders(en), placeholders(ko), "placeholders differ for {k}");
+        }
+    }
+
+    #[test]
+    fn every_narration_key_the_engine_hands_over_is_translated() {
+        // The engine words its notes as keys (`note_text`, `action_note_text`): every quoted
+        // key of theirs must be in the table, or the page would show the bare key.
+        let sources = [
+            include_str!("../crates/sim/src/cluster.rs"),
+            include_str!("../crates/sim/src/kraft/cluster.rs"),
+            include_str!("../crates/sim/src/zk/cluster.rs"),
+        ];
+        let mut keys = Vec::new();
+        for source in sources {
+            for quoted in source.split('"').skip(1).step_by(2) {
+                let Some((prefix, rest)) = quoted.split_once('.') else { continue };
+                let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                if ["kraft", "zk", "kafka", "narr"].contains(&prefix) && word(rest) {
+                    keys.push(quoted);
+                }
+            }
+        }
+        assert!(keys.len() > 60, "found the engine's keys: {}", keys.len());
+        assert!(keys.contains(&"narr.client_lost") && keys.contains(&"zk.vote_switch_zxid"));
+        for key in keys {
+            assert!(TABLE.iter().any(|(k, _, _)| *k == key), "{key} is not translated");
         }
     }
 
