@@ -497,6 +497,29 @@ impl Animator {
         params
     }
 
+    /// A fresh run in `view` (one mode, or `None` for side by side) with these sizes (controllers,
+    /// ZooKeeper servers, brokers): the same seed, language and large text, and each cluster's
+    /// settings where that cluster still shows (side by side in `szk` / `skraft`, alone in `s`).
+    /// The actions are not kept: they may name nodes the new cluster lacks.
+    fn view_link(&self, view: Option<Mode>, (controllers, ensemble, brokers): (usize, usize, usize)) -> String {
+        let setup = self.sides[0].lab.with_value(|lab| lab.setup.clone());
+        let setup = Setup { mode: view.unwrap_or(setup.mode), controllers, ensemble, brokers, ..setup };
+        let mut link = fresh_link(&setup, view.is_none(), self.lang.get_untracked(), self.big.get_untracked());
+        for side in &self.sides {
+            let key = match view {
+                None if side.mode == Mode::Zk => "szk",
+                None => "skraft",
+                Some(mode) if mode == side.mode => "s",
+                Some(_) => continue,
+            };
+            let text = side.lab.with_value(|lab| lab.settings_text());
+            if !text.is_empty() {
+                link.push_str(&format!("&{key}={}", params::percent_encode(&text)));
+            }
+        }
+        link
+    }
+
     /// [`Animator::link_of`] with large text and the embed layout kept.
     fn link(&self) -> String {
         self.link_with(!self.playing.get_untracked())
@@ -845,6 +868,43 @@ pub fn App() -> impl IntoView {
     view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=embed big=big/> }.into_any()
 }
 
+/// One cluster size to choose; picking one calls `pick` (which opens a fresh run with it).
+fn size_select(
+    lang: RwSignal<Lang>,
+    key: &'static str,
+    id: &'static str,
+    choices: &'static [usize],
+    now: usize,
+    pick: impl Fn(usize) + 'static,
+) -> impl IntoView {
+    view! {
+        <label>
+            <span>{text(lang, key)}</span>
+            <select
+                data-testid=id
+                on:change=move |ev| {
+                    if let Ok(n) = event_target_value(&ev).parse::<usize>() {
+                        pick(n);
+                    }
+                }
+            >
+                {choices.iter().map(|&n| view! { <option value=n.to_string() selected=n == now>{n.to_string()}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Every number of brokers a page may show.
+const BROKER_CHOICES: [usize; params::MAX_BROKERS + 1] = {
+    let mut choices = [0; params::MAX_BROKERS + 1];
+    let mut n = 0;
+    while n <= params::MAX_BROKERS {
+        choices[n] = n;
+        n += 1;
+    }
+    choices
+};
+
 /// What a link may set on this page, beyond what the engine takes: not the cluster's size (the
 /// page's own parameters say that, within the page's limits), and no KRaft timing so short that
 /// elections or idle records never stop (measured: a 10 ms fetch timeout made a million events
@@ -1137,6 +1197,16 @@ fn Page(
         }
     });
 
+    // The clusters' sizes and the view shown; a new size or view is a fresh run with the same
+    // seed (see `Animator::view_link`).
+    let sizes = first_lab.with_value(|lab| (lab.setup.controllers, lab.setup.ensemble, lab.setup.brokers));
+    let shown = if both { None } else { Some(first_lab.with_value(|lab| lab.setup.mode)) };
+    let open = move |sizes: (usize, usize, usize)| {
+        let link = animator.with_value(|a| a.view_link(shown, sizes));
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_search(&link);
+        }
+    };
     let stages = sides
         .iter()
         .enumerate()
@@ -1151,7 +1221,25 @@ fn Page(
             let node_count = side.node_count;
             view! {
                 <section class="panel side" data-side=side.mode.as_str()>
-                    <h2 class="mode" data-testid="mode">{text(lang, mode_key)}</h2>
+                    <div class="side-head">
+                        <h2 class="mode" data-testid="mode">{text(lang, mode_key)}</h2>
+                        {(!embed).then(|| {
+                            let (c, e, b) = sizes;
+                            let set = move |at: usize, n: usize| {
+                                let mut next = [c, e, b];
+                                next[at] = n;
+                                open((next[0], next[1], next[2]));
+                            };
+                            let (key, id, choices, now, at): (_, _, &'static [usize], _, _) = match side.mode {
+                                Mode::Kraft => ("size.controllers", "size-controllers", &[3, 4, 5], c, 0),
+                                Mode::Zk => ("size.ensemble", "size-ensemble", &[3, 5, 7], e, 1),
+                            };
+                            let quorum = size_select(lang, key, id, choices, now, move |n| set(at, n));
+                            // Side by side both clusters have as many brokers: either choice sets both.
+                            let brokers = size_select(lang, "size.brokers", "size-brokers", &BROKER_CHOICES, b, move |n| set(2, n));
+                            view! { <div class="sizes">{quorum}{brokers}</div> }
+                        })}
+                    </div>
                     <div class="stage" data-testid="stage">
                         <canvas node_ref=side.canvas aria-hidden="true"></canvas>
                         <canvas node_ref=side.front class="front" aria-hidden="true"></canvas>
@@ -1332,6 +1420,32 @@ fn Page(
         .collect_view()
     };
 
+    // The view: one mode, or both side by side; each opens a fresh run with the same seed and
+    // sizes (not in an embed, whose page chose it).
+    let switches = (!embed).then(|| {
+        view! {
+            <nav class="views" aria-label=text(lang, "label.view")>
+                {[(Some(Mode::Kraft), "view.kraft", "view-kraft"), (Some(Mode::Zk), "view.zk", "view-zk"), (None, "view.both", "view-both")]
+                    .into_iter()
+                    .map(|(view, key, id)| {
+                        view! {
+                            <a
+                                data-testid=id
+                                href=move || {
+                                    let _ = (lang.get(), big_text.get());
+                                    animator.with_value(|a| a.view_link(view, sizes))
+                                }
+                                aria-current=(view == shown).then_some("page")
+                            >
+                                {text(lang, key)}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+        }
+    });
+
     view! {
         <main class="app" class:both=both class:embed=embed class:big=move || big_text.get()>
             <header class="top">
@@ -1339,13 +1453,16 @@ fn Page(
                     <h1>{text(lang, "app.title")}</h1>
                     <p class="tagline">{text(lang, "app.tagline")}</p>
                 </div>
-                <div class="lang" role="group" aria-label=text(lang, "label.language")>
-                    <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
-                        "English"
-                    </button>
-                    <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| lang.set(Lang::Ko)>
-                        "한국어"
-                    </button>
+                <div class="switches">
+                    {switches}
+                    <div class="lang" role="group" aria-label=text(lang, "label.language")>
+                        <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
+                            "English"
+                        </button>
+                        <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| lang.set(Lang::Ko)>
+                            "한국어"
+                        </button>
+                    </div>
                 </div>
             </header>
             {problems_view}

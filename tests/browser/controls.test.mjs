@@ -164,3 +164,44 @@ test('a hidden tab stops the clock; shown again, it goes on', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the view and the sizes are chosen on the page: each opens a fresh run with the same seed and the settings', async () => {
+  const page = await openPage(env.browser, `${env.url}?seed=7&lang=en&s=set+quorum.pre.vote%3Doff%0Aat+2s+crash+c1`);
+  assert.equal(await page.locator('[data-testid=view-kraft]').getAttribute('aria-current'), 'page');
+  // Side by side: the KRaft cluster keeps its setting; the actions are not carried over.
+  await Promise.all([page.waitForURL(/mode=both/), page.locator('[data-testid=view-both]').click()]);
+  await page.locator('[data-side=zk] .node-hit').first().waitFor();
+  let url = decodeURIComponent(page.url());
+  assert.match(url, /seed=7&/);
+  assert.match(url, /skraft=set quorum\.pre\.vote=off\n/);
+  assert.doesNotMatch(url, /crash/);
+  assert.equal(await page.locator('[data-testid=stage]').count(), 2);
+  assert.equal(await page.locator('[data-testid=view-both]').getAttribute('aria-current'), 'page');
+  // Five ZooKeeper servers, chosen in that cluster's heading: still side by side.
+  await Promise.all([page.waitForURL(/ensemble=5/), page.locator('[data-side=zk] [data-testid=size-ensemble]').selectOption('5')]);
+  await page.locator('[data-side=zk] .node-hit[data-node=zk5]').waitFor();
+  assert.equal(await page.locator('[data-side=zk] .node-hit[data-node^=zk]').count(), 5);
+  assert.match(page.url(), /mode=both/);
+  // Both clusters have as many brokers: either heading sets both.
+  await Promise.all([page.waitForURL(/brokers=5/), page.locator('[data-side=kraft] [data-testid=size-brokers]').selectOption('5')]);
+  await page.locator('[data-side=zk] .node-hit[data-node=b5]').waitFor();
+  assert.equal(await page.locator('[data-side=zk] .node-hit[data-node^=b]').count(), 5);
+  assert.equal(await page.locator('[data-side=kraft] .node-hit[data-node^=b]').count(), 5);
+  assert.equal(await page.locator('[data-side=zk] [data-testid=size-ensemble]').inputValue(), '5');
+  // ZooKeeper alone, from the keyboard, in Korean: the link follows the language.
+  await page.getByRole('button', { name: '한국어' }).click();
+  await waitUntil(async () => /lang=ko/.test(await page.locator('[data-testid=view-zk]').getAttribute('href')));
+  await page.locator('[data-testid=view-zk]').focus();
+  await Promise.all([page.waitForURL(/mode=zk/), page.keyboard.press('Enter')]);
+  await page.locator('.node-hit[data-node=zk5]').waitFor();
+  url = decodeURIComponent(page.url());
+  assert.match(url, /seed=7&/);
+  assert.match(url, /ensemble=5/);
+  assert.match(url, /brokers=5/);
+  assert.doesNotMatch(url, /quorum\.pre\.vote/, "a KRaft setting does not follow to ZooKeeper mode");
+  assert.equal(await page.locator('[data-testid=mode]').textContent(), 'ZooKeeper 모드');
+  assert.equal(await page.locator('[data-testid=view-zk]').textContent(), 'ZooKeeper');
+  assert.equal(await page.locator('[data-testid=view-both]').textContent(), '나란히 보기');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

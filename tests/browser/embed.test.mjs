@@ -51,7 +51,7 @@ test('embed=1 side by side at 480×320: both stages, one row of controls, inside
   // Each stage says which cluster it shows, within it.
   const names = await page.locator('[data-testid=mode]').evaluateAll((els) => els.map((e) => {
     const r = e.getBoundingClientRect();
-    const stage = e.parentElement.querySelector('[data-testid=stage]').getBoundingClientRect();
+    const stage = e.closest('.side').querySelector('[data-testid=stage]').getBoundingClientRect();
     const visible = getComputedStyle(e).display !== 'none' && r.width > 0;
     return [e.textContent, visible && r.left >= stage.left && r.right <= stage.right && r.bottom <= stage.bottom];
   }));
