@@ -32,6 +32,7 @@ pub fn role_colour(role: Role) -> &'static str {
         Role::Resigned | Role::ShuttingDown => "#ea580c",
         Role::Observing => "#0891b2",
         Role::Fenced => "#be123c",
+        Role::Registering => "#64748b",
         Role::Active => "#059669",
         Role::Down => "#cbd5e1",
     }
@@ -556,7 +557,7 @@ fn roles_of(kind: NodeKind) -> &'static [Role] {
             Role::Down,
         ],
         NodeKind::ZkServer => &[Role::Looking, Role::Following, Role::Leading, Role::Observing, Role::Down],
-        NodeKind::Broker => &[Role::Fenced, Role::Active, Role::ShuttingDown, Role::Down],
+        NodeKind::Broker => &[Role::Fenced, Role::Registering, Role::Active, Role::ShuttingDown, Role::Down],
     }
 }
 

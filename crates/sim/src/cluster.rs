@@ -36,8 +36,12 @@ pub enum Role {
     Leading,
     Observing,
     // Brokers
-    /// Registered but fenced (KRaft), or not yet registered.
+    /// Registered but fenced, or starting and not yet registered (KRaft, KIP-631: a broker
+    /// starts fenced).
     Fenced,
+    /// ZooKeeper mode: not (yet) registered in `/brokers/ids` (connecting to ZooKeeper, or
+    /// registering again in a new session). Fencing is a KRaft notion.
+    Registering,
     /// Serving; `controller` says whether it is the active controller (ZK mode).
     Active,
     ShuttingDown,
@@ -60,6 +64,7 @@ impl Role {
             Role::Leading => "leading",
             Role::Observing => "observing",
             Role::Fenced => "fenced",
+            Role::Registering => "registering",
             Role::Active => "active",
             Role::ShuttingDown => "shutting_down",
             Role::Down => "down",

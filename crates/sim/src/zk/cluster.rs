@@ -243,7 +243,7 @@ impl Cluster {
         } else if b.registered {
             Role::Active
         } else {
-            Role::Fenced
+            Role::Registering
         };
         let read_timeout = b.zk.timeout_ms * 2 / 3;
         let timers = [(Timer::ClientTimeout, read_timeout), (Timer::Load, 0)];
