@@ -119,11 +119,28 @@ function stage(canvas) {
       }
       a = b;
     }
+    // Vote labels: each above its dot, else below it, where it covers no label drawn before
+    // it (else not at all), with a light halo so that it reads over the wires.
     ctx.font = s.labelFont;
+    const tall = parseFloat(s.labelFont.split(' ')[1]) || 11;
+    const boxes = [];
     s.flights.forEach(({ f, label }, k) => {
       if (label === null || !at[k]) return;
-      ctx.fillStyle = palette[f[6]];
-      ctx.fillText(label, at[k][0] + dot + 3, at[k][1] - dot - 2);
+      if (!boxes.length) {
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = 'rgba(248, 250, 252, 0.9)';
+      }
+      const x = at[k][0] + dot + 3;
+      const right = x + ctx.measureText(label).width;
+      for (const y of [at[k][1] - dot - 2, at[k][1] + dot + tall + 2]) {
+        const box = [x, y - tall, right, y + 3];
+        if (boxes.some((b) => b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3])) continue;
+        boxes.push(box);
+        ctx.strokeText(label, x, y);
+        ctx.fillStyle = palette[f[6]];
+        ctx.fillText(label, x, y);
+        return;
+      }
     });
     // The clock: the virtual time shown.
     const ms = Math.floor(d / 1000);

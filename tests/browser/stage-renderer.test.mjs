@@ -13,7 +13,8 @@ const SOURCE = readFileSync(new URL('../../src/stage.js', import.meta.url), 'utf
 function rig({ origin = 0, error = 0 } = {}) {
   const calls = [];
   const ctx = new Proxy({}, {
-    get: (_, name) => (...args) => calls.push([name, ...args]),
+    // Text is 6 px a character here.
+    get: (_, name) => (...args) => (calls.push([name, ...args]), name === 'measureText' ? { width: 6 * args[0].length } : undefined),
     set: (_, name, value) => (calls.push([`=${String(name)}`, value]), true),
   });
   const canvas = { width: 0, height: 0, getContext: () => ctx };
@@ -170,4 +171,23 @@ test('a stage whose clock origin is reported seconds off still glides smoothly',
     assert.ok(steps.every((d) => d >= 0 && d <= 12), `error ${error}: small steps forward, not jumps: ${steps}`);
     assert.ok(steps.filter((d) => d > 0).length > 60, `error ${error}: it moves in most frames`);
   }
+});
+
+test('vote labels never cover one another: the next goes below its dot, else is left out', () => {
+  const r = rig();
+  r.at(0);
+  r.take(scene({ now: 0, snap: true }));
+  r.at(100);
+  // Three votes on one wire, sent together: their dots are drawn at the same spot.
+  const vote = (label) => ({ from: [100, 100], to: [500, 100], sent: 0, lands: 200_000, label });
+  r.take(scene({ now: 100_000, flights: [vote('zk4 (0, 0:0)'), vote('zk2 (0, 0:0)'), vote('zk3 (0, 0:0)')] }));
+  r.calls.length = 0;
+  r.frame(150);
+  const drawn = r.calls.filter((c) => c[0] === 'fillText' && /^zk/.test(c[1]));
+  assert.deepEqual(drawn.map((c) => c[1]), ['zk4 (0, 0:0)', 'zk2 (0, 0:0)'], 'the third has no room');
+  const [above, below] = drawn;
+  assert.equal(above[2], below[2], 'beside the same dot');
+  assert.ok(below[3] - above[3] >= 11 + 3, `one line apart at least: ${above[3]}, ${below[3]}`);
+  const halos = r.calls.filter((c) => c[0] === 'strokeText').map((c) => c[1]);
+  assert.deepEqual(halos, ['zk4 (0, 0:0)', 'zk2 (0, 0:0)'], 'each drawn over a light halo');
 });
