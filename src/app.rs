@@ -1223,7 +1223,7 @@ fn Page(
                 <section class="panel side" data-side=side.mode.as_str()>
                     <div class="side-head">
                         <h2 class="mode" data-testid="mode">{text(lang, mode_key)}</h2>
-                        {(!embed).then(|| {
+                        {(!embed).then_some(move || later.get().then(|| {
                             let (c, e, b) = sizes;
                             let set = move |at: usize, n: usize| {
                                 let mut next = [c, e, b];
@@ -1238,7 +1238,7 @@ fn Page(
                             // Side by side both clusters have as many brokers: either choice sets both.
                             let brokers = size_select(lang, "size.brokers", "size-brokers", &BROKER_CHOICES, b, move |n| set(2, n));
                             view! { <div class="sizes">{quorum}{brokers}</div> }
-                        })}
+                        }))}
                     </div>
                     <div class="stage" data-testid="stage">
                         <canvas node_ref=side.canvas aria-hidden="true"></canvas>
