@@ -516,7 +516,8 @@ impl cluster::Cluster for Cluster {
 
 /// A broker holds no znodes: it shows its ZooKeeper session and the watches it holds, what it
 /// knows of the controller, the replicas it hosts as LeaderAndIsr gave them, and the topic configs
-/// it applied from `/config/changes` notifications.
+/// it applied from `/config/changes` notifications. Like the servers' lines, in the protocol's
+/// own names (ZooKeeper's client states, Kafka's fields), not translated.
 fn inspect_broker(broker: &Broker, alive: bool, ensemble: usize, out: &mut Vec<String>) {
     if !alive {
         out.push("down".to_string());
@@ -524,12 +525,12 @@ fn inspect_broker(broker: &Broker, alive: bool, ensemble: usize, out: &mut Vec<S
     }
     let zk = &broker.zk;
     let connection = match zk.state {
-        ConnState::Connected => format!("connected to {}", node_name(zk.server, ensemble)),
-        ConnState::Connecting => "connecting".to_string(),
-        ConnState::Disconnected => "disconnected".to_string(),
+        ConnState::Connected => format!("CONNECTED to {}", node_name(zk.server, ensemble)),
+        ConnState::Connecting => "CONNECTING".to_string(),
+        ConnState::Disconnected => "DISCONNECTED".to_string(),
     };
     out.push(format!(
-        "session {:#x} ({} ms) · {connection} · last zxid seen {}",
+        "session {:#x} ({} ms) · {connection} · lastZxid {}",
         zk.session,
         zk.timeout_ms,
         zxid_text(zk.last_zxid_seen)
@@ -537,13 +538,13 @@ fn inspect_broker(broker: &Broker, alive: bool, ensemble: usize, out: &mut Vec<S
     // KIP-380: the broker epoch is the czxid of its registration znode.
     let controller = broker.known_controller.map_or("-".to_string(), |b| format!("b{b}"));
     out.push(format!(
-        "broker epoch {:#x} · controller {controller} · highest controller epoch {}",
+        "brokerEpoch {:#x} · controller {controller} · controllerEpoch {}",
         broker.broker_epoch, broker.max_controller_epoch
     ));
     if let Some(c) = &broker.controller {
         let live: Vec<String> = c.live.keys().map(|b| format!("b{b}")).collect();
-        let phase = if c.phase == CtrlPhase::Loading { "loading the cluster state" } else { "active" };
-        out.push(format!("the controller: epoch {} · {phase} · live brokers [{}]", c.epoch, live.join(",")));
+        let phase = if c.phase == CtrlPhase::Loading { "loading" } else { "active" };
+        out.push(format!("KafkaController epoch {} · {phase} · liveBrokers [{}]", c.epoch, live.join(",")));
     }
     let watches: Vec<String> = zk
         .watches
@@ -564,7 +565,7 @@ fn inspect_broker(broker: &Broker, alive: bool, ensemble: usize, out: &mut Vec<S
         for (p, replica) in replicas.iter().enumerate().take(24) {
             if let Some((leader, leader_epoch)) = replica {
                 let leader = if *leader > 0 { format!("b{leader}") } else { "-1".to_string() };
-                out.push(format!("{topic}-{p}  replica · leader {leader} · leader epoch {leader_epoch}"));
+                out.push(format!("{topic}-{p}  leader {leader}  leaderEpoch {leader_epoch}"));
             }
         }
     }
