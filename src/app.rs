@@ -718,9 +718,9 @@ fn settings_lines(mode: Mode, typed: &str) -> Result<String, Problem> {
             return Err(Problem { key: "settings.not_pair", args: vec![item.to_string()] });
         };
         if let Err(error) = check_setting(mode, key, value).and_then(|()| page_allows(key, value)) {
-            let problem = setting_left_out(mode, &error);
-            let key = if problem.key == "param.setting_unknown" { "settings.unknown" } else { "settings.bad_value" };
-            return Err(Problem { key, args: problem.args });
+            let key =
+                if matches!(error, SettingError::UnknownKey(_)) { "settings.unknown" } else { "settings.bad_value" };
+            return Err(Problem { key, args: setting_left_out(mode, &error).args });
         }
         lines.push_str(&settings_line(key, value));
     }

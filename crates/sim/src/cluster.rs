@@ -243,7 +243,7 @@ pub struct NoteView {
 
 /// The words for what a person's action did, in both modes (`name` names a node as the mode
 /// does): a translatable key and its arguments.
-pub fn action_note_text(note: &ActionNote, name: impl Fn(NodeId) -> String) -> (&'static str, Vec<String>) {
+pub fn action_note_text(note: &ActionNote, name: &dyn Fn(NodeId) -> String) -> (&'static str, Vec<String>) {
     match note {
         ActionNote::Crashed => ("narr.crash", Vec::new()),
         ActionNote::Restarted => ("narr.restart", Vec::new()),

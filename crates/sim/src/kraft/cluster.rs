@@ -620,6 +620,6 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         Note::BrokerShuttingDown => ("kraft.broker_shutting_down", Vec::new()),
         Note::BrokerShutdownDone => ("kraft.broker_shutdown_done", Vec::new()),
         Note::BrokerShutdownGaveUp => ("kraft.broker_shutdown_gave_up", Vec::new()),
-        Note::Action(action) => crate::cluster::action_note_text(action, |id| name(&id)),
+        Note::Action(action) => crate::cluster::action_note_text(action, &|id| name(&id)),
     }
 }

@@ -790,7 +790,7 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
             ("kafka.config_applied", vec![topic.clone(), change.clone(), config_text(configs)])
         }
         Note::Violation(text) => ("violation", vec![text.clone()]),
-        Note::Action(action) => cluster::action_note_text(action, |id| node_name(id, ensemble)),
+        Note::Action(action) => cluster::action_note_text(action, &|id| node_name(id, ensemble)),
     }
 }
 
