@@ -295,6 +295,8 @@ impl Animator {
                 .lab
                 .with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr, measure, snap, sent_ms));
         }
+        // Every side's scene in one message to the drawing worker.
+        crate::front::flush();
         if any && !self.drawn.replace(true) {
             // For `make bench`: time from navigation to the first drawn frame.
             if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {

@@ -1,24 +1,28 @@
-//! The stage's front layer (what moves: messages in flight, countdown rings, the clock) is
-//! drawn by `stage.js` from a [`Scene`]: numbers that say where each message flies and when it
-//! was sent and lands, each ring's timer, and the virtual time. The page sends a scene each
-//! simulation tick (a few times a second); `stage.js` moves the shown time from one scene to
-//! the next every animation frame. So the page's main thread does no per-frame work at all.
+//! Both layers of the stage are drawn by `stage.js` from a [`Scene`]. The front layer (what
+//! moves: messages in flight, countdown rings, the clock) is numbers that say where each message
+//! flies and when it was sent and lands, each ring's timer, and the virtual time. The page sends
+//! a scene each simulation tick (a few times a second); `stage.js` moves the shown time from one
+//! scene to the next every animation frame. When the back layer (links, nodes, their lines)
+//! changed, the scene ends with its drawing, recorded as canvas calls by a [`Pen`]. So the page's
+//! main thread rasterizes nothing on the stage.
 //!
-//! `stage.js` runs in a worker that holds the canvas as an OffscreenCanvas. Without a GPU (many
-//! school laptops, virtual machines, headless browsers), a canvas that changes every frame costs
-//! the thread that rasterizes it several milliseconds a frame; in a worker, that cost leaves the
+//! `stage.js` runs in a worker that holds both canvases as OffscreenCanvases. Without a GPU
+//! (many school laptops, virtual machines, headless browsers), a canvas that changes costs the
+//! thread that rasterizes it several milliseconds each time; in a worker, that cost leaves the
 //! page's thread. Browsers without `transferControlToOffscreen` run the same `stage.js` on the
 //! page.
 
 use js_sys::{Array, Float64Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement, Url, Worker};
+use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlCanvasElement, Url, Worker};
 
 /// The front layer's renderer, shipped inside the app (no extra file to fetch, nothing to 404),
 /// without its comments (`build.rs`).
 const STAGE_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/stage.js"));
-/// In a worker: the first message is the canvas, every later one a scene.
-const WORKER_GLUE: &str = "\nlet take = null;\nonmessage = ({ data }) => { if (data instanceof ArrayBuffer) { if (take) take(data); } else take = stage(data); };\n";
+/// In the worker, which draws every stage of the page: `[0, stage, front, back]` hands it a
+/// stage's canvases, `[1, stage, scene, stage, scene, ...]` brings one tick's scenes, and
+/// `[2, stage]` forgets a stage.
+const WORKER_GLUE: &str = "\nconst takes = [];\nonmessage = ({ data }) => { const [kind, ...m] = data; if (kind === 0) takes[m[0]] = stage(m[1], m[2]); else if (kind === 2) delete takes[m[0]]; else for (let k = 0; k + 1 < m.length; k += 2) if (takes[m[k]]) takes[m[k]](m[k + 1]); };\n";
 
 // A scene's item codes (stage.js reads the same numbers).
 const PALETTE: f64 = 1.0;
@@ -26,6 +30,25 @@ const FONTS: f64 = 2.0;
 const RING: f64 = 3.0;
 const FLIGHT: f64 = 4.0;
 const LABEL: f64 = 5.0;
+const BACK: f64 = 6.0;
+
+// The back layer's canvas calls (stage.js `paint` reads the same numbers).
+const B_FILL_STYLE: f64 = 1.0;
+const B_STROKE_STYLE: f64 = 2.0;
+const B_LINE_WIDTH: f64 = 3.0;
+const B_FONT: f64 = 4.0;
+const B_ALIGN: f64 = 5.0;
+const B_BASELINE: f64 = 6.0;
+const B_FILL_RECT: f64 = 7.0;
+const B_BEGIN: f64 = 8.0;
+const B_MOVE: f64 = 9.0;
+const B_LINE: f64 = 10.0;
+const B_ARC: f64 = 11.0;
+const B_FILL: f64 = 12.0;
+const B_STROKE: f64 = 13.0;
+const B_TEXT: f64 = 14.0;
+const B_DASH: f64 = 15.0;
+const B_ALPHA: f64 = 16.0;
 
 /// The fixed part of a scene.
 pub struct Header {
@@ -79,10 +102,7 @@ impl Scene {
     }
 
     fn string(&mut self, s: &str) {
-        let at = self.ops.len();
-        self.ops.push(0.0);
-        self.ops.extend(s.encode_utf16().map(f64::from));
-        self.ops[at] = (self.ops.len() - at - 1) as f64;
+        push_string(&mut self.ops, s);
     }
 
     fn colour(&mut self, colour: &'static str) -> f64 {
@@ -122,48 +142,222 @@ impl Scene {
         self.string(text);
     }
 
+    /// Start the back layer's drawing: every call made with the returned pen until the scene
+    /// is sent draws it (the back layer is redrawn whole). `meter` measures text.
+    pub fn back<'a>(&'a mut self, meter: &'a Meter) -> Pen<'a> {
+        self.ops.push(BACK);
+        Pen { ops: &mut self.ops, meter, font: String::new() }
+    }
+
     fn buffer(&self) -> JsValue {
         Float64Array::from(self.ops.as_slice()).buffer().into()
     }
 }
 
-/// Where scenes go.
+fn push_string(ops: &mut Vec<f64>, s: &str) {
+    let at = ops.len();
+    ops.push(0.0);
+    ops.extend(s.encode_utf16().map(f64::from));
+    ops[at] = (ops.len() - at - 1) as f64;
+}
+
+/// Measures text for the back layer's layout on the page (a canvas of its own, never shown, so
+/// nothing is rasterized), remembering what it measured: the texts laid out are few (role
+/// names and the widest detail line) and come back every drawing.
+#[derive(Default)]
+pub struct Meter {
+    ctx: Option<CanvasRenderingContext2d>,
+    font: std::cell::RefCell<String>,
+    known: std::cell::RefCell<Vec<(String, String, f64)>>,
+}
+
+impl Meter {
+    fn width(&self, font: &str, text: &str) -> f64 {
+        if let Some((_, _, w)) = self.known.borrow().iter().find(|(f, t, _)| f == font && t == text) {
+            return *w;
+        }
+        let w = self.measure(font, text);
+        let mut known = self.known.borrow_mut();
+        if known.len() >= 64 {
+            known.clear();
+        }
+        known.push((font.to_string(), text.to_string(), w));
+        w
+    }
+
+    fn measure(&self, font: &str, text: &str) -> f64 {
+        let ctx = match &self.ctx {
+            Some(ctx) => ctx,
+            None => return 0.6 * font_px(font) * text.chars().count() as f64,
+        };
+        if *self.font.borrow() != font {
+            ctx.set_font(font);
+            *self.font.borrow_mut() = font.to_string();
+        }
+        ctx.measure_text(text).map_or(0.0, |m| m.width())
+    }
+
+    /// A meter measuring with the browser's fonts (else it estimates from the font size).
+    pub fn open() -> Meter {
+        let ctx = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.create_element("canvas").ok())
+            .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+            .and_then(|c| c.get_context("2d").ok().flatten())
+            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+        Meter { ctx, ..Meter::default() }
+    }
+}
+
+/// The size in a CSS font shorthand ("600 13px system-ui"; whole pixels), 12 if none is found.
+fn font_px(font: &str) -> f64 {
+    font.split_whitespace().find_map(|w| w.strip_suffix("px")?.parse::<u32>().ok()).map_or(12.0, f64::from)
+}
+
+/// Records the back layer's canvas calls into a scene, with the names of the canvas API.
+pub struct Pen<'a> {
+    ops: &'a mut Vec<f64>,
+    meter: &'a Meter,
+    font: String,
+}
+
+impl Pen<'_> {
+    fn style(&mut self, code: f64, value: &str) {
+        self.ops.push(code);
+        push_string(self.ops, value);
+    }
+
+    pub fn set_fill_style(&mut self, colour: &str) {
+        self.style(B_FILL_STYLE, colour);
+    }
+
+    pub fn set_stroke_style(&mut self, colour: &str) {
+        self.style(B_STROKE_STYLE, colour);
+    }
+
+    pub fn set_font(&mut self, font: &str) {
+        if self.font != font {
+            self.font = font.to_string();
+            self.style(B_FONT, font);
+        }
+    }
+
+    pub fn set_text_align(&mut self, align: &str) {
+        self.style(B_ALIGN, align);
+    }
+
+    pub fn set_text_baseline(&mut self, baseline: &str) {
+        self.style(B_BASELINE, baseline);
+    }
+
+    pub fn set_line_width(&mut self, width: f64) {
+        self.ops.extend([B_LINE_WIDTH, width]);
+    }
+
+    pub fn set_global_alpha(&mut self, alpha: f64) {
+        self.ops.extend([B_ALPHA, alpha]);
+    }
+
+    /// Dashes of `on` then `off` pixels; (0, 0) for a solid line.
+    pub fn set_line_dash(&mut self, on: f64, off: f64) {
+        self.ops.extend([B_DASH, on, off]);
+    }
+
+    pub fn fill_rect(&mut self, x: f64, y: f64, w: f64, h: f64) {
+        self.ops.extend([B_FILL_RECT, x, y, w, h]);
+    }
+
+    pub fn begin_path(&mut self) {
+        self.ops.push(B_BEGIN);
+    }
+
+    pub fn move_to(&mut self, x: f64, y: f64) {
+        self.ops.extend([B_MOVE, x, y]);
+    }
+
+    pub fn line_to(&mut self, x: f64, y: f64) {
+        self.ops.extend([B_LINE, x, y]);
+    }
+
+    pub fn arc(&mut self, x: f64, y: f64, r: f64, start: f64, end: f64) {
+        self.ops.extend([B_ARC, x, y, r, start, end]);
+    }
+
+    pub fn fill(&mut self) {
+        self.ops.push(B_FILL);
+    }
+
+    pub fn stroke(&mut self) {
+        self.ops.push(B_STROKE);
+    }
+
+    pub fn fill_text(&mut self, text: &str, x: f64, y: f64) {
+        self.ops.push(B_TEXT);
+        push_string(self.ops, text);
+        self.ops.extend([x, y]);
+    }
+
+    /// The width of `text` in the current font, in CSS pixels.
+    pub fn measure(&self, text: &str) -> f64 {
+        self.meter.width(&self.font, text)
+    }
+}
+
+/// Where a stage's scenes go.
 enum Target {
-    /// A worker holding the canvas: each scene's buffer moves there (nothing is copied).
-    Worker(Worker),
+    /// The page's worker, which holds this stage's canvases: scenes wait in the tick's batch
+    /// ([`flush`]), and each buffer moves there (nothing is copied).
+    Worker(u32),
     /// `stage.js` on the page: the function that takes each scene.
     Page(Function),
 }
 
-/// A front layer and the renderer that draws it.
+thread_local! {
+    /// The page's one drawing worker: every stage's layers, so one message and one wake-up per
+    /// tick, and one animation loop, whatever the number of stages (on a machine with few
+    /// cores, each wake-up of a drawing thread takes time from the page's). `None` until the
+    /// first stage opens; `Some(None)` if this browser cannot have one.
+    static WORKER: std::cell::RefCell<Option<Option<Worker>>> = const { std::cell::RefCell::new(None) };
+    /// This tick's scenes for the worker: `1`, then stage number and buffer pairs.
+    static BATCH: std::cell::RefCell<Option<Array>> = const { std::cell::RefCell::new(None) };
+    static STAGES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn worker() -> Option<Worker> {
+    WORKER.with(|w| w.borrow_mut().get_or_insert_with(new_worker).clone())
+}
+
+/// A stage's two layers and the renderer that draws them.
 pub struct Remote {
     target: Target,
     pub scene: Scene,
 }
 
 impl Remote {
-    /// Hand `canvas` to a new worker if this browser can, else start the renderer on the page.
-    /// `None` if neither works (nothing is drawn on the front layer then).
-    pub fn open(canvas: &HtmlCanvasElement) -> Option<Remote> {
-        let target = match to_worker(canvas) {
-            Some(worker) => Target::Worker(worker),
+    /// Hand both canvases to the page's worker if this browser can, else start the renderer
+    /// on the page. `None` if neither works (nothing is drawn on the stage then).
+    pub fn open(front: &HtmlCanvasElement, back: &HtmlCanvasElement) -> Option<Remote> {
+        let target = match to_worker(front, back) {
+            Some(index) => Target::Worker(index),
             None => {
                 // `eval` reports a refusal (a page policy that forbids it) as an error, not a throw.
                 let stage: Function =
                     js_sys::eval(&["(() => {", STAGE_JS, "\nreturn stage;\n})()"].concat()).ok()?.dyn_into().ok()?;
-                Target::Page(stage.call1(&JsValue::NULL, canvas).ok()?.dyn_into().ok()?)
+                Target::Page(stage.call2(&JsValue::NULL, front, back).ok()?.dyn_into().ok()?)
             }
         };
         Some(Remote { target, scene: Scene::default() })
     }
 
-    /// Send the recorded scene.
+    /// Send the recorded scene (to the worker: with the next [`flush`]).
     pub fn post(&self) {
         let buffer = self.scene.buffer();
         match &self.target {
-            Target::Worker(worker) => {
-                let _ = worker.post_message_with_transfer(&buffer, &Array::of1(&buffer));
-            }
+            Target::Worker(index) => BATCH.with(|b| {
+                let batch = b.borrow_mut().get_or_insert_with(|| Array::of1(&1.into())).clone();
+                batch.push(&(*index).into());
+                batch.push(&buffer);
+            }),
             Target::Page(take) => {
                 let _ = take.call1(&JsValue::NULL, &buffer);
             }
@@ -171,31 +365,42 @@ impl Remote {
     }
 }
 
-fn to_worker(canvas: &HtmlCanvasElement) -> Option<Worker> {
-    if !js_sys::Reflect::has(canvas, &"transferControlToOffscreen".into()).unwrap_or(false) {
-        return None;
-    }
+/// Send the worker every scene posted since the last flush, in one message.
+pub fn flush() {
+    let Some(batch) = BATCH.with(|b| b.borrow_mut().take()) else { return };
+    let Some(worker) = worker() else { return };
+    let buffers: Array = batch.iter().filter(|v| v.is_instance_of::<js_sys::ArrayBuffer>()).collect();
+    let _ = worker.post_message_with_transfer(&batch, &buffers);
+}
+
+fn new_worker() -> Option<Worker> {
     let options = BlobPropertyBag::new();
     options.set_type("text/javascript");
     let source = Array::of2(&STAGE_JS.into(), &WORKER_GLUE.into());
     let blob = Blob::new_with_str_sequence_and_options(&source, &options).ok()?;
     let url = Url::create_object_url_with_blob(&blob).ok()?;
-    let worker = Worker::new(&url).ok()?;
-    let Ok(offscreen) = canvas.transfer_control_to_offscreen() else {
-        worker.terminate();
-        return None;
-    };
-    if worker.post_message_with_transfer(&offscreen, &Array::of1(&offscreen)).is_err() {
-        worker.terminate();
+    Worker::new(&url).ok()
+}
+
+/// Hand a stage's canvases to the page's worker; its number there.
+fn to_worker(front: &HtmlCanvasElement, back: &HtmlCanvasElement) -> Option<u32> {
+    if !js_sys::Reflect::has(front, &"transferControlToOffscreen".into()).unwrap_or(false) {
         return None;
     }
-    Some(worker)
+    let worker = worker()?;
+    let (Ok(front), Ok(back)) = (front.transfer_control_to_offscreen(), back.transfer_control_to_offscreen()) else {
+        return None;
+    };
+    let index = STAGES.with(|n| n.replace(n.get() + 1));
+    let message = Array::of4(&0.into(), &index.into(), &front, &back);
+    worker.post_message_with_transfer(&message, &Array::of2(&front, &back)).ok()?;
+    Some(index)
 }
 
 impl Drop for Remote {
     fn drop(&mut self) {
-        if let Target::Worker(worker) = &self.target {
-            worker.terminate();
+        if let (Target::Worker(index), Some(worker)) = (&self.target, WORKER.with(|w| w.borrow().clone().flatten())) {
+            let _ = worker.post_message(&Array::of2(&2.into(), &(*index).into()));
         }
     }
 }
@@ -204,4 +409,36 @@ impl Drop for Remote {
 pub fn same(a: &HtmlCanvasElement, b: &HtmlCanvasElement) -> bool {
     let (a, b): (&JsValue, &JsValue) = (a.unchecked_ref(), b.unchecked_ref());
     a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pen_records_canvas_calls_after_the_back_mark_with_strings_as_utf16() {
+        let mut scene = Scene::default();
+        let meter = Meter::default();
+        let mut pen = scene.back(&meter);
+        pen.set_font("600 13px sans");
+        pen.set_font("600 13px sans"); // the same font again: not recorded twice
+        pen.fill_text("é1", 10.0, 20.0);
+        pen.set_line_dash(6.0, 5.0);
+        pen.arc(1.0, 2.0, 3.0, 0.0, 6.0);
+        let font: Vec<f64> = "600 13px sans".encode_utf16().map(f64::from).collect();
+        let mut want = vec![BACK, B_FONT, font.len() as f64];
+        want.extend(font);
+        want.extend([B_TEXT, 2.0, 233.0, 49.0, 10.0, 20.0, B_DASH, 6.0, 5.0, B_ARC, 1.0, 2.0, 3.0, 0.0, 6.0]);
+        assert_eq!(scene.ops, want);
+    }
+
+    #[test]
+    fn without_a_browser_the_meter_estimates_from_the_font_size_and_remembers() {
+        let meter = Meter::default();
+        assert_eq!(meter.width("600 10px sans", "abcd"), 24.0);
+        assert!((meter.width("bold serif", "ab") - 14.4).abs() < 1e-9, "12 px when the font names no size");
+        assert_eq!(meter.known.borrow().len(), 2);
+        assert_eq!(meter.width("600 10px sans", "abcd"), 24.0);
+        assert_eq!(meter.known.borrow().len(), 2, "measured once");
+    }
 }

@@ -9,10 +9,9 @@
 use quorumlab_sim::cluster::{FlightView, NodeKind, NodeView, Role};
 use quorumlab_sim::world::VoteInfo;
 use quorumlab_sim::MsgClass;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 
-use crate::front::{same, Header, Remote, Scene};
+use crate::front::{same, Header, Meter, Pen, Remote, Scene};
 use crate::i18n::{tr, Lang};
 use crate::lab::Lab;
 use crate::layout;
@@ -109,28 +108,6 @@ struct NodeLook {
     vote: Option<usize>,
 }
 
-/// One canvas and its 2D context, sized to its CSS box times the device pixel ratio.
-#[derive(Default)]
-struct Layer {
-    ctx: Option<CanvasRenderingContext2d>,
-    px: (u32, u32),
-}
-
-impl Layer {
-    /// Size the backing store; returns the context, scaled to CSS pixels.
-    fn fit(&mut self, canvas: &HtmlCanvasElement, px: (u32, u32), dpr: f64) -> Option<&CanvasRenderingContext2d> {
-        if self.ctx.is_none() || self.px != px {
-            canvas.set_width(px.0);
-            canvas.set_height(px.1);
-            self.ctx = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok());
-            self.px = px;
-        }
-        let ctx = self.ctx.as_ref()?;
-        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-        Some(ctx)
-    }
-}
-
 /// Fonts of the front layer, rebuilt only when the text scale changes.
 #[derive(Default)]
 struct Fonts {
@@ -143,8 +120,9 @@ struct Fonts {
 /// A cluster's stage: both layers and what was last drawn on the back one.
 #[derive(Default)]
 pub struct Stage {
-    back: Layer,
     front: Front,
+    /// Measures the back layer's text on the page.
+    meter: Option<Meter>,
     positions: Vec<(f64, f64)>,
     shown: Look,
     /// While playing, the back layer shows the previous tick's state, held here for one tick:
@@ -154,6 +132,8 @@ pub struct Stage {
     fonts: Fonts,
     /// The stage's CSS size as last measured (measuring can force a layout, so not every frame).
     css: Option<(f64, f64)>,
+    /// The pixel size the back layer was last drawn at.
+    px: (u32, u32),
 }
 
 /// A state shown one tick late (see `Stage::held`).
@@ -195,8 +175,8 @@ enum Front {
 pub const BIG_TEXT: f64 = 1.35;
 
 impl Stage {
-    /// Draw the back layer if what it shows changed, and send the front layer's scene. Returns
-    /// false if nothing could be drawn. `measure`: read the stage's size again. `snap`: the
+    /// Send this tick's scene: the front layer, and the back layer's drawing if what it shows
+    /// changed (the worker draws both; see `front.rs`). Returns false if nothing could be drawn. `measure`: read the stage's size again. `snap`: the
     /// front layer shows this moment at once (else it glides there from the previous scene).
     /// `sent_ms`: the page's clock, shared by every side drawn in one go (see `Header::sent_ms`).
     #[allow(clippy::too_many_arguments)]
@@ -222,19 +202,28 @@ impl Stage {
         };
         let px = ((width * dpr).round() as u32, (height * dpr).round() as u32);
         layout::positions(&lab.views, &mut self.positions);
-        let resized = self.back.px != px;
+        let opened = match &self.front {
+            Front::Open(_, canvas) | Front::Failed(canvas) => same(canvas, front),
+            Front::Unopened => false,
+        };
+        if !opened {
+            self.front = match Remote::open(front, back) {
+                Some(remote) => Front::Open(Box::new(remote), front.clone()),
+                None => Front::Failed(front.clone()),
+            };
+        }
+        // New canvases (or a new size) show this moment, drawn whole.
+        let resized = !opened || self.px != px;
         let current = (look(lab, px, dpr, lang, text_scale), lab.views.clone());
         // A snap (a step, an action, a pause) or a new size shows this moment; a tick shows the
         // state held from the previous one (nothing new on the first tick after a snap).
-        let show = self.held.pass(current, snap || resized);
-        if let Some((next, views)) = show {
-            if resized || next != self.shown {
-                let Some(ctx) = self.back.fit(back, px, dpr) else { return false };
-                let pos = Positions { at: &self.positions, width, height };
-                draw_back(ctx, &views, &pos, lang, text_scale, &next.cut);
+        let back_views = match self.held.pass(current, snap || resized) {
+            Some((next, views)) if resized || next != self.shown => {
                 self.shown = next;
+                Some(views)
             }
-        }
+            _ => None,
+        };
         let r = layout::node_radius(width, height, lab.views.len());
         let pos = Positions { at: &self.positions, width, height };
         let clock_px = clock_size(width, r, text_scale, (0..lab.views.len()).map(|i| pos.at(i)));
@@ -243,16 +232,6 @@ impl Stage {
                 scale_bits: (text_scale.to_bits(), clock_px.to_bits()),
                 label: font("600", 11.0 * text_scale, SANS),
                 clock: font("600", clock_px, MONO),
-            };
-        }
-        let opened = match &self.front {
-            Front::Open(_, canvas) | Front::Failed(canvas) => same(canvas, front),
-            Front::Unopened => false,
-        };
-        if !opened {
-            self.front = match Remote::open(front) {
-                Some(remote) => Front::Open(Box::new(remote), front.clone()),
-                None => Front::Failed(front.clone()),
             };
         }
         let Front::Open(remote, _) = &mut self.front else { return false };
@@ -270,6 +249,11 @@ impl Stage {
         scene.start(&header, &self.fonts.label, &self.fonts.clock);
         record_timers(scene, &lab.views, &pos, r);
         record_flights(scene, lab, &pos, r);
+        if let Some(views) = back_views {
+            let meter = self.meter.get_or_insert_with(Meter::open);
+            draw_back(&mut scene.back(meter), &views, &pos, lang, text_scale, &self.shown.cut);
+            self.px = px;
+        }
         remote.post();
         true
     }
@@ -368,36 +352,29 @@ impl Positions<'_> {
 const CUT: &str = "#dc2626";
 
 /// The back layer; `cut` is each node's partition side (0: none).
-fn draw_back(
-    ctx: &CanvasRenderingContext2d,
-    views: &[NodeView],
-    pos: &Positions,
-    lang: Lang,
-    text_scale: f64,
-    cut: &[u8],
-) {
+fn draw_back(pen: &mut Pen, views: &[NodeView], pos: &Positions, lang: Lang, text_scale: f64, cut: &[u8]) {
     let (width, height) = (pos.width, pos.height);
-    ctx.set_fill_style_str(BACKGROUND);
-    ctx.fill_rect(0.0, 0.0, width, height);
+    pen.set_fill_style(BACKGROUND);
+    pen.fill_rect(0.0, 0.0, width, height);
     let r = layout::node_radius(width, height, views.len());
     let severed = |i: usize, j: usize| cut.get(i) != cut.get(j);
 
     // Links between quorum members (brokers only show their traffic).
     let quorum = views.iter().take_while(|v| v.kind != NodeKind::Broker).count();
-    ctx.set_stroke_style_str(LINK);
-    ctx.set_line_width(1.5);
-    ctx.begin_path();
+    pen.set_stroke_style(LINK);
+    pen.set_line_width(1.5);
+    pen.begin_path();
     for i in 0..quorum {
         for j in (i + 1)..quorum {
             if !severed(i, j) {
                 let (a, b) = (pos.at(i), pos.at(j));
-                ctx.move_to(a.0, a.1);
-                ctx.line_to(b.0, b.1);
+                pen.move_to(a.0, a.1);
+                pen.line_to(b.0, b.1);
             }
         }
     }
-    ctx.stroke();
-    draw_cuts(ctx, pos, quorum, &severed);
+    pen.stroke();
+    draw_cuts(pen, pos, quorum, &severed);
 
     // The lines under each node (role, then detail), as many as fit: below the node, or beside
     // it, away from the ring's centre, where below would run into a neighbour (5 or 7 servers on
@@ -411,33 +388,43 @@ fn draw_back(
     for brokers in [false, true] {
         let group: Vec<usize> = (0..views.len()).filter(|&i| (views[i].kind == NodeKind::Broker) == brokers).collect();
         let Some(kind) = group.first().map(|&i| views[i].kind) else { continue };
-        let measure = |text: &str| ctx.measure_text(text).map_or(0.0, |m| m.width());
-        let role_w = |px: f64| {
-            ctx.set_font(&font("600", px * text_scale, SANS));
-            roles_of(kind).iter().map(|&role| measure(tr(lang, crate::i18n::role_key(role)))).fold(0.0, f64::max)
+        // Widths in a font: a pen records the font it sets, so measuring uses that font.
+        let mut width_in = |font: String, texts: &mut dyn Iterator<Item = &str>| {
+            pen.set_font(&font);
+            texts.map(|t| pen.measure(t)).fold(0.0, f64::max)
         };
-        let one = |px: f64| Block {
+        let mut role_w = |px: f64| {
+            width_in(
+                font("600", px * text_scale, SANS),
+                &mut roles_of(kind).iter().map(|&role| tr(lang, crate::i18n::role_key(role))),
+            )
+        };
+        let one = |px: f64, width: f64| Block {
             lines: 1,
-            width: role_w(px),
+            width,
             depth: (role_dy + px * 0.6) * text_scale,
             line: LINE * text_scale,
             role_px: px,
         };
-        let mut blocks = vec![one(role_px)];
+        let mut blocks = vec![one(role_px, role_w(role_px))];
         if r >= 24.0 {
             let role = blocks[0];
-            ctx.set_font(&font("400", 12.0 * text_scale, MONO));
-            let detail_w = measure(&widest_detail(lang, kind)).max(role.width);
+            let small = one(role_px * 0.8, role_w(role_px * 0.8));
+            let detail_w = width_in(
+                font("400", 12.0 * text_scale, MONO),
+                &mut std::iter::once(widest_detail(lang, kind).as_str()),
+            )
+            .max(role.width);
             blocks.insert(0, Block { lines: 2, width: detail_w, depth: DETAIL_DY * text_scale + 7.0, ..role });
             // A row of brokers a little too close for its widest role ("shutting down") keeps
             // its roles in a smaller font rather than losing them.
-            blocks.push(one(role_px * 0.8));
+            blocks.push(small);
         }
         let _ = blocks.into_iter().any(|block| plan.place(&group, block));
     }
     for (i, v) in views.iter().enumerate() {
         let vote = vote_of(v, views);
-        draw_node(ctx, v, pos.at(i), r, lang, vote, text_scale, plan.places[i]);
+        draw_node(pen, v, pos.at(i), r, lang, vote, text_scale, plan.places[i]);
     }
 }
 
@@ -572,36 +559,35 @@ fn role_font(r: f64) -> (f64, f64) {
 }
 
 /// The partition: every quorum link it severs, dashed and crossed out at its middle.
-fn draw_cuts(ctx: &CanvasRenderingContext2d, pos: &Positions, quorum: usize, severed: &dyn Fn(usize, usize) -> bool) {
-    let dash = js_sys::Array::of2(&6.0.into(), &5.0.into());
-    let _ = ctx.set_line_dash(&dash);
-    ctx.set_stroke_style_str(CUT);
-    ctx.set_line_width(1.5);
-    ctx.set_global_alpha(0.7);
-    ctx.begin_path();
+fn draw_cuts(pen: &mut Pen, pos: &Positions, quorum: usize, severed: &dyn Fn(usize, usize) -> bool) {
+    pen.set_line_dash(6.0, 5.0);
+    pen.set_stroke_style(CUT);
+    pen.set_line_width(1.5);
+    pen.set_global_alpha(0.7);
+    pen.begin_path();
     let mut marks = Vec::new();
     for i in 0..quorum {
         for j in (i + 1)..quorum {
             if severed(i, j) {
                 let (a, b) = (pos.at(i), pos.at(j));
-                ctx.move_to(a.0, a.1);
-                ctx.line_to(b.0, b.1);
+                pen.move_to(a.0, a.1);
+                pen.line_to(b.0, b.1);
                 marks.push(((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0));
             }
         }
     }
-    ctx.stroke();
-    let _ = ctx.set_line_dash(&js_sys::Array::new());
-    ctx.set_global_alpha(1.0);
-    ctx.set_line_width(2.5);
-    ctx.begin_path();
+    pen.stroke();
+    pen.set_line_dash(0.0, 0.0);
+    pen.set_global_alpha(1.0);
+    pen.set_line_width(2.5);
+    pen.begin_path();
     for (x, y) in marks {
-        ctx.move_to(x - 5.0, y - 5.0);
-        ctx.line_to(x + 5.0, y + 5.0);
-        ctx.move_to(x + 5.0, y - 5.0);
-        ctx.line_to(x - 5.0, y + 5.0);
+        pen.move_to(x - 5.0, y - 5.0);
+        pen.line_to(x + 5.0, y + 5.0);
+        pen.move_to(x + 5.0, y - 5.0);
+        pen.line_to(x - 5.0, y + 5.0);
     }
-    ctx.stroke();
+    pen.stroke();
 }
 
 /// Election requests get a text label while at most this many senders have one in flight
@@ -685,7 +671,7 @@ fn record_timers(scene: &mut Scene, views: &[NodeView], pos: &Positions, r: f64)
 
 #[allow(clippy::too_many_arguments)]
 fn draw_node(
-    ctx: &CanvasRenderingContext2d,
+    pen: &mut Pen,
     v: &NodeView,
     (x, y): (f64, f64),
     r: f64,
@@ -695,62 +681,62 @@ fn draw_node(
     lines: Option<(Side, Block)>,
 ) {
     use std::f64::consts::TAU;
-    ctx.begin_path();
-    let _ = ctx.arc(x, y, r, 0.0, TAU);
-    ctx.set_fill_style_str(role_colour(v.role));
-    ctx.fill();
-    ctx.set_line_width(if v.is_controller { 4.0 } else { 1.5 });
-    ctx.set_stroke_style_str(if v.is_controller { "#92400e" } else { "#334155" });
-    ctx.stroke();
+    pen.begin_path();
+    pen.arc(x, y, r, 0.0, TAU);
+    pen.set_fill_style(role_colour(v.role));
+    pen.fill();
+    pen.set_line_width(if v.is_controller { 4.0 } else { 1.5 });
+    pen.set_stroke_style(if v.is_controller { "#92400e" } else { "#334155" });
+    pen.stroke();
 
-    ctx.set_text_align("center");
-    ctx.set_text_baseline("middle");
-    ctx.set_fill_style_str(if v.alive { TEXT_ON_DARK } else { "#475569" });
+    pen.set_text_align("center");
+    pen.set_text_baseline("middle");
+    pen.set_fill_style(if v.alive { TEXT_ON_DARK } else { "#475569" });
     // A tiny node (an embed side by side) has room for its name only: the epoch's smallest
     // legible size would run into it.
     let tiny = r < 20.0;
-    ctx.set_font(&font("700", r * 0.5, SANS));
-    let _ = ctx.fill_text(&v.name(), x, if tiny { y } else { y - r * 0.12 });
-    ctx.set_font(&font("500", (r * 0.3).max(10.0), SANS));
+    pen.set_font(&font("700", r * 0.5, SANS));
+    pen.fill_text(&v.name(), x, if tiny { y } else { y - r * 0.12 });
+    pen.set_font(&font("500", (r * 0.3).max(10.0), SANS));
     if v.kind != NodeKind::Broker && !tiny {
-        let _ = ctx.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
+        pen.fill_text(&format!("e{}", v.epoch), x, y + r * 0.38);
     }
     if !v.alive {
-        ctx.set_stroke_style_str("#475569");
-        ctx.set_line_width(3.0);
-        ctx.begin_path();
-        ctx.move_to(x - r * 0.5, y - r * 0.5);
-        ctx.line_to(x + r * 0.5, y + r * 0.5);
-        ctx.move_to(x + r * 0.5, y - r * 0.5);
-        ctx.line_to(x - r * 0.5, y + r * 0.5);
-        ctx.stroke();
+        pen.set_stroke_style("#475569");
+        pen.set_line_width(3.0);
+        pen.begin_path();
+        pen.move_to(x - r * 0.5, y - r * 0.5);
+        pen.line_to(x + r * 0.5, y + r * 0.5);
+        pen.move_to(x + r * 0.5, y - r * 0.5);
+        pen.line_to(x - r * 0.5, y + r * 0.5);
+        pen.stroke();
     }
     // Under the node, or beside it: role, then log end offset / high watermark, as many lines
     // as fit. Large-text mode scales these lines and their spacing.
-    ctx.set_fill_style_str(TEXT);
+    pen.set_fill_style(TEXT);
     let Some((side, block)) = lines else {
-        ctx.set_text_align("start");
-        ctx.set_text_baseline("alphabetic");
+        pen.set_text_align("start");
+        pen.set_text_baseline("alphabetic");
         return;
     };
     let role_dy = role_font(r).1;
     let ((role_x, role_y), (detail_x, detail_y)) = match side {
         Side::Below => ((x, y + r + role_dy * scale), (x, y + r + DETAIL_DY * scale)),
         Side::Left | Side::Right => {
-            ctx.set_text_align(if side == Side::Left { "right" } else { "left" });
+            pen.set_text_align(if side == Side::Left { "right" } else { "left" });
             let tx = if side == Side::Left { x - r - HALO - 2.0 } else { x + r + HALO + 2.0 };
             let top = y - (block.lines as f64 - 1.0) * block.line / 2.0;
             ((tx, top), (tx, top + block.line))
         }
     };
-    ctx.set_font(&font("600", block.role_px * scale, SANS));
-    let _ = ctx.fill_text(tr(lang, crate::i18n::role_key(v.role)), role_x, role_y);
+    pen.set_font(&font("600", block.role_px * scale, SANS));
+    pen.fill_text(tr(lang, crate::i18n::role_key(v.role)), role_x, role_y);
     if block.lines >= 2 {
-        ctx.set_font(&font("400", 12.0 * scale, MONO));
-        let _ = ctx.fill_text(&node_detail(lang, v, vote), detail_x, detail_y);
+        pen.set_font(&font("400", 12.0 * scale, MONO));
+        pen.fill_text(&node_detail(lang, v, vote), detail_x, detail_y);
     }
-    ctx.set_text_align("start");
-    ctx.set_text_baseline("alphabetic");
+    pen.set_text_align("start");
+    pen.set_text_baseline("alphabetic");
 }
 
 #[cfg(test)]

@@ -1,13 +1,16 @@
-// The stage's front layer: messages in flight, countdown rings and the clock. The app sends a
-// scene a few times a second (see `Scene` in front.rs): where each message flies from and to,
-// and when it was sent and lands; each ring's node and its timer; the virtual time `now`. This
-// draws it every animation frame, moving the virtual time it shows smoothly from the previous
-// scene's `now` to the newest one's over the time between them, so the page's thread only runs
-// the simulation a few times a second while the picture moves at the display's rate. It runs
-// in a worker on an OffscreenCanvas, or on the page where a canvas cannot be handed over.
-// `stage(canvas)` returns the function that takes each scene (an ArrayBuffer of numbers).
-function stage(canvas) {
+// The stage's two layers. The front one: messages in flight, countdown rings and the clock. The
+// app sends a scene a few times a second (see `Scene` in front.rs): where each message flies
+// from and to, and when it was sent and lands; each ring's node and its timer; the virtual time
+// `now`. This draws it every animation frame, moving the virtual time it shows smoothly from
+// the previous scene's `now` to the newest one's over the time between them, so the page's
+// thread only runs the simulation a few times a second while the picture moves at the
+// display's rate. The back one (links, nodes and their lines) comes at the end of a scene, as
+// canvas calls, when it changed; it is drawn when the scene arrives. This runs in a worker on
+// OffscreenCanvases, or on the page where a canvas cannot be handed over.
+// `stage(canvas, back)` returns the function that takes each scene (an ArrayBuffer of numbers).
+function stage(canvas, back) {
   const ctx = canvas.getContext('2d');
+  const bctx = back ? back.getContext('2d') : null;
   const palette = [];
   const ring = ['#cbd5e1', '#475569', '#dc2626'];
   const later = self.requestAnimationFrame ? (f) => self.requestAnimationFrame(f) : (f) => setTimeout(() => f(performance.now()), 16);
@@ -41,10 +44,50 @@ function stage(canvas) {
         case 3: scene.rings.push(ops.subarray(i, i + 5)); i += 5; break; // RING x y r set fires
         case 4: scene.flights.push({ f: ops.subarray(i, i + 8), label: null }); i += 8; break; // FLIGHT fx fy tx ty sent lands colour response
         case 5: scene.flights[scene.flights.length - 1].label = string(); break; // LABEL
+        case 6: scene.back = ops.subarray(i); return scene; // BACK: the rest is its drawing
         default: return scene; // unknown: keep what was read
       }
     }
     return scene;
+  }
+
+  // The back layer's canvas calls (`Pen` in front.rs), on a canvas cleared to the scene's size.
+  function paint(sc) {
+    if (back.width !== sc.w || back.height !== sc.hgt) {
+      back.width = sc.w;
+      back.height = sc.hgt;
+    }
+    const c = bctx, ops = sc.back;
+    c.setTransform(sc.scale, 0, 0, sc.scale, 0, 0);
+    c.clearRect(0, 0, sc.cw, sc.ch);
+    let i = 0;
+    const string = () => {
+      const n = ops[i++];
+      const text = String.fromCharCode.apply(null, ops.subarray(i, i + n));
+      i += n;
+      return text;
+    };
+    while (i < ops.length) {
+      switch (ops[i++]) {
+        case 1: c.fillStyle = string(); break;
+        case 2: c.strokeStyle = string(); break;
+        case 3: c.lineWidth = ops[i++]; break;
+        case 4: c.font = string(); break;
+        case 5: c.textAlign = string(); break;
+        case 6: c.textBaseline = string(); break;
+        case 7: c.fillRect(ops[i], ops[i + 1], ops[i + 2], ops[i + 3]); i += 4; break;
+        case 8: c.beginPath(); break;
+        case 9: c.moveTo(ops[i], ops[i + 1]); i += 2; break;
+        case 10: c.lineTo(ops[i], ops[i + 1]); i += 2; break;
+        case 11: c.arc(ops[i], ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4]); i += 5; break;
+        case 12: c.fill(); break;
+        case 13: c.stroke(); break;
+        case 14: { const text = string(); c.fillText(text, ops[i], ops[i + 1]); i += 2; break; }
+        case 15: c.setLineDash(ops[i] > 0 ? [ops[i], ops[i + 1]] : []); i += 2; break;
+        case 16: c.globalAlpha = ops[i++]; break;
+        default: return; // unknown: stop here
+      }
+    }
   }
 
   function draw(d) {
@@ -179,6 +222,7 @@ function stage(canvas) {
     start = t;
     last = next.snap ? -1 : t;
     s = next;
+    if (next.back && bctx) paint(next);
     if (!looping) draw(from);
     if (from < to && !looping) {
       looping = true;

@@ -11,16 +11,25 @@ const texts = async (page, id) => (await page.locator(`[data-testid=${id}]`).all
 const narration = async (page) => (await page.locator('[data-testid=narration]').allInnerTexts()).join('\n');
 const search = (page) => page.evaluate(() => decodeURIComponent(location.search));
 
-/** How many pixels of the stage's back layer (links, nodes, their text) are close to an RGB colour. */
-function stagePixels(page, rgb, tolerance = 12) {
-  return page.locator('[data-testid=stage] canvas').first().evaluate((canvas, [[r, g, b], tol]) => {
-    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+/** How many pixels of the stage's back layer (links, nodes, their text) are close to an RGB
+ * colour, in a real screenshot of the stage with the moving layer hidden (both layers belong
+ * to the drawing worker, so the page cannot read them). */
+async function stagePixels(page, rgb, tolerance = 12) {
+  const stage = page.locator('[data-testid=stage]').first();
+  await page.evaluate(() => document.querySelectorAll('[data-testid=stage] canvas.front').forEach((c) => (c.style.visibility = 'hidden')));
+  const png = (await stage.screenshot()).toString('base64');
+  await page.evaluate(() => document.querySelectorAll('[data-testid=stage] canvas.front').forEach((c) => (c.style.visibility = '')));
+  return page.evaluate(async ([data, [r, g, b], tol]) => {
+    const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+    const ctx = new OffscreenCanvas(image.width, image.height).getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const px = ctx.getImageData(0, 0, image.width, image.height).data;
     let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (Math.abs(data[i] - r) <= tol && Math.abs(data[i + 1] - g) <= tol && Math.abs(data[i + 2] - b) <= tol) n++;
+    for (let i = 0; i < px.length; i += 4) {
+      if (Math.abs(px[i] - r) <= tol && Math.abs(px[i + 1] - g) <= tol && Math.abs(px[i + 2] - b) <= tol) n++;
     }
     return n;
-  }, [rgb, tolerance]);
+  }, [png, rgb, tolerance]);
 }
 const CUT_RED = [0xdc, 0x26, 0x26];
 const LABEL_TEXT = [0x0f, 0x17, 0x2a];

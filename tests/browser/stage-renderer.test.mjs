@@ -1,4 +1,4 @@
-// stage.js, the front layer's renderer, driven directly: scenes in, canvas calls out. It runs
+// stage.js, the stage's renderer, driven directly: scenes in, canvas calls out. It runs
 // in a worker in the app (stage.test.mjs checks that end to end); here every animation frame
 // and every clock reading is ours, so the gliding between scenes can be checked exactly.
 import { test } from 'node:test';
@@ -11,20 +11,26 @@ const SOURCE = readFileSync(new URL('../../src/stage.js', import.meta.url), 'utf
  * given to it are on the page's clock; this stage's clock started `origin` ms later, and it is
  * told its origin `error` ms off (clocks of a page and a worker can disagree). */
 function rig({ origin = 0, error = 0 } = {}) {
-  const calls = [];
-  const ctx = new Proxy({}, {
+  const recorder = (calls) => new Proxy({}, {
     // Text is 6 px a character here.
     get: (_, name) => (...args) => (calls.push([name, ...args]), name === 'measureText' ? { width: 6 * args[0].length } : undefined),
     set: (_, name, value) => (calls.push([`=${String(name)}`, value]), true),
   });
+  const calls = [];
+  const backCalls = [];
+  const ctx = recorder(calls);
   const canvas = { width: 0, height: 0, getContext: () => ctx };
+  const backCtx = recorder(backCalls);
+  const back = { width: 0, height: 0, getContext: () => backCtx };
   let now = 0;
   let frames = [];
   const self = { requestAnimationFrame: (f) => frames.push(f) };
   const clock = { now: () => now - origin, timeOrigin: origin + error };
-  const take = new Function('self', 'performance', `${SOURCE}\nreturn stage;`)(self, clock)(canvas);
+  const take = new Function('self', 'performance', `${SOURCE}\nreturn stage;`)(self, clock)(canvas, back);
   return {
     calls,
+    back,
+    backCalls,
     take,
     /** Move the wall clock to `t` ms and run the frames asked for by then. */
     frame(t) {
@@ -45,7 +51,7 @@ function rig({ origin = 0, error = 0 } = {}) {
 }
 
 /** A scene as front.rs records it: header, fonts, then items. */
-function scene({ now, snap = false, flights = [], rings = [], sent = 0 }) {
+function scene({ now, snap = false, flights = [], rings = [], sent = 0, back = null }) {
   const ops = [800, 600, 1, 800, 600, now, snap ? 1 : 0, 5, 788, 24, sent];
   const str = (s) => { ops.push(s.length, ...[...s].map((ch) => ch.charCodeAt(0))); };
   ops.push(1, 0); str('#9333ea');
@@ -54,6 +60,10 @@ function scene({ now, snap = false, flights = [], rings = [], sent = 0 }) {
   for (const f of flights) {
     ops.push(4, f.from[0], f.from[1], f.to[0], f.to[1], f.sent, f.lands, 0, f.response ? 1 : 0);
     if (f.label) { ops.push(5); str(f.label); }
+  }
+  if (back) {
+    ops.push(6);
+    back(ops, str);
   }
   return new Float64Array(ops).buffer;
 }
@@ -190,4 +200,34 @@ test('vote labels never cover one another: the next goes below its dot, else is 
   assert.ok(below[3] - above[3] >= 11 + 3, `one line apart at least: ${above[3]}, ${below[3]}`);
   const halos = r.calls.filter((c) => c[0] === 'strokeText').map((c) => c[1]);
   assert.deepEqual(halos, ['zk4 (0, 0:0)', 'zk2 (0, 0:0)'], 'each drawn over a light halo');
+});
+
+test('the back layer: drawn as recorded when a scene brings it, at the scene\'s size, and left alone by scenes without it', () => {
+  const r = rig();
+  r.at(1000);
+  // As `Pen` in front.rs records them: fill colour, a rectangle, a dashed line, a filled
+  // circle, a label.
+  const drawing = (ops, str) => {
+    ops.push(1); str('#f8fafc');
+    ops.push(7, 0, 0, 800, 600);
+    ops.push(15, 6, 5, 8, 9, 10, 20, 10, 30, 40, 13, 15, 0, 0);
+    ops.push(8, 11, 100, 120, 20, 0, 6.25, 1); str('#d97706'); ops.push(12);
+    ops.push(5); str('center'); ops.push(14); str('c1'); ops.push(100, 120);
+  };
+  r.take(scene({ now: 1_000_000, snap: true, back: drawing }));
+  assert.deepEqual([r.back.width, r.back.height], [800, 600], 'sized like the stage');
+  const names = r.backCalls.map((c) => c[0]);
+  assert.deepEqual(names, [
+    'setTransform', 'clearRect', '=fillStyle', 'fillRect', 'setLineDash', 'beginPath', 'moveTo', 'lineTo', 'stroke',
+    'setLineDash', 'beginPath', 'arc', '=fillStyle', 'fill', '=textAlign', 'fillText',
+  ]);
+  assert.deepEqual(r.backCalls.find((c) => c[0] === 'arc'), ['arc', 100, 120, 20, 0, 6.25]);
+  assert.deepEqual(r.backCalls.filter((c) => c[0] === 'setLineDash').map((c) => c[1]), [[6, 5], []]);
+  assert.deepEqual(r.backCalls.find((c) => c[0] === 'fillText'), ['fillText', 'c1', 100, 120]);
+  assert.ok(!r.calls.some((c) => c[0] === 'fillRect'), 'nothing of it on the front layer');
+  const drawn = r.backCalls.length;
+  r.at(1050);
+  r.take(scene({ now: 1_050_000 }));
+  r.frame(1060);
+  assert.equal(r.backCalls.length, drawn, 'a scene without a back layer leaves it as it is');
 });

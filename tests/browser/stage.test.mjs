@@ -35,15 +35,26 @@ async function clockInk(page) {
   }, png);
 }
 
-/** Whether the page handed the front canvas to a worker (then it has no context here). */
-const transferred = (page) =>
-  page.evaluate(() => {
+/** Whether the page handed a stage canvas (the front one, or the back one) to a worker (then
+ * it has no context here). */
+const transferred = (page, which = 'canvas.front') =>
+  page.evaluate((which) => {
     try {
-      return document.querySelector('[data-testid=stage] canvas.front').getContext('2d') === null;
+      return document.querySelector(`[data-testid=stage] ${which}`).getContext('2d') === null;
     } catch {
       return true;
     }
-  });
+  }, which);
+
+/** Ink (non-transparent pixels) on a stage canvas the page still holds. */
+const ink = (page, which) =>
+  page.evaluate((which) => {
+    const c = document.querySelector(`[data-testid=stage] ${which}`);
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  }, which);
 
 test('the front layer is drawn by a worker: the canvas is handed over, and the clock still shows and moves', async () => {
   const page = await open(`${env.url}?seed=7`);
@@ -58,20 +69,62 @@ test('the front layer is drawn by a worker: the canvas is handed over, and the c
   await page.context().close();
 });
 
+test('side by side, one worker draws both layers of both stages', async () => {
+  const page = await open(`${env.url}?mode=both&seed=7`, () => {
+    const Worker = window.Worker;
+    window.workersMade = 0;
+    window.Worker = function (...args) {
+      window.workersMade++;
+      return new Worker(...args);
+    };
+  });
+  await waitForRole(page, 'leader');
+  assert.equal(await page.locator('[data-testid=stage]').count(), 2);
+  for (const which of ['canvas.front', 'canvas:not(.front)']) {
+    const held = await page.evaluate((which) => [...document.querySelectorAll(`[data-testid=stage] ${which}`)].map((c) => {
+      try {
+        return c.getContext('2d') !== null;
+      } catch {
+        return false;
+      }
+    }), which);
+    assert.deepEqual(held, [false, false], `every ${which} belongs to the worker`);
+  }
+  assert.equal(await page.evaluate(() => window.workersMade), 1, 'one worker for the page');
+  // Both stages show their nodes (drawn by that worker): a real screenshot of each has
+  // thousands of pixels in the leader's and the followers' colours.
+  for (const stage of await page.locator('[data-testid=stage]').all()) {
+    const png = (await stage.screenshot()).toString('base64');
+    const counts = await page.evaluate(async ([data, LEADER, FOLLOWER]) => {
+      const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+      const ctx = new OffscreenCanvas(image.width, image.height).getContext('2d');
+      ctx.drawImage(image, 0, 0);
+      const px = ctx.getImageData(0, 0, image.width, image.height).data;
+      const near = (i, [r, g, b]) => Math.abs(px[i] - r) < 16 && Math.abs(px[i + 1] - g) < 16 && Math.abs(px[i + 2] - b) < 16;
+      let leader = 0, follower = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        if (near(i, LEADER)) leader++;
+        if (near(i, FOLLOWER)) follower++;
+      }
+      return { leader, follower };
+    }, [png, [0xd9, 0x77, 0x06], [0x25, 0x63, 0xeb]]);
+    assert.ok(counts.leader > 1000 && counts.follower > 1000, `nodes drawn: ${JSON.stringify(counts)}`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('without OffscreenCanvas the front layer is drawn on the page itself', async () => {
   const page = await open(`${env.url}?seed=7`, () => {
     delete HTMLCanvasElement.prototype.transferControlToOffscreen;
   });
   await waitForRole(page, 'leader');
   assert.equal(await transferred(page), false, 'the front canvas stays with the page');
-  const ink = await page.evaluate(() => {
-    const c = document.querySelector('[data-testid=stage] canvas.front');
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
-  assert.ok(ink > 100, `the front canvas has the clock and rings on it (${ink} pixels)`);
+  assert.equal(await transferred(page, 'canvas:not(.front)'), false, 'so does the back one');
+  const front = await ink(page, 'canvas.front');
+  assert.ok(front > 100, `the front canvas has the clock and rings on it (${front} pixels)`);
+  const back = await ink(page, 'canvas:not(.front)');
+  assert.ok(back > 10000, `the back canvas has the links and nodes on it (${back} pixels)`);
   assert.ok((await clockInk(page)) > 40, 'the clock is drawn');
   assert.deepEqual(page.problems, []);
   await page.context().close();
@@ -94,7 +147,7 @@ test('while playing, the page itself draws no animation frames: the simulation t
   await page.context().close();
 });
 
-test('without OffscreenCanvas, on a page whose policy forbids eval, the app still runs (no moving layer, no crash)', async () => {
+test('without OffscreenCanvas, on a page whose policy forbids eval, the app still runs (the stage stays empty: its renderer cannot start; no crash)', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
   await context.addInitScript(() => {
     delete HTMLCanvasElement.prototype.transferControlToOffscreen;
