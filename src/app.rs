@@ -67,7 +67,10 @@ pub struct Snapshot {
 /// One narration line: when, who, and a translatable key with its arguments.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
-    pub index: u64,
+    /// Unique on the page (given by [`push_lines`]): what the narration list is keyed by, so a
+    /// line keeps its element, and a line of another run (after a reset or a step back) gets a
+    /// new one even where it has the same note number.
+    pub serial: u64,
     pub at_ms: u64,
     pub node: String,
     pub key: &'static str,
@@ -312,7 +315,7 @@ impl Animator {
         for side in &self.sides {
             if let Some(Some((key, args))) = side.lab.try_update_value(|lab| lab.refused.take()) {
                 let at_ms = side.lab.with_value(|lab| lab.cluster.now().as_ms());
-                push_lines(side, [Line { index: u64::MAX, at_ms, node: String::new(), key, args }]);
+                push_lines(side, [Line { serial: 0, at_ms, node: String::new(), key, args }]);
             }
         }
         if force {
@@ -607,7 +610,7 @@ fn pull_notes(side: &SideView, cache: &SideCache) {
     }
     let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
     let lines = fresh.into_iter().map(|n| Line {
-        index: n.index,
+        serial: 0,
         at_ms: n.at.as_ms(),
         node: names.get(n.node).cloned().unwrap_or_default(),
         key: n.key,
@@ -617,8 +620,9 @@ fn pull_notes(side: &SideView, cache: &SideCache) {
 }
 
 fn push_lines(side: &SideView, lines: impl IntoIterator<Item = Line>) {
+    thread_local!(static SERIAL: Cell<u64> = const { Cell::new(0) });
     side.narration.update(|all| {
-        all.extend(lines);
+        all.extend(lines.into_iter().map(|line| Line { serial: SERIAL.with(|n| n.replace(n.get() + 1)), ..line }));
         let excess = all.len().saturating_sub(NARRATION_LINES);
         all.drain(..excess);
     });
@@ -1307,28 +1311,27 @@ fn Page(
                     <section class="panel narration" data-side=side.mode.as_str()>
                         <h2>{text(lang, "narration.title")} {both.then(|| view! { " · " {text(lang, mode_key)} })}</h2>
                         <ol aria-live="polite" data-testid="narration">
-                            {move || {
-                                let l = lang.get();
-                                side.narration
-                                    .get()
-                                    .into_iter()
-                                    .rev()
-                                    .map(|line| {
-                                        let args: Vec<&str> = line.args.iter().map(String::as_str).collect();
-                                        let text = trf(l, line.key, &args);
-                                        let at = format!("{}.{:03}s", line.at_ms / 1000, line.at_ms % 1000);
-                                        view! {
-                                            <li>
-                                                <time>{at}</time>
-                                                " "
-                                                <strong>{line.node.clone()}</strong>
-                                                " "
-                                                {text}
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
+                            // Keyed: a new line is one new item, and the lines already there (and
+                            // read out by a screen reader) stay as they are.
+                            <For each=move || side.narration.get().into_iter().rev() key=|line| line.serial let:line>
+                                {
+                                    let Line { at_ms, node, key, args, .. } = line;
+                                    let at = format!("{}.{:03}s", at_ms / 1000, at_ms % 1000);
+                                    let said = move || {
+                                        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                                        trf(lang.get(), key, &args)
+                                    };
+                                    view! {
+                                        <li>
+                                            <time>{at}</time>
+                                            " "
+                                            <strong>{node}</strong>
+                                            " "
+                                            {said}
+                                        </li>
+                                    }
+                                }
+                            </For>
                         </ol>
                     </section>
                 }

@@ -235,3 +235,37 @@ test('changing a topic config: a ConfigRecord in KRaft, a watched change notific
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('narration: a new line is one new item at the top; the lines already there (read out by a screen reader) are left as they are', async () => {
+  const page = await openPage(env.browser, `${env.url}?seed=7&lang=en`);
+  const list = page.locator('[data-testid=narration]').first();
+  await waitUntil(async () => (await list.locator('li').count()) >= 3, 5000, 'a few lines narrated');
+  await page.evaluate(() => {
+    const ol = document.querySelector('[data-testid=narration]');
+    window.before = [...ol.children].map((li) => {
+      li.seen = true;
+      return li.textContent;
+    });
+    window.changes = { text: 0, added: 0 };
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'characterData') window.changes.text++;
+        else window.changes.added += [...r.addedNodes].filter((n) => n.tagName === 'LI').length;
+      }
+    }).observe(ol, { subtree: true, childList: true, characterData: true });
+  });
+  // The start of a run narrates a line every few hundred ms of virtual time.
+  await waitUntil(async () => (await page.evaluate(() => window.changes.added)) >= 3, 8000, 'new lines narrated');
+  const after = await page.evaluate(() => ({
+    changes: window.changes,
+    kept: [...document.querySelector('[data-testid=narration]').children].filter((li) => li.seen).map((li) => li.textContent),
+    firstIsNew: !document.querySelector('[data-testid=narration]').firstElementChild.seen,
+    before: window.before,
+  }));
+  assert.equal(after.changes.text, 0, 'no text of a line already shown was rewritten');
+  assert.ok(after.kept.length > 0, 'older lines stay (the same elements)');
+  assert.deepEqual(after.kept, after.before.slice(0, after.kept.length), 'with the same text, in the same order');
+  assert.ok(after.firstIsNew, 'the newest line is at the top');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
