@@ -122,6 +122,8 @@ struct SideView {
     lab: StoredValue<Lab, LocalStorage>,
     /// The stage's two layers: what changes with the state, and what moves every frame.
     canvas: NodeRef<html::Canvas>,
+    /// The stage's first picture, drawn by the page while the drawing worker starts.
+    poster: NodeRef<html::Canvas>,
     front: NodeRef<html::Canvas>,
     /// The chart under the stage (none in embed mode).
     chart: NodeRef<html::Canvas>,
@@ -293,18 +295,18 @@ impl Animator {
         let sent_ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.time_origin() + p.now());
         for (side, cache) in self.sides.iter().zip(&self.caches) {
             let (Some(back), Some(front)) = (side.canvas.get_untracked(), side.front.get_untracked()) else { continue };
+            let poster = side.poster.get_untracked();
             let mut stage = cache.stage.borrow_mut();
-            any |= side
-                .lab
-                .with_value(|lab| stage.draw(&back, &front, lab, lang, text_scale, dpr, measure, snap, sent_ms));
+            any |= side.lab.with_value(|lab| {
+                stage.draw(&back, &front, poster.as_ref(), lab, lang, text_scale, dpr, measure, snap, sent_ms)
+            });
         }
         // Every side's scene in one message to the drawing worker.
         crate::front::flush();
+        // Drawn here on the page (without a worker, or the posters while it starts): the first
+        // picture is on screen.
         if any && !self.drawn.replace(true) {
-            // For `make bench`: time from navigation to the first drawn frame.
-            if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
-                let _ = perf.mark("qlab-first-frame");
-            }
+            crate::front::first_picture();
         }
     }
 
@@ -367,6 +369,7 @@ impl Animator {
                 chart.borrow_mut().update(&canvas, &lab.history, side.mode, lang, force, t, zoom);
             });
         }
+        crate::front::flush();
     }
 
     fn renarrate(&self) {
@@ -978,6 +981,7 @@ fn Page(
             snapshot: RwSignal::new(snapshot_of(&lab)),
             narration: RwSignal::new(Vec::new()),
             canvas: NodeRef::new(),
+            poster: NodeRef::new(),
             front: NodeRef::new(),
             chart: NodeRef::new(),
             inspected: RwSignal::new(None),
@@ -1039,14 +1043,17 @@ fn Page(
         let play = playing.get();
         if ready {
             if !later.get_untracked() {
-                // After the next paint: an animation frame, then a task (or a quarter second,
-                // where frames are held back: an embed out of view).
+                // After the first picture (drawn by the worker, as a rule) and the page's next
+                // paint: an animation frame, then a task (or a quarter second, where frames are
+                // held back: an embed out of view).
                 let show = move || {
                     if !later.get_untracked() {
                         later.set(true);
                     }
                 };
-                let _ = request_animation_frame_with_handle(move || set_timeout(show, std::time::Duration::ZERO));
+                crate::front::after_first_picture(move || {
+                    let _ = request_animation_frame_with_handle(move || set_timeout(show, std::time::Duration::ZERO));
+                });
                 set_timeout(show, std::time::Duration::from_millis(250));
             }
             with_anim(&|a| {
@@ -1247,7 +1254,8 @@ fn Page(
                         }))}
                     </div>
                     <div class="stage" data-testid="stage">
-                        <canvas node_ref=side.canvas aria-hidden="true"></canvas>
+                        <canvas node_ref=side.poster class="poster" aria-hidden="true"></canvas>
+                        <canvas node_ref=side.canvas class="back" aria-hidden="true"></canvas>
                         <canvas node_ref=side.front class="front" aria-hidden="true"></canvas>
                         <Show when=move || snapshot.with(|s| s.cut.iter().any(|c| *c != 0))>
                             <p class="cut-banner" data-testid="partition">

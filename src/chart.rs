@@ -10,8 +10,9 @@
 
 use quorumlab_sim::setup::Mode;
 use quorumlab_sim::{MsgClass, Time};
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
+
+use crate::front::{Meter, Pen, Sheet};
 
 use crate::history::{History, Sample, SAMPLE_EVERY_US};
 use crate::i18n::{tr, Lang};
@@ -60,7 +61,9 @@ pub struct Shown {
 /// Per-chart state kept between redraws.
 #[derive(Default)]
 pub struct ChartCache {
-    ctx: Option<(CanvasRenderingContext2d, u32, u32)>,
+    /// Who draws the canvas (the page's drawing worker, as a rule).
+    sheet: Option<Sheet>,
+    meter: Option<Meter>,
     /// What the last drawing was of: (history version, language, pixel size, zoom).
     drawn: Option<(u64, Lang, u32, u32, u64)>,
     /// Legend rows for (language, drawing width): they set the canvas height.
@@ -86,12 +89,11 @@ impl ChartCache {
         if !force && wall_ms - self.last_ms < REDRAW_EVERY_MS {
             return;
         }
-        if self.ctx.is_none() {
-            let ctx =
-                canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-            self.ctx = ctx.map(|c| (c, canvas.width(), canvas.height()));
+        if !self.sheet.as_ref().is_some_and(|sheet| sheet.draws(canvas)) {
+            self.sheet = Sheet::open(canvas);
+            self.drawn = None;
         }
-        let Some((ctx, w, h)) = self.ctx.as_mut() else { return };
+        let meter = self.meter.get_or_insert_with(Meter::open);
         // The legend lists every class the mode sends, so its rows (and the canvas height) change
         // only with the width and the language, never while playing.
         let css_w = canvas.client_width().max(1);
@@ -101,7 +103,9 @@ impl ChartCache {
         let rows = match self.legend {
             Some((l, width, rows)) if (l, width) == (lang, draw_w) => rows,
             _ => {
-                let rows = legend(ctx, mode, lang, &Axis::new(Time::ZERO, f64::from(draw_w)), None);
+                let mut scratch = Vec::new();
+                let mut pen = Pen::new(&mut scratch, meter);
+                let rows = legend(&mut pen, mode, lang, &Axis::new(Time::ZERO, f64::from(draw_w)), None);
                 self.legend = Some((lang, draw_w, rows));
                 rows
             }
@@ -117,14 +121,10 @@ impl ChartCache {
         if self.drawn == Some(key) {
             return;
         }
-        if (*w, *h) != (px_w, px_h) {
-            canvas.set_width(px_w);
-            canvas.set_height(px_h);
-            (*w, *h) = (px_w, px_h);
-        }
-        let scale = dpr * zoom;
-        let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
-        let shown = draw(ctx, history, mode, lang, f64::from(draw_w), draw_h, rows);
+        let Some(sheet) = self.sheet.as_mut() else { return };
+        let mut pen = sheet.pen((px_w, px_h), dpr * zoom, (f64::from(draw_w), draw_h), meter);
+        let shown = draw(&mut pen, history, mode, lang, f64::from(draw_w), draw_h, rows);
+        sheet.post();
         let _ = canvas.set_attribute("data-samples", &shown.samples.to_string());
         let _ = canvas.set_attribute("data-from-ms", &shown.from.as_ms().to_string());
         let _ = canvas.set_attribute("data-no-controller-ms", &shown.ms_without_controller.to_string());
@@ -191,7 +191,7 @@ fn plot_top(mode: Mode) -> f64 {
 }
 
 pub fn draw(
-    ctx: &CanvasRenderingContext2d,
+    pen: &mut Pen,
     history: &History,
     mode: Mode,
     lang: Lang,
@@ -199,8 +199,8 @@ pub fn draw(
     height: f64,
     legend_rows: usize,
 ) -> Shown {
-    ctx.set_fill_style_str(BACKGROUND);
-    ctx.fill_rect(0.0, 0.0, width, height);
+    pen.set_fill_style(BACKGROUND);
+    pen.fill_rect(0.0, 0.0, width, height);
     // The last minute; from time zero until a minute has passed.
     let end_us = history.samples().back().map_or(0, |s| s.at.as_us()).max(WINDOW_US);
     let from = Time(end_us - WINDOW_US);
@@ -210,13 +210,13 @@ pub fn draw(
 
     let mut y = BANDS_TOP;
     for (key, present) in bands(mode) {
-        draw_band(ctx, history, first, &axis, y, tr(lang, key), lang, *present);
+        draw_band(pen, history, first, &axis, y, tr(lang, key), lang, *present);
         y += CAPTION_H + BAND_H + 4.0;
     }
     let legend_top = height - LEGEND_ROW_H * legend_rows as f64 - 4.0;
     let plot_bottom = (legend_top - AXIS_H).max(plot_top(mode) + 20.0);
-    draw_rates(ctx, history, first, mode, lang, &axis, plot_top(mode), plot_bottom);
-    legend(ctx, mode, lang, &axis, Some(legend_top + 2.0));
+    draw_rates(pen, history, first, mode, lang, &axis, plot_top(mode), plot_bottom);
+    legend(pen, mode, lang, &axis, Some(legend_top + 2.0));
     Shown { from, samples, ms_without_controller: history.ms_without_controller(from) }
 }
 
@@ -230,7 +230,7 @@ type Held = fn(&Sample) -> bool;
 /// One availability band under its title: filled green where `present`, red where not.
 #[allow(clippy::too_many_arguments)]
 fn draw_band(
-    ctx: &CanvasRenderingContext2d,
+    pen: &mut Pen,
     history: &History,
     first: usize,
     axis: &Axis,
@@ -239,12 +239,12 @@ fn draw_band(
     lang: Lang,
     present: Held,
 ) {
-    ctx.set_font(FONT_BOLD);
-    ctx.set_fill_style_str(TEXT);
-    let _ = ctx.fill_text(title, axis.left, top + CAPTION_H - 3.0);
+    pen.set_font(FONT_BOLD);
+    pen.set_fill_style(TEXT);
+    pen.fill_text(title, axis.left, top + CAPTION_H - 3.0);
     let top = top + CAPTION_H;
-    ctx.set_fill_style_str(GRID);
-    ctx.fill_rect(axis.left, top, axis.width, BAND_H);
+    pen.set_fill_style(GRID);
+    pen.fill_rect(axis.left, top, axis.width, BAND_H);
     let samples = history.samples();
     // Runs of equal state: each sample stands until the next one.
     let mut i = first;
@@ -258,33 +258,33 @@ fn draw_band(
         let x0 = axis.x(samples[i].at);
         let x1 = samples.get(j).map_or_else(|| axis.x(samples[j - 1].at.plus_us(SAMPLE_EVERY_US)), |s| axis.x(s.at));
         let x1 = x1.min(axis.left + axis.width);
-        ctx.set_fill_style_str(if state { PRESENT } else { ABSENT });
-        ctx.fill_rect(x0, top, (x1 - x0).max(1.0), BAND_H);
+        pen.set_fill_style(if state { PRESENT } else { ABSENT });
+        pen.fill_rect(x0, top, (x1 - x0).max(1.0), BAND_H);
         if !state {
             absent_runs.push((x0, x1));
         }
         i = j;
     }
     let mid = top + BAND_H / 2.0 + 0.5;
-    ctx.set_text_baseline("middle");
+    pen.set_text_baseline("middle");
     // Long stretches without one say so in words.
-    ctx.set_font("10px system-ui, sans-serif");
-    ctx.set_fill_style_str("#7f1d1d");
+    pen.set_font("10px system-ui, sans-serif");
+    pen.set_fill_style("#7f1d1d");
     let none = tr(lang, "chart.none");
-    let none_w = ctx.measure_text(none).map_or(30.0, |m| m.width());
+    let none_w = pen.measure(none);
     for (x0, x1) in absent_runs {
         let x = (x0 + x1 - none_w) / 2.0;
         if x1 - x0 > none_w + 12.0 {
-            let _ = ctx.fill_text(none, x, mid);
+            pen.fill_text(none, x, mid);
         }
     }
-    ctx.set_text_baseline("alphabetic");
+    pen.set_text_baseline("alphabetic");
 }
 
 /// Messages per second, one line per class with traffic in the window, over labelled axes.
 #[allow(clippy::too_many_arguments)]
 fn draw_rates(
-    ctx: &CanvasRenderingContext2d,
+    pen: &mut Pen,
     history: &History,
     first: usize,
     mode: Mode,
@@ -305,68 +305,68 @@ fn draw_rates(
     let right = axis.left + axis.width;
 
     // Grid and rate ticks: 0, half, top.
-    ctx.set_font(FONT);
-    ctx.set_fill_style_str(MUTED);
-    ctx.set_text_align("right");
-    ctx.set_text_baseline("middle");
-    ctx.set_stroke_style_str(GRID);
-    ctx.set_line_width(1.0);
-    ctx.begin_path();
+    pen.set_font(FONT);
+    pen.set_fill_style(MUTED);
+    pen.set_text_align("right");
+    pen.set_text_baseline("middle");
+    pen.set_stroke_style(GRID);
+    pen.set_line_width(1.0);
+    pen.begin_path();
     for tick in [0.0, y_max / 2.0, y_max] {
         let ty = y(tick).round() + 0.5;
-        ctx.move_to(axis.left, ty);
-        ctx.line_to(right, ty);
+        pen.move_to(axis.left, ty);
+        pen.line_to(right, ty);
         // Half of 1 is 0.5: show it as such; every other tick is whole.
         let label = if tick.fract() == 0.0 { whole(tick) } else { "0.5".to_string() };
-        let _ = ctx.fill_text(&label, axis.left - 5.0, ty);
+        pen.fill_text(&label, axis.left - 5.0, ty);
     }
-    ctx.stroke();
+    pen.stroke();
     // Time ticks every 10 s of virtual time.
-    ctx.set_text_align("center");
-    ctx.set_text_baseline("top");
-    ctx.set_stroke_style_str(AXIS);
-    ctx.begin_path();
+    pen.set_text_align("center");
+    pen.set_text_baseline("top");
+    pen.set_stroke_style(AXIS);
+    pen.begin_path();
     let mut t = axis.from_us.div_ceil(TICK_EVERY_US) * TICK_EVERY_US;
     while t <= axis.from_us + WINDOW_US {
         let tx = axis.x(Time(t)).round() + 0.5;
-        ctx.move_to(tx, bottom);
-        ctx.line_to(tx, bottom + 4.0);
-        let _ = ctx.fill_text(&(t / 1_000_000).to_string(), tx, bottom + 6.0);
+        pen.move_to(tx, bottom);
+        pen.line_to(tx, bottom + 4.0);
+        pen.fill_text(&(t / 1_000_000).to_string(), tx, bottom + 6.0);
         t += TICK_EVERY_US;
     }
-    ctx.move_to(axis.left + 0.5, top);
-    ctx.line_to(axis.left + 0.5, bottom + 0.5);
-    ctx.line_to(right, bottom + 0.5);
-    ctx.stroke();
+    pen.move_to(axis.left + 0.5, top);
+    pen.line_to(axis.left + 0.5, bottom + 0.5);
+    pen.line_to(right, bottom + 0.5);
+    pen.stroke();
     // Axis titles.
-    ctx.set_fill_style_str(TEXT);
-    ctx.set_text_baseline("alphabetic");
-    ctx.set_text_align("start");
-    ctx.set_font(FONT_BOLD);
-    let _ = ctx.fill_text(tr(lang, "chart.rate_axis"), axis.left, top - 6.0);
-    ctx.set_font(FONT);
-    ctx.set_text_align("right");
-    let _ = ctx.fill_text(tr(lang, "chart.time_axis"), right, bottom + 28.0);
-    ctx.set_text_align("start");
+    pen.set_fill_style(TEXT);
+    pen.set_text_baseline("alphabetic");
+    pen.set_text_align("start");
+    pen.set_font(FONT_BOLD);
+    pen.fill_text(tr(lang, "chart.rate_axis"), axis.left, top - 6.0);
+    pen.set_font(FONT);
+    pen.set_text_align("right");
+    pen.fill_text(tr(lang, "chart.time_axis"), right, bottom + 28.0);
+    pen.set_text_align("start");
 
     // One line per class.
-    ctx.set_line_width(2.0);
-    ctx.set_line_join("round");
+    pen.set_line_width(2.0);
+    pen.set_line_join("round");
     for (class, _) in series(mode) {
         if !has_traffic(history, first, *class) {
             continue;
         }
-        ctx.set_stroke_style_str(class_colour(*class));
-        ctx.begin_path();
+        pen.set_stroke_style(class_colour(*class));
+        pen.begin_path();
         for i in first..len {
             let (x, r) = (axis.x(history.samples()[i].at), y(history.rate_per_s(i, *class)));
             if i == first {
-                ctx.move_to(x, r);
+                pen.move_to(x, r);
             } else {
-                ctx.line_to(x, r);
+                pen.line_to(x, r);
             }
         }
-        ctx.stroke();
+        pen.stroke();
     }
 }
 
@@ -376,32 +376,32 @@ fn has_traffic(history: &History, first: usize, class: MsgClass) -> bool {
 
 /// Lay out (and, given a top, draw) the legend: every class the mode plots, in rows under
 /// the plot. Returns how many rows it takes.
-fn legend(ctx: &CanvasRenderingContext2d, mode: Mode, lang: Lang, axis: &Axis, top: Option<f64>) -> usize {
-    ctx.set_font(FONT);
-    ctx.set_text_baseline("middle");
+fn legend(pen: &mut Pen, mode: Mode, lang: Lang, axis: &Axis, top: Option<f64>) -> usize {
+    pen.set_font(FONT);
+    pen.set_text_baseline("middle");
     let (mut x, mut row) = (axis.left, 0usize);
     let right = axis.left + axis.width;
     for (i, (class, key)) in series(mode).enumerate() {
         let label = tr(lang, key);
-        let w = 18.0 + ctx.measure_text(label).map_or(60.0, |m| m.width()) + 14.0;
+        let w = 18.0 + pen.measure(label) + 14.0;
         if i > 0 && x + w > right {
             row += 1;
             x = axis.left;
         }
         if let Some(top) = top {
             let cy = top + row as f64 * LEGEND_ROW_H + 7.0;
-            ctx.set_stroke_style_str(class_colour(*class));
-            ctx.set_line_width(3.0);
-            ctx.begin_path();
-            ctx.move_to(x, cy);
-            ctx.line_to(x + 13.0, cy);
-            ctx.stroke();
-            ctx.set_fill_style_str(TEXT);
-            let _ = ctx.fill_text(label, x + 18.0, cy);
+            pen.set_stroke_style(class_colour(*class));
+            pen.set_line_width(3.0);
+            pen.begin_path();
+            pen.move_to(x, cy);
+            pen.line_to(x + 13.0, cy);
+            pen.stroke();
+            pen.set_fill_style(TEXT);
+            pen.fill_text(label, x + 18.0, cy);
         }
         x += w;
     }
-    ctx.set_text_baseline("alphabetic");
+    pen.set_text_baseline("alphabetic");
     row + 1
 }
 

@@ -19,10 +19,11 @@ use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlCanvasElement
 /// The front layer's renderer, shipped inside the app (no extra file to fetch, nothing to 404),
 /// without its comments (`build.rs`).
 const STAGE_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/stage.js"));
-/// In the worker, which draws every stage of the page: `[0, stage, front, back]` hands it a
-/// stage's canvases, `[1, stage, scene, stage, scene, ...]` brings one tick's scenes, and
-/// `[2, stage]` forgets a stage.
-const WORKER_GLUE: &str = "\nconst takes = [];\nonmessage = ({ data }) => { const [kind, ...m] = data; if (kind === 0) takes[m[0]] = stage(m[1], m[2]); else if (kind === 2) delete takes[m[0]]; else for (let k = 0; k + 1 < m.length; k += 2) if (takes[m[k]]) takes[m[k]](m[k + 1]); };\n";
+/// In the worker, which draws every canvas of the page: `[0, n, front, back]` hands it stage
+/// n's canvases, `[3, n, canvas]` sheet n's, `[1, n, buffer, ...]` brings one tick's scenes
+/// and sheets (a sheet's number as -1 - n), and `[2, n]` forgets stage n, `[4, n]` sheet n.
+/// Once it has drawn its first scenes, it says so (one message back).
+const WORKER_GLUE: &str = "\nconst takes = [], sheets = [];\nlet told = false;\nonmessage = ({ data }) => { const [kind, ...m] = data; if (kind === 0) takes[m[0]] = stage(m[1], m[2]); else if (kind === 3) sheets[m[0]] = sheet(m[1]); else if (kind === 2) delete takes[m[0]]; else if (kind === 4) delete sheets[m[0]]; else { for (let k = 0; k + 1 < m.length; k += 2) { const f = m[k] < 0 ? sheets[-1 - m[k]] : takes[m[k]]; if (f) f(m[k + 1]); } if (!told) { told = true; postMessage(0); } } };\n";
 
 // A scene's item codes (stage.js reads the same numbers).
 const PALETTE: f64 = 1.0;
@@ -49,6 +50,7 @@ const B_STROKE: f64 = 13.0;
 const B_TEXT: f64 = 14.0;
 const B_DASH: f64 = 15.0;
 const B_ALPHA: f64 = 16.0;
+const B_LINE_JOIN: f64 = 17.0;
 
 /// The fixed part of a scene.
 pub struct Header {
@@ -149,6 +151,29 @@ impl Scene {
         Pen { ops: &mut self.ops, meter, font: String::new() }
     }
 
+    /// The back layer's recorded calls in this scene, if it has them.
+    pub fn back_calls(&self) -> Option<&[f64]> {
+        // Header and items are read in order to find the mark (a number in a string or a
+        // coordinate can equal it).
+        let ops = &self.ops;
+        let mut i = 11;
+        let skip_string = |i: usize| i + 1 + ops.get(i).copied().unwrap_or(0.0) as usize;
+        while i < ops.len() {
+            let code = ops[i];
+            i += 1;
+            i = match code {
+                c if c == PALETTE => skip_string(i + 1),
+                c if c == FONTS => skip_string(skip_string(i)),
+                c if c == RING => i + 5,
+                c if c == FLIGHT => i + 8,
+                c if c == LABEL => skip_string(i),
+                c if c == BACK => return ops.get(i..),
+                _ => return None,
+            };
+        }
+        None
+    }
+
     fn buffer(&self) -> JsValue {
         Float64Array::from(self.ops.as_slice()).buffer().into()
     }
@@ -221,7 +246,12 @@ pub struct Pen<'a> {
     font: String,
 }
 
-impl Pen<'_> {
+impl<'a> Pen<'a> {
+    /// A pen recording into `ops` (for a drawing that is only laid out, never sent).
+    pub fn new(ops: &'a mut Vec<f64>, meter: &'a Meter) -> Pen<'a> {
+        Pen { ops, meter, font: String::new() }
+    }
+
     fn style(&mut self, code: f64, value: &str) {
         self.ops.push(code);
         push_string(self.ops, value);
@@ -248,6 +278,10 @@ impl Pen<'_> {
 
     pub fn set_text_baseline(&mut self, baseline: &str) {
         self.style(B_BASELINE, baseline);
+    }
+
+    pub fn set_line_join(&mut self, join: &str) {
+        self.style(B_LINE_JOIN, join);
     }
 
     pub fn set_line_width(&mut self, width: f64) {
@@ -321,6 +355,121 @@ thread_local! {
     /// This tick's scenes for the worker: `1`, then stage number and buffer pairs.
     static BATCH: std::cell::RefCell<Option<Array>> = const { std::cell::RefCell::new(None) };
     static STAGES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static SHEETS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// Whether the first picture is on screen, and what waits for it.
+    static PICTURED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static AFTER_PICTURE: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Whether the worker has drawn, and what waits for that (the posters to go).
+    static WORKER_DREW: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static AFTER_WORKER: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Run `f` once the first picture is on screen (see [`first_picture`]); at once if it is.
+pub fn after_first_picture(f: impl FnOnce() + 'static) {
+    if PICTURED.with(|p| p.get()) {
+        f();
+    } else {
+        AFTER_PICTURE.with(|a| a.borrow_mut().push(Box::new(f)));
+    }
+}
+
+/// The first picture is on screen: mark the moment (`make bench` reads it) and run what waited
+/// for it. Called by the page once it drew the stages (itself: without a worker, or the poster
+/// while the worker starts), else when the worker says it drew its first scenes. Only the
+/// first call counts.
+pub fn first_picture() {
+    if PICTURED.with(|p| p.replace(true)) {
+        return;
+    }
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark("qlab-first-frame");
+    }
+    for f in AFTER_PICTURE.with(|a| std::mem::take(&mut *a.borrow_mut())) {
+        f();
+    }
+}
+
+/// Make recorded back-layer calls (see [`Pen`]) on a canvas of the page: the stage's first
+/// picture, drawn at once while the worker starts (`stage.js` `calls` is the same for the worker).
+pub fn replay(c: &CanvasRenderingContext2d, ops: &[f64]) {
+    let mut i = 0;
+    let n = |i: usize| ops.get(i).copied().unwrap_or(0.0);
+    let string = |i: &mut usize| {
+        let len = n(*i) as usize;
+        let units: Vec<u16> = ops.get(*i + 1..*i + 1 + len).unwrap_or(&[]).iter().map(|u| *u as u16).collect();
+        *i += 1 + len;
+        String::from_utf16_lossy(&units)
+    };
+    while i < ops.len() {
+        let code = ops[i];
+        i += 1;
+        match code as u8 {
+            1 => c.set_fill_style_str(&string(&mut i)),
+            2 => c.set_stroke_style_str(&string(&mut i)),
+            3 => {
+                c.set_line_width(n(i));
+                i += 1;
+            }
+            4 => c.set_font(&string(&mut i)),
+            5 => c.set_text_align(&string(&mut i)),
+            6 => c.set_text_baseline(&string(&mut i)),
+            7 => {
+                c.fill_rect(n(i), n(i + 1), n(i + 2), n(i + 3));
+                i += 4;
+            }
+            8 => c.begin_path(),
+            9 | 10 => {
+                if code == B_MOVE {
+                    c.move_to(n(i), n(i + 1));
+                } else {
+                    c.line_to(n(i), n(i + 1));
+                }
+                i += 2;
+            }
+            11 => {
+                let _ = c.arc(n(i), n(i + 1), n(i + 2), n(i + 3), n(i + 4));
+                i += 5;
+            }
+            12 => c.fill(),
+            13 => c.stroke(),
+            14 => {
+                let text = string(&mut i);
+                let _ = c.fill_text(&text, n(i), n(i + 1));
+                i += 2;
+            }
+            15 => {
+                let dash = if n(i) > 0.0 { Array::of2(&n(i).into(), &n(i + 1).into()) } else { Array::new() };
+                let _ = c.set_line_dash(&dash);
+                i += 2;
+            }
+            16 => {
+                c.set_global_alpha(n(i));
+                i += 1;
+            }
+            17 => c.set_line_join(&string(&mut i)),
+            _ => return,
+        }
+    }
+}
+
+/// Run `f` once the worker has drawn its first scenes; at once if it has.
+pub fn after_worker_drew(f: impl FnOnce() + 'static) {
+    if WORKER_DREW.with(|d| d.get()) {
+        f();
+    } else {
+        AFTER_WORKER.with(|a| a.borrow_mut().push(Box::new(f)));
+    }
+}
+
+/// The worker says it drew its first scenes.
+fn worker_drew() {
+    if WORKER_DREW.with(|d| d.replace(true)) {
+        return;
+    }
+    first_picture();
+    for f in AFTER_WORKER.with(|a| std::mem::take(&mut *a.borrow_mut())) {
+        f();
+    }
 }
 
 fn worker() -> Option<Worker> {
@@ -349,15 +498,16 @@ impl Remote {
         Some(Remote { target, scene: Scene::default() })
     }
 
+    /// Whether the page's worker draws this stage.
+    pub fn in_worker(&self) -> bool {
+        matches!(self.target, Target::Worker(_))
+    }
+
     /// Send the recorded scene (to the worker: with the next [`flush`]).
     pub fn post(&self) {
         let buffer = self.scene.buffer();
         match &self.target {
-            Target::Worker(index) => BATCH.with(|b| {
-                let batch = b.borrow_mut().get_or_insert_with(|| Array::of1(&1.into())).clone();
-                batch.push(&(*index).into());
-                batch.push(&buffer);
-            }),
+            Target::Worker(index) => batch(f64::from(*index), &buffer),
             Target::Page(take) => {
                 let _ = take.call1(&JsValue::NULL, &buffer);
             }
@@ -365,7 +515,82 @@ impl Remote {
     }
 }
 
-/// Send the worker every scene posted since the last flush, in one message.
+/// Add a buffer for the worker's canvas `key` to this tick's message.
+fn batch(key: f64, buffer: &JsValue) {
+    BATCH.with(|b| {
+        let batch = b.borrow_mut().get_or_insert_with(|| Array::of1(&1.into())).clone();
+        batch.push(&key.into());
+        batch.push(buffer);
+    });
+}
+
+/// A canvas drawn whole from canvas calls (a chart): by the page's worker, or on the page
+/// where a canvas cannot be handed over, so the page's thread rasterizes none of it.
+pub struct Sheet {
+    target: Target,
+    canvas: HtmlCanvasElement,
+    ops: Vec<f64>,
+}
+
+impl Sheet {
+    /// `None` if no renderer can start (nothing is drawn then).
+    pub fn open(canvas: &HtmlCanvasElement) -> Option<Sheet> {
+        let worker = js_sys::Reflect::has(canvas, &"transferControlToOffscreen".into())
+            .unwrap_or(false)
+            .then(worker)
+            .flatten()
+            .and_then(|worker| {
+                let offscreen = canvas.transfer_control_to_offscreen().ok()?;
+                let index = SHEETS.with(|n| n.replace(n.get() + 1));
+                let message = Array::of3(&3.into(), &index.into(), &offscreen);
+                worker.post_message_with_transfer(&message, &Array::of1(&offscreen)).ok()?;
+                Some(Target::Worker(index))
+            });
+        let target = match worker {
+            Some(target) => target,
+            None => {
+                let sheet: Function =
+                    js_sys::eval(&["(() => {", STAGE_JS, "\nreturn sheet;\n})()"].concat()).ok()?.dyn_into().ok()?;
+                Target::Page(sheet.call1(&JsValue::NULL, canvas).ok()?.dyn_into().ok()?)
+            }
+        };
+        Some(Sheet { target, canvas: canvas.clone(), ops: Vec::new() })
+    }
+
+    /// Whether this sheet draws `canvas`.
+    pub fn draws(&self, canvas: &HtmlCanvasElement) -> bool {
+        same(&self.canvas, canvas)
+    }
+
+    /// Start a drawing `px` device pixels large, `css` CSS pixels, `scale` device pixels per
+    /// CSS pixel (the previous drawing is forgotten); the pen records it.
+    pub fn pen<'a>(&'a mut self, px: (u32, u32), scale: f64, css: (f64, f64), meter: &'a Meter) -> Pen<'a> {
+        self.ops.clear();
+        self.ops.extend([f64::from(px.0), f64::from(px.1), scale, css.0, css.1]);
+        Pen { ops: &mut self.ops, meter, font: String::new() }
+    }
+
+    /// Send the drawing (to the worker: with the next [`flush`]).
+    pub fn post(&self) {
+        let buffer: JsValue = Float64Array::from(self.ops.as_slice()).buffer().into();
+        match &self.target {
+            Target::Worker(index) => batch(-1.0 - f64::from(*index), &buffer),
+            Target::Page(take) => {
+                let _ = take.call1(&JsValue::NULL, &buffer);
+            }
+        }
+    }
+}
+
+impl Drop for Sheet {
+    fn drop(&mut self) {
+        if let (Target::Worker(index), Some(worker)) = (&self.target, WORKER.with(|w| w.borrow().clone().flatten())) {
+            let _ = worker.post_message(&Array::of2(&4.into(), &(*index).into()));
+        }
+    }
+}
+
+/// Send the worker every scene and sheet posted since the last flush, in one message.
 pub fn flush() {
     let Some(batch) = BATCH.with(|b| b.borrow_mut().take()) else { return };
     let Some(worker) = worker() else { return };
@@ -379,7 +604,12 @@ fn new_worker() -> Option<Worker> {
     let source = Array::of2(&STAGE_JS.into(), &WORKER_GLUE.into());
     let blob = Blob::new_with_str_sequence_and_options(&source, &options).ok()?;
     let url = Url::create_object_url_with_blob(&blob).ok()?;
-    Worker::new(&url).ok()
+    let worker = Worker::new(&url).ok()?;
+    let told = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(worker_drew);
+    worker.set_onmessage(Some(told.as_ref().unchecked_ref()));
+    // The worker lives as long as the page; so does its one handler.
+    told.forget();
+    Some(worker)
 }
 
 /// Hand a stage's canvases to the page's worker; its number there.
@@ -430,6 +660,30 @@ mod tests {
         want.extend(font);
         want.extend([B_TEXT, 2.0, 233.0, 49.0, 10.0, 20.0, B_DASH, 6.0, 5.0, B_ARC, 1.0, 2.0, 3.0, 0.0, 6.0]);
         assert_eq!(scene.ops, want);
+    }
+
+    #[test]
+    fn the_back_layer_calls_are_found_after_the_front_items_whatever_numbers_they_hold() {
+        let mut scene = Scene::default();
+        let header = Header {
+            px: (6, 6),
+            scale: 1.0,
+            css: (6.0, 6.0),
+            now_us: 6.0,
+            snap: true,
+            dot: 6.0,
+            clock: (6.0, 6.0),
+            sent_ms: 6.0,
+        };
+        scene.start(&header, "6px a", "6px b");
+        assert_eq!(scene.back_calls(), None, "no back layer in this scene");
+        scene.ring((6.0, 6.0), 6.0, 6.0, 6.0);
+        scene.flight((6.0, 6.0), (6.0, 6.0), (6.0, 6.0), "#666666", true);
+        scene.label("\u{6}6");
+        let meter = Meter::default();
+        let mut pen = scene.back(&meter);
+        pen.fill_rect(1.0, 2.0, 3.0, 4.0);
+        assert_eq!(scene.back_calls(), Some(&[B_FILL_RECT, 1.0, 2.0, 3.0, 4.0][..]));
     }
 
     #[test]

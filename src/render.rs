@@ -9,7 +9,7 @@
 use quorumlab_sim::cluster::{FlightView, NodeKind, NodeView, Role};
 use quorumlab_sim::world::VoteInfo;
 use quorumlab_sim::MsgClass;
-use web_sys::HtmlCanvasElement;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::front::{same, Header, Meter, Pen, Remote, Scene};
 use crate::i18n::{tr, Lang};
@@ -184,6 +184,7 @@ impl Stage {
         &mut self,
         back: &HtmlCanvasElement,
         front: &HtmlCanvasElement,
+        poster: Option<&HtmlCanvasElement>,
         lab: &Lab,
         lang: Lang,
         text_scale: f64,
@@ -254,9 +255,37 @@ impl Stage {
             draw_back(&mut scene.back(meter), &views, &pos, lang, text_scale, &self.shown.cut);
             self.px = px;
         }
+        // A worker takes a while to start: until it has drawn, the page shows the first
+        // picture itself, on a canvas under the worker's (whose first drawing covers it).
+        if let (false, true, Some(poster), Some(calls)) =
+            (opened, remote.in_worker(), poster, remote.scene.back_calls())
+        {
+            show_poster(poster, px, dpr, (width, height), calls);
+        }
         remote.post();
         true
     }
+}
+
+/// Draw the back layer's `calls` on `poster`, a canvas of the page, until the worker has drawn.
+fn show_poster(poster: &HtmlCanvasElement, px: (u32, u32), dpr: f64, css: (f64, f64), calls: &[f64]) {
+    use wasm_bindgen::JsCast;
+    let Some(ctx) = poster.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    poster.set_width(px.0);
+    poster.set_height(px.1);
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, css.0, css.1);
+    crate::front::replay(&ctx, calls);
+    let poster = poster.clone();
+    // Then it goes (its pixels freed, nothing left to composite).
+    crate::front::after_worker_drew(move || {
+        poster.set_width(0);
+        poster.set_height(0);
+        let _ = poster.style().set_property("display", "none");
+    });
 }
 
 /// The clock's font size in CSS pixels: 16 (times the text scale), smaller where

@@ -8,6 +8,56 @@
 // canvas calls, when it changed; it is drawn when the scene arrives. This runs in a worker on
 // OffscreenCanvases, or on the page where a canvas cannot be handed over.
 // `stage(canvas, back)` returns the function that takes each scene (an ArrayBuffer of numbers).
+// `sheet(canvas)` does the same for a canvas drawn whole from canvas calls alone (a chart).
+
+// Canvas calls recorded by `Pen` in front.rs, made on `c`.
+function calls(c, ops) {
+  let i = 0;
+  const string = () => {
+    const n = ops[i++];
+    const text = String.fromCharCode.apply(null, ops.subarray(i, i + n));
+    i += n;
+    return text;
+  };
+  while (i < ops.length) {
+    switch (ops[i++]) {
+      case 1: c.fillStyle = string(); break;
+      case 2: c.strokeStyle = string(); break;
+      case 3: c.lineWidth = ops[i++]; break;
+      case 4: c.font = string(); break;
+      case 5: c.textAlign = string(); break;
+      case 6: c.textBaseline = string(); break;
+      case 7: c.fillRect(ops[i], ops[i + 1], ops[i + 2], ops[i + 3]); i += 4; break;
+      case 8: c.beginPath(); break;
+      case 9: c.moveTo(ops[i], ops[i + 1]); i += 2; break;
+      case 10: c.lineTo(ops[i], ops[i + 1]); i += 2; break;
+      case 11: c.arc(ops[i], ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4]); i += 5; break;
+      case 12: c.fill(); break;
+      case 13: c.stroke(); break;
+      case 14: { const text = string(); c.fillText(text, ops[i], ops[i + 1]); i += 2; break; }
+      case 15: c.setLineDash(ops[i] > 0 ? [ops[i], ops[i + 1]] : []); i += 2; break;
+      case 16: c.globalAlpha = ops[i++]; break;
+      case 17: c.lineJoin = string(); break;
+      default: return; // unknown: stop here
+    }
+  }
+}
+
+// A canvas drawn whole: each buffer is its pixel size, scale and CSS size, then its calls.
+function sheet(canvas) {
+  const ctx = canvas.getContext('2d');
+  return (buffer) => {
+    const ops = new Float64Array(buffer);
+    if (canvas.width !== ops[0] || canvas.height !== ops[1]) {
+      canvas.width = ops[0];
+      canvas.height = ops[1];
+    }
+    ctx.setTransform(ops[2], 0, 0, ops[2], 0, 0);
+    ctx.clearRect(0, 0, ops[3], ops[4]);
+    calls(ctx, ops.subarray(5));
+  };
+}
+
 function stage(canvas, back) {
   const ctx = canvas.getContext('2d');
   const bctx = back ? back.getContext('2d') : null;
@@ -51,43 +101,15 @@ function stage(canvas, back) {
     return scene;
   }
 
-  // The back layer's canvas calls (`Pen` in front.rs), on a canvas cleared to the scene's size.
+  // The back layer, at the scene's size.
   function paint(sc) {
     if (back.width !== sc.w || back.height !== sc.hgt) {
       back.width = sc.w;
       back.height = sc.hgt;
     }
-    const c = bctx, ops = sc.back;
-    c.setTransform(sc.scale, 0, 0, sc.scale, 0, 0);
-    c.clearRect(0, 0, sc.cw, sc.ch);
-    let i = 0;
-    const string = () => {
-      const n = ops[i++];
-      const text = String.fromCharCode.apply(null, ops.subarray(i, i + n));
-      i += n;
-      return text;
-    };
-    while (i < ops.length) {
-      switch (ops[i++]) {
-        case 1: c.fillStyle = string(); break;
-        case 2: c.strokeStyle = string(); break;
-        case 3: c.lineWidth = ops[i++]; break;
-        case 4: c.font = string(); break;
-        case 5: c.textAlign = string(); break;
-        case 6: c.textBaseline = string(); break;
-        case 7: c.fillRect(ops[i], ops[i + 1], ops[i + 2], ops[i + 3]); i += 4; break;
-        case 8: c.beginPath(); break;
-        case 9: c.moveTo(ops[i], ops[i + 1]); i += 2; break;
-        case 10: c.lineTo(ops[i], ops[i + 1]); i += 2; break;
-        case 11: c.arc(ops[i], ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4]); i += 5; break;
-        case 12: c.fill(); break;
-        case 13: c.stroke(); break;
-        case 14: { const text = string(); c.fillText(text, ops[i], ops[i + 1]); i += 2; break; }
-        case 15: c.setLineDash(ops[i] > 0 ? [ops[i], ops[i + 1]] : []); i += 2; break;
-        case 16: c.globalAlpha = ops[i++]; break;
-        default: return; // unknown: stop here
-      }
-    }
+    bctx.setTransform(sc.scale, 0, 0, sc.scale, 0, 0);
+    bctx.clearRect(0, 0, sc.cw, sc.ch);
+    calls(bctx, sc.back);
   }
 
   function draw(d) {

@@ -8,7 +8,7 @@ const env = useBrowser();
 test('embed=1 at 480×320: canvas, play/pause, reset and one narration line, nothing else', async () => {
   const page = await openPage(env.browser, `${env.url}?seed=7&embed=1`, { viewport: { width: 480, height: 320 } });
   await waitForRole(page, 'leader');
-  assert.ok(await page.locator('[data-testid=stage] canvas').first().isVisible());
+  assert.ok(await page.locator('[data-testid=stage] canvas.back').first().isVisible());
   assert.ok(await page.locator('[data-testid=play]').isVisible());
   assert.ok(await page.locator('[data-testid=reset]').isVisible());
   for (const hidden of ['h1', '[data-testid=details]', '[data-testid=step]', '[data-testid=copy-link]', '.legend']) {

@@ -80,8 +80,12 @@ for (const [seed, url] of [
     const log = await monkey(page, seed, 60);
     const why = `after: ${log.slice(-10).join('; ')}`;
     assert.deepEqual(page.problems, [], why);
+    // The last action may have opened a new page (a size menu gives a fresh link): let it
+    // build its panels.
+    await page.waitForLoadState();
+    if (!url.includes('embed')) await page.locator('[data-testid=invariants]').first().waitFor({ state: 'attached', timeout: 5000 }).catch(() => {});
     const invariants = await page.locator('[data-testid=invariants]').allTextContents();
-    assert.ok(invariants.length > 0 || url.includes('embed'), 'Details shows the invariants');
+    assert.ok(invariants.length > 0 || url.includes('embed'), `Details shows the invariants; ${why}`);
     for (const text of invariants) assert.match(text, /all invariants hold|모든 불변식 유지/, why);
     await page.context().close();
   });

@@ -80,7 +80,7 @@ test('side by side, one worker draws both layers of both stages', async () => {
   });
   await waitForRole(page, 'leader');
   assert.equal(await page.locator('[data-testid=stage]').count(), 2);
-  for (const which of ['canvas.front', 'canvas:not(.front)']) {
+  for (const which of ['canvas.front', 'canvas.back']) {
     const held = await page.evaluate((which) => [...document.querySelectorAll(`[data-testid=stage] ${which}`)].map((c) => {
       try {
         return c.getContext('2d') !== null;
@@ -114,17 +114,88 @@ test('side by side, one worker draws both layers of both stages', async () => {
   await page.context().close();
 });
 
+test('the page\'s own thread draws on no canvas: stages and charts are all the worker\'s (it only measures text)', async () => {
+  const page = await open(`${env.url}?mode=both&seed=7`, () => {
+    window.pageCanvasCalls = {};
+    const P = CanvasRenderingContext2D.prototype;
+    for (const name of Object.getOwnPropertyNames(P)) {
+      const d = Object.getOwnPropertyDescriptor(P, name);
+      if (typeof d.value !== 'function') continue;
+      P[name] = function (...args) {
+        window.pageCanvasCalls[name] = (window.pageCanvasCalls[name] ?? 0) + 1;
+        return d.value.apply(this, args);
+      };
+    }
+  });
+  await waitForRole(page, 'leader');
+  // The posters (the first picture, drawn by the page while the worker starts) are gone.
+  await page.waitForFunction(() => [...document.querySelectorAll('canvas.poster')].every((c) => getComputedStyle(c).display === 'none'));
+  await page.evaluate(() => (window.pageCanvasCalls = {}));
+  await page.locator('[data-testid=chart]').first().waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=chart]').getAttribute('data-samples')) >= 8);
+  await page.waitForTimeout(1000);
+  const calls = await page.evaluate(() => window.pageCanvasCalls);
+  assert.deepEqual(Object.keys(calls).filter((name) => name !== 'measureText'), [], `canvas calls on the page: ${JSON.stringify(calls)}`);
+  const held = await page.evaluate(() => [...document.querySelectorAll('canvas:not(.poster)')].map((c) => {
+    try {
+      return c.getContext('2d') !== null;
+    } catch {
+      return false;
+    }
+  }));
+  assert.deepEqual(held, [false, false, false, false, false, false], 'two stages of two layers and two charts, none held by the page');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('while the worker starts, the page draws the first picture itself, under the worker\'s canvas; it goes once the worker has drawn', async () => {
+  const page = await open(`${env.url}?seed=7`, () => {
+    const mark = performance.mark.bind(performance);
+    performance.mark = (name, options) => {
+      if (name === 'qlab-first-frame') {
+        // Ink on the poster at the moment the first frame is marked.
+        const c = document.querySelector('[data-testid=stage] canvas.poster');
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        window.posterInk = n;
+      }
+      return mark(name, options);
+    };
+  });
+  await page.waitForFunction(() => window.posterInk !== undefined);
+  assert.ok((await page.evaluate(() => window.posterInk)) > 10000, 'the links and nodes on the poster at the first frame');
+  const order = await page.evaluate(() => [...document.querySelectorAll('[data-testid=stage] canvas')].map((c) => c.className));
+  assert.deepEqual(order, ['poster', 'back', 'front'], 'under the worker\'s layers');
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('[data-testid=stage] canvas.poster')).display === 'none');
+  assert.equal(await transferred(page, 'canvas.back'), true, 'the back layer is the worker\'s');
+  assert.equal(await page.evaluate(() => performance.getEntriesByName('qlab-first-frame').length), 1, 'marked once');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('without OffscreenCanvas the front layer is drawn on the page itself', async () => {
   const page = await open(`${env.url}?seed=7`, () => {
     delete HTMLCanvasElement.prototype.transferControlToOffscreen;
   });
   await waitForRole(page, 'leader');
   assert.equal(await transferred(page), false, 'the front canvas stays with the page');
-  assert.equal(await transferred(page, 'canvas:not(.front)'), false, 'so does the back one');
+  assert.equal(await transferred(page, 'canvas.back'), false, 'so does the back one');
   const front = await ink(page, 'canvas.front');
   assert.ok(front > 100, `the front canvas has the clock and rings on it (${front} pixels)`);
-  const back = await ink(page, 'canvas:not(.front)');
+  const back = await ink(page, 'canvas.back');
   assert.ok(back > 10000, `the back canvas has the links and nodes on it (${back} pixels)`);
+  // The chart too is drawn on the page then.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=chart]')?.getAttribute('data-samples')) >= 4);
+  await page.waitForTimeout(600);
+  const chart = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=chart]');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] < 200) n++;
+    return n;
+  });
+  assert.ok(chart > 500, `the chart has its bands, lines and text (${chart} dark or coloured pixels)`);
   assert.ok((await clockInk(page)) > 40, 'the clock is drawn');
   assert.deepEqual(page.problems, []);
   await page.context().close();
@@ -196,7 +267,7 @@ test('the stage is drawn first, with only the header around it; the controls and
   });
   await page.waitForFunction(() => window.atFirstFrame);
   const first = await page.evaluate(() => window.atFirstFrame);
-  assert.equal(first.stages, 2, 'both stage layers exist at the first frame');
+  assert.equal(first.stages, 3, 'both stage layers and the poster exist at the first frame');
   assert.ok(first.nodes > 0, 'the node buttons exist at the first frame');
   assert.deepEqual([first.play, first.narration, first.inspector], [false, false, false], 'the rest is built after the first frame');
   // Then everything arrives, without a click.
@@ -205,7 +276,7 @@ test('the stage is drawn first, with only the header around it; the controls and
   await page.locator('[data-testid=inspector-panel]').waitFor({ state: 'attached' });
   // The page may have grown a scrollbar meanwhile: the back canvas matches its box again.
   await page.waitForFunction(() => {
-    const c = document.querySelector('[data-testid=stage] canvas');
+    const c = document.querySelector('[data-testid=stage] canvas.back');
     return Math.abs(c.width - Math.round(c.getBoundingClientRect().width * devicePixelRatio)) <= 1;
   });
   assert.deepEqual(page.problems, []);
