@@ -395,9 +395,9 @@ pub fn replay(c: &CanvasRenderingContext2d, ops: &[f64]) {
     let mut i = 0;
     let n = |i: usize| ops.get(i).copied().unwrap_or(0.0);
     let string = |i: &mut usize| {
-        let len = n(*i) as usize;
-        let units: Vec<u16> = ops.get(*i + 1..*i + 1 + len).unwrap_or(&[]).iter().map(|u| *u as u16).collect();
-        *i += 1 + len;
+        let (from, to) = (*i + 1, (*i + 1).saturating_add(n(*i) as usize));
+        let units: Vec<u16> = ops.get(from..to).unwrap_or(&[]).iter().map(|u| *u as u16).collect();
+        *i = to;
         String::from_utf16_lossy(&units)
     };
     while i < ops.len() {
@@ -459,6 +459,11 @@ pub fn after_worker_drew(f: impl FnOnce() + 'static) {
     } else {
         AFTER_WORKER.with(|a| a.borrow_mut().push(Box::new(f)));
     }
+}
+
+/// Whether the worker has drawn its first scenes.
+pub fn worker_has_drawn() -> bool {
+    WORKER_DREW.with(|d| d.get())
 }
 
 /// The worker says it drew its first scenes.
