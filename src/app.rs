@@ -301,8 +301,6 @@ impl Animator {
                 stage.draw(&back, &front, poster.as_ref(), lab, lang, text_scale, dpr, measure, snap, sent_ms)
             });
         }
-        // Every side's scene in one message to the drawing worker.
-        crate::front::flush();
         // Drawn here on the page (without a worker, or the posters while it starts): the first
         // picture is on screen.
         if any && !self.drawn.replace(true) {
@@ -369,7 +367,6 @@ impl Animator {
                 chart.borrow_mut().update(&canvas, &lab.history, side.mode, lang, force, t, zoom);
             });
         }
-        crate::front::flush();
     }
 
     fn renarrate(&self) {

@@ -63,6 +63,8 @@ pub struct Shown {
 pub struct ChartCache {
     /// Who draws the canvas (the page's drawing worker, as a rule).
     sheet: Option<Sheet>,
+    /// A canvas no renderer could take.
+    unopened: Option<HtmlCanvasElement>,
     meter: Option<Meter>,
     /// What the last drawing was of: (history version, language, pixel size, zoom).
     drawn: Option<(u64, Lang, u32, u32, u64)>,
@@ -90,7 +92,12 @@ impl ChartCache {
             return;
         }
         if !self.sheet.as_ref().is_some_and(|sheet| sheet.draws(canvas)) {
+            // A canvas no renderer could take is not tried again at every tick.
+            if self.unopened.as_ref().is_some_and(|c| crate::front::same(c, canvas)) {
+                return;
+            }
             self.sheet = Sheet::open(canvas);
+            self.unopened = self.sheet.is_none().then(|| canvas.clone());
             self.drawn = None;
         }
         let meter = self.meter.get_or_insert_with(Meter::open);

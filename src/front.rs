@@ -23,7 +23,7 @@ const STAGE_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/stage.js"));
 /// n's canvases, `[3, n, canvas]` sheet n's, `[1, n, buffer, ...]` brings one tick's scenes
 /// and sheets (a sheet's number as -1 - n), and `[2, n]` forgets stage n, `[4, n]` sheet n.
 /// Once it has drawn its first scenes, it says so (one message back).
-const WORKER_GLUE: &str = "\nconst takes = [], sheets = [];\nlet told = false;\nonmessage = ({ data }) => { const [kind, ...m] = data; if (kind === 0) takes[m[0]] = stage(m[1], m[2]); else if (kind === 3) sheets[m[0]] = sheet(m[1]); else if (kind === 2) delete takes[m[0]]; else if (kind === 4) delete sheets[m[0]]; else { for (let k = 0; k + 1 < m.length; k += 2) { const f = m[k] < 0 ? sheets[-1 - m[k]] : takes[m[k]]; if (f) f(m[k + 1]); } if (!told) { told = true; postMessage(0); } } };\n";
+const WORKER_GLUE: &str = "\nconst takes = [], sheets = [];\nlet told = false;\nonmessage = ({ data }) => { const [kind, ...m] = data; if (kind === 0) takes[m[0]] = stage(m[1], m[2]); else if (kind === 3) sheets[m[0]] = sheet(m[1]); else if (kind === 2) delete takes[m[0]]; else if (kind === 4) delete sheets[m[0]]; else { for (let k = 0; k + 1 < m.length; k += 2) { const f = m[k] < 0 ? sheets[-1 - m[k]] : takes[m[k]]; try { if (f) f(m[k + 1]); } catch (e) {} } if (!told) { told = true; postMessage(0); } } };\n";
 
 // A scene's item codes (stage.js reads the same numbers).
 const PALETTE: f64 = 1.0;
@@ -344,6 +344,28 @@ enum Target {
     Worker(u32),
     /// `stage.js` on the page: the function that takes each scene.
     Page(Function),
+    /// Neither (no OffscreenCanvas, and a page policy that forbids `eval`): the page replays
+    /// the recorded calls on this canvas itself (a stage's back layer: its front one is lost).
+    Here(CanvasRenderingContext2d),
+}
+
+/// The 2D context of a canvas of the page.
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
+}
+
+/// Draw recorded calls on a canvas of the page: `header` is the pixel size, scale and CSS size.
+fn paint_here(ctx: &CanvasRenderingContext2d, header: &[f64], calls: &[f64]) {
+    let [w, h, scale, cw, ch] = [0, 1, 2, 3, 4].map(|i| header.get(i).copied().unwrap_or(0.0));
+    if let Some(canvas) = ctx.canvas() {
+        if (canvas.width(), canvas.height()) != (w as u32, h as u32) {
+            canvas.set_width(w as u32);
+            canvas.set_height(h as u32);
+        }
+    }
+    let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, cw, ch);
+    replay(ctx, calls);
 }
 
 thread_local! {
@@ -355,6 +377,8 @@ thread_local! {
     /// This tick's scenes for the worker: `1`, then stage number and buffer pairs.
     static BATCH: std::cell::RefCell<Option<Array>> = const { std::cell::RefCell::new(None) };
     static STAGES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// [`flush`] as a function the page can queue.
+    static FLUSH: wasm_bindgen::closure::Closure<dyn FnMut()> = wasm_bindgen::closure::Closure::new(flush);
     static SHEETS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// Whether the first picture is on screen, and what waits for it.
     static PICTURED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -493,12 +517,15 @@ impl Remote {
     pub fn open(front: &HtmlCanvasElement, back: &HtmlCanvasElement) -> Option<Remote> {
         let target = match to_worker(front, back) {
             Some(index) => Target::Worker(index),
-            None => {
-                // `eval` reports a refusal (a page policy that forbids it) as an error, not a throw.
-                let stage: Function =
-                    js_sys::eval(&["(() => {", STAGE_JS, "\nreturn stage;\n})()"].concat()).ok()?.dyn_into().ok()?;
-                Target::Page(stage.call2(&JsValue::NULL, front, back).ok()?.dyn_into().ok()?)
-            }
+            // `eval` reports a refusal (a page policy that forbids it) as an error, not a throw.
+            None => match js_sys::eval(&["(() => {", STAGE_JS, "\nreturn stage;\n})()"].concat())
+                .ok()
+                .and_then(|stage| stage.dyn_into::<Function>().ok())
+                .and_then(|stage| stage.call2(&JsValue::NULL, front, back).ok()?.dyn_into().ok())
+            {
+                Some(take) => Target::Page(take),
+                None => Target::Here(context(back)?),
+            },
         };
         Some(Remote { target, scene: Scene::default() })
     }
@@ -510,23 +537,39 @@ impl Remote {
 
     /// Send the recorded scene (to the worker: with the next [`flush`]).
     pub fn post(&self) {
-        let buffer = self.scene.buffer();
         match &self.target {
-            Target::Worker(index) => batch(f64::from(*index), &buffer),
+            Target::Worker(index) => batch(f64::from(*index), &self.scene.buffer()),
             Target::Page(take) => {
-                let _ = take.call1(&JsValue::NULL, &buffer);
+                let _ = take.call1(&JsValue::NULL, &self.scene.buffer());
+            }
+            Target::Here(ctx) => {
+                if let Some(calls) = self.scene.back_calls() {
+                    // The header: pixel size, scale, CSS size.
+                    paint_here(ctx, &self.scene.ops[..5], calls);
+                }
             }
         }
     }
 }
 
-/// Add a buffer for the worker's canvas `key` to this tick's message.
+/// Add a buffer for the worker's canvas `key` to this task's message, which goes when the task
+/// is done (a microtask): every scene and sheet drawn in one go, one message, one wake-up.
 fn batch(key: f64, buffer: &JsValue) {
-    BATCH.with(|b| {
-        let batch = b.borrow_mut().get_or_insert_with(|| Array::of1(&1.into())).clone();
+    let fresh = BATCH.with(|b| {
+        let mut b = b.borrow_mut();
+        let fresh = b.is_none();
+        let batch = b.get_or_insert_with(|| Array::of1(&1.into()));
         batch.push(&key.into());
         batch.push(buffer);
+        fresh
     });
+    if fresh {
+        FLUSH.with(|f| {
+            if let Some(window) = web_sys::window() {
+                window.queue_microtask(f.as_ref().unchecked_ref());
+            }
+        });
+    }
 }
 
 /// A canvas drawn whole from canvas calls (a chart): by the page's worker, or on the page
@@ -553,11 +596,14 @@ impl Sheet {
             });
         let target = match worker {
             Some(target) => target,
-            None => {
-                let sheet: Function =
-                    js_sys::eval(&["(() => {", STAGE_JS, "\nreturn sheet;\n})()"].concat()).ok()?.dyn_into().ok()?;
-                Target::Page(sheet.call1(&JsValue::NULL, canvas).ok()?.dyn_into().ok()?)
-            }
+            None => match js_sys::eval(&["(() => {", STAGE_JS, "\nreturn sheet;\n})()"].concat())
+                .ok()
+                .and_then(|sheet| sheet.dyn_into::<Function>().ok())
+                .and_then(|sheet| sheet.call1(&JsValue::NULL, canvas).ok()?.dyn_into().ok())
+            {
+                Some(take) => Target::Page(take),
+                None => Target::Here(context(canvas)?),
+            },
         };
         Some(Sheet { target, canvas: canvas.clone(), ops: Vec::new() })
     }
@@ -577,12 +623,13 @@ impl Sheet {
 
     /// Send the drawing (to the worker: with the next [`flush`]).
     pub fn post(&self) {
-        let buffer: JsValue = Float64Array::from(self.ops.as_slice()).buffer().into();
+        let buffer = || -> JsValue { Float64Array::from(self.ops.as_slice()).buffer().into() };
         match &self.target {
-            Target::Worker(index) => batch(-1.0 - f64::from(*index), &buffer),
+            Target::Worker(index) => batch(-1.0 - f64::from(*index), &buffer()),
             Target::Page(take) => {
-                let _ = take.call1(&JsValue::NULL, &buffer);
+                let _ = take.call1(&JsValue::NULL, &buffer());
             }
+            Target::Here(ctx) => paint_here(ctx, &self.ops[..5.min(self.ops.len())], self.ops.get(5..).unwrap_or(&[])),
         }
     }
 }
@@ -596,7 +643,7 @@ impl Drop for Sheet {
 }
 
 /// Send the worker every scene and sheet posted since the last flush, in one message.
-pub fn flush() {
+fn flush() {
     let Some(batch) = BATCH.with(|b| b.borrow_mut().take()) else { return };
     let Some(worker) = worker() else { return };
     let buffers: Array = batch.iter().filter(|v| v.is_instance_of::<js_sys::ArrayBuffer>()).collect();
@@ -612,8 +659,13 @@ fn new_worker() -> Option<Worker> {
     let worker = Worker::new(&url).ok()?;
     let told = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(worker_drew);
     worker.set_onmessage(Some(told.as_ref().unchecked_ref()));
-    // The worker lives as long as the page; so does its one handler.
+    // A worker that cannot start (a page policy may refuse its script) is not used again:
+    // canvases opened after that are drawn on the page.
+    let failed = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(|| WORKER.with(|w| *w.borrow_mut() = Some(None)));
+    worker.set_onerror(Some(failed.as_ref().unchecked_ref()));
+    // The worker lives as long as the page; so do its handlers.
     told.forget();
+    failed.forget();
     Some(worker)
 }
 

@@ -134,6 +134,8 @@ pub struct Stage {
     css: Option<(f64, f64)>,
     /// The pixel size the back layer was last drawn at.
     px: (u32, u32),
+    /// Whether the poster (the page's own picture while the worker starts) is up.
+    poster_up: bool,
 }
 
 /// A state shown one tick late (see `Stage::held`).
@@ -255,12 +257,16 @@ impl Stage {
             draw_back(&mut scene.back(meter), &views, &pos, lang, text_scale, &self.shown.cut);
             self.px = px;
         }
-        // A worker takes a while to start: until it has drawn, the page shows the first
-        // picture itself, on a canvas under the worker's (whose first drawing covers it).
-        if let (false, true, Some(poster), Some(calls)) =
-            (opened, remote.in_worker(), poster, remote.scene.back_calls())
-        {
-            show_poster(poster, px, dpr, (width, height), calls);
+        // A worker takes a while to start: until it has drawn, the page shows the back layer
+        // itself, on a canvas under the worker's (whose first drawing covers it). Should the
+        // worker never draw (a page policy refused its script), the picture stays, unmoving.
+        if !opened {
+            self.poster_up = false;
+        }
+        let waiting = remote.in_worker() && !crate::front::worker_has_drawn();
+        if let (true, Some(poster), Some(calls)) = (waiting, poster, remote.scene.back_calls()) {
+            show_poster(poster, px, dpr, (width, height), calls, !self.poster_up);
+            self.poster_up = true;
         }
         remote.post();
         true
@@ -268,7 +274,8 @@ impl Stage {
 }
 
 /// Draw the back layer's `calls` on `poster`, a canvas of the page, until the worker has drawn.
-fn show_poster(poster: &HtmlCanvasElement, px: (u32, u32), dpr: f64, css: (f64, f64), calls: &[f64]) {
+/// `first`: the first drawing on this poster (it then arranges for the poster to go).
+fn show_poster(poster: &HtmlCanvasElement, px: (u32, u32), dpr: f64, css: (f64, f64), calls: &[f64], first: bool) {
     use wasm_bindgen::JsCast;
     let Some(ctx) = poster.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
     else {
@@ -279,6 +286,9 @@ fn show_poster(poster: &HtmlCanvasElement, px: (u32, u32), dpr: f64, css: (f64, 
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, css.0, css.1);
     crate::front::replay(&ctx, calls);
+    if !first {
+        return;
+    }
     let poster = poster.clone();
     // Then it goes (its pixels freed, nothing left to composite).
     crate::front::after_worker_drew(move || {
