@@ -10,13 +10,17 @@
 // `stage(canvas, back)` returns the function that takes each scene (an ArrayBuffer of numbers).
 // `sheet(canvas)` does the same for a canvas drawn whole from canvas calls alone (a chart).
 
+// A string recorded as its length, then its UTF-16 code units, at ops[i].
+function textAt(ops, i) {
+  return String.fromCharCode.apply(null, ops.subarray(i + 1, i + 1 + ops[i]));
+}
+
 // Canvas calls recorded by `Pen` in front.rs, made on `c`.
 function calls(c, ops) {
   let i = 0;
   const string = () => {
-    const n = ops[i++];
-    const text = String.fromCharCode.apply(null, ops.subarray(i, i + n));
-    i += n;
+    const text = textAt(ops, i);
+    i += 1 + ops[i];
     return text;
   };
   while (i < ops.length) {
@@ -43,17 +47,22 @@ function calls(c, ops) {
   }
 }
 
+// Size `canvas` (w × h pixels), scale its context `c` to CSS pixels and clear it (cw × ch).
+function prepare(canvas, c, w, h, scale, cw, ch) {
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  c.setTransform(scale, 0, 0, scale, 0, 0);
+  c.clearRect(0, 0, cw, ch);
+}
+
 // A canvas drawn whole: each buffer is its pixel size, scale and CSS size, then its calls.
 function sheet(canvas) {
   const ctx = canvas.getContext('2d');
   return (buffer) => {
     const ops = new Float64Array(buffer);
-    if (canvas.width !== ops[0] || canvas.height !== ops[1]) {
-      canvas.width = ops[0];
-      canvas.height = ops[1];
-    }
-    ctx.setTransform(ops[2], 0, 0, ops[2], 0, 0);
-    ctx.clearRect(0, 0, ops[3], ops[4]);
+    prepare(canvas, ctx, ops[0], ops[1], ops[2], ops[3], ops[4]);
     calls(ctx, ops.subarray(5));
   };
 }
@@ -77,11 +86,10 @@ function stage(canvas, back) {
     const ops = new Float64Array(buffer);
     let i = 0;
     const string = () => {
-      const n = ops[i++];
-      const text = String.fromCharCode.apply(null, ops.subarray(i, i + n));
-      i += n;
-      return text;
-    };
+    const text = textAt(ops, i);
+    i += 1 + ops[i];
+    return text;
+  };
     // Header: pixel size, scale, CSS size, now (µs), snap, dot radius, clock x and y, and when
     // the page sent it (ms since the epoch of every page and worker clock; 0: not said).
     const h = ops.subarray(0, 11);
@@ -103,22 +111,12 @@ function stage(canvas, back) {
 
   // The back layer, at the scene's size.
   function paint(sc) {
-    if (back.width !== sc.w || back.height !== sc.hgt) {
-      back.width = sc.w;
-      back.height = sc.hgt;
-    }
-    bctx.setTransform(sc.scale, 0, 0, sc.scale, 0, 0);
-    bctx.clearRect(0, 0, sc.cw, sc.ch);
+    prepare(back, bctx, sc.w, sc.hgt, sc.scale, sc.cw, sc.ch);
     calls(bctx, sc.back);
   }
 
   function draw(d) {
-    if (canvas.width !== s.w || canvas.height !== s.hgt) {
-      canvas.width = s.w;
-      canvas.height = s.hgt;
-    }
-    ctx.setTransform(s.scale, 0, 0, s.scale, 0, 0);
-    ctx.clearRect(0, 0, s.cw, s.ch);
+    prepare(canvas, ctx, s.w, s.hgt, s.scale, s.cw, s.ch);
     // Countdown rings: the track, then the time left (red when under a quarter).
     ctx.lineWidth = 4;
     for (let pass = 0; pass < 3; pass++) {

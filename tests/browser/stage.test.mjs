@@ -46,6 +46,20 @@ const transferred = (page, which = 'canvas.front') =>
     }
   }, which);
 
+/** Dark or coloured pixels on the (first) chart, once it has a few samples, when the page
+ * holds its canvas. */
+async function chartInk(page) {
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=chart]')?.getAttribute('data-samples')) >= 4);
+  await page.waitForTimeout(600);
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid=chart]');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] < 200) n++;
+    return n;
+  });
+}
+
 /** Ink (non-transparent pixels) on a stage canvas the page still holds. */
 const ink = (page, which) =>
   page.evaluate((which) => {
@@ -201,15 +215,7 @@ test('without OffscreenCanvas the front layer is drawn on the page itself', asyn
   const back = await ink(page, 'canvas.back');
   assert.ok(back > 10000, `the back canvas has the links and nodes on it (${back} pixels)`);
   // The chart too is drawn on the page then.
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=chart]')?.getAttribute('data-samples')) >= 4);
-  await page.waitForTimeout(600);
-  const chart = await page.evaluate(() => {
-    const c = document.querySelector('[data-testid=chart]');
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] < 200) n++;
-    return n;
-  });
+  const chart = await chartInk(page);
   assert.ok(chart > 500, `the chart has its bands, lines and text (${chart} dark or coloured pixels)`);
   assert.ok((await clockInk(page)) > 40, 'the clock is drawn');
   assert.deepEqual(page.problems, []);
@@ -284,15 +290,7 @@ for (const [what, dropOffscreen] of [['without OffscreenCanvas', true], ['with O
       });
       assert.ok(greyed > 500, `the crashed leader greyed on the poster (${greyed} pixels)`);
     }
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=chart]')?.getAttribute('data-samples')) >= 4);
-    await page.waitForTimeout(600);
-    const chart = await page.evaluate(() => {
-      const c = document.querySelector('[data-testid=chart]');
-      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] < 200) n++;
-      return n;
-    });
+    const chart = await chartInk(page);
     assert.ok(chart > 500, `the chart is drawn (${chart} dark or coloured pixels)`);
     const eval_ = refused.filter((r) => /eval/i.test(r)).length;
     assert.ok(eval_ <= 4, `eval refused once per canvas, not at every tick (${eval_} refusals)`);
