@@ -3,16 +3,23 @@
 //! ZooKeeper leader) and messages per second by class (one line per class, in the canvas's
 //! message colours), over the last minute of virtual time.
 //!
-//! Drawn by hand on its own small canvas rather than with plotters + plotters-canvas (as the
-//! design guide suggests), for download size: plotters + plotters-canvas measured +21.3 KB gzip
-//! of wasm (+0.3 KB of JS) for one line chart; this whole module costs a fraction of that.
+//! Laid out and drawn by plotters on its own canvas, through `plot::PenBackend`: the calls are
+//! recorded and drawn by the renderer holding that canvas (the page's drawing worker).
 //! Redrawn only when its data, language or size changed, and at most every `REDRAW_EVERY_MS`.
 
 use quorumlab_sim::setup::Mode;
 use quorumlab_sim::{MsgClass, Time};
 use web_sys::HtmlCanvasElement;
 
+use plotters::coord::Shift;
+use plotters::prelude::{
+    ChartBuilder, Color, DrawingArea, FontDesc, FontFamily, FontStyle, IntoDrawingArea, IntoTextStyle, LineSeries,
+    PathElement, Rectangle, Text, TRANSPARENT,
+};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
 use crate::front::{Meter, Pen, Sheet};
+use crate::plot::{rgb, PenBackend};
 
 use crate::history::{History, Sample, SAMPLE_EVERY_US};
 use crate::i18n::{tr, Lang};
@@ -22,7 +29,6 @@ use crate::render::{class_colour, KRAFT_LEGEND, ZK_LEGEND};
 pub const REDRAW_EVERY_MS: f64 = 500.0;
 /// How much virtual time the chart shows.
 pub const WINDOW_US: u64 = 60_000_000;
-const TICK_EVERY_US: u64 = 10_000_000;
 
 const BACKGROUND: &str = "#f8fafc";
 const GRID: &str = "#e2e8f0";
@@ -31,8 +37,9 @@ const TEXT: &str = "#0f172a";
 const MUTED: &str = "#475569";
 const PRESENT: &str = "#6ee7b7";
 const ABSENT: &str = "#fca5a5";
+const FAMILY: &str = "system-ui, sans-serif";
+/// The legend's font, as the pen measures it (what `font(11.0, Normal)` becomes).
 const FONT: &str = "11px system-ui, sans-serif";
-const FONT_BOLD: &str = "600 11px system-ui, sans-serif";
 
 /// Classes the mode sends that its canvas legend does not list, plotted after the legend's.
 const KRAFT_EXTRA: &[(MsgClass, &str)] = &[(MsgClass::ControlRequest, "chart.registration")];
@@ -111,8 +118,8 @@ impl ChartCache {
             Some((l, width, rows)) if (l, width) == (lang, draw_w) => rows,
             _ => {
                 let mut scratch = Vec::new();
-                let mut pen = Pen::new(&mut scratch, meter);
-                let rows = legend(&mut pen, mode, lang, &Axis::new(Time::ZERO, f64::from(draw_w)), None);
+                let pen = Pen::new(&mut scratch, meter);
+                let rows = legend_rows(&pen, mode, lang, &Axis::new(Time::ZERO, f64::from(draw_w)));
                 self.legend = Some((lang, draw_w, rows));
                 rows
             }
@@ -153,11 +160,6 @@ pub fn nice_ceiling(x: f64) -> f64 {
     }
 }
 
-/// A whole number as text without float formatting (which costs download size).
-fn whole(x: f64) -> String {
-    (x.round() as i64).to_string()
-}
-
 /// Horizontal geometry: virtual time to x.
 struct Axis {
     from_us: u64,
@@ -168,10 +170,6 @@ struct Axis {
 impl Axis {
     fn new(from: Time, width: f64) -> Axis {
         Axis { from_us: from.as_us(), left: 44.0, width: (width - 44.0 - 10.0).max(10.0) }
-    }
-
-    fn x(&self, at: Time) -> f64 {
-        self.left + at.as_us().saturating_sub(self.from_us) as f64 / WINDOW_US as f64 * self.width
     }
 }
 
@@ -197,6 +195,18 @@ fn plot_top(mode: Mode) -> f64 {
     BANDS_TOP + bands(mode).len() as f64 * (CAPTION_H + BAND_H + 4.0) + 14.0
 }
 
+type Area<'p, 'a> = DrawingArea<PenBackend<'p, 'a>, Shift>;
+
+fn font(size: f64, weight: FontStyle) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FAMILY), size, weight)
+}
+
+/// Text anchored at `pos` in `colour`.
+fn text(area: &Area, s: &str, (x, y): (i32, i32), font: FontDesc, colour: &str, h: HPos, v: VPos) {
+    let style = font.color(&rgb(colour)).pos(Pos::new(h, v));
+    let _ = area.draw(&Text::new(s, (x, y), style));
+}
+
 pub fn draw(
     pen: &mut Pen,
     history: &History,
@@ -206,24 +216,32 @@ pub fn draw(
     height: f64,
     legend_rows: usize,
 ) -> Shown {
-    pen.set_fill_style(BACKGROUND);
-    pen.fill_rect(0.0, 0.0, width, height);
     // The last minute; from time zero until a minute has passed.
     let end_us = history.samples().back().map_or(0, |s| s.at.as_us()).max(WINDOW_US);
     let from = Time(end_us - WINDOW_US);
     let first = history.first_from(from);
     let samples = history.len() - first;
     let axis = Axis::new(from, width);
+    let legend_top = height - LEGEND_ROW_H * legend_rows as f64 - 4.0;
+    let keys = legend_layout(pen, mode, lang, &axis);
+    pen.set_line_join("round");
 
+    let root = PenBackend::new(pen, (width as u32, height as u32)).into_drawing_area();
+    let _ = root.fill(&rgb(BACKGROUND));
     let mut y = BANDS_TOP;
     for (key, present) in bands(mode) {
-        draw_band(pen, history, first, &axis, y, tr(lang, key), lang, *present);
+        draw_band(&root, history, first, &axis, y, tr(lang, key), lang, *present);
         y += CAPTION_H + BAND_H + 4.0;
     }
-    let legend_top = height - LEGEND_ROW_H * legend_rows as f64 - 4.0;
     let plot_bottom = (legend_top - AXIS_H).max(plot_top(mode) + 20.0);
-    draw_rates(pen, history, first, mode, lang, &axis, plot_top(mode), plot_bottom);
-    legend(pen, mode, lang, &axis, Some(legend_top + 2.0));
+    draw_rates(&root, history, first, mode, lang, &axis, plot_top(mode), plot_bottom);
+    // The legend: every class the mode plots, in rows under the plot.
+    for ((class, key), (x, row)) in series(mode).zip(keys) {
+        let cy = (legend_top + 2.0 + row as f64 * LEGEND_ROW_H + 7.0) as i32;
+        let line = rgb(class_colour(*class)).stroke_width(3);
+        let _ = root.draw(&PathElement::new(vec![(x as i32, cy), (x as i32 + 13, cy)], line));
+        text(&root, tr(lang, key), (x as i32 + 18, cy), font(11.0, FontStyle::Normal), TEXT, HPos::Left, VPos::Center);
+    }
     Shown { from, samples, ms_without_controller: history.ms_without_controller(from) }
 }
 
@@ -237,7 +255,7 @@ type Held = fn(&Sample) -> bool;
 /// One availability band under its title: filled green where `present`, red where not.
 #[allow(clippy::too_many_arguments)]
 fn draw_band(
-    pen: &mut Pen,
+    root: &Area,
     history: &History,
     first: usize,
     axis: &Axis,
@@ -246,52 +264,71 @@ fn draw_band(
     lang: Lang,
     present: Held,
 ) {
-    pen.set_font(FONT_BOLD);
-    pen.set_fill_style(TEXT);
-    pen.fill_text(title, axis.left, top + CAPTION_H - 3.0);
-    let top = top + CAPTION_H;
-    pen.set_fill_style(GRID);
-    pen.fill_rect(axis.left, top, axis.width, BAND_H);
+    let left = axis.left as i32;
+    text(
+        root,
+        title,
+        (left, (top + CAPTION_H - 1.0) as i32),
+        font(11.0, FontStyle::Bold),
+        TEXT,
+        HPos::Left,
+        VPos::Bottom,
+    );
+    let top = (top + CAPTION_H) as i32;
+    let area = root.clone().shrink((left, top), (axis.width as u32, BAND_H as u32));
+    let _ = area.fill(&rgb(GRID));
+    let Ok(mut chart) = ChartBuilder::on(&area).build_cartesian_2d(axis.from_us..axis.from_us + WINDOW_US, 0u32..1u32)
+    else {
+        return;
+    };
     let samples = history.samples();
     // Runs of equal state: each sample stands until the next one.
+    let mut runs = Vec::new();
     let mut i = first;
-    let mut absent_runs = Vec::new();
     while i < samples.len() {
         let state = present(&samples[i]);
         let mut j = i + 1;
         while j < samples.len() && present(&samples[j]) == state {
             j += 1;
         }
-        let x0 = axis.x(samples[i].at);
-        let x1 = samples.get(j).map_or_else(|| axis.x(samples[j - 1].at.plus_us(SAMPLE_EVERY_US)), |s| axis.x(s.at));
-        let x1 = x1.min(axis.left + axis.width);
-        pen.set_fill_style(if state { PRESENT } else { ABSENT });
-        pen.fill_rect(x0, top, (x1 - x0).max(1.0), BAND_H);
-        if !state {
-            absent_runs.push((x0, x1));
-        }
+        let end = samples.get(j).map_or_else(|| samples[j - 1].at.plus_us(SAMPLE_EVERY_US), |s| s.at);
+        runs.push((samples[i].at.as_us(), end.as_us().min(axis.from_us + WINDOW_US), state));
         i = j;
     }
-    let mid = top + BAND_H / 2.0 + 0.5;
-    pen.set_text_baseline("middle");
+    let (present_colour, absent_colour) = (rgb(PRESENT).filled(), rgb(ABSENT).filled());
+    let _ = chart.draw_series(runs.iter().map(|&(t0, t1, state)| {
+        Rectangle::new([(t0, 0), (t1, 1)], if state { present_colour } else { absent_colour })
+    }));
     // Long stretches without one say so in words.
-    pen.set_font("10px system-ui, sans-serif");
-    pen.set_fill_style("#7f1d1d");
     let none = tr(lang, "chart.none");
-    let none_w = pen.measure(none);
-    for (x0, x1) in absent_runs {
-        let x = (x0 + x1 - none_w) / 2.0;
-        if x1 - x0 > none_w + 12.0 {
-            pen.fill_text(none, x, mid);
+    let none_font = font(10.0, FontStyle::Normal);
+    let none_w = root.estimate_text_size(none, &none_font.clone().into_text_style(root)).map_or(0, |(w, _)| w) as i32;
+    for (t0, t1, _) in runs.into_iter().filter(|run| !run.2) {
+        let (x0, x1) = (chart.backend_coord(&(t0, 0)).0, chart.backend_coord(&(t1, 0)).0);
+        if x1 - x0 > none_w + 12 {
+            let at = ((x0 + x1) / 2, top + BAND_H as i32 / 2);
+            text(root, none, at, none_font.clone(), "#7f1d1d", HPos::Center, VPos::Center);
         }
     }
-    pen.set_text_baseline("alphabetic");
+}
+
+/// Rates are plotted in hundredths of a message per second (whole numbers: plotters' float axis
+/// would bring float formatting into the download).
+const HUNDREDTHS: f64 = 100.0;
+
+/// "0.5" for 50 hundredths, "20" for 2000.
+fn rate_label(hundredths: u32) -> String {
+    let whole = (hundredths / 100).to_string();
+    match hundredths % 100 {
+        0 => whole,
+        part => [whole, ".".into(), (part / 10).to_string()].concat(),
+    }
 }
 
 /// Messages per second, one line per class with traffic in the window, over labelled axes.
 #[allow(clippy::too_many_arguments)]
 fn draw_rates(
-    pen: &mut Pen,
+    root: &Area,
     history: &History,
     first: usize,
     mode: Mode,
@@ -307,73 +344,53 @@ fn draw_rates(
             max = max.max(history.rate_per_s(i, *class));
         }
     }
-    let y_max = nice_ceiling(max.max(1.0));
-    let y = |rate: f64| bottom - rate / y_max * (bottom - top);
-    let right = axis.left + axis.width;
-
-    // Grid and rate ticks: 0, half, top.
-    pen.set_font(FONT);
-    pen.set_fill_style(MUTED);
-    pen.set_text_align("right");
-    pen.set_text_baseline("middle");
-    pen.set_stroke_style(GRID);
-    pen.set_line_width(1.0);
-    pen.begin_path();
-    for tick in [0.0, y_max / 2.0, y_max] {
-        let ty = y(tick).round() + 0.5;
-        pen.move_to(axis.left, ty);
-        pen.line_to(right, ty);
-        // Half of 1 is 0.5: show it as such; every other tick is whole.
-        let label = if tick.fract() == 0.0 { whole(tick) } else { "0.5".to_string() };
-        pen.fill_text(&label, axis.left - 5.0, ty);
-    }
-    pen.stroke();
-    // Time ticks every 10 s of virtual time.
-    pen.set_text_align("center");
-    pen.set_text_baseline("top");
-    pen.set_stroke_style(AXIS);
-    pen.begin_path();
-    let mut t = axis.from_us.div_ceil(TICK_EVERY_US) * TICK_EVERY_US;
-    while t <= axis.from_us + WINDOW_US {
-        let tx = axis.x(Time(t)).round() + 0.5;
-        pen.move_to(tx, bottom);
-        pen.line_to(tx, bottom + 4.0);
-        pen.fill_text(&(t / 1_000_000).to_string(), tx, bottom + 6.0);
-        t += TICK_EVERY_US;
-    }
-    pen.move_to(axis.left + 0.5, top);
-    pen.line_to(axis.left + 0.5, bottom + 0.5);
-    pen.line_to(right, bottom + 0.5);
-    pen.stroke();
-    // Axis titles.
-    pen.set_fill_style(TEXT);
-    pen.set_text_baseline("alphabetic");
-    pen.set_text_align("start");
-    pen.set_font(FONT_BOLD);
-    pen.fill_text(tr(lang, "chart.rate_axis"), axis.left, top - 6.0);
-    pen.set_font(FONT);
-    pen.set_text_align("right");
-    pen.fill_text(tr(lang, "chart.time_axis"), right, bottom + 28.0);
-    pen.set_text_align("start");
-
+    let y_max = (nice_ceiling(max.max(1.0)) * HUNDREDTHS) as u32;
+    text(
+        root,
+        tr(lang, "chart.rate_axis"),
+        (axis.left as i32, (top - 6.0) as i32),
+        font(11.0, FontStyle::Bold),
+        TEXT,
+        HPos::Left,
+        VPos::Bottom,
+    );
+    let area = root.clone().shrink((0, top as i32), (root.dim_in_pixel().0, (bottom - top + AXIS_H) as u32));
+    let Ok(mut chart) = ChartBuilder::on(&area)
+        .y_label_area_size(axis.left as u32)
+        .x_label_area_size(AXIS_H as u32)
+        .margin_right(root.dim_in_pixel().0 as i32 - (axis.left + axis.width) as i32)
+        .build_cartesian_2d(axis.from_us..axis.from_us + WINDOW_US, 0..y_max)
+    else {
+        return;
+    };
+    let seconds = |t: &u64| (t / 1_000_000).to_string();
+    let rate = |r: &u32| rate_label(*r);
+    let _ = chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(7)
+        .y_labels(3)
+        // No light lines (their key points are still computed: a limit of 0 would make
+        // plotters' integer key-point search loop forever).
+        .max_light_lines(1)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(rgb(GRID))
+        .axis_style(rgb(AXIS))
+        .set_all_tick_mark_size(4)
+        .x_label_formatter(&seconds)
+        .y_label_formatter(&rate)
+        .label_style(font(11.0, FontStyle::Normal).color(&rgb(MUTED)))
+        .x_desc(tr(lang, "chart.time_axis"))
+        .axis_desc_style(font(11.0, FontStyle::Normal).color(&rgb(TEXT)))
+        .draw();
     // One line per class.
-    pen.set_line_width(2.0);
-    pen.set_line_join("round");
     for (class, _) in series(mode) {
         if !has_traffic(history, first, *class) {
             continue;
         }
-        pen.set_stroke_style(class_colour(*class));
-        pen.begin_path();
-        for i in first..len {
-            let (x, r) = (axis.x(history.samples()[i].at), y(history.rate_per_s(i, *class)));
-            if i == first {
-                pen.move_to(x, r);
-            } else {
-                pen.line_to(x, r);
-            }
-        }
-        pen.stroke();
+        let points = (first..len)
+            .map(|i| (history.samples()[i].at.as_us(), (history.rate_per_s(i, *class) * HUNDREDTHS).round() as u32));
+        let _ = chart.draw_series(LineSeries::new(points, rgb(class_colour(*class)).stroke_width(2)));
     }
 }
 
@@ -381,35 +398,27 @@ fn has_traffic(history: &History, first: usize, class: MsgClass) -> bool {
     (first..history.len()).any(|i| history.rate_per_s(i, class) > 0.0)
 }
 
-/// Lay out (and, given a top, draw) the legend: every class the mode plots, in rows under
-/// the plot. Returns how many rows it takes.
-fn legend(pen: &mut Pen, mode: Mode, lang: Lang, axis: &Axis, top: Option<f64>) -> usize {
-    pen.set_font(FONT);
-    pen.set_text_baseline("middle");
+/// Lay out the legend: every class the mode plots, in rows under the plot. The left end and the
+/// row of each entry.
+fn legend_layout(pen: &Pen, mode: Mode, lang: Lang, axis: &Axis) -> Vec<(f64, usize)> {
     let (mut x, mut row) = (axis.left, 0usize);
     let right = axis.left + axis.width;
-    for (i, (class, key)) in series(mode).enumerate() {
-        let label = tr(lang, key);
-        let w = 18.0 + pen.measure(label) + 14.0;
+    let mut keys = Vec::new();
+    for (i, (_, key)) in series(mode).enumerate() {
+        let w = 18.0 + pen.measure_in(FONT, tr(lang, key)) + 14.0;
         if i > 0 && x + w > right {
             row += 1;
             x = axis.left;
         }
-        if let Some(top) = top {
-            let cy = top + row as f64 * LEGEND_ROW_H + 7.0;
-            pen.set_stroke_style(class_colour(*class));
-            pen.set_line_width(3.0);
-            pen.begin_path();
-            pen.move_to(x, cy);
-            pen.line_to(x + 13.0, cy);
-            pen.stroke();
-            pen.set_fill_style(TEXT);
-            pen.fill_text(label, x + 18.0, cy);
-        }
+        keys.push((x, row));
         x += w;
     }
-    pen.set_text_baseline("alphabetic");
-    row + 1
+    keys
+}
+
+/// How many rows the legend takes.
+fn legend_rows(pen: &Pen, mode: Mode, lang: Lang, axis: &Axis) -> usize {
+    legend_layout(pen, mode, lang, axis).last().map_or(1, |(_, row)| row + 1)
 }
 
 #[cfg(test)]
@@ -424,6 +433,31 @@ mod tests {
         assert_eq!(nice_ceiling(63.0), 100.0);
         assert_eq!(nice_ceiling(40.0), 50.0);
         assert_eq!(nice_ceiling(150.0), 200.0);
+    }
+
+    /// A drawing of `seconds` of history in `mode`, as recorded canvas calls.
+    fn drawing(mode: Mode, seconds: u64) -> Vec<f64> {
+        let mut history = History::default();
+        let mut sent = [0u64; quorumlab_sim::MSG_CLASSES];
+        for i in 0..seconds * 4 {
+            sent[MsgClass::Fetch.index()] += 3;
+            history.record(i % 40 > 8, i > 4, sent);
+        }
+        let meter = Meter::default();
+        let mut ops = Vec::new();
+        let mut pen = Pen::new(&mut ops, &meter);
+        let rows = legend_rows(&pen, mode, Lang::En, &Axis::new(Time::ZERO, 600.0));
+        draw(&mut pen, &history, mode, Lang::En, 600.0, height(mode, rows), rows);
+        ops
+    }
+
+    #[test]
+    fn a_chart_is_drawn_in_both_modes() {
+        for mode in [Mode::Kraft, Mode::Zk] {
+            for seconds in [0, 3, 90] {
+                assert!(drawing(mode, seconds).len() > 100, "{mode:?} after {seconds} s");
+            }
+        }
     }
 
     #[test]

@@ -335,6 +335,11 @@ impl<'a> Pen<'a> {
     pub fn measure(&self, text: &str) -> f64 {
         self.meter.width(&self.font, text)
     }
+
+    /// The width of `text` in `font` (the pen's font stays as it is).
+    pub fn measure_in(&self, font: &str, text: &str) -> f64 {
+        self.meter.width(font, text)
+    }
 }
 
 /// Where a stage's scenes go.

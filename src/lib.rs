@@ -10,6 +10,7 @@ mod jsmath;
 pub mod lab;
 pub mod layout;
 pub mod params;
+pub mod plot;
 pub mod render;
 
 pub fn start() {

@@ -11,10 +11,10 @@ const attr = async (chart, name) => Number(await chart.getAttribute(name));
 
 /** A screenshot of the chart alone: the controls docked at the bottom of the window are hidden
  * meanwhile (they can cover it). */
-async function shot(chart) {
+async function shot(chart, options = {}) {
   const dock = (v) => chart.page().evaluate((v) => document.querySelectorAll('[data-testid=dock]').forEach((d) => (d.style.visibility = v)), v);
   await dock('hidden');
-  const png = await chart.screenshot();
+  const png = await chart.screenshot(options);
   await dock('');
   return png;
 }
@@ -71,7 +71,7 @@ test('the chart draws controller availability and message rates; crashing the le
   const after = await pixels(chart, [PRESENT, ABSENT]);
   assert.ok(after[ABSENT] > redBefore, 'more red in the availability band after the crash');
   await screenshot(page, 'chart-kraft');
-  await chart.screenshot({ path: join(SHOTS, 'chart-kraft-only.png') });
+  await shot(chart, { path: join(SHOTS, 'chart-kraft-only.png') });
 
   // Paused with nothing new, the chart is not redrawn.
   await page.locator('[data-testid=play]').click();
