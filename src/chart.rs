@@ -316,6 +316,9 @@ fn draw_band(
 /// would bring float formatting into the download).
 const HUNDREDTHS: f64 = 100.0;
 
+/// The top of the rate axis at most (messages per second); lines above it are cut.
+const MAX_RATE: f64 = 1e6;
+
 /// "0.5" for 50 hundredths, "20" for 2000.
 fn rate_label(hundredths: u32) -> String {
     let whole = (hundredths / 100).to_string();
@@ -344,7 +347,8 @@ fn draw_rates(
             max = max.max(history.rate_per_s(i, *class));
         }
     }
-    let y_max = (nice_ceiling(max.max(1.0)) * HUNDREDTHS) as u32;
+    // Capped far below u32::MAX: plotters' integer key-point search multiplies its step by 10.
+    let y_max = (nice_ceiling(max.clamp(1.0, MAX_RATE)) * HUNDREDTHS) as u32;
     text(
         root,
         tr(lang, "chart.rate_axis"),
@@ -388,8 +392,9 @@ fn draw_rates(
         if !has_traffic(history, first, *class) {
             continue;
         }
-        let points = (first..len)
-            .map(|i| (history.samples()[i].at.as_us(), (history.rate_per_s(i, *class) * HUNDREDTHS).round() as u32));
+        let points = (first..len).map(|i| {
+            (history.samples()[i].at.as_us(), (history.rate_per_s(i, *class).min(MAX_RATE) * HUNDREDTHS).round() as u32)
+        });
         let _ = chart.draw_series(LineSeries::new(points, rgb(class_colour(*class)).stroke_width(2)));
     }
 }
@@ -437,17 +442,25 @@ mod tests {
 
     /// A drawing of `seconds` of history in `mode`, as recorded canvas calls.
     fn drawing(mode: Mode, seconds: u64) -> Vec<f64> {
+        drawing_at(mode, seconds, 600.0)
+    }
+
+    fn drawing_at(mode: Mode, seconds: u64, width: f64) -> Vec<f64> {
+        drawing_of(mode, seconds, width, 3)
+    }
+
+    fn drawing_of(mode: Mode, seconds: u64, width: f64, per_sample: u64) -> Vec<f64> {
         let mut history = History::default();
         let mut sent = [0u64; quorumlab_sim::MSG_CLASSES];
         for i in 0..seconds * 4 {
-            sent[MsgClass::Fetch.index()] += 3;
+            sent[MsgClass::Fetch.index()] += per_sample;
             history.record(i % 40 > 8, i > 4, sent);
         }
         let meter = Meter::default();
         let mut ops = Vec::new();
         let mut pen = Pen::new(&mut ops, &meter);
-        let rows = legend_rows(&pen, mode, Lang::En, &Axis::new(Time::ZERO, 600.0));
-        draw(&mut pen, &history, mode, Lang::En, 600.0, height(mode, rows), rows);
+        let rows = legend_rows(&pen, mode, Lang::En, &Axis::new(Time::ZERO, width));
+        draw(&mut pen, &history, mode, Lang::En, width, height(mode, rows), rows);
         ops
     }
 
@@ -457,6 +470,23 @@ mod tests {
             for seconds in [0, 3, 90] {
                 assert!(drawing(mode, seconds).len() > 100, "{mode:?} after {seconds} s");
             }
+        }
+    }
+
+    #[test]
+    fn a_chart_of_any_width_is_drawn_without_a_panic() {
+        // A collapsed canvas reports a width of 1; a projector's is wide.
+        for width in [1.0, 20.0, 54.0, 120.0, 390.0, 4000.0] {
+            for mode in [Mode::Kraft, Mode::Zk] {
+                assert!(!drawing_at(mode, 70, width).is_empty(), "{mode:?} at {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn any_rate_is_drawn_without_a_panic() {
+        for per_sample in [0, 1, 1_000_000, 1 << 40] {
+            assert!(!drawing_of(Mode::Kraft, 20, 600.0, per_sample).is_empty());
         }
     }
 
