@@ -21,6 +21,7 @@ use crate::i18n::{role_key, tr, trf, Lang};
 use crate::lab::{settings_line, Lab, MAX_OPEN_EVENTS, SLOW_MOTION_FACTOR};
 use crate::params::{self, Problem, View};
 use crate::render::{class_colour, node_detail, vote_of, Stage, BIG_TEXT, KRAFT_LEGEND, ZK_LEGEND};
+use crate::scenarios;
 
 /// How often (wall time) the DOM snapshot (stats, narration, timeline) is refreshed while
 /// playing. A node changing role, epoch or liveness publishes at once.
@@ -966,6 +967,8 @@ fn Page(
     big: bool,
 ) -> impl IntoView {
     let both = labs.len() > 1;
+    // The ready-made scenario this address opens, if any (read before the page rewrites it).
+    let preset = web_sys::window().and_then(|w| w.location().search().ok()).and_then(|q| scenarios::current(&q));
     let Some(first_setup) = labs.first().map(|l| l.setup.clone()) else {
         return view! { <p role="alert">"no cluster"</p> }.into_any();
     };
@@ -1476,6 +1479,16 @@ fn Page(
                 </div>
             </header>
             {problems_view}
+            {preset.map(|i| {
+                let preset = &scenarios::PRESETS[i];
+                view! {
+                    <p class="scenario-now" data-testid="scenario-now">
+                        <strong>{text(lang, preset.title)}</strong>
+                        " "
+                        {text(lang, preset.watch)}
+                    </p>
+                }
+            })}
             <div class="sides stages" node_ref=sides_ref>{stages}</div>
             <Show when=move || later.get()>
             <section class="panel dock" data-testid="dock">
@@ -1680,10 +1693,43 @@ fn Page(
             </section>
                 <div class="sides">{narrations()}</div>
                 <div class="sides">{details()}</div>
+                {(!embed).then(|| view! { <Scenarios lang big=big_text current=preset /> })}
             </Show>
         </main>
     }
     .into_any()
+}
+
+/// Ready-made scenarios, each a link with what to watch in it; the one the page opened is
+/// marked and its list open.
+#[component]
+fn Scenarios(lang: RwSignal<Lang>, big: RwSignal<bool>, current: Option<usize>) -> impl IntoView {
+    view! {
+        <details class="panel scenarios" data-testid="scenarios" open=current.is_some()>
+            <summary>{text(lang, "scn.title")}</summary>
+            <p class="hint">{text(lang, "scn.hint")}</p>
+            <ol>
+                {scenarios::PRESETS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, preset)| {
+                        let here = current == Some(i);
+                        view! {
+                            <li class:current=here>
+                                <a
+                                    href=move || scenarios::link(preset, lang.get(), big.get())
+                                    aria-current=here.then_some("page")
+                                >
+                                    {text(lang, preset.title)}
+                                </a>
+                                <p>{text(lang, preset.watch)}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </details>
+    }
 }
 
 /// Pick a node and see its state as the engine holds it: log tail and metadata image (KRaft),

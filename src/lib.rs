@@ -12,6 +12,7 @@ pub mod layout;
 pub mod params;
 pub mod plot;
 pub mod render;
+pub mod scenarios;
 
 pub fn start() {
     // For `make bench`: when the wasm starts running (compiled and instantiated).

@@ -1,0 +1,192 @@
+//! Ready-made scenarios for a class: each is a permalink (mode, seed, scripted actions) with a
+//! title and a line on what to watch, both translated. Each opens paused at time zero (`t=0`: a
+//! permalink otherwise opens at its last action) and its actions happen as it plays, so a student
+//! sees the first election, then the fault. The tests check that each fault does what its line
+//! says.
+
+use quorumlab_sim::scenario::ScenarioAction;
+use quorumlab_sim::setup::{Mode, Setup};
+use quorumlab_sim::Time;
+
+use crate::i18n::Lang;
+use crate::params::{parse, View};
+
+pub struct Preset {
+    /// Its title (an i18n key).
+    pub title: &'static str,
+    /// What to watch in it (an i18n key).
+    pub watch: &'static str,
+    /// The link's parameters, without the language and text size.
+    pub query: &'static str,
+}
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        title: "scn.kraft_failover",
+        watch: "scn.kraft_failover.watch",
+        query: "mode=kraft&seed=7&s=at+5s+crash+controller&t=0",
+    },
+    Preset {
+        title: "scn.kraft_prevote",
+        watch: "scn.kraft_prevote.watch",
+        query: "mode=kraft&seed=7&s=at+5s+partition+c2+%7C+c1+c3%0Aat+20s+heal&t=0",
+    },
+    Preset {
+        title: "scn.kraft_no_prevote",
+        watch: "scn.kraft_no_prevote.watch",
+        query: "mode=kraft&seed=7&s=set+quorum.pre.vote%3Doff%0Aat+5s+partition+c2+%7C+c1+c3%0Aat+20s+heal&t=0",
+    },
+    Preset {
+        title: "scn.zk_election",
+        watch: "scn.zk_election.watch",
+        query: "mode=zk&ensemble=5&seed=7&s=at+5s+crash+leader&t=0",
+    },
+    Preset {
+        title: "scn.zk_controller",
+        watch: "scn.zk_controller.watch",
+        query: "mode=zk&seed=7&s=at+5s+crash+controller&t=0",
+    },
+    Preset {
+        title: "scn.zk_short_session",
+        watch: "scn.zk_short_session.watch",
+        query: "mode=zk&seed=7&s=set+zookeeper.session.timeout.ms%3D6000%0Aat+5s+crash+controller&t=0",
+    },
+    Preset {
+        title: "scn.both_failover",
+        watch: "scn.both_failover.watch",
+        query: "mode=both&seed=7&s=at+5s+crash+controller&t=0",
+    },
+    Preset {
+        title: "scn.both_topic",
+        watch: "scn.both_topic.watch",
+        query: "mode=both&seed=7&s=at+5s+create-topic+payments+partitions%3D3+rf%3D3&t=0",
+    },
+];
+
+/// The link that opens `preset` in `lang` (with large text if `big`).
+pub fn link(preset: &Preset, lang: Lang, big: bool) -> String {
+    ["?", preset.query, "&lang=", lang.code(), if big { "&big=1" } else { "" }].concat()
+}
+
+/// What a page opened with shows, whatever its language, text size or how its address spells
+/// it (the page rewrites its address in a canonical form, where side by side `s` becomes `szk`
+/// and `skraft`): the view, the clusters, the moment, and per mode its actions and settings.
+type Opens = (View, Setup, Option<Time>, bool, Vec<(Vec<(Time, ScenarioAction)>, Vec<(String, String)>)>);
+
+fn opens(search: &str) -> Option<Opens> {
+    let params = parse(search);
+    if !params.problems.is_empty() {
+        return None;
+    }
+    let per_mode = [Mode::Zk, Mode::Kraft]
+        .into_iter()
+        .map(|mode| {
+            let (_, own_steps, own_settings) = params.own(mode);
+            let steps = params.steps.iter().chain(own_steps).map(|s| (s.at, s.action.clone())).collect();
+            let settings = params.settings.iter().chain(own_settings).cloned().collect();
+            (steps, settings)
+        })
+        .collect();
+    Some((params.view, params.setup, params.until, params.embed, per_mode))
+}
+
+/// The preset a page's address (`location.search`) opens, if any.
+pub fn current(search: &str) -> Option<usize> {
+    let page = opens(search)?;
+    PRESETS.iter().position(|p| opens(p.query).as_ref() == Some(&page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::tr;
+    use crate::params::parse;
+    use quorumlab_sim::cluster::{Cluster, NodeView, Role};
+    use quorumlab_sim::scenario;
+    use quorumlab_sim::setup::{build, Setup};
+    use quorumlab_sim::Time;
+
+    #[test]
+    fn every_preset_opens_without_a_problem_and_has_words_in_both_languages() {
+        for preset in PRESETS {
+            let params = parse(&link(preset, Lang::Ko, true));
+            assert!(params.problems.is_empty(), "{}: {:?}", preset.title, params.problems);
+            assert_eq!(params.until, Some(Time::ZERO), "{} opens at time zero", preset.title);
+            for lang in [Lang::En, Lang::Ko] {
+                for key in [preset.title, preset.watch] {
+                    assert_ne!(tr(lang, key), key, "{key} in {lang:?}");
+                }
+            }
+        }
+    }
+
+    /// The cluster a single-mode preset opens, run to `at`.
+    fn run(key: &str, at: Time) -> Box<dyn Cluster> {
+        let preset = PRESETS.iter().find(|p| p.title == ["scn.", key].concat()).unwrap();
+        let params = parse(&link(preset, Lang::En, false));
+        let text =
+            preset.query.split('&').find_map(|p| p.strip_prefix("s=")).map(crate::params::percent_decode).unwrap();
+        let setup = Setup { script: scenario::parse(&text).unwrap(), ..params.setup };
+        let mut cluster = build(&setup).unwrap();
+        cluster.run_until(at, usize::MAX);
+        assert!(cluster.violations().is_empty());
+        cluster
+    }
+
+    fn leader(cluster: &dyn Cluster) -> Option<NodeView> {
+        cluster.node_views().into_iter().find(|n| matches!(n.role, Role::Leader | Role::Leading))
+    }
+
+    #[test]
+    fn each_preset_shows_what_its_words_say() {
+        // KRaft: c1 leads epoch 1, crashes at 5 s; another controller leads epoch 2.
+        let c = run("kraft_failover", Time::from_ms(15_000));
+        let l = leader(&*c).unwrap();
+        assert_eq!((l.name() != "c1", l.epoch), (true, 2));
+        // Cut off from 5 s to 20 s: with pre-vote c2 never raises the epoch and c1 stays leader.
+        let c = run("kraft_prevote", Time::from_ms(30_000));
+        assert_eq!(leader(&*c).map(|l| (l.name(), l.epoch)), Some(("c1".into(), 1)));
+        assert!(c.node_views().iter().all(|n| n.epoch == 1));
+        // Without it, c2's epoch climbs and, healed, ends c1's leadership.
+        let c = run("kraft_no_prevote", Time::from_ms(30_000));
+        let l = leader(&*c).unwrap();
+        assert!(l.epoch > 3 && l.name() != "c1", "{l:?}");
+        // ZooKeeper: zk5 of five leads, crashes at 5 s; another server leads soon after.
+        let c = run("zk_election", Time::from_ms(4_000));
+        assert_eq!(leader(&*c).unwrap().name(), "zk5");
+        let c = run("zk_election", Time::from_ms(8_000));
+        assert_ne!(leader(&*c).unwrap().name(), "zk5");
+        // ZooKeeper mode: b3 is the controller; no new one for more than 6 s after the crash (the
+        // 18 s session), and sooner with the 6 s session.
+        let controller = |c: &dyn Cluster| c.node_views().into_iter().find(|n| n.is_controller).map(|n| n.name());
+        assert_eq!(controller(&*run("zk_controller", Time::from_ms(4_900))).as_deref(), Some("b3"));
+        assert_eq!(controller(&*run("zk_controller", Time::from_ms(12_500))), None);
+        assert!(controller(&*run("zk_controller", Time::from_ms(30_000))).is_some_and(|n| n != "b3"));
+        assert!(controller(&*run("zk_short_session", Time::from_ms(12_500))).is_some_and(|n| n != "b3"));
+    }
+
+    #[test]
+    fn a_page_knows_the_preset_it_opened_whatever_its_language_or_text_size() {
+        for (i, preset) in PRESETS.iter().enumerate() {
+            assert_eq!(current(&link(preset, Lang::En, false)), Some(i));
+            assert_eq!(current(&link(preset, Lang::Ko, true)), Some(i));
+        }
+        // As the page rewrites its address.
+        let canonical = [
+            "?mode=both&seed=7&controllers=3&ensemble=3&brokers=3&lang=en&szk=at%205000000us%20crash%20controller%0A&skraft=at%205000000us%20crash%20controller%0A&t=0",
+            "?mode=zk&seed=7&ensemble=3&brokers=3&lang=ko&s=set%20zookeeper.session.timeout.ms%3D6000%0Aat%205000000us%20crash%20controller%0A&t=0",
+            "?mode=kraft&seed=7&controllers=3&brokers=3&lang=en&s=set%20quorum.pre.vote%3Doff%0Aat%205000000us%20partition%20c2%20%7C%20c1%20c3%0Aat%2020000000us%20heal%0A&t=0&big=1",
+        ];
+        let key = |search| current(search).map(|i| PRESETS[i].title);
+        assert_eq!(key(canonical[0]), Some("scn.both_failover"));
+        assert_eq!(key(canonical[1]), Some("scn.zk_short_session"));
+        assert_eq!(key(canonical[2]), Some("scn.kraft_no_prevote"));
+        // Not a preset: no actions, another seed, another moment, embedded, a bad address.
+        assert_eq!(current("?mode=kraft&seed=7"), None);
+        assert_eq!(current("?mode=kraft&seed=7&s=at+5s+crash+controller&t=1"), None);
+        assert_eq!(current("?mode=kraft&seed=7&s=at+5s+crash+controller&t=0&embed=1"), None);
+        assert_eq!(current("?mode=kraft&seed=7&s=at+5s+crash+controller&t=0&bogus=1"), None);
+        assert_eq!(current("?mode=kraft&seed=8&s=at+5s+crash+controller"), None);
+        assert_eq!(current(""), None);
+    }
+}
