@@ -1464,7 +1464,15 @@ fn Page(
             <header class="top">
                 <div>
                     <h1>{text(lang, "app.title")}</h1>
-                    <p class="tagline">{text(lang, "app.tagline")}</p>
+                    <p class="tagline">
+                        {text(lang, "app.tagline")}
+                        {(!embed).then(|| view! {
+                            " · "
+                            <a href="#scenarios" data-testid="to-scenarios" on:click=move |_| open_scenarios()>
+                                {text(lang, "scn.title")}
+                            </a>
+                        })}
+                    </p>
                 </div>
                 <div class="switches">
                     {switches}
@@ -1700,12 +1708,19 @@ fn Page(
     .into_any()
 }
 
+/// Open the list of ready-made scenarios (the link to it then scrolls there).
+fn open_scenarios() {
+    if let Some(list) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("scenarios")) {
+        let _ = list.set_attribute("open", "");
+    }
+}
+
 /// Ready-made scenarios, each a link with what to watch in it; the one the page opened is
 /// marked and its list open.
 #[component]
 fn Scenarios(lang: RwSignal<Lang>, big: RwSignal<bool>, current: Option<usize>) -> impl IntoView {
     view! {
-        <details class="panel scenarios" data-testid="scenarios" open=current.is_some()>
+        <details class="panel scenarios" id="scenarios" data-testid="scenarios" open=current.is_some()>
             <summary>{text(lang, "scn.title")}</summary>
             <p class="hint">{text(lang, "scn.hint")}</p>
             <ol>

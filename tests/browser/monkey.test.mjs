@@ -74,6 +74,7 @@ for (const [seed, url] of [
   [3, '?mode=kraft&controllers=5&brokers=0&seed=5&lang=en'],
   [4, '?mode=both&embed=1&lang=en'],
   [5, '?mode=zk&brokers=0&lang=en'],
+  [6, '?mode=kraft&seed=7&s=set+quorum.pre.vote%3Doff%0Aat+5s+partition+c2+%7C+c1+c3%0Aat+20s+heal&t=0&lang=en'],
 ]) {
   test(`odd clicks and keys at random (${url}): no error, every invariant holds`, async () => {
     const page = await openPage(env.browser, `${env.url}${url}`, { viewport: { width: 1280, height: 800 } });

@@ -14,7 +14,13 @@ test('a scenario link opens paused at time zero, says what to watch, and its fau
   const panel = page.locator('[data-testid=scenarios]');
   assert.equal(await panel.getAttribute('open'), null, 'closed on a page that is no scenario');
   assert.equal(await page.locator('[data-testid=scenario-now]').count(), 0);
-  await panel.locator('summary').click();
+  // The header's link opens the list and scrolls to it.
+  await page.locator('[data-testid=to-scenarios]').click();
+  await waitUntil(async () => (await panel.getAttribute('open')) === '', 5000, 'the list opens');
+  await waitUntil(async () => {
+    const box = await panel.boundingBox();
+    return box && box.y < 900 && box.y + box.height > 0;
+  }, 5000, 'the list scrolled into view');
   const links = panel.locator('a');
   assert.equal(await links.count(), 8);
   assert.equal(await panel.locator('a[aria-current]').count(), 0);
