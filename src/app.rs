@@ -340,7 +340,9 @@ impl Animator {
                 if side.snapshot.with_untracked(|s| *s != next) {
                     side.snapshot.set(next);
                 }
-                pull_notes(side, cache);
+                if due {
+                    pull_notes(side, cache);
+                }
                 if let Some(node) = side.inspected.get_untracked() {
                     let mut lines = Vec::new();
                     side.lab.with_value(|lab| lab.cluster.inspect(node, &mut lines));
