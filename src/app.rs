@@ -1466,15 +1466,7 @@ fn Page(
             <header class="top">
                 <div>
                     <h1>{text(lang, "app.title")}</h1>
-                    <p class="tagline">
-                        {text(lang, "app.tagline")}
-                        {(!embed).then(|| view! {
-                            " · "
-                            <a href="#scenarios" data-testid="to-scenarios" on:click=move |_| open_scenarios()>
-                                {text(lang, "scn.title")}
-                            </a>
-                        })}
-                    </p>
+                    <p class="tagline">{text(lang, "app.tagline")}</p>
                 </div>
                 <div class="switches">
                     {switches}
@@ -1683,7 +1675,13 @@ fn Page(
                         {move || format!("{} / {}", seconds(first_snapshot.with(|s| s.time_us / 1_000)), seconds(horizon_ms.get()))}
                     </output>
                 </label>
-                <p class="hint">{move || tr(lang.get(), if both { "hint.both" } else { "hint.click" })}</p>
+                <p class="hint">
+                    {move || tr(lang.get(), if both { "hint.both" } else { "hint.click" })}
+                    " "
+                    <a href="#scenarios" data-testid="to-scenarios" on:click=move |_| open_scenarios()>
+                        {text(lang, "scn.title")}
+                    </a>
+                </p>
                 <Show when=move || help.get()>
                     <div class="help" role="dialog" data-testid="help-overlay" aria-label=text(lang, "help.title")>
                         <h3>{text(lang, "help.title")}</h3>
