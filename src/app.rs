@@ -24,7 +24,8 @@ use crate::render::{class_colour, node_detail, vote_of, Stage, BIG_TEXT, KRAFT_L
 use crate::scenarios;
 
 /// How often (wall time) the DOM snapshot (stats, narration, timeline) is refreshed while
-/// playing. A node changing role, epoch or liveness publishes at once.
+/// playing. A node changing role, epoch, liveness or votes publishes the snapshot at once; new
+/// narration lines wait for the regular refresh (during an election that was nearly every tick).
 const PUBLISH_EVERY_MS: f64 = 250.0;
 /// How often the simulation moves while playing (wall ms). Between ticks, the stage's moving
 /// layer glides on its own (stage.js), so the page's main thread has no per-frame work.
