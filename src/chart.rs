@@ -13,8 +13,8 @@ use web_sys::HtmlCanvasElement;
 
 use plotters::coord::Shift;
 use plotters::prelude::{
-    ChartBuilder, Color, DrawingArea, FontDesc, FontFamily, FontStyle, IntoDrawingArea, IntoTextStyle, LineSeries,
-    PathElement, Rectangle, Text, TRANSPARENT,
+    BindKeyPoints, ChartBuilder, Color, DrawingArea, FontDesc, FontFamily, FontStyle, IntoDrawingArea, IntoTextStyle,
+    LineSeries, PathElement, Rectangle, Text, TRANSPARENT,
 };
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -38,8 +38,6 @@ const MUTED: &str = "#475569";
 const PRESENT: &str = "#6ee7b7";
 const ABSENT: &str = "#fca5a5";
 const FAMILY: &str = "system-ui, sans-serif";
-/// The legend's font, as the pen measures it (what `font(11.0, Normal)` becomes).
-const FONT: &str = "11px system-ui, sans-serif";
 
 /// Classes the mode sends that its canvas legend does not list, plotted after the legend's.
 const KRAFT_EXTRA: &[(MsgClass, &str)] = &[(MsgClass::ControlRequest, "chart.registration")];
@@ -363,7 +361,11 @@ fn draw_rates(
         .y_label_area_size(axis.left as u32)
         .x_label_area_size(AXIS_H as u32)
         .margin_right(root.dim_in_pixel().0 as i32 - (axis.left + axis.width) as i32)
-        .build_cartesian_2d(axis.from_us..axis.from_us + WINDOW_US, 0..y_max)
+        // Rate ticks at 0, half and the top (plotters' own search skips the half of 5×10ⁿ).
+        .build_cartesian_2d(
+            axis.from_us..axis.from_us + WINDOW_US,
+            (0..y_max).with_key_points(vec![0, y_max / 2, y_max]),
+        )
     else {
         return;
     };
@@ -409,8 +411,10 @@ fn legend_layout(pen: &Pen, mode: Mode, lang: Lang, axis: &Axis) -> Vec<(f64, us
     let (mut x, mut row) = (axis.left, 0usize);
     let right = axis.left + axis.width;
     let mut keys = Vec::new();
+    // The font the legend is drawn in (`font(11.0, Normal)`), as the backend writes it.
+    let legend_font = crate::plot::css(11.0, FontStyle::Normal, FAMILY);
     for (i, (_, key)) in series(mode).enumerate() {
-        let w = 18.0 + pen.measure_in(FONT, tr(lang, key)) + 14.0;
+        let w = 18.0 + pen.measure_in(&legend_font, tr(lang, key)) + 14.0;
         if i > 0 && x + w > right {
             row += 1;
             x = axis.left;
@@ -449,12 +453,14 @@ mod tests {
         drawing_of(mode, seconds, width, 3)
     }
 
+    /// `seconds` of history: no controller for the first 10 s, then one; `per_sample` fetches
+    /// every sample (a quarter second).
     fn drawing_of(mode: Mode, seconds: u64, width: f64, per_sample: u64) -> Vec<f64> {
         let mut history = History::default();
         let mut sent = [0u64; quorumlab_sim::MSG_CLASSES];
         for i in 0..seconds * 4 {
             sent[MsgClass::Fetch.index()] += per_sample;
-            history.record(i % 40 > 8, i > 4, sent);
+            history.record(i >= 40, i > 4, sent);
         }
         let meter = Meter::default();
         let mut ops = Vec::new();
@@ -464,6 +470,36 @@ mod tests {
         ops
     }
 
+    /// Recorded calls as (code, text, numbers), read as `stage.js` reads them.
+    fn calls(ops: &[f64]) -> Vec<(u8, String, Vec<f64>)> {
+        let (mut out, mut i) = (Vec::new(), 0);
+        while i < ops.len() {
+            let code = ops[i] as u8;
+            i += 1;
+            let mut text = String::new();
+            if matches!(code, 1 | 2 | 4 | 5 | 6 | 14 | 17) {
+                let len = ops[i] as usize;
+                text = String::from_utf16_lossy(&ops[i + 1..i + 1 + len].iter().map(|u| *u as u16).collect::<Vec<_>>());
+                i += 1 + len;
+            }
+            let count = match code {
+                3 | 16 => 1,
+                9 | 10 | 14 | 15 => 2,
+                7 => 4,
+                11 => 5,
+                _ => 0,
+            };
+            out.push((code, text, ops[i..i + count].to_vec()));
+            i += count;
+        }
+        out
+    }
+
+    /// The texts drawn.
+    fn texts(calls: &[(u8, String, Vec<f64>)]) -> Vec<&str> {
+        calls.iter().filter(|c| c.0 == 14).map(|c| c.1.as_str()).collect()
+    }
+
     #[test]
     fn a_chart_is_drawn_in_both_modes() {
         for mode in [Mode::Kraft, Mode::Zk] {
@@ -471,6 +507,32 @@ mod tests {
                 assert!(drawing(mode, seconds).len() > 100, "{mode:?} after {seconds} s");
             }
         }
+    }
+
+    #[test]
+    fn the_chart_shows_its_bands_rates_and_axes() {
+        let calls = calls(&drawing_of(Mode::Kraft, 20, 600.0, 100));
+        let texts = texts(&calls);
+        // Time ticks every 10 s of the first minute; rate ticks at 0, half and the top (400
+        // fetches a second: the axis tops out at 500).
+        for label in ["0", "10", "60", "250", "500", "virtual time (s)", "fetch", "none"] {
+            assert!(texts.contains(&label), "{label:?} in {texts:?}");
+        }
+        // The band: the first 10 s in red, then green, each the band's full height.
+        let after = |colour: &str| {
+            let at = calls.iter().position(|c| c.0 == 1 && c.1 == colour).unwrap_or_else(|| panic!("{colour}"));
+            calls[at..].iter().find(|c| c.0 == 7).unwrap().2.clone()
+        };
+        let (absent, present) = (after(ABSENT), after(PRESENT));
+        assert_eq!((absent[3], present[3]), (BAND_H, BAND_H));
+        assert!(
+            absent[0] < present[0] && (absent[0] + absent[2] - present[0]).abs() <= 1.0,
+            "{absent:?} then {present:?}"
+        );
+        // The fetch line: a stroke in its colour through every sample.
+        let fetch = calls.iter().position(|c| c.0 == 2 && c.1 == class_colour(MsgClass::Fetch)).unwrap();
+        let points = calls[fetch..].iter().skip_while(|c| c.0 != 9).take_while(|c| c.0 == 9 || c.0 == 10).count();
+        assert_eq!(points, 80);
     }
 
     #[test]

@@ -21,22 +21,33 @@ type Drawn = Result<(), DrawingErrorKind<Never>>;
 pub struct PenBackend<'p, 'a> {
     pen: &'p mut Pen<'a>,
     size: (u32, u32),
+    /// The fill and stroke colours and the alpha last recorded (each is recorded on a change).
+    fill: Option<(u8, u8, u8)>,
+    stroke: Option<(u8, u8, u8)>,
+    alpha: Option<u64>,
 }
 
 impl<'p, 'a> PenBackend<'p, 'a> {
     /// A backend `size` units large (the pen's CSS size at its scale).
     pub fn new(pen: &'p mut Pen<'a>, size: (u32, u32)) -> Self {
-        PenBackend { pen, size }
+        PenBackend { pen, size, fill: None, stroke: None, alpha: None }
     }
 
     fn colour(&mut self, colour: BackendColor, fill: bool) {
-        let text = hex(colour.rgb);
-        if fill {
-            self.pen.set_fill_style(&text);
-        } else {
-            self.pen.set_stroke_style(&text);
+        let last = if fill { &mut self.fill } else { &mut self.stroke };
+        if *last != Some(colour.rgb) {
+            *last = Some(colour.rgb);
+            let text = hex(colour.rgb);
+            if fill {
+                self.pen.set_fill_style(&text);
+            } else {
+                self.pen.set_stroke_style(&text);
+            }
         }
-        self.pen.set_global_alpha(colour.alpha);
+        if self.alpha != Some(colour.alpha.to_bits()) {
+            self.alpha = Some(colour.alpha.to_bits());
+            self.pen.set_global_alpha(colour.alpha);
+        }
     }
 
     /// Stroke the path through `points`; odd widths sit on pixel centres, so a 1-pixel line is
@@ -88,13 +99,19 @@ pub fn rgb(hex: &str) -> RGBColor {
 
 /// The CSS font shorthand for a plotters text style ("600 11px system-ui, sans-serif").
 fn css_font<S: BackendTextStyle>(style: &S) -> String {
-    let weight = match style.style() {
+    css(style.size(), style.style(), style.family().as_str())
+}
+
+/// The CSS font shorthand for a font of `size` pixels, `weight` and `family`, as the backend
+/// records it (bold is weight 600).
+pub fn css(size: f64, weight: FontStyle, family: &str) -> String {
+    let weight = match weight {
         FontStyle::Bold => "600 ",
         FontStyle::Italic => "italic ",
         FontStyle::Oblique => "oblique ",
         FontStyle::Normal => "",
     };
-    [weight, &(style.size().round() as u32).to_string(), "px ", style.family().as_str()].concat()
+    [weight, &(size.round() as u32).to_string(), "px ", family].concat()
 }
 
 impl DrawingBackend for PenBackend<'_, '_> {
@@ -131,9 +148,14 @@ impl DrawingBackend for PenBackend<'_, '_> {
         fill: bool,
     ) -> Drawn {
         if fill {
+            if style.color().alpha <= 0.0 {
+                return Ok(());
+            }
             self.colour(style.color(), true);
+            // plotters' corners are pixels both included (as in its bitmap backend): the
+            // rectangle covers one pixel more than their difference each way.
             let (x, y) = (f64::from(x0.min(x1)), f64::from(y0.min(y1)));
-            let (w, h) = (f64::from((x1 - x0).abs()), f64::from((y1 - y0).abs()));
+            let (w, h) = (f64::from((x1 - x0).abs()) + 1.0, f64::from((y1 - y0).abs()) + 1.0);
             self.pen.fill_rect(x, y, w, h);
         } else {
             self.stroke([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], style, true);
@@ -147,6 +169,9 @@ impl DrawingBackend for PenBackend<'_, '_> {
     }
 
     fn draw_circle<S: BackendStyle>(&mut self, (x, y): BackendCoord, radius: u32, style: &S, fill: bool) -> Drawn {
+        if style.color().alpha <= 0.0 || (!fill && style.stroke_width() == 0) {
+            return Ok(());
+        }
         self.colour(style.color(), fill);
         self.pen.begin_path();
         self.pen.arc(f64::from(x), f64::from(y), f64::from(radius), 0.0, std::f64::consts::TAU);
@@ -160,6 +185,9 @@ impl DrawingBackend for PenBackend<'_, '_> {
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Drawn {
+        if style.color().alpha <= 0.0 {
+            return Ok(());
+        }
         self.colour(style.color(), true);
         self.pen.begin_path();
         for (i, (x, y)) in vert.into_iter().enumerate() {
@@ -237,6 +265,24 @@ mod tests {
         assert!(has(&thin, &[9.0, 1.5, 2.5, 10.0, 9.5, 2.5]), "{thin:?}");
         let thick = recorded(|b| b.draw_line((1, 2), (9, 2), &Color::stroke_width(&RGBColor(0, 0, 0), 2)).unwrap());
         assert!(has(&thick, &[9.0, 1.0, 2.0, 10.0, 9.0, 2.0]), "{thick:?}");
+    }
+
+    #[test]
+    fn a_filled_rectangle_covers_both_corner_pixels() {
+        let ops = recorded(|b| b.draw_rect((2, 3), (5, 9), &RGBColor(0, 0, 0).filled(), true).unwrap());
+        assert!(has(&ops, &[7.0, 2.0, 3.0, 4.0, 7.0]), "{ops:?}");
+    }
+
+    #[test]
+    fn a_colour_is_recorded_when_it_changes() {
+        let ops = recorded(|b| {
+            for _ in 0..3 {
+                b.draw_rect((0, 0), (1, 1), &RGBColor(1, 2, 3).filled(), true).unwrap();
+            }
+        });
+        let run: Vec<f64> = [1.0, 7.0].into_iter().chain(utf16("#010203")).collect();
+        let fill_styles = ops.windows(run.len()).filter(|w| *w == run.as_slice()).count();
+        assert_eq!(fill_styles, 1, "{ops:?}");
     }
 
     #[test]

@@ -116,7 +116,8 @@ test('the full page goes on while the person reads below the stages', async () =
 });
 
 test('on a laptop screen, the controls are in reach beside the whole stage', async () => {
-  for (const q of ['?mode=kraft&seed=9', '?mode=both&seed=9&big=1']) {
+  // A scenario's address also puts its "what to watch" line above the stage.
+  for (const q of ['?mode=kraft&seed=9', '?mode=both&seed=9&big=1', '?mode=kraft&seed=7&s=at+5s+crash+controller&t=0&lang=en', '?mode=zk&ensemble=5&seed=7&s=at+5s+crash+leader&t=0&lang=ko']) {
     const page = await openPage(env.browser, `${env.url}${q}`, { viewport: { width: 1280, height: 800 } });
     const play = await page.locator('[data-testid=play]').boundingBox();
     assert.ok(play.y + play.height <= 800, `${q}: Play is on screen (top ${play.y})`);

@@ -14,7 +14,7 @@ test('a scenario link opens paused at time zero, says what to watch, and its fau
   const panel = page.locator('[data-testid=scenarios]');
   assert.equal(await panel.getAttribute('open'), null, 'closed on a page that is no scenario');
   assert.equal(await page.locator('[data-testid=scenario-now]').count(), 0);
-  // The header's link opens the list and scrolls to it.
+  // The link in the controls' hint line opens the list and scrolls to it.
   await page.locator('[data-testid=to-scenarios]').click();
   await waitUntil(async () => (await panel.getAttribute('open')) === '', 5000, 'the list opens');
   await waitUntil(async () => {
