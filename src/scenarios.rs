@@ -123,14 +123,7 @@ mod tests {
     /// The cluster a single-mode preset opens, run to `at`.
     fn run(key: &str, at: Time) -> Box<dyn Cluster> {
         let preset = PRESETS.iter().find(|p| p.title == ["scn.", key].concat()).unwrap();
-        let params = parse(&link(preset, Lang::En, false));
-        let text =
-            preset.query.split('&').find_map(|p| p.strip_prefix("s=")).map(crate::params::percent_decode).unwrap();
-        let setup = Setup { script: scenario::parse(&text).unwrap(), ..params.setup };
-        let mut cluster = build(&setup).unwrap();
-        cluster.run_until(at, usize::MAX);
-        assert!(cluster.violations().is_empty());
-        cluster
+        run_side(key, parse(&link(preset, Lang::En, false)).setup.mode, at)
     }
 
     fn leader(cluster: &dyn Cluster) -> Option<NodeView> {
@@ -163,6 +156,45 @@ mod tests {
         assert_eq!(controller(&*run("zk_controller", Time::from_ms(12_500))), None);
         assert!(controller(&*run("zk_controller", Time::from_ms(30_000))).is_some_and(|n| n != "b3"));
         assert!(controller(&*run("zk_short_session", Time::from_ms(12_500))).is_some_and(|n| n != "b3"));
+    }
+
+    /// One mode of a side-by-side preset, run to `at`.
+    fn run_side(key: &str, mode: Mode, at: Time) -> Box<dyn Cluster> {
+        let preset = PRESETS.iter().find(|p| p.title == ["scn.", key].concat()).unwrap();
+        let params = parse(&link(preset, Lang::En, false));
+        let text =
+            preset.query.split('&').find_map(|p| p.strip_prefix("s=")).map(crate::params::percent_decode).unwrap();
+        let setup = Setup { mode, script: scenario::parse(&text).unwrap(), ..params.setup };
+        let mut cluster = build(&setup).unwrap();
+        cluster.run_until(at, usize::MAX);
+        assert!(cluster.violations().is_empty());
+        cluster
+    }
+
+    #[test]
+    fn side_by_side_presets_show_what_their_words_say() {
+        // The same crash at 5 s: KRaft has a controller again within seconds, ZooKeeper mode
+        // still has none 10 s later (the session), then one.
+        let kraft = run_side("both_failover", Mode::Kraft, Time::from_ms(15_000));
+        let zk = run_side("both_failover", Mode::Zk, Time::from_ms(15_000));
+        // (gap running now, last gap that ended), in ms.
+        assert!(matches!(kraft.controller_gaps(), (None, Some(gap)) if gap < 4_000), "{:?}", kraft.controller_gaps());
+        assert!(matches!(zk.controller_gaps(), (Some(gap), _) if gap >= 10_000), "{:?}", zk.controller_gaps());
+        let zk = run_side("both_failover", Mode::Zk, Time::from_ms(30_000));
+        assert!(matches!(zk.controller_gaps(), (None, Some(gap)) if gap > 10_000), "{:?}", zk.controller_gaps());
+        // A topic created at 5 s on both: in the metadata (the first controller's log, the
+        // first ZooKeeper server's tree) by 10 s, and a metadata-change latency measured.
+        for mode in [Mode::Kraft, Mode::Zk] {
+            let has_topic = |c: &dyn Cluster| {
+                let mut lines = Vec::new();
+                c.inspect(0, &mut lines);
+                lines.iter().any(|l| l.contains("payments"))
+            };
+            assert!(!has_topic(&*run_side("both_topic", mode, Time::from_ms(4_900))), "{mode:?}");
+            let after = run_side("both_topic", mode, Time::from_ms(10_000));
+            assert!(has_topic(&*after), "{mode:?}");
+            assert!(after.last_metadata_latency_ms().is_some(), "{mode:?}");
+        }
     }
 
     #[test]
