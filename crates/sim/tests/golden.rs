@@ -1,0 +1,88 @@
+//! Golden trace hashes: a few runs of each mode, with faults, pinned to the hash of every event
+//! they process. A refactoring must leave them as they are; a change of behaviour (a protocol
+//! fix) re-records them in a commit that says why. Print the current values with
+//! `QLAB_GOLDEN_PRINT=1 cargo test -p quorumlab-sim --test golden -- --nocapture`.
+
+use quorumlab_sim::hash::hex;
+use quorumlab_sim::scenario;
+use quorumlab_sim::setup::{build, Mode, Setup};
+use quorumlab_sim::Time;
+
+/// (mode, sizes (controllers or ensemble, brokers), seed, scenario, until (s), trace hash, events).
+type Golden = (Mode, (usize, usize), u64, &'static str, u64, &'static str, u64);
+
+const FAULTS: &str = "at 5s crash controller\n\
+                      at 9s restart b1\n\
+                      at 12s create-topic payments partitions=4 rf=3\n\
+                      at 15s partition b2 | c1 c2 c3 zk1 zk2 zk3\n\
+                      at 25s heal\n\
+                      at 30s shutdown b3\n\
+                      at 32s alter-config orders retention.ms=60000\n\
+                      at 35s crash leader\n\
+                      at 40s loss 20\n\
+                      at 45s delay 20ms\n\
+                      at 50s restart leader";
+
+/// Many partitions: the ZooKeeper-mode controller's context load and KRaft's records at scale.
+const SCALE: &str = "at 3s create-topic big partitions=20000 rf=3\n\
+                     at 20s crash controller\n\
+                     at 30s crash b1\n\
+                     at 45s restart b1";
+
+fn script(mode: Mode, text: &str) -> String {
+    // The partition names the nodes each mode has.
+    let text = match mode {
+        Mode::Kraft => text.replace(" zk1 zk2 zk3", ""),
+        Mode::Zk => text.replace(" c1 c2 c3", ""),
+    };
+    // `restart leader` has nobody to name once the leader crashed: restart the first quorum node.
+    text.replace(
+        "restart leader",
+        match mode {
+            Mode::Kraft => "restart c1",
+            Mode::Zk => "restart zk1",
+        },
+    )
+}
+
+const GOLDEN: &[Golden] = &[
+    (Mode::Kraft, (3, 3), 1, "", 30, "00506e35dffc1a55", 2750),
+    (Mode::Kraft, (3, 3), 7, FAULTS, 80, "faaeb8f5c125d1da", 3345),
+    (Mode::Kraft, (4, 5), 11, FAULTS, 80, "192d5b8d457c726e", 5809),
+    (Mode::Kraft, (5, 3), 23, FAULTS, 80, "a2398fc247eeaea3", 4746),
+    (Mode::Kraft, (3, 6), 5, SCALE, 80, "897a4cc087729e3e", 9792),
+    (Mode::Zk, (3, 3), 1, "", 30, "bb4c6d9c1d87fbd8", 575),
+    (Mode::Zk, (3, 3), 7, FAULTS, 80, "0b7cac1eee89725f", 1222),
+    (Mode::Zk, (5, 5), 11, FAULTS, 80, "542290c48d55558c", 2737),
+    (Mode::Zk, (7, 4), 23, FAULTS, 80, "8b41c6079f646781", 3564),
+    (Mode::Zk, (3, 6), 5, SCALE, 80, "f3698d4ec1e51a78", 2045),
+];
+
+fn run(&(mode, (quorum, brokers), seed, text, until_s, _, _): &Golden) -> (String, u64) {
+    let script = scenario::parse(&script(mode, text)).expect("the golden scenario parses");
+    let setup = Setup { mode, seed, controllers: quorum.min(5), ensemble: quorum, brokers, script, ..Setup::default() };
+    let setup = match mode {
+        Mode::Kraft => Setup { ensemble: 3, ..setup },
+        Mode::Zk => Setup { controllers: 3, ..setup },
+    };
+    let mut cluster = build(&setup).expect("builds");
+    cluster.run_until(Time::from_secs(until_s), usize::MAX);
+    assert!(cluster.violations().is_empty(), "{mode:?} seed {seed}: {:?}", cluster.violations());
+    (hex(cluster.trace_hash()), cluster.events_processed())
+}
+
+#[test]
+fn golden_trace_hashes_are_unchanged() {
+    let print = std::env::var_os("QLAB_GOLDEN_PRINT").is_some();
+    let mut wrong = Vec::new();
+    for golden in GOLDEN {
+        let (hash, events) = run(golden);
+        if print {
+            println!("{:?} {:?} seed {}: \"{hash}\", {events}", golden.0, golden.1, golden.2);
+        }
+        if (hash.as_str(), events) != (golden.5, golden.6) {
+            wrong.push(format!("{:?} {:?} seed {}: {hash} after {events} events", golden.0, golden.1, golden.2));
+        }
+    }
+    assert!(wrong.is_empty(), "trace hashes changed:\n{}", wrong.join("\n"));
+}
