@@ -607,6 +607,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
 ];
 
 /// The text for `key`, or the key itself if it is missing (a test makes sure none is).
+/// `12.345 s`.
+pub fn seconds(ms: u64) -> String {
+    format!("{}.{:03} s", ms / 1_000, ms % 1_000)
+}
+
 pub fn tr(lang: Lang, key: &'static str) -> &'static str {
     for (k, en, ko) in TABLE {
         if *k == key {

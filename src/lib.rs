@@ -1,18 +1,32 @@
 //! Quorum Lab's browser app: Leptos (CSR) over the `quorumlab-sim` engine. It owns no
 //! protocol logic; it turns clicks into scheduled engine actions and draws snapshots.
+//!
+//! | module | what lives there |
+//! |---|---|
+//! | `app` | read the address, open the clusters, show the page |
+//! | `link` | the address as one typed value: parse and write |
+//! | `session` | the clusters as the page holds them (no web dependencies) |
+//! | `player` | the tick loop, slow motion, actions, publishing to the DOM |
+//! | `hooks` | ties to the browser: keys, visibility, embed in view, the address bar |
+//! | `context` | what components share through Leptos's context |
+//! | `components` | the page's components, one per file |
+//! | `canvas` | the stage's picture and the drawing protocol with `stage.js` |
+//! | `chart` | the live chart, laid out by plotters |
+//! | `scenarios` | the ready-made scenarios |
+//! | `i18n` | every string a person reads, in English and Korean |
 
 pub mod app;
+pub mod canvas;
 pub mod chart;
-pub mod front;
-pub mod history;
+pub mod components;
+pub mod context;
+pub mod hooks;
 pub mod i18n;
 mod jsmath;
-pub mod lab;
-pub mod layout;
-pub mod params;
-pub mod plot;
-pub mod render;
+pub mod link;
+pub mod player;
 pub mod scenarios;
+pub mod session;
 
 pub fn start() {
     // For `make bench`: when the wasm starts running (compiled and instantiated).

@@ -5,11 +5,11 @@
 //! says.
 
 use quorumlab_sim::scenario::ScenarioAction;
-use quorumlab_sim::setup::{Mode, Setup};
+use quorumlab_sim::setup::Mode;
 use quorumlab_sim::Time;
 
 use crate::i18n::Lang;
-use crate::params::{parse, View};
+use crate::link::{Link, View};
 
 pub struct Preset {
     /// Its title (an i18n key).
@@ -71,23 +71,22 @@ pub fn link(preset: &Preset, lang: Lang, big: bool) -> String {
 /// What a page opened with shows, whatever its language, text size or how its address spells
 /// it (the page rewrites its address in a canonical form, where side by side `s` becomes `szk`
 /// and `skraft`): the view, the clusters, the moment, and per mode its actions and settings.
-type Opens = (View, Setup, Option<Time>, bool, Vec<(Vec<(Time, ScenarioAction)>, Vec<(String, String)>)>);
+type Opens =
+    (View, u64, crate::link::Sizes, Option<Time>, bool, Vec<(Vec<(Time, ScenarioAction)>, Vec<(String, String)>)>);
 
 fn opens(search: &str) -> Option<Opens> {
-    let params = parse(search);
-    if !params.problems.is_empty() {
+    let (link, problems) = Link::parse(search);
+    if !problems.is_empty() {
         return None;
     }
     let per_mode = [Mode::Zk, Mode::Kraft]
         .into_iter()
         .map(|mode| {
-            let (_, own_steps, own_settings) = params.own(mode);
-            let steps = params.steps.iter().chain(own_steps).map(|s| (s.at, s.action.clone())).collect();
-            let settings = params.settings.iter().chain(own_settings).cloned().collect();
-            (steps, settings)
+            let script = link.script_for(mode);
+            (script.steps.into_iter().map(|s| (s.at, s.action)).collect(), script.settings)
         })
         .collect();
-    Some((params.view, params.setup, params.until, params.embed, per_mode))
+    Some((link.view, link.seed, link.sizes, link.until, link.embed, per_mode))
 }
 
 /// The preset a page's address (`location.search`) opens, if any.
@@ -100,17 +99,15 @@ pub fn current(search: &str) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::i18n::tr;
-    use crate::params::parse;
     use quorumlab_sim::cluster::{Cluster, NodeView, Role};
-    use quorumlab_sim::scenario;
     use quorumlab_sim::setup::{build, Setup};
     use quorumlab_sim::Time;
 
     #[test]
     fn every_preset_opens_without_a_problem_and_has_words_in_both_languages() {
         for preset in PRESETS {
-            let params = parse(&link(preset, Lang::Ko, true));
-            assert!(params.problems.is_empty(), "{}: {:?}", preset.title, params.problems);
+            let (params, problems) = Link::parse(&link(preset, Lang::Ko, true));
+            assert!(problems.is_empty(), "{}: {:?}", preset.title, problems);
             assert_eq!(params.until, Some(Time::ZERO), "{} opens at time zero", preset.title);
             for lang in [Lang::En, Lang::Ko] {
                 for key in [preset.title, preset.watch] {
@@ -123,7 +120,10 @@ mod tests {
     /// The cluster a single-mode preset opens, run to `at`.
     fn run(key: &str, at: Time) -> Box<dyn Cluster> {
         let preset = PRESETS.iter().find(|p| p.title == ["scn.", key].concat()).unwrap();
-        run_side(key, parse(&link(preset, Lang::En, false)).setup.mode, at)
+        let View::One(mode) = Link::parse(&link(preset, Lang::En, false)).0.view else {
+            panic!("{key} shows one mode")
+        };
+        run_side(key, mode, at)
     }
 
     fn leader(cluster: &dyn Cluster) -> Option<NodeView> {
@@ -161,10 +161,8 @@ mod tests {
     /// One mode of a side-by-side preset, run to `at`.
     fn run_side(key: &str, mode: Mode, at: Time) -> Box<dyn Cluster> {
         let preset = PRESETS.iter().find(|p| p.title == ["scn.", key].concat()).unwrap();
-        let params = parse(&link(preset, Lang::En, false));
-        let text =
-            preset.query.split('&').find_map(|p| p.strip_prefix("s=")).map(crate::params::percent_decode).unwrap();
-        let setup = Setup { mode, script: scenario::parse(&text).unwrap(), ..params.setup };
+        let opened = Link::parse(&link(preset, Lang::En, false)).0;
+        let setup = Setup { script: opened.script_for(mode), ..opened.setup(mode) };
         let mut cluster = build(&setup).unwrap();
         cluster.run_until(at, usize::MAX);
         assert!(cluster.violations().is_empty());

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-const SOURCE = readFileSync(new URL('../../src/stage.js', import.meta.url), 'utf8');
+const SOURCE = readFileSync(new URL('../../src/canvas/stage.js', import.meta.url), 'utf8');
 
 /** A canvas whose 2D context records what is drawn; a clock and frame queue we advance. Times
  * given to it are on the page's clock; this stage's clock started `origin` ms later, and it is

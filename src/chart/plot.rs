@@ -11,7 +11,7 @@ use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::FontStyle;
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 
-use crate::front::Pen;
+use crate::canvas::scene::Pen;
 
 /// What the pen cannot fail with: recording never fails.
 pub type Never = std::fmt::Error;
@@ -244,7 +244,7 @@ mod tests {
 
     /// What `draw` records.
     fn recorded(draw: impl FnOnce(&mut PenBackend)) -> Vec<f64> {
-        let meter = crate::front::Meter::default();
+        let meter = crate::canvas::scene::Meter::default();
         let mut ops = Vec::new();
         let mut pen = Pen::new(&mut ops, &meter);
         draw(&mut PenBackend::new(&mut pen, (100, 50)));

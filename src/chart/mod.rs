@@ -7,6 +7,8 @@
 //! recorded and drawn by the renderer holding that canvas (the page's drawing worker).
 //! Redrawn only when its data, language or size changed, and at most every `REDRAW_EVERY_MS`.
 
+pub mod plot;
+
 use quorumlab_sim::setup::Mode;
 use quorumlab_sim::{MsgClass, Time};
 use web_sys::HtmlCanvasElement;
@@ -18,12 +20,13 @@ use plotters::prelude::{
 };
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::front::{Meter, Pen, Sheet};
-use crate::plot::{rgb, PenBackend};
+use crate::canvas::scene::{Meter, Pen};
+use crate::canvas::worker::Sheet;
+use crate::chart::plot::{rgb, PenBackend};
 
-use crate::history::{History, Sample, SAMPLE_EVERY_US};
+use crate::canvas::{class_colour, KRAFT_LEGEND, ZK_LEGEND};
 use crate::i18n::{tr, Lang};
-use crate::render::{class_colour, KRAFT_LEGEND, ZK_LEGEND};
+use crate::session::history::{History, Sample, SAMPLE_EVERY_US};
 
 /// Wall time between two redraws while the data changes (at most twice a second).
 pub const REDRAW_EVERY_MS: f64 = 500.0;
@@ -98,7 +101,7 @@ impl ChartCache {
         }
         if !self.sheet.as_ref().is_some_and(|sheet| sheet.draws(canvas)) {
             // A canvas no renderer could take is not tried again at every tick.
-            if self.unopened.as_ref().is_some_and(|c| crate::front::same(c, canvas)) {
+            if self.unopened.as_ref().is_some_and(|c| crate::canvas::worker::same(c, canvas)) {
                 return;
             }
             self.sheet = Sheet::open(canvas);
@@ -412,7 +415,7 @@ fn legend_layout(pen: &Pen, mode: Mode, lang: Lang, axis: &Axis) -> Vec<(f64, us
     let right = axis.left + axis.width;
     let mut keys = Vec::new();
     // The font the legend is drawn in (`font(11.0, Normal)`), as the backend writes it.
-    let legend_font = crate::plot::css(11.0, FontStyle::Normal, FAMILY);
+    let legend_font = crate::chart::plot::css(11.0, FontStyle::Normal, FAMILY);
     for (i, (_, key)) in series(mode).enumerate() {
         let w = 18.0 + pen.measure_in(&legend_font, tr(lang, key)) + 14.0;
         if i > 0 && x + w > right {

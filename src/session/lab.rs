@@ -2,11 +2,12 @@
 //! person did to it, and per-frame scratch buffers reused to avoid allocating each frame.
 
 use quorumlab_sim::cluster::{Cluster, FlightView, NodeKind, NodeView, Role};
-use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction, Step, MAX_TIME};
+use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction, Script, Step, MAX_TIME};
 use quorumlab_sim::setup::{build, Setup, SetupError};
 use quorumlab_sim::{MsgClass, RunStop, Time};
 
-use crate::history::History;
+use crate::link::{script_line, settings_line, steps_of};
+use crate::session::history::History;
 
 /// Most events one frame may process (a cap, so a frame can never hang the page).
 pub const MAX_EVENTS_PER_FRAME: usize = 50_000;
@@ -28,16 +29,6 @@ pub struct Recorded {
     pub at: Time,
     pub events_before: u64,
     pub action: ScenarioAction,
-}
-
-/// One setting as a line of scenario text: `set key=value`.
-pub(crate) fn settings_line(key: &str, value: &str) -> String {
-    format!("set {key}={value}\n")
-}
-
-/// One action as a line of scenario text: `at 1234567us crash c1`.
-pub(crate) fn script_line(at: Time, action: &ScenarioAction) -> String {
-    format!("at {}us {action}\n", at.as_us())
 }
 
 pub struct Lab {
@@ -376,11 +367,16 @@ impl Lab {
         Ok((lab, short.then_some(until)))
     }
 
+    /// The cluster's settings and the person's actions, as a link carries them.
+    pub fn script(&self) -> Script {
+        let settings = self.setup.script.settings.clone();
+        let steps = steps_of(settings.len(), self.actions.iter().map(|r| (r.at, &r.action)));
+        Script { settings, steps }
+    }
+
     /// The person's actions as scenario text (for permalinks): `at 1234567us crash c1`.
     pub fn script_text(&self) -> String {
-        let mut text = self.settings_text();
-        text.extend(self.actions.iter().map(|r| script_line(r.at, &r.action)));
-        text
+        crate::link::script_text(&self.script())
     }
 
     /// The cluster's settings from the link, as `set key=value` lines (empty: Kafka's defaults).
@@ -605,7 +601,7 @@ mod tests {
         let text = lab.script_text();
         assert!(text.len() <= quorumlab_sim::scenario::MAX_TEXT_BYTES && text.len() > 60_000, "{}", text.len());
         assert_eq!(quorumlab_sim::scenario::parse(&text).map(|s| s.steps.len()), Ok(taken), "its link opens");
-        assert!(crate::params::parse(&format!("?s={}", crate::params::percent_encode(&text))).problems.is_empty());
+        assert!(crate::link::Link::parse(&format!("?s={}", crate::link::encode(&text))).1.is_empty());
         // The clock stops at the latest moment a link can name.
         // (Every node down, so nothing happens on the way there.)
         let setup = Setup { seed: 2, ..Setup::default() };

@@ -130,7 +130,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lab::Lab;
+    use crate::session::lab::Lab;
     use quorumlab_sim::setup::{Mode, Setup};
 
     fn new_lab(mode: Mode) -> Lab {
@@ -219,7 +219,8 @@ mod tests {
         for mode in [Mode::Kraft, Mode::Zk] {
             let steps: Vec<_> = quiet_script(mode).into_iter().filter(|s| s.at == Time::from_secs(1)).collect();
             let setup = Setup { mode, seed: 3, ..Setup::default() };
-            let (lab, short) = Lab::open(setup, &steps, Some(year), crate::lab::MAX_OPEN_EVENTS).expect("opens");
+            let (lab, short) =
+                Lab::open(setup, &steps, Some(year), crate::session::lab::MAX_OPEN_EVENTS).expect("opens");
             assert_eq!((short, lab.cluster.now()), (None, year), "{mode:?}");
             assert_eq!(lab.history.len(), 481);
             assert!(lab.history.version() < 1_000, "{mode:?}: {} samples recorded", lab.history.version());

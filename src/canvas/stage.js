@@ -1,5 +1,5 @@
 // The stage's two layers. The front one: messages in flight, countdown rings and the clock. The
-// app sends a scene a few times a second (see `Scene` in front.rs): where each message flies
+// app sends a scene a few times a second (see `Scene` in scene.rs): where each message flies
 // from and to, and when it was sent and lands; each ring's node and its timer; the virtual time
 // `now`. This draws it every animation frame, moving the virtual time it shows smoothly from
 // the previous scene's `now` to the newest one's over the time between them, so the page's
@@ -9,13 +9,29 @@
 // OffscreenCanvases, or on the page where a canvas cannot be handed over.
 // `stage(canvas, back)` returns the function that takes each scene (an ArrayBuffer of numbers).
 // `sheet(canvas)` does the same for a canvas drawn whole from canvas calls alone (a chart).
+// `serve()` makes this the page's drawing worker (see worker.rs).
+
+// The drawing protocol, as src/canvas/protocol.rs defines it (a test there checks that the two
+// agree). A scene's header, by position:
+const H_PX_W = 0, H_PX_H = 1, H_SCALE = 2, H_CSS_W = 3, H_CSS_H = 4, H_NOW = 5, H_SNAP = 6;
+const H_DOT = 7, H_CLOCK_X = 8, H_CLOCK_Y = 9, H_SENT = 10, H_LEN = 11;
+// A scene's items:
+const ITEM_PALETTE = 1, ITEM_FONTS = 2, ITEM_RING = 3, ITEM_FLIGHT = 4, ITEM_LABEL = 5, ITEM_BACK = 6;
+// Canvas calls:
+const CALL_FILL_STYLE = 1, CALL_STROKE_STYLE = 2, CALL_LINE_WIDTH = 3, CALL_FONT = 4;
+const CALL_TEXT_ALIGN = 5, CALL_TEXT_BASELINE = 6, CALL_FILL_RECT = 7, CALL_BEGIN_PATH = 8;
+const CALL_MOVE_TO = 9, CALL_LINE_TO = 10, CALL_ARC = 11, CALL_FILL = 12, CALL_STROKE = 13;
+const CALL_FILL_TEXT = 14, CALL_LINE_DASH = 15, CALL_GLOBAL_ALPHA = 16, CALL_LINE_JOIN = 17;
+const SHEET_HEADER_LEN = 5;
+// Messages to the worker, by their first element:
+const MSG_STAGE = 0, MSG_DRAW = 1, MSG_FORGET_STAGE = 2, MSG_SHEET = 3, MSG_FORGET_SHEET = 4;
 
 // A string recorded as its length, then its UTF-16 code units, at ops[i].
 function textAt(ops, i) {
   return String.fromCharCode.apply(null, ops.subarray(i + 1, i + 1 + ops[i]));
 }
 
-// Canvas calls recorded by `Pen` in front.rs, made on `c`.
+// Canvas calls recorded by `Pen` in scene.rs, made on `c`.
 function calls(c, ops) {
   let i = 0;
   const string = () => {
@@ -25,23 +41,23 @@ function calls(c, ops) {
   };
   while (i < ops.length) {
     switch (ops[i++]) {
-      case 1: c.fillStyle = string(); break;
-      case 2: c.strokeStyle = string(); break;
-      case 3: c.lineWidth = ops[i++]; break;
-      case 4: c.font = string(); break;
-      case 5: c.textAlign = string(); break;
-      case 6: c.textBaseline = string(); break;
-      case 7: c.fillRect(ops[i], ops[i + 1], ops[i + 2], ops[i + 3]); i += 4; break;
-      case 8: c.beginPath(); break;
-      case 9: c.moveTo(ops[i], ops[i + 1]); i += 2; break;
-      case 10: c.lineTo(ops[i], ops[i + 1]); i += 2; break;
-      case 11: c.arc(ops[i], ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4]); i += 5; break;
-      case 12: c.fill(); break;
-      case 13: c.stroke(); break;
-      case 14: { const text = string(); c.fillText(text, ops[i], ops[i + 1]); i += 2; break; }
-      case 15: c.setLineDash(ops[i] > 0 ? [ops[i], ops[i + 1]] : []); i += 2; break;
-      case 16: c.globalAlpha = ops[i++]; break;
-      case 17: c.lineJoin = string(); break;
+      case CALL_FILL_STYLE: c.fillStyle = string(); break;
+      case CALL_STROKE_STYLE: c.strokeStyle = string(); break;
+      case CALL_LINE_WIDTH: c.lineWidth = ops[i++]; break;
+      case CALL_FONT: c.font = string(); break;
+      case CALL_TEXT_ALIGN: c.textAlign = string(); break;
+      case CALL_TEXT_BASELINE: c.textBaseline = string(); break;
+      case CALL_FILL_RECT: c.fillRect(ops[i], ops[i + 1], ops[i + 2], ops[i + 3]); i += 4; break;
+      case CALL_BEGIN_PATH: c.beginPath(); break;
+      case CALL_MOVE_TO: c.moveTo(ops[i], ops[i + 1]); i += 2; break;
+      case CALL_LINE_TO: c.lineTo(ops[i], ops[i + 1]); i += 2; break;
+      case CALL_ARC: c.arc(ops[i], ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4]); i += 5; break;
+      case CALL_FILL: c.fill(); break;
+      case CALL_STROKE: c.stroke(); break;
+      case CALL_FILL_TEXT: { const text = string(); c.fillText(text, ops[i], ops[i + 1]); i += 2; break; }
+      case CALL_LINE_DASH: c.setLineDash(ops[i] > 0 ? [ops[i], ops[i + 1]] : []); i += 2; break;
+      case CALL_GLOBAL_ALPHA: c.globalAlpha = ops[i++]; break;
+      case CALL_LINE_JOIN: c.lineJoin = string(); break;
       default: return; // unknown: stop here
     }
   }
@@ -63,7 +79,7 @@ function sheet(canvas) {
   return (buffer) => {
     const ops = new Float64Array(buffer);
     prepare(canvas, ctx, ops[0], ops[1], ops[2], ops[3], ops[4]);
-    calls(ctx, ops.subarray(5));
+    calls(ctx, ops.subarray(SHEET_HEADER_LEN));
   };
 }
 
@@ -92,17 +108,20 @@ function stage(canvas, back) {
   };
     // Header: pixel size, scale, CSS size, now (µs), snap, dot radius, clock x and y, and when
     // the page sent it (ms since the epoch of every page and worker clock; 0: not said).
-    const h = ops.subarray(0, 11);
-    i = 11;
-    const scene = { w: h[0], hgt: h[1], scale: h[2], cw: h[3], ch: h[4], now: h[5], snap: h[6], dot: h[7], cx: h[8], cy: h[9], sent: h[10], rings: [], flights: [], labelFont: '', clockFont: '' };
+    const h = ops.subarray(0, H_LEN);
+    i = H_LEN;
+    const scene = {
+      w: h[H_PX_W], hgt: h[H_PX_H], scale: h[H_SCALE], cw: h[H_CSS_W], ch: h[H_CSS_H], now: h[H_NOW], snap: h[H_SNAP],
+      dot: h[H_DOT], cx: h[H_CLOCK_X], cy: h[H_CLOCK_Y], sent: h[H_SENT], rings: [], flights: [], labelFont: '', clockFont: '',
+    };
     while (i < ops.length) {
       switch (ops[i++]) {
-        case 1: palette[ops[i++]] = string(); break; // PALETTE index colour
-        case 2: scene.labelFont = string(); scene.clockFont = string(); break; // FONTS
-        case 3: scene.rings.push(ops.subarray(i, i + 5)); i += 5; break; // RING x y r set fires
-        case 4: scene.flights.push({ f: ops.subarray(i, i + 8), label: null }); i += 8; break; // FLIGHT fx fy tx ty sent lands colour response
-        case 5: scene.flights[scene.flights.length - 1].label = string(); break; // LABEL
-        case 6: scene.back = ops.subarray(i); return scene; // BACK: the rest is its drawing
+        case ITEM_PALETTE: palette[ops[i++]] = string(); break; // index colour
+        case ITEM_FONTS: scene.labelFont = string(); scene.clockFont = string(); break;
+        case ITEM_RING: scene.rings.push(ops.subarray(i, i + 5)); i += 5; break; // x y r set fires
+        case ITEM_FLIGHT: scene.flights.push({ f: ops.subarray(i, i + 8), label: null }); i += 8; break; // fx fy tx ty sent lands colour response
+        case ITEM_LABEL: scene.flights[scene.flights.length - 1].label = string(); break;
+        case ITEM_BACK: scene.back = ops.subarray(i); return scene; // the rest is its drawing
         default: return scene; // unknown: keep what was read
       }
     }
@@ -247,6 +266,30 @@ function stage(canvas, back) {
     if (from < to && !looping) {
       looping = true;
       later(frame);
+    }
+  };
+}
+
+// The page's drawing worker: it draws every canvas of the page that was handed to it. Once it
+// has drawn its first scenes, it says so (one message back).
+function serve() {
+  const takes = [], sheets = [];
+  let told = false;
+  self.onmessage = ({ data }) => {
+    const [kind, ...m] = data;
+    if (kind === MSG_STAGE) takes[m[0]] = stage(m[1], m[2]);
+    else if (kind === MSG_SHEET) sheets[m[0]] = sheet(m[1]);
+    else if (kind === MSG_FORGET_STAGE) delete takes[m[0]];
+    else if (kind === MSG_FORGET_SHEET) delete sheets[m[0]];
+    else if (kind === MSG_DRAW) {
+      for (let k = 0; k + 1 < m.length; k += 2) {
+        const f = m[k] < 0 ? sheets[-1 - m[k]] : takes[m[k]];
+        try { if (f) f(m[k + 1]); } catch (e) {}
+      }
+      if (!told) {
+        told = true;
+        self.postMessage(0);
+      }
     }
   };
 }

@@ -1,0 +1,73 @@
+//! The stage's colours: each role's, each message class's, and the legends that name them.
+
+use quorumlab_sim::cluster::Role;
+use quorumlab_sim::MsgClass;
+
+pub(super) const BACKGROUND: &str = "#f8fafc";
+pub(super) const LINK: &str = "#e2e8f0";
+pub(super) const TEXT: &str = "#0f172a";
+pub(super) const TEXT_ON_DARK: &str = "#ffffff";
+/// Where two nodes cannot reach each other: the link is drawn dashed red, crossed out midway.
+pub(super) const CUT: &str = "#dc2626";
+
+pub fn role_colour(role: Role) -> &'static str {
+    match role {
+        Role::Leader | Role::Leading => "#d97706",
+        Role::Follower | Role::Following => "#2563eb",
+        Role::Candidate => "#9333ea",
+        Role::Prospective | Role::Looking => "#c084fc",
+        Role::Unattached => "#64748b",
+        Role::Resigned | Role::ShuttingDown => "#ea580c",
+        Role::Observing => "#0891b2",
+        Role::Fenced => "#be123c",
+        Role::Registering => "#64748b",
+        Role::Active => "#059669",
+        Role::Down => "#cbd5e1",
+    }
+}
+
+pub fn class_colour(class: MsgClass) -> &'static str {
+    match class {
+        MsgClass::PreVote => "#c084fc",
+        MsgClass::Vote => "#9333ea",
+        MsgClass::BeginEpoch => "#d97706",
+        MsgClass::EndEpoch => "#ea580c",
+        MsgClass::Fetch => "#60a5fa",
+        MsgClass::FetchData => "#16a34a",
+        MsgClass::Heartbeat => "#0d9488",
+        MsgClass::Notification => "#db2777",
+        MsgClass::Proposal => "#ca8a04",
+        MsgClass::Ack => "#65a30d",
+        MsgClass::Commit => "#059669",
+        MsgClass::Sync => "#0284c7",
+        MsgClass::Ping => "#94a3b8",
+        MsgClass::Watch => "#dc2626",
+        MsgClass::ControlRequest => "#e11d48",
+        MsgClass::Client => "#475569",
+        MsgClass::Other => "#9ca3af",
+    }
+}
+
+/// The legend's entries for KRaft mode: (class, i18n key).
+pub const KRAFT_LEGEND: &[(MsgClass, &str)] = &[
+    (MsgClass::PreVote, "msg.prevote"),
+    (MsgClass::Vote, "msg.vote"),
+    (MsgClass::BeginEpoch, "msg.begin"),
+    (MsgClass::EndEpoch, "msg.end"),
+    (MsgClass::Fetch, "msg.fetch"),
+    (MsgClass::FetchData, "msg.fetchdata"),
+    (MsgClass::Heartbeat, "msg.heartbeat"),
+];
+
+/// The legend's entries for ZooKeeper mode.
+pub const ZK_LEGEND: &[(MsgClass, &str)] = &[
+    (MsgClass::Notification, "msg.notification"),
+    (MsgClass::Sync, "msg.sync"),
+    (MsgClass::Proposal, "msg.proposal"),
+    (MsgClass::Ack, "msg.ack"),
+    (MsgClass::Commit, "msg.commit"),
+    (MsgClass::Ping, "msg.ping"),
+    (MsgClass::Client, "msg.client"),
+    (MsgClass::Watch, "msg.watch"),
+    (MsgClass::ControlRequest, "msg.control"),
+];

@@ -1,0 +1,68 @@
+//! The page's header: the title, the view switch (KRaft, ZooKeeper, side by side; each a link
+//! to a fresh run with the same seed, sizes and settings, not in an embed) and the language.
+
+use leptos::prelude::*;
+use quorumlab_sim::setup::Mode;
+
+use crate::context::{text, use_player, use_ui};
+use crate::i18n::Lang;
+use crate::link::View;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let ui = use_ui();
+    let lang = ui.lang;
+    view! {
+        <header class="top">
+            <div>
+                <h1>{text(lang, "app.title")}</h1>
+                <p class="tagline">{text(lang, "app.tagline")}</p>
+            </div>
+            <div class="switches">
+                {(!ui.embed).then(|| view! { <ViewSwitch/> })}
+                <div class="lang" role="group" aria-label=text(lang, "label.language")>
+                    <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
+                        "English"
+                    </button>
+                    <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| lang.set(Lang::Ko)>
+                        "한국어"
+                    </button>
+                </div>
+            </div>
+        </header>
+    }
+}
+
+/// The view: one mode, or both side by side; each opens a fresh run with the same seed and sizes.
+#[component]
+fn ViewSwitch() -> impl IntoView {
+    let ui = use_ui();
+    let player = use_player();
+    let (shown, seed, sizes) = player.with(|p| p.view_and_sizes());
+    let views = [
+        (View::One(Mode::Kraft), "view.kraft", "view-kraft"),
+        (View::One(Mode::Zk), "view.zk", "view-zk"),
+        (View::Both, "view.both", "view-both"),
+    ];
+    view! {
+        <nav class="views" aria-label=text(ui.lang, "label.view")>
+            {views
+                .into_iter()
+                .map(|(view, key, id)| {
+                    view! {
+                        <a
+                            data-testid=id
+                            href=move || {
+                                let _ = (ui.lang.get(), ui.big.get());
+                                player.with(|p| p.fresh_link(view, seed, sizes, None))
+                            }
+                            aria-current=(view == shown).then_some("page")
+                        >
+                            {text(ui.lang, key)}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}

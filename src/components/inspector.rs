@@ -1,0 +1,49 @@
+//! Pick a node and see its state as the engine holds it: log tail and metadata image (KRaft),
+//! the znode tree with ephemeral owners and partition state znodes (ZooKeeper).
+
+use leptos::prelude::*;
+
+use crate::context::{text, use_player, use_ui};
+use crate::i18n::tr;
+use crate::player::SideView;
+
+#[component]
+pub fn Inspector(side: SideView) -> impl IntoView {
+    let lang = use_ui().lang;
+    let player = use_player();
+    let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
+    view! {
+        <details class="inspector" data-testid="inspector-panel">
+            <summary>{text(lang, "inspector.title")}</summary>
+            <label>
+                {text(lang, "inspector.node")}
+                " "
+                <select
+                    data-testid="inspect-select"
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        side.inspected.set(v.parse::<usize>().ok());
+                        player.with(|p| p.publish(true));
+                    }
+                >
+                    <option value="">"—"</option>
+                    {names
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, n)| view! { <option value=i.to_string()>{n}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <pre data-testid="inspector">
+                {move || {
+                    let lines = side.inspector.get();
+                    if side.inspected.get().is_some() && lines.is_empty() {
+                        tr(lang.get(), "inspector.empty").to_string()
+                    } else {
+                        lines.join("\n")
+                    }
+                }}
+            </pre>
+        </details>
+    }
+}

@@ -1,0 +1,18 @@
+//! The page's components, one per file. Each reads the page's settings and the player through
+//! context (`crate::context`), not props passed through every layer.
+
+mod controls;
+mod details;
+mod header;
+mod help;
+mod inspector;
+mod legend;
+mod narration;
+mod network;
+pub mod page;
+mod problems;
+mod scenarios;
+mod side;
+mod stats;
+
+pub use page::Page;

@@ -1,0 +1,31 @@
+//! What the address asked for that the page could not do, each in the page's language.
+
+use leptos::prelude::*;
+
+use crate::context::use_ui;
+use crate::i18n::trf;
+use crate::link::Problem;
+
+#[component]
+pub fn Problems(problems: Vec<Problem>) -> impl IntoView {
+    let lang = use_ui().lang;
+    view! {
+        <div class="problems" role="alert" data-testid="problems">
+            <ul>
+                {problems
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <li>
+                                {move || {
+                                    let args: Vec<&str> = p.args.iter().map(String::as_str).collect();
+                                    trf(lang.get(), p.key, &args)
+                                }}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}
