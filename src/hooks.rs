@@ -6,6 +6,7 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use quorumlab_sim::scenario::NodeRef as SimNode;
+use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -118,11 +119,11 @@ pub fn use_visibility(player: PlayerHandle) {
             p.draw_charts(true);
         })
     });
-    // Kept until the page goes (a handle that may cross into `on_cleanup`).
-    let shown = StoredValue::new_local(Some(shown));
+    // Kept until the page goes (the page has one thread: `on_cleanup` asks for `Send`).
+    let shown = SendWrapper::new(shown);
     on_cleanup(move || {
         resized.remove();
-        if let (Some(doc), Some(Some(shown))) = (document(), shown.try_update_value(Option::take)) {
+        if let Some(doc) = document() {
             let _ = doc.remove_event_listener_with_callback("visibilitychange", shown.as_ref().unchecked_ref());
         }
     });
@@ -134,25 +135,20 @@ pub fn use_embed_in_view(ui: Ui, player: PlayerHandle, stages: NodeRef<html::Div
     if !ui.embed {
         return;
     }
-    let observer = StoredValue::new_local(None::<(web_sys::IntersectionObserver, Closure<dyn FnMut(js_sys::Array)>)>);
+    let seen = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let last = entries.get(entries.length().saturating_sub(1));
+        let Ok(entry) = last.dyn_into::<web_sys::IntersectionObserverEntry>() else { return };
+        player.with(|p| p.set_on_screen(entry.is_intersecting()));
+    });
+    let Ok(watch) = web_sys::IntersectionObserver::new(seen.as_ref().unchecked_ref()) else { return };
+    let target = watch.clone();
+    // Once the stages exist: they are watched from then on.
     Effect::new(move |_| {
-        let Some(el) = stages.get() else { return };
-        if observer.with_value(Option::is_some) {
-            return;
-        }
-        let seen = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            let last = entries.get(entries.length().saturating_sub(1));
-            let Ok(entry) = last.dyn_into::<web_sys::IntersectionObserverEntry>() else { return };
-            player.with(|p| p.set_on_screen(entry.is_intersecting()));
-        });
-        if let Ok(watch) = web_sys::IntersectionObserver::new(seen.as_ref().unchecked_ref()) {
-            watch.observe(&el);
-            observer.set_value(Some((watch, seen)));
+        if let Some(el) = stages.get() {
+            target.observe(&el);
         }
     });
-    on_cleanup(move || {
-        if let Some((watch, _)) = observer.try_update_value(Option::take).flatten() {
-            watch.disconnect();
-        }
-    });
+    // Kept until the page goes (the page has one thread: `on_cleanup` asks for `Send`).
+    let kept = SendWrapper::new((watch, seen));
+    on_cleanup(move || kept.0.disconnect());
 }

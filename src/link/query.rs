@@ -6,15 +6,14 @@
 #[cfg(target_arch = "wasm32")]
 pub fn pairs(search: &str) -> Vec<(String, String)> {
     let Ok(params) = web_sys::UrlSearchParams::new_with_str(search) else { return Vec::new() };
-    let mut out = Vec::new();
-    // `entries()` is an iterator of [key, value] arrays.
-    if let Ok(Some(entries)) = js_sys::try_iter(&params.entries()) {
-        for entry in entries.flatten() {
+    // `Array.from(params)`: its [key, value] pairs.
+    js_sys::Array::from(&params)
+        .iter()
+        .map(|entry| {
             let pair = js_sys::Array::from(&entry);
-            out.push((pair.get(0).as_string().unwrap_or_default(), pair.get(1).as_string().unwrap_or_default()));
-        }
-    }
-    out
+            (pair.get(0).as_string().unwrap_or_default(), pair.get(1).as_string().unwrap_or_default())
+        })
+        .collect()
 }
 
 /// A query value, percent-encoded as `encodeURIComponent` does (a space is `%20`).
