@@ -35,4 +35,9 @@ pub fn start() {
     }
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
+    // The app's first picture is laid out as the shell that showed while it loaded (index.html):
+    // it takes the shell's place in the same task, so nothing moves on screen.
+    if let Some(shell) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("shell")) {
+        shell.remove();
+    }
 }

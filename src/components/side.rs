@@ -26,7 +26,9 @@ pub fn Side(side: SideView, index: usize) -> impl IntoView {
         <section class="panel side" data-side=side.mode.as_str()>
             <div class="side-head">
                 <h2 class="mode" data-testid="mode">{text(lang, side.mode_key())}</h2>
-                {(!ui.embed).then_some(move || ui.later.get().then(|| view! { <SizeChoice side=side/> }))}
+                // In the first picture, so that nothing moves when the panels come (and laid out as
+                // index.html's shell lays them out).
+                {(!ui.embed).then(|| view! { <SizeChoice side=side/> })}
             </div>
             <Stage side=side index=index/>
             <Show when=move || ui.later.get()>

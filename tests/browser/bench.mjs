@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { serveDist, launch, DIST } from './harness.mjs';
+import { serveDist, launch, DIST, ROOT, startDownload } from './harness.mjs';
 
 const kib = (n) => (n / 1024).toFixed(1);
 
@@ -37,6 +37,28 @@ const TICK_TIMER = `
   const raf = window.requestAnimationFrame.bind(window);
   window.requestAnimationFrame = (cb) => raf((ts) => { window.__pageFrames++; cb(ts); });
 `;
+
+// Chromium's layout-shift entries (without recent input), added up: the page's CLS so far.
+const LAYOUT_SHIFTS = `
+  window.__shift = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+  }).observe({ type: 'layout-shift', buffered: true });
+`;
+
+/** CPU time of every Chromium process (browser, renderers, GPU, utilities), in s. */
+async function browserCpu(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+  await cdp.detach();
+  return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
+}
+
+async function cpuPerSecond(browser, page, seconds) {
+  const a = await browserCpu(browser);
+  await page.waitForTimeout(seconds * 1000);
+  return (await browserCpu(browser) - a) / seconds;
+}
 
 async function busyPerSecond(page, cdp, seconds) {
   const read = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
@@ -105,17 +127,30 @@ try {
   const s = await sizes();
   console.log(`download (gzip -9): wasm ${kib(s.wasm)} KiB, js ${kib(s.js)} KiB, css ${kib(s.css ?? 0)} KiB, html ${kib(s.html)} KiB, total ${kib(s.total)} KiB`);
 
+  const budget = JSON.parse(await readFile(join(ROOT, 'tests', 'budget.json'), 'utf8'));
+  const start = await startDownload(browser, server.url);
+  console.log(`loaded at start (gzip -9): ${kib(start.total)} KiB in ${start.files.length} files; budget ${kib(budget.start_gzip_bytes)} KiB`);
+
   const firsts = [];
   const starts = [];
+  const paints = [];
+  const shifts = [];
   for (let i = 0; i < 11; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(LAYOUT_SHIFTS);
     const page = await context.newPage();
     await page.goto(`${server.url}?seed=7`);
     await page.waitForFunction(() => performance.getEntriesByName('qlab-first-frame').length > 0);
+    // The panels come one frame after the first picture: let them land too.
+    await page.locator('[data-testid=play]').waitFor();
+    await page.waitForTimeout(300);
     firsts.push(await page.evaluate(() => performance.getEntriesByName('qlab-first-frame')[0].startTime));
     starts.push(await page.evaluate(() => performance.getEntriesByName('qlab-start')[0]?.startTime ?? NaN));
+    paints.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN));
+    shifts.push(await page.evaluate(() => window.__shift));
     await context.close();
   }
+  console.log(`first contentful paint: median ${pct(paints, 50).toFixed(0)} ms (runs: ${paints.map((x) => x.toFixed(0)).join(', ')}); layout shift score: median ${pct(shifts, 50).toFixed(4)}, worst ${Math.max(...shifts).toFixed(4)}`);
   console.log(`first drawn frame: median ${pct(firsts, 50).toFixed(0)} ms (runs: ${firsts.map((x) => x.toFixed(0)).join(', ')}); the wasm starts running at median ${pct(starts, 50).toFixed(0)} ms`);
 
   {
@@ -133,6 +168,7 @@ try {
     const pageFrames = await page.evaluate(() => window.__pageFrames);
     const flying = await page.evaluate(() => document.querySelectorAll('[data-testid=stage]').length);
     console.log(`side by side (7 ZooKeeper servers, 5 controllers, 6 brokers a side; ${flying} stages): main thread busy ${busy.toFixed(3)} s per s; simulation tick median ${pct(ticks, 50).toFixed(2)} ms, p95 ${pct(ticks, 95).toFixed(2)} ms over ${ticks.length} ticks; ${pageFrames} animation frames on the page`);
+    console.log(`  all Chromium processes while playing side by side: ${(await cpuPerSecond(browser, page, 5)).toFixed(3)} s of CPU per s`);
     const threads = await threadBusy(cdp, page, 3);
     console.log(`  traced: main thread ${threads.main.toFixed(3)} s per s, drawing workers ${threads.worker.toFixed(3)} s per s; a worker's frame median ${pct(threads.frames, 50).toFixed(2)} ms, p95 ${pct(threads.frames, 95).toFixed(2)} ms over ${threads.frames.length} frames (both stages)`);
     await context.close();
@@ -149,11 +185,12 @@ try {
   const playing = await busyPerSecond(page, cdp, 5);
   const ticks = await page.evaluate(() => window.__ticks);
   console.log(`main thread busy while playing (5 controllers): ${playing.toFixed(3)} s per s; simulation tick median ${pct(ticks, 50).toFixed(2)} ms, p95 ${pct(ticks, 95).toFixed(2)} ms over ${ticks.length} ticks`);
+  console.log(`  all Chromium processes while playing (5 controllers): ${(await cpuPerSecond(browser, page, 5)).toFixed(3)} s of CPU per s`);
   const threads = await threadBusy(cdp, page, 3);
   console.log(`  traced: main thread ${threads.main.toFixed(3)} s per s, drawing worker ${threads.worker.toFixed(3)} s per s; its frame median ${pct(threads.frames, 50).toFixed(2)} ms, p95 ${pct(threads.frames, 95).toFixed(2)} ms over ${threads.frames.length} frames`);
   await page.locator('[data-testid=play]').click();
   await page.waitForTimeout(500);
-  console.log(`main thread busy while paused: ${(await busyPerSecond(page, cdp, 5)).toFixed(3)} s per s`);
+  console.log(`main thread busy while paused: ${(await busyPerSecond(page, cdp, 5)).toFixed(3)} s per s; all Chromium processes: ${(await cpuPerSecond(browser, page, 5)).toFixed(3)} s per s`);
   await page.locator('[data-testid=play]').click();
   await page.evaluate(() => {
     Object.defineProperty(document, 'hidden', { value: true, configurable: true });
@@ -161,7 +198,7 @@ try {
     document.dispatchEvent(new Event('visibilitychange'));
   });
   await page.waitForTimeout(500);
-  console.log(`main thread busy while hidden: ${(await busyPerSecond(page, cdp, 5)).toFixed(3)} s per s`);
+  console.log(`main thread busy while hidden: ${(await busyPerSecond(page, cdp, 5)).toFixed(3)} s per s; all Chromium processes: ${(await cpuPerSecond(browser, page, 5)).toFixed(3)} s per s`);
   await context.close();
 } finally {
   await browser.close();

@@ -2,6 +2,7 @@
 // playwright-core, and records console errors and page crashes.
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, after } from 'node:test';
@@ -21,10 +22,17 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-export async function serveDist() {
+/** Serves dist/ on a free loopback port; under `prefix` (`/docs/quorumlab`) if given, where the
+ * folder's own address without its trailing slash gets index.html as well (no redirect). */
+export async function serveDist({ prefix = '' } = {}) {
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (prefix) {
+        if (path === prefix) path = '/';
+        else if (path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
+        else throw new Error('outside the folder');
+      }
       let file = normalize(join(DIST, path));
       if (!file.startsWith(DIST)) throw new Error('outside dist');
       if (path.endsWith('/')) file = join(file, 'index.html');
@@ -38,7 +46,7 @@ export async function serveDist() {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${port}${prefix}/`, port, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -120,3 +128,28 @@ export function useBrowser() {
   });
   return env;
 }
+
+/** The gzip -9 size of every file the page fetches while it starts (until the panels are up). */
+export async function startDownload(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const files = new Set();
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol.startsWith('http')) files.add(decodeURIComponent(u.pathname));
+  });
+  await page.goto(`${url}?seed=7`);
+  await page.locator('[data-testid=play]').waitFor();
+  await page.waitForTimeout(500);
+  await context.close();
+  let total = 0;
+  const sized = [];
+  for (const f of files) {
+    const path = join(DIST, f.endsWith('/') ? `${f}index.html` : f);
+    const gz = gzipSync(await readFile(path), { level: 9 }).length;
+    sized.push([f, gz]);
+    total += gz;
+  }
+  return { total, files: sized };
+}
+

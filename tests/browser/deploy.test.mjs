@@ -1,0 +1,105 @@
+// dist/ copied under a folder of another site: the page finds its files by relative URLs, with
+// or without the folder's trailing slash, and embedded in a page of another origin.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { serveDist, launch, openPage, waitForRole, nodes, screenshot } from './harness.mjs';
+
+const env = {};
+before(async () => {
+  env.site = await serveDist({ prefix: '/docs/quorumlab' });
+  env.browser = await launch();
+});
+after(async () => {
+  await env.browser?.close();
+  await env.site?.close();
+});
+
+/** The basic flow: a leader is elected, crashing it elects another. */
+async function crashTheLeader(page) {
+  const leader = await waitForRole(page, 'leader');
+  await page.locator(`.node-hit[data-node="${leader.name}"]`).click();
+  const next = await waitForRole(page, 'leader', { not: leader.name });
+  assert.notEqual(next.name, leader.name);
+}
+
+for (const [what, address] of [
+  ['with the trailing slash', (u) => `${u}?seed=7&lang=en`],
+  ['without the trailing slash', (u) => `${u.replace(/\/$/, '')}?seed=7&lang=en`],
+]) {
+  test(`dist/ under a folder of a site, ${what}: the page loads and a crashed leader is replaced`, async () => {
+    const page = await openPage(env.browser, address(env.site.url));
+    await crashTheLeader(page);
+    assert.ok((await nodes(page)).length >= 6);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('embedded from a page of another origin, the app runs in its frame', async () => {
+  // The host page: another port, so another origin.
+  const frameSrc = `${env.site.url}?embed=1&seed=7&lang=en`;
+  const host = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><title>Docs</title><h1>Docs</h1><iframe src="${frameSrc}" width="480" height="320" style="border:0"></iframe>`);
+  });
+  await new Promise((ok) => host.listen(0, 'localhost', ok));
+  const context = await env.browser.newContext({ viewport: { width: 800, height: 600 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`http://localhost:${host.address().port}/`);
+  const frame = page.frameLocator('iframe');
+  await frame.locator('[data-testid=play]').waitFor();
+  const roles = () => frame.locator('.node-hit').evaluateAll((els) => els.map((e) => e.dataset.role));
+  for (let i = 0; i < 100 && !(await roles()).includes('leader'); i++) await page.waitForTimeout(100);
+  assert.ok((await roles()).includes('leader'), 'a leader is elected in the frame');
+  await screenshot(page, 'deploy-embed-other-origin');
+  assert.deepEqual(problems, []);
+  await context.close();
+  await new Promise((ok) => host.close(ok));
+});
+
+/** Where the header's title, the tagline, each stage, its heading and its sizes are, in CSS
+ * pixels (a function the page runs). */
+function boxes() {
+  return ['h1', '.tagline', '.stage', '.side-head h2', '.sizes'].flatMap((sel) =>
+    [...document.querySelectorAll(sel)].map((e) => {
+      const r = e.getBoundingClientRect();
+      return `${sel} ${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}×${Math.round(r.height)}`;
+    }),
+  );
+}
+// The app's first picture: the boxes at the moment the app removes the shell (its panels come
+// later, below each stage).
+const FIRST_BOXES = `(${boxes})
+  new MutationObserver((changes, observer) => {
+    if (changes.some((c) => [...c.removedNodes].some((n) => n.id === 'shell'))) {
+      window.__firstBoxes = (${boxes})();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });`;
+
+for (const [width, height] of [[1280, 800], [390, 844]]) {
+  for (const query of ['?seed=7&lang=en', '?mode=both&seed=7&lang=ko', '?mode=zk&lang=ko']) {
+    test(`the shell shown while the app loads is laid out as the app's first picture (${width}×${height}, ${query})`, async () => {
+      const url = `${env.site.url}${query}`;
+      // The shell alone: the app's wasm never arrives.
+      const context = await env.browser.newContext({ viewport: { width, height } });
+      const shellPage = await context.newPage();
+      await shellPage.route('**/*.wasm', (route) => route.abort());
+      await shellPage.goto(url);
+      await shellPage.locator('#shell .stage').first().waitFor();
+      const shell = await shellPage.evaluate(boxes);
+      await screenshot(shellPage, `shell-${width}-${query.replace(/\W+/g, '-')}`);
+      // The app, before its panels come (they come below the stages).
+      const page = await context.newPage();
+      await page.addInitScript(FIRST_BOXES);
+      await page.goto(url);
+      await page.locator('main.app:not(#shell) .node-hit').first().waitFor();
+      assert.equal(await page.locator('#shell').count(), 0, 'the app took the shell\'s place');
+      assert.deepEqual(await page.evaluate(() => window.__firstBoxes), shell);
+      await context.close();
+    });
+  }
+}
