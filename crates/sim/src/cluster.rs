@@ -103,12 +103,7 @@ pub struct NodeView {
 impl NodeView {
     /// `c2`, `zk3`, `b1`.
     pub fn name(&self) -> String {
-        let prefix = match self.kind {
-            NodeKind::Controller => "c",
-            NodeKind::ZkServer => "zk",
-            NodeKind::Broker => "b",
-        };
-        format!("{prefix}{}", self.number)
+        crate::layout::name(self.kind, self.number)
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod cluster;
 pub mod hash;
 pub mod kraft;
+pub mod layout;
 pub mod net;
 pub mod rng;
 pub mod time;

@@ -8,6 +8,7 @@ use super::{Change, Cmd, Config, Node, Note, RefuseReason, Timer};
 use crate::cluster::{ActionError, Cluster, FlightView, NodeKind, NodeView, NoteView, Role};
 #[cfg(feature = "summary")]
 use crate::hash::hex;
+use crate::layout::Layout;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
 use crate::summary::HistoryPoint;
 #[cfg(feature = "summary")]
@@ -95,7 +96,7 @@ struct History {
 }
 
 impl History {
-    fn observe(&mut self, world: &World<Node>) {
+    fn observe(&mut self, world: &World<Node>, layout: Layout) {
         let now = world.now();
         if self.current.is_none() {
             self.without_leader_us += now.since(self.last_at);
@@ -111,7 +112,7 @@ impl History {
             self.current = leader;
             self.leader.push(HistoryPoint {
                 t_ms: now.as_ms(),
-                node: leader.map(|(id, _)| format!("c{}", id + 1)),
+                node: leader.map(|(id, _)| layout.name(id)),
                 epoch: leader.map_or(0, |(_, e)| e),
             });
         }
@@ -142,7 +143,7 @@ impl KraftCluster {
             latency: Latency::default(),
             controllers,
         };
-        cluster.history.observe(&cluster.world);
+        cluster.history.observe(&cluster.world, cluster.layout());
         cluster
     }
 
@@ -158,9 +159,14 @@ impl KraftCluster {
         self.world.nodes().get(id).and_then(Node::as_controller)
     }
 
+    /// Where the controllers and brokers sit: `c1..cN`, then `b1..bM`.
+    pub fn layout(&self) -> Layout {
+        Layout::kraft(self.controllers)
+    }
+
     /// Broker `number` (1-based, as in `b1`).
     pub fn broker(&self, number: usize) -> Option<&Broker> {
-        let id = (number.checked_sub(1)?).checked_add(self.controllers)?;
+        let id = self.layout().broker_node(u32::try_from(number).ok()?);
         self.world.nodes().get(id).and_then(Node::as_broker)
     }
 
@@ -180,7 +186,7 @@ impl KraftCluster {
 
     /// Node name: `c1..cN`, `b1..bM`.
     pub fn name(&self, id: NodeId) -> String {
-        name(id, self.controllers)
+        self.layout().name(id)
     }
 
     fn target(&self, node: &NodeRef) -> Result<Target, ActionError> {
@@ -188,7 +194,7 @@ impl KraftCluster {
             NodeRef::Leader => Ok(Target::Role(RoleRef::Leader)),
             NodeRef::Controller => Ok(Target::Role(RoleRef::Controller)),
             NodeRef::Named { prefix: NodePrefix::Controller, number } => {
-                let index = (*number as usize).wrapping_sub(1);
+                let index = self.layout().quorum_node(u64::from(*number));
                 if index < self.config.controllers.min(self.world.nodes().len()) {
                     Ok(Target::Node(index))
                 } else {
@@ -196,9 +202,8 @@ impl KraftCluster {
                 }
             }
             NodeRef::Named { prefix: NodePrefix::Broker, number } => {
-                let index = (*number as usize).wrapping_sub(1);
-                if index < self.config.brokers {
-                    Ok(Target::Node(self.controllers + index))
+                if (1..=self.config.brokers).contains(&(*number as usize)) {
+                    Ok(Target::Node(self.layout().broker_node(*number)))
                 } else {
                     Err(ActionError::NoSuchNode(node.clone()))
                 }
@@ -232,7 +237,7 @@ impl KraftCluster {
         NodeView {
             id,
             kind: NodeKind::Broker,
-            number: (id - self.controllers) as u32 + 1,
+            number: self.layout().kind_and_number(id).1,
             role,
             alive,
             epoch: b.epoch,
@@ -276,7 +281,7 @@ impl KraftCluster {
         NodeView {
             id,
             kind: NodeKind::Controller,
-            number: id as u32 + 1,
+            number: self.layout().kind_and_number(id).1,
             role,
             alive,
             epoch: c.epoch,
@@ -351,16 +356,16 @@ impl Cluster for KraftCluster {
     }
 
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
+        let (controllers, layout) = (self.controllers, self.layout());
         let checker = &mut self.checker;
         let history = &mut self.history;
         let latency = &mut self.latency;
-        let controllers = self.controllers;
         let stop = self.world.run_until(until, max_events, |w| {
             checker.after_event(w);
-            history.observe(w);
+            history.observe(w, layout);
             latency.observe(w, controllers);
         });
-        self.history.observe(&self.world);
+        self.history.observe(&self.world, layout);
         stop
     }
 
@@ -368,7 +373,7 @@ impl Cluster for KraftCluster {
         let stepped = self.world.step_one();
         if stepped {
             self.checker.after_event(&self.world);
-            self.history.observe(&self.world);
+            self.history.observe(&self.world, self.layout());
             self.latency.observe(&self.world, self.controllers);
         }
         stepped
@@ -537,17 +542,10 @@ impl Cluster for KraftCluster {
     }
 }
 
-fn name(id: NodeId, controllers: usize) -> String {
-    if id < controllers {
-        format!("c{}", id + 1)
-    } else {
-        format!("b{}", id - controllers + 1)
-    }
-}
-
 /// A note as a translatable key and its arguments (the app's i18n layer words them).
 pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
-    let name = |id: &NodeId| name(*id, config.controllers);
+    let layout = Layout::kraft(config.controllers);
+    let name = |id: &NodeId| layout.name(*id);
     match note {
         Note::Started { epoch } => ("kraft.started", vec![epoch.to_string()]),
         Note::FetchTimeout { epoch } => {

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use crate::cluster::{self, ActionError, FlightView, NodeKind, NodeView, NoteView, Role};
 #[cfg(feature = "summary")]
 use crate::hash::hex;
+use crate::layout::Layout;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
 use crate::summary::HistoryPoint;
 #[cfg(feature = "summary")]
@@ -19,6 +20,7 @@ use super::check::Checker;
 use super::client::ConnState;
 use super::config::Config;
 use super::election::{votes_equal, VoteWin};
+use super::ids::{broker_name, node_of_sid, server_name, BrokerId, Sid};
 use super::kafka::controller::CtrlPhase;
 use super::kafka::{
     Broker, BROKER_IDS_PATH, CONFIG_CHANGES_PATH, CONFIG_TOPICS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH,
@@ -48,7 +50,7 @@ struct History {
 }
 
 impl History {
-    fn observe(&mut self, world: &World<Node>, ensemble: usize) {
+    fn observe(&mut self, world: &World<Node>, layout: Layout) {
         let now = world.now();
         if !self.active {
             self.without_controller_us += now.since(self.last_at);
@@ -67,7 +69,7 @@ impl History {
             self.current_leader = leader;
             self.leader.push(HistoryPoint {
                 t_ms: now.as_ms(),
-                node: leader.map(|(id, _)| node_name(id, ensemble)),
+                node: leader.map(|(id, _)| layout.name(id)),
                 epoch: leader.map_or(0, |(_, e)| e),
             });
         }
@@ -75,19 +77,11 @@ impl History {
             self.current_controller = controller;
             self.controller.push(HistoryPoint {
                 t_ms: now.as_ms(),
-                node: controller.map(|(id, _)| node_name(id, ensemble)),
+                node: controller.map(|(id, _)| layout.name(id)),
                 epoch: controller.map_or(0, |(_, e)| e),
             });
         }
         self.started = true;
-    }
-}
-
-fn node_name(id: NodeId, ensemble: usize) -> String {
-    if id < ensemble {
-        format!("zk{}", id + 1)
-    } else {
-        format!("b{}", id - ensemble + 1)
     }
 }
 
@@ -141,7 +135,7 @@ impl Cluster {
             nodes.push(Node::Server(Box::new(Server::new(sid, config.clone(), base.clone()))));
         }
         for b in 1..=config.brokers as u32 {
-            let node = config.servers() + b as usize - 1;
+            let node = config.layout().broker_node(b);
             nodes.push(Node::Broker(Box::new(Broker::new(b, node, config.clone(), seed))));
         }
         let n = nodes.len();
@@ -150,7 +144,7 @@ impl Cluster {
         checker.seed_partitions(&config.topic, &states);
         let latency = Latency::new(&base.tree, base.applied_count);
         let mut cluster = Cluster { world, config, checker, history: History::default(), latency };
-        cluster.history.observe(&cluster.world, cluster.config.servers());
+        cluster.history.observe(&cluster.world, cluster.config.layout());
         cluster
     }
 
@@ -162,13 +156,12 @@ impl Cluster {
         &self.config
     }
 
-    pub fn server(&self, sid: u64) -> Option<&Server> {
-        self.world.nodes().get((sid as usize).wrapping_sub(1)).and_then(|n| n.as_server())
+    pub fn server(&self, sid: Sid) -> Option<&Server> {
+        self.world.nodes().get(self.config.layout().quorum_node(sid)).and_then(|n| n.as_server())
     }
 
-    pub fn broker(&self, id: u32) -> Option<&Broker> {
-        let node = self.config.servers() + (id as usize).wrapping_sub(1);
-        self.world.nodes().get(node).and_then(|n| n.as_broker())
+    pub fn broker(&self, id: BrokerId) -> Option<&Broker> {
+        self.world.nodes().get(self.config.layout().broker_node(id)).and_then(|n| n.as_broker())
     }
 
     /// Schedule a raw world action (tests and the app's direct controls).
@@ -183,12 +176,12 @@ impl Cluster {
             NodeRef::Named { prefix: NodePrefix::Zk, number }
                 if (1..=self.config.servers() as u32).contains(number) =>
             {
-                Ok(Target::Node(*number as usize - 1))
+                Ok(Target::Node(self.config.layout().quorum_node(u64::from(*number))))
             }
             NodeRef::Named { prefix: NodePrefix::Broker, number }
                 if (1..=self.config.brokers as u32).contains(number) =>
             {
-                Ok(Target::Node(self.config.servers() + *number as usize - 1))
+                Ok(Target::Node(self.config.layout().broker_node(*number)))
             }
             NodeRef::Named { .. } => Err(ActionError::NoSuchNode(node.clone())),
         }
@@ -208,7 +201,7 @@ impl Cluster {
             _ => s.leader_sid(),
         }
         .filter(|sid| *sid >= 1)
-        .map(|sid| (sid - 1) as NodeId);
+        .map(node_of_sid);
         let tick = self.config.tick_time_ms;
         let timers = [
             (Timer::ElectionPoll, s.fle.interval_ms),
@@ -258,7 +251,7 @@ impl Cluster {
             log_end: 0,
             committed: 0,
             last_zxid: None,
-            vote: b.known_controller.map(|c| self.config.servers() + c as usize - 1),
+            vote: b.known_controller.map(|c| self.config.layout().broker_node(c)),
             is_controller: b.controller.is_some(),
             timer,
             tally: None,
@@ -346,15 +339,15 @@ impl cluster::Cluster for Cluster {
     }
 
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
-        let ensemble = self.config.servers();
+        let layout = self.config.layout();
         let (world, checker, history, latency) =
             (&mut self.world, &mut self.checker, &mut self.history, &mut self.latency);
         let stop = world.run_until(until, max_events, |w| {
             checker.check(w);
-            history.observe(w, ensemble);
+            history.observe(w, layout);
             latency.observe(w);
         });
-        history.observe(world, ensemble);
+        history.observe(world, layout);
         stop
     }
 
@@ -362,7 +355,7 @@ impl cluster::Cluster for Cluster {
         let stepped = self.world.step_one();
         if stepped {
             self.checker.check(&self.world);
-            self.history.observe(&self.world, self.config.servers());
+            self.history.observe(&self.world, self.config.layout());
             self.latency.observe(&self.world);
         }
         stepped
@@ -485,7 +478,7 @@ impl cluster::Cluster for Cluster {
         out.clear();
         match self.world.nodes().get(node) {
             Some(Node::Server(server)) => inspect_server(server, out),
-            Some(Node::Broker(broker)) => inspect_broker(broker, self.world.is_alive(node), self.config.servers(), out),
+            Some(Node::Broker(broker)) => inspect_broker(broker, self.world.is_alive(node), self.config.layout(), out),
             None => {}
         }
     }
@@ -518,14 +511,14 @@ impl cluster::Cluster for Cluster {
 /// knows of the controller, the replicas it hosts as LeaderAndIsr gave them, and the topic configs
 /// it applied from `/config/changes` notifications. Like the servers' lines, in the protocol's
 /// own names (ZooKeeper's client states, Kafka's fields), not translated.
-fn inspect_broker(broker: &Broker, alive: bool, ensemble: usize, out: &mut Vec<String>) {
+fn inspect_broker(broker: &Broker, alive: bool, layout: Layout, out: &mut Vec<String>) {
     if !alive {
         out.push("down".to_string());
         return;
     }
     let zk = &broker.zk;
     let connection = match zk.state {
-        ConnState::Connected => format!("CONNECTED to {}", node_name(zk.server, ensemble)),
+        ConnState::Connected => format!("CONNECTED to {}", layout.name(zk.server)),
         ConnState::Connecting => "CONNECTING".to_string(),
         ConnState::Disconnected => "DISCONNECTED".to_string(),
     };
@@ -536,13 +529,13 @@ fn inspect_broker(broker: &Broker, alive: bool, ensemble: usize, out: &mut Vec<S
         zxid_text(zk.last_zxid_seen)
     ));
     // KIP-380: the broker epoch is the czxid of its registration znode.
-    let controller = broker.known_controller.map_or("-".to_string(), |b| format!("b{b}"));
+    let controller = broker.known_controller.map_or("-".to_string(), broker_name);
     out.push(format!(
         "brokerEpoch {:#x} · controller {controller} · controllerEpoch {}",
         broker.broker_epoch, broker.max_controller_epoch
     ));
     if let Some(c) = &broker.controller {
-        let live: Vec<String> = c.live.keys().map(|b| format!("b{b}")).collect();
+        let live: Vec<String> = c.live.keys().copied().map(broker_name).collect();
         let phase = if c.phase == CtrlPhase::Loading { "loading" } else { "active" };
         out.push(format!("KafkaController epoch {} · {phase} · liveBrokers [{}]", c.epoch, live.join(",")));
     }
@@ -564,7 +557,7 @@ fn inspect_broker(broker: &Broker, alive: bool, ensemble: usize, out: &mut Vec<S
     for (topic, replicas) in &broker.replicas {
         for (p, replica) in replicas.iter().enumerate().take(24) {
             if let Some((leader, leader_epoch)) = replica {
-                let leader = if *leader > 0 { format!("b{leader}") } else { "-1".to_string() };
+                let leader = if *leader > 0 { broker_name(*leader as BrokerId) } else { "-1".to_string() };
                 out.push(format!("{topic}-{p}  leader {leader}  leaderEpoch {leader_epoch}"));
             }
         }
@@ -589,14 +582,14 @@ fn inspect_server(server: &Server, out: &mut Vec<String>) {
     // listed too: an exists watch waits for it to be created (brokers on /controller).
     let zxid = server.last_logged_zxid();
     out.push(format!(
-        "{} · acceptedEpoch {} · currentEpoch {} · last zxid {}:{} · round {} · proposed zk{}",
+        "{} · acceptedEpoch {} · currentEpoch {} · last zxid {}:{} · round {} · proposed {}",
         server.state,
         server.accepted_epoch,
         server.current_epoch,
         zxid >> 32,
         zxid & 0xffff_ffff,
         server.fle.logicalclock,
-        server.fle.proposed.leader
+        server_name(server.fle.proposed.leader)
     ));
     // The transaction log's tail, newest last (ZAB: logged on PROPOSAL, applied on COMMIT);
     // ✓ marks what this server has committed and applied to its tree.
@@ -639,12 +632,11 @@ fn inspect_server(server: &Server, out: &mut Vec<String>) {
     }
     for (topic, states) in server.tree.topics() {
         for (p, z) in states.iter().enumerate().take(24) {
-            let isr: Vec<String> =
-                (0..64).filter(|b| z.state.isr & (1u64 << b) != 0).map(|b| format!("b{}", b + 1)).collect();
+            let isr: Vec<String> = (1..=64).filter(|b| z.state.in_isr(*b)).map(broker_name).collect();
             out.push(format!(
                 "/brokers/topics/{topic}/partitions/{p}/state  v{}  leader {}  isr [{}]  leader epoch {}  controller epoch {}",
                 z.version,
-                if z.state.leader > 0 { format!("b{}", z.state.leader) } else { "-1".to_string() },
+                if z.state.leader > 0 { broker_name(z.state.leader as BrokerId) } else { "-1".to_string() },
                 isr.join(","),
                 z.state.leader_epoch,
                 z.state.controller_epoch
@@ -707,8 +699,8 @@ fn watch_marker(server: &Server, path: &str, znode_exists: bool) -> String {
 }
 
 /// A note as a translatable key and its arguments (the app's i18n layer words them).
-fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
-    let zk = |sid: u64| format!("zk{sid}");
+fn note_text(note: &Note, servers: usize) -> (&'static str, Vec<String>) {
+    let (zk, layout) = (server_name, Layout::zk(servers));
     match note {
         Note::ElectionRound { round } => ("zk.election_round", vec![round.to_string()]),
         Note::Elected { leader, round } => ("zk.elected", vec![zk(*leader), round.to_string()]),
@@ -733,7 +725,7 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
             ("zk.session_expired", vec![format!("{session:#x}"), idle_ms.to_string()])
         }
         Note::ZkConnected { server, session } => {
-            ("kafka.zk_connected", vec![node_name(*server, ensemble), format!("{session:#x}")])
+            ("kafka.zk_connected", vec![layout.name(*server), format!("{session:#x}")])
         }
         Note::ZkDisconnected => ("kafka.zk_disconnected", vec![]),
         Note::ZkSessionExpired => ("kafka.zk_session_expired", vec![]),
@@ -747,7 +739,7 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
         Note::ControllerRaceLost { exists: true } => ("kafka.race_lost_exists", vec![]),
         Note::ControllerRaceLost { exists: false } => ("kafka.race_lost_epoch", vec![]),
         Note::BrokerChange { joined, left, bounced } => {
-            let names = |ids: &[u32]| ids.iter().map(|b| format!("b{b}")).collect::<Vec<_>>().join(", ");
+            let names = |ids: &[u32]| ids.iter().copied().map(broker_name).collect::<Vec<_>>().join(", ");
             match (joined.is_empty(), left.is_empty()) {
                 _ if !bounced.is_empty() => ("kafka.brokers_bounced", vec![names(bounced)]),
                 (false, _) => ("kafka.brokers_joined", vec![names(joined)]),
@@ -790,7 +782,7 @@ fn note_text(note: &Note, ensemble: usize) -> (&'static str, Vec<String>) {
             ("kafka.config_applied", vec![topic.clone(), change.clone(), config_text(configs)])
         }
         Note::Violation(text) => ("violation", vec![text.clone()]),
-        Note::Action(action) => cluster::action_note_text(action, &|id| node_name(id, ensemble)),
+        Note::Action(action) => cluster::action_note_text(action, &|id| layout.name(id)),
     }
 }
 

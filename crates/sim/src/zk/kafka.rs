@@ -201,10 +201,6 @@ pub(crate) fn create_topic_op(cfg: &Config, name: &str, partitions: u32, rf: u32
     })
 }
 
-fn node_of_broker(cfg: &Config, broker: u32) -> NodeId {
-    cfg.servers() + broker as usize - 1
-}
-
 impl Broker {
     pub fn new(id: u32, node: NodeId, cfg: Rc<Config>, seed: u64) -> Broker {
         let ensemble = cfg.servers();
@@ -835,7 +831,7 @@ mod tests {
 
     fn broker(id: u32) -> Broker {
         let cfg = config();
-        let node = cfg.servers() + id as usize - 1;
+        let node = cfg.layout().broker_node(id);
         Broker::new(id, node, cfg, 1)
     }
 

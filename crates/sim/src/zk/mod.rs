@@ -34,6 +34,7 @@ pub mod client;
 pub mod cluster;
 pub mod config;
 pub mod election;
+pub mod ids;
 pub mod kafka;
 mod latency;
 pub mod msg;

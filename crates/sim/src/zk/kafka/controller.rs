@@ -18,7 +18,7 @@ use super::super::msg::{
 };
 use super::super::tree::StateZnode;
 use super::super::{Note, Out, Timer};
-use super::{node_of_broker, Broker, Purpose, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
+use super::{Broker, Purpose, BROKER_IDS_PATH, CONTROLLER_EPOCH_PATH, TOPICS_PATH};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CtrlPurpose {
@@ -542,7 +542,7 @@ impl Broker {
         if broker == self.id {
             self.on_kafka(now, self.node, msg, out);
         } else if broker >= 1 && (broker as usize) <= self.cfg.brokers {
-            out.push(Output::Send { to: node_of_broker(&self.cfg, broker), msg: Msg::Kafka(msg) });
+            out.push(Output::Send { to: self.cfg.layout().broker_node(broker), msg: Msg::Kafka(msg) });
         }
     }
 
@@ -846,7 +846,7 @@ impl Broker {
                 }
             } else {
                 let msg = KafkaMsg::ControlledShutdownResponse { ok: remaining == 0, remaining };
-                out.push(Output::Send { to: node_of_broker(&self.cfg, broker), msg: Msg::Kafka(msg) });
+                out.push(Output::Send { to: self.cfg.layout().broker_node(broker), msg: Msg::Kafka(msg) });
             }
         }
     }
@@ -920,7 +920,7 @@ mod tests {
 
     fn broker(id: u32) -> Broker {
         let cfg = config();
-        let node = cfg.servers() + id as usize - 1;
+        let node = cfg.layout().broker_node(id);
         Broker::new(id, node, cfg, 1)
     }
 
@@ -964,7 +964,7 @@ mod tests {
         out.iter()
             .filter_map(|o| match o {
                 Output::Send { to, msg: Msg::Kafka(m) } => {
-                    let b = (1..=cfg.brokers as u32).find(|b| node_of_broker(&cfg, *b) == *to)?;
+                    let b = (1..=cfg.brokers as u32).find(|b| cfg.layout().broker_node(*b) == *to)?;
                     Some((b, m.clone()))
                 }
                 _ => None,

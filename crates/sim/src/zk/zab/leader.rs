@@ -9,12 +9,13 @@ use std::rc::Rc;
 use crate::time::Time;
 use crate::world::Output;
 
+use super::super::ids::node_of_sid;
 use super::super::msg::{
     make_zxid, Msg, Origin, QuorumPacket, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
 use super::super::server::{Role, Server};
 use super::super::{Note, Out, Timer};
-use super::{expiry_deadline, node_of, send_on, sync_plan, Plan};
+use super::{expiry_deadline, send_on, sync_plan, Plan};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LearnerPhase {
@@ -182,13 +183,13 @@ impl Server {
         }
         let Some(learner) = l.learners.get_mut(&from) else {
             // No such connection (it was dropped): reset it.
-            out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
+            out.push(Output::Send { to: node_of_sid(from), msg: Msg::Reset });
             return;
         };
         if seq != learner.recv_seq {
             // A hole in the learner's stream: drop the handler and close its connection.
             l.learners.remove(&from);
-            out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
+            out.push(Output::Send { to: node_of_sid(from), msg: Msg::Reset });
             return;
         }
         learner.recv_seq += 1;
