@@ -1,5 +1,6 @@
 //! What both modes offer to the CLI and the app: build from a seed and settings, advance,
-//! take user actions, summarise, and describe each node for drawing.
+//! take user actions, summarise, and describe each node for drawing. What the two modes' clusters
+//! share is written once in `cluster/shared.rs`.
 
 use crate::scenario::{format_percent, format_time};
 use crate::scenario::{NodeRef, ScenarioAction};
@@ -8,6 +9,9 @@ use crate::summary::Summary;
 use crate::time::Time;
 use crate::world::{ActionNote, MsgClass, RunStop, TraceRecord, VoteInfo, MSG_CLASSES};
 use crate::NodeId;
+
+mod shared;
+pub(crate) use shared::{Core, Downtime, ModeCluster, Observer, RoleHistory};
 
 /// What kind of process a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cluster;
 pub mod controller;
 pub mod image;
+mod latency;
 pub mod log;
 pub mod msg;
 pub mod record;

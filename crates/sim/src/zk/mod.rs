@@ -35,6 +35,7 @@ pub mod cluster;
 pub mod config;
 pub mod election;
 pub mod ids;
+mod inspect;
 pub mod kafka;
 mod latency;
 pub mod msg;
