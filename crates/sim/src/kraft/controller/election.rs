@@ -1,0 +1,149 @@
+//! Elections (KIP-595 Vote, KIP-996 pre-vote): asking for votes, granting them, counting the
+//! answers, and stepping aside for a higher epoch.
+
+use super::{Controller, Out, State};
+use crate::kraft::msg::Msg;
+use crate::kraft::Note;
+use crate::time::Time;
+use crate::world::Output;
+use crate::NodeId;
+
+impl Controller {
+    pub(super) fn request_votes(&self, pre_vote: bool, out: &mut Out) {
+        let msg = Msg::Vote {
+            epoch: self.epoch,
+            candidate: self.id,
+            last_epoch: self.log.last_epoch(),
+            last_offset: self.log.end_offset(),
+            pre_vote,
+        };
+        for &voter in &self.voters {
+            if voter != self.id {
+                out.push(Output::Send { to: voter, msg: msg.clone() });
+            }
+        }
+    }
+
+    pub(super) fn maybe_won_pre_vote(&mut self, now: Time, out: &mut Out) {
+        if let State::Prospective { granted, .. } = &self.state {
+            if granted.len() >= self.majority() {
+                self.become_candidate(now, out);
+            }
+        }
+    }
+
+    pub(super) fn maybe_won_election(&mut self, now: Time, out: &mut Out) {
+        if let State::Candidate { granted, .. } = &self.state {
+            if granted.len() >= self.majority() {
+                self.become_leader(now, out);
+            }
+        }
+    }
+
+    pub(super) fn on_vote_request(&mut self, now: Time, from: NodeId, req: VoteRequest, out: &mut Out) {
+        let VoteRequest { epoch, candidate, last_epoch, last_offset, pre_vote } = req;
+        if !self.is_voter(candidate) || candidate != from || epoch < self.epoch {
+            self.answer_vote(from, false, pre_vote, out);
+            return;
+        }
+        // KIP-595: a standard vote with a higher epoch first moves us to Unattached there.
+        // KIP-996: a pre-vote changes nothing.
+        if !pre_vote && epoch > self.epoch {
+            self.become_unattached(now, epoch, out);
+        }
+        let up_to_date = self.log.is_up_to_date(last_epoch, last_offset);
+        let granted = if pre_vote {
+            match &self.state {
+                State::Leader(_) => false,
+                // KIP-996: a follower grants a pre-vote only if it has not yet fetched from the
+                // leader in this epoch (FollowerState.hasFetchedFromLeader).
+                State::Follower { has_fetched, .. } => !has_fetched && up_to_date,
+                _ => up_to_date,
+            }
+        } else {
+            match &self.state {
+                // One vote per epoch, and only while no leader is known.
+                State::Unattached | State::Prospective { .. } => match self.voted_for {
+                    Some(v) => v == candidate,
+                    None => up_to_date,
+                },
+                // KIP-595: a Follower rejects standard votes; a candidate voted for itself.
+                _ => false,
+            }
+        };
+        if granted && !pre_vote {
+            // The vote is written to the quorum-state file before the reply.
+            self.voted_for = Some(candidate);
+            self.reset_election_timer(now, out);
+        }
+        out.push(Output::Note(Note::VoteCast { candidate, epoch, pre_vote, granted }));
+        self.answer_vote(from, granted, pre_vote, out);
+    }
+
+    pub(super) fn answer_vote(&self, to: NodeId, granted: bool, pre_vote: bool, out: &mut Out) {
+        let msg = Msg::VoteResponse { epoch: self.epoch, leader: self.leader_id, granted, pre_vote };
+        out.push(Output::Send { to, msg });
+    }
+
+    pub(super) fn on_vote_response(&mut self, now: Time, from: NodeId, reply: VoteReply, out: &mut Out) {
+        let VoteReply { epoch, leader, granted, pre_vote } = reply;
+        if epoch > self.epoch {
+            self.observe_higher_epoch(now, epoch, leader, out);
+            return;
+        }
+        if epoch < self.epoch {
+            return;
+        }
+        match &mut self.state {
+            State::Prospective { granted: yes, rejected: no, .. } if pre_vote => {
+                if granted {
+                    yes.insert(from);
+                } else {
+                    no.insert(from);
+                }
+                // KIP-996: a rejection that names a leader of this epoch: follow it.
+                if let Some(l) = leader.filter(|l| !granted && *l != self.id) {
+                    self.become_follower(now, epoch, l, out);
+                    return;
+                }
+                self.maybe_won_pre_vote(now, out);
+            }
+            State::Candidate { granted: yes, rejected: no } if !pre_vote => {
+                if granted {
+                    yes.insert(from);
+                } else {
+                    no.insert(from);
+                }
+                if let Some(l) = leader.filter(|l| !granted && *l != self.id) {
+                    self.become_follower(now, epoch, l, out);
+                    return;
+                }
+                self.maybe_won_election(now, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// Every response carries the sender's epoch and leader: a higher epoch wins.
+    pub(super) fn observe_higher_epoch(&mut self, now: Time, epoch: u64, leader: Option<NodeId>, out: &mut Out) {
+        match leader {
+            Some(l) if l != self.id => self.become_follower(now, epoch, l, out),
+            _ => self.become_unattached(now, epoch, out),
+        }
+    }
+}
+
+pub(super) struct VoteRequest {
+    pub(super) epoch: u64,
+    pub(super) candidate: NodeId,
+    pub(super) last_epoch: u64,
+    pub(super) last_offset: u64,
+    pub(super) pre_vote: bool,
+}
+
+pub(super) struct VoteReply {
+    pub(super) epoch: u64,
+    pub(super) leader: Option<NodeId>,
+    pub(super) granted: bool,
+    pub(super) pre_vote: bool,
+}

@@ -1,0 +1,160 @@
+//! Role changes of a controller (KIP-595 QuorumState, with KIP-996 Prospective): how it becomes
+//! Unattached, Prospective, Candidate, Leader, Follower or Resigned, and what each change sets
+//! up (timers, votes requested, the LeaderChangeMessage, BeginQuorumEpoch, EndQuorumEpoch).
+
+use super::{Controller, LeaderState, Lease, Out, State, RECONNECT_BACKOFF_MS, SHUTDOWN_LINGER_MS};
+use crate::kraft::msg::Msg;
+use crate::kraft::record::Record;
+use crate::kraft::{Note, Timer};
+use crate::sorted::{SortedMap, SortedSet};
+use crate::time::Time;
+use crate::world::Output;
+use crate::NodeId;
+
+impl Controller {
+    pub(super) fn begin_election(&mut self, now: Time, out: &mut Out) {
+        if !self.is_voter(self.id) {
+            return;
+        }
+        if self.config.pre_vote {
+            self.become_prospective(now, out);
+        } else {
+            self.become_candidate(now, out);
+        }
+    }
+
+    pub(super) fn become_unattached(&mut self, now: Time, epoch: u64, out: &mut Out) {
+        self.cancel_role_timers(out);
+        if epoch > self.epoch {
+            self.epoch = epoch;
+            self.voted_for = None;
+        }
+        self.leader_id = None;
+        self.state = State::Unattached;
+        out.push(Output::Note(Note::BecameUnattached { epoch: self.epoch }));
+        self.reset_election_timer(now, out);
+    }
+
+    pub(super) fn become_prospective(&mut self, now: Time, out: &mut Out) {
+        let leader = match &self.state {
+            State::Follower { leader, .. } => Some(*leader),
+            _ => None,
+        };
+        self.cancel_role_timers(out);
+        let mut granted = SortedSet::new();
+        granted.insert(self.id);
+        self.state = State::Prospective { granted, rejected: SortedSet::new(), leader };
+        out.push(Output::Note(Note::BecameProspective { epoch: self.epoch }));
+        self.reset_election_timer(now, out);
+        self.request_votes(true, out);
+        self.maybe_won_pre_vote(now, out);
+    }
+
+    pub(super) fn become_candidate(&mut self, now: Time, out: &mut Out) {
+        self.cancel_role_timers(out);
+        // KIP-595: bump the epoch and vote for ourselves; both are persisted first.
+        self.epoch += 1;
+        self.voted_for = Some(self.id);
+        self.leader_id = None;
+        let mut granted = SortedSet::new();
+        granted.insert(self.id);
+        self.state = State::Candidate { granted, rejected: SortedSet::new() };
+        out.push(Output::Note(Note::BecameCandidate { epoch: self.epoch }));
+        self.reset_election_timer(now, out);
+        self.request_votes(false, out);
+        self.maybe_won_election(now, out);
+    }
+
+    pub(super) fn become_leader(&mut self, now: Time, out: &mut Out) {
+        self.cancel_role_timers(out);
+        self.leader_id = Some(self.id);
+        let epoch_start_offset = self.log.end_offset();
+        let mut acknowledged = SortedSet::new();
+        acknowledged.insert(self.id);
+        // QuorumController.claim(): nothing is reloaded, the committed state is in memory;
+        // the uncommitted tail joins the working image.
+        let mut working = self.image.clone();
+        working.replay(&self.log, epoch_start_offset);
+        // §3.5 clusterControl.activate(): every registered broker gets a full session lease.
+        let leases = working
+            .brokers
+            .keys()
+            .map(|&b| (b, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None }))
+            .collect();
+        self.state = State::Leader(LeaderState {
+            epoch_start_offset,
+            voter_end: SortedMap::new(),
+            observer_end: SortedMap::new(),
+            acknowledged,
+            fetched_since_check: SortedSet::new(),
+            parked: SortedMap::new(),
+            hw_sent: SortedMap::new(),
+            working,
+            leases,
+            pending: Vec::new(),
+        });
+        out.push(Output::Note(Note::BecameLeader { epoch: self.epoch }));
+        // KIP-595: the new leader appends a LeaderChangeMessage; the high watermark may only
+        // pass the epoch start once it is on a majority (Raft §5.4.2).
+        let voters = self.voters.clone().into();
+        self.append(now, Record::LeaderChange { leader: self.id, voters }, out);
+        for &voter in &self.voters {
+            if voter != self.id {
+                out.push(Output::Send { to: voter, msg: Msg::BeginQuorumEpoch { epoch: self.epoch, leader: self.id } });
+            }
+        }
+        let fetch_timeout = self.config.fetch_timeout_ms;
+        out.push(Output::SetTimer { timer: Timer::BeginQuorumResend, at: now.plus_ms(fetch_timeout / 2) });
+        out.push(Output::SetTimer { timer: Timer::CheckQuorum, at: now.plus_ms(fetch_timeout * 3 / 2) });
+        out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
+        out.push(Output::SetTimer {
+            timer: Timer::SessionCheck,
+            at: now.plus_ms(self.config.broker_session_timeout_ms),
+        });
+        self.maybe_advance_high_watermark(out);
+    }
+
+    pub(super) fn become_follower(&mut self, now: Time, epoch: u64, leader: NodeId, out: &mut Out) {
+        self.cancel_role_timers(out);
+        if epoch > self.epoch {
+            self.epoch = epoch;
+            self.voted_for = None;
+        }
+        self.leader_id = Some(leader);
+        self.state =
+            State::Follower { leader, has_fetched: false, backoff_ms: RECONNECT_BACKOFF_MS, leader_resigned: false };
+        out.push(Output::Note(Note::BecameFollower { epoch: self.epoch, leader }));
+        self.reset_fetch_timer(now, self.config.fetch_timeout_ms, out);
+        self.send_fetch(out);
+    }
+
+    /// Step down (graceful shutdown or failed check-quorum): Resigned at the same epoch.
+    pub(super) fn resign(&mut self, now: Time, preferred: Vec<NodeId>, out: &mut Out) {
+        self.cancel_role_timers(out);
+        if !preferred.is_empty() {
+            for &voter in &preferred {
+                let msg =
+                    Msg::EndQuorumEpoch { epoch: self.epoch, leader: self.id, preferred: preferred.clone().into() };
+                out.push(Output::Send { to: voter, msg });
+            }
+        }
+        self.state = State::Resigned;
+        out.push(Output::Note(Note::Resigned { epoch: self.epoch }));
+        self.reset_election_timer(now, out);
+    }
+
+    pub(super) fn shutdown(&mut self, now: Time, out: &mut Out) {
+        if let State::Leader(leader) = &self.state {
+            // KIP-595 EndQuorumEpoch: preferred successors sorted by how far they have fetched,
+            // ties by id. (Voters are listed in ascending id order, so this is the order a stable
+            // sort on the end offset alone gave; see insertion_sort_by for why not std's sorts.)
+            let mut preferred: Vec<NodeId> = self.voters.iter().copied().filter(|v| *v != self.id).collect();
+            let key = |v: &NodeId| (std::cmp::Reverse(leader.voter_end.get(v).copied().unwrap_or(0)), *v);
+            crate::sorted::insertion_sort_by(&mut preferred, |a, b| key(a) < key(b));
+            self.resign(now, preferred, out);
+            out.push(Output::SetTimer { timer: Timer::ShutdownDone, at: now.plus_ms(SHUTDOWN_LINGER_MS) });
+        } else {
+            out.push(Output::Halt);
+        }
+    }
+}
