@@ -42,14 +42,9 @@ impl Controller {
 
     pub(super) fn on_vote_request(&mut self, now: Time, from: NodeId, req: VoteRequest, out: &mut Out) {
         let VoteRequest { epoch, candidate, last_epoch, last_offset, pre_vote } = req;
-        if !self.is_voter(candidate) || candidate != from || epoch < self.epoch {
+        if !self.is_candidate_voter(from, candidate) {
             self.answer_vote(from, false, pre_vote, out);
             return;
-        }
-        // KIP-595: a standard vote with a higher epoch first moves us to Unattached there.
-        // KIP-996: a pre-vote changes nothing.
-        if !pre_vote && epoch > self.epoch {
-            self.become_unattached(now, epoch, out);
         }
         let up_to_date = self.log.is_up_to_date(last_epoch, last_offset);
         let granted = if pre_vote {
@@ -80,6 +75,11 @@ impl Controller {
         self.answer_vote(from, granted, pre_vote, out);
     }
 
+    /// A vote request is judged only from a voter asking for itself.
+    pub(super) fn is_candidate_voter(&self, from: NodeId, candidate: NodeId) -> bool {
+        self.is_voter(candidate) && candidate == from
+    }
+
     pub(super) fn answer_vote(&self, to: NodeId, granted: bool, pre_vote: bool, out: &mut Out) {
         let msg = Msg::VoteResponse { epoch: self.epoch, leader: self.leader_id, granted, pre_vote };
         out.push(Output::Send { to, msg });
@@ -87,13 +87,6 @@ impl Controller {
 
     pub(super) fn on_vote_response(&mut self, now: Time, from: NodeId, reply: VoteReply, out: &mut Out) {
         let VoteReply { epoch, leader, granted, pre_vote } = reply;
-        if epoch > self.epoch {
-            self.observe_higher_epoch(now, epoch, leader, out);
-            return;
-        }
-        if epoch < self.epoch {
-            return;
-        }
         match &mut self.state {
             State::Prospective { granted: yes, rejected: no, .. } if pre_vote => {
                 if granted {

@@ -21,13 +21,6 @@ impl Controller {
 
     pub(super) fn on_fetch_response(&mut self, now: Time, from: NodeId, reply: FetchReply, out: &mut Out) {
         let FetchReply { epoch, leader, high_watermark: hw, body } = reply;
-        if epoch > self.epoch {
-            self.observe_higher_epoch(now, epoch, leader, out);
-            return;
-        }
-        if epoch < self.epoch {
-            return;
-        }
         let following_sender = matches!(self.state, State::Follower { leader: l, .. } if l == from);
         if !following_sender {
             // Same epoch, and the sender says it leads: follow it (e.g. after a pre-vote).
@@ -102,7 +95,7 @@ impl Controller {
         out: &mut Out,
     ) {
         let State::Follower { leader, has_fetched, leader_resigned, .. } = &mut self.state else { return };
-        if epoch != self.epoch || *leader != from {
+        if *leader != from {
             return;
         }
         // The leader is going away: our pre-vote grants reopen.

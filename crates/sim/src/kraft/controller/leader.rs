@@ -48,11 +48,11 @@ impl Controller {
         }
     }
 
+    /// A fetch of our epoch (`on_msg` answered the others).
     pub(super) fn on_fetch(
         &mut self,
         now: Time,
         from: NodeId,
-        epoch: u64,
         fetch_offset: u64,
         last_fetched_epoch: u64,
         out: &mut Out,
@@ -61,26 +61,9 @@ impl Controller {
         let majority = self.majority();
         let check_quorum_ms = self.config.fetch_timeout_ms * 3 / 2;
         let State::Leader(leader) = &mut self.state else {
-            let msg = Msg::FetchResponse {
-                epoch: self.epoch,
-                leader: self.leader_id,
-                high_watermark: None,
-                body: FetchBody::NotLeader,
-            };
-            out.push(Output::Send { to: from, msg });
+            self.answer_not_leader(from, out);
             return;
         };
-        if epoch != self.epoch {
-            // FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH: tell the fetcher who leads now.
-            let msg = Msg::FetchResponse {
-                epoch: self.epoch,
-                leader: Some(self.id),
-                high_watermark: None,
-                body: FetchBody::NotLeader,
-            };
-            out.push(Output::Send { to: from, msg });
-            return;
-        }
         // KIP-595: validate (FetchOffset, LastFetchedEpoch) against our log.
         if fetch_offset > 0 || last_fetched_epoch > 0 {
             let (found_epoch, end_offset) = self.log.end_offset_for_epoch(last_fetched_epoch);
@@ -123,6 +106,19 @@ impl Controller {
             });
             self.maybe_advance_high_watermark(out);
         }
+    }
+
+    /// NOT_LEADER_OR_FOLLOWER (or a fetch of another epoch): no records, and who leads as far
+    /// as we know.
+    pub(super) fn answer_not_leader(&self, to: NodeId, out: &mut Out) {
+        debug_assert!(!self.is_leader() || self.leader_id == Some(self.id), "a leader knows it leads");
+        let msg = Msg::FetchResponse {
+            epoch: self.epoch,
+            leader: self.leader_id,
+            high_watermark: None,
+            body: FetchBody::NotLeader,
+        };
+        out.push(Output::Send { to, msg });
     }
 
     pub(super) fn known_high_watermark(&self) -> Option<u64> {

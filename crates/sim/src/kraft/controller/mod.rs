@@ -10,6 +10,8 @@
 //! fetches and the high watermark, `follower.rs` fetching, `lifecycle.rs` what the active
 //! controller does for brokers and clients (KIP-631), `tests.rs` rule tests.
 
+use std::cmp::Ordering;
+
 use crate::sorted::{SortedMap, SortedSet};
 
 use super::image::MetadataImage;
@@ -322,7 +324,83 @@ impl Controller {
         }
     }
 
+    /// KIP-595: every quorum RPC carries its sender's epoch. It is compared with ours once, here,
+    /// before any handler runs (as raft-rs `Raft::step` and etcd-raft `Step` compare terms): a
+    /// handler sees a message of our epoch, or of a newer one that did not move us (a pre-vote,
+    /// a vote we reject, a BeginQuorumEpoch that names someone else).
     fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Out) {
+        let carry_on = match msg.quorum_epoch().map(|epoch| epoch.cmp(&self.epoch)) {
+            Some(Ordering::Less) => {
+                self.on_stale_epoch(from, &msg, out);
+                false
+            }
+            Some(Ordering::Greater) => self.on_newer_epoch(now, from, &msg, out),
+            Some(Ordering::Equal) | None => true,
+        };
+        if carry_on {
+            self.dispatch(now, from, msg, out);
+        }
+    }
+
+    /// A quorum RPC from an older epoch: requests are answered with our epoch (and leader),
+    /// responses and resignations are dropped.
+    fn on_stale_epoch(&mut self, from: NodeId, msg: &Msg, out: &mut Out) {
+        match msg {
+            Msg::Vote { pre_vote, .. } => self.answer_vote(from, false, *pre_vote, out),
+            Msg::BeginQuorumEpoch { .. } => self.answer_begin_quorum_epoch(from, out),
+            // FENCED_LEADER_EPOCH: tell the fetcher who leads now.
+            Msg::Fetch { .. } => self.answer_not_leader(from, out),
+            _ => {}
+        }
+    }
+
+    /// A quorum RPC from a newer epoch: whether its handler still runs.
+    fn on_newer_epoch(&mut self, now: Time, from: NodeId, msg: &Msg, out: &mut Out) -> bool {
+        match *msg {
+            // KIP-595: a standard vote with a higher epoch first moves us to Unattached there.
+            // KIP-996: a pre-vote changes nothing. Either way the vote is then judged.
+            Msg::Vote { epoch, candidate, pre_vote: false, .. } if self.is_candidate_voter(from, candidate) => {
+                self.become_unattached(now, epoch, out);
+                true
+            }
+            Msg::Vote { .. } => true,
+            // A new leader announces itself: follow it, then answer.
+            Msg::BeginQuorumEpoch { epoch, leader } => {
+                if leader == from && leader != self.id {
+                    self.become_follower(now, epoch, leader, out);
+                }
+                true
+            }
+            // Every response carries the sender's epoch and leader: a higher epoch wins.
+            Msg::VoteResponse { epoch, leader, .. } | Msg::FetchResponse { epoch, leader, .. } => {
+                self.observe_higher_epoch(now, epoch, leader, out);
+                false
+            }
+            Msg::BeginQuorumEpochResponse { epoch } => {
+                self.observe_higher_epoch(now, epoch, None, out);
+                false
+            }
+            // UNKNOWN_LEADER_EPOCH: not ours to serve; say who we think leads.
+            Msg::Fetch { .. } => {
+                self.answer_not_leader(from, out);
+                false
+            }
+            // The model drops an EndQuorumEpoch of another epoch (a simplification: KIP-595
+            // would first move to the newer epoch).
+            Msg::EndQuorumEpoch { .. } => false,
+            Msg::BrokerRegistration { .. }
+            | Msg::BrokerRegistrationResponse { .. }
+            | Msg::BrokerHeartbeat { .. }
+            | Msg::BrokerHeartbeatResponse { .. } => true,
+        }
+    }
+
+    fn answer_begin_quorum_epoch(&self, to: NodeId, out: &mut Out) {
+        out.push(Output::Send { to, msg: Msg::BeginQuorumEpochResponse { epoch: self.epoch } });
+    }
+
+    /// The handlers, once the epoch is settled.
+    fn dispatch(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Out) {
         match msg {
             Msg::Vote { epoch, candidate, last_epoch, last_offset, pre_vote } => self.on_vote_request(
                 now,
@@ -334,29 +412,22 @@ impl Controller {
                 self.on_vote_response(now, from, VoteReply { epoch, leader, granted, pre_vote }, out)
             }
             Msg::BeginQuorumEpoch { epoch, leader } => {
-                if epoch >= self.epoch && leader == from && leader != self.id {
-                    let already =
-                        matches!(self.state, State::Follower { leader: l, .. } if l == leader) && epoch == self.epoch;
-                    if !already {
-                        self.become_follower(now, epoch, leader, out);
-                    }
+                let following = matches!(self.state, State::Follower { leader: l, .. } if l == leader);
+                if leader == from && leader != self.id && !following {
+                    self.become_follower(now, epoch, leader, out);
                 }
-                out.push(Output::Send { to: from, msg: Msg::BeginQuorumEpochResponse { epoch: self.epoch } });
+                self.answer_begin_quorum_epoch(from, out);
             }
-            Msg::BeginQuorumEpochResponse { epoch } => {
-                if epoch > self.epoch {
-                    self.observe_higher_epoch(now, epoch, None, out);
-                } else if let State::Leader(leader) = &mut self.state {
-                    if epoch == self.epoch {
-                        leader.acknowledged.insert(from);
-                    }
+            Msg::BeginQuorumEpochResponse { .. } => {
+                if let State::Leader(leader) = &mut self.state {
+                    leader.acknowledged.insert(from);
                 }
             }
             Msg::EndQuorumEpoch { epoch, leader: _, preferred } => {
                 self.on_end_quorum_epoch(now, from, epoch, &preferred, out)
             }
-            Msg::Fetch { epoch, fetch_offset, last_fetched_epoch } => {
-                self.on_fetch(now, from, epoch, fetch_offset, last_fetched_epoch, out)
+            Msg::Fetch { epoch: _, fetch_offset, last_fetched_epoch } => {
+                self.on_fetch(now, from, fetch_offset, last_fetched_epoch, out)
             }
             Msg::FetchResponse { epoch, leader, high_watermark, body } => {
                 self.on_fetch_response(now, from, FetchReply { epoch, leader, high_watermark, body }, out)
