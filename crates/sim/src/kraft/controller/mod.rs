@@ -208,6 +208,8 @@ impl Controller {
 
     fn start(&mut self, now: Time, out: &mut Out) {
         out.push(Output::Note(Note::Started { epoch: self.epoch }));
+        // The process boots Unattached (see `crash`), then takes the role its quorum-state file
+        // says.
         match self.leader_id {
             // KIP-595: a node that restarts while recorded as leader starts as Resigned.
             Some(leader) if leader == self.id => {
@@ -278,7 +280,7 @@ impl Controller {
                 match leader {
                     Some(l) => self.become_follower(now, self.epoch, l, out),
                     None => {
-                        self.state = State::Unattached;
+                        self.transition(State::Unattached);
                         self.reset_election_timer(now, out);
                     }
                 }

@@ -254,3 +254,55 @@ fn an_end_quorum_epoch_of_another_epoch_is_dropped() {
         assert_eq!(step(&mut c, Time::from_ms(100), Input::Msg { from: 0, msg: end }), Vec::new(), "epoch {epoch}");
     }
 }
+
+#[test]
+fn only_quorum_state_transitions_are_legal() {
+    use super::transitions::legal_transition;
+    let leader = match single_voter_leader_with_orders().state {
+        State::Leader(l) => State::Leader(l),
+        other => panic!("{other:?}"),
+    };
+    let votes = || (SortedSet::new(), SortedSet::new());
+    let (granted, rejected) = votes();
+    let prospective = State::Prospective { granted, rejected, leader: None };
+    let (granted, rejected) = votes();
+    let candidate = State::Candidate { granted, rejected };
+    let follower = State::Follower { leader: 0, has_fetched: false, backoff_ms: 50, leader_resigned: false };
+    let all = [State::Unattached, prospective, candidate, leader, follower, State::Resigned];
+    let mut legal = Vec::new();
+    for from in &all {
+        for to in &all {
+            if legal_transition(from, to) {
+                legal.push(format!("{} → {}", from.name(), to.name()));
+            }
+        }
+    }
+    // KIP-595 QuorumState with KIP-996's Prospective (Kafka 4.x: a candidate whose election
+    // times out goes back to Prospective).
+    assert_eq!(
+        legal,
+        [
+            "Unattached → Unattached",
+            "Unattached → Prospective",
+            "Unattached → Candidate",
+            "Unattached → Follower",
+            "Prospective → Unattached",
+            "Prospective → Candidate",
+            "Prospective → Follower",
+            "Candidate → Unattached",
+            "Candidate → Prospective",
+            "Candidate → Candidate",
+            "Candidate → Leader",
+            "Candidate → Follower",
+            "Leader → Unattached",
+            "Leader → Follower",
+            "Leader → Resigned",
+            "Follower → Unattached",
+            "Follower → Prospective",
+            "Follower → Candidate",
+            "Follower → Follower",
+            "Resigned → Unattached",
+            "Resigned → Follower",
+        ]
+    );
+}

@@ -11,7 +11,57 @@ use crate::time::Time;
 use crate::world::Output;
 use crate::NodeId;
 
+impl State {
+    /// The QuorumState's name: `Unattached`, `Prospective`, `Candidate`, `Leader`, `Follower`,
+    /// `Resigned`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            State::Unattached => "Unattached",
+            State::Prospective { .. } => "Prospective",
+            State::Candidate { .. } => "Candidate",
+            State::Leader(_) => "Leader",
+            State::Follower { .. } => "Follower",
+            State::Resigned => "Resigned",
+        }
+    }
+}
+
+/// The role changes this model makes (KIP-595's QuorumState with KIP-996's Prospective, as in
+/// Kafka 4.x). Every change of a running controller is checked against it in debug builds.
+pub(super) fn legal_transition(from: &State, to: &State) -> bool {
+    match (from, to) {
+        // A higher epoch (from any role), a lost pre-vote, a resigned leader's election timeout.
+        (_, State::Unattached) => true,
+        // A fetch or election timeout with pre-vote on (a candidate's too, in Kafka 4.x).
+        (State::Unattached | State::Follower { .. } | State::Candidate { .. }, State::Prospective { .. }) => true,
+        // A won pre-vote, or a timeout with pre-vote off.
+        (
+            State::Unattached | State::Follower { .. } | State::Candidate { .. } | State::Prospective { .. },
+            State::Candidate { .. },
+        ) => true,
+        (State::Candidate { .. }, State::Leader(_)) => true,
+        // A leader becomes known (a leader learns of another only in a newer epoch).
+        (_, State::Follower { .. }) => true,
+        // Only a leader resigns (check-quorum, shutdown).
+        (State::Leader(_), State::Resigned) => true,
+        _ => false,
+    }
+}
+
 impl Controller {
+    /// Every role change of a running controller goes through here; a crash, and the start
+    /// after it, set the state a process boots into.
+    pub(super) fn transition(&mut self, next: State) {
+        debug_assert!(
+            legal_transition(&self.state, &next),
+            "node {}: {} → {} is not a QuorumState transition",
+            self.id,
+            self.state.name(),
+            next.name()
+        );
+        self.state = next;
+    }
+
     pub(super) fn begin_election(&mut self, now: Time, out: &mut Out) {
         if !self.is_voter(self.id) {
             return;
@@ -24,13 +74,14 @@ impl Controller {
     }
 
     pub(super) fn become_unattached(&mut self, now: Time, epoch: u64, out: &mut Out) {
+        debug_assert!(epoch >= self.epoch, "node {}: epochs only grow ({} → {epoch})", self.id, self.epoch);
         self.cancel_role_timers(out);
         if epoch > self.epoch {
             self.epoch = epoch;
             self.voted_for = None;
         }
         self.leader_id = None;
-        self.state = State::Unattached;
+        self.transition(State::Unattached);
         out.push(Output::Note(Note::BecameUnattached { epoch: self.epoch }));
         self.reset_election_timer(now, out);
     }
@@ -43,7 +94,7 @@ impl Controller {
         self.cancel_role_timers(out);
         let mut granted = SortedSet::new();
         granted.insert(self.id);
-        self.state = State::Prospective { granted, rejected: SortedSet::new(), leader };
+        self.transition(State::Prospective { granted, rejected: SortedSet::new(), leader });
         out.push(Output::Note(Note::BecameProspective { epoch: self.epoch }));
         self.reset_election_timer(now, out);
         self.request_votes(true, out);
@@ -58,7 +109,7 @@ impl Controller {
         self.leader_id = None;
         let mut granted = SortedSet::new();
         granted.insert(self.id);
-        self.state = State::Candidate { granted, rejected: SortedSet::new() };
+        self.transition(State::Candidate { granted, rejected: SortedSet::new() });
         out.push(Output::Note(Note::BecameCandidate { epoch: self.epoch }));
         self.reset_election_timer(now, out);
         self.request_votes(false, out);
@@ -81,7 +132,7 @@ impl Controller {
             .keys()
             .map(|&b| (b, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None }))
             .collect();
-        self.state = State::Leader(LeaderState {
+        self.transition(State::Leader(LeaderState {
             epoch_start_offset,
             voter_end: SortedMap::new(),
             observer_end: SortedMap::new(),
@@ -92,7 +143,7 @@ impl Controller {
             working,
             leases,
             pending: Vec::new(),
-        });
+        }));
         out.push(Output::Note(Note::BecameLeader { epoch: self.epoch }));
         // KIP-595: the new leader appends a LeaderChangeMessage; the high watermark may only
         // pass the epoch start once it is on a majority (Raft §5.4.2).
@@ -115,14 +166,24 @@ impl Controller {
     }
 
     pub(super) fn become_follower(&mut self, now: Time, epoch: u64, leader: NodeId, out: &mut Out) {
+        debug_assert!(epoch >= self.epoch, "node {}: epochs only grow ({} → {epoch})", self.id, self.epoch);
+        debug_assert!(
+            !self.is_leader() || epoch > self.epoch,
+            "node {}: a leader follows another only in a newer epoch",
+            self.id
+        );
         self.cancel_role_timers(out);
         if epoch > self.epoch {
             self.epoch = epoch;
             self.voted_for = None;
         }
         self.leader_id = Some(leader);
-        self.state =
-            State::Follower { leader, has_fetched: false, backoff_ms: RECONNECT_BACKOFF_MS, leader_resigned: false };
+        self.transition(State::Follower {
+            leader,
+            has_fetched: false,
+            backoff_ms: RECONNECT_BACKOFF_MS,
+            leader_resigned: false,
+        });
         out.push(Output::Note(Note::BecameFollower { epoch: self.epoch, leader }));
         self.reset_fetch_timer(now, self.config.fetch_timeout_ms, out);
         self.send_fetch(out);
@@ -138,7 +199,7 @@ impl Controller {
                 out.push(Output::Send { to: voter, msg });
             }
         }
-        self.state = State::Resigned;
+        self.transition(State::Resigned);
         out.push(Output::Note(Note::Resigned { epoch: self.epoch }));
         self.reset_election_timer(now, out);
     }
