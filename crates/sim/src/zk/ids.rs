@@ -40,6 +40,11 @@ impl Config {
     pub fn layout(&self) -> Layout {
         Layout::zk(self.servers())
     }
+
+    /// The node id of broker `id`, if this cluster has that broker.
+    pub fn broker_node(&self, id: BrokerId) -> Option<NodeId> {
+        (id >= 1 && id as usize <= self.brokers).then(|| self.layout().broker_node(id))
+    }
 }
 
 #[cfg(test)]

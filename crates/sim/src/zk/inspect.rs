@@ -7,7 +7,6 @@ use crate::sorted::SortedSet;
 
 use super::client::ConnState;
 use super::ids::{broker_name, server_name, BrokerId};
-use super::kafka::controller::CtrlPhase;
 use super::kafka::Broker;
 use super::msg::{counter_of, epoch_of, Data, Op, Txn, TxnBody, WatchKind};
 use super::server::Server;
@@ -42,7 +41,7 @@ pub(super) fn inspect_broker(broker: &Broker, alive: bool, layout: Layout, out: 
     ));
     if let Some(c) = &broker.controller {
         let live: Vec<String> = c.live.keys().copied().map(broker_name).collect();
-        let phase = if c.phase == CtrlPhase::Loading { "loading" } else { "active" };
+        let phase = if c.phase.is_loading() { "loading" } else { "active" };
         out.push(format!("KafkaController epoch {} · {phase} · liveBrokers [{}]", c.epoch, live.join(",")));
     }
     let watches: Vec<String> = zk
