@@ -19,16 +19,17 @@ pub struct ParseError {
 /// What was wrong, with the data a translation needs. `Display` gives the English message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ParseErrorKind {
-    /// The whole text is longer than [`MAX_TEXT_BYTES`]; the position is the first char past it.
+    /// The whole text is longer than [`MAX_TEXT_BYTES`](super::MAX_TEXT_BYTES); the position is
+    /// the first char past it.
     TextTooLong {
         max_bytes: usize,
     },
-    /// More than [`MAX_STEPS`] `at` lines; the position is the first one too many.
+    /// More than [`MAX_STEPS`](super::MAX_STEPS) `at` lines; the position is the first one too many.
     TooManySteps {
         max_steps: usize,
     },
-    /// The topics created add up to more than [`MAX_PARTITIONS`] partitions; the position is
-    /// the step that goes over.
+    /// The topics created add up to more than [`MAX_PARTITIONS`](super::MAX_PARTITIONS)
+    /// partitions; the position is the step that goes over.
     TooManyPartitions {
         max_total: u32,
     },
@@ -50,7 +51,7 @@ pub enum ParseErrorKind {
         found: String,
         problem: TimeProblem,
     },
-    /// A time later than [`MAX_TIME`] (one year).
+    /// A time later than [`MAX_TIME`](super::MAX_TIME) (one year).
     TimeTooLarge {
         found: String,
     },
