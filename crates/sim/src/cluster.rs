@@ -11,7 +11,7 @@ use crate::world::{ActionNote, MsgClass, RunStop, TraceRecord, VoteInfo, MSG_CLA
 use crate::NodeId;
 
 mod shared;
-pub(crate) use shared::{Core, Downtime, ModeCluster, Observer, RoleHistory};
+pub(crate) use shared::{Core, ModeCluster, Observer, Roles};
 
 /// What kind of process a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,7 +1,7 @@
-//! What both modes' clusters share, written once: a world and what watches it after every
-//! event ([`Core`], [`Observer`]), the time without an active controller ([`Downtime`]), and
-//! every [`Cluster`] method that only reads the world or its watchers (a blanket impl over
-//! [`ModeCluster`], the few things each mode says for itself).
+//! What both modes' clusters share, written once: a world, what its mode checks after every
+//! event ([`Core`], [`Observer`]), who held which role when and the time without an active
+//! controller ([`RoleWatch`], [`Downtime`]), and every [`Cluster`] method that only reads them (a
+//! blanket impl over [`ModeCluster`], the few things each mode says for itself).
 
 use super::{ActionError, Cluster, FlightView, Gaps, NodeView, NoteView};
 #[cfg(feature = "summary")]
@@ -15,31 +15,76 @@ use crate::time::Time;
 use crate::world::{self, Action, RoleRef, RunStop, Target, TraceRecord, World, MSG_CLASSES};
 use crate::NodeId;
 
-/// What a mode keeps watching after every event: its invariant checker, who held which role
-/// when, and the metadata-change latency. It only reads the world, so it cannot change a run.
+/// What a mode checks and measures after every event: its invariant checker and the
+/// metadata-change latency. It only reads the world, so it cannot change a run.
 pub(crate) trait Observer<N: world::Node> {
     /// After every event.
     fn after_event(&mut self, world: &World<N>);
-    /// After a run stopped (the clock may have moved on past the last event).
-    fn after_run(&mut self, world: &World<N>);
+    /// Who holds the roles now, as this mode defines them.
+    fn roles(world: &World<N>) -> Roles;
     /// Invariant violations seen so far.
     fn violations(&self) -> &[String];
-    fn downtime(&self) -> &Downtime;
     /// Metadata-change latencies measured so far, in ms, oldest first.
     fn latency_ms(&self) -> &[u64];
 }
 
-/// A world and its observer.
+/// Who holds the roles both modes have, at one moment.
+pub(crate) struct Roles {
+    /// The quorum leader (KRaft's leader, ZooKeeper's established leader) and its epoch.
+    pub(crate) leader: Option<(NodeId, u64)>,
+    /// The Kafka controller and its controller epoch (in KRaft, the quorum leader).
+    pub(crate) controller: Option<(NodeId, u64)>,
+    /// Whether that controller is active (ZooKeeper mode: it has also loaded the cluster state).
+    pub(crate) active: bool,
+}
+
+/// Who held which role when, and the time without an active controller.
+pub(crate) struct RoleWatch {
+    downtime: Downtime,
+    leaders: RoleHistory,
+    controllers: RoleHistory,
+    layout: Layout,
+}
+
+impl RoleWatch {
+    fn observe<N: world::Node, O: Observer<N>>(&mut self, world: &World<N>) {
+        let Roles { leader, controller, active } = O::roles(world);
+        let now = world.now();
+        self.downtime.observe(now, active);
+        self.leaders.observe(now, leader, self.layout);
+        self.controllers.observe(now, controller, self.layout);
+    }
+}
+
+/// A world, what its mode checks after every event, and who held which role when.
 pub(crate) struct Core<N: world::Node, O> {
     pub(crate) world: World<N>,
     pub(crate) watch: O,
+    pub(crate) roles: RoleWatch,
 }
 
 impl<N: world::Node, O: Observer<N>> Core<N, O> {
+    /// `layout` names the nodes in the role histories.
+    pub(crate) fn new(world: World<N>, watch: O, layout: Layout) -> Core<N, O> {
+        let roles = RoleWatch {
+            downtime: Downtime::default(),
+            leaders: RoleHistory::default(),
+            controllers: RoleHistory::default(),
+            layout,
+        };
+        let mut core = Core { world, watch, roles };
+        core.roles.observe::<N, O>(&core.world);
+        core
+    }
+
     fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
-        let watch = &mut self.watch;
-        let stop = self.world.run_until(until, max_events, |w| watch.after_event(w));
-        self.watch.after_run(&self.world);
+        let (watch, roles) = (&mut self.watch, &mut self.roles);
+        let stop = self.world.run_until(until, max_events, |w| {
+            watch.after_event(w);
+            roles.observe::<N, O>(w);
+        });
+        // The clock may have moved on past the last event.
+        self.roles.observe::<N, O>(&self.world);
         stop
     }
 
@@ -47,19 +92,14 @@ impl<N: world::Node, O: Observer<N>> Core<N, O> {
         let stepped = self.world.step_one();
         if stepped {
             self.watch.after_event(&self.world);
+            self.roles.observe::<N, O>(&self.world);
         }
         stepped
     }
 
-    /// The summary's fields that both modes fill the same way.
+    /// The summary, from the nodes as the mode describes them.
     #[cfg(feature = "summary")]
-    pub(crate) fn summary(
-        &self,
-        mode: &'static str,
-        nodes: Vec<NodeSummary>,
-        controller_history: Vec<HistoryPoint>,
-        quorum_leader_history: Vec<HistoryPoint>,
-    ) -> Summary {
+    pub(crate) fn summary(&self, mode: &'static str, nodes: Vec<NodeSummary>) -> Summary {
         Summary {
             mode,
             seed: self.world.seed(),
@@ -67,11 +107,11 @@ impl<N: world::Node, O: Observer<N>> Core<N, O> {
             trace_hash: hex(self.world.trace_hash()),
             events: self.world.events_processed(),
             violations: self.watch.violations().to_vec(),
-            controller_history,
-            quorum_leader_history,
+            controller_history: self.roles.controllers.points.clone(),
+            quorum_leader_history: self.roles.leaders.points.clone(),
             nodes,
             messages_by_type: self.world.messages_sent().iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            ms_without_controller: self.watch.downtime().ms_without(self.world.now()),
+            ms_without_controller: self.roles.downtime.ms_without(self.world.now()),
             metadata_change_latency_ms: self.watch.latency_ms().to_vec(),
         }
     }
@@ -186,11 +226,11 @@ impl<M: ModeCluster> Cluster for M {
     }
     fn ms_without_controller(&self) -> u64 {
         let core = self.core();
-        core.watch.downtime().ms_without(core.world.now())
+        core.roles.downtime.ms_without(core.world.now())
     }
     fn controller_gaps(&self) -> (Option<u64>, Option<u64>) {
         let core = self.core();
-        core.watch.downtime().gaps.ms(core.world.now())
+        core.roles.downtime.gaps.ms(core.world.now())
     }
     fn last_metadata_latency_ms(&self) -> Option<u64> {
         self.core().watch.latency_ms().last().copied()
@@ -232,18 +272,18 @@ impl<M: ModeCluster> Cluster for M {
 
 /// Time without an active controller: the total so far, and the stopwatch of the gaps.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Downtime {
+struct Downtime {
     without_us: u64,
     /// Whether a controller was active at the last observation.
     active: bool,
     last_at: Time,
-    pub(crate) gaps: Gaps,
+    gaps: Gaps,
 }
 
 impl Downtime {
     /// After each event: whether a controller is active now. The time since the last
     /// observation counts as without one if none was active then.
-    pub(crate) fn observe(&mut self, now: Time, active: bool) {
+    fn observe(&mut self, now: Time, active: bool) {
         if !self.active {
             self.without_us += now.since(self.last_at);
         }
@@ -253,7 +293,7 @@ impl Downtime {
     }
 
     /// Whole ms without an active controller up to `now`.
-    pub(crate) fn ms_without(&self, now: Time) -> u64 {
+    fn ms_without(&self, now: Time) -> u64 {
         let mut without = self.without_us;
         if !self.active {
             without += now.since(self.last_at);
@@ -265,15 +305,15 @@ impl Downtime {
 /// Who held a role when: a point each time the holder (node and epoch) changes, starting with
 /// the first observation.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct RoleHistory {
-    pub(crate) points: Vec<HistoryPoint>,
+struct RoleHistory {
+    points: Vec<HistoryPoint>,
     current: Option<(NodeId, u64)>,
     started: bool,
 }
 
 impl RoleHistory {
     /// `holder` holds the role now (node and epoch).
-    pub(crate) fn observe(&mut self, now: Time, holder: Option<(NodeId, u64)>, layout: Layout) {
+    fn observe(&mut self, now: Time, holder: Option<(NodeId, u64)>, layout: Layout) {
         if holder != self.current || !self.started {
             self.started = true;
             self.current = holder;

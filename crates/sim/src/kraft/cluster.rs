@@ -6,7 +6,7 @@ use super::check::Checker;
 use super::controller::{Controller, State};
 use super::latency::Latency;
 use super::{Change, Cmd, Config, Node, Note, RefuseReason, Timer};
-use crate::cluster::{ActionError, Core, Downtime, ModeCluster, NodeKind, NodeView, Observer, Role, RoleHistory};
+use crate::cluster::{ActionError, Core, ModeCluster, NodeKind, NodeView, Observer, Role, Roles};
 use crate::layout::Layout;
 use crate::scenario::{NodePrefix, ScenarioAction};
 #[cfg(feature = "summary")]
@@ -20,41 +20,31 @@ pub struct KraftCluster {
     controllers: usize,
 }
 
-/// What the cluster watches after every event: invariants, who led when (in KRaft the quorum
-/// leader is the active controller), and the metadata-change latency.
+/// What the cluster checks and measures after every event.
 pub(crate) struct Watch {
     checker: Checker,
-    downtime: Downtime,
-    leaders: RoleHistory,
     latency: Latency,
-    layout: Layout,
-}
-
-impl Watch {
-    fn observe_leader(&mut self, world: &World<Node>) {
-        let leader = world
-            .resolve(&Target::Role(RoleRef::Leader))
-            .and_then(|id| world.node(id).as_controller().map(|c| (id, c.epoch)));
-        self.downtime.observe(world.now(), leader.is_some());
-        self.leaders.observe(world.now(), leader, self.layout);
-    }
+    controllers: usize,
 }
 
 impl Observer<Node> for Watch {
     fn after_event(&mut self, world: &World<Node>) {
         self.checker.after_event(world);
-        self.observe_leader(world);
-        self.latency.observe(world, self.layout.quorum);
+        self.latency.observe(world, self.controllers);
     }
-    fn after_run(&mut self, world: &World<Node>) {
-        self.observe_leader(world);
+
+    /// In KRaft the quorum leader is the active controller.
+    fn roles(world: &World<Node>) -> Roles {
+        let leader = world
+            .resolve(&Target::Role(RoleRef::Leader))
+            .and_then(|id| world.node(id).as_controller().map(|c| (id, c.epoch)));
+        Roles { leader, controller: leader, active: leader.is_some() }
     }
+
     fn violations(&self) -> &[String] {
         &self.checker.violations
     }
-    fn downtime(&self) -> &Downtime {
-        &self.downtime
-    }
+
     fn latency_ms(&self) -> &[u64] {
         &self.latency.done_ms
     }
@@ -76,15 +66,8 @@ impl KraftCluster {
         }
         let n = nodes.len();
         let world = World::new(seed, nodes, config.net.clone());
-        let watch = Watch {
-            checker: Checker::new(n, controllers),
-            downtime: Downtime::default(),
-            leaders: RoleHistory::default(),
-            latency: Latency::default(),
-            layout: Layout::kraft(controllers),
-        };
-        let mut core = Core { world, watch };
-        core.watch.after_run(&core.world);
+        let watch = Watch { checker: Checker::new(n, controllers), latency: Latency::default(), controllers };
+        let core = Core::new(world, watch, Layout::kraft(controllers));
         KraftCluster { core, config, controllers }
     }
 
@@ -280,9 +263,7 @@ impl ModeCluster for KraftCluster {
                 }
             })
             .collect();
-        // In KRaft the active controller is the quorum leader.
-        let leaders = &self.core.watch.leaders.points;
-        self.core.summary("kraft", nodes, leaders.clone(), leaders.clone())
+        self.core.summary("kraft", nodes)
     }
 
     fn inspect(&self, node: NodeId, out: &mut Vec<String>) {

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use crate::cluster::{self, ActionError, Core, Downtime, ModeCluster, NodeKind, NodeView, Observer, Role, RoleHistory};
+use crate::cluster::{self, ActionError, Core, ModeCluster, NodeKind, NodeView, Observer, Role, Roles};
 use crate::layout::Layout;
 use crate::scenario::{NodePrefix, ScenarioAction};
 #[cfg(feature = "summary")]
@@ -26,20 +26,21 @@ use super::server::{Role as ServerRole, Server};
 use super::tree::DataTree;
 use super::{Cmd, Node, Note, Timer};
 
-/// What the cluster watches after every event: invariants, who led ZooKeeper and who was the
-/// Kafka controller when, and the metadata-change latency.
+/// What the cluster checks and measures after every event.
 pub(crate) struct Watch {
     checker: Checker,
-    /// Time without an *active* controller (one that holds `/controller` and has loaded).
-    downtime: Downtime,
-    leaders: RoleHistory,
-    controllers: RoleHistory,
     latency: Latency,
-    layout: Layout,
 }
 
-impl Watch {
-    fn observe_roles(&mut self, world: &World<Node>) {
+impl Observer<Node> for Watch {
+    fn after_event(&mut self, world: &World<Node>) {
+        self.checker.check(world);
+        self.latency.observe(world);
+    }
+
+    /// The established ZooKeeper leader, and the broker holding `/controller`: active once it
+    /// has loaded the cluster state.
+    fn roles(world: &World<Node>) -> Roles {
         let leader = world
             .resolve(&Target::Role(RoleRef::Leader))
             .and_then(|id| world.node(id).as_server().and_then(|s| s.established_epoch()).map(|e| (id, e)));
@@ -48,27 +49,13 @@ impl Watch {
             .and_then(|id| world.node(id).as_broker().and_then(|b| b.controller_epoch()).map(|e| (id, u64::from(e))));
         let active =
             controller.is_some_and(|(id, _)| world.node(id).as_broker().is_some_and(|b| b.is_active_controller()));
-        self.downtime.observe(world.now(), active);
-        self.leaders.observe(world.now(), leader, self.layout);
-        self.controllers.observe(world.now(), controller, self.layout);
+        Roles { leader, controller, active }
     }
-}
 
-impl Observer<Node> for Watch {
-    fn after_event(&mut self, world: &World<Node>) {
-        self.checker.check(world);
-        self.observe_roles(world);
-        self.latency.observe(world);
-    }
-    fn after_run(&mut self, world: &World<Node>) {
-        self.observe_roles(world);
-    }
     fn violations(&self) -> &[String] {
         &self.checker.violations
     }
-    fn downtime(&self) -> &Downtime {
-        &self.downtime
-    }
+
     fn latency_ms(&self) -> &[u64] {
         &self.latency.done_ms
     }
@@ -128,16 +115,8 @@ impl Cluster {
         let world = World::new(seed, nodes, config.net.clone());
         let mut checker = Checker::new(n, config.unclean_leader_election);
         checker.seed_partitions(&config.topic, &states);
-        let watch = Watch {
-            checker,
-            downtime: Downtime::default(),
-            leaders: RoleHistory::default(),
-            controllers: RoleHistory::default(),
-            latency: Latency::new(&base.tree, base.applied_count),
-            layout: config.layout(),
-        };
-        let mut core = Core { world, watch };
-        core.watch.after_run(&core.world);
+        let watch = Watch { checker, latency: Latency::new(&base.tree, base.applied_count) };
+        let core = Core::new(world, watch, config.layout());
         Cluster { core, config }
     }
 
@@ -341,8 +320,7 @@ impl ModeCluster for Cluster {
                 }
             })
             .collect();
-        let watch = &self.core.watch;
-        self.core.summary("zk", nodes, watch.controllers.points.clone(), watch.leaders.points.clone())
+        self.core.summary("zk", nodes)
     }
 
     fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
