@@ -4,6 +4,7 @@
 use super::{Controller, Out, State};
 use crate::kraft::msg::Msg;
 use crate::kraft::Note;
+use crate::sorted::SortedSet;
 use crate::time::Time;
 use crate::world::Output;
 use crate::NodeId;
@@ -21,6 +22,25 @@ impl Controller {
             if voter != self.id {
                 out.push(Output::Send { to: voter, msg: msg.clone() });
             }
+        }
+    }
+
+    /// The votes a new round starts with: our own.
+    pub(super) fn own_vote(&self) -> SortedSet<NodeId> {
+        let mut granted = SortedSet::new();
+        granted.insert(self.id);
+        granted
+    }
+
+    /// Start a round of pre-votes or votes: its timeout, the requests, and (alone in a one-voter
+    /// quorum) the win.
+    pub(super) fn ask_for_votes(&mut self, now: Time, pre_vote: bool, out: &mut Out) {
+        self.reset_election_timer(now, out);
+        self.request_votes(pre_vote, out);
+        if pre_vote {
+            self.maybe_won_pre_vote(now, out);
+        } else {
+            self.maybe_won_election(now, out);
         }
     }
 
@@ -87,33 +107,24 @@ impl Controller {
 
     pub(super) fn on_vote_response(&mut self, now: Time, from: NodeId, reply: VoteReply, out: &mut Out) {
         let VoteReply { epoch, leader, granted, pre_vote } = reply;
-        match &mut self.state {
-            State::Prospective { granted: yes, rejected: no, .. } if pre_vote => {
-                if granted {
-                    yes.insert(from);
-                } else {
-                    no.insert(from);
-                }
-                // KIP-996: a rejection that names a leader of this epoch: follow it.
-                if let Some(l) = leader.filter(|l| !granted && *l != self.id) {
-                    self.become_follower(now, epoch, l, out);
-                    return;
-                }
-                self.maybe_won_pre_vote(now, out);
-            }
-            State::Candidate { granted: yes, rejected: no } if !pre_vote => {
-                if granted {
-                    yes.insert(from);
-                } else {
-                    no.insert(from);
-                }
-                if let Some(l) = leader.filter(|l| !granted && *l != self.id) {
-                    self.become_follower(now, epoch, l, out);
-                    return;
-                }
-                self.maybe_won_election(now, out);
-            }
-            _ => {}
+        // Pre-vote answers count while Prospective, vote answers while Candidate.
+        let (yes, no) = match &mut self.state {
+            State::Prospective { granted, rejected, .. } if pre_vote => (granted, rejected),
+            State::Candidate { granted, rejected } if !pre_vote => (granted, rejected),
+            _ => return,
+        };
+        if granted {
+            yes.insert(from);
+        } else {
+            no.insert(from);
+        }
+        // KIP-996 (and KIP-595 for votes): a rejection that names a leader of this epoch: follow it.
+        if let Some(l) = leader.filter(|l| !granted && *l != self.id) {
+            self.become_follower(now, epoch, l, out);
+        } else if pre_vote {
+            self.maybe_won_pre_vote(now, out);
+        } else {
+            self.maybe_won_election(now, out);
         }
     }
 

@@ -31,28 +31,17 @@ impl Controller {
         }
         match body {
             FetchBody::Records { base_offset, entries } => {
-                if base_offset == self.log.end_offset() {
-                    for entry in entries {
-                        self.log.append(entry);
-                    }
-                }
-                if let Some(hw) = hw {
-                    let hw = hw.min(self.log.end_offset());
-                    if hw > self.high_watermark {
-                        self.high_watermark = hw;
-                        self.on_committed(out);
-                    }
+                if let Some(hw) = self.log.append_fetched(base_offset, entries, hw, self.high_watermark) {
+                    self.high_watermark = hw;
+                    self.on_committed(out);
                 }
                 self.fetched_ok(now, out);
             }
             FetchBody::Diverging { epoch: diverging_epoch, end_offset } => {
                 // KIP-595: truncate to the end of the diverging epoch (no further than our own
                 // end of that epoch), then fetch again.
-                let (_, own_end) = self.log.end_offset_for_epoch(diverging_epoch);
-                let truncate_to = end_offset.min(own_end);
-                let dropped = self.log.end_offset().saturating_sub(truncate_to);
-                self.log.truncate(truncate_to);
-                out.push(Output::Note(Note::Truncated { to_offset: truncate_to, dropped }));
+                let (to_offset, dropped) = self.log.truncate_diverging(diverging_epoch, end_offset, 0);
+                out.push(Output::Note(Note::Truncated { to_offset, dropped }));
                 self.fetched_ok(now, out);
             }
             FetchBody::NotLeader => {

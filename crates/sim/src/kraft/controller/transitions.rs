@@ -92,13 +92,9 @@ impl Controller {
             _ => None,
         };
         self.cancel_role_timers(out);
-        let mut granted = SortedSet::new();
-        granted.insert(self.id);
-        self.transition(State::Prospective { granted, rejected: SortedSet::new(), leader });
+        self.transition(State::Prospective { granted: self.own_vote(), rejected: SortedSet::new(), leader });
         out.push(Output::Note(Note::BecameProspective { epoch: self.epoch }));
-        self.reset_election_timer(now, out);
-        self.request_votes(true, out);
-        self.maybe_won_pre_vote(now, out);
+        self.ask_for_votes(now, true, out);
     }
 
     pub(super) fn become_candidate(&mut self, now: Time, out: &mut Out) {
@@ -107,13 +103,9 @@ impl Controller {
         self.epoch += 1;
         self.voted_for = Some(self.id);
         self.leader_id = None;
-        let mut granted = SortedSet::new();
-        granted.insert(self.id);
-        self.transition(State::Candidate { granted, rejected: SortedSet::new() });
+        self.transition(State::Candidate { granted: self.own_vote(), rejected: SortedSet::new() });
         out.push(Output::Note(Note::BecameCandidate { epoch: self.epoch }));
-        self.reset_election_timer(now, out);
-        self.request_votes(false, out);
-        self.maybe_won_election(now, out);
+        self.ask_for_votes(now, false, out);
     }
 
     pub(super) fn become_leader(&mut self, now: Time, out: &mut Out) {
