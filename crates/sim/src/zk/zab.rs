@@ -9,7 +9,7 @@ use std::rc::Rc;
 use crate::time::Time;
 use crate::world::Output;
 
-use super::ids::node_of_sid;
+use super::ids::{node_of_sid, server_name};
 use super::msg::{
     epoch_of, Msg, Origin, QuorumPacket, Request, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
@@ -118,6 +118,14 @@ impl Server {
 
     /// Become a follower: connect to the leader and send FOLLOWERINFO.
     pub(crate) fn follow(&mut self, now: Time, leader: Sid, out: &mut Vec<Out>) {
+        // QuorumPeer: FOLLOWING (OBSERVING) only as the outcome of a LOOKING round.
+        debug_assert!(
+            matches!(self.role, Role::Looking) && self.state == ServerState::Looking,
+            "{}: follows {} while {}",
+            server_name(self.sid),
+            server_name(leader),
+            self.state
+        );
         let observer = self.is_observer();
         self.state = if observer { ServerState::Observing } else { ServerState::Following };
         let mut f = Follower {

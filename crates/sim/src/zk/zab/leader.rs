@@ -9,7 +9,7 @@ use std::rc::Rc;
 use crate::time::Time;
 use crate::world::Output;
 
-use super::super::ids::node_of_sid;
+use super::super::ids::{node_of_sid, server_name};
 use super::super::msg::{
     make_zxid, Msg, Origin, QuorumPacket, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
@@ -102,6 +102,13 @@ impl Leader {
 impl Server {
     /// Become the leader: wait for a quorum of FOLLOWERINFO within initLimit ticks.
     pub(crate) fn lead(&mut self, now: Time, out: &mut Vec<Out>) {
+        // QuorumPeer: LEADING only as the outcome of a LOOKING round, and only for a voter.
+        debug_assert!(
+            matches!(self.role, Role::Looking) && self.state == ServerState::Looking && !self.is_observer(),
+            "{}: leads while {}",
+            server_name(self.sid),
+            self.state
+        );
         self.state = ServerState::Leading;
         let mut connecting = SortedMap::new();
         connecting.insert(self.sid, self.accepted_epoch);
