@@ -3,6 +3,9 @@
 //! wall-clock second for a small cluster and a large one (one minute of simulated time each).
 //! Figures, not asserts.
 
+// Wall-clock figures of the engine, not part of it (crates/sim/clippy.toml bans clocks there).
+#![allow(clippy::disallowed_types)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

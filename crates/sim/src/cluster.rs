@@ -1,5 +1,6 @@
 //! What both modes offer to the CLI and the app: build from a seed and settings, advance,
-//! take user actions, summarise, and describe each node for drawing.
+//! take user actions, summarise, and describe each node for drawing. What the two modes' clusters
+//! share is written once in `cluster/shared.rs`.
 
 use crate::scenario::{format_percent, format_time};
 use crate::scenario::{NodeRef, ScenarioAction};
@@ -8,6 +9,9 @@ use crate::summary::Summary;
 use crate::time::Time;
 use crate::world::{ActionNote, MsgClass, RunStop, TraceRecord, VoteInfo, MSG_CLASSES};
 use crate::NodeId;
+
+mod shared;
+pub(crate) use shared::{Core, ModeCluster, Observer, Roles};
 
 /// What kind of process a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -103,12 +107,7 @@ pub struct NodeView {
 impl NodeView {
     /// `c2`, `zk3`, `b1`.
     pub fn name(&self) -> String {
-        let prefix = match self.kind {
-            NodeKind::Controller => "c",
-            NodeKind::ZkServer => "zk",
-            NodeKind::Broker => "b",
-        };
-        format!("{prefix}{}", self.number)
+        crate::layout::name(self.kind, self.number)
     }
 }
 

@@ -1,6 +1,9 @@
 //! Figures for ZooKeeper mode (printed, never asserted on time):
 //! `cargo test -p quorumlab-sim --release --test zk_perf -- --ignored --nocapture`
 
+// Wall-clock figures of the engine, not part of it (crates/sim/clippy.toml bans clocks there).
+#![allow(clippy::disallowed_types)]
+
 use std::time::Instant;
 
 use quorumlab_sim::cluster::Cluster as _;

@@ -238,28 +238,17 @@ impl Broker {
         }
         match body {
             FetchBody::Records { base_offset, entries } => {
-                if base_offset == self.log.end_offset() {
-                    for entry in entries {
-                        self.log.append(entry);
-                    }
-                }
-                if let Some(hw) = high_watermark {
-                    let hw = hw.min(self.log.end_offset());
-                    if hw > self.high_watermark {
-                        self.high_watermark = hw;
-                        // KIP-631: brokers apply only what is committed.
-                        self.image.replay(&self.log, hw);
-                    }
+                if let Some(hw) = self.log.append_fetched(base_offset, entries, high_watermark, self.high_watermark) {
+                    self.high_watermark = hw;
+                    // KIP-631: brokers apply only what is committed.
+                    self.image.replay(&self.log, hw);
                 }
             }
             FetchBody::Diverging { epoch: diverging_epoch, end_offset } => {
                 // KIP-595: truncate to the end of the diverging epoch and fetch again. Nothing
                 // applied is ever dropped: applied entries are committed.
-                let (_, own_end) = self.log.end_offset_for_epoch(diverging_epoch);
-                let truncate_to = end_offset.min(own_end).max(self.image.applied);
-                let dropped = self.log.end_offset().saturating_sub(truncate_to);
-                self.log.truncate(truncate_to);
-                out.push(Output::Note(Note::Truncated { to_offset: truncate_to, dropped }));
+                let (to_offset, dropped) = self.log.truncate_diverging(diverging_epoch, end_offset, self.image.applied);
+                out.push(Output::Note(Note::Truncated { to_offset, dropped }));
             }
             FetchBody::NotLeader => {}
         }

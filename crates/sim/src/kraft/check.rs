@@ -17,6 +17,7 @@ use super::log::Entry;
 use super::record::Record;
 use super::Node;
 use crate::hash::TraceHasher;
+use crate::layout::Layout;
 use crate::world::World;
 use crate::NodeId;
 
@@ -94,6 +95,11 @@ impl Checker {
         }
     }
 
+    /// `c2` (the leaders and logs checked are controllers').
+    fn name(&self, id: NodeId) -> String {
+        Layout::kraft(self.controllers).name(id)
+    }
+
     /// Raft §5.2 election safety: at most one leader per epoch (KRaft: one active controller).
     fn check_election_safety(&mut self, world: &World<Node>, id: usize, c: &Controller) {
         if !c.is_leader() {
@@ -101,7 +107,7 @@ impl Checker {
         }
         match self.leader_of_epoch.get(&c.epoch) {
             Some(&other) if other != id => {
-                let msg = format!("two leaders in epoch {}: c{} and c{}", c.epoch, other + 1, id + 1);
+                let msg = format!("two leaders in epoch {}: {} and {}", c.epoch, self.name(other), self.name(id));
                 self.fail(world, msg);
             }
             Some(_) => {}
@@ -119,7 +125,7 @@ impl Checker {
                     Some(_) => None,
                 };
                 if let Some(off) = missing {
-                    let msg = format!("leader c{} of epoch {} lacks committed offset {off}", id + 1, c.epoch);
+                    let msg = format!("leader {} of epoch {} lacks committed offset {off}", self.name(id), c.epoch);
                     self.fail(world, msg);
                 }
             }
@@ -145,8 +151,8 @@ impl Checker {
             match self.written.get(&(entry.epoch, offset)) {
                 Some(existing) if *existing != value => {
                     let msg = format!(
-                        "log matching: c{} offset {offset} epoch {} differs from another log",
-                        id + 1,
+                        "log matching: {} offset {offset} epoch {} differs from another log",
+                        self.name(id),
                         entry.epoch
                     );
                     self.fail(world, msg);
@@ -165,7 +171,7 @@ impl Checker {
     fn check_committed_prefix(&mut self, world: &World<Node>, id: usize, c: &Controller) {
         let end = c.log.end_offset();
         if end < self.verified[id] {
-            let msg = format!("c{} truncated committed entries: log end {end} < {}", id + 1, self.verified[id]);
+            let msg = format!("{} truncated committed entries: log end {end} < {}", self.name(id), self.verified[id]);
             self.fail(world, msg);
             self.verified[id] = end;
         }
@@ -175,7 +181,7 @@ impl Checker {
             let value = (entry.epoch, record_hash(entry));
             match self.committed.get(offset as usize) {
                 Some(existing) if *existing != value => {
-                    let msg = format!("committed offset {offset} changed (seen on c{})", id + 1);
+                    let msg = format!("committed offset {offset} changed (seen on {})", self.name(id));
                     self.fail(world, msg);
                 }
                 Some(_) => {}
@@ -250,7 +256,7 @@ impl Checker {
         let Some(l) = leader else { return };
         if let Some(&real) = self.leader_of_epoch.get(&epoch) {
             if real != l {
-                let msg = format!("node {id} follows c{} in epoch {epoch}, led by c{}", l + 1, real + 1);
+                let msg = format!("node {id} follows {} in epoch {epoch}, led by {}", self.name(l), self.name(real));
                 self.fail(world, msg);
             }
         }
@@ -261,7 +267,7 @@ impl Checker {
         let now = if c.is_leader() && world.is_alive(id) { Some((c.epoch, c.high_watermark)) } else { None };
         if let (Some((e0, hw0)), Some((e1, hw1))) = (self.last_leader_hw[id], now) {
             if e0 == e1 && hw1 < hw0 {
-                let msg = format!("high watermark of leader c{} went back from {hw0} to {hw1}", id + 1);
+                let msg = format!("high watermark of leader {} went back from {hw0} to {hw1}", self.name(id));
                 self.fail(world, msg);
             }
         }

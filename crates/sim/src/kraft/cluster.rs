@@ -4,117 +4,49 @@
 use super::broker::{Broker, Lifecycle};
 use super::check::Checker;
 use super::controller::{Controller, State};
+use super::latency::Latency;
 use super::{Change, Cmd, Config, Node, Note, RefuseReason, Timer};
-use crate::cluster::{ActionError, Cluster, FlightView, NodeKind, NodeView, NoteView, Role};
-#[cfg(feature = "summary")]
-use crate::hash::hex;
-use crate::scenario::{NodePrefix, NodeRef, ScenarioAction};
-use crate::summary::HistoryPoint;
+use crate::cluster::{ActionError, Core, ModeCluster, NodeKind, NodeView, Observer, Role, Roles};
+use crate::layout::Layout;
+use crate::scenario::{NodePrefix, ScenarioAction};
 #[cfg(feature = "summary")]
 use crate::summary::{NodeSummary, Summary};
-use crate::time::Time;
-use crate::world::{Action, RoleRef, RunStop, Target, TraceRecord, World, MSG_CLASSES};
+use crate::world::{Action, RoleRef, Target, World};
 use crate::NodeId;
 
 pub struct KraftCluster {
-    world: World<Node>,
+    core: Core<Node, Watch>,
     config: Config,
+    controllers: usize,
+}
+
+/// What the cluster checks and measures after every event.
+pub(crate) struct Watch {
     checker: Checker,
-    history: History,
     latency: Latency,
     controllers: usize,
 }
 
-/// Metadata-change latency: from the active controller's append to the moment every live
-/// broker has applied the change (KIP-631 metric of this lesson).
-#[derive(Clone, Debug, Default)]
-struct Latency {
-    notes_seen: u64,
-    /// Changes not yet applied everywhere: (appended at, end offset, epoch).
-    pending: Vec<(Time, u64, u64)>,
-    done_ms: Vec<u64>,
-}
-
-/// At most this many changes wait to be measured (a broker cut off forever must not make the
-/// list grow without bound).
-const LATENCY_PENDING_MAX: usize = 64;
-
-impl Latency {
-    fn observe(&mut self, world: &World<Node>, controllers: usize) {
-        let total = world.notes_total();
-        if total != self.notes_seen {
-            let new = (total - self.notes_seen).min(world.notes().count() as u64) as usize;
-            self.notes_seen = total;
-            for n in world.notes().rev().take(new) {
-                if let Note::MetadataChange { epoch, end_offset, .. } = &n.note {
-                    if self.pending.len() < LATENCY_PENDING_MAX {
-                        self.pending.push((n.at, *end_offset, *epoch));
-                    }
-                }
-            }
-        }
-        if self.pending.is_empty() {
-            return;
-        }
-        let now = world.now();
-        let nodes = world.nodes();
-        let done_ms = &mut self.done_ms;
-        self.pending.retain(|&(at, end, epoch)| {
-            let mut any_live = false;
-            for (id, node) in nodes.iter().enumerate().skip(controllers) {
-                let Node::Broker(b) = node else { continue };
-                if !world.is_alive(id) {
-                    continue;
-                }
-                any_live = true;
-                if b.image.applied < end {
-                    return true;
-                }
-                // Applied past it: was it this change, or did another leader's records win?
-                if b.log.get(end - 1).is_none_or(|e| e.epoch != epoch) {
-                    return false;
-                }
-            }
-            if any_live {
-                done_ms.push(now.since(at) / 1_000);
-            }
-            false
-        });
+impl Observer<Node> for Watch {
+    fn after_event(&mut self, world: &World<Node>) {
+        self.checker.after_event(world);
+        self.latency.observe(world, self.controllers);
     }
-}
 
-/// Who led when: recorded after every event.
-#[derive(Clone, Debug, Default)]
-struct History {
-    leader: Vec<HistoryPoint>,
-    current: Option<(NodeId, u64)>,
-    started: bool,
-    without_leader_us: u64,
-    last_at: Time,
-    gaps: crate::cluster::Gaps,
-}
-
-impl History {
-    fn observe(&mut self, world: &World<Node>) {
-        let now = world.now();
-        if self.current.is_none() {
-            self.without_leader_us += now.since(self.last_at);
-        }
-        self.last_at = now;
+    /// In KRaft the quorum leader is the active controller.
+    fn roles(world: &World<Node>) -> Roles {
         let leader = world
             .resolve(&Target::Role(RoleRef::Leader))
             .and_then(|id| world.node(id).as_controller().map(|c| (id, c.epoch)));
-        // In KRaft the quorum leader is the active controller.
-        self.gaps.observe(now, leader.is_some());
-        if leader != self.current || !self.started {
-            self.started = true;
-            self.current = leader;
-            self.leader.push(HistoryPoint {
-                t_ms: now.as_ms(),
-                node: leader.map(|(id, _)| format!("c{}", id + 1)),
-                epoch: leader.map_or(0, |(_, e)| e),
-            });
-        }
+        Roles { leader, controller: leader, active: leader.is_some() }
+    }
+
+    fn violations(&self) -> &[String] {
+        &self.checker.violations
+    }
+
+    fn latency_ms(&self) -> &[u64] {
+        &self.latency.done_ms
     }
 }
 
@@ -134,20 +66,13 @@ impl KraftCluster {
         }
         let n = nodes.len();
         let world = World::new(seed, nodes, config.net.clone());
-        let mut cluster = KraftCluster {
-            checker: Checker::new(n, controllers),
-            world,
-            config,
-            history: History::default(),
-            latency: Latency::default(),
-            controllers,
-        };
-        cluster.history.observe(&cluster.world);
-        cluster
+        let watch = Watch { checker: Checker::new(n, controllers), latency: Latency::default(), controllers };
+        let core = Core::new(world, watch, Layout::kraft(controllers));
+        KraftCluster { core, config, controllers }
     }
 
     pub fn world(&self) -> &World<Node> {
-        &self.world
+        &self.core.world
     }
 
     pub fn config(&self) -> &Config {
@@ -155,13 +80,18 @@ impl KraftCluster {
     }
 
     pub fn controller(&self, id: NodeId) -> Option<&Controller> {
-        self.world.nodes().get(id).and_then(Node::as_controller)
+        self.core.world.nodes().get(id).and_then(Node::as_controller)
+    }
+
+    /// Where the controllers and brokers sit: `c1..cN`, then `b1..bM`.
+    pub fn layout(&self) -> Layout {
+        Layout::kraft(self.controllers)
     }
 
     /// Broker `number` (1-based, as in `b1`).
     pub fn broker(&self, number: usize) -> Option<&Broker> {
-        let id = (number.checked_sub(1)?).checked_add(self.controllers)?;
-        self.world.nodes().get(id).and_then(Node::as_broker)
+        let id = self.layout().broker_node(u32::try_from(number).ok()?);
+        self.core.world.nodes().get(id).and_then(Node::as_broker)
     }
 
     /// Node id of broker `number` (1-based).
@@ -170,59 +100,21 @@ impl KraftCluster {
     }
 
     pub fn brokers(&self) -> impl Iterator<Item = &Broker> {
-        self.world.nodes().iter().filter_map(Node::as_broker)
+        self.core.world.nodes().iter().filter_map(Node::as_broker)
     }
 
     /// The active controller (quorum leader), if any.
     pub fn active_controller(&self) -> Option<&Controller> {
-        self.world.resolve(&Target::Role(RoleRef::Controller)).and_then(|id| self.controller(id))
+        self.core.world.resolve(&Target::Role(RoleRef::Controller)).and_then(|id| self.controller(id))
     }
 
     /// Node name: `c1..cN`, `b1..bM`.
     pub fn name(&self, id: NodeId) -> String {
-        name(id, self.controllers)
-    }
-
-    fn target(&self, node: &NodeRef) -> Result<Target, ActionError> {
-        match node {
-            NodeRef::Leader => Ok(Target::Role(RoleRef::Leader)),
-            NodeRef::Controller => Ok(Target::Role(RoleRef::Controller)),
-            NodeRef::Named { prefix: NodePrefix::Controller, number } => {
-                let index = (*number as usize).wrapping_sub(1);
-                if index < self.config.controllers.min(self.world.nodes().len()) {
-                    Ok(Target::Node(index))
-                } else {
-                    Err(ActionError::NoSuchNode(node.clone()))
-                }
-            }
-            NodeRef::Named { prefix: NodePrefix::Broker, number } => {
-                let index = (*number as usize).wrapping_sub(1);
-                if index < self.config.brokers {
-                    Ok(Target::Node(self.controllers + index))
-                } else {
-                    Err(ActionError::NoSuchNode(node.clone()))
-                }
-            }
-            NodeRef::Named { .. } => Err(ActionError::NoSuchNode(node.clone())),
-        }
-    }
-
-    fn node_id(&self, node: &NodeRef) -> Result<NodeId, ActionError> {
-        match self.target(node)? {
-            Target::Node(id) => Ok(id),
-            Target::Role(_) => Err(ActionError::NotInThisMode),
-        }
-    }
-
-    fn view(&self, id: NodeId, node: &Node) -> NodeView {
-        match node {
-            Node::Controller(c) => self.view_controller(id, c),
-            Node::Broker(b) => self.view_broker(id, b),
-        }
+        self.layout().name(id)
     }
 
     fn view_broker(&self, id: NodeId, b: &Broker) -> NodeView {
-        let alive = self.world.is_alive(id);
+        let alive = self.core.world.is_alive(id);
         let role = match (alive, b.lifecycle) {
             (false, _) => Role::Down,
             (true, Lifecycle::Starting | Lifecycle::Fenced) => Role::Fenced,
@@ -232,7 +124,7 @@ impl KraftCluster {
         NodeView {
             id,
             kind: NodeKind::Broker,
-            number: (id - self.controllers) as u32 + 1,
+            number: self.layout().kind_and_number(id).1,
             role,
             alive,
             epoch: b.epoch,
@@ -247,7 +139,7 @@ impl KraftCluster {
     }
 
     fn view_controller(&self, id: NodeId, c: &Controller) -> NodeView {
-        let alive = self.world.is_alive(id);
+        let alive = self.core.world.is_alive(id);
         let role = if !alive {
             Role::Down
         } else {
@@ -268,7 +160,7 @@ impl KraftCluster {
         let timer = if alive {
             [Timer::Election, Timer::FetchTimeout]
                 .iter()
-                .find_map(|t| self.world.timer_deadline(id, *t))
+                .find_map(|t| self.core.world.timer_deadline(id, *t))
                 .and_then(|at| c.timer_view.filter(|(_, end)| *end == at))
         } else {
             None
@@ -276,7 +168,7 @@ impl KraftCluster {
         NodeView {
             id,
             kind: NodeKind::Controller,
-            number: id as u32 + 1,
+            number: self.layout().kind_and_number(id).1,
             role,
             alive,
             epoch: c.epoch,
@@ -291,24 +183,34 @@ impl KraftCluster {
     }
 }
 
-impl KraftCluster {
-    /// What a scenario action does in this cluster, or why it cannot be taken here.
-    fn action_for(&self, action: &ScenarioAction) -> Result<Action<Cmd>, ActionError> {
-        Ok(match action {
-            ScenarioAction::Crash(n) => Action::Crash(self.target(n)?),
-            ScenarioAction::Restart(n) => Action::Restart(self.target(n)?),
-            ScenarioAction::Shutdown(n) => Action::Shutdown(self.target(n)?),
-            ScenarioAction::Partition(sides) => {
-                let mut groups = Vec::new();
-                for side in sides {
-                    let ids = side.iter().map(|n| self.node_id(n)).collect::<Result<Vec<_>, _>>()?;
-                    groups.push(ids);
-                }
-                Action::Partition(groups)
+impl ModeCluster for KraftCluster {
+    type Node = Node;
+    type Watch = Watch;
+    const MODE: &'static str = "kraft";
+
+    fn core(&self) -> &Core<Node, Watch> {
+        &self.core
+    }
+
+    fn core_mut(&mut self) -> &mut Core<Node, Watch> {
+        &mut self.core
+    }
+
+    fn node_named(&self, prefix: NodePrefix, number: u32) -> Option<NodeId> {
+        match prefix {
+            NodePrefix::Controller => {
+                let index = self.layout().quorum_node(u64::from(number));
+                (index < self.config.controllers.min(self.core.world.nodes().len())).then_some(index)
             }
-            ScenarioAction::Heal => Action::Heal,
-            ScenarioAction::LossPerMille(p) => Action::LossPerMille(*p),
-            ScenarioAction::DelayUs(us) => Action::DelayUs(*us),
+            NodePrefix::Broker if (1..=self.config.brokers).contains(&(number as usize)) => {
+                Some(self.layout().broker_node(number))
+            }
+            NodePrefix::Broker | NodePrefix::Zk => None,
+        }
+    }
+
+    fn client_request(&self, action: &ScenarioAction) -> Result<Action<Cmd>, ActionError> {
+        Ok(match action {
             // The admin client's CreateTopics goes to the active controller; with none at that
             // moment the request is lost (a real client would retry).
             ScenarioAction::CreateTopic { name, partitions, replication_factor } => Action::Client(
@@ -325,76 +227,25 @@ impl KraftCluster {
                 Target::Role(RoleRef::Controller),
                 Cmd::AlterConfig { topic: topic.clone(), key: key.clone(), value: value.clone() },
             ),
+            _ => return Err(ActionError::NotInThisMode),
         })
     }
-}
 
-impl Cluster for KraftCluster {
-    fn mode(&self) -> &'static str {
-        "kraft"
-    }
-    fn seed(&self) -> u64 {
-        self.world.seed()
-    }
-    fn now(&self) -> Time {
-        self.world.now()
-    }
-    fn trace_hash(&self) -> u64 {
-        self.world.trace_hash()
-    }
-    fn events_processed(&self) -> u64 {
-        self.world.events_processed()
-    }
-
-    fn last_event_at(&self) -> Time {
-        self.world.last_event_at()
-    }
-
-    fn run_until(&mut self, until: Time, max_events: usize) -> RunStop {
-        let checker = &mut self.checker;
-        let history = &mut self.history;
-        let latency = &mut self.latency;
-        let controllers = self.controllers;
-        let stop = self.world.run_until(until, max_events, |w| {
-            checker.after_event(w);
-            history.observe(w);
-            latency.observe(w, controllers);
-        });
-        self.history.observe(&self.world);
-        stop
-    }
-
-    fn step_one(&mut self) -> bool {
-        let stepped = self.world.step_one();
-        if stepped {
-            self.checker.after_event(&self.world);
-            self.history.observe(&self.world);
-            self.latency.observe(&self.world, self.controllers);
+    fn view(&self, id: NodeId, node: &Node) -> NodeView {
+        match node {
+            Node::Controller(c) => self.view_controller(id, c),
+            Node::Broker(b) => self.view_broker(id, b),
         }
-        stepped
     }
 
-    fn next_event_time(&self) -> Option<Time> {
-        self.world.next_event_time()
-    }
-
-    fn schedule(&mut self, at: Time, action: &ScenarioAction) -> Result<(), ActionError> {
-        let action = self.action_for(action)?;
-        self.world.schedule(at, action);
-        Ok(())
-    }
-
-    fn check(&self, action: &ScenarioAction) -> Result<(), ActionError> {
-        self.action_for(action).map(drop)
-    }
-
-    fn violations(&self) -> &[String] {
-        &self.checker.violations
+    fn note_text(&self, note: &Note) -> (&'static str, Vec<String>) {
+        note_text(note, &self.config)
     }
 
     #[cfg(feature = "summary")]
     fn summary(&self) -> Summary {
         let nodes = self
+            .core
             .world
             .nodes()
             .iter()
@@ -412,64 +263,18 @@ impl Cluster for KraftCluster {
                 }
             })
             .collect();
-        Summary {
-            mode: "kraft",
-            seed: self.world.seed(),
-            end_ms: self.world.now().as_ms(),
-            trace_hash: hex(self.world.trace_hash()),
-            events: self.world.events_processed(),
-            violations: self.checker.violations.clone(),
-            // In KRaft the active controller is the quorum leader.
-            controller_history: self.history.leader.clone(),
-            quorum_leader_history: self.history.leader.clone(),
-            nodes,
-            messages_by_type: self.world.messages_sent().iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            ms_without_controller: self.ms_without_controller(),
-            metadata_change_latency_ms: self.latency.done_ms.clone(),
-        }
-    }
-
-    fn ms_without_controller(&self) -> u64 {
-        let mut without = self.history.without_leader_us;
-        if self.history.current.is_none() {
-            without += self.world.now().since(self.history.last_at);
-        }
-        without / 1_000
-    }
-
-    fn controller_gaps(&self) -> (Option<u64>, Option<u64>) {
-        self.history.gaps.ms(self.world.now())
-    }
-
-    fn last_metadata_latency_ms(&self) -> Option<u64> {
-        self.latency.done_ms.last().copied()
-    }
-
-    fn sent_by_class(&self) -> [u64; MSG_CLASSES] {
-        self.world.sent_by_class()
-    }
-
-    fn node_views(&self) -> Vec<NodeView> {
-        self.world.nodes().iter().enumerate().map(|(id, node)| self.view(id, node)).collect()
-    }
-
-    fn flights(&self, out: &mut Vec<FlightView>) {
-        self.world.flights(out);
-    }
-
-    fn landed(&mut self, out: &mut Vec<FlightView>) {
-        self.world.take_landed(out);
+        self.core.summary("kraft", nodes)
     }
 
     fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
         out.clear();
-        let (log, hw, image) = match self.world.nodes().get(node) {
+        let (log, hw, image) = match self.core.world.nodes().get(node) {
             Some(Node::Controller(c)) => (Some(&c.log), c.high_watermark, &c.image),
             Some(Node::Broker(b)) => (None, 0, &b.image),
             None => return,
         };
         // The state variables first: what the quorum protocol decides by.
-        if let Some(v) = self.world.nodes().get(node).map(|n| self.view(node, n)) {
+        if let Some(v) = self.core.world.nodes().get(node).map(|n| self.view(node, n)) {
             let vote = v.vote.map_or("-".to_string(), |id| self.name(id));
             out.push(format!(
                 "role {} · epoch {} · vote/leader {vote} · LEO {} · HW {}",
@@ -512,42 +317,12 @@ impl Cluster for KraftCluster {
             out.push(format!("{topic}  configs  {}", entries.join(", ")));
         }
     }
-
-    fn partition_sides(&self) -> Vec<u8> {
-        self.world.partition_sides()
-    }
-
-    fn record_trace(&mut self) {
-        self.world.record_trace();
-    }
-
-    fn trace_records(&self) -> &[TraceRecord] {
-        self.world.trace()
-    }
-
-    fn notes(&self, since: u64, out: &mut Vec<NoteView>) {
-        for (index, n) in self.world.notes_since(since) {
-            let (key, args) = note_text(&n.note, &self.config);
-            out.push(NoteView { at: n.at, node: n.node, index, key, args });
-        }
-    }
-
-    fn notes_total(&self) -> u64 {
-        self.world.notes_total()
-    }
-}
-
-fn name(id: NodeId, controllers: usize) -> String {
-    if id < controllers {
-        format!("c{}", id + 1)
-    } else {
-        format!("b{}", id - controllers + 1)
-    }
 }
 
 /// A note as a translatable key and its arguments (the app's i18n layer words them).
 pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
-    let name = |id: &NodeId| name(*id, config.controllers);
+    let layout = Layout::kraft(config.controllers);
+    let name = |id: &NodeId| layout.name(*id);
     match note {
         Note::Started { epoch } => ("kraft.started", vec![epoch.to_string()]),
         Note::FetchTimeout { epoch } => {

@@ -83,6 +83,32 @@ impl Log {
         self.entries[start..end].to_vec()
     }
 
+    /// A fetch response's records, as a fetcher takes them: appended if they continue the log (an
+    /// answer to an older fetch does not). Returns the high watermark the fetcher moves to, if it
+    /// moves: the leader's, never past the fetcher's own log end.
+    pub fn append_fetched(
+        &mut self,
+        base_offset: u64,
+        entries: Vec<Entry>,
+        leader_hw: Option<u64>,
+        high_watermark: u64,
+    ) -> Option<u64> {
+        if base_offset == self.end_offset() {
+            self.entries.extend(entries);
+        }
+        leader_hw.map(|hw| hw.min(self.end_offset())).filter(|hw| *hw > high_watermark)
+    }
+
+    /// KIP-595 DivergingEpoch: truncate to the end of the diverging epoch, no further than this
+    /// log's own end of that epoch and not below `floor`. Returns (the new end, entries dropped).
+    pub fn truncate_diverging(&mut self, epoch: u64, end_offset: u64, floor: u64) -> (u64, u64) {
+        let (_, own_end) = self.end_offset_for_epoch(epoch);
+        let truncate_to = end_offset.min(own_end).max(floor);
+        let dropped = self.end_offset().saturating_sub(truncate_to);
+        self.truncate(truncate_to);
+        (truncate_to, dropped)
+    }
+
     /// Raft's up-to-date check, as KIP-595 states it: compare (last epoch, end offset).
     pub fn is_up_to_date(&self, last_epoch: u64, end_offset: u64) -> bool {
         (last_epoch, end_offset) >= (self.last_epoch(), self.end_offset())

@@ -1,12 +1,19 @@
 //! KRaft mode: a quorum of controllers running Kafka's Raft over the metadata log
 //! (KIP-595, KIP-996 pre-vote, KIP-631 metadata). See `ABOUT_KRAFT_MODEL` for what the model
 //! simplifies.
+//!
+//! Files by concept: `controller/` (a voter: quorum state, elections, fetch, and what the active
+//! controller does for brokers), `broker.rs` (an observer broker), `log.rs` and `record.rs` (the
+//! metadata log and its records), `image.rs` (the metadata image replayed from it), `msg.rs`
+//! (RPCs), `check.rs` (invariants), `latency.rs` (the metadata-change latency), `cluster.rs` (the
+//! `Cluster` this mode offers, and its narration).
 
 pub mod broker;
 pub mod check;
 pub mod cluster;
 pub mod controller;
 pub mod image;
+mod latency;
 pub mod log;
 pub mod msg;
 pub mod record;

@@ -90,6 +90,27 @@ pub enum FetchBody {
     NotLeader,
 }
 
+impl Msg {
+    /// The sender's epoch on a KIP-595 quorum RPC (Vote, BeginQuorumEpoch, EndQuorumEpoch,
+    /// Fetch and their responses); `None` on the KIP-631 broker RPCs, which a controller judges
+    /// by broker epoch instead.
+    pub fn quorum_epoch(&self) -> Option<u64> {
+        match self {
+            Msg::Vote { epoch, .. }
+            | Msg::VoteResponse { epoch, .. }
+            | Msg::BeginQuorumEpoch { epoch, .. }
+            | Msg::BeginQuorumEpochResponse { epoch }
+            | Msg::EndQuorumEpoch { epoch, .. }
+            | Msg::Fetch { epoch, .. }
+            | Msg::FetchResponse { epoch, .. } => Some(*epoch),
+            Msg::BrokerRegistration { .. }
+            | Msg::BrokerRegistrationResponse { .. }
+            | Msg::BrokerHeartbeat { .. }
+            | Msg::BrokerHeartbeatResponse { .. } => None,
+        }
+    }
+}
+
 impl Message for Msg {
     fn class(&self) -> MsgClass {
         match self {

@@ -19,6 +19,7 @@ use crate::sorted::SortedMap;
 use crate::world::World;
 use crate::NodeId;
 
+use super::ids::{broker_name, server_name};
 use super::msg::{PartState, Sid, Zxid};
 use super::{Node, Note};
 
@@ -80,14 +81,18 @@ impl Checker {
                 if holder != s.sid {
                     self.violation(
                         world,
-                        format!("ZAB: two established leaders in epoch {epoch}: zk{holder} and zk{}", s.sid),
+                        format!(
+                            "ZAB: two established leaders in epoch {epoch}: {} and {}",
+                            server_name(holder),
+                            server_name(s.sid)
+                        ),
                     );
                 }
             }
             // ZAB: zxids increase along every server's log.
             if let [.., a, b] = s.log.as_slice() {
                 if a.zxid >= b.zxid {
-                    let text = format!("ZAB: zk{} logged {:#x} after {:#x}", s.sid, b.zxid, a.zxid);
+                    let text = format!("ZAB: {} logged {:#x} after {:#x}", server_name(s.sid), b.zxid, a.zxid);
                     self.violation(world, text);
                 }
             }
@@ -105,8 +110,8 @@ impl Checker {
                     self.violation(
                         world,
                         format!(
-                            "ZAB: zk{} applied {count} transactions ending at zxid {zxid:#x}, another server ended that prefix at {z:#x} (digest differs: committed history diverged)",
-                            s.sid
+                            "ZAB: {} applied {count} transactions ending at zxid {zxid:#x}, another server ended that prefix at {z:#x} (digest differs: committed history diverged)",
+                            server_name(s.sid)
                         ),
                     );
                 }
@@ -127,7 +132,8 @@ impl Checker {
             }
             for owner in s.tree.ephemerals.keys() {
                 if !s.tree.sessions.contains_key(owner) {
-                    let text = format!("sessions: zk{} holds ephemerals of closed session {owner:#x}", s.sid);
+                    let text =
+                        format!("sessions: {} holds ephemerals of closed session {owner:#x}", server_name(s.sid));
                     self.violation(world, text);
                 }
             }
@@ -167,7 +173,11 @@ impl Checker {
                 if holder != broker {
                     self.violation(
                         world,
-                        format!("Kafka: two controllers in controller epoch {epoch}: b{holder} and b{broker}"),
+                        format!(
+                            "Kafka: two controllers in controller epoch {epoch}: {} and {}",
+                            broker_name(holder),
+                            broker_name(broker)
+                        ),
                     );
                 }
                 if zxid != 0 {
@@ -211,7 +221,10 @@ impl Checker {
                         ));
                     }
                     if s.leader > 0 && s.leader != old.leader && !self.unclean_allowed && !old.in_isr(s.leader as u32) {
-                        found.push(format!("Kafka: {topic}-{p} got leader b{} from outside its ISR", s.leader));
+                        found.push(format!(
+                            "Kafka: {topic}-{p} got leader {} from outside its ISR",
+                            broker_name(s.leader as u32)
+                        ));
                     }
                     *slot = (*s, zxid);
                 }

@@ -9,6 +9,7 @@ use crate::sorted::SortedMap;
 
 use crate::time::Time;
 
+use super::ids::node_of_sid;
 use super::msg::{Msg, Notification, ServerState, Sid, Vote, Zxid};
 use super::server::Server;
 use super::{Note, Out, Timer};
@@ -118,7 +119,7 @@ impl Server {
         let n = self.proposal_notification();
         for sid in 1..=self.cfg.ensemble as Sid {
             if sid != self.sid {
-                out.push(Output::Send { to: (sid - 1) as usize, msg: Msg::Notification(n) });
+                out.push(Output::Send { to: node_of_sid(sid), msg: Msg::Notification(n) });
             }
         }
         if !self.is_observer() {
@@ -150,7 +151,7 @@ impl Server {
                     ServerState::Looking => self.proposal_notification(),
                     state => Notification { vote: self.vote, state },
                 };
-                out.push(Output::Send { to: (from - 1) as usize, msg: Msg::Notification(reply) });
+                out.push(Output::Send { to: node_of_sid(from), msg: Msg::Notification(reply) });
             }
             return;
         }
@@ -158,14 +159,14 @@ impl Server {
             // FLE: a server that is not LOOKING answers a LOOKING one with its current vote.
             if n.state == ServerState::Looking {
                 let reply = Notification { vote: self.vote, state: self.state };
-                out.push(Output::Send { to: (from - 1) as usize, msg: Msg::Notification(reply) });
+                out.push(Output::Send { to: node_of_sid(from), msg: Msg::Notification(reply) });
             }
             return;
         }
         if n.state == ServerState::Looking && n.vote.election_epoch < self.fle.logicalclock {
             // FLE: the receiver sends our current vote back to a LOOKING server in an older round.
             let reply = self.proposal_notification();
-            out.push(Output::Send { to: (from - 1) as usize, msg: Msg::Notification(reply) });
+            out.push(Output::Send { to: node_of_sid(from), msg: Msg::Notification(reply) });
         }
         if self.fle.finalizing {
             // FLE: during finalizeWait a better vote is put back and the round goes on; anything

@@ -2,8 +2,8 @@
 //! sessions and watches, and Kafka brokers that use it to elect a controller (domain.md §1, §2).
 //!
 //! Everything is a sans-IO node on the shared [`World`](crate::world::World): `zk1..zkN` are the
-//! voting servers (node ids `0..N`, sid = id + 1), then the observers `zk(N+1)..zk(N+O)`, then
-//! the brokers `b1..bM` (broker id = k).
+//! voting servers, then the observers `zk(N+1)..zk(N+O)`, then the brokers `b1..bM`; `ids.rs`
+//! converts sids and broker ids to node ids.
 //!
 //! ```text
 //! let mut config = zk::Config { ensemble: 5, brokers: 3, partitions: 100, ..zk::Config::default() };
@@ -22,18 +22,22 @@
 //! `observers`, `brokers`, `partitions`, `replication.factor`, `controller.load.batch`,
 //! `controller.load.us.per.partition`, `latency.min.us`, `latency.max.us`, `jitter.us`.
 //!
-//! Files by concept: `election.rs` (FLE), `zab.rs` (the learner side of ZAB and the sync
-//! choice), `zab/leader.rs` (the ZAB leader), `tree.rs`
+//! Files by concept: `server.rs` (a server's state and dispatch), `election.rs` (FLE), `zab.rs`
+//! (the learner side of ZAB and the sync choice), `zab/leader.rs` (the ZAB leader), `tree.rs`
 //! (znodes), `session.rs` (client connections, sessions, watches on the server), `client.rs`
-//! (the ZooKeeper client in each broker), `kafka.rs` (broker), `kafka/controller.rs` (the Kafka
-//! controller), `check.rs`
-//! (invariants), `cluster.rs` (the `Cluster` trait), `msg.rs` (wire messages).
+//! (the ZooKeeper client in each broker), `kafka/` (the broker, and in `kafka/controller/` the
+//! Kafka controller), `ids.rs` (sids, broker ids, node ids), `check.rs` (invariants),
+//! `latency.rs` (the metadata-change latency), `cluster.rs` (the `Cluster` this mode offers, and
+//! its narration), `inspect.rs` (the inspector's lines), `config.rs` (settings), `msg.rs` (wire
+//! messages).
 
 pub mod check;
 pub mod client;
 pub mod cluster;
 pub mod config;
 pub mod election;
+pub mod ids;
+mod inspect;
 pub mod kafka;
 mod latency;
 pub mod msg;

@@ -54,8 +54,7 @@ impl<T> PartialEq for Shared<T> {
 }
 impl<T> Eq for Shared<T> {}
 
-/// A ZooKeeper server id (`myid`), 1-based: `zkN` has sid N.
-pub type Sid = u64;
+pub use super::ids::Sid;
 /// `(epoch << 32) | counter` (ZAB).
 pub type Zxid = u64;
 

@@ -11,6 +11,7 @@ use crate::NodeId;
 
 use super::config::Config;
 use super::election::Fle;
+use super::ids::{node_of_sid, sid_of_node};
 use super::kafka::{change_topic_config_ops, create_topic_op};
 use super::msg::TxnBody;
 use super::msg::{Msg, ServerState, Sid, Snapshot, Txn, Vote, Zxid};
@@ -183,10 +184,10 @@ impl Server {
 
     fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Vec<Out>) {
         match msg {
-            Msg::Notification(n) if self.is_server(from) => self.on_notification(now, from as Sid + 1, n, out),
-            Msg::Quorum { seq, pkt } if self.is_server(from) => self.on_quorum(now, from as Sid + 1, seq, pkt, out),
+            Msg::Notification(n) if self.is_server(from) => self.on_notification(now, sid_of_node(from), n, out),
+            Msg::Quorum { seq, pkt } if self.is_server(from) => self.on_quorum(now, sid_of_node(from), seq, pkt, out),
             Msg::Client { seq, pkt } if !self.is_server(from) => self.on_client(now, from, seq, pkt, out),
-            Msg::Reset if self.is_server(from) => self.on_quorum_reset(now, from as Sid + 1, out),
+            Msg::Reset if self.is_server(from) => self.on_quorum_reset(now, sid_of_node(from), out),
             Msg::Reset => self.drop_conn(from),
             _ => {}
         }
@@ -208,7 +209,7 @@ impl Server {
     fn on_unreachable(&mut self, now: Time, to: NodeId, msg: Msg, out: &mut Vec<Out>) {
         match msg {
             // The connection to a crashed peer is reset: noticed at once.
-            Msg::Quorum { .. } => self.on_quorum_reset(now, to as Sid + 1, out),
+            Msg::Quorum { .. } => self.on_quorum_reset(now, sid_of_node(to), out),
             Msg::Client { .. } => self.drop_conn(to),
             _ => {}
         }
@@ -223,10 +224,10 @@ impl Server {
     /// Close every connection (clients and learners see a reset) and forget the role.
     fn go_looking_quietly(&mut self, out: &mut Vec<Out>) {
         match std::mem::replace(&mut self.role, Role::Looking) {
-            Role::Following(f) => out.push(Output::Send { to: (f.leader - 1) as usize, msg: Msg::Reset }),
+            Role::Following(f) => out.push(Output::Send { to: node_of_sid(f.leader), msg: Msg::Reset }),
             Role::Leading(l) => {
                 for sid in l.learners.keys() {
-                    out.push(Output::Send { to: (*sid - 1) as usize, msg: Msg::Reset });
+                    out.push(Output::Send { to: node_of_sid(*sid), msg: Msg::Reset });
                 }
             }
             Role::Looking => {}

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use crate::time::Time;
 use crate::world::Output;
 
+use super::ids::{node_of_sid, server_name};
 use super::msg::{
     epoch_of, Msg, Origin, QuorumPacket, Request, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
@@ -108,10 +109,6 @@ fn diff_or_trunc(log: &[Rc<Txn>], base_zxid: Zxid, peer_last: Zxid) -> Plan {
     }
 }
 
-fn node_of(sid: Sid) -> usize {
-    (sid - 1) as usize
-}
-
 impl Server {
     fn tick_ms(&self) -> u64 {
         self.cfg.tick_time_ms
@@ -121,6 +118,14 @@ impl Server {
 
     /// Become a follower: connect to the leader and send FOLLOWERINFO.
     pub(crate) fn follow(&mut self, now: Time, leader: Sid, out: &mut Vec<Out>) {
+        // QuorumPeer: FOLLOWING (OBSERVING) only as the outcome of a LOOKING round.
+        debug_assert!(
+            matches!(self.role, Role::Looking) && self.state == ServerState::Looking,
+            "{}: follows {} while {}",
+            server_name(self.sid),
+            server_name(leader),
+            self.state
+        );
         let observer = self.is_observer();
         self.state = if observer { ServerState::Observing } else { ServerState::Following };
         let mut f = Follower {
@@ -156,7 +161,7 @@ impl Server {
         };
         if from != f.leader {
             // Not our leader's connection (an old leader still broadcasting): close it.
-            out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
+            out.push(Output::Send { to: node_of_sid(from), msg: Msg::Reset });
             return;
         }
         if seq != f.recv_seq {
@@ -353,7 +358,7 @@ impl Server {
             Role::Looking => {
                 // Only the leader listens on the learner port: refuse.
                 if matches!(pkt, QuorumPacket::FollowerInfo { .. }) {
-                    out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
+                    out.push(Output::Send { to: node_of_sid(from), msg: Msg::Reset });
                 }
             }
         }
@@ -381,7 +386,7 @@ impl Server {
 
 /// Send a packet on a numbered connection.
 fn send_on(seq: &mut u32, to: Sid, pkt: QuorumPacket, out: &mut Vec<Out>) {
-    out.push(Output::Send { to: node_of(to), msg: Msg::Quorum { seq: *seq, pkt } });
+    out.push(Output::Send { to: node_of_sid(to), msg: Msg::Quorum { seq: *seq, pkt } });
     *seq += 1;
 }
 

@@ -2,6 +2,7 @@
 //! narrated with its cause just before the pre-vote.
 
 use super::*;
+use crate::kraft::msg::FetchBody;
 
 fn controller(id: NodeId) -> Controller {
     Controller::new(id, vec![0, 1, 2], Config::default(), 7)
@@ -127,4 +128,181 @@ fn an_unknown_topic_is_refused_with_no_record_and_a_follower_does_nothing() {
     assert_eq!(c.log.end_offset(), 2);
     let mut follower = following_node_0(1);
     assert_eq!(step(&mut follower, Time::from_secs(3), alter("orders", "retention.ms", "1")), Vec::new());
+}
+
+// ---- the epoch check at the top of `on_msg` ---------------------------------------------------
+
+fn sends(out: &Out) -> Vec<(NodeId, Msg)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Send { to, msg } => Some((*to, msg.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn vote(epoch: u64, candidate: NodeId, pre_vote: bool) -> Input<Msg, Timer, Cmd> {
+    Input::Msg { from: candidate, msg: Msg::Vote { epoch, candidate, last_epoch: 0, last_offset: 0, pre_vote } }
+}
+
+#[test]
+fn a_vote_from_an_older_epoch_is_rejected_with_our_epoch_and_leader() {
+    let mut c = following_node_0(1);
+    let out = step(&mut c, Time::from_ms(20), vote(0, 2, false));
+    let rejected = Msg::VoteResponse { epoch: 1, leader: Some(0), granted: false, pre_vote: false };
+    assert_eq!(out, vec![Output::Send { to: 2, msg: rejected }]);
+    assert_eq!((c.epoch, c.voted_for), (1, None));
+}
+
+#[test]
+fn a_standard_vote_of_a_newer_epoch_moves_to_unattached_there_before_it_is_judged() {
+    let mut c = following_node_0(1);
+    let out = step(&mut c, Time::from_ms(20), vote(2, 2, false));
+    // KIP-595: Unattached at epoch 2 first; then, no vote cast yet in epoch 2, it is granted.
+    assert_eq!(
+        notes(&out),
+        vec![
+            Note::BecameUnattached { epoch: 2 },
+            Note::VoteCast { candidate: 2, epoch: 2, pre_vote: false, granted: true }
+        ]
+    );
+    let granted = Msg::VoteResponse { epoch: 2, leader: None, granted: true, pre_vote: false };
+    assert_eq!(sends(&out), vec![(2, granted)]);
+    assert_eq!((c.epoch, c.voted_for, c.state.clone()), (2, Some(2), State::Unattached));
+}
+
+#[test]
+fn a_pre_vote_of_a_newer_epoch_changes_nothing() {
+    let mut c = controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    let out = step(&mut c, Time::from_ms(20), vote(5, 2, true));
+    // KIP-996: granted (the log is as long), and neither the epoch nor the vote moves.
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 5, pre_vote: true, granted: true }]);
+    let granted = Msg::VoteResponse { epoch: 0, leader: None, granted: true, pre_vote: true };
+    assert_eq!(out.last(), Some(&Output::Send { to: 2, msg: granted }));
+    assert_eq!((c.epoch, c.voted_for, c.state.clone()), (0, None, State::Unattached));
+}
+
+#[test]
+fn a_vote_of_a_newer_epoch_from_a_non_voter_or_for_another_node_moves_nothing() {
+    let mut c = following_node_0(1);
+    let rejected = Msg::VoteResponse { epoch: 1, leader: Some(0), granted: false, pre_vote: false };
+    let from_non_voter = step(&mut c, Time::from_ms(20), vote(3, 7, false));
+    assert_eq!(from_non_voter, vec![Output::Send { to: 7, msg: rejected.clone() }]);
+    let msg = Msg::Vote { epoch: 3, candidate: 0, last_epoch: 0, last_offset: 0, pre_vote: false };
+    let for_another = step(&mut c, Time::from_ms(21), Input::Msg { from: 2, msg });
+    assert_eq!(for_another, vec![Output::Send { to: 2, msg: rejected }]);
+    assert!(matches!(c.state, State::Follower { leader: 0, .. }) && c.epoch == 1);
+}
+
+#[test]
+fn responses_of_a_newer_epoch_move_to_it_and_older_ones_are_dropped() {
+    let mut c = following_node_0(1);
+    let old = Msg::FetchResponse { epoch: 0, leader: Some(2), high_watermark: None, body: FetchBody::NotLeader };
+    assert_eq!(step(&mut c, Time::from_ms(20), Input::Msg { from: 0, msg: old }), Vec::new());
+    let old_vote = Msg::VoteResponse { epoch: 0, leader: None, granted: true, pre_vote: false };
+    assert_eq!(step(&mut c, Time::from_ms(21), Input::Msg { from: 2, msg: old_vote }), Vec::new());
+    // A BeginQuorumEpoch answer names no leader: Unattached at its epoch.
+    let newer = Msg::BeginQuorumEpochResponse { epoch: 3 };
+    let out = step(&mut c, Time::from_ms(22), Input::Msg { from: 2, msg: newer });
+    assert_eq!(notes(&out), vec![Note::BecameUnattached { epoch: 3 }]);
+    // A fetch answer that names a leader: follow it there.
+    let newer = Msg::FetchResponse { epoch: 4, leader: Some(2), high_watermark: None, body: FetchBody::NotLeader };
+    let out = step(&mut c, Time::from_ms(23), Input::Msg { from: 0, msg: newer });
+    assert_eq!(notes(&out), vec![Note::BecameFollower { epoch: 4, leader: 2 }]);
+    assert_eq!((c.epoch, c.leader_id), (4, Some(2)));
+}
+
+#[test]
+fn a_fetch_of_another_epoch_is_answered_not_leader_with_the_leader_known() {
+    let fetch = |epoch| Input::Msg { from: 5, msg: Msg::Fetch { epoch, fetch_offset: 0, last_fetched_epoch: 0 } };
+    let not_leader = |leader| Msg::FetchResponse {
+        epoch: 1,
+        leader: Some(leader),
+        high_watermark: None,
+        body: FetchBody::NotLeader,
+    };
+    let mut follower = following_node_0(1);
+    for epoch in [0, 1, 4] {
+        let out = step(&mut follower, Time::from_ms(20), fetch(epoch));
+        assert_eq!(out, vec![Output::Send { to: 5, msg: not_leader(0) }], "epoch {epoch}");
+    }
+    let mut leader = single_voter_leader_with_orders();
+    for epoch in [0, 2] {
+        let out = step(&mut leader, Time::from_ms(20), fetch(epoch));
+        assert_eq!(out, vec![Output::Send { to: 5, msg: not_leader(0) }], "epoch {epoch}");
+    }
+}
+
+#[test]
+fn begin_quorum_epoch_of_an_older_epoch_is_answered_with_ours_and_a_newer_one_is_followed() {
+    let mut c = following_node_0(1);
+    let old = Msg::BeginQuorumEpoch { epoch: 0, leader: 2 };
+    let out = step(&mut c, Time::from_ms(20), Input::Msg { from: 2, msg: old });
+    assert_eq!(out, vec![Output::Send { to: 2, msg: Msg::BeginQuorumEpochResponse { epoch: 1 } }]);
+    let newer = Msg::BeginQuorumEpoch { epoch: 2, leader: 2 };
+    let out = step(&mut c, Time::from_ms(21), Input::Msg { from: 2, msg: newer });
+    assert_eq!(notes(&out), vec![Note::BecameFollower { epoch: 2, leader: 2 }]);
+    assert_eq!(sends(&out).last(), Some(&(2, Msg::BeginQuorumEpochResponse { epoch: 2 })));
+}
+
+#[test]
+fn an_end_quorum_epoch_of_another_epoch_is_dropped() {
+    for epoch in [0, 2] {
+        let mut c = following_node_0(1);
+        let end = Msg::EndQuorumEpoch { epoch, leader: 0, preferred: vec![1, 2].into() };
+        assert_eq!(step(&mut c, Time::from_ms(100), Input::Msg { from: 0, msg: end }), Vec::new(), "epoch {epoch}");
+    }
+}
+
+#[test]
+fn only_quorum_state_transitions_are_legal() {
+    use super::transitions::legal_transition;
+    let leader = match single_voter_leader_with_orders().state {
+        State::Leader(l) => State::Leader(l),
+        other => panic!("{other:?}"),
+    };
+    let votes = || (SortedSet::new(), SortedSet::new());
+    let (granted, rejected) = votes();
+    let prospective = State::Prospective { granted, rejected, leader: None };
+    let (granted, rejected) = votes();
+    let candidate = State::Candidate { granted, rejected };
+    let follower = State::Follower { leader: 0, has_fetched: false, backoff_ms: 50, leader_resigned: false };
+    let all = [State::Unattached, prospective, candidate, leader, follower, State::Resigned];
+    let mut legal = Vec::new();
+    for from in &all {
+        for to in &all {
+            if legal_transition(from, to) {
+                legal.push(format!("{} → {}", from.name(), to.name()));
+            }
+        }
+    }
+    // KIP-595 QuorumState with KIP-996's Prospective (Kafka 4.x: a candidate whose election
+    // times out goes back to Prospective).
+    assert_eq!(
+        legal,
+        [
+            "Unattached → Unattached",
+            "Unattached → Prospective",
+            "Unattached → Candidate",
+            "Unattached → Follower",
+            "Prospective → Unattached",
+            "Prospective → Candidate",
+            "Prospective → Follower",
+            "Candidate → Unattached",
+            "Candidate → Prospective",
+            "Candidate → Candidate",
+            "Candidate → Leader",
+            "Candidate → Follower",
+            "Leader → Unattached",
+            "Leader → Follower",
+            "Leader → Resigned",
+            "Follower → Unattached",
+            "Follower → Prospective",
+            "Follower → Candidate",
+            "Follower → Follower",
+            "Resigned → Unattached",
+            "Resigned → Follower",
+        ]
+    );
 }

@@ -9,12 +9,13 @@ use std::rc::Rc;
 use crate::time::Time;
 use crate::world::Output;
 
+use super::super::ids::{node_of_sid, server_name};
 use super::super::msg::{
     make_zxid, Msg, Origin, QuorumPacket, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
 use super::super::server::{Role, Server};
 use super::super::{Note, Out, Timer};
-use super::{expiry_deadline, node_of, send_on, sync_plan, Plan};
+use super::{expiry_deadline, send_on, sync_plan, Plan};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LearnerPhase {
@@ -101,6 +102,13 @@ impl Leader {
 impl Server {
     /// Become the leader: wait for a quorum of FOLLOWERINFO within initLimit ticks.
     pub(crate) fn lead(&mut self, now: Time, out: &mut Vec<Out>) {
+        // QuorumPeer: LEADING only as the outcome of a LOOKING round, and only for a voter.
+        debug_assert!(
+            matches!(self.role, Role::Looking) && self.state == ServerState::Looking && !self.is_observer(),
+            "{}: leads while {}",
+            server_name(self.sid),
+            self.state
+        );
         self.state = ServerState::Leading;
         let mut connecting = SortedMap::new();
         connecting.insert(self.sid, self.accepted_epoch);
@@ -182,13 +190,13 @@ impl Server {
         }
         let Some(learner) = l.learners.get_mut(&from) else {
             // No such connection (it was dropped): reset it.
-            out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
+            out.push(Output::Send { to: node_of_sid(from), msg: Msg::Reset });
             return;
         };
         if seq != learner.recv_seq {
             // A hole in the learner's stream: drop the handler and close its connection.
             l.learners.remove(&from);
-            out.push(Output::Send { to: node_of(from), msg: Msg::Reset });
+            out.push(Output::Send { to: node_of_sid(from), msg: Msg::Reset });
             return;
         }
         learner.recv_seq += 1;

@@ -1,0 +1,453 @@
+//! A KRaft controller: a voter of the metadata quorum running Kafka's Raft (KIP-595, with
+//! KIP-996 pre-vote as in Kafka 4.x). Sans-IO: `step` takes one input and writes outputs.
+//!
+//! Simplifications (also in `ABOUT_KRAFT_MODEL`): a static voter set (no KIP-853
+//! reconfiguration), no snapshots (KIP-630), one outstanding fetch per follower, whole records
+//! rather than batches.
+//!
+//! Files by concern: this one holds the state, `step`, the timers and message dispatch;
+//! `transitions.rs` the role changes, `election.rs` votes and pre-votes, `leader.rs` serving
+//! fetches and the high watermark, `follower.rs` fetching, `lifecycle.rs` what the active
+//! controller does for brokers and clients (KIP-631), `tests.rs` rule tests.
+
+use std::cmp::Ordering;
+
+use crate::sorted::{SortedMap, SortedSet};
+
+use super::image::MetadataImage;
+use super::log::Log;
+use super::msg::Msg;
+use super::record::Record;
+use super::{Cmd, Config, Note, Timer};
+use crate::rng::Rng;
+use crate::time::Time;
+use crate::world::{Input, Output};
+use crate::NodeId;
+
+/// Most records sent in one fetch response.
+const MAX_FETCH_RECORDS: usize = 64;
+/// Reconnect backoff after a refused connection: `reconnect.backoff.ms` 50 doubling to
+/// `reconnect.backoff.max.ms` 1000.
+const RECONNECT_BACKOFF_MS: u64 = 50;
+const RECONNECT_BACKOFF_MAX_MS: u64 = 1_000;
+/// How long a shutting-down leader waits for EndQuorumEpoch to leave before it stops.
+const SHUTDOWN_LINGER_MS: u64 = 100;
+
+type Out = Vec<Output<Msg, Timer, Note>>;
+
+mod election;
+mod follower;
+mod leader;
+mod lifecycle;
+#[cfg(test)]
+mod tests;
+mod transitions;
+
+use election::{VoteReply, VoteRequest};
+use follower::FetchReply;
+
+// One State per controller, rarely moved: the leader's size does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Knows the epoch but no leader; may have voted in it.
+    Unattached,
+    /// KIP-996: asking for pre-votes at the current epoch; remembers the leader it had.
+    Prospective {
+        granted: SortedSet<NodeId>,
+        rejected: SortedSet<NodeId>,
+        leader: Option<NodeId>,
+    },
+    Candidate {
+        granted: SortedSet<NodeId>,
+        rejected: SortedSet<NodeId>,
+    },
+    Leader(LeaderState),
+    Follower {
+        leader: NodeId,
+        has_fetched: bool,
+        backoff_ms: u64,
+        /// The leader resigned naming this voter a successor (EndQuorumEpoch): the fetch timer
+        /// now counts down its turn to stand, not a silent leader.
+        leader_resigned: bool,
+    },
+    /// A leader that stepped down (shutdown or failed check-quorum), waiting out its epoch.
+    Resigned,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeaderState {
+    /// Offset of this epoch's LeaderChangeMessage: the high watermark must pass it (§5.4.2).
+    pub epoch_start_offset: u64,
+    /// Fetch offset last reported by each voter (its log end offset).
+    pub voter_end: SortedMap<NodeId, u64>,
+    /// Fetch offset last reported by each observer (brokers).
+    pub observer_end: SortedMap<NodeId, u64>,
+    /// Voters that acknowledged BeginQuorumEpoch (or fetched, which implies it).
+    pub acknowledged: SortedSet<NodeId>,
+    /// Voters heard from since the check-quorum timer was last reset.
+    pub fetched_since_check: SortedSet<NodeId>,
+    /// Long-polling fetches waiting for new data: replica → fetch offset.
+    pub parked: SortedMap<NodeId, u64>,
+    /// The high watermark last sent to each replica: a fetch from one that has not seen the
+    /// current one is answered at once (Kafka completes delayed fetches when the HW moves).
+    pub hw_sent: SortedMap<NodeId, u64>,
+    /// The committed image plus this leader's uncommitted records (Kafka's timeline data
+    /// structures): what the active controller decides from. Dropped when it stops leading.
+    pub working: MetadataImage,
+    /// Soft state (KIP-631 BrokerHeartbeatManager), never in the log: reset on failover.
+    pub leases: SortedMap<NodeId, Lease>,
+    /// Responses waiting for the high watermark to reach an offset (a controller write
+    /// completes only once its records, and everything before them, are committed).
+    pub pending: Vec<(u64, NodeId, Msg)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    pub last_contact: Time,
+    /// The broker's last reported metadata offset (next offset to apply).
+    pub metadata_offset: u64,
+    /// Log end offset after the InControlledShutdown change (BrokerHeartbeatManager).
+    pub shutdown_offset: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Controller {
+    pub id: NodeId,
+    pub voters: Vec<NodeId>,
+    config: Config,
+    rng: Rng,
+    // Durable: the quorum-state file and the log survive a crash.
+    pub epoch: u64,
+    pub voted_for: Option<NodeId>,
+    pub leader_id: Option<NodeId>,
+    pub log: Log,
+    // Volatile.
+    pub state: State,
+    pub high_watermark: u64,
+    /// The committed metadata, replayed up to the high watermark.
+    pub image: MetadataImage,
+    /// The countdown the app draws: (set at, fires at).
+    pub timer_view: Option<(Time, Time)>,
+    last_append: Time,
+}
+
+impl Controller {
+    /// `voters` in ascending id order (`shutdown` relies on it).
+    pub fn new(id: NodeId, voters: Vec<NodeId>, config: Config, seed: u64) -> Controller {
+        debug_assert!(voters.windows(2).all(|w| w[0] < w[1]), "voters must be ascending");
+        Controller {
+            id,
+            voters,
+            config,
+            rng: Rng::stream(seed, 0x4B52_0000 + id as u64), // "KR" + id
+            epoch: 0,
+            voted_for: None,
+            leader_id: None,
+            log: Log::default(),
+            state: State::Unattached,
+            high_watermark: 0,
+            image: MetadataImage::default(),
+            timer_view: None,
+            last_append: Time::ZERO,
+        }
+    }
+
+    fn majority(&self) -> usize {
+        self.voters.len() / 2 + 1
+    }
+
+    /// (votes granted so far, votes needed) while pre-voting or running for election.
+    pub fn tally(&self) -> Option<(u32, u32)> {
+        match &self.state {
+            State::Prospective { granted, .. } | State::Candidate { granted, .. } => {
+                Some((granted.len() as u32, self.majority() as u32))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_voter(&self, id: NodeId) -> bool {
+        self.voters.contains(&id)
+    }
+
+    pub fn is_leader(&self) -> bool {
+        matches!(self.state, State::Leader(_))
+    }
+
+    pub fn crash(&mut self) {
+        // KIP-595: epoch, vote and leader live in the quorum-state file; the log is on disk.
+        self.state = State::Unattached;
+        self.high_watermark = 0;
+        // The image is memory: rebuilt from the log once the high watermark is known again.
+        self.image = MetadataImage::default();
+        self.timer_view = None;
+    }
+
+    /// The image the active controller decides from, if this controller is active.
+    pub fn working_image(&self) -> Option<&MetadataImage> {
+        match &self.state {
+            State::Leader(leader) => Some(&leader.working),
+            _ => None,
+        }
+    }
+
+    pub fn step(&mut self, now: Time, input: Input<Msg, Timer, Cmd>, out: &mut Out) {
+        match input {
+            Input::Start => self.start(now, out),
+            Input::Timer(timer) => self.on_timer(now, timer, out),
+            Input::Msg { from, msg } => self.on_msg(now, from, msg, out),
+            Input::Unreachable { to, msg } => self.on_unreachable(now, to, msg, out),
+            Input::Shutdown => self.shutdown(now, out),
+            Input::Client(Cmd::CreateTopic { name, partitions, replication_factor }) => {
+                self.create_topic(now, name, partitions, replication_factor, out)
+            }
+            Input::Client(Cmd::AlterConfig { topic, key, value }) => self.alter_config(now, topic, key, value, out),
+        }
+    }
+
+    fn start(&mut self, now: Time, out: &mut Out) {
+        out.push(Output::Note(Note::Started { epoch: self.epoch }));
+        // The process boots Unattached (see `crash`), then takes the role its quorum-state file
+        // says.
+        match self.leader_id {
+            // KIP-595: a node that restarts while recorded as leader starts as Resigned.
+            Some(leader) if leader == self.id => {
+                self.state = State::Resigned;
+                self.reset_election_timer(now, out);
+            }
+            Some(leader) => self.become_follower(now, self.epoch, leader, out),
+            None => {
+                self.state = State::Unattached;
+                self.reset_election_timer(now, out);
+            }
+        }
+    }
+
+    // ---- timers ---------------------------------------------------------------------------
+
+    fn reset_election_timer(&mut self, now: Time, out: &mut Out) {
+        // KIP-595: election timeout uniform in [T, 2T), T = controller.quorum.election.timeout.ms.
+        let t = self.config.election_timeout_ms;
+        let at = now.plus_us(self.rng.range(t * 1_000, 2 * t * 1_000));
+        self.set_countdown(now, Timer::Election, at, out);
+    }
+
+    fn reset_fetch_timer(&mut self, now: Time, after_ms: u64, out: &mut Out) {
+        let at = now.plus_ms(after_ms);
+        self.set_countdown(now, Timer::FetchTimeout, at, out);
+    }
+
+    fn set_countdown(&mut self, now: Time, timer: Timer, at: Time, out: &mut Out) {
+        self.timer_view = Some((now, at));
+        out.push(Output::SetTimer { timer, at });
+    }
+
+    fn cancel_role_timers(&mut self, out: &mut Out) {
+        for timer in [
+            Timer::Election,
+            Timer::FetchTimeout,
+            Timer::FetchRetry,
+            Timer::BeginQuorumResend,
+            Timer::CheckQuorum,
+            Timer::NoOp,
+            Timer::SessionCheck,
+        ] {
+            out.push(Output::CancelTimer(timer));
+        }
+        if let State::Leader(leader) = &self.state {
+            for &replica in leader.parked.keys() {
+                out.push(Output::CancelTimer(Timer::FetchWait(replica)));
+            }
+        }
+        self.timer_view = None;
+    }
+
+    fn on_timer(&mut self, now: Time, timer: Timer, out: &mut Out) {
+        match (timer, &self.state) {
+            (Timer::Election, State::Unattached) => {
+                // KIP-595: an Unattached voter starts an election when its election timeout
+                // expires with no leader known; say how long it waited.
+                let timeout_ms = self.timer_view.map_or(0, |(set, at)| at.since(set) / 1_000);
+                out.push(Output::Note(Note::NoLeaderTimeout { epoch: self.epoch, timeout_ms }));
+                self.begin_election(now, out);
+            }
+            (Timer::Election, State::Prospective { leader, .. }) => {
+                // KIP-996: a prospective that times out goes back to following (if it knew a
+                // leader) or to Unattached, and tries again after another timeout.
+                let leader = *leader;
+                out.push(Output::Note(Note::PreVoteLost { epoch: self.epoch }));
+                match leader {
+                    Some(l) => self.become_follower(now, self.epoch, l, out),
+                    None => {
+                        self.transition(State::Unattached);
+                        self.reset_election_timer(now, out);
+                    }
+                }
+            }
+            (Timer::Election, State::Candidate { .. }) => {
+                // Kafka 4.x: a candidate that neither won nor lost waits out its election
+                // timeout and returns to Prospective (3.x retried with epoch + 1).
+                out.push(Output::Note(Note::ElectionTimedOut { epoch: self.epoch }));
+                self.begin_election(now, out);
+            }
+            (Timer::Election, State::Resigned) => {
+                // KIP-595: after its election timeout a resigned leader moves to Unattached(epoch + 1).
+                self.become_unattached(now, self.epoch + 1, out);
+            }
+            (Timer::FetchTimeout, State::Follower { leader, leader_resigned, .. }) => {
+                let note = if *leader_resigned {
+                    Note::SuccessorTurn { epoch: self.epoch, resigned: *leader }
+                } else {
+                    Note::FetchTimeout { epoch: self.epoch }
+                };
+                out.push(Output::Note(note));
+                self.begin_election(now, out);
+            }
+            (Timer::FetchRetry, State::Follower { .. }) => self.send_fetch(out),
+            (Timer::BeginQuorumResend, State::Leader(_)) => self.resend_begin_quorum(now, out),
+            (Timer::CheckQuorum, State::Leader(_)) => {
+                // KIP-595 check-quorum: no fetch from a majority within 1.5 × fetch timeout.
+                out.push(Output::Note(Note::CheckQuorumFailed { epoch: self.epoch }));
+                self.resign(now, Vec::new(), out);
+            }
+            (Timer::NoOp, State::Leader(_)) => {
+                // metadata.max.idle.interval.ms: append a NoOpRecord when idle.
+                if now.since(self.last_append) >= self.config.noop_interval_ms * 1_000 {
+                    self.append(now, Record::NoOp, out);
+                }
+                self.maybe_create_initial_topic(now, out);
+                out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
+            }
+            (Timer::FetchWait(replica), State::Leader(_)) => self.answer_parked(replica, out),
+            (Timer::SessionCheck, State::Leader(_)) => self.on_session_check(now, out),
+            (Timer::ShutdownDone, _) => out.push(Output::Halt),
+            _ => {}
+        }
+    }
+
+    /// KIP-595: every quorum RPC carries its sender's epoch. It is compared with ours once, here,
+    /// before any handler runs (as raft-rs `Raft::step` and etcd-raft `Step` compare terms): a
+    /// handler sees a message of our epoch, or of a newer one that did not move us (a pre-vote,
+    /// a vote we reject, a BeginQuorumEpoch that names someone else).
+    fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Out) {
+        let carry_on = match msg.quorum_epoch().map(|epoch| epoch.cmp(&self.epoch)) {
+            Some(Ordering::Less) => {
+                self.on_stale_epoch(from, &msg, out);
+                false
+            }
+            Some(Ordering::Greater) => self.on_newer_epoch(now, from, &msg, out),
+            Some(Ordering::Equal) | None => true,
+        };
+        if carry_on {
+            self.dispatch(now, from, msg, out);
+        }
+    }
+
+    /// A quorum RPC from an older epoch: requests are answered with our epoch (and leader),
+    /// responses and resignations are dropped.
+    fn on_stale_epoch(&mut self, from: NodeId, msg: &Msg, out: &mut Out) {
+        match msg {
+            Msg::Vote { pre_vote, .. } => self.answer_vote(from, false, *pre_vote, out),
+            Msg::BeginQuorumEpoch { .. } => self.answer_begin_quorum_epoch(from, out),
+            // FENCED_LEADER_EPOCH: tell the fetcher who leads now.
+            Msg::Fetch { .. } => self.answer_not_leader(from, out),
+            _ => {}
+        }
+    }
+
+    /// A quorum RPC from a newer epoch: whether its handler still runs.
+    fn on_newer_epoch(&mut self, now: Time, from: NodeId, msg: &Msg, out: &mut Out) -> bool {
+        match *msg {
+            // KIP-595: a standard vote with a higher epoch first moves us to Unattached there.
+            // KIP-996: a pre-vote changes nothing. Either way the vote is then judged.
+            Msg::Vote { epoch, candidate, pre_vote: false, .. } if self.is_candidate_voter(from, candidate) => {
+                self.become_unattached(now, epoch, out);
+                true
+            }
+            Msg::Vote { .. } => true,
+            // A new leader announces itself: follow it, then answer.
+            Msg::BeginQuorumEpoch { epoch, leader } => {
+                if leader == from && leader != self.id {
+                    self.become_follower(now, epoch, leader, out);
+                }
+                true
+            }
+            // Every response carries the sender's epoch and leader: a higher epoch wins.
+            Msg::VoteResponse { epoch, leader, .. } | Msg::FetchResponse { epoch, leader, .. } => {
+                self.observe_higher_epoch(now, epoch, leader, out);
+                false
+            }
+            Msg::BeginQuorumEpochResponse { epoch } => {
+                self.observe_higher_epoch(now, epoch, None, out);
+                false
+            }
+            // UNKNOWN_LEADER_EPOCH: not ours to serve; say who we think leads.
+            Msg::Fetch { .. } => {
+                self.answer_not_leader(from, out);
+                false
+            }
+            // The model drops an EndQuorumEpoch of another epoch (a simplification: KIP-595
+            // would first move to the newer epoch).
+            Msg::EndQuorumEpoch { .. } => false,
+            Msg::BrokerRegistration { .. }
+            | Msg::BrokerRegistrationResponse { .. }
+            | Msg::BrokerHeartbeat { .. }
+            | Msg::BrokerHeartbeatResponse { .. } => true,
+        }
+    }
+
+    fn answer_begin_quorum_epoch(&self, to: NodeId, out: &mut Out) {
+        out.push(Output::Send { to, msg: Msg::BeginQuorumEpochResponse { epoch: self.epoch } });
+    }
+
+    /// The handlers, once the epoch is settled.
+    fn dispatch(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Out) {
+        match msg {
+            Msg::Vote { epoch, candidate, last_epoch, last_offset, pre_vote } => self.on_vote_request(
+                now,
+                from,
+                VoteRequest { epoch, candidate, last_epoch, last_offset, pre_vote },
+                out,
+            ),
+            Msg::VoteResponse { epoch, leader, granted, pre_vote } => {
+                self.on_vote_response(now, from, VoteReply { epoch, leader, granted, pre_vote }, out)
+            }
+            Msg::BeginQuorumEpoch { epoch, leader } => {
+                let following = matches!(self.state, State::Follower { leader: l, .. } if l == leader);
+                if leader == from && leader != self.id && !following {
+                    self.become_follower(now, epoch, leader, out);
+                }
+                self.answer_begin_quorum_epoch(from, out);
+            }
+            Msg::BeginQuorumEpochResponse { .. } => {
+                if let State::Leader(leader) = &mut self.state {
+                    leader.acknowledged.insert(from);
+                }
+            }
+            Msg::EndQuorumEpoch { epoch, leader: _, preferred } => {
+                self.on_end_quorum_epoch(now, from, epoch, &preferred, out)
+            }
+            Msg::Fetch { epoch: _, fetch_offset, last_fetched_epoch } => {
+                self.on_fetch(now, from, fetch_offset, last_fetched_epoch, out)
+            }
+            Msg::FetchResponse { epoch, leader, high_watermark, body } => {
+                self.on_fetch_response(now, from, FetchReply { epoch, leader, high_watermark, body }, out)
+            }
+            Msg::BrokerRegistration { incarnation } => self.on_broker_registration(now, from, incarnation, out),
+            Msg::BrokerHeartbeat { broker_epoch, current_metadata_offset, want_shut_down } => self.on_broker_heartbeat(
+                now,
+                from,
+                HeartbeatRequest { broker_epoch, current_metadata_offset, want_shut_down },
+                out,
+            ),
+            Msg::BrokerRegistrationResponse { .. } | Msg::BrokerHeartbeatResponse { .. } => {}
+        }
+    }
+}
+
+struct HeartbeatRequest {
+    broker_epoch: u64,
+    current_metadata_offset: u64,
+    want_shut_down: bool,
+}

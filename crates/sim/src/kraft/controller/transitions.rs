@@ -1,0 +1,213 @@
+//! Role changes of a controller (KIP-595 QuorumState, with KIP-996 Prospective): how it becomes
+//! Unattached, Prospective, Candidate, Leader, Follower or Resigned, and what each change sets
+//! up (timers, votes requested, the LeaderChangeMessage, BeginQuorumEpoch, EndQuorumEpoch).
+
+use super::{Controller, LeaderState, Lease, Out, State, RECONNECT_BACKOFF_MS, SHUTDOWN_LINGER_MS};
+use crate::kraft::msg::Msg;
+use crate::kraft::record::Record;
+use crate::kraft::{Note, Timer};
+use crate::sorted::{SortedMap, SortedSet};
+use crate::time::Time;
+use crate::world::Output;
+use crate::NodeId;
+
+impl State {
+    /// The QuorumState's name: `Unattached`, `Prospective`, `Candidate`, `Leader`, `Follower`,
+    /// `Resigned`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            State::Unattached => "Unattached",
+            State::Prospective { .. } => "Prospective",
+            State::Candidate { .. } => "Candidate",
+            State::Leader(_) => "Leader",
+            State::Follower { .. } => "Follower",
+            State::Resigned => "Resigned",
+        }
+    }
+}
+
+/// The role changes this model makes (KIP-595's QuorumState with KIP-996's Prospective, as in
+/// Kafka 4.x). Every change of a running controller is checked against it in debug builds.
+pub(super) fn legal_transition(from: &State, to: &State) -> bool {
+    match (from, to) {
+        // A higher epoch (from any role), a lost pre-vote, a resigned leader's election timeout.
+        (_, State::Unattached) => true,
+        // A fetch or election timeout with pre-vote on (a candidate's too, in Kafka 4.x).
+        (State::Unattached | State::Follower { .. } | State::Candidate { .. }, State::Prospective { .. }) => true,
+        // A won pre-vote, or a timeout with pre-vote off.
+        (
+            State::Unattached | State::Follower { .. } | State::Candidate { .. } | State::Prospective { .. },
+            State::Candidate { .. },
+        ) => true,
+        (State::Candidate { .. }, State::Leader(_)) => true,
+        // A leader becomes known (a leader learns of another only in a newer epoch).
+        (_, State::Follower { .. }) => true,
+        // Only a leader resigns (check-quorum, shutdown).
+        (State::Leader(_), State::Resigned) => true,
+        _ => false,
+    }
+}
+
+impl Controller {
+    /// Every role change of a running controller goes through here; a crash, and the start
+    /// after it, set the state a process boots into.
+    pub(super) fn transition(&mut self, next: State) {
+        debug_assert!(
+            legal_transition(&self.state, &next),
+            "node {}: {} → {} is not a QuorumState transition",
+            self.id,
+            self.state.name(),
+            next.name()
+        );
+        self.state = next;
+    }
+
+    pub(super) fn begin_election(&mut self, now: Time, out: &mut Out) {
+        if !self.is_voter(self.id) {
+            return;
+        }
+        if self.config.pre_vote {
+            self.become_prospective(now, out);
+        } else {
+            self.become_candidate(now, out);
+        }
+    }
+
+    pub(super) fn become_unattached(&mut self, now: Time, epoch: u64, out: &mut Out) {
+        debug_assert!(epoch >= self.epoch, "node {}: epochs only grow ({} → {epoch})", self.id, self.epoch);
+        self.cancel_role_timers(out);
+        if epoch > self.epoch {
+            self.epoch = epoch;
+            self.voted_for = None;
+        }
+        self.leader_id = None;
+        self.transition(State::Unattached);
+        out.push(Output::Note(Note::BecameUnattached { epoch: self.epoch }));
+        self.reset_election_timer(now, out);
+    }
+
+    pub(super) fn become_prospective(&mut self, now: Time, out: &mut Out) {
+        let leader = match &self.state {
+            State::Follower { leader, .. } => Some(*leader),
+            _ => None,
+        };
+        self.cancel_role_timers(out);
+        self.transition(State::Prospective { granted: self.own_vote(), rejected: SortedSet::new(), leader });
+        out.push(Output::Note(Note::BecameProspective { epoch: self.epoch }));
+        self.ask_for_votes(now, true, out);
+    }
+
+    pub(super) fn become_candidate(&mut self, now: Time, out: &mut Out) {
+        self.cancel_role_timers(out);
+        // KIP-595: bump the epoch and vote for ourselves; both are persisted first.
+        self.epoch += 1;
+        self.voted_for = Some(self.id);
+        self.leader_id = None;
+        self.transition(State::Candidate { granted: self.own_vote(), rejected: SortedSet::new() });
+        out.push(Output::Note(Note::BecameCandidate { epoch: self.epoch }));
+        self.ask_for_votes(now, false, out);
+    }
+
+    pub(super) fn become_leader(&mut self, now: Time, out: &mut Out) {
+        self.cancel_role_timers(out);
+        self.leader_id = Some(self.id);
+        let epoch_start_offset = self.log.end_offset();
+        let mut acknowledged = SortedSet::new();
+        acknowledged.insert(self.id);
+        // QuorumController.claim(): nothing is reloaded, the committed state is in memory;
+        // the uncommitted tail joins the working image.
+        let mut working = self.image.clone();
+        working.replay(&self.log, epoch_start_offset);
+        // §3.5 clusterControl.activate(): every registered broker gets a full session lease.
+        let leases = working
+            .brokers
+            .keys()
+            .map(|&b| (b, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None }))
+            .collect();
+        self.transition(State::Leader(LeaderState {
+            epoch_start_offset,
+            voter_end: SortedMap::new(),
+            observer_end: SortedMap::new(),
+            acknowledged,
+            fetched_since_check: SortedSet::new(),
+            parked: SortedMap::new(),
+            hw_sent: SortedMap::new(),
+            working,
+            leases,
+            pending: Vec::new(),
+        }));
+        out.push(Output::Note(Note::BecameLeader { epoch: self.epoch }));
+        // KIP-595: the new leader appends a LeaderChangeMessage; the high watermark may only
+        // pass the epoch start once it is on a majority (Raft §5.4.2).
+        let voters = self.voters.clone().into();
+        self.append(now, Record::LeaderChange { leader: self.id, voters }, out);
+        for &voter in &self.voters {
+            if voter != self.id {
+                out.push(Output::Send { to: voter, msg: Msg::BeginQuorumEpoch { epoch: self.epoch, leader: self.id } });
+            }
+        }
+        let fetch_timeout = self.config.fetch_timeout_ms;
+        out.push(Output::SetTimer { timer: Timer::BeginQuorumResend, at: now.plus_ms(fetch_timeout / 2) });
+        out.push(Output::SetTimer { timer: Timer::CheckQuorum, at: now.plus_ms(fetch_timeout * 3 / 2) });
+        out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
+        out.push(Output::SetTimer {
+            timer: Timer::SessionCheck,
+            at: now.plus_ms(self.config.broker_session_timeout_ms),
+        });
+        self.maybe_advance_high_watermark(out);
+    }
+
+    pub(super) fn become_follower(&mut self, now: Time, epoch: u64, leader: NodeId, out: &mut Out) {
+        debug_assert!(epoch >= self.epoch, "node {}: epochs only grow ({} → {epoch})", self.id, self.epoch);
+        debug_assert!(
+            !self.is_leader() || epoch > self.epoch,
+            "node {}: a leader follows another only in a newer epoch",
+            self.id
+        );
+        self.cancel_role_timers(out);
+        if epoch > self.epoch {
+            self.epoch = epoch;
+            self.voted_for = None;
+        }
+        self.leader_id = Some(leader);
+        self.transition(State::Follower {
+            leader,
+            has_fetched: false,
+            backoff_ms: RECONNECT_BACKOFF_MS,
+            leader_resigned: false,
+        });
+        out.push(Output::Note(Note::BecameFollower { epoch: self.epoch, leader }));
+        self.reset_fetch_timer(now, self.config.fetch_timeout_ms, out);
+        self.send_fetch(out);
+    }
+
+    /// Step down (graceful shutdown or failed check-quorum): Resigned at the same epoch.
+    pub(super) fn resign(&mut self, now: Time, preferred: Vec<NodeId>, out: &mut Out) {
+        self.cancel_role_timers(out);
+        if !preferred.is_empty() {
+            for &voter in &preferred {
+                let msg =
+                    Msg::EndQuorumEpoch { epoch: self.epoch, leader: self.id, preferred: preferred.clone().into() };
+                out.push(Output::Send { to: voter, msg });
+            }
+        }
+        self.transition(State::Resigned);
+        out.push(Output::Note(Note::Resigned { epoch: self.epoch }));
+        self.reset_election_timer(now, out);
+    }
+
+    pub(super) fn shutdown(&mut self, now: Time, out: &mut Out) {
+        if let State::Leader(leader) = &self.state {
+            // KIP-595 EndQuorumEpoch: preferred successors sorted by how far they have fetched,
+            // ties by id. (Voters are listed in ascending id order, so this is the order a stable
+            // sort on the end offset alone gave; see insertion_sort_by for why not std's sorts.)
+            let mut preferred: Vec<NodeId> = self.voters.iter().copied().filter(|v| *v != self.id).collect();
+            let key = |v: &NodeId| (std::cmp::Reverse(leader.voter_end.get(v).copied().unwrap_or(0)), *v);
+            crate::sorted::insertion_sort_by(&mut preferred, |a, b| key(a) < key(b));
+            self.resign(now, preferred, out);
+            out.push(Output::SetTimer { timer: Timer::ShutdownDone, at: now.plus_ms(SHUTDOWN_LINGER_MS) });
+        } else {
+            out.push(Output::Halt);
+        }
+    }
+}
