@@ -9,10 +9,11 @@ use quorumlab_sim::Time;
 use super::help::Help;
 use crate::context::{text, use_player, use_ui, PlayerHandle};
 use crate::i18n::{seconds, tr, Lang};
-use crate::player::SideView;
+use crate::player::{Player, SideView};
+use crate::session::snapshot::Snapshot;
 
 /// Message loss the menu offers, per mille.
-const LOSS_CHOICES: [u32; 6] = [0, 10, 50, 100, 250, 500];
+const LOSS_CHOICES: [u64; 6] = [0, 10, 50, 100, 250, 500];
 /// Extra latency the menu offers, µs.
 const DELAY_CHOICES_US: [u64; 6] = [0, 10_000, 50_000, 200_000, 1_000_000, 5_000_000];
 
@@ -27,42 +28,17 @@ pub fn Controls(speed_step: RwSignal<i32>, help: RwSignal<bool>, first: SideView
         snapshots.iter().map(|s| s.with(|s| s.horizon_us.max(s.time_us) / 1_000)).max().unwrap_or(0)
     });
     let seed = player.with(|p| p.view_and_sizes().1);
-    let act = move |f: fn(&crate::player::Player)| move |_: leptos::ev::MouseEvent| player.with(|p| f(p));
     view! {
         <section class="panel dock" data-testid="dock">
             <div class="controls">
                 <button class="primary" data-testid="play" on:click=move |_| ui.playing.update(|p| *p = !*p)>
                     {move || if ui.playing.get() { tr(lang.get(), "btn.pause") } else { tr(lang.get(), "btn.play") }}
                 </button>
-                <button data-testid="step-back" class="extra" on:click=act(|p| p.step_back())>
-                    {text(lang, "btn.step_back")}
-                </button>
-                <button data-testid="step" class="extra" on:click=act(|p| p.step())>
-                    {text(lang, "btn.step")}
-                </button>
-                <button data-testid="reset" on:click=act(|p| p.reset())>
-                    {text(lang, "btn.reset")}
-                </button>
-                <button data-testid="create-topic" class="extra" on:click=act(|p| p.create_topic())>
-                    {text(lang, "btn.create_topic")}
-                </button>
-                <button data-testid="alter-config" class="extra" on:click=act(|p| p.alter_config())>
-                    {text(lang, "btn.alter_config")}
-                </button>
+                {actions(ACTIONS)}
                 <button data-testid="new-seed" class="extra" on:click=move |_| new_seed(player)>
                     {text(lang, "btn.new_seed")}
                 </button>
-                {ui.both.then(|| view! {
-                    <button data-testid="crash-controller" class="extra" on:click=act(|p| p.fault(SimNode::Controller))>
-                        {text(lang, "btn.crash_controller")}
-                    </button>
-                    <button data-testid="crash-leader" class="extra" on:click=act(|p| p.fault(SimNode::Leader))>
-                        {text(lang, "btn.crash_leader")}
-                    </button>
-                    <button data-testid="isolate-leader" class="extra" on:click=act(|p| p.isolate_leader())>
-                        {text(lang, "btn.isolate_leader")}
-                    </button>
-                })}
+                {ui.both.then(|| actions(FAULTS_ON_BOTH))}
                 <CopyButtons/>
                 <button data-testid="help" class="extra" aria-expanded=move || help.get().to_string() on:click=move |_| help.update(|h| *h = !*h)>
                     "?"
@@ -108,6 +84,40 @@ pub fn Controls(speed_step: RwSignal<i32>, help: RwSignal<bool>, first: SideView
             </Show>
         </section>
     }
+}
+
+/// A button that acts on the clusters: its test id, its label, its class and what it does.
+type Act = (&'static str, &'static str, &'static str, fn(&Player));
+
+/// The first controls after Play, in order.
+const ACTIONS: &[Act] = &[
+    ("step-back", "btn.step_back", "extra", |p| p.step_back()),
+    ("step", "btn.step", "extra", |p| p.step()),
+    ("reset", "btn.reset", "", |p| p.reset()),
+    ("create-topic", "btn.create_topic", "extra", |p| p.create_topic()),
+    ("alter-config", "btn.alter_config", "extra", |p| p.alter_config()),
+];
+
+/// Side by side: the same fault on both clusters at the same moment.
+const FAULTS_ON_BOTH: &[Act] = &[
+    ("crash-controller", "btn.crash_controller", "extra", |p| p.fault(SimNode::Controller)),
+    ("crash-leader", "btn.crash_leader", "extra", |p| p.fault(SimNode::Leader)),
+    ("isolate-leader", "btn.isolate_leader", "extra", |p| p.isolate_leader()),
+];
+
+fn actions(list: &'static [Act]) -> AnyView {
+    let lang = use_ui().lang;
+    let player = use_player();
+    list.iter()
+        .map(|&(id, key, class, act)| {
+            view! {
+                <button data-testid=id class=(!class.is_empty()).then_some(class) on:click=move |_| player.with(|p| act(p))>
+                    {text(lang, key)}
+                </button>
+            }
+        })
+        .collect_view()
+        .into_any()
 }
 
 /// A new seed is a new page: the permalink changes with it.
@@ -200,51 +210,61 @@ fn Speed(speed_step: RwSignal<i32>) -> impl IntoView {
 /// Message loss and extra latency on every link (side by side, on both clusters).
 #[component]
 fn NetworkChoices(first: SideView) -> impl IntoView {
+    let loss = network_select(
+        first,
+        ("label.loss", "loss"),
+        &LOSS_CHOICES,
+        |s| u64::from(s.loss_per_mille),
+        |p| format!("{}%", p / 10),
+        |p| ScenarioAction::LossPerMille(p.min(1_000) as u32),
+    );
+    let delay = network_select(
+        first,
+        ("label.delay", "delay"),
+        &DELAY_CHOICES_US,
+        |s| s.delay_us,
+        |us| format_time(Time(us)),
+        |us| ScenarioAction::DelayUs(us.min(10_000_000)),
+    );
+    view! { {loss} {delay} }
+}
+
+/// One network setting to choose: its label and test id, the choices, which is in force, how a
+/// choice reads, and the action that sets it (taken on every cluster at the same moment).
+fn network_select(
+    first: SideView,
+    (key, id): (&'static str, &'static str),
+    choices: &'static [u64],
+    now: fn(&Snapshot) -> u64,
+    label: fn(u64) -> String,
+    action: fn(u64) -> ScenarioAction,
+) -> AnyView {
     let lang = use_ui().lang;
     let player = use_player();
     let snapshot = first.snapshot;
     view! {
         <label class="extra">
-            <span>{text(lang, "label.loss")}</span>
+            <span>{text(lang, key)}</span>
             <select
-                data-testid="loss"
+                data-testid=id
                 on:change=move |ev| {
-                    if let Ok(p) = event_target_value(&ev).parse::<u32>() {
-                        player.with(|pl| pl.act_everywhere(ScenarioAction::LossPerMille(p.min(1_000))));
+                    if let Ok(choice) = event_target_value(&ev).parse::<u64>() {
+                        player.with(|p| p.act_everywhere(action(choice)));
                     }
                 }
             >
-                {LOSS_CHOICES
+                {choices
                     .iter()
-                    .map(|&p| view! {
-                        <option value=p.to_string() selected=move || snapshot.with(|s| s.loss_per_mille == p)>
-                            {format!("{}%", p / 10)}
-                        </option>
-                    })
-                    .collect_view()}
-            </select>
-        </label>
-        <label class="extra">
-            <span>{text(lang, "label.delay")}</span>
-            <select
-                data-testid="delay"
-                on:change=move |ev| {
-                    if let Ok(us) = event_target_value(&ev).parse::<u64>() {
-                        player.with(|p| p.act_everywhere(ScenarioAction::DelayUs(us.min(10_000_000))));
-                    }
-                }
-            >
-                {DELAY_CHOICES_US
-                    .iter()
-                    .map(|&us| view! {
-                        <option value=us.to_string() selected=move || snapshot.with(|s| s.delay_us == us)>
-                            {format_time(Time(us))}
+                    .map(|&choice| view! {
+                        <option value=choice.to_string() selected=move || snapshot.with(|s| now(s) == choice)>
+                            {label(choice)}
                         </option>
                     })
                     .collect_view()}
             </select>
         </label>
     }
+    .into_any()
 }
 
 /// Which copy button just copied: its label says so for a moment.

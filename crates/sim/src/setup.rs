@@ -98,6 +98,17 @@ pub fn check_setting(mode: Mode, key: &str, value: &str) -> Result<(), SettingEr
     }
 }
 
+/// Apply the script's `set key=value` lines through `apply` (one mode's `Config::apply_setting`).
+fn apply_settings(
+    setup: &Setup,
+    apply: &mut dyn FnMut(&str, &str) -> Result<(), SettingError>,
+) -> Result<(), SetupError> {
+    for (key, value) in &setup.script.settings {
+        apply(key, value).map_err(|error| SetupError::Setting { line_key: key.clone(), error })?;
+    }
+    Ok(())
+}
+
 /// Build the cluster, apply the script's settings, and schedule its steps.
 pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
     let mut cluster: Box<dyn Cluster> = match setup.mode {
@@ -108,11 +119,7 @@ pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
                 partitions: setup.partitions,
                 ..kraft::Config::default()
             };
-            for (key, value) in &setup.script.settings {
-                config
-                    .apply_setting(key, value)
-                    .map_err(|error| SetupError::Setting { line_key: key.clone(), error })?;
-            }
+            apply_settings(setup, &mut |key, value| config.apply_setting(key, value))?;
             Box::new(KraftCluster::new(setup.seed, config))
         }
         Mode::Zk => {
@@ -122,11 +129,7 @@ pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
                 partitions: setup.partitions,
                 ..zk::Config::default()
             };
-            for (key, value) in &setup.script.settings {
-                config
-                    .apply_setting(key, value)
-                    .map_err(|error| SetupError::Setting { line_key: key.clone(), error })?;
-            }
+            apply_settings(setup, &mut |key, value| config.apply_setting(key, value))?;
             Box::new(zk::Cluster::new(setup.seed, config))
         }
     };
