@@ -48,8 +48,8 @@ pub fn class_colour(class: MsgClass) -> &'static str {
     }
 }
 
-/// The legend's entries for KRaft mode: (class, i18n key).
-pub const KRAFT_LEGEND: &[(MsgClass, &str)] = &[
+/// Every legend entry, (class, i18n key): KRaft mode's first, then ZooKeeper mode's.
+const LEGEND: [(MsgClass, &str); 16] = [
     (MsgClass::PreVote, "msg.prevote"),
     (MsgClass::Vote, "msg.vote"),
     (MsgClass::BeginEpoch, "msg.begin"),
@@ -57,10 +57,6 @@ pub const KRAFT_LEGEND: &[(MsgClass, &str)] = &[
     (MsgClass::Fetch, "msg.fetch"),
     (MsgClass::FetchData, "msg.fetchdata"),
     (MsgClass::Heartbeat, "msg.heartbeat"),
-];
-
-/// The legend's entries for ZooKeeper mode.
-pub const ZK_LEGEND: &[(MsgClass, &str)] = &[
     (MsgClass::Notification, "msg.notification"),
     (MsgClass::Sync, "msg.sync"),
     (MsgClass::Proposal, "msg.proposal"),
@@ -71,3 +67,9 @@ pub const ZK_LEGEND: &[(MsgClass, &str)] = &[
     (MsgClass::Watch, "msg.watch"),
     (MsgClass::ControlRequest, "msg.control"),
 ];
+
+/// The legend's entries for KRaft mode.
+pub const KRAFT_LEGEND: &[(MsgClass, &str)] = LEGEND.split_at(7).0;
+
+/// The legend's entries for ZooKeeper mode.
+pub const ZK_LEGEND: &[(MsgClass, &str)] = LEGEND.split_at(7).1;
