@@ -147,7 +147,16 @@ pub enum Note {
     ElectionRound {
         round: u64,
     },
+    /// A LOOKING round ended: a quorum agreed with this server's proposal and no better vote
+    /// came within finalizeWait (`lookForLeader`'s finalize loop).
     Elected {
+        leader: Sid,
+        round: u64,
+    },
+    /// This server joined a leader that is already LEADING: FOLLOWING/LEADING notifications
+    /// from a quorum named it (`receivedFollowingNotification`), decided at once, with no
+    /// finalize wait.
+    Joined {
         leader: Sid,
         round: u64,
     },
@@ -169,9 +178,12 @@ pub enum Note {
         epoch: u64,
     },
     GaveUp {
-        reason: &'static str,
+        reason: GiveUp,
     },
-    LeaderTimeout,
+    /// A learner heard nothing from its leader for `limit` ticks.
+    LeaderTimeout {
+        limit: Limit,
+    },
     LeaderLost,
     /// The leader expires a session it has not heard of for `idle_ms` (≥ its timeout).
     SessionExpired {
@@ -292,6 +304,47 @@ pub enum Note {
     Violation(String),
     /// What a person's action did (the world notes it).
     Action(world::ActionNote),
+}
+
+/// Why a ZooKeeper leader gives up leading and goes LOOKING.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GiveUp {
+    /// Discovery or sync did not reach a quorum within initLimit ticks (`getEpochToPropose`,
+    /// `waitForEpochAck`, `waitForNewLeaderAck`).
+    InitLimit,
+    /// Fewer than a quorum of followers were heard from within syncLimit ticks ("Not sufficient
+    /// followers synced, only synced with sids").
+    NotSynced,
+    /// A follower's ACKEPOCH showed a more recent history than the leader's.
+    FollowerAhead,
+}
+
+/// ZooKeeper's two learner timeouts, in ticks of `tickTime`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// `initLimit`: connecting to the leader and syncing with it.
+    InitLimit,
+    /// `syncLimit`: once synced.
+    SyncLimit,
+}
+
+impl Limit {
+    /// The setting's name, as ZooKeeper's configuration spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::InitLimit => "initLimit",
+            Limit::SyncLimit => "syncLimit",
+        }
+    }
+
+    /// (ticks, tickTime ms) in `config`.
+    pub fn ticks(self, config: &Config) -> (u64, u64) {
+        let ticks = match self {
+            Limit::InitLimit => config.init_limit,
+            Limit::SyncLimit => config.sync_limit,
+        };
+        (ticks, config.tick_time_ms)
+    }
 }
 
 /// What a user or scenario asks a node to do.

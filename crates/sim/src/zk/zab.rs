@@ -14,7 +14,7 @@ use super::msg::{
     epoch_of, Msg, Origin, QuorumPacket, Request, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
 use super::server::{Role, Server};
-use super::{Note, Out, Timer};
+use super::{Limit, Note, Out, Timer};
 
 /// `ZKDatabase.DEFAULT_COMMIT_LOG_COUNT`: committed proposals kept in memory for DIFF.
 pub const COMMIT_LOG_COUNT: usize = 500;
@@ -51,6 +51,16 @@ pub struct Follower {
 impl Follower {
     pub fn is_up_to_date(&self) -> bool {
         self.phase == FollowerPhase::Broadcast
+    }
+
+    /// The learner's read timeout: initLimit ticks while it connects and syncs, syncLimit once
+    /// it is up to date.
+    pub fn read_limit(&self) -> Limit {
+        if self.is_up_to_date() {
+            Limit::SyncLimit
+        } else {
+            Limit::InitLimit
+        }
     }
 }
 
@@ -170,8 +180,8 @@ impl Server {
             return;
         }
         f.recv_seq += 1;
-        let limit = if f.phase == FollowerPhase::Broadcast { self.cfg.sync_limit } else { self.cfg.init_limit };
-        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(self.tick_ms() * limit) });
+        let (ticks, tick_ms) = f.read_limit().ticks(&self.cfg);
+        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(tick_ms * ticks) });
         match pkt {
             QuorumPacket::LeaderInfo { new_epoch } => self.on_leader_info(now, new_epoch, out),
             QuorumPacket::Sync(payload) => {
@@ -329,10 +339,10 @@ impl Server {
     }
 
     pub(crate) fn on_peer_timeout(&mut self, now: Time, out: &mut Vec<Out>) {
-        if matches!(self.role, Role::Following(_)) {
+        if let Role::Following(f) = &self.role {
             // ZAB: a follower that hears nothing for syncLimit (initLimit while syncing) ticks
             // goes LOOKING.
-            out.push(Output::Note(Note::LeaderTimeout));
+            out.push(Output::Note(Note::LeaderTimeout { limit: f.read_limit() }));
             self.go_looking(now, out);
         }
     }
@@ -556,7 +566,7 @@ mod tests {
         step(&mut l, Time::ZERO, Input::Msg { from: 0, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }) });
         let ack = QuorumPacket::AckEpoch { current_epoch: Some(0), last_zxid: make_zxid(0, 9) };
         let out = step(&mut l, Time::from_ms(1), Input::Msg { from: 0, msg: q(1, ack) });
-        assert!(out.contains(&Output::Note(Note::GaveUp { reason: "follower ahead of leader" })));
+        assert!(out.contains(&Output::Note(Note::GaveUp { reason: crate::zk::GiveUp::FollowerAhead })));
         assert_eq!(l.state, ServerState::Looking);
     }
 
@@ -668,11 +678,12 @@ mod tests {
     }
 
     #[test]
-    fn follower_goes_looking_after_sync_limit_ticks_of_silence() {
+    fn a_connecting_follower_goes_looking_after_init_limit_ticks_of_silence_and_says_which() {
         let mut f = server(1);
         f.follow(Time::ZERO, 3, &mut Vec::new());
+        // Learner.connectToLeader: the socket's read timeout is tickTime × initLimit.
         let out = step(&mut f, Time::from_ms(20_000), Input::Timer(Timer::PeerTimeout));
-        assert!(out.contains(&Output::Note(Note::LeaderTimeout)));
+        assert!(out.contains(&Output::Note(Note::LeaderTimeout { limit: Limit::InitLimit })));
         assert_eq!(f.state, ServerState::Looking);
     }
 

@@ -14,7 +14,7 @@ use super::super::msg::{
     make_zxid, Msg, Origin, QuorumPacket, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
 use super::super::server::{Role, Server};
-use super::super::{Note, Out, Timer};
+use super::super::{GiveUp, Note, Out, Timer};
 use super::{expiry_deadline, send_on, sync_plan, Plan};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -259,7 +259,7 @@ impl Server {
                 if let Some(ce) = current_epoch {
                     if (ce, last_zxid) > ours {
                         // ZAB: the leader aborts if a follower is more recent than itself.
-                        out.push(Output::Note(Note::GaveUp { reason: "follower ahead of leader" }));
+                        out.push(Output::Note(Note::GaveUp { reason: GiveUp::FollowerAhead }));
                         self.go_looking(now, out);
                         return;
                     }
@@ -399,7 +399,7 @@ impl Server {
         if let Role::Leading(l) = &self.role {
             if !l.is_established() {
                 // ZAB: discovery and sync are bounded by initLimit ticks.
-                out.push(Output::Note(Note::GaveUp { reason: "initLimit" }));
+                out.push(Output::Note(Note::GaveUp { reason: GiveUp::InitLimit }));
                 self.go_looking(now, out);
             }
         }
@@ -421,7 +421,7 @@ impl Server {
                 1 + l.learners.iter().filter(|(s, h)| *s != sid && !h.observer && tick <= h.deadline_tick).count();
             if synced < quorum {
                 // ZAB: "Not sufficient followers synced": the leader gives up.
-                out.push(Output::Note(Note::GaveUp { reason: "not sufficient followers synced" }));
+                out.push(Output::Note(Note::GaveUp { reason: GiveUp::NotSynced }));
                 self.go_looking(now, out);
                 return;
             }
