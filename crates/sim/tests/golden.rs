@@ -52,9 +52,9 @@ const GOLDEN: &[Golden] = &[
     (Mode::Kraft, (5, 3), 23, FAULTS, 80, "a2398fc247eeaea3", 4746),
     (Mode::Kraft, (3, 6), 5, SCALE, 80, "897a4cc087729e3e", 9792),
     (Mode::Zk, (3, 3), 1, "", 30, "bb4c6d9c1d87fbd8", 575),
-    (Mode::Zk, (3, 3), 7, FAULTS, 80, "0b7cac1eee89725f", 1222),
-    (Mode::Zk, (5, 5), 11, FAULTS, 80, "542290c48d55558c", 2737),
-    (Mode::Zk, (7, 4), 23, FAULTS, 80, "8b41c6079f646781", 3564),
+    (Mode::Zk, (3, 3), 7, FAULTS, 80, "d37600b090e2ebfa", 1222),
+    (Mode::Zk, (5, 5), 11, FAULTS, 80, "ebebd7c945e38c20", 2737),
+    (Mode::Zk, (7, 4), 23, FAULTS, 80, "9726503dfaa4a65b", 3564),
     (Mode::Zk, (3, 6), 5, SCALE, 80, "f3698d4ec1e51a78", 2045),
 ];
 

@@ -24,6 +24,8 @@ pub const SNAPSHOT_SIZE_FACTOR_PERCENT: usize = 33;
 /// `zookeeper.leaderConnectDelayDuringRetryMs`.
 pub const LEADER_CONNECT_DELAY_MS: u64 = 100;
 
+#[cfg(test)]
+mod epoch_rules;
 mod leader;
 pub use leader::{Leader, LeaderPhase, Learner, LearnerPhase, Tracked};
 
@@ -274,6 +276,10 @@ impl Server {
         };
         f.phase = FollowerPhase::Broadcast;
         let through = committed.max(f.early_commit);
+        // ZOOKEEPER-1732: Learner.syncWithLeader, after UPTODATE, calls
+        // QuorumPeer.updateElectionVote(newEpoch) (followers and observers): the vote we answer
+        // LOOKING servers with now carries the epoch of NEWLEADER as its peerEpoch.
+        self.vote.peer_epoch = self.current_epoch;
         self.apply_through(now, through, out);
         out.push(Output::Note(Note::UpToDate));
         out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(self.tick_ms() * self.cfg.sync_limit) });

@@ -378,6 +378,11 @@ impl Server {
             l.sessions.insert(session, Tracked::touched(now.as_ms(), timeout, tick_ms));
         }
         let epoch = l.new_epoch;
+        // ZOOKEEPER-1732: Leader.startZkServer (once a quorum ACKed NEWLEADER) calls
+        // QuorumPeer.updateElectionVote(getEpoch()): the vote we answer LOOKING servers with now
+        // carries the new epoch as its peerEpoch (its zxid and electionEpoch stay as elected).
+        self.vote.peer_epoch = epoch;
+        let Some(l) = self.leader_mut() else { return };
         let acked: Vec<Sid> =
             l.learners.iter().filter(|(_, h)| h.phase == LearnerPhase::Acked).map(|(s, _)| *s).collect();
         for s in acked {
