@@ -1,5 +1,6 @@
-//! Rule tests of the epochs a ZAB round sets: the peerEpoch of the vote a server answers LOOKING
-//! servers with once synced (`QuorumPeer.updateElectionVote`, ZOOKEEPER-1732).
+//! Rule tests of the epochs a ZAB round sets: the new epoch `Leader.getEpochToPropose` chooses
+//! (observers included), and the peerEpoch of the vote a server answers LOOKING servers with
+//! once synced (`QuorumPeer.updateElectionVote`, ZOOKEEPER-1732).
 
 use std::rc::Rc;
 
@@ -12,13 +13,67 @@ use crate::zk::msg::{
 use crate::zk::server::Server;
 use crate::zk::testkit::{established_leader, q, step};
 use crate::zk::tree::DataTree;
-use crate::zk::{In, Out};
+use crate::zk::{In, Note, Out};
 
 /// A server of an ensemble of 3 voters and 1 observer (zk4).
 fn server(sid: Sid) -> Server {
     let cfg = Rc::new(Config { ensemble: 3, observers: 1, brokers: 0, partitions: 0, ..Config::default() });
     let base = Rc::new(Snapshot { tree: DataTree::new(), zxid: 0, applied_count: 0, digest: 0 });
     Server::new(sid, cfg, base)
+}
+
+/// zk3 elected at t=0 (its accepted epoch `accepted`) and waiting for learners.
+fn leader(accepted: u64) -> Server {
+    let mut l = server(3);
+    l.accepted_epoch = accepted;
+    l.current_epoch = accepted;
+    l.vote = Vote { leader: 3, zxid: 0, election_epoch: 1, peer_epoch: accepted };
+    l.lead(Time::ZERO, &mut Vec::new());
+    l
+}
+
+fn info(from: usize, accepted_epoch: u64, observer: bool) -> In {
+    let pkt = if observer {
+        QuorumPacket::ObserverInfo { accepted_epoch }
+    } else {
+        QuorumPacket::FollowerInfo { accepted_epoch }
+    };
+    Input::Msg { from, msg: q(0, pkt) }
+}
+
+fn new_epoch_note(out: &[Out]) -> Option<u64> {
+    out.iter().find_map(|o| match o {
+        Output::Note(Note::NewEpoch { epoch }) => Some(*epoch),
+        _ => None,
+    })
+}
+
+#[test]
+fn an_observer_s_accepted_epoch_raises_the_new_epoch_but_does_not_count_for_the_quorum() {
+    // ZAB: Leader.getEpochToPropose runs for OBSERVERINFO too: `if (lastAcceptedEpoch >= epoch)
+    // epoch = lastAcceptedEpoch + 1` before `if (isParticipant(sid))
+    // connectingFollowers.add(sid)`. Voters at 3, observer zk4 at 7 → epoch 8.
+    let mut l = leader(3);
+    let out = step(&mut l, Time::from_ms(1), info(3, 7, true));
+    // zk4 alone (with the leader) is no quorum: nothing proposed yet.
+    assert_eq!(new_epoch_note(&out), None);
+    let out = step(&mut l, Time::from_ms(2), info(0, 3, false));
+    assert_eq!(new_epoch_note(&out), Some(8));
+    // LEADERINFO goes to every learner waiting, the observer included.
+    for to in [3, 0] {
+        assert!(out.contains(&Output::Send { to, msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 8 }) }), "{to}");
+    }
+    assert_eq!(l.accepted_epoch, 8);
+}
+
+#[test]
+fn an_observer_arriving_after_the_epoch_is_fixed_changes_nothing() {
+    // ZAB: getEpochToPropose returns the fixed epoch once `waitingForNewEpoch` is false.
+    let mut l = leader(3);
+    step(&mut l, Time::from_ms(1), info(0, 3, false));
+    let out = step(&mut l, Time::from_ms(2), info(3, 7, true));
+    assert_eq!(out, vec![Output::Send { to: 3, msg: q(0, QuorumPacket::LeaderInfo { new_epoch: 4 }) }]);
+    assert_eq!(l.accepted_epoch, 4);
 }
 
 /// A LOOKING notification from zk2 (node 1) in round 5.
