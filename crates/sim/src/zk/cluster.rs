@@ -156,10 +156,14 @@ impl Cluster {
         .filter(|sid| *sid >= 1)
         .map(node_of_sid);
         let tick = self.config.tick_time_ms;
+        let read_limit = match &s.role {
+            ServerRole::Following(f) => f.read_limit(),
+            _ => Limit::InitLimit,
+        };
         let timers = [
             (Timer::ElectionPoll, s.fle.interval_ms),
             (Timer::FinalizeWait, self.config.finalize_wait_ms),
-            (Timer::PeerTimeout, tick * if s.serving() { self.config.sync_limit } else { self.config.init_limit }),
+            (Timer::PeerTimeout, tick * read_limit.ticks(&self.config).0),
             (Timer::InitLimit, tick * self.config.init_limit),
         ];
         let timer = if alive { self.timer_view(id, &timers) } else { None };

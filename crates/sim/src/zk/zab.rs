@@ -27,6 +27,8 @@ pub const LEADER_CONNECT_DELAY_MS: u64 = 100;
 #[cfg(test)]
 mod epoch_rules;
 mod leader;
+#[cfg(test)]
+mod timeout_rules;
 pub use leader::{Leader, LeaderPhase, Learner, LearnerPhase, Tracked};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +37,8 @@ pub enum FollowerPhase {
     Discovery,
     /// ACKEPOCH sent, receiving the sync.
     Sync,
+    /// NEWLEADER taken and acknowledged: waiting for UPTODATE.
+    NewLeader,
     /// UPTODATE received: serving.
     Broadcast,
 }
@@ -55,13 +59,13 @@ impl Follower {
         self.phase == FollowerPhase::Broadcast
     }
 
-    /// The learner's read timeout: initLimit ticks while it connects and syncs, syncLimit once
-    /// it is up to date.
+    /// The learner's read timeout: initLimit ticks while it connects and syncs (Learner
+    /// .connectToLeader), syncLimit from NEWLEADER on (syncWithLeader, `case Leader.NEWLEADER`:
+    /// `sock.setSoTimeout(self.tickTime * self.syncLimit)`).
     pub fn read_limit(&self) -> Limit {
-        if self.is_up_to_date() {
-            Limit::SyncLimit
-        } else {
-            Limit::InitLimit
+        match self.phase {
+            FollowerPhase::Discovery | FollowerPhase::Sync => Limit::InitLimit,
+            FollowerPhase::NewLeader | FollowerPhase::Broadcast => Limit::SyncLimit,
         }
     }
 }
@@ -182,8 +186,6 @@ impl Server {
             return;
         }
         f.recv_seq += 1;
-        let (ticks, tick_ms) = f.read_limit().ticks(&self.cfg);
-        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(tick_ms * ticks) });
         match pkt {
             QuorumPacket::LeaderInfo { new_epoch } => self.on_leader_info(now, new_epoch, out),
             QuorumPacket::Sync(payload) => {
@@ -202,6 +204,12 @@ impl Server {
                 self.send_to_leader(QuorumPacket::Ping { touches }, out);
             }
             _ => {}
+        }
+        if let Role::Following(f) = &self.role {
+            // Learner: the next read waits at most the socket's timeout, as the packet left it
+            // (initLimit ticks, syncLimit from NEWLEADER on).
+            let (ticks, tick_ms) = f.read_limit().ticks(&self.cfg);
+            out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(tick_ms * ticks) });
         }
     }
 
@@ -268,6 +276,10 @@ impl Server {
             // Proposals of the current epoch that came with the sync are acknowledged too.
             self.send_to_leader(QuorumPacket::Ack { zxid: last }, out);
         }
+        if let Role::Following(f) = &mut self.role {
+            // Learner.syncWithLeader: from NEWLEADER on, the read timeout is syncLimit ticks.
+            f.phase = FollowerPhase::NewLeader;
+        }
     }
 
     fn on_up_to_date(&mut self, now: Time, committed: Zxid, out: &mut Vec<Out>) {
@@ -282,7 +294,6 @@ impl Server {
         self.vote.peer_epoch = self.current_epoch;
         self.apply_through(now, through, out);
         out.push(Output::Note(Note::UpToDate));
-        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(self.tick_ms() * self.cfg.sync_limit) });
     }
 
     fn on_proposal(&mut self, now: Time, txn: Rc<Txn>, out: &mut Vec<Out>) {
@@ -537,8 +548,8 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(3 + 20_000) },
                 Output::Send { to: 2, msg: q(1, QuorumPacket::AckEpoch { current_epoch: Some(2), last_zxid: 0 }) },
+                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(3 + 20_000) },
             ]
         );
         assert_eq!(f.accepted_epoch, 3);
@@ -654,8 +665,8 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(4 + 10_000) },
                 Output::Send { to: 2, msg: q(3, QuorumPacket::Ack { zxid: make_zxid(1, 1) }) },
+                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(4 + 10_000) },
             ]
         );
         assert_eq!(f.applied_zxid(), 0);
@@ -681,16 +692,6 @@ mod tests {
         feed(&mut f, 2, QuorumPacket::NewLeader { zxid: make_zxid(2, 0) });
         let zxids: Vec<Zxid> = f.log.iter().map(|t| t.zxid).collect();
         assert_eq!(zxids, vec![make_zxid(1, 1), make_zxid(1, 2), make_zxid(2, 1)]);
-    }
-
-    #[test]
-    fn a_connecting_follower_goes_looking_after_init_limit_ticks_of_silence_and_says_which() {
-        let mut f = server(1);
-        f.follow(Time::ZERO, 3, &mut Vec::new());
-        // Learner.connectToLeader: the socket's read timeout is tickTime × initLimit.
-        let out = step(&mut f, Time::from_ms(20_000), Input::Timer(Timer::PeerTimeout));
-        assert!(out.contains(&Output::Note(Note::LeaderTimeout { limit: Limit::InitLimit })));
-        assert_eq!(f.state, ServerState::Looking);
     }
 
     #[test]
