@@ -256,7 +256,32 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("scn.both_topic.watch", "At 5 s both create a topic of 3 partitions. Compare the metadata-change latency: KRaft brokers fetch the new records; in ZooKeeper mode the controller sees the znode through its watch and sends LeaderAndIsr and UpdateMetadata.", "5초에 양쪽에서 파티션 3개짜리 토픽을 만듭니다. 메타데이터 변경 지연을 비교해 보세요: KRaft 브로커는 새 레코드를 fetch하고, ZooKeeper 모드에서는 컨트롤러가 watch로 znode를 보고 LeaderAndIsr와 UpdateMetadata를 보냅니다."),
     ("about.title", "About this model", "이 모델에 대하여"),
     ("about.kraft", "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records, broker lifecycle) with Kafka's defaults: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 3 s, a NoOpRecord every 500 ms when idle, broker heartbeats every 2 s and a 9 s broker session. Simplified: a static voter set (no KIP-853), no snapshots (KIP-630), one fetch in flight per follower, round-robin replica placement, and no data-plane replication.", "KRaft 모드는 Kafka 기본값(fetch 타임아웃 2초, 선거 타임아웃 [1초, 2초) 균등 분포, 3초 후 check-quorum, 유휴 시 500 ms마다 NoOpRecord, 2초마다 브로커 하트비트, 9초 브로커 세션)으로 KIP-595(Kafka Raft), KIP-996(Kafka 4.x의 사전 투표), KIP-631(메타데이터 레코드, 브로커 수명주기)을 따릅니다. 단순화한 점: 고정된 투표자 집합(KIP-853 없음), 스냅샷 없음(KIP-630), 팔로워당 fetch 하나만 진행, 라운드 로빈 복제본 배치, 데이터 복제 없음."),
-    ("about.zk", "ZooKeeper mode follows FastLeaderElection.java (vote order by peerEpoch, zxid, sid; 200 ms finalize wait; notification backoff 200 ms to 60 s) and ZAB as ZooKeeper implements it (discovery, DIFF/TRUNC/SNAP sync, broadcast), with tickTime 2000, initLimit 10, syncLimit 5 and Kafka's 18 s broker session. The Kafka controller is the broker that creates /controller; its failover load is calibrated on published measurements (about 14 s per 100,000 partitions). Simplified: version checks at apply time, no data-plane replication, no retries of controller requests, and a compact table for partition state znodes.", "ZooKeeper 모드는 FastLeaderElection.java(peerEpoch, zxid, sid 순의 투표 비교, 200 ms 최종 대기, 200 ms에서 60초까지 늘어나는 알림 간격)와 ZooKeeper가 구현한 ZAB(디스커버리, DIFF/TRUNC/SNAP 동기화, 브로드캐스트)를 tickTime 2000, initLimit 10, syncLimit 5, Kafka의 18초 브로커 세션으로 따릅니다. Kafka 컨트롤러는 /controller를 만든 브로커이며, 장애 조치 때의 로드 시간은 공개된 측정치(파티션 100,000개당 약 14초)에 맞췄습니다. 단순화한 점: 적용 시점의 버전 검사, 데이터 복제 없음, 컨트롤러 요청 재시도 없음, 파티션 state znode를 압축된 표로 보관."),
+    ("about.zk", "ZooKeeper mode follows FastLeaderElection.java (votes ordered by peerEpoch, zxid, sid; a 200 ms finalize wait when a LOOKING round reaches a quorum, none when a server joins a leader already elected; notification backoff 200 ms to 60 s) and ZAB as ZooKeeper implements it (discovery, DIFF/TRUNC/SNAP sync, broadcast). tickTime 2000, initLimit 10 and syncLimit 5 are the values of zoo_sample.cfg, the sample configuration ZooKeeper ships and Kafka deployments commonly start from, not built-in defaults: ZooKeeper's own tickTime default is 3000, initLimit and syncLimit have none, and Kafka's config/zookeeper.properties sets none of them. Brokers hold Kafka's 18 s session. The Kafka controller is the broker that creates /controller; its failover load is calibrated on published measurements (about 14 s per 100,000 partitions). Left out, so a difference from KRaft may come from these: partition leaders never change an ISR through AlterPartition (no replica falls behind, and a returning broker rejoins the ISR when the controller writes it); the automatic leader rebalance moves every imbalanced partition, ignoring leader.imbalance.per.broker.percentage (10 %); the controller's LeaderAndIsr and UpdateMetadata requests are never retried; a broker whose old /brokers/ids registration still exists retries every tick instead of exiting; the ZooKeeper leader writes topics and configs for the admin tool, without a session; a ZooKeeper connection that loses a packet counts as broken (TCP would retransmit), so message loss hits this mode harder; and there is no data-plane replication. Also simplified: version checks at apply time, and a compact table for partition state znodes.", "ZooKeeper 모드는 FastLeaderElection.java(투표는 peerEpoch, zxid, sid 순으로 비교, LOOKING 라운드가 정족수에 이르면 200 ms 최종 대기, 이미 선출된 리더에 합류할 때는 대기 없음, 알림 간격은 200 ms에서 60초까지 증가)와 ZooKeeper가 구현한 ZAB(디스커버리, DIFF/TRUNC/SNAP 동기화, 브로드캐스트)를 따릅니다. tickTime 2000, initLimit 10, syncLimit 5는 내장 기본값이 아니라 ZooKeeper에 포함된 샘플 설정 zoo_sample.cfg의 값으로, Kafka를 운영할 때도 흔히 이 파일을 출발점으로 삼습니다. ZooKeeper 자체의 tickTime 기본값은 3000이고 initLimit과 syncLimit은 기본값이 없으며, Kafka의 config/zookeeper.properties는 셋 중 어느 것도 설정하지 않습니다. 브로커는 Kafka의 18초 세션을 씁니다. Kafka 컨트롤러는 /controller를 만든 브로커이며, 장애 조치 때의 로드 시간은 공개된 측정치(파티션 100,000개당 약 14초)에 맞췄습니다. 다음은 모델에 없으므로 KRaft와 비교해 보이는 차이가 여기서 비롯될 수 있습니다: 파티션 리더가 AlterPartition으로 ISR을 바꾸지 않음(뒤처지는 복제본이 없고, 돌아온 브로커는 컨트롤러가 기록할 때 ISR에 다시 들어감), 자동 리더 재조정이 leader.imbalance.per.broker.percentage(10%)를 무시하고 불균형한 파티션을 모두 옮김, 컨트롤러의 LeaderAndIsr와 UpdateMetadata 요청을 재시도하지 않음, 예전 /brokers/ids 등록이 남아 있는 브로커가 종료하지 않고 tick마다 재시도함, 토픽과 설정을 관리 도구 대신 ZooKeeper 리더가 세션 없이 기록함, 패킷 하나를 잃은 ZooKeeper 연결은 끊긴 것으로 봄(실제로는 TCP가 재전송함)이라 메시지 손실의 영향이 이 모드에서 더 큼, 데이터 복제 없음. 그 밖의 단순화: 적용 시점의 버전 검사, 파티션 state znode를 압축된 표로 보관."),
+    (
+        "details.defaults.zk",
+        "ZooKeeper's code defaults, the tick settings of its sample zoo_sample.cfg (tickTime 2000, initLimit 10, syncLimit 5) and Kafka's defaults",
+        "ZooKeeper 코드 기본값, ZooKeeper 샘플 설정 zoo_sample.cfg의 tick 설정(tickTime 2000, initLimit 10, syncLimit 5), Kafka 기본값",
+    ),
+    (
+        "zk.joined",
+        "joins {0}, which says it is LEADING (round {1}): a quorum names it, so it decides at once, with no finalize wait",
+        "LEADING 상태라고 답한 {0}에 합류 (라운드 {1}): 정족수가 {0}을(를) 지목했으므로 최종 대기 없이 바로 결정",
+    ),
+    (
+        "zk.gave_up_init_limit",
+        "a quorum did not answer a step of discovery or sync (FOLLOWERINFO, ACKEPOCH or the ACK of NEWLEADER) within {0} × tickTime ({1} × {2} ms = {3} ms): gives up leading and goes LOOKING",
+        "디스커버리·동기화 단계(FOLLOWERINFO, ACKEPOCH, NEWLEADER에 대한 ACK)에 {0} × tickTime({1} × {2} ms = {3} ms) 안에 정족수가 응답하지 않음: 리더 역할을 포기하고 LOOKING으로 전환",
+    ),
+    (
+        "zk.gave_up_not_synced",
+        "heard from fewer than a quorum of followers within {0} × tickTime ({1} × {2} ms = {3} ms), \"Not sufficient followers synced\": gives up leading and goes LOOKING",
+        "{0} × tickTime({1} × {2} ms = {3} ms) 안에 응답한 팔로워가 정족수에 못 미침(\"Not sufficient followers synced\"): 리더 역할을 포기하고 LOOKING으로 전환",
+    ),
+    (
+        "zk.gave_up_follower_ahead",
+        "a follower's ACKEPOCH shows a more recent history than its own: gives up leading and goes LOOKING",
+        "팔로워의 ACKEPOCH가 자신보다 최신 이력을 보여 줌: 리더 역할을 포기하고 LOOKING으로 전환",
+    ),
     ("inspector.title", "Inspector: a node's log, metadata or znode tree", "인스펙터: 노드의 로그, 메타데이터, znode 트리"),
     ("inspector.node", "Node", "노드"),
     ("inspector.empty", "This node holds no log or tree of its own.", "이 노드에는 자체 로그나 트리가 없습니다."),
@@ -304,8 +329,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "zk.elected",
-        "sees a quorum for {0} in round {1}; after the 200 ms finalize wait the vote stands",
-        "라운드 {1}에서 {0}에 대한 정족수 확인; 200 ms 최종 대기 후 확정",
+        "sees a quorum for {0} in round {1}; no better vote came within the {2} ms finalize wait, so the vote stands",
+        "라운드 {1}에서 {0}에 대한 정족수 확인; {2} ms 최종 대기 동안 더 나은 투표가 없어 확정",
     ),
     (
         "zk.vote_switch_epoch",
@@ -331,11 +356,10 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "a quorum acknowledged NEWLEADER: leader of epoch {0} established",
         "정족수가 NEWLEADER에 ACK: 에포크 {0}의 리더 확립",
     ),
-    ("zk.gave_up", "gives up leading ({0}) and goes LOOKING", "리더 역할 포기 ({0}), LOOKING으로 전환"),
     (
         "zk.leader_timeout",
-        "heard nothing from the leader for syncLimit × tickTime: goes LOOKING",
-        "syncLimit × tickTime 동안 리더 응답 없음: LOOKING으로 전환",
+        "heard nothing from the leader for {0} × tickTime ({1} × {2} ms = {3} ms): goes LOOKING",
+        "{0} × tickTime({1} × {2} ms = {3} ms) 동안 리더 응답 없음: LOOKING으로 전환",
     ),
     (
         "zk.leader_lost",

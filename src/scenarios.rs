@@ -158,6 +158,26 @@ mod tests {
         assert!(controller(&*run("zk_short_session", Time::from_ms(12_500))).is_some_and(|n| n != "b3"));
     }
 
+    #[test]
+    fn the_zookeeper_election_preset_narrates_the_finalize_wait_its_words_mention() {
+        // "after the 200 ms finalize wait the winner leads a new epoch": the servers left after
+        // zk5's crash run a LOOKING round, and the winner's own decision is the finalize loop's
+        // (FLE), narrated with the configured 200 ms; nobody joins an established leader.
+        let c = run("zk_election", Time::from_ms(8_000));
+        let winner = leader(&*c).unwrap();
+        let mut notes = Vec::new();
+        c.notes(0, &mut notes);
+        let after = |key: &str| {
+            notes.iter().filter(|n| n.at > Time::from_secs(5) && n.key == key).map(|n| n.node).collect::<Vec<_>>()
+        };
+        assert!(after("zk.joined").is_empty());
+        let elected: Vec<_> = notes.iter().filter(|n| n.at > Time::from_secs(5) && n.key == "zk.elected").collect();
+        let own = elected.iter().find(|n| n.node == winner.id).expect("the winner's decision");
+        assert_eq!(own.args[2], "200");
+        let words = crate::i18n::trf(Lang::En, own.key, &own.args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(words.contains("200 ms finalize wait"), "{words}");
+    }
+
     /// One mode of a side-by-side preset, run to `at`.
     fn run_side(key: &str, mode: Mode, at: Time) -> Box<dyn Cluster> {
         let preset = PRESETS.iter().find(|p| p.title == ["scn.", key].concat()).unwrap();

@@ -75,7 +75,7 @@ fn Settings(side: SideView) -> impl IntoView {
     };
     view! {
         <span data-testid="settings">
-            {move || if settings.is_empty() { tr(lang.get(), "details.defaults").to_string() } else { settings.clone() }}
+            {move || if settings.is_empty() { tr(lang.get(), if mode == Mode::Zk { "details.defaults.zk" } else { "details.defaults" }).to_string() } else { settings.clone() }}
         </span>
         <span class="settings-form">
             <input

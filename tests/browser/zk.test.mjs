@@ -128,7 +128,7 @@ test('a setting in the link changes the cluster, shows in Details, and stays in 
   const without = async (page) => Number((await page.locator('[data-testid=without-controller]').textContent()).replace(' s', ''));
   const plain = await openPage(env.browser, link(null));
   await plain.locator('[data-testid=settings]').waitFor({ state: 'attached' });
-  assert.equal(await plain.locator('[data-testid=settings]').textContent(), "Kafka's defaults");
+  assert.equal(await plain.locator('[data-testid=settings]').textContent(), "ZooKeeper's code defaults, the tick settings of its sample zoo_sample.cfg (tickTime 2000, initLimit 10, syncLimit 5) and Kafka's defaults");
   const short = await openPage(env.browser, link(6000));
   await short.locator('[data-testid=settings]').waitFor({ state: 'attached' });
   assert.equal(await short.locator('[data-testid=settings]').textContent(), 'zookeeper.session.timeout.ms=6000');

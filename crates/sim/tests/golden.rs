@@ -51,11 +51,11 @@ const GOLDEN: &[Golden] = &[
     (Mode::Kraft, (4, 5), 11, FAULTS, 80, "192d5b8d457c726e", 5809),
     (Mode::Kraft, (5, 3), 23, FAULTS, 80, "a2398fc247eeaea3", 4746),
     (Mode::Kraft, (3, 6), 5, SCALE, 80, "897a4cc087729e3e", 9792),
-    (Mode::Zk, (3, 3), 1, "", 30, "bb4c6d9c1d87fbd8", 575),
-    (Mode::Zk, (3, 3), 7, FAULTS, 80, "0b7cac1eee89725f", 1222),
-    (Mode::Zk, (5, 5), 11, FAULTS, 80, "542290c48d55558c", 2737),
-    (Mode::Zk, (7, 4), 23, FAULTS, 80, "8b41c6079f646781", 3564),
-    (Mode::Zk, (3, 6), 5, SCALE, 80, "f3698d4ec1e51a78", 2045),
+    (Mode::Zk, (3, 3), 1, "", 30, "0fa85d5bf615d512", 573),
+    (Mode::Zk, (3, 3), 7, FAULTS, 80, "6173f5d805e0c44e", 1219),
+    (Mode::Zk, (5, 5), 11, FAULTS, 80, "4e13e253bfe3abec", 2730),
+    (Mode::Zk, (7, 4), 23, FAULTS, 80, "9834e24a57580c5e", 3552),
+    (Mode::Zk, (3, 6), 5, SCALE, 80, "385e5f236d2b9125", 2043),
 ];
 
 fn run(&(mode, (quorum, brokers), seed, text, until_s, _, _): &Golden) -> (String, u64) {

@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use crate::cluster::{self, ActionError, Core, ModeCluster, NodeKind, NodeView, Observer, Role, Roles};
-use crate::layout::Layout;
 use crate::scenario::{NodePrefix, ScenarioAction};
 #[cfg(feature = "summary")]
 use crate::summary::{NodeSummary, Summary};
@@ -24,7 +23,7 @@ use super::latency::Latency;
 use super::msg::{isr_bit, Assignment, Data, PartState, ServerState, Shared, Snapshot};
 use super::server::{Role as ServerRole, Server};
 use super::tree::DataTree;
-use super::{Cmd, Node, Note, Timer};
+use super::{Cmd, GiveUp, Limit, Node, Note, Timer};
 
 /// What the cluster checks and measures after every event.
 pub(crate) struct Watch {
@@ -157,10 +156,14 @@ impl Cluster {
         .filter(|sid| *sid >= 1)
         .map(node_of_sid);
         let tick = self.config.tick_time_ms;
+        let read_limit = match &s.role {
+            ServerRole::Following(f) => f.read_limit(),
+            _ => Limit::InitLimit,
+        };
         let timers = [
             (Timer::ElectionPoll, s.fle.interval_ms),
             (Timer::FinalizeWait, self.config.finalize_wait_ms),
-            (Timer::PeerTimeout, tick * if s.serving() { self.config.sync_limit } else { self.config.init_limit }),
+            (Timer::PeerTimeout, tick * read_limit.ticks(&self.config).0),
             (Timer::InitLimit, tick * self.config.init_limit),
         ];
         let timer = if alive { self.timer_view(id, &timers) } else { None };
@@ -277,7 +280,7 @@ impl ModeCluster for Cluster {
     }
 
     fn note_text(&self, note: &Note) -> (&'static str, Vec<String>) {
-        note_text(note, self.config.servers())
+        note_text(note, &self.config)
     }
 
     #[cfg(feature = "summary")]
@@ -335,12 +338,24 @@ impl ModeCluster for Cluster {
     }
 }
 
-/// A note as a translatable key and its arguments (the app's i18n layer words them).
-fn note_text(note: &Note, servers: usize) -> (&'static str, Vec<String>) {
-    let (zk, layout) = (server_name, Layout::zk(servers));
+/// (setting, ticks, tickTime ms, ticks × tickTime ms) of `limit` in the running configuration.
+fn limit_args(limit: Limit, config: &Config) -> Vec<String> {
+    let (ticks, tick_ms) = limit.ticks(config);
+    vec![limit.name().to_string(), ticks.to_string(), tick_ms.to_string(), (ticks * tick_ms).to_string()]
+}
+
+/// A note as a translatable key and its arguments (the app's i18n layer words them). The
+/// timings a note states come from the running configuration, so a `set` line changes the words.
+fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
+    let (zk, layout) = (server_name, config.layout());
     match note {
         Note::ElectionRound { round } => ("zk.election_round", vec![round.to_string()]),
-        Note::Elected { leader, round } => ("zk.elected", vec![zk(*leader), round.to_string()]),
+        // FLE: lookForLeader's finalize loop polls for finalizeWait before deciding.
+        Note::Elected { leader, round } => {
+            ("zk.elected", vec![zk(*leader), round.to_string(), config.finalize_wait_ms.to_string()])
+        }
+        // FLE: receivedFollowingNotification decides at once.
+        Note::Joined { leader, round } => ("zk.joined", vec![zk(*leader), round.to_string()]),
         Note::VoteSwitched { to, why } => match *why {
             VoteWin::HigherPeerEpoch { theirs, ours } => {
                 ("zk.vote_switch_epoch", vec![zk(*to), theirs.to_string(), ours.to_string()])
@@ -355,8 +370,10 @@ fn note_text(note: &Note, servers: usize) -> (&'static str, Vec<String>) {
         Note::Synced { mode } => ("zk.synced", vec![mode.to_string()]),
         Note::UpToDate => ("zk.uptodate", vec![]),
         Note::Established { epoch } => ("zk.established", vec![epoch.to_string()]),
-        Note::GaveUp { reason } => ("zk.gave_up", vec![reason.to_string()]),
-        Note::LeaderTimeout => ("zk.leader_timeout", vec![]),
+        Note::GaveUp { reason: GiveUp::InitLimit } => ("zk.gave_up_init_limit", limit_args(Limit::InitLimit, config)),
+        Note::GaveUp { reason: GiveUp::NotSynced } => ("zk.gave_up_not_synced", limit_args(Limit::SyncLimit, config)),
+        Note::GaveUp { reason: GiveUp::FollowerAhead } => ("zk.gave_up_follower_ahead", vec![]),
+        Note::LeaderTimeout { limit } => ("zk.leader_timeout", limit_args(*limit, config)),
         Note::LeaderLost => ("zk.leader_lost", vec![]),
         Note::SessionExpired { session, idle_ms, .. } => {
             ("zk.session_expired", vec![format!("{session:#x}"), idle_ms.to_string()])
@@ -447,7 +464,7 @@ mod tests {
 
     #[test]
     fn a_vote_switch_note_names_the_new_leader_and_the_deciding_step() {
-        let text = |why| note_text(&Note::VoteSwitched { to: 3, why }, 3);
+        let text = |why| note_text(&Note::VoteSwitched { to: 3, why }, &Config::default());
         assert_eq!(
             text(VoteWin::HigherPeerEpoch { theirs: 2, ours: 1 }),
             ("zk.vote_switch_epoch", vec!["zk3".to_string(), "2".to_string(), "1".to_string()])
@@ -460,6 +477,35 @@ mod tests {
             text(VoteWin::HigherSid { theirs: 3, ours: 2 }),
             ("zk.vote_switch_sid", vec!["zk3".to_string(), "zk2".to_string()])
         );
+    }
+
+    #[test]
+    fn timings_in_the_words_come_from_the_running_configuration() {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let default = Config::default();
+        let mut set = Config::default();
+        for (key, value) in [("finalizeWait", "80"), ("tickTime", "3000"), ("initLimit", "4"), ("syncLimit", "2")] {
+            set.apply_setting(key, value).unwrap();
+        }
+        // FLE: the finalize loop's wait; receivedFollowingNotification has none to state.
+        let elected = Note::Elected { leader: 3, round: 2 };
+        assert_eq!(note_text(&elected, &default), ("zk.elected", strings(&["zk3", "2", "200"])));
+        assert_eq!(note_text(&elected, &set), ("zk.elected", strings(&["zk3", "2", "80"])));
+        assert_eq!(note_text(&Note::Joined { leader: 3, round: 2 }, &set), ("zk.joined", strings(&["zk3", "2"])));
+        // Which limit fired, in ticks, the tick, and their product.
+        let timeout = |limit| note_text(&Note::LeaderTimeout { limit }, &set);
+        assert_eq!(timeout(Limit::InitLimit), ("zk.leader_timeout", strings(&["initLimit", "4", "3000", "12000"])));
+        assert_eq!(timeout(Limit::SyncLimit), ("zk.leader_timeout", strings(&["syncLimit", "2", "3000", "6000"])));
+        let gave_up = |reason| note_text(&Note::GaveUp { reason }, &default);
+        assert_eq!(
+            gave_up(GiveUp::InitLimit),
+            ("zk.gave_up_init_limit", strings(&["initLimit", "10", "2000", "20000"]))
+        );
+        assert_eq!(
+            gave_up(GiveUp::NotSynced),
+            ("zk.gave_up_not_synced", strings(&["syncLimit", "5", "2000", "10000"]))
+        );
+        assert_eq!(gave_up(GiveUp::FollowerAhead), ("zk.gave_up_follower_ahead", vec![]));
     }
 
     #[test]

@@ -23,11 +23,15 @@ pub struct Config {
     pub replication_factor: u32,
     /// Name of the initial topic.
     pub topic: String,
-    /// `tickTime` (zoo_sample.cfg: 2000; the code default is 3000).
+    /// `tickTime` (zoo_sample.cfg: 2000; the code default, `ZooKeeperServer.DEFAULT_TICK_TIME`,
+    /// is 3000). The three tick settings default to zoo_sample.cfg, the sample configuration
+    /// ZooKeeper ships and Kafka deployments commonly start from; Kafka's own
+    /// config/zookeeper.properties sets none of them.
     pub tick_time_ms: u64,
-    /// `initLimit`, in ticks (zoo_sample.cfg: 10).
+    /// `initLimit`, in ticks (zoo_sample.cfg: 10; no code default: a replicated ensemble
+    /// refuses to start without it).
     pub init_limit: u64,
-    /// `syncLimit`, in ticks (zoo_sample.cfg: 5).
+    /// `syncLimit`, in ticks (zoo_sample.cfg: 5; no code default either).
     pub sync_limit: u64,
     /// FLE `finalizeWait`.
     pub finalize_wait_ms: u64,

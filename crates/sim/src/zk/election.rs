@@ -30,6 +30,17 @@ pub struct Fle {
     pub finalizing: bool,
 }
 
+/// How a LOOKING server's election ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decided {
+    /// lookForLeader's LOOKING case: a quorum agreed and nothing better came within
+    /// finalizeWait.
+    Finalized,
+    /// receivedFollowingNotification: FOLLOWING/LEADING notifications named a leader that says
+    /// LEADING.
+    Joined,
+}
+
 /// FLE: totalOrderPredicate: higher peerEpoch wins, then higher zxid, then higher sid. A vote
 /// for a server without quorum weight (an observer's own vote, leader 0 here) never wins.
 pub fn total_order_predicate(new: &Vote, cur: &Vote) -> bool {
@@ -224,13 +235,16 @@ impl Server {
         }
     }
 
+    /// FLE: receivedFollowingNotification (and receivedLeadingNotification, whose 2-server
+    /// Oracle does not apply to 3, 5 or 7 voters): unlike a LOOKING round, the notification
+    /// that completes the quorum decides at once; there is no finalizeWait poll.
     fn on_decided_notification(&mut self, now: Time, from: Sid, n: Notification, out: &mut Vec<Out>) {
         if n.vote.election_epoch == self.fle.logicalclock {
             self.fle.recvset.insert(from, (n.vote, n.state));
             if self.has_quorum_for(&self.fle.recvset, &n.vote, n.state)
                 && self.check_leader(&self.fle.recvset, n.vote.leader, n.vote.election_epoch)
             {
-                self.finish_election(now, n.vote, out);
+                self.finish_election(now, n.vote, Decided::Joined, out);
                 return;
             }
         }
@@ -241,7 +255,7 @@ impl Server {
             && self.check_leader(&self.fle.outofelection, n.vote.leader, n.vote.election_epoch)
         {
             self.fle.logicalclock = n.vote.election_epoch;
-            self.finish_election(now, n.vote, out);
+            self.finish_election(now, n.vote, Decided::Joined, out);
         }
     }
 
@@ -265,10 +279,10 @@ impl Server {
         self.fle.finalizing = false;
         let mut vote = self.fle.proposed;
         vote.election_epoch = self.fle.logicalclock;
-        self.finish_election(now, vote, out);
+        self.finish_election(now, vote, Decided::Finalized, out);
     }
 
-    fn finish_election(&mut self, now: Time, vote: Vote, out: &mut Vec<Out>) {
+    fn finish_election(&mut self, now: Time, vote: Vote, how: Decided, out: &mut Vec<Out>) {
         if vote.leader == 0 || vote.leader > self.cfg.ensemble as Sid {
             // Only a voter can lead.
             return;
@@ -279,7 +293,11 @@ impl Server {
         self.vote = vote;
         out.push(Output::CancelTimer(Timer::ElectionPoll));
         out.push(Output::CancelTimer(Timer::FinalizeWait));
-        out.push(Output::Note(Note::Elected { leader: vote.leader, round: vote.election_epoch }));
+        let (leader, round) = (vote.leader, vote.election_epoch);
+        out.push(Output::Note(match how {
+            Decided::Finalized => Note::Elected { leader, round },
+            Decided::Joined => Note::Joined { leader, round },
+        }));
         if vote.leader == self.sid {
             self.lead(now, out);
         } else {
@@ -541,18 +559,45 @@ mod tests {
     }
 
     #[test]
-    fn a_restarted_server_joins_the_established_leader_without_a_new_election() {
-        // FLE: outofelection: a quorum of FOLLOWING/LEADING votes naming the same leader, and
-        // the leader itself says LEADING (checkLeader).
+    fn a_restarted_server_joins_the_established_leader_at_once_without_the_finalize_wait() {
+        // FLE: receivedFollowingNotification / outofelection: a quorum of FOLLOWING/LEADING
+        // votes naming the same leader, and the leader itself says LEADING (checkLeader). The
+        // notification that completes the quorum decides: no finalizeWait poll, so the note is
+        // Joined (narrated without the wait), not Elected.
         let mut s = started(1, 3);
         let established = vote(3, 0x1_0000_0004, 7, 1);
         let out =
             step(&mut s, Time::from_ms(5), Input::Msg { from: 1, msg: notif(established, ServerState::Following) });
-        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Elected { .. }))));
+        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Elected { .. } | Note::Joined { .. }))));
         let out = step(&mut s, Time::from_ms(6), Input::Msg { from: 2, msg: notif(established, ServerState::Leading) });
-        assert!(out.contains(&Output::Note(Note::Elected { leader: 3, round: 7 })));
+        assert_eq!(
+            out,
+            vec![
+                Output::SetTimer { timer: Timer::ElectionPoll, at: Time::from_ms(206) },
+                Output::CancelTimer(Timer::ElectionPoll),
+                Output::CancelTimer(Timer::FinalizeWait),
+                Output::Note(Note::Joined { leader: 3, round: 7 }),
+                Output::Send {
+                    to: 2,
+                    msg: Msg::Quorum { seq: 0, pkt: QuorumPacket::FollowerInfo { accepted_epoch: 0 } }
+                },
+                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(6 + 20_000) },
+            ]
+        );
         assert_eq!(s.state, ServerState::Following);
         assert_eq!(s.fle.logicalclock, 7);
+    }
+
+    #[test]
+    fn a_same_round_leading_notification_completing_the_quorum_is_a_join_too() {
+        // FLE: receivedFollowingNotification's first branch (n.electionEpoch == logicalclock,
+        // recvset): decided at once as well.
+        let mut s = started(1, 3);
+        let leading = vote(3, 0, 1, 0);
+        step(&mut s, Time::from_ms(5), Input::Msg { from: 1, msg: notif(leading, ServerState::Following) });
+        let out = step(&mut s, Time::from_ms(6), Input::Msg { from: 2, msg: notif(leading, ServerState::Leading) });
+        assert!(out.contains(&Output::Note(Note::Joined { leader: 3, round: 1 })));
+        assert!(!out.iter().any(|o| matches!(o, Output::SetTimer { timer: Timer::FinalizeWait, .. })));
     }
 
     #[test]
@@ -564,7 +609,7 @@ mod tests {
         }
         // Three FOLLOWING votes (a quorum of 5) but checkLeader fails: zk5 never said LEADING.
         let out = step(&mut s, Time::from_ms(6), Input::Msg { from: 3, msg: notif(v, ServerState::Following) });
-        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Elected { .. }))));
+        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Elected { .. } | Note::Joined { .. }))));
         assert_eq!(s.state, ServerState::Looking);
     }
 

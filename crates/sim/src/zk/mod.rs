@@ -65,14 +65,21 @@ pub const ABOUT_ZK_MODEL: &str = "\
 ZooKeeper mode simulates a ZooKeeper ensemble of 3, 5 or 7 voting servers (plus optional \
 observers) and the Kafka brokers that use it. The servers elect a leader with Fast Leader Election as FastLeaderElection.java does. \
 Notifications carry (leader, zxid, election epoch, peer epoch, state); votes are ordered by \
-peer epoch, then zxid, then server id; a quorum is followed by a 200 ms finalize wait; the \
-notification timeout doubles from 200 ms to 60 s; and servers that are not looking answer, so \
-a restarted server rejoins without a new election. The leader then runs ZAB as ZooKeeper \
-implements it: FOLLOWERINFO, LEADERINFO and ACKEPOCH; a DIFF, TRUNC or SNAP sync chosen as \
-syncFollower chooses it (500 committed proposals in memory, a txn-log diff up to a third of \
-the snapshot); NEWLEADER, ACK and UPTODATE; then PROPOSAL, ACK and COMMIT with zxid = \
-epoch << 32 | counter. The leader pings every half tick, and the initLimit and syncLimit \
-timeouts apply (tickTime 2000 ms, initLimit 10, syncLimit 5). Observers send OBSERVERINFO, \
+peer epoch, then zxid, then server id; a quorum in a LOOKING round is followed by a 200 ms \
+finalize wait; the notification timeout doubles from 200 ms to 60 s; and servers that are not \
+looking answer, so a restarted server rejoins without a new election, at once, when a quorum \
+of FOLLOWING/LEADING answers names a leader that says LEADING (no finalize wait). The leader \
+then runs ZAB as ZooKeeper implements it: FOLLOWERINFO, LEADERINFO and ACKEPOCH (the new epoch \
+is one more than the highest acceptedEpoch of the learners that connected in time, observers \
+included, once a quorum of voters did); a DIFF, TRUNC or SNAP sync chosen as syncFollower \
+chooses it (500 committed proposals in memory, a txn-log diff up to a third of the snapshot); \
+NEWLEADER, ACK and UPTODATE, after which every server answers LOOKING servers with the new \
+epoch as its vote's peer epoch (updateElectionVote, ZOOKEEPER-1732); then PROPOSAL, ACK and \
+COMMIT with zxid = epoch << 32 | counter. The leader pings every half tick, and the initLimit \
+and syncLimit timeouts apply, with the values of zoo_sample.cfg, the sample configuration \
+ZooKeeper ships and Kafka deployments commonly start from: tickTime 2000 ms, initLimit 10, \
+syncLimit 5 (ZooKeeper's built-in tickTime default is 3000, initLimit and syncLimit have none, \
+and Kafka's config/zookeeper.properties sets none of them). Observers send OBSERVERINFO, \
 learn commits by INFORM, serve clients, and never vote or count toward a quorum. A crashed process's operating \
 system resets its connections, so peers notice at once; a partition is noticed only by \
 timeouts. The leader tracks sessions in tick-wide buckets and expires them through a \
@@ -147,7 +154,16 @@ pub enum Note {
     ElectionRound {
         round: u64,
     },
+    /// A LOOKING round ended: a quorum agreed with this server's proposal and no better vote
+    /// came within finalizeWait (`lookForLeader`'s finalize loop).
     Elected {
+        leader: Sid,
+        round: u64,
+    },
+    /// This server joined a leader that is already LEADING: FOLLOWING/LEADING notifications
+    /// from a quorum named it (`receivedFollowingNotification`), decided at once, with no
+    /// finalize wait.
+    Joined {
         leader: Sid,
         round: u64,
     },
@@ -169,9 +185,12 @@ pub enum Note {
         epoch: u64,
     },
     GaveUp {
-        reason: &'static str,
+        reason: GiveUp,
     },
-    LeaderTimeout,
+    /// A learner heard nothing from its leader for `limit` ticks.
+    LeaderTimeout {
+        limit: Limit,
+    },
     LeaderLost,
     /// The leader expires a session it has not heard of for `idle_ms` (≥ its timeout).
     SessionExpired {
@@ -292,6 +311,47 @@ pub enum Note {
     Violation(String),
     /// What a person's action did (the world notes it).
     Action(world::ActionNote),
+}
+
+/// Why a ZooKeeper leader gives up leading and goes LOOKING.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GiveUp {
+    /// Discovery or sync did not reach a quorum within initLimit ticks (`getEpochToPropose`,
+    /// `waitForEpochAck`, `waitForNewLeaderAck`).
+    InitLimit,
+    /// Fewer than a quorum of followers were heard from within syncLimit ticks ("Not sufficient
+    /// followers synced, only synced with sids").
+    NotSynced,
+    /// A follower's ACKEPOCH showed a more recent history than the leader's.
+    FollowerAhead,
+}
+
+/// ZooKeeper's two learner timeouts, in ticks of `tickTime`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// `initLimit`: connecting to the leader and syncing with it.
+    InitLimit,
+    /// `syncLimit`: once synced.
+    SyncLimit,
+}
+
+impl Limit {
+    /// The setting's name, as ZooKeeper's configuration spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::InitLimit => "initLimit",
+            Limit::SyncLimit => "syncLimit",
+        }
+    }
+
+    /// (ticks, tickTime ms) in `config`.
+    pub fn ticks(self, config: &Config) -> (u64, u64) {
+        let ticks = match self {
+            Limit::InitLimit => config.init_limit,
+            Limit::SyncLimit => config.sync_limit,
+        };
+        (ticks, config.tick_time_ms)
+    }
 }
 
 /// What a user or scenario asks a node to do.

@@ -14,7 +14,7 @@ use super::msg::{
     epoch_of, Msg, Origin, QuorumPacket, Request, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
 use super::server::{Role, Server};
-use super::{Note, Out, Timer};
+use super::{Limit, Note, Out, Timer};
 
 /// `ZKDatabase.DEFAULT_COMMIT_LOG_COUNT`: committed proposals kept in memory for DIFF.
 pub const COMMIT_LOG_COUNT: usize = 500;
@@ -24,7 +24,11 @@ pub const SNAPSHOT_SIZE_FACTOR_PERCENT: usize = 33;
 /// `zookeeper.leaderConnectDelayDuringRetryMs`.
 pub const LEADER_CONNECT_DELAY_MS: u64 = 100;
 
+#[cfg(test)]
+mod epoch_rules;
 mod leader;
+#[cfg(test)]
+mod timeout_rules;
 pub use leader::{Leader, LeaderPhase, Learner, LearnerPhase, Tracked};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +37,8 @@ pub enum FollowerPhase {
     Discovery,
     /// ACKEPOCH sent, receiving the sync.
     Sync,
+    /// NEWLEADER taken and acknowledged: waiting for UPTODATE.
+    NewLeader,
     /// UPTODATE received: serving.
     Broadcast,
 }
@@ -51,6 +57,16 @@ pub struct Follower {
 impl Follower {
     pub fn is_up_to_date(&self) -> bool {
         self.phase == FollowerPhase::Broadcast
+    }
+
+    /// The learner's read timeout: initLimit ticks while it connects and syncs (Learner
+    /// .connectToLeader), syncLimit from NEWLEADER on (syncWithLeader, `case Leader.NEWLEADER`:
+    /// `sock.setSoTimeout(self.tickTime * self.syncLimit)`).
+    pub fn read_limit(&self) -> Limit {
+        match self.phase {
+            FollowerPhase::Discovery | FollowerPhase::Sync => Limit::InitLimit,
+            FollowerPhase::NewLeader | FollowerPhase::Broadcast => Limit::SyncLimit,
+        }
     }
 }
 
@@ -170,8 +186,6 @@ impl Server {
             return;
         }
         f.recv_seq += 1;
-        let limit = if f.phase == FollowerPhase::Broadcast { self.cfg.sync_limit } else { self.cfg.init_limit };
-        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(self.tick_ms() * limit) });
         match pkt {
             QuorumPacket::LeaderInfo { new_epoch } => self.on_leader_info(now, new_epoch, out),
             QuorumPacket::Sync(payload) => {
@@ -190,6 +204,12 @@ impl Server {
                 self.send_to_leader(QuorumPacket::Ping { touches }, out);
             }
             _ => {}
+        }
+        if let Role::Following(f) = &self.role {
+            // Learner: the next read waits at most the socket's timeout, as the packet left it
+            // (initLimit ticks, syncLimit from NEWLEADER on).
+            let (ticks, tick_ms) = f.read_limit().ticks(&self.cfg);
+            out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(tick_ms * ticks) });
         }
     }
 
@@ -256,6 +276,10 @@ impl Server {
             // Proposals of the current epoch that came with the sync are acknowledged too.
             self.send_to_leader(QuorumPacket::Ack { zxid: last }, out);
         }
+        if let Role::Following(f) = &mut self.role {
+            // Learner.syncWithLeader: from NEWLEADER on, the read timeout is syncLimit ticks.
+            f.phase = FollowerPhase::NewLeader;
+        }
     }
 
     fn on_up_to_date(&mut self, now: Time, committed: Zxid, out: &mut Vec<Out>) {
@@ -264,9 +288,12 @@ impl Server {
         };
         f.phase = FollowerPhase::Broadcast;
         let through = committed.max(f.early_commit);
+        // ZOOKEEPER-1732: Learner.syncWithLeader, after UPTODATE, calls
+        // QuorumPeer.updateElectionVote(newEpoch) (followers and observers): the vote we answer
+        // LOOKING servers with now carries the epoch of NEWLEADER as its peerEpoch.
+        self.vote.peer_epoch = self.current_epoch;
         self.apply_through(now, through, out);
         out.push(Output::Note(Note::UpToDate));
-        out.push(Output::SetTimer { timer: Timer::PeerTimeout, at: now.plus_ms(self.tick_ms() * self.cfg.sync_limit) });
     }
 
     fn on_proposal(&mut self, now: Time, txn: Rc<Txn>, out: &mut Vec<Out>) {
@@ -329,10 +356,10 @@ impl Server {
     }
 
     pub(crate) fn on_peer_timeout(&mut self, now: Time, out: &mut Vec<Out>) {
-        if matches!(self.role, Role::Following(_)) {
+        if let Role::Following(f) = &self.role {
             // ZAB: a follower that hears nothing for syncLimit (initLimit while syncing) ticks
             // goes LOOKING.
-            out.push(Output::Note(Note::LeaderTimeout));
+            out.push(Output::Note(Note::LeaderTimeout { limit: f.read_limit() }));
             self.go_looking(now, out);
         }
     }
@@ -521,8 +548,8 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(3 + 20_000) },
                 Output::Send { to: 2, msg: q(1, QuorumPacket::AckEpoch { current_epoch: Some(2), last_zxid: 0 }) },
+                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(3 + 20_000) },
             ]
         );
         assert_eq!(f.accepted_epoch, 3);
@@ -556,7 +583,7 @@ mod tests {
         step(&mut l, Time::ZERO, Input::Msg { from: 0, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }) });
         let ack = QuorumPacket::AckEpoch { current_epoch: Some(0), last_zxid: make_zxid(0, 9) };
         let out = step(&mut l, Time::from_ms(1), Input::Msg { from: 0, msg: q(1, ack) });
-        assert!(out.contains(&Output::Note(Note::GaveUp { reason: "follower ahead of leader" })));
+        assert!(out.contains(&Output::Note(Note::GaveUp { reason: crate::zk::GiveUp::FollowerAhead })));
         assert_eq!(l.state, ServerState::Looking);
     }
 
@@ -638,8 +665,8 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(4 + 10_000) },
                 Output::Send { to: 2, msg: q(3, QuorumPacket::Ack { zxid: make_zxid(1, 1) }) },
+                Output::SetTimer { timer: Timer::PeerTimeout, at: Time::from_ms(4 + 10_000) },
             ]
         );
         assert_eq!(f.applied_zxid(), 0);
@@ -665,15 +692,6 @@ mod tests {
         feed(&mut f, 2, QuorumPacket::NewLeader { zxid: make_zxid(2, 0) });
         let zxids: Vec<Zxid> = f.log.iter().map(|t| t.zxid).collect();
         assert_eq!(zxids, vec![make_zxid(1, 1), make_zxid(1, 2), make_zxid(2, 1)]);
-    }
-
-    #[test]
-    fn follower_goes_looking_after_sync_limit_ticks_of_silence() {
-        let mut f = server(1);
-        f.follow(Time::ZERO, 3, &mut Vec::new());
-        let out = step(&mut f, Time::from_ms(20_000), Input::Timer(Timer::PeerTimeout));
-        assert!(out.contains(&Output::Note(Note::LeaderTimeout)));
-        assert_eq!(f.state, ServerState::Looking);
     }
 
     #[test]

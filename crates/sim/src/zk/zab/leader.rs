@@ -14,7 +14,7 @@ use super::super::msg::{
     make_zxid, Msg, Origin, QuorumPacket, ServerState, Sid, SnapRef, SyncMode, SyncPayload, Txn, TxnBody, Zxid,
 };
 use super::super::server::{Role, Server};
-use super::super::{Note, Out, Timer};
+use super::super::{GiveUp, Note, Out, Timer};
 use super::{expiry_deadline, send_on, sync_plan, Plan};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,8 +58,12 @@ pub struct Leader {
     pub phase: LeaderPhase,
     pub new_epoch: u64,
     pub learners: SortedMap<Sid, Learner>,
-    /// acceptedEpoch of every server that sent FOLLOWERINFO in time (and our own).
-    pub connecting: SortedMap<Sid, u64>,
+    /// The voters that sent FOLLOWERINFO while the epoch was being chosen (and ourselves):
+    /// `connectingFollowers`, which must hold a quorum.
+    pub connecting: SortedSet<Sid>,
+    /// The highest acceptedEpoch of every learner that sent FOLLOWERINFO or OBSERVERINFO while
+    /// the epoch was being chosen (and our own): the new epoch is this + 1.
+    pub max_accepted_epoch: u64,
     pub epoch_acks: SortedSet<Sid>,
     pub newleader_acks: SortedSet<Sid>,
     pub next_counter: u64,
@@ -110,13 +114,14 @@ impl Server {
             self.state
         );
         self.state = ServerState::Leading;
-        let mut connecting = SortedMap::new();
-        connecting.insert(self.sid, self.accepted_epoch);
+        let mut connecting = SortedSet::new();
+        connecting.insert(self.sid);
         let leader = Leader {
             phase: LeaderPhase::Discovery,
             new_epoch: 0,
             learners: SortedMap::new(),
             connecting,
+            max_accepted_epoch: self.accepted_epoch,
             epoch_acks: SortedSet::new(),
             newleader_acks: SortedSet::new(),
             next_counter: 1,
@@ -171,12 +176,16 @@ impl Server {
             };
             l.learners.insert(from, learner);
             match l.phase {
-                // Observers do not take part in choosing the epoch.
-                LeaderPhase::Discovery if observer => {}
                 LeaderPhase::Discovery => {
-                    // ZAB: getEpochToPropose: new epoch = max(acceptedEpoch) + 1 once a quorum
-                    // including the leader has connected.
-                    l.connecting.insert(from, accepted_epoch);
+                    // ZAB: Leader.getEpochToPropose, called by LearnerHandler for FOLLOWERINFO
+                    // and OBSERVERINFO alike: `if (lastAcceptedEpoch >= epoch) epoch =
+                    // lastAcceptedEpoch + 1` for every learner, observers included; only
+                    // `isParticipant(sid)` joins connectingFollowers, whose quorum (with the
+                    // leader) fixes the epoch.
+                    l.max_accepted_epoch = l.max_accepted_epoch.max(accepted_epoch);
+                    if !observer {
+                        l.connecting.insert(from);
+                    }
                     if l.connecting.len() >= quorum {
                         self.propose_epoch(now, out);
                     }
@@ -221,7 +230,7 @@ impl Server {
 
     pub(crate) fn propose_epoch(&mut self, now: Time, out: &mut Vec<Out>) {
         let Some(l) = self.leader_mut() else { return };
-        let new_epoch = l.connecting.values().copied().max().unwrap_or(0) + 1;
+        let new_epoch = l.max_accepted_epoch + 1;
         l.new_epoch = new_epoch;
         l.phase = LeaderPhase::EpochAck;
         self.accepted_epoch = new_epoch; // durable
@@ -259,7 +268,7 @@ impl Server {
                 if let Some(ce) = current_epoch {
                     if (ce, last_zxid) > ours {
                         // ZAB: the leader aborts if a follower is more recent than itself.
-                        out.push(Output::Note(Note::GaveUp { reason: "follower ahead of leader" }));
+                        out.push(Output::Note(Note::GaveUp { reason: GiveUp::FollowerAhead }));
                         self.go_looking(now, out);
                         return;
                     }
@@ -378,6 +387,11 @@ impl Server {
             l.sessions.insert(session, Tracked::touched(now.as_ms(), timeout, tick_ms));
         }
         let epoch = l.new_epoch;
+        // ZOOKEEPER-1732: Leader.startZkServer (once a quorum ACKed NEWLEADER) calls
+        // QuorumPeer.updateElectionVote(getEpoch()): the vote we answer LOOKING servers with now
+        // carries the new epoch as its peerEpoch (its zxid and electionEpoch stay as elected).
+        self.vote.peer_epoch = epoch;
+        let Some(l) = self.leader_mut() else { return };
         let acked: Vec<Sid> =
             l.learners.iter().filter(|(_, h)| h.phase == LearnerPhase::Acked).map(|(s, _)| *s).collect();
         for s in acked {
@@ -399,7 +413,7 @@ impl Server {
         if let Role::Leading(l) = &self.role {
             if !l.is_established() {
                 // ZAB: discovery and sync are bounded by initLimit ticks.
-                out.push(Output::Note(Note::GaveUp { reason: "initLimit" }));
+                out.push(Output::Note(Note::GaveUp { reason: GiveUp::InitLimit }));
                 self.go_looking(now, out);
             }
         }
@@ -421,7 +435,7 @@ impl Server {
                 1 + l.learners.iter().filter(|(s, h)| *s != sid && !h.observer && tick <= h.deadline_tick).count();
             if synced < quorum {
                 // ZAB: "Not sufficient followers synced": the leader gives up.
-                out.push(Output::Note(Note::GaveUp { reason: "not sufficient followers synced" }));
+                out.push(Output::Note(Note::GaveUp { reason: GiveUp::NotSynced }));
                 self.go_looking(now, out);
                 return;
             }
