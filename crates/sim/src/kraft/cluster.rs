@@ -334,6 +334,7 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         Note::SuccessorTurn { epoch, resigned } => ("kraft.successor_turn", vec![name(resigned), epoch.to_string()]),
         Note::BecameProspective { epoch } => ("kraft.prospective", vec![epoch.to_string()]),
         Note::PreVoteLost { epoch } => ("kraft.prevote_lost", vec![epoch.to_string()]),
+        Note::PreVoteRejected { epoch } => ("kraft.prevote_majority_rejected", vec![epoch.to_string()]),
         Note::BecameCandidate { epoch } => ("kraft.candidate", vec![epoch.to_string()]),
         Note::ElectionTimedOut { epoch } => ("kraft.election_timeout", vec![epoch.to_string()]),
         Note::BecameLeader { epoch } => ("kraft.leader", vec![epoch.to_string()]),

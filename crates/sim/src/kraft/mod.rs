@@ -174,6 +174,11 @@ pub enum Note {
     PreVoteLost {
         epoch: u64,
     },
+    /// A majority rejected the pre-vote (Kafka `EpochElection.isVoteRejected`): it gives up
+    /// before its election timeout.
+    PreVoteRejected {
+        epoch: u64,
+    },
     BecameCandidate {
         epoch: u64,
     },

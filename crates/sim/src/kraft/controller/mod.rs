@@ -36,6 +36,8 @@ const SHUTDOWN_LINGER_MS: u64 = 100;
 type Out = Vec<Output<Msg, Timer, Note>>;
 
 mod election;
+#[cfg(test)]
+mod election_tests;
 mod follower;
 mod leader;
 mod lifecycle;
@@ -243,6 +245,12 @@ impl Controller {
         out.push(Output::SetTimer { timer, at });
     }
 
+    /// The election countdown `(set at, fires at)` carried over into a new role.
+    fn keep_countdown(&mut self, countdown: (Time, Time), out: &mut Out) {
+        self.timer_view = Some(countdown);
+        out.push(Output::SetTimer { timer: Timer::Election, at: countdown.1 });
+    }
+
     fn cancel_role_timers(&mut self, out: &mut Out) {
         for timer in [
             Timer::Election,
@@ -272,18 +280,11 @@ impl Controller {
                 out.push(Output::Note(Note::NoLeaderTimeout { epoch: self.epoch, timeout_ms }));
                 self.begin_election(now, out);
             }
-            (Timer::Election, State::Prospective { leader, .. }) => {
-                // KIP-996: a prospective that times out goes back to following (if it knew a
-                // leader) or to Unattached, and tries again after another timeout.
-                let leader = *leader;
+            (Timer::Election, State::Prospective { .. }) => {
+                // Kafka 4.1 pollProspective: the pre-vote timed out → follow the leader it
+                // remembers, or (none) Unattached with no election time left: Prospective again.
                 out.push(Output::Note(Note::PreVoteLost { epoch: self.epoch }));
-                match leader {
-                    Some(l) => self.become_follower(now, self.epoch, l, out),
-                    None => {
-                        self.transition(State::Unattached);
-                        self.reset_election_timer(now, out);
-                    }
-                }
+                self.prospective_lost(now, out);
             }
             (Timer::Election, State::Candidate { .. }) => {
                 // Kafka 4.x: a candidate that neither won nor lost waits out its election
@@ -359,9 +360,11 @@ impl Controller {
     /// A quorum RPC from a newer epoch: whether its handler still runs.
     fn on_newer_epoch(&mut self, now: Time, from: NodeId, msg: &Msg, out: &mut Out) -> bool {
         match *msg {
-            // KIP-595: a standard vote with a higher epoch first moves us to Unattached there.
-            // KIP-996: a pre-vote changes nothing. Either way the vote is then judged.
-            Msg::Vote { epoch, candidate, pre_vote: false, .. } if self.is_candidate_voter(from, candidate) => {
+            // KIP-595, and Kafka 4.1 `handleVoteRequest` for pre-votes too: a vote request with a
+            // higher epoch first moves us (any role, a leader included) to Unattached at that
+            // epoch, not voted (`transitionToUnattached(replicaEpoch, OptionalInt.empty())`); the
+            // vote is then judged there and answered with the new epoch and no leader.
+            Msg::Vote { epoch, candidate, .. } if self.is_candidate_voter(from, candidate) => {
                 self.become_unattached(now, epoch, out);
                 true
             }

@@ -4,17 +4,17 @@
 use super::*;
 use crate::kraft::msg::FetchBody;
 
-fn controller(id: NodeId) -> Controller {
+pub(super) fn controller(id: NodeId) -> Controller {
     Controller::new(id, vec![0, 1, 2], Config::default(), 7)
 }
 
-fn step(c: &mut Controller, now: Time, input: Input<Msg, Timer, Cmd>) -> Out {
+pub(super) fn step(c: &mut Controller, now: Time, input: Input<Msg, Timer, Cmd>) -> Out {
     let mut out = Vec::new();
     c.step(now, input, &mut out);
     out
 }
 
-fn notes(out: &Out) -> Vec<Note> {
+pub(super) fn notes(out: &Out) -> Vec<Note> {
     out.iter()
         .filter_map(|o| match o {
             Output::Note(n) => Some(n.clone()),
@@ -24,7 +24,7 @@ fn notes(out: &Out) -> Vec<Note> {
 }
 
 /// Controller `id` started and following c1 (node 0) in epoch 1, at 10 ms.
-fn following_node_0(id: NodeId) -> Controller {
+pub(super) fn following_node_0(id: NodeId) -> Controller {
     let mut c = controller(id);
     step(&mut c, Time::ZERO, Input::Start);
     let begin = Msg::BeginQuorumEpoch { epoch: 1, leader: 0 };
@@ -76,7 +76,7 @@ fn a_preferred_successor_says_the_leader_resigned_not_that_fetches_timed_out() {
 }
 
 /// A one-voter quorum's leader (epoch 1) whose log holds topic `orders` (topic id 1).
-fn single_voter_leader_with_orders() -> Controller {
+pub(super) fn single_voter_leader_with_orders() -> Controller {
     let mut c = Controller::new(0, vec![0], Config::default(), 7);
     step(&mut c, Time::ZERO, Input::Start);
     let (_, at) = c.timer_view.expect("an election timer");
@@ -132,7 +132,7 @@ fn an_unknown_topic_is_refused_with_no_record_and_a_follower_does_nothing() {
 
 // ---- the epoch check at the top of `on_msg` ---------------------------------------------------
 
-fn sends(out: &Out) -> Vec<(NodeId, Msg)> {
+pub(super) fn sends(out: &Out) -> Vec<(NodeId, Msg)> {
     out.iter()
         .filter_map(|o| match o {
             Output::Send { to, msg } => Some((*to, msg.clone())),
@@ -141,7 +141,7 @@ fn sends(out: &Out) -> Vec<(NodeId, Msg)> {
         .collect()
 }
 
-fn vote(epoch: u64, candidate: NodeId, pre_vote: bool) -> Input<Msg, Timer, Cmd> {
+pub(super) fn vote(epoch: u64, candidate: NodeId, pre_vote: bool) -> Input<Msg, Timer, Cmd> {
     Input::Msg { from: candidate, msg: Msg::Vote { epoch, candidate, last_epoch: 0, last_offset: 0, pre_vote } }
 }
 
@@ -169,18 +169,6 @@ fn a_standard_vote_of_a_newer_epoch_moves_to_unattached_there_before_it_is_judge
     let granted = Msg::VoteResponse { epoch: 2, leader: None, granted: true, pre_vote: false };
     assert_eq!(sends(&out), vec![(2, granted)]);
     assert_eq!((c.epoch, c.voted_for, c.state.clone()), (2, Some(2), State::Unattached));
-}
-
-#[test]
-fn a_pre_vote_of_a_newer_epoch_changes_nothing() {
-    let mut c = controller(1);
-    step(&mut c, Time::ZERO, Input::Start);
-    let out = step(&mut c, Time::from_ms(20), vote(5, 2, true));
-    // KIP-996: granted (the log is as long), and neither the epoch nor the vote moves.
-    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 5, pre_vote: true, granted: true }]);
-    let granted = Msg::VoteResponse { epoch: 0, leader: None, granted: true, pre_vote: true };
-    assert_eq!(out.last(), Some(&Output::Send { to: 2, msg: granted }));
-    assert_eq!((c.epoch, c.voted_for, c.state.clone()), (0, None, State::Unattached));
 }
 
 #[test]

@@ -75,6 +75,7 @@ impl Controller {
 
     pub(super) fn become_unattached(&mut self, now: Time, epoch: u64, out: &mut Out) {
         debug_assert!(epoch >= self.epoch, "node {}: epochs only grow ({} → {epoch})", self.id, self.epoch);
+        let kept = self.kept_election_deadline(now);
         self.cancel_role_timers(out);
         if epoch > self.epoch {
             self.epoch = epoch;
@@ -83,7 +84,22 @@ impl Controller {
         self.leader_id = None;
         self.transition(State::Unattached);
         out.push(Output::Note(Note::BecameUnattached { epoch: self.epoch }));
-        self.reset_election_timer(now, out);
+        match kept {
+            Some(countdown) => self.keep_countdown(countdown, out),
+            None => self.reset_election_timer(now, out),
+        }
+    }
+
+    /// Kafka 4.1 `QuorumState.transitionToUnattached`: a Candidate, an Unattached voter, a
+    /// Resigned leader and a Prospective whose pre-vote was not rejected keep the election time
+    /// they have left; a Follower, a Leader and a rejected Prospective draw a new [T, 2T).
+    fn kept_election_deadline(&self, now: Time) -> Option<(Time, Time)> {
+        let keeps = match &self.state {
+            State::Candidate { .. } | State::Unattached | State::Resigned => true,
+            State::Prospective { .. } => !self.vote_rejected(),
+            State::Leader(_) | State::Follower { .. } => false,
+        };
+        self.timer_view.filter(|(_, at)| keeps && *at >= now)
     }
 
     pub(super) fn become_prospective(&mut self, now: Time, out: &mut Out) {
