@@ -149,7 +149,7 @@ impl KraftCluster {
                 State::Candidate { .. } => Role::Candidate,
                 State::Leader(_) => Role::Leader,
                 State::Follower { .. } => Role::Follower,
-                State::Resigned => Role::Resigned,
+                State::Resigned { .. } => Role::Resigned,
             }
         };
         let vote = match &c.state {

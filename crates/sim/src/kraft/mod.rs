@@ -136,6 +136,8 @@ pub enum Timer {
     FetchTimeout,
     FetchRetry,
     BeginQuorumResend,
+    /// A resigned leader sends EndQuorumEpoch again to the voters that have not answered.
+    EndQuorumResend,
     CheckQuorum,
     NoOp,
     /// The long poll of this replica's parked fetch expires.

@@ -34,6 +34,12 @@ pub enum Msg {
         leader: NodeId,
         preferred: NodeList,
     },
+    /// The receiver's epoch and the leader it knows: acknowledges an EndQuorumEpoch (the resigned
+    /// leader sends it again to voters that have not).
+    EndQuorumEpochResponse {
+        epoch: u64,
+        leader: Option<NodeId>,
+    },
     /// FETCH(FetchOffset, LastFetchedEpoch); the replica id is the sender.
     Fetch {
         epoch: u64,
@@ -101,6 +107,7 @@ impl Msg {
             | Msg::BeginQuorumEpoch { epoch, .. }
             | Msg::BeginQuorumEpochResponse { epoch }
             | Msg::EndQuorumEpoch { epoch, .. }
+            | Msg::EndQuorumEpochResponse { epoch, .. }
             | Msg::Fetch { epoch, .. }
             | Msg::FetchResponse { epoch, .. } => Some(*epoch),
             Msg::BrokerRegistration { .. }
@@ -117,7 +124,7 @@ impl Message for Msg {
             Msg::Vote { pre_vote: true, .. } | Msg::VoteResponse { pre_vote: true, .. } => MsgClass::PreVote,
             Msg::Vote { .. } | Msg::VoteResponse { .. } => MsgClass::Vote,
             Msg::BeginQuorumEpoch { .. } | Msg::BeginQuorumEpochResponse { .. } => MsgClass::BeginEpoch,
-            Msg::EndQuorumEpoch { .. } => MsgClass::EndEpoch,
+            Msg::EndQuorumEpoch { .. } | Msg::EndQuorumEpochResponse { .. } => MsgClass::EndEpoch,
             Msg::Fetch { .. } => MsgClass::Fetch,
             Msg::FetchResponse { body: FetchBody::Records { entries, .. }, .. } if !entries.is_empty() => {
                 MsgClass::FetchData
@@ -137,6 +144,7 @@ impl Message for Msg {
             Msg::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
             Msg::BeginQuorumEpochResponse { .. } => "BeginQuorumEpochResponse",
             Msg::EndQuorumEpoch { .. } => "EndQuorumEpoch",
+            Msg::EndQuorumEpochResponse { .. } => "EndQuorumEpochResponse",
             Msg::Fetch { .. } => "Fetch",
             Msg::FetchResponse { .. } => "FetchResponse",
             Msg::BrokerRegistration { .. } => "BrokerRegistration",
@@ -160,6 +168,7 @@ impl Message for Msg {
             self,
             Msg::VoteResponse { .. }
                 | Msg::BeginQuorumEpochResponse { .. }
+                | Msg::EndQuorumEpochResponse { .. }
                 | Msg::FetchResponse { .. }
                 | Msg::BrokerRegistrationResponse { .. }
                 | Msg::BrokerHeartbeatResponse { .. }

@@ -118,11 +118,9 @@ impl Controller {
 
     pub(super) fn on_vote_response(&mut self, now: Time, from: NodeId, reply: VoteReply, out: &mut Out) {
         let VoteReply { epoch, leader, granted, pre_vote } = reply;
-        // Kafka 4.1 maybeHandleCommonResponse: an answer of our epoch naming a leader, while we
-        // know none, makes us its Follower, granted or not (a Prospective that remembers the
-        // leader, or a Candidate that knows none and is told of one, differ: see below).
-        if let Some(l) = leader.filter(|l| *l != self.id && self.leader_id.is_none() && !self.is_leader()) {
-            self.become_follower(now, epoch, l, out);
+        debug_assert_eq!(epoch, self.epoch, "on_msg settled the epoch");
+        // Granted or not: a Prospective that remembers the leader only counts the answer.
+        if self.observe_leader_of_our_epoch(now, leader, out) {
             return;
         }
         // Pre-vote answers count while Prospective, vote answers while Candidate.
@@ -169,6 +167,18 @@ impl Controller {
                 self.transition(State::Unattached);
                 self.begin_election(now, out);
             }
+        }
+    }
+
+    /// Kafka 4.1 `maybeHandleCommonResponse`: an answer of our epoch naming a leader, while we
+    /// know none, makes us its Follower. Whether it did.
+    pub(super) fn observe_leader_of_our_epoch(&mut self, now: Time, leader: Option<NodeId>, out: &mut Out) -> bool {
+        match leader.filter(|l| *l != self.id && self.leader_id.is_none() && !self.is_leader()) {
+            Some(l) => {
+                self.become_follower(now, self.epoch, l, out);
+                true
+            }
+            None => false,
         }
     }
 

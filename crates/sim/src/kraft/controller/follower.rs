@@ -75,6 +75,10 @@ impl Controller {
         }
     }
 
+    /// Kafka 4.1 `handleEndQuorumEpochRequest`: follow the resigning leader if we knew none
+    /// (`maybeTransition`), then, following it, override the fetch timer with our turn among its
+    /// preferred successors. `hasFetchedFromLeader` is left as it is (FollowerState has no reset),
+    /// so a follower that fetched still rejects pre-votes. Answered in every case.
     pub(super) fn on_end_quorum_epoch(
         &mut self,
         now: Time,
@@ -83,23 +87,33 @@ impl Controller {
         preferred: &[NodeId],
         out: &mut Out,
     ) {
-        let State::Follower { leader, has_fetched, leader_resigned, .. } = &mut self.state else { return };
-        if *leader != from {
-            return;
+        self.observe_leader_of_our_epoch(now, Some(from), out);
+        let wait = end_epoch_election_backoff_ms(self.id, preferred);
+        if let State::Follower { leader, leader_resigned, .. } = &mut self.state {
+            if *leader == from {
+                *leader_resigned = true;
+                out.push(Output::Note(Note::EndQuorumEpochReceived { epoch, backoff_ms: wait }));
+                self.reset_fetch_timer(now, wait, out);
+            }
         }
-        // The leader is going away: our pre-vote grants reopen.
-        *has_fetched = false;
-        if let Some(pos) = preferred.iter().position(|v| *v == self.id) {
-            // KIP-595: the first preferred candidate's fetch timer becomes 0; the others get
-            // min(max, (max >> (n-1)) << (pos-1)), max = election.backoff.max.ms.
-            let max = crate::kraft::ELECTION_BACKOFF_MAX_MS;
-            let n = preferred.len() as u32;
-            let wait =
-                if pos == 0 { 0 } else { (max >> (n - 1).min(63)).checked_shl(pos as u32 - 1).unwrap_or(max).min(max) };
-            *leader_resigned = true;
-            out.push(Output::Note(Note::EndQuorumEpochReceived { epoch, backoff_ms: wait }));
-            self.reset_fetch_timer(now, wait, out);
-        }
+        self.answer_end_quorum_epoch(from, out);
+    }
+
+    pub(super) fn answer_end_quorum_epoch(&self, to: NodeId, out: &mut Out) {
+        out.push(Output::Send { to, msg: Msg::EndQuorumEpochResponse { epoch: self.epoch, leader: self.leader_id } });
+    }
+}
+
+/// Kafka 4.1 `endEpochElectionBackoff` / `strictExponentialElectionBackoffMs`: the first preferred
+/// successor waits 0 ms; the one at position p of n waits min(max, (max >> (n-1)) << (p-1)), max =
+/// `election.backoff.max.ms`; a voter not in the list waits max.
+fn end_epoch_election_backoff_ms(me: NodeId, preferred: &[NodeId]) -> u64 {
+    let max = crate::kraft::ELECTION_BACKOFF_MAX_MS;
+    let n = preferred.len() as u32;
+    match preferred.iter().position(|v| *v == me).unwrap_or(preferred.len()) as u32 {
+        0 => 0,
+        pos if pos >= n => max,
+        pos => (max >> (n - 1).min(63)).checked_shl(pos - 1).unwrap_or(max).min(max),
     }
 }
 

@@ -30,8 +30,13 @@ const MAX_FETCH_RECORDS: usize = 64;
 /// `reconnect.backoff.max.ms` 1000.
 const RECONNECT_BACKOFF_MS: u64 = 50;
 const RECONNECT_BACKOFF_MAX_MS: u64 = 1_000;
-/// How long a shutting-down leader waits for EndQuorumEpoch to leave before it stops.
-const SHUTDOWN_LINGER_MS: u64 = 100;
+/// `controller.quorum.request.timeout.ms`: how long a request waits for its answer before it is
+/// sent again (EndQuorumEpoch) or given up on.
+const REQUEST_TIMEOUT_MS: u64 = 2_000;
+/// Kafka 4.1 `KafkaRaftClientDriver` shuts the raft client down with `shutdown(5000)`: a
+/// resigned leader stays up (answering votes, sending EndQuorumEpoch) until it learns of a remote
+/// leader or this much time passed.
+const SHUTDOWN_TIMEOUT_MS: u64 = 5_000;
 
 type Out = Vec<Output<Msg, Timer, Note>>;
 
@@ -41,6 +46,8 @@ mod election_tests;
 mod follower;
 mod leader;
 mod lifecycle;
+#[cfg(test)]
+mod resign_tests;
 #[cfg(test)]
 mod tests;
 mod transitions;
@@ -73,8 +80,12 @@ pub enum State {
         /// now counts down its turn to stand, not a silent leader.
         leader_resigned: bool,
     },
-    /// A leader that stepped down (shutdown or failed check-quorum), waiting out its epoch.
-    Resigned,
+    /// A leader that stepped down (shutdown or failed check-quorum), waiting out its epoch; it
+    /// sends EndQuorumEpoch naming its preferred successors until every other voter answered.
+    Resigned {
+        unacked: SortedSet<NodeId>,
+        preferred: Vec<NodeId>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,6 +143,8 @@ pub struct Controller {
     /// The countdown the app draws: (set at, fires at).
     pub timer_view: Option<(Time, Time)>,
     last_append: Time,
+    /// A graceful shutdown is under way; the process stops by then at the latest.
+    shutdown_deadline: Option<Time>,
 }
 
 impl Controller {
@@ -152,6 +165,7 @@ impl Controller {
             image: MetadataImage::default(),
             timer_view: None,
             last_append: Time::ZERO,
+            shutdown_deadline: None,
         }
     }
 
@@ -184,6 +198,7 @@ impl Controller {
         // The image is memory: rebuilt from the log once the high watermark is known again.
         self.image = MetadataImage::default();
         self.timer_view = None;
+        self.shutdown_deadline = None;
     }
 
     /// The image the active controller decides from, if this controller is active.
@@ -195,6 +210,15 @@ impl Controller {
     }
 
     pub fn step(&mut self, now: Time, input: Input<Msg, Timer, Cmd>, out: &mut Out) {
+        let first = out.len();
+        self.step_inner(now, input, out);
+        // The process stops at a Halt: nothing after it is sent or set.
+        if let Some(halt) = out[first..].iter().position(|o| matches!(o, Output::Halt)) {
+            out.truncate(first + halt + 1);
+        }
+    }
+
+    fn step_inner(&mut self, now: Time, input: Input<Msg, Timer, Cmd>, out: &mut Out) {
         match input {
             Input::Start => self.start(now, out),
             Input::Timer(timer) => self.on_timer(now, timer, out),
@@ -214,9 +238,12 @@ impl Controller {
         // says.
         match self.leader_id {
             // KIP-595: a node that restarts while recorded as leader starts as Resigned.
+            // Kafka 4.1 QuorumState.initialize: with no preferred successors; it still sends
+            // EndQuorumEpoch to every other voter (pollResigned).
             Some(leader) if leader == self.id => {
-                self.state = State::Resigned;
+                self.state = State::Resigned { unacked: self.other_voters(), preferred: Vec::new() };
                 self.reset_election_timer(now, out);
+                self.send_end_quorum_epoch(now, out);
             }
             Some(leader) => self.become_follower(now, self.epoch, leader, out),
             None => {
@@ -257,6 +284,7 @@ impl Controller {
             Timer::FetchTimeout,
             Timer::FetchRetry,
             Timer::BeginQuorumResend,
+            Timer::EndQuorumResend,
             Timer::CheckQuorum,
             Timer::NoOp,
             Timer::SessionCheck,
@@ -272,6 +300,12 @@ impl Controller {
     }
 
     fn on_timer(&mut self, now: Time, timer: Timer, out: &mut Out) {
+        // Kafka 4.1 pollUnattachedAsVoter / pollProspective / pollCandidate / pollResigned: while
+        // shutting down, an election timeout moves nothing; the node waits for a leader or the end
+        // of the shutdown timeout.
+        if timer == Timer::Election && self.shutdown_deadline.is_some() {
+            return;
+        }
         match (timer, &self.state) {
             (Timer::Election, State::Unattached) => {
                 // KIP-595: an Unattached voter starts an election when its election timeout
@@ -292,7 +326,7 @@ impl Controller {
                 out.push(Output::Note(Note::ElectionTimedOut { epoch: self.epoch }));
                 self.begin_election(now, out);
             }
-            (Timer::Election, State::Resigned) => {
+            (Timer::Election, State::Resigned { .. }) => {
                 // KIP-595: after its election timeout a resigned leader moves to Unattached(epoch + 1).
                 self.become_unattached(now, self.epoch + 1, out);
             }
@@ -309,9 +343,13 @@ impl Controller {
             (Timer::BeginQuorumResend, State::Leader(_)) => self.resend_begin_quorum(now, out),
             (Timer::CheckQuorum, State::Leader(_)) => {
                 // KIP-595 check-quorum: no fetch from a majority within 1.5 × fetch timeout.
+                // Kafka 4.1 pollLeader resigns the same way as on shutdown: EndQuorumEpoch to
+                // the voters ordered by fetch offset (`nonLeaderVotersByDescendingFetchOffset`).
                 out.push(Output::Note(Note::CheckQuorumFailed { epoch: self.epoch }));
-                self.resign(now, Vec::new(), out);
+                let preferred = self.preferred_successors();
+                self.resign(now, preferred, out);
             }
+            (Timer::EndQuorumResend, State::Resigned { .. }) => self.send_end_quorum_epoch(now, out),
             (Timer::NoOp, State::Leader(_)) => {
                 // metadata.max.idle.interval.ms: append a NoOpRecord when idle.
                 if now.since(self.last_append) >= self.config.noop_interval_ms * 1_000 {
@@ -353,6 +391,7 @@ impl Controller {
             Msg::BeginQuorumEpoch { .. } => self.answer_begin_quorum_epoch(from, out),
             // FENCED_LEADER_EPOCH: tell the fetcher who leads now.
             Msg::Fetch { .. } => self.answer_not_leader(from, out),
+            Msg::EndQuorumEpoch { .. } => self.answer_end_quorum_epoch(from, out),
             _ => {}
         }
     }
@@ -385,14 +424,23 @@ impl Controller {
                 self.observe_higher_epoch(now, epoch, None, out);
                 false
             }
+            Msg::EndQuorumEpochResponse { epoch, leader } => {
+                self.observe_higher_epoch(now, epoch, leader, out);
+                false
+            }
             // UNKNOWN_LEADER_EPOCH: not ours to serve; say who we think leads.
             Msg::Fetch { .. } => {
                 self.answer_not_leader(from, out);
                 false
             }
-            // The model drops an EndQuorumEpoch of another epoch (a simplification: KIP-595
-            // would first move to the newer epoch).
-            Msg::EndQuorumEpoch { .. } => false,
+            // Kafka 4.1 handleEndQuorumEpochRequest: maybeTransition first (follow the resigning
+            // leader in its newer epoch), then the request is handled.
+            Msg::EndQuorumEpoch { epoch, leader, .. } => {
+                if leader == from && leader != self.id {
+                    self.become_follower(now, epoch, leader, out);
+                }
+                true
+            }
             Msg::BrokerRegistration { .. }
             | Msg::BrokerRegistrationResponse { .. }
             | Msg::BrokerHeartbeat { .. }
@@ -430,6 +478,12 @@ impl Controller {
             }
             Msg::EndQuorumEpoch { epoch, leader: _, preferred } => {
                 self.on_end_quorum_epoch(now, from, epoch, &preferred, out)
+            }
+            Msg::EndQuorumEpochResponse { leader, .. } => {
+                self.observe_leader_of_our_epoch(now, leader, out);
+                if let State::Resigned { unacked, .. } = &mut self.state {
+                    unacked.remove(&from);
+                }
             }
             Msg::Fetch { epoch: _, fetch_offset, last_fetched_epoch } => {
                 self.on_fetch(now, from, fetch_offset, last_fetched_epoch, out)

@@ -235,12 +235,21 @@ fn begin_quorum_epoch_of_an_older_epoch_is_answered_with_ours_and_a_newer_one_is
 }
 
 #[test]
-fn an_end_quorum_epoch_of_another_epoch_is_dropped() {
-    for epoch in [0, 2] {
-        let mut c = following_node_0(1);
-        let end = Msg::EndQuorumEpoch { epoch, leader: 0, preferred: vec![1, 2].into() };
-        assert_eq!(step(&mut c, Time::from_ms(100), Input::Msg { from: 0, msg: end }), Vec::new(), "epoch {epoch}");
-    }
+fn an_end_quorum_epoch_of_an_older_epoch_is_answered_with_ours_and_a_newer_one_is_followed_first() {
+    // Kafka 4.1 handleEndQuorumEpochRequest: FENCED_LEADER_EPOCH for an older epoch (answered
+    // with our epoch and leader); for a newer one maybeTransition follows the resigning leader,
+    // then its preferred-successor wait applies.
+    let mut c = following_node_0(1);
+    let old = Msg::EndQuorumEpoch { epoch: 0, leader: 2, preferred: vec![1].into() };
+    let out = step(&mut c, Time::from_ms(100), Input::Msg { from: 2, msg: old });
+    assert_eq!(out, vec![Output::Send { to: 2, msg: Msg::EndQuorumEpochResponse { epoch: 1, leader: Some(0) } }]);
+    let newer = Msg::EndQuorumEpoch { epoch: 2, leader: 2, preferred: vec![1].into() };
+    let out = step(&mut c, Time::from_ms(200), Input::Msg { from: 2, msg: newer });
+    assert_eq!(
+        notes(&out),
+        vec![Note::BecameFollower { epoch: 2, leader: 2 }, Note::EndQuorumEpochReceived { epoch: 2, backoff_ms: 0 }]
+    );
+    assert_eq!(sends(&out).last(), Some(&(2, Msg::EndQuorumEpochResponse { epoch: 2, leader: Some(2) })));
 }
 
 #[test]
@@ -256,7 +265,8 @@ fn only_quorum_state_transitions_are_legal() {
     let (granted, rejected) = votes();
     let candidate = State::Candidate { granted, rejected };
     let follower = State::Follower { leader: 0, has_fetched: false, backoff_ms: 50, leader_resigned: false };
-    let all = [State::Unattached, prospective, candidate, leader, follower, State::Resigned];
+    let resigned = State::Resigned { unacked: SortedSet::new(), preferred: Vec::new() };
+    let all = [State::Unattached, prospective, candidate, leader, follower, resigned];
     let mut legal = Vec::new();
     for from in &all {
         for to in &all {
