@@ -257,6 +257,16 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("about.title", "About this model", "이 모델에 대하여"),
     ("about.kraft", "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records, broker lifecycle) with Kafka's defaults: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 3 s, a NoOpRecord every 500 ms when idle, broker heartbeats every 2 s and a 9 s broker session. Simplified: a static voter set (no KIP-853), no snapshots (KIP-630), one fetch in flight per follower, round-robin replica placement, and no data-plane replication.", "KRaft 모드는 Kafka 기본값(fetch 타임아웃 2초, 선거 타임아웃 [1초, 2초) 균등 분포, 3초 후 check-quorum, 유휴 시 500 ms마다 NoOpRecord, 2초마다 브로커 하트비트, 9초 브로커 세션)으로 KIP-595(Kafka Raft), KIP-996(Kafka 4.x의 사전 투표), KIP-631(메타데이터 레코드, 브로커 수명주기)을 따릅니다. 단순화한 점: 고정된 투표자 집합(KIP-853 없음), 스냅샷 없음(KIP-630), 팔로워당 fetch 하나만 진행, 라운드 로빈 복제본 배치, 데이터 복제 없음."),
     (
+        "kraft.md_registered_replacing",
+        "appends RegisterBrokerRecord for {0} (fenced, broker epoch {1}) after {2} partition changes that drop its previous run from ISRs and move its leaderships",
+        "{0}의 RegisterBrokerRecord 추가 (펜싱 상태, 브로커 에포크 {1}). 그 앞에 파티션 변경 {2}건을 넣어 이전 실행을 ISR에서 빼고 리더를 옮김",
+    ),
+    (
+        "kraft.broker_duplicate_registration",
+        "registration refused (DUPLICATE_BROKER_REGISTRATION): its previous run's session has not expired (no heartbeat for {0} ms yet); asks again in {1} ms",
+        "등록 거부 (DUPLICATE_BROKER_REGISTRATION): 이전 실행의 세션이 아직 살아 있음 ({0} ms 동안 하트비트가 끊겨야 만료); {1} ms 뒤 다시 요청",
+    ),
+    (
         "kraft.prevote_majority_rejected",
         "a majority rejected its pre-vote at epoch {0}: gives up without waiting for the timeout",
         "에포크 {0} 사전 투표를 과반이 거절함: 타임아웃을 기다리지 않고 포기",

@@ -277,6 +277,16 @@ impl Broker {
             Msg::FetchResponse { epoch, leader, high_watermark, body } => {
                 self.on_fetch_response(now, from, FetchReply { epoch, leader, high_watermark, body }, out)
             }
+            Msg::BrokerRegistrationResponse { error: Some(BrokerError::DuplicateBrokerRegistration), .. }
+                if self.broker_epoch.is_none() =>
+            {
+                // Kafka 4.1 BrokerLifecycleManager: any registration error →
+                // scheduleNextCommunicationAfterFailure, a fixed broker.heartbeat.interval.ms
+                // (KAFKA-19294; 4.0.0 backed off exponentially from 100 ms).
+                let retry_ms = self.config.broker_heartbeat_interval_ms;
+                out.push(Output::Note(Note::BrokerDuplicateRegistration { retry_ms }));
+                out.push(Output::SetTimer { timer: Timer::Heartbeat, at: now.plus_ms(retry_ms) });
+            }
             Msg::BrokerRegistrationResponse { broker_epoch: Some(broker_epoch), .. } if self.broker_epoch.is_none() => {
                 self.broker_epoch = Some(broker_epoch);
                 if self.lifecycle == Lifecycle::Starting {
@@ -311,7 +321,7 @@ impl Broker {
                 }
                 self.send_heartbeat(out);
             }
-            Some(BrokerError::StaleBrokerEpoch) => {}
+            Some(BrokerError::StaleBrokerEpoch | BrokerError::DuplicateBrokerRegistration) => {}
             None if self.lifecycle == Lifecycle::ShuttingDown => {
                 if shut_down {
                     out.push(Output::Note(Note::BrokerShutdownDone));

@@ -354,9 +354,13 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         }
         Note::Truncated { to_offset, dropped } => ("kraft.truncated", vec![dropped.to_string(), to_offset.to_string()]),
         Note::MetadataChange { change, .. } => match change {
-            Change::Registered { broker, broker_epoch } => {
+            Change::Registered { broker, broker_epoch, partition_changes: 0 } => {
                 ("kraft.md_registered", vec![name(broker), broker_epoch.to_string()])
             }
+            Change::Registered { broker, broker_epoch, partition_changes } => (
+                "kraft.md_registered_replacing",
+                vec![name(broker), broker_epoch.to_string(), partition_changes.to_string()],
+            ),
             Change::Unfenced { broker, partition_changes } => {
                 ("kraft.md_unfenced", vec![name(broker), partition_changes.to_string()])
             }
@@ -393,6 +397,10 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         Note::BrokerUnfencedNow => ("kraft.broker_unfenced", Vec::new()),
         Note::BrokerFencedNow => ("kraft.broker_fenced", Vec::new()),
         Note::BrokerStaleEpoch => ("kraft.broker_stale_epoch", Vec::new()),
+        Note::BrokerDuplicateRegistration { retry_ms } => (
+            "kraft.broker_duplicate_registration",
+            vec![config.broker_session_timeout_ms.to_string(), retry_ms.to_string()],
+        ),
         Note::BrokerShuttingDown => ("kraft.broker_shutting_down", Vec::new()),
         Note::BrokerShutdownDone => ("kraft.broker_shutdown_done", Vec::new()),
         Note::BrokerShutdownGaveUp => ("kraft.broker_shutdown_gave_up", Vec::new()),

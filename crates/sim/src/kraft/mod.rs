@@ -258,6 +258,11 @@ pub enum Note {
     BrokerFencedNow,
     /// The controller replaced this registration: register again.
     BrokerStaleEpoch,
+    /// DUPLICATE_BROKER_REGISTRATION: the previous run's session is still valid; the broker asks
+    /// again in `retry_ms`.
+    BrokerDuplicateRegistration {
+        retry_ms: u64,
+    },
     BrokerShuttingDown,
     BrokerShutdownDone,
     BrokerShutdownGaveUp,
@@ -271,6 +276,8 @@ pub enum Change {
     Registered {
         broker: NodeId,
         broker_epoch: u64,
+        /// PartitionChangeRecords written first, for a previous incarnation still in ISRs.
+        partition_changes: u64,
     },
     Unfenced {
         broker: NodeId,

@@ -56,10 +56,12 @@ pub enum Msg {
     BrokerRegistration {
         incarnation: u64,
     },
-    /// `broker_epoch` is `None` on NOT_CONTROLLER; `leader` names the quorum leader if known.
+    /// `broker_epoch` is `None` on an error (NOT_CONTROLLER, DUPLICATE_BROKER_REGISTRATION);
+    /// `leader` names the quorum leader if known.
     BrokerRegistrationResponse {
         epoch: u64,
         leader: Option<NodeId>,
+        error: Option<BrokerError>,
         broker_epoch: Option<u64>,
     },
     /// KIP-631 BrokerHeartbeat every `broker.heartbeat.interval.ms`.
@@ -84,6 +86,9 @@ pub enum BrokerError {
     NotController,
     /// STALE_BROKER_EPOCH: the registration was replaced; register again.
     StaleBrokerEpoch,
+    /// DUPLICATE_BROKER_REGISTRATION: another incarnation of this broker id holds a valid
+    /// session (Kafka 4.1 `ClusterControlManager.registerBroker`).
+    DuplicateBrokerRegistration,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -4,13 +4,27 @@
 //! topic creation. Every decision is read from the working image and written as records.
 
 use super::{Controller, HeartbeatRequest, Lease, Out, State};
-use crate::kraft::image;
+use crate::kraft::image::{self, BrokerRegistration};
 use crate::kraft::msg::{BrokerError, Msg};
 use crate::kraft::record::{ConfigResourceType, Record};
 use crate::kraft::{Change, Note, RefuseReason, Timer, INITIAL_TOPIC};
 use crate::time::Time;
 use crate::world::{NodeList, Output};
 use crate::NodeId;
+
+/// `PeriodicTask.immediatePeriodNs`: a periodic task that did some work runs again this soon.
+const FENCE_CHECK_AGAIN_MS: u64 = 10;
+
+impl Lease {
+    pub(super) fn new(broker_epoch: u64, now: Time) -> Lease {
+        Lease { broker_epoch, last_contact: now, metadata_offset: 0, shutdown_offset: None }
+    }
+
+    /// `BrokerHeartbeatTracker.isExpired`: `now > t && t + sessionTimeout < now`.
+    pub(super) fn expired(&self, now: Time, session_us: u64) -> bool {
+        self.last_contact.plus_us(session_us) < now
+    }
+}
 
 impl Controller {
     fn working_mut_parts(&mut self) -> Option<&mut super::LeaderState> {
@@ -38,46 +52,56 @@ impl Controller {
     // ---- registration ---------------------------------------------------------------------
 
     pub(super) fn on_broker_registration(&mut self, now: Time, from: NodeId, incarnation: u64, out: &mut Out) {
+        let epoch = self.epoch;
+        let reply =
+            |leader, error, broker_epoch| Msg::BrokerRegistrationResponse { epoch, leader, error, broker_epoch };
+        let session_us = self.config.broker_session_timeout_ms * 1_000;
         let Some(leader) = self.working_mut_parts() else {
-            let msg = Msg::BrokerRegistrationResponse { epoch: self.epoch, leader: self.leader_id, broker_epoch: None };
+            let msg = reply(self.leader_id, Some(BrokerError::NotController), None);
             out.push(Output::Send { to: from, msg });
             return;
         };
         let existing = leader.working.broker(from).cloned();
-        leader.leases.insert(from, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None });
         if let Some(reg) = existing.as_ref().filter(|r| r.incarnation == incarnation) {
-            // A retried request: the registration is already in the log.
-            let msg = Msg::BrokerRegistrationResponse {
-                epoch: self.epoch,
-                leader: Some(self.id),
-                broker_epoch: Some(reg.broker_epoch),
-            };
+            // A retried request: the registration is already in the log (Kafka amends it and
+            // writes nothing).
+            let msg = reply(Some(self.id), None, Some(reg.broker_epoch));
             self.reply_when_committed(from, msg, out);
             return;
         }
-        // A new incarnation: the old process is gone. Its registration is replaced by a
-        // fenced one, so the leaderships it held move first (in one batch with the record).
-        let mut records = Vec::new();
-        if let Some(reg) = existing.filter(|r| r.is_active()) {
-            let fence = Record::BrokerRegistrationChange {
-                broker: from,
-                broker_epoch: reg.broker_epoch,
-                fenced: Some(true),
-                in_controlled_shutdown: None,
-            };
-            records = self.batch_with_changes(fence, from, false);
+        // Kafka 4.1 ClusterControlManager.registerBroker: another incarnation whose session is
+        // still valid (`heartbeatManager.hasValidSession(id, existing.epoch())`, i.e. now ≤ last
+        // contact + broker.session.timeout.ms) → DUPLICATE_BROKER_REGISTRATION, nothing written:
+        // "this should self-resolve once the heartbeat manager expires the broker's session".
+        let valid_session = |r: &BrokerRegistration| {
+            leader.leases.get(&from).is_some_and(|l| l.broker_epoch == r.broker_epoch && !l.expired(now, session_us))
+        };
+        if existing.as_ref().is_some_and(valid_session) {
+            let msg = reply(Some(self.id), Some(BrokerError::DuplicateBrokerRegistration), None);
+            out.push(Output::Send { to: from, msg });
+            return;
         }
-        // KIP-631: broker epoch = the offset of the RegisterBrokerRecord.
-        let broker_epoch = self.log.end_offset() + records.len() as u64;
+        // Accepted. `brokerShutdownHandler.addRecordsForShutdown` (ReplicationControlManager
+        // .handleBrokerShutdown, without ELR): PartitionChangeRecords that drop the old
+        // incarnation from every ISR and move its leaderships come first, the RegisterBrokerRecord
+        // (fenced) last, no BrokerRegistrationChangeRecord. The registration does not touch the
+        // heartbeat tracker: the new incarnation's session starts with its first heartbeat.
+        leader.leases.remove(&from);
+        let mut records = Vec::new();
+        if existing.is_some() {
+            let placeholder = Record::RegisterBroker { broker: from, incarnation, broker_epoch: 0 };
+            records = self.batch_with_changes(placeholder, from, false);
+            records.remove(0);
+        }
+        // KIP-631: broker epoch = the offset of the RegisterBrokerRecord. (Kafka takes the offset
+        // of the batch's first record, the same when there are no cleanup records; it compares
+        // heartbeats' metadata offsets with the RegisterBrokerRecord's, as here.)
+        let partition_changes = records.len() as u64;
+        let broker_epoch = self.log.end_offset() + partition_changes;
         records.push(Record::RegisterBroker { broker: from, incarnation, broker_epoch });
         self.append_batch(now, records, out);
-        self.note_change(Change::Registered { broker: from, broker_epoch }, out);
-        let msg = Msg::BrokerRegistrationResponse {
-            epoch: self.epoch,
-            leader: Some(self.id),
-            broker_epoch: Some(broker_epoch),
-        };
-        self.reply_when_committed(from, msg, out);
+        self.note_change(Change::Registered { broker: from, broker_epoch, partition_changes }, out);
+        self.reply_when_committed(from, reply(Some(self.id), None, Some(broker_epoch)), out);
     }
 
     // ---- heartbeats -----------------------------------------------------------------------
@@ -102,8 +126,9 @@ impl Controller {
             out.push(Output::Send { to: from, msg });
             return;
         };
-        let lease =
-            leader.leases.get_or_insert(from, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None });
+        // ClusterControlManager.trackBrokerHeartbeat: every heartbeat, fenced or not.
+        let lease = leader.leases.get_or_insert(from, Lease::new(reg.broker_epoch, now));
+        lease.broker_epoch = reg.broker_epoch;
         lease.last_contact = now;
         lease.metadata_offset = req.current_metadata_offset;
         let shutdown_offset = lease.shutdown_offset;
@@ -188,7 +213,10 @@ impl Controller {
     fn fence(&mut self, now: Time, broker: NodeId, broker_epoch: u64, out: &mut Out) {
         let record =
             Record::BrokerRegistrationChange { broker, broker_epoch, fenced: Some(true), in_controlled_shutdown: None };
-        let changes = self.batch_with_changes(record, broker, false);
+        let mut changes = self.batch_with_changes(record, broker, false);
+        // ReplicationControlManager.handleBrokerFenced: the PartitionChangeRecords first, the
+        // BrokerRegistrationChangeRecord (FENCE) last.
+        changes.rotate_left(1);
         let n = changes.len() as u64 - 1;
         self.append_batch(now, changes, out);
         self.note_change(Change::Fenced { broker, partition_changes: n }, out);
@@ -212,31 +240,39 @@ impl Controller {
 
     // ---- session leases -------------------------------------------------------------------
 
-    /// KIP-631 `maybeFenceStaleBroker`: fence one broker whose lease of
-    /// `broker.session.timeout.ms` expired, then look again.
+    /// Kafka 4.x `QuorumController.maybeFenceStaleBrokerPeriodNs`: the fencing check runs every
+    /// session timeout / 8 (1 125 ms by default), "so we'll generally fence a broker in no more
+    /// than 112.5% of the given broker session timeout".
+    pub(super) fn fence_check_period_us(&self) -> u64 {
+        (self.config.broker_session_timeout_ms * 1_000 / 8).max(1_000)
+    }
+
+    /// Kafka 4.x periodic task `maybeFenceStaleBroker` → `ReplicationControlManager
+    /// .maybeFenceOneStaleBroker`: take at most one expired tracker entry (`last + session < now`,
+    /// strictly); fence its registration if the epoch still matches; run again 10 ms later
+    /// (`immediatePeriodNs`) if an entry was taken, else one period later. Kafka takes the first
+    /// expired entry of a hash map; the model the oldest, ties by id. A registration already
+    /// fenced gets no record here (Kafka writes a FENCE change that changes nothing).
     pub(super) fn on_session_check(&mut self, now: Time, out: &mut Out) {
         let session_us = self.config.broker_session_timeout_ms * 1_000;
+        let period_us = self.fence_check_period_us();
         let Some(leader) = self.working_mut_parts() else { return };
-        let mut oldest: Option<(Time, NodeId, u64)> = None;
-        for &(b, ref reg) in &leader.working.brokers {
-            if reg.fenced {
-                continue;
-            }
-            let last = leader.leases.get(&b).map_or(now, |l| l.last_contact);
-            if oldest.is_none_or(|(t, _, _)| last < t) {
-                oldest = Some((last, b, reg.broker_epoch));
+        let mut oldest: Option<(Time, NodeId)> = None;
+        for &(b, ref lease) in &leader.leases {
+            if lease.expired(now, session_us) && oldest.is_none_or(|(t, _)| lease.last_contact < t) {
+                oldest = Some((lease.last_contact, b));
             }
         }
-        match oldest {
-            Some((last, broker, broker_epoch)) if now.since(last) >= session_us => {
-                self.fence(now, broker, broker_epoch, out);
-                out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now });
-            }
-            Some((last, _, _)) => {
-                out.push(Output::SetTimer { timer: Timer::SessionCheck, at: last.plus_us(session_us) });
-            }
-            None => out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now.plus_us(session_us) }),
+        let Some((_, broker)) = oldest else {
+            out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now.plus_us(period_us) });
+            return;
+        };
+        let lease = leader.leases.remove(&broker);
+        let current = leader.working.broker(broker).filter(|r| lease.is_some_and(|l| l.broker_epoch == r.broker_epoch));
+        if let Some(reg) = current.filter(|r| !r.fenced).cloned() {
+            self.fence(now, broker, reg.broker_epoch, out);
         }
+        out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now.plus_ms(FENCE_CHECK_AGAIN_MS) });
     }
 
     // ---- topics ---------------------------------------------------------------------------

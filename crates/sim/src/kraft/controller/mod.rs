@@ -47,6 +47,8 @@ mod follower;
 mod leader;
 mod lifecycle;
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod resign_tests;
 #[cfg(test)]
 mod tests;
@@ -115,8 +117,13 @@ pub struct LeaderState {
     pub pending: Vec<(u64, NodeId, Msg)>,
 }
 
+/// One entry of Kafka's `BrokerHeartbeatTracker` (keyed by broker id and epoch there; one
+/// registration per id is ever live here, so by id with the epoch inside) plus what
+/// `BrokerHeartbeatManager` keeps of the broker.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lease {
+    /// The registration this contact time belongs to.
+    pub broker_epoch: u64,
     pub last_contact: Time,
     /// The broker's last reported metadata offset (next offset to apply).
     pub metadata_offset: u64,

@@ -136,11 +136,13 @@ impl Controller {
         // the uncommitted tail joins the working image.
         let mut working = self.image.clone();
         working.replay(&self.log, epoch_start_offset);
-        // §3.5 clusterControl.activate(): every registered broker gets a full session lease.
+        // Kafka 4.1 ClusterControlManager.activate(): every unfenced registration gets a contact
+        // time of now, a full session (KAFKA-19130; 4.0.0 gave one to fenced brokers too).
         let leases = working
             .brokers
-            .keys()
-            .map(|&b| (b, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None }))
+            .iter()
+            .filter(|(_, r)| !r.fenced)
+            .map(|(b, r)| (*b, Lease::new(r.broker_epoch, now)))
             .collect();
         self.transition(State::Leader(LeaderState {
             epoch_start_offset,
@@ -174,10 +176,8 @@ impl Controller {
         out.push(Output::SetTimer { timer: Timer::BeginQuorumResend, at: now.plus_ms(fetch_timeout / 2) });
         out.push(Output::SetTimer { timer: Timer::CheckQuorum, at: now.plus_ms(fetch_timeout * 3 / 2) });
         out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
-        out.push(Output::SetTimer {
-            timer: Timer::SessionCheck,
-            at: now.plus_ms(self.config.broker_session_timeout_ms),
-        });
+        // Kafka 4.x periodic task maybeFenceStaleBroker, first run one period after activation.
+        out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now.plus_us(self.fence_check_period_us()) });
         self.maybe_advance_high_watermark(out);
     }
 
