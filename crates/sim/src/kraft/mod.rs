@@ -41,8 +41,9 @@ pub const CONTROLLED_SHUTDOWN_GIVE_UP_MS: u64 = 30_000;
 pub const ABOUT_KRAFT_MODEL: &str = "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 \
 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records and broker lifecycle) with Kafka's \
 default timeouts: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum \
-after 1.5 × fetch timeout, a NoOpRecord every 500 ms when idle, long-polling fetches of up to \
-500 ms, broker heartbeats every 2 s and a 9 s broker session. Brokers are observers: they fetch \
+after 1.5 × fetch timeout, a NoOpRecord every 500 ms (written whether or not anything else was), \
+BeginQuorumEpoch to every voter every 1 s (the leader's heartbeat in Kafka 3.9.1 to 4.1), \
+long-polling fetches of up to 500 ms, broker heartbeats every 2 s and a 9 s broker session. Brokers are observers: they fetch \
 the metadata log, replay only what is committed, and learn partition leadership only from it; \
 the active controller fences a broker whose session expired, moves its leaderships to the first \
 live in-sync replica in assignment order, and gives every broker a full session after a \

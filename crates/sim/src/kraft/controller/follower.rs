@@ -64,6 +64,11 @@ impl Controller {
     }
 
     pub(super) fn on_unreachable(&mut self, now: Time, to: NodeId, msg: Msg, out: &mut Out) {
+        // A BeginQuorumEpoch that could not be delivered is no longer awaited (Kafka:
+        // BROKER_NOT_AVAILABLE ends the request): the next round sends it again.
+        if let (Msg::BeginQuorumEpoch { .. }, State::Leader(leader)) = (&msg, &mut self.state) {
+            leader.begin_quorum_in_flight.remove(&to);
+        }
         if let (Msg::Fetch { .. }, State::Follower { leader, backoff_ms, .. }) = (&msg, &mut self.state) {
             if *leader == to {
                 // The leader's process is gone: reconnect with backoff; the fetch timer keeps

@@ -99,7 +99,7 @@ impl Controller {
         let partition_changes = records.len() as u64;
         let broker_epoch = self.log.end_offset() + partition_changes;
         records.push(Record::RegisterBroker { broker: from, incarnation, broker_epoch });
-        self.append_batch(now, records, out);
+        self.append_batch(records, out);
         self.note_change(Change::Registered { broker: from, broker_epoch, partition_changes }, out);
         self.reply_when_committed(from, reply(Some(self.id), None, Some(broker_epoch)), out);
     }
@@ -140,7 +140,7 @@ impl Controller {
                 // A fenced broker leads nothing: it may stop at once.
                 should_shut_down = true;
             } else if !reg.in_controlled_shutdown {
-                self.begin_controlled_shutdown(now, from, reg.broker_epoch, out);
+                self.begin_controlled_shutdown(from, reg.broker_epoch, out);
             } else if self.may_shut_down_now(from, shutdown_offset) {
                 // calculateNextBrokerState → SHUTDOWN_NOW; handleBrokerShutdown fences it.
                 let record = Record::BrokerRegistrationChange {
@@ -149,12 +149,12 @@ impl Controller {
                     fenced: Some(true),
                     in_controlled_shutdown: None,
                 };
-                self.append_batch(now, vec![record], out);
+                self.append_batch(vec![record], out);
                 self.note_change(Change::ShutdownNow { broker: from }, out);
                 should_shut_down = true;
             }
         } else if reg.fenced && !reg.in_controlled_shutdown && is_caught_up {
-            self.unfence(now, from, reg.broker_epoch, out);
+            self.unfence(from, reg.broker_epoch, out);
         }
         let is_fenced = self.working_image().and_then(|w| w.broker(from)).is_none_or(|r| r.fenced);
         let msg = reply(None, is_fenced, should_shut_down, is_caught_up, Some(self.id));
@@ -182,12 +182,12 @@ impl Controller {
             .is_none_or(|lowest| lowest >= target)
     }
 
-    fn begin_controlled_shutdown(&mut self, now: Time, broker: NodeId, broker_epoch: u64, out: &mut Out) {
+    fn begin_controlled_shutdown(&mut self, broker: NodeId, broker_epoch: u64, out: &mut Out) {
         let record =
             Record::BrokerRegistrationChange { broker, broker_epoch, fenced: None, in_controlled_shutdown: Some(true) };
         let changes = self.batch_with_changes(record, broker, false);
         let n = changes.len() as u64 - 1;
-        self.append_batch(now, changes, out);
+        self.append_batch(changes, out);
         let end = self.log.end_offset();
         if let Some(leader) = self.working_mut_parts() {
             if let Some(lease) = leader.leases.get_mut(&broker) {
@@ -197,7 +197,7 @@ impl Controller {
         self.note_change(Change::ControlledShutdown { broker, partition_changes: n }, out);
     }
 
-    fn unfence(&mut self, now: Time, broker: NodeId, broker_epoch: u64, out: &mut Out) {
+    fn unfence(&mut self, broker: NodeId, broker_epoch: u64, out: &mut Out) {
         let record = Record::BrokerRegistrationChange {
             broker,
             broker_epoch,
@@ -206,11 +206,11 @@ impl Controller {
         };
         let changes = self.batch_with_changes(record, broker, true);
         let n = changes.len() as u64 - 1;
-        self.append_batch(now, changes, out);
+        self.append_batch(changes, out);
         self.note_change(Change::Unfenced { broker, partition_changes: n }, out);
     }
 
-    fn fence(&mut self, now: Time, broker: NodeId, broker_epoch: u64, out: &mut Out) {
+    fn fence(&mut self, broker: NodeId, broker_epoch: u64, out: &mut Out) {
         let record =
             Record::BrokerRegistrationChange { broker, broker_epoch, fenced: Some(true), in_controlled_shutdown: None };
         let mut changes = self.batch_with_changes(record, broker, false);
@@ -218,7 +218,7 @@ impl Controller {
         // BrokerRegistrationChangeRecord (FENCE) last.
         changes.rotate_left(1);
         let n = changes.len() as u64 - 1;
-        self.append_batch(now, changes, out);
+        self.append_batch(changes, out);
         self.note_change(Change::Fenced { broker, partition_changes: n }, out);
     }
 
@@ -270,14 +270,14 @@ impl Controller {
         let lease = leader.leases.remove(&broker);
         let current = leader.working.broker(broker).filter(|r| lease.is_some_and(|l| l.broker_epoch == r.broker_epoch));
         if let Some(reg) = current.filter(|r| !r.fenced).cloned() {
-            self.fence(now, broker, reg.broker_epoch, out);
+            self.fence(broker, reg.broker_epoch, out);
         }
         out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now.plus_ms(FENCE_CHECK_AGAIN_MS) });
     }
 
     // ---- topics ---------------------------------------------------------------------------
 
-    pub(super) fn maybe_create_initial_topic(&mut self, now: Time, out: &mut Out) {
+    pub(super) fn maybe_create_initial_topic(&mut self, out: &mut Out) {
         let partitions = self.config.partitions;
         let rf = self.config.brokers.min(3) as u32;
         let Some(working) = self.working_image() else { return };
@@ -286,14 +286,14 @@ impl Controller {
         }
         let active = working.brokers.values().filter(|r| r.is_active()).count() as u32;
         if active >= rf {
-            self.create_topic(now, INITIAL_TOPIC.to_string(), partitions, rf, out);
+            self.create_topic(INITIAL_TOPIC.to_string(), partitions, rf, out);
         }
     }
 
     /// CreateTopics through the active controller: a TopicRecord and one PartitionRecord per
     /// partition, in one batch. Replicas are placed round-robin over the active brokers
     /// (Kafka's rack-unaware placement, without the random start).
-    pub(super) fn create_topic(&mut self, now: Time, name: String, partitions: u32, rf: u32, out: &mut Out) {
+    pub(super) fn create_topic(&mut self, name: String, partitions: u32, rf: u32, out: &mut Out) {
         let Some(working) = self.working_image() else { return };
         let usable: Vec<NodeId> = working.brokers.iter().filter(|(_, r)| r.is_active()).map(|(b, _)| *b).collect();
         let refuse = if working.topic_ids.contains_key(&name) {
@@ -325,7 +325,7 @@ impl Controller {
                 leader,
             });
         }
-        self.append_batch(now, records, out);
+        self.append_batch(records, out);
         self.note_change(Change::TopicCreated { name, partitions, replication_factor: rf }, out);
     }
 
@@ -335,7 +335,7 @@ impl Controller {
     /// KIP-631: the change is a ConfigRecord (resource type TOPIC) in the metadata log; brokers
     /// learn it by replaying the log. `ConfigResourceExistenceChecker` refuses an unknown topic
     /// (UNKNOWN_TOPIC_OR_PARTITION), and an unchanged topic config writes no record.
-    pub(super) fn alter_config(&mut self, now: Time, topic: String, key: String, value: String, out: &mut Out) {
+    pub(super) fn alter_config(&mut self, topic: String, key: String, value: String, out: &mut Out) {
         let Some(working) = self.working_image() else { return };
         if !working.topic_ids.contains_key(&topic) {
             out.push(Output::Note(Note::ConfigRefusedUnknownTopic { topic }));
@@ -351,7 +351,7 @@ impl Controller {
             name: key.clone(),
             value: value.clone(),
         };
-        self.append_batch(now, vec![record], out);
+        self.append_batch(vec![record], out);
         self.note_change(Change::ConfigAltered { topic, key, value }, out);
     }
 }

@@ -45,6 +45,8 @@ mod election;
 mod election_tests;
 mod follower;
 mod leader;
+#[cfg(test)]
+mod leader_tests;
 mod lifecycle;
 #[cfg(test)]
 mod lifecycle_tests;
@@ -98,8 +100,8 @@ pub struct LeaderState {
     pub voter_end: SortedMap<NodeId, u64>,
     /// Fetch offset last reported by each observer (brokers).
     pub observer_end: SortedMap<NodeId, u64>,
-    /// Voters that acknowledged BeginQuorumEpoch (or fetched, which implies it).
-    pub acknowledged: SortedSet<NodeId>,
+    /// BeginQuorumEpoch requests awaiting an answer: voter → when sent.
+    pub begin_quorum_in_flight: SortedMap<NodeId, Time>,
     /// Voters heard from since the check-quorum timer was last reset.
     pub fetched_since_check: SortedSet<NodeId>,
     /// Long-polling fetches waiting for new data: replica → fetch offset.
@@ -149,7 +151,6 @@ pub struct Controller {
     pub image: MetadataImage,
     /// The countdown the app draws: (set at, fires at).
     pub timer_view: Option<(Time, Time)>,
-    last_append: Time,
     /// A graceful shutdown is under way; the process stops by then at the latest.
     shutdown_deadline: Option<Time>,
 }
@@ -171,7 +172,6 @@ impl Controller {
             high_watermark: 0,
             image: MetadataImage::default(),
             timer_view: None,
-            last_append: Time::ZERO,
             shutdown_deadline: None,
         }
     }
@@ -233,9 +233,9 @@ impl Controller {
             Input::Unreachable { to, msg } => self.on_unreachable(now, to, msg, out),
             Input::Shutdown => self.shutdown(now, out),
             Input::Client(Cmd::CreateTopic { name, partitions, replication_factor }) => {
-                self.create_topic(now, name, partitions, replication_factor, out)
+                self.create_topic(name, partitions, replication_factor, out)
             }
-            Input::Client(Cmd::AlterConfig { topic, key, value }) => self.alter_config(now, topic, key, value, out),
+            Input::Client(Cmd::AlterConfig { topic, key, value }) => self.alter_config(topic, key, value, out),
         }
     }
 
@@ -347,7 +347,7 @@ impl Controller {
                 self.begin_election(now, out);
             }
             (Timer::FetchRetry, State::Follower { .. }) => self.send_fetch(out),
-            (Timer::BeginQuorumResend, State::Leader(_)) => self.resend_begin_quorum(now, out),
+            (Timer::BeginQuorumResend, State::Leader(_)) => self.send_begin_quorum_epoch(now, out),
             (Timer::CheckQuorum, State::Leader(_)) => {
                 // KIP-595 check-quorum: no fetch from a majority within 1.5 × fetch timeout.
                 // Kafka 4.1 pollLeader resigns the same way as on shutdown: EndQuorumEpoch to
@@ -358,11 +358,11 @@ impl Controller {
             }
             (Timer::EndQuorumResend, State::Resigned { .. }) => self.send_end_quorum_epoch(now, out),
             (Timer::NoOp, State::Leader(_)) => {
-                // metadata.max.idle.interval.ms: append a NoOpRecord when idle.
-                if now.since(self.last_append) >= self.config.noop_interval_ms * 1_000 {
-                    self.append(now, Record::NoOp, out);
-                }
-                self.maybe_create_initial_topic(now, out);
+                // Kafka 4.x periodic task writeNoOpRecord (QuorumController.registerWriteNoOpRecord):
+                // a NoOpRecord every metadata.max.idle.interval.ms, whether or not anything else
+                // was written (3.9's maybeScheduleNextWriteNoOpRecord was unconditional too).
+                self.append(Record::NoOp, out);
+                self.maybe_create_initial_topic(out);
                 out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
             }
             (Timer::FetchWait(replica), State::Leader(_)) => self.answer_parked(replica, out),
@@ -480,7 +480,7 @@ impl Controller {
             }
             Msg::BeginQuorumEpochResponse { .. } => {
                 if let State::Leader(leader) = &mut self.state {
-                    leader.acknowledged.insert(from);
+                    leader.begin_quorum_in_flight.remove(&from);
                 }
             }
             Msg::EndQuorumEpoch { epoch, leader: _, preferred } => {

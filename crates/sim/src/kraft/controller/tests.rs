@@ -83,7 +83,7 @@ pub(super) fn single_voter_leader_with_orders() -> Controller {
     step(&mut c, at, Input::Timer(Timer::Election));
     assert!(c.is_leader());
     let mut out = Vec::new();
-    c.append_batch(at, vec![Record::Topic { name: "orders".into(), topic_id: 1 }], &mut out);
+    c.append_batch(vec![Record::Topic { name: "orders".into(), topic_id: 1 }], &mut out);
     assert_eq!(c.high_watermark, 2);
     c
 }

@@ -130,8 +130,6 @@ impl Controller {
         self.cancel_role_timers(out);
         self.leader_id = Some(self.id);
         let epoch_start_offset = self.log.end_offset();
-        let mut acknowledged = SortedSet::new();
-        acknowledged.insert(self.id);
         // QuorumController.claim(): nothing is reloaded, the committed state is in memory;
         // the uncommitted tail joins the working image.
         let mut working = self.image.clone();
@@ -148,7 +146,7 @@ impl Controller {
             epoch_start_offset,
             voter_end: SortedMap::new(),
             observer_end: SortedMap::new(),
-            acknowledged,
+            begin_quorum_in_flight: SortedMap::new(),
             fetched_since_check: SortedSet::new(),
             parked: SortedMap::new(),
             hw_sent: SortedMap::new(),
@@ -166,14 +164,10 @@ impl Controller {
         // KIP-595: the new leader appends a LeaderChangeMessage; the high watermark may only
         // pass the epoch start once it is on a majority (Raft §5.4.2).
         let voters = self.voters.clone().into();
-        self.append(now, Record::LeaderChange { leader: self.id, voters }, out);
-        for &voter in &self.voters {
-            if voter != self.id {
-                out.push(Output::Send { to: voter, msg: Msg::BeginQuorumEpoch { epoch: self.epoch, leader: self.id } });
-            }
-        }
+        self.append(Record::LeaderChange { leader: self.id, voters }, out);
+        // LeaderState: the BeginQuorumEpoch timer starts expired (`time.timer(0)`).
+        self.send_begin_quorum_epoch(now, out);
         let fetch_timeout = self.config.fetch_timeout_ms;
-        out.push(Output::SetTimer { timer: Timer::BeginQuorumResend, at: now.plus_ms(fetch_timeout / 2) });
         out.push(Output::SetTimer { timer: Timer::CheckQuorum, at: now.plus_ms(fetch_timeout * 3 / 2) });
         out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
         // Kafka 4.x periodic task maybeFenceStaleBroker, first run one period after activation.
