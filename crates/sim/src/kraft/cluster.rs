@@ -62,7 +62,7 @@ impl KraftCluster {
             .map(|&id| Node::Controller(Controller::new(id, voters.clone(), config.clone(), seed)))
             .collect();
         for i in 0..config.brokers {
-            nodes.push(Node::Broker(Broker::new(controllers + i, voters.clone(), config.clone())));
+            nodes.push(Node::Broker(Broker::new(controllers + i, voters.clone(), config.clone(), seed)));
         }
         let n = nodes.len();
         let world = World::new(seed, nodes, config.net.clone());

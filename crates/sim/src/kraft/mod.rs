@@ -3,7 +3,8 @@
 //! simplifies.
 //!
 //! Files by concept: `controller/` (a voter: quorum state, elections, fetch, and what the active
-//! controller does for brokers), `broker.rs` (an observer broker), `log.rs` and `record.rs` (the
+//! controller does for brokers), `broker.rs` (an observer broker), `fetcher.rs` (where a
+//! follower's or observer's next fetch goes), `log.rs` and `record.rs` (the
 //! metadata log and its records), `image.rs` (the metadata image replayed from it), `msg.rs`
 //! (RPCs), `check.rs` (invariants), `latency.rs` (the metadata-change latency), `cluster.rs` (the
 //! `Cluster` this mode offers, and its narration).
@@ -12,6 +13,7 @@ pub mod broker;
 pub mod check;
 pub mod cluster;
 pub mod controller;
+pub mod fetcher;
 pub mod image;
 mod latency;
 pub mod log;

@@ -14,6 +14,7 @@ use std::cmp::Ordering;
 
 use crate::sorted::{SortedMap, SortedSet};
 
+use super::fetcher::{Fetcher, REQUEST_TIMEOUT_MS};
 use super::image::MetadataImage;
 use super::log::Log;
 use super::msg::Msg;
@@ -26,13 +27,6 @@ use crate::NodeId;
 
 /// Most records sent in one fetch response.
 const MAX_FETCH_RECORDS: usize = 64;
-/// Reconnect backoff after a refused connection: `reconnect.backoff.ms` 50 doubling to
-/// `reconnect.backoff.max.ms` 1000.
-const RECONNECT_BACKOFF_MS: u64 = 50;
-const RECONNECT_BACKOFF_MAX_MS: u64 = 1_000;
-/// `controller.quorum.request.timeout.ms`: how long a request waits for its answer before it is
-/// sent again (EndQuorumEpoch) or given up on.
-const REQUEST_TIMEOUT_MS: u64 = 2_000;
 /// Kafka 4.1 `KafkaRaftClientDriver` shuts the raft client down with `shutdown(5000)`: a
 /// resigned leader stays up (answering votes, sending EndQuorumEpoch) until it learns of a remote
 /// leader or this much time passed.
@@ -43,6 +37,8 @@ type Out = Vec<Output<Msg, Timer, Note>>;
 mod election;
 #[cfg(test)]
 mod election_tests;
+#[cfg(test)]
+mod fetch_tests;
 mod follower;
 mod leader;
 #[cfg(test)]
@@ -79,7 +75,6 @@ pub enum State {
     Follower {
         leader: NodeId,
         has_fetched: bool,
-        backoff_ms: u64,
         /// The leader resigned naming this voter a successor (EndQuorumEpoch): the fetch timer
         /// now counts down its turn to stand, not a silent leader.
         leader_resigned: bool,
@@ -153,12 +148,15 @@ pub struct Controller {
     pub timer_view: Option<(Time, Time)>,
     /// A graceful shutdown is under way; the process stops by then at the latest.
     shutdown_deadline: Option<Time>,
+    /// Where the next Fetch goes (followers and Unattached voters).
+    fetcher: Fetcher,
 }
 
 impl Controller {
     /// `voters` in ascending id order (`shutdown` relies on it).
     pub fn new(id: NodeId, voters: Vec<NodeId>, config: Config, seed: u64) -> Controller {
         debug_assert!(voters.windows(2).all(|w| w[0] < w[1]), "voters must be ascending");
+        let fetcher = Fetcher::new(id, &voters, Rng::stream(seed, 0x4B46_0000 + id as u64)); // "KF" + id
         Controller {
             id,
             voters,
@@ -173,6 +171,7 @@ impl Controller {
             image: MetadataImage::default(),
             timer_view: None,
             shutdown_deadline: None,
+            fetcher,
         }
     }
 
@@ -206,6 +205,7 @@ impl Controller {
         self.image = MetadataImage::default();
         self.timer_view = None;
         self.shutdown_deadline = None;
+        self.fetcher.reset();
     }
 
     /// The image the active controller decides from, if this controller is active.
@@ -256,6 +256,7 @@ impl Controller {
             None => {
                 self.state = State::Unattached;
                 self.reset_election_timer(now, out);
+                self.poll_fetch(now, out);
             }
         }
     }
@@ -304,6 +305,8 @@ impl Controller {
             }
         }
         self.timer_view = None;
+        // Kafka 4.1: every role change resets the request manager (`resetConnections`).
+        self.fetcher.reset();
     }
 
     fn on_timer(&mut self, now: Time, timer: Timer, out: &mut Out) {
@@ -346,7 +349,7 @@ impl Controller {
                 out.push(Output::Note(note));
                 self.begin_election(now, out);
             }
-            (Timer::FetchRetry, State::Follower { .. }) => self.send_fetch(out),
+            (Timer::FetchRetry, State::Follower { .. } | State::Unattached) => self.poll_fetch(now, out),
             (Timer::BeginQuorumResend, State::Leader(_)) => self.send_begin_quorum_epoch(now, out),
             (Timer::CheckQuorum, State::Leader(_)) => {
                 // KIP-595 check-quorum: no fetch from a majority within 1.5 × fetch timeout.
@@ -377,9 +380,16 @@ impl Controller {
     /// handler sees a message of our epoch, or of a newer one that did not move us (a pre-vote,
     /// a vote we reject, a BeginQuorumEpoch that names someone else).
     fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Out) {
+        // Kafka 4.1 handleInboundMessage: a fetch answer no longer awaited is ignored.
+        if let Msg::FetchResponse { .. } = msg {
+            if !self.fetcher.expects(from) {
+                return;
+            }
+            self.fetcher.answered(from);
+        }
         let carry_on = match msg.quorum_epoch().map(|epoch| epoch.cmp(&self.epoch)) {
             Some(Ordering::Less) => {
-                self.on_stale_epoch(from, &msg, out);
+                self.on_stale_epoch(now, from, &msg, out);
                 false
             }
             Some(Ordering::Greater) => self.on_newer_epoch(now, from, &msg, out),
@@ -391,9 +401,10 @@ impl Controller {
     }
 
     /// A quorum RPC from an older epoch: requests are answered with our epoch (and leader),
-    /// responses and resignations are dropped.
-    fn on_stale_epoch(&mut self, from: NodeId, msg: &Msg, out: &mut Out) {
+    /// responses dropped (a fetch answer still frees the fetcher for the next fetch).
+    fn on_stale_epoch(&mut self, now: Time, from: NodeId, msg: &Msg, out: &mut Out) {
         match msg {
+            Msg::FetchResponse { .. } => self.poll_fetch(now, out),
             Msg::Vote { pre_vote, .. } => self.answer_vote(from, false, *pre_vote, out),
             Msg::BeginQuorumEpoch { .. } => self.answer_begin_quorum_epoch(from, out),
             // FENCED_LEADER_EPOCH: tell the fetcher who leads now.

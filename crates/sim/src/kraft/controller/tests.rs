@@ -167,7 +167,9 @@ fn a_standard_vote_of_a_newer_epoch_moves_to_unattached_there_before_it_is_judge
         ]
     );
     let granted = Msg::VoteResponse { epoch: 2, leader: None, granted: true, pre_vote: false };
-    assert_eq!(sends(&out), vec![(2, granted)]);
+    // Unattached, it also fetches from a bootstrap server (Kafka 4.1 pollUnattachedCommon).
+    let fetch = Msg::Fetch { epoch: 2, fetch_offset: 0, last_fetched_epoch: 0 };
+    assert_eq!(sends(&out), vec![(0, fetch), (2, granted)]);
     assert_eq!((c.epoch, c.voted_for, c.state.clone()), (2, Some(2), State::Unattached));
 }
 
@@ -187,16 +189,20 @@ fn a_vote_of_a_newer_epoch_from_a_non_voter_or_for_another_node_moves_nothing() 
 fn responses_of_a_newer_epoch_move_to_it_and_older_ones_are_dropped() {
     let mut c = following_node_0(1);
     let old = Msg::FetchResponse { epoch: 0, leader: Some(2), high_watermark: None, body: FetchBody::NotLeader };
-    assert_eq!(step(&mut c, Time::from_ms(20), Input::Msg { from: 0, msg: old }), Vec::new());
+    // Dropped, but the answer frees the fetcher: the next fetch goes to the leader.
+    let fetch = Msg::Fetch { epoch: 1, fetch_offset: 0, last_fetched_epoch: 0 };
+    assert_eq!(sends(&step(&mut c, Time::from_ms(20), Input::Msg { from: 0, msg: old })), vec![(0, fetch)]);
     let old_vote = Msg::VoteResponse { epoch: 0, leader: None, granted: true, pre_vote: false };
     assert_eq!(step(&mut c, Time::from_ms(21), Input::Msg { from: 2, msg: old_vote }), Vec::new());
-    // A BeginQuorumEpoch answer names no leader: Unattached at its epoch.
+    // A BeginQuorumEpoch answer names no leader: Unattached at its epoch, fetching from a
+    // bootstrap server.
     let newer = Msg::BeginQuorumEpochResponse { epoch: 3 };
     let out = step(&mut c, Time::from_ms(22), Input::Msg { from: 2, msg: newer });
     assert_eq!(notes(&out), vec![Note::BecameUnattached { epoch: 3 }]);
+    let [(asked, Msg::Fetch { epoch: 3, .. })] = sends(&out)[..] else { panic!("{out:?}") };
     // A fetch answer that names a leader: follow it there.
     let newer = Msg::FetchResponse { epoch: 4, leader: Some(2), high_watermark: None, body: FetchBody::NotLeader };
-    let out = step(&mut c, Time::from_ms(23), Input::Msg { from: 0, msg: newer });
+    let out = step(&mut c, Time::from_ms(23), Input::Msg { from: asked, msg: newer });
     assert_eq!(notes(&out), vec![Note::BecameFollower { epoch: 4, leader: 2 }]);
     assert_eq!((c.epoch, c.leader_id), (4, Some(2)));
 }
@@ -264,7 +270,7 @@ fn only_quorum_state_transitions_are_legal() {
     let prospective = State::Prospective { granted, rejected, leader: None };
     let (granted, rejected) = votes();
     let candidate = State::Candidate { granted, rejected };
-    let follower = State::Follower { leader: 0, has_fetched: false, backoff_ms: 50, leader_resigned: false };
+    let follower = State::Follower { leader: 0, has_fetched: false, leader_resigned: false };
     let resigned = State::Resigned { unacked: SortedSet::new(), preferred: Vec::new() };
     let all = [State::Unattached, prospective, candidate, leader, follower, resigned];
     let mut legal = Vec::new();

@@ -2,9 +2,7 @@
 //! Unattached, Prospective, Candidate, Leader, Follower or Resigned, and what each change sets
 //! up (timers, votes requested, the LeaderChangeMessage, BeginQuorumEpoch, EndQuorumEpoch).
 
-use super::{
-    Controller, LeaderState, Lease, Out, State, RECONNECT_BACKOFF_MS, REQUEST_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS,
-};
+use super::{Controller, LeaderState, Lease, Out, State, REQUEST_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS};
 use crate::kraft::msg::Msg;
 use crate::kraft::record::Record;
 use crate::kraft::{Note, Timer};
@@ -90,6 +88,9 @@ impl Controller {
             Some(countdown) => self.keep_countdown(countdown, out),
             None => self.reset_election_timer(now, out),
         }
+        // Kafka 4.1 pollUnattachedCommon (KAFKA-17030): an Unattached voter fetches from the
+        // bootstrap servers while it waits, to learn of a leader.
+        self.poll_fetch(now, out);
     }
 
     /// Kafka 4.1 `QuorumState.transitionToUnattached`: a Candidate, an Unattached voter, a
@@ -176,6 +177,14 @@ impl Controller {
     }
 
     pub(super) fn become_follower(&mut self, now: Time, epoch: u64, leader: NodeId, out: &mut Out) {
+        if self.follow(now, epoch, leader, out) {
+            self.poll_fetch(now, out);
+        }
+    }
+
+    /// Follower of `leader` in `epoch`, with a new fetch timer; whether the process goes on (a
+    /// shutdown ends here). The caller sends the next fetch.
+    pub(super) fn follow(&mut self, now: Time, epoch: u64, leader: NodeId, out: &mut Out) -> bool {
         debug_assert!(epoch >= self.epoch, "node {}: epochs only grow ({} → {epoch})", self.id, self.epoch);
         debug_assert!(
             !self.is_leader() || epoch > self.epoch,
@@ -188,20 +197,15 @@ impl Controller {
             self.voted_for = None;
         }
         self.leader_id = Some(leader);
-        self.transition(State::Follower {
-            leader,
-            has_fetched: false,
-            backoff_ms: RECONNECT_BACKOFF_MS,
-            leader_resigned: false,
-        });
+        self.transition(State::Follower { leader, has_fetched: false, leader_resigned: false });
         out.push(Output::Note(Note::BecameFollower { epoch: self.epoch, leader }));
         // Kafka 4.1 maybeCompleteShutdown: a shutdown completes once a remote leader is known.
         if self.shutdown_deadline.is_some() {
             out.push(Output::Halt);
-            return;
+            return false;
         }
         self.reset_fetch_timer(now, self.config.fetch_timeout_ms, out);
-        self.send_fetch(out);
+        true
     }
 
     /// Step down (graceful shutdown or failed check-quorum): Resigned at the same epoch, and
