@@ -532,8 +532,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kraft.broker_fetch_timeout",
-        "no fetch answer for {0} ms; looks for the leader again",
-        "{0} ms 동안 fetch 응답 없음; 리더를 다시 찾음",
+        "no successful fetch from the leader for {0} ms: until one succeeds, each fetch goes to a controller picked at random",
+        "{0} ms 동안 리더에게서 fetch에 성공하지 못함: 성공할 때까지 fetch마다 컨트롤러를 무작위로 골라 보냄",
     ),
     (
         "kraft.broker_registered",
@@ -551,8 +551,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("kraft.broker_shutdown_done", "controlled shutdown complete; stops", "제어된 종료 완료; 정지"),
     (
         "kraft.broker_shutdown_gave_up",
-        "got no SHUTDOWN_NOW within 30 s; stops anyway",
-        "30초 안에 SHUTDOWN_NOW를 받지 못함; 그래도 정지",
+        "got no SHUTDOWN_NOW within {0} ms; stops anyway",
+        "{0} ms 안에 SHUTDOWN_NOW를 받지 못함; 그래도 정지",
     ),
     ("narr.crash", "crashed: its process was killed", "중단: 프로세스가 종료됨"),
     ("narr.restart", "restarted", "재시작"),
@@ -602,8 +602,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("kraft.resigned", "resigns the leadership of epoch {0}", "에포크 {0}의 리더 자리에서 물러남"),
     (
         "kraft.check_quorum",
-        "heard no fetches from a majority for 3 s: check-quorum fails (epoch {0})",
-        "3초 동안 과반의 fetch가 없음: check-quorum 실패 (에포크 {0})",
+        "heard no fetches from a majority for {0} ms: check-quorum fails (epoch {1})",
+        "{0} ms 동안 과반의 fetch가 없음: check-quorum 실패 (에포크 {1})",
     ),
     (
         "kraft.end_quorum",

@@ -341,7 +341,10 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         Note::BecameFollower { epoch, leader } => ("kraft.follower", vec![name(leader), epoch.to_string()]),
         Note::BecameUnattached { epoch } => ("kraft.unattached", vec![epoch.to_string()]),
         Note::Resigned { epoch } => ("kraft.resigned", vec![epoch.to_string()]),
-        Note::CheckQuorumFailed { epoch } => ("kraft.check_quorum", vec![epoch.to_string()]),
+        // KIP-595 check-quorum: 1.5 × the running fetch timeout (LeaderState), as set.
+        Note::CheckQuorumFailed { epoch } => {
+            ("kraft.check_quorum", vec![(config.fetch_timeout_ms * 3 / 2).to_string(), epoch.to_string()])
+        }
         Note::EndQuorumEpochReceived { backoff_ms, .. } => ("kraft.end_quorum", vec![backoff_ms.to_string()]),
         Note::VoteCast { candidate, epoch, pre_vote, granted } => {
             let key = match (pre_vote, granted) {
@@ -403,7 +406,30 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         ),
         Note::BrokerShuttingDown => ("kraft.broker_shutting_down", Vec::new()),
         Note::BrokerShutdownDone => ("kraft.broker_shutdown_done", Vec::new()),
-        Note::BrokerShutdownGaveUp => ("kraft.broker_shutdown_gave_up", Vec::new()),
+        Note::BrokerShutdownGaveUp => {
+            ("kraft.broker_shutdown_gave_up", vec![super::CONTROLLED_SHUTDOWN_GIVE_UP_MS.to_string()])
+        }
         Note::Action(action) => crate::cluster::action_note_text(action, &|id| name(&id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narration_states_the_timings_of_the_running_configuration() {
+        let mut config = Config::default();
+        let check_quorum = Note::CheckQuorumFailed { epoch: 2 };
+        assert_eq!(note_text(&check_quorum, &config), ("kraft.check_quorum", vec!["3000".into(), "2".into()]));
+        // `set controller.quorum.fetch.timeout.ms=4000` changes the words: check-quorum is
+        // 1.5 × the fetch timeout.
+        config.apply_setting("controller.quorum.fetch.timeout.ms", "4000").unwrap();
+        assert_eq!(note_text(&check_quorum, &config).1, vec!["6000".to_string(), "2".into()]);
+        assert_eq!(note_text(&Note::BrokerFetchTimeout, &config).1, vec!["4000".to_string()]);
+        config.apply_setting("broker.session.timeout.ms", "6000").unwrap();
+        config.apply_setting("broker.heartbeat.interval.ms", "1000").unwrap();
+        let duplicate = Note::BrokerDuplicateRegistration { retry_ms: 1_000 };
+        assert_eq!(note_text(&duplicate, &config).1, vec!["6000".to_string(), "1000".into()]);
     }
 }
