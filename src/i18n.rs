@@ -239,7 +239,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("scn.title", "Scenarios to try", "해 볼 시나리오"),
     ("scn.hint", "Each opens paused at time zero with its fault scripted: press Play, and change anything while it plays.", "각 시나리오는 장애가 미리 정해진 채 0초에 멈춰 열립니다. 재생을 누르고, 재생 중에 무엇이든 바꿔 보세요."),
     ("scn.kraft_failover", "KRaft: the active controller crashes", "KRaft: 활성 컨트롤러 중단"),
-    ("scn.kraft_failover.watch", "At 5 s the leader c1 crashes. A follower that has had no fetch response for the 2 s fetch timeout (counted from its last one, so the stopwatch shows less) asks for pre-votes, then votes; the winner starts epoch 2 and the brokers fetch from it.", "5초에 리더 c1이 중단됩니다. fetch 타임아웃(2초, 마지막 응답부터 세므로 스톱워치에는 더 짧게 나옵니다) 동안 fetch 응답을 받지 못한 팔로워가 사전 투표를, 이어서 투표를 요청하고, 이긴 쪽이 에포크 2를 시작하며 브로커는 그 리더에게서 fetch합니다."),
+    ("scn.kraft_failover.watch", "At 5 s the leader c1 crashes. A follower that has had no fetch response for the 2 s fetch timeout (counted from its last one, so the stopwatch shows less) asks for pre-votes, then votes; the winner starts epoch 2. Meanwhile c1 refuses connections, so the brokers send their fetches to the other controllers, and the first answer that names the winner moves them to it, a few milliseconds after the election.", "5초에 리더 c1이 중단됩니다. fetch 타임아웃(2초, 마지막 응답부터 세므로 스톱워치에는 더 짧게 나옵니다) 동안 fetch 응답을 받지 못한 팔로워가 사전 투표를, 이어서 투표를 요청하고, 이긴 쪽이 에포크 2를 시작합니다. 그동안 c1이 연결을 거부하므로 브로커들은 다른 컨트롤러에 fetch를 보내다가, 승자를 알려 주는 첫 응답을 받자마자 그쪽으로 옮겨 갑니다. 선거 후 몇 ms 안에 일어나는 일입니다."),
     ("scn.kraft_prevote", "KRaft: a cut-off controller comes back (pre-vote on)", "KRaft: 끊겼던 컨트롤러의 복귀 (사전 투표 켬)"),
     ("scn.kraft_prevote.watch", "From 5 s to 20 s c2 is cut off from c1 and c3. Its pre-votes get no answers, so it never raises its epoch; when the cut heals it fetches again and c1 stays leader.", "5초부터 20초까지 c2가 c1, c3와 끊깁니다. 사전 투표에 답이 없으니 에포크를 올리지 않고, 연결이 복구되면 다시 fetch할 뿐 c1이 계속 리더입니다."),
     ("scn.kraft_no_prevote", "The same without pre-vote", "같은 상황, 사전 투표 없이"),
@@ -255,7 +255,22 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("scn.both_topic", "Side by side: create a topic", "나란히: 토픽 생성"),
     ("scn.both_topic.watch", "At 5 s both create a topic of 3 partitions. Compare the metadata-change latency: KRaft brokers fetch the new records; in ZooKeeper mode the controller sees the znode through its watch and sends LeaderAndIsr and UpdateMetadata.", "5초에 양쪽에서 파티션 3개짜리 토픽을 만듭니다. 메타데이터 변경 지연을 비교해 보세요: KRaft 브로커는 새 레코드를 fetch하고, ZooKeeper 모드에서는 컨트롤러가 watch로 znode를 보고 LeaderAndIsr와 UpdateMetadata를 보냅니다."),
     ("about.title", "About this model", "이 모델에 대하여"),
-    ("about.kraft", "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 (pre-vote, as in Kafka 4.x) and KIP-631 (metadata records, broker lifecycle) with Kafka's defaults: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 3 s, a NoOpRecord every 500 ms when idle, broker heartbeats every 2 s and a 9 s broker session. Simplified: a static voter set (no KIP-853), no snapshots (KIP-630), one fetch in flight per follower, round-robin replica placement, and no data-plane replication.", "KRaft 모드는 Kafka 기본값(fetch 타임아웃 2초, 선거 타임아웃 [1초, 2초) 균등 분포, 3초 후 check-quorum, 유휴 시 500 ms마다 NoOpRecord, 2초마다 브로커 하트비트, 9초 브로커 세션)으로 KIP-595(Kafka Raft), KIP-996(Kafka 4.x의 사전 투표), KIP-631(메타데이터 레코드, 브로커 수명주기)을 따릅니다. 단순화한 점: 고정된 투표자 집합(KIP-853 없음), 스냅샷 없음(KIP-630), 팔로워당 fetch 하나만 진행, 라운드 로빈 복제본 배치, 데이터 복제 없음."),
+    ("about.kraft", "KRaft mode follows Kafka 4.1: KIP-595 (Kafka's Raft), KIP-996 (pre-vote) and KIP-631 (metadata records, broker lifecycle), with Kafka's defaults: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 3 s, BeginQuorumEpoch to every voter every second, a NoOpRecord every 500 ms whether or not anything else was written, broker heartbeats every 2 s and a 9 s broker session. A node whose leader does not answer, or that knows none, fetches from a voter picked at random and follows the leader it names. A broker restarted while its previous run's session is still valid is refused (DUPLICATE_BROKER_REGISTRATION) and asks again every 2 s until that session expires; the controller looks for expired sessions every 1.125 s and fences the old registration. ZooKeeper mode likewise waits for the old /brokers/ids/N to go. Left out, which matters when comparing the two modes: no data-plane replication, so a returning broker rejoins the ISR as soon as it is unfenced (Kafka's partition leader adds it with AlterPartition once it has caught up) and no ISR shrinks for lag; no preferred-leader rebalancing (Kafka runs it every 300 s in both modes; this model only in ZooKeeper mode); no eligible leader replicas (ELR, KIP-966, on by default in new 4.1 clusters) or unclean leader election; controller writes are not batched for the 25 ms append linger, so the metadata latency reads up to 25 ms lower; no snapshots (KIP-630); a static voter set (no KIP-853); round-robin replica placement.", "KRaft 모드는 Kafka 4.1의 KIP-595(Kafka Raft), KIP-996(사전 투표), KIP-631(메타데이터 레코드, 브로커 수명주기)을 Kafka 기본값 그대로 따릅니다. fetch 타임아웃은 2초, 선거 타임아웃은 [1초, 2초)에서 균등하게 뽑고, check-quorum은 3초입니다. 리더는 1초마다 모든 투표자에게 BeginQuorumEpoch를 보내고, 다른 쓰기가 있든 없든 500 ms마다 NoOpRecord를 씁니다. 브로커 하트비트는 2초, 브로커 세션은 9초입니다. 리더가 응답하지 않거나 리더를 모르는 노드는 투표자 중 하나를 무작위로 골라 fetch하고, 응답에 담긴 리더를 따라갑니다. 재시작 전 세션이 아직 만료되지 않은 브로커는 등록을 거부당하고(DUPLICATE_BROKER_REGISTRATION) 세션이 만료될 때까지 2초마다 다시 요청합니다. 컨트롤러는 1.125초마다 만료된 세션을 확인해 이전 등록을 펜싱합니다. ZooKeeper 모드가 예전 /brokers/ids/N이 사라질 때까지 기다리는 것과 같은 이치입니다. 두 모드를 비교할 때 알아 둘 생략 사항은 다음과 같습니다. 데이터 복제를 하지 않기 때문에 돌아온 브로커는 펜싱이 풀리자마자 ISR에 다시 들어갑니다(Kafka에서는 파티션 리더가 복제를 따라잡았는지 확인한 뒤 AlterPartition으로 넣습니다). 복제 지연으로 ISR이 줄어드는 일도 없습니다. 선호 리더 재조정도 없습니다(Kafka는 두 모드 모두 300초마다 실행하지만, 이 모델은 ZooKeeper 모드에서만 실행합니다). 적격 리더 복제본(ELR, KIP-966, Kafka 4.1 신규 클러스터의 기본값)과 언클린 리더 선출도 없습니다. 컨트롤러 쓰기를 25 ms append linger 동안 모으지 않고 바로 로그에 추가하므로 메타데이터 지연이 최대 25 ms 짧게 나옵니다. 그 밖에 스냅샷(KIP-630)이 없고, 투표자 집합이 고정되어 있으며(KIP-853 없음), 복제본은 라운드 로빈으로 배치합니다."),
+    (
+        "kraft.md_registered_replacing",
+        "appends RegisterBrokerRecord for {0} (fenced, broker epoch {1}) after {2} partition changes that drop its previous run from ISRs and move its leaderships",
+        "{0}의 RegisterBrokerRecord 추가 (펜싱 상태, 브로커 에포크 {1}). 그 앞에 파티션 변경 {2}건을 넣어 이전 실행을 ISR에서 빼고 리더를 옮김",
+    ),
+    (
+        "kraft.broker_duplicate_registration",
+        "registration refused (DUPLICATE_BROKER_REGISTRATION): its previous run's session has not expired (no heartbeat for {0} ms yet); asks again in {1} ms",
+        "등록 거부 (DUPLICATE_BROKER_REGISTRATION): 이전 실행의 세션이 아직 살아 있음 ({0} ms 동안 하트비트가 끊겨야 만료); {1} ms 뒤 다시 요청",
+    ),
+    (
+        "kraft.prevote_majority_rejected",
+        "a majority rejected its pre-vote at epoch {0}: gives up without waiting for the timeout",
+        "에포크 {0} 사전 투표를 과반이 거절함: 타임아웃을 기다리지 않고 포기",
+    ),
     ("about.zk", "ZooKeeper mode follows FastLeaderElection.java (votes ordered by peerEpoch, zxid, sid; a 200 ms finalize wait when a LOOKING round reaches a quorum, none when a server joins a leader already elected; notification backoff 200 ms to 60 s) and ZAB as ZooKeeper implements it (discovery, DIFF/TRUNC/SNAP sync, broadcast). tickTime 2000, initLimit 10 and syncLimit 5 are the values of zoo_sample.cfg, the sample configuration ZooKeeper ships and Kafka deployments commonly start from, not built-in defaults: ZooKeeper's own tickTime default is 3000, initLimit and syncLimit have none, and Kafka's config/zookeeper.properties sets none of them. Brokers hold Kafka's 18 s session. The Kafka controller is the broker that creates /controller; its failover load is calibrated on published measurements (about 14 s per 100,000 partitions). Left out, so a difference from KRaft may come from these: partition leaders never change an ISR through AlterPartition (no replica falls behind, and a returning broker rejoins the ISR when the controller writes it); the automatic leader rebalance moves every imbalanced partition, ignoring leader.imbalance.per.broker.percentage (10 %); the controller's LeaderAndIsr and UpdateMetadata requests are never retried; a broker whose old /brokers/ids registration still exists retries every tick instead of exiting; the ZooKeeper leader writes topics and configs for the admin tool, without a session; a ZooKeeper connection that loses a packet counts as broken (TCP would retransmit), so message loss hits this mode harder; and there is no data-plane replication. Also simplified: version checks at apply time, and a compact table for partition state znodes.", "ZooKeeper 모드는 FastLeaderElection.java(투표는 peerEpoch, zxid, sid 순으로 비교, LOOKING 라운드가 정족수에 이르면 200 ms 최종 대기, 이미 선출된 리더에 합류할 때는 대기 없음, 알림 간격은 200 ms에서 60초까지 증가)와 ZooKeeper가 구현한 ZAB(디스커버리, DIFF/TRUNC/SNAP 동기화, 브로드캐스트)를 따릅니다. tickTime 2000, initLimit 10, syncLimit 5는 내장 기본값이 아니라 ZooKeeper에 포함된 샘플 설정 zoo_sample.cfg의 값으로, Kafka를 운영할 때도 흔히 이 파일을 출발점으로 삼습니다. ZooKeeper 자체의 tickTime 기본값은 3000이고 initLimit과 syncLimit은 기본값이 없으며, Kafka의 config/zookeeper.properties는 셋 중 어느 것도 설정하지 않습니다. 브로커는 Kafka의 18초 세션을 씁니다. Kafka 컨트롤러는 /controller를 만든 브로커이며, 장애 조치 때의 로드 시간은 공개된 측정치(파티션 100,000개당 약 14초)에 맞췄습니다. 다음은 모델에 없으므로 KRaft와 비교해 보이는 차이가 여기서 비롯될 수 있습니다: 파티션 리더가 AlterPartition으로 ISR을 바꾸지 않음(뒤처지는 복제본이 없고, 돌아온 브로커는 컨트롤러가 기록할 때 ISR에 다시 들어감), 자동 리더 재조정이 leader.imbalance.per.broker.percentage(10%)를 무시하고 불균형한 파티션을 모두 옮김, 컨트롤러의 LeaderAndIsr와 UpdateMetadata 요청을 재시도하지 않음, 예전 /brokers/ids 등록이 남아 있는 브로커가 종료하지 않고 tick마다 재시도함, 토픽과 설정을 관리 도구 대신 ZooKeeper 리더가 세션 없이 기록함, 패킷 하나를 잃은 ZooKeeper 연결은 끊긴 것으로 봄(실제로는 TCP가 재전송함)이라 메시지 손실의 영향이 이 모드에서 더 큼, 데이터 복제 없음. 그 밖의 단순화: 적용 시점의 버전 검사, 파티션 state znode를 압축된 표로 보관."),
     (
         "details.defaults.zk",
@@ -541,8 +556,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "kraft.broker_fetch_timeout",
-        "no fetch answer for {0} ms; looks for the leader again",
-        "{0} ms 동안 fetch 응답 없음; 리더를 다시 찾음",
+        "no successful fetch from the leader for {0} ms: until one succeeds, each fetch goes to a controller picked at random",
+        "{0} ms 동안 리더에게서 fetch에 성공하지 못함: 성공할 때까지 fetch마다 컨트롤러를 무작위로 골라 보냄",
     ),
     (
         "kraft.broker_registered",
@@ -560,8 +575,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("kraft.broker_shutdown_done", "controlled shutdown complete; stops", "제어된 종료 완료; 정지"),
     (
         "kraft.broker_shutdown_gave_up",
-        "got no SHUTDOWN_NOW within 30 s; stops anyway",
-        "30초 안에 SHUTDOWN_NOW를 받지 못함; 그래도 정지",
+        "got no SHUTDOWN_NOW within {0} ms; stops anyway",
+        "{0} ms 안에 SHUTDOWN_NOW를 받지 못함; 그래도 정지",
     ),
     ("narr.crash", "crashed: its process was killed", "중단: 프로세스가 종료됨"),
     ("narr.restart", "restarted", "재시작"),
@@ -611,8 +626,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("kraft.resigned", "resigns the leadership of epoch {0}", "에포크 {0}의 리더 자리에서 물러남"),
     (
         "kraft.check_quorum",
-        "heard no fetches from a majority for 3 s: check-quorum fails (epoch {0})",
-        "3초 동안 과반의 fetch가 없음: check-quorum 실패 (에포크 {0})",
+        "heard no fetches from a majority for {0} ms: check-quorum fails (epoch {1})",
+        "{0} ms 동안 과반의 fetch가 없음: check-quorum 실패 (에포크 {1})",
     ),
     (
         "kraft.end_quorum",

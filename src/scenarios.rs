@@ -136,6 +136,11 @@ mod tests {
         let c = run("kraft_failover", Time::from_ms(15_000));
         let l = leader(&*c).unwrap();
         assert_eq!((l.name() != "c1", l.epoch), (true, 2));
+        // The brokers fetch from it within a few milliseconds of the election (6.627 s).
+        let c = run("kraft_failover", Time::from_ms(6_700));
+        let l = leader(&*c).unwrap();
+        let brokers: Vec<NodeView> = c.node_views().into_iter().filter(|n| n.name().starts_with('b')).collect();
+        assert!(brokers.len() == 3 && brokers.iter().all(|b| b.vote == Some(l.id)), "{brokers:?}");
         // Cut off from 5 s to 20 s: with pre-vote c2 never raises the epoch and c1 stays leader.
         let c = run("kraft_prevote", Time::from_ms(30_000));
         assert_eq!(leader(&*c).map(|l| (l.name(), l.epoch)), Some(("c1".into(), 1)));

@@ -46,11 +46,11 @@ fn script(mode: Mode, text: &str) -> String {
 }
 
 const GOLDEN: &[Golden] = &[
-    (Mode::Kraft, (3, 3), 1, "", 30, "00506e35dffc1a55", 2750),
-    (Mode::Kraft, (3, 3), 7, FAULTS, 80, "faaeb8f5c125d1da", 3345),
-    (Mode::Kraft, (4, 5), 11, FAULTS, 80, "192d5b8d457c726e", 5809),
-    (Mode::Kraft, (5, 3), 23, FAULTS, 80, "a2398fc247eeaea3", 4746),
-    (Mode::Kraft, (3, 6), 5, SCALE, 80, "897a4cc087729e3e", 9792),
+    (Mode::Kraft, (3, 3), 1, "", 30, "01f5e5fb9a3e6638", 6306),
+    (Mode::Kraft, (3, 3), 7, FAULTS, 80, "c7fef8614cffb2d1", 9349),
+    (Mode::Kraft, (4, 5), 11, FAULTS, 80, "e3f67aa16b2ddb0f", 20288),
+    (Mode::Kraft, (5, 3), 23, FAULTS, 80, "2363f3d05f3129e0", 13164),
+    (Mode::Kraft, (3, 6), 5, SCALE, 80, "e37918966596a290", 17374),
     (Mode::Zk, (3, 3), 1, "", 30, "0fa85d5bf615d512", 573),
     (Mode::Zk, (3, 3), 7, FAULTS, 80, "6173f5d805e0c44e", 1219),
     (Mode::Zk, (5, 5), 11, FAULTS, 80, "4e13e253bfe3abec", 2730),

@@ -4,19 +4,18 @@
 //! quorum from `CurrentLeader` in responses, and everything about partitions only from the
 //! committed log it replays.
 
+use super::fetcher::{Fetcher, Next, REQUEST_TIMEOUT_MS};
 use super::image::MetadataImage;
 use super::log::Log;
 use super::msg::{BrokerError, FetchBody, Msg};
 use super::{Cmd, Config, Note, Timer, CONTROLLED_SHUTDOWN_GIVE_UP_MS};
+use crate::rng::Rng;
 use crate::time::Time;
 use crate::world::{Input, Output};
 use crate::NodeId;
 
 type Out = Vec<Output<Msg, Timer, Note>>;
 
-/// Reconnect backoff after a refused connection or an unhelpful answer: 50 ms doubling to 1 s.
-const RETRY_BACKOFF_MS: u64 = 50;
-const RETRY_BACKOFF_MAX_MS: u64 = 1_000;
 /// Heartbeat period while waiting for SHUTDOWN_NOW (Kafka polls at once; the model waits a
 /// little so the animation stays readable).
 const SHUTDOWN_POLL_MS: u64 = 100;
@@ -52,18 +51,18 @@ pub struct Broker {
     pub image: MetadataImage,
     pub broker_epoch: Option<u64>,
     pub lifecycle: Lifecycle,
-    /// Where the one outstanding fetch went.
-    fetch_target: NodeId,
-    next_voter: usize,
-    backoff_ms: u64,
+    /// Where the next Fetch goes.
+    fetcher: Fetcher,
+    /// Kafka 4.0/4.1 `pollFollowerAsObserver`: no successful fetch from the leader within the
+    /// fetch timeout, so every fetch goes to a random voter until one succeeds.
+    fetch_timed_out: bool,
 }
 
 impl Broker {
-    pub fn new(id: NodeId, voters: Vec<NodeId>, config: Config) -> Broker {
-        let first = voters.first().copied().unwrap_or(0);
+    pub fn new(id: NodeId, voters: Vec<NodeId>, config: Config, seed: u64) -> Broker {
+        let fetcher = Fetcher::new(id, &voters, Rng::stream(seed, 0x4B42_0000 + id as u64)); // "KB" + id
         Broker {
             id,
-            next_voter: id % voters.len().max(1),
             voters,
             config,
             log: Log::default(),
@@ -74,8 +73,8 @@ impl Broker {
             image: MetadataImage::default(),
             broker_epoch: None,
             lifecycle: Lifecycle::Starting,
-            fetch_target: first,
-            backoff_ms: RETRY_BACKOFF_MS,
+            fetcher,
+            fetch_timed_out: false,
         }
     }
 
@@ -86,7 +85,8 @@ impl Broker {
         self.image = MetadataImage::default();
         self.broker_epoch = None;
         self.lifecycle = Lifecycle::Starting;
-        self.backoff_ms = RETRY_BACKOFF_MS;
+        self.fetcher.reset();
+        self.fetch_timed_out = false;
     }
 
     pub fn step(&mut self, now: Time, input: Input<Msg, Timer, Cmd>, out: &mut Out) {
@@ -94,13 +94,12 @@ impl Broker {
             Input::Start => self.start(now, out),
             Input::Timer(timer) => self.on_timer(now, timer, out),
             Input::Msg { from, msg } => self.on_msg(now, from, msg, out),
-            Input::Unreachable { to, msg: Msg::Fetch { .. } } if to == self.fetch_target => {
-                // The fetch target's process is gone: try again after a backoff (another voter
-                // if we do not know the leader); the fetch timeout keeps running.
-                if self.leader != Some(to) {
-                    self.rotate_voter();
+            Input::Unreachable { to, msg: Msg::Fetch { .. } } => {
+                // The fetch target's process is gone: it backs off, and the next fetch goes
+                // elsewhere at once; the fetch timeout keeps running.
+                if self.fetcher.refused(to, now) {
+                    self.poll_fetch(now, out);
                 }
-                self.retry_fetch_later(now, out);
             }
             Input::Unreachable { .. } => {}
             Input::Shutdown => self.shutdown(now, out),
@@ -112,8 +111,8 @@ impl Broker {
         self.crash();
         self.incarnation += 1;
         out.push(Output::Note(Note::Started { epoch: 0 }));
-        self.fetch_target = self.voters[self.next_voter % self.voters.len().max(1)];
-        self.send_fetch(now, out);
+        // Unattached: fetch from a bootstrap server to find the leader.
+        self.poll_fetch(now, out);
         out.push(Output::SetTimer {
             timer: Timer::Heartbeat,
             at: now.plus_ms(self.config.broker_heartbeat_interval_ms),
@@ -122,15 +121,15 @@ impl Broker {
 
     fn on_timer(&mut self, now: Time, timer: Timer, out: &mut Out) {
         match timer {
-            Timer::FetchTimeout => {
-                // Observers: no answer within the fetch timeout → forget the leader and ask
-                // the next voter.
+            Timer::FetchTimeout if self.leader.is_some() => {
+                // Kafka 4.0/4.1 pollFollowerAsObserver: the observer keeps its leader, but until
+                // a fetch succeeds every fetch goes to a random bootstrap server (4.2, after
+                // KAFKA-19354, keeps fetching from the leader).
                 out.push(Output::Note(Note::BrokerFetchTimeout));
-                self.leader = None;
-                self.rotate_voter();
-                self.send_fetch(now, out);
+                self.fetch_timed_out = true;
+                self.poll_fetch(now, out);
             }
-            Timer::FetchRetry => self.send_fetch(now, out),
+            Timer::FetchRetry => self.poll_fetch(now, out),
             Timer::Heartbeat => {
                 self.send_heartbeat(out);
                 out.push(Output::SetTimer {
@@ -163,79 +162,88 @@ impl Broker {
 
     // ---- fetching the metadata log --------------------------------------------------------
 
-    fn rotate_voter(&mut self) {
-        let n = self.voters.len().max(1);
-        self.next_voter = (self.next_voter + 1) % n;
-        self.fetch_target = self.voters[self.next_voter % n];
-    }
-
-    fn retry_fetch_later(&mut self, now: Time, out: &mut Out) {
-        let wait = self.backoff_ms;
-        self.backoff_ms = (self.backoff_ms * 2).min(RETRY_BACKOFF_MAX_MS);
-        out.push(Output::SetTimer { timer: Timer::FetchRetry, at: now.plus_ms(wait) });
-    }
-
-    fn send_fetch(&mut self, now: Time, out: &mut Out) {
-        if let Some(leader) = self.leader {
-            self.fetch_target = leader;
-        }
-        let msg = Msg::Fetch {
-            epoch: self.epoch,
-            fetch_offset: self.log.end_offset(),
-            last_fetched_epoch: self.log.last_epoch(),
+    /// Send the next Fetch if one may go now (Kafka 4.1 `pollFollowerAsObserver` →
+    /// `maybeSendFetchToBestNode`, or `maybeSendFetchToAnyBootstrap` once the fetch timeout
+    /// passed; `pollUnattachedCommon` while no leader is known), else wake up when one may.
+    fn poll_fetch(&mut self, now: Time, out: &mut Out) {
+        let next = match self.leader {
+            Some(leader) if !self.fetch_timed_out => self.fetcher.to_best_node(now, leader),
+            _ => self.fetcher.to_any_bootstrap(now),
         };
-        out.push(Output::Send { to: self.fetch_target, msg });
-        // The fetch timeout runs from the last fetch sent while no answer came.
-        if self.leader.is_none() {
-            out.push(Output::SetTimer { timer: Timer::FetchTimeout, at: now.plus_ms(self.config.fetch_timeout_ms) });
+        match next {
+            Next::Send(to) => {
+                self.fetcher.sent(to, now);
+                let msg = Msg::Fetch {
+                    epoch: self.epoch,
+                    fetch_offset: self.log.end_offset(),
+                    last_fetched_epoch: self.log.last_epoch(),
+                };
+                out.push(Output::Send { to, msg });
+                out.push(Output::SetTimer { timer: Timer::FetchRetry, at: now.plus_ms(REQUEST_TIMEOUT_MS) });
+            }
+            Next::WaitUntil(at) => out.push(Output::SetTimer { timer: Timer::FetchRetry, at }),
+            Next::Idle => {}
         }
     }
 
+    /// Kafka 4.1 `transitionToFollower` for an observer: a new fetch timer, the request manager
+    /// reset; the caller sends the next fetch.
     fn follow(&mut self, now: Time, epoch: u64, leader: NodeId, out: &mut Out) {
         let changed = self.leader != Some(leader) || self.epoch != epoch;
         self.epoch = epoch;
         self.leader = Some(leader);
-        self.fetch_target = leader;
+        self.fetcher.reset();
+        self.fetch_timed_out = false;
+        out.push(Output::SetTimer { timer: Timer::FetchTimeout, at: now.plus_ms(self.config.fetch_timeout_ms) });
         if changed {
             out.push(Output::Note(Note::BrokerFollows { leader, epoch }));
-            out.push(Output::SetTimer { timer: Timer::FetchTimeout, at: now.plus_ms(self.config.fetch_timeout_ms) });
             if self.broker_epoch.is_none() {
                 out.push(Output::Send { to: leader, msg: Msg::BrokerRegistration { incarnation: self.incarnation } });
             }
         }
     }
 
+    /// `transitionToUnattached` for an observer: a newer epoch with no leader named. It has no
+    /// election timeout; it fetches from bootstrap servers until it learns the leader.
+    fn unattached(&mut self, epoch: u64, out: &mut Out) {
+        self.epoch = epoch;
+        self.leader = None;
+        self.fetcher.reset();
+        self.fetch_timed_out = false;
+        out.push(Output::CancelTimer(Timer::FetchTimeout));
+    }
+
+    /// An awaited fetch answer. Kafka 4.1 `maybeHandleCommonResponse`: an older epoch is
+    /// ignored; a newer one, or NOT_LEADER_OR_FOLLOWER, moves the observer (to the leader it
+    /// names, or Unattached); an answer of its epoch naming a leader it did not know makes it
+    /// follow that leader. Records and DivergingEpoch from the leader are applied and reset the
+    /// fetch timer. Then the next fetch.
     fn on_fetch_response(&mut self, now: Time, from: NodeId, reply: FetchReply, out: &mut Out) {
         let FetchReply { epoch, leader, high_watermark, body } = reply;
-        if from != self.fetch_target {
-            return; // an answer to a fetch we gave up on
-        }
-        if epoch < self.epoch {
-            // A voter behind the times: ask another.
-            self.leader = None;
-            self.rotate_voter();
-            self.retry_fetch_later(now, out);
-            return;
-        }
-        match leader {
-            Some(l) if l != self.id => {
-                if l != from || Some(l) != self.leader || epoch != self.epoch {
-                    self.follow(now, epoch, l, out);
-                }
-                if l != from {
-                    self.send_fetch(now, out);
-                    return;
-                }
+        let leader = leader.filter(|l| *l != self.id);
+        if epoch > self.epoch {
+            match leader {
+                Some(l) => self.follow(now, epoch, l, out),
+                None => self.unattached(epoch, out),
             }
-            _ => {
-                // Nobody leads yet: ask again later, another voter.
-                self.epoch = epoch;
-                self.leader = None;
-                self.rotate_voter();
-                self.retry_fetch_later(now, out);
-                return;
+        } else if epoch == self.epoch {
+            if let Some(l) = leader.filter(|_| self.leader.is_none()) {
+                self.follow(now, epoch, l, out);
+            }
+            let from_leader = leader == Some(from) && self.leader == Some(from);
+            if from_leader && !matches!(body, FetchBody::NotLeader) {
+                self.take_records(body, high_watermark, out);
+                self.fetch_timed_out = false;
+                out.push(Output::SetTimer {
+                    timer: Timer::FetchTimeout,
+                    at: now.plus_ms(self.config.fetch_timeout_ms),
+                });
             }
         }
+        self.poll_fetch(now, out);
+    }
+
+    fn take_records(&mut self, body: FetchBody, high_watermark: Option<u64>, out: &mut Out) {
         match body {
             FetchBody::Records { base_offset, entries } => {
                 if let Some(hw) = self.log.append_fetched(base_offset, entries, high_watermark, self.high_watermark) {
@@ -252,9 +260,6 @@ impl Broker {
             }
             FetchBody::NotLeader => {}
         }
-        self.backoff_ms = RETRY_BACKOFF_MS;
-        out.push(Output::SetTimer { timer: Timer::FetchTimeout, at: now.plus_ms(self.config.fetch_timeout_ms) });
-        self.send_fetch(now, out);
     }
 
     // ---- registration and heartbeats ------------------------------------------------------
@@ -274,8 +279,20 @@ impl Broker {
 
     fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Out) {
         match msg {
-            Msg::FetchResponse { epoch, leader, high_watermark, body } => {
+            // Kafka 4.1 handleInboundMessage: an answer no longer awaited is ignored.
+            Msg::FetchResponse { epoch, leader, high_watermark, body } if self.fetcher.expects(from) => {
+                self.fetcher.answered(from);
                 self.on_fetch_response(now, from, FetchReply { epoch, leader, high_watermark, body }, out)
+            }
+            Msg::BrokerRegistrationResponse { error: Some(BrokerError::DuplicateBrokerRegistration), .. }
+                if self.broker_epoch.is_none() =>
+            {
+                // Kafka 4.1 BrokerLifecycleManager: any registration error →
+                // scheduleNextCommunicationAfterFailure, a fixed broker.heartbeat.interval.ms
+                // (KAFKA-19294; 4.0.0 backed off exponentially from 100 ms).
+                let retry_ms = self.config.broker_heartbeat_interval_ms;
+                out.push(Output::Note(Note::BrokerDuplicateRegistration { retry_ms }));
+                out.push(Output::SetTimer { timer: Timer::Heartbeat, at: now.plus_ms(retry_ms) });
             }
             Msg::BrokerRegistrationResponse { broker_epoch: Some(broker_epoch), .. } if self.broker_epoch.is_none() => {
                 self.broker_epoch = Some(broker_epoch);
@@ -311,7 +328,7 @@ impl Broker {
                 }
                 self.send_heartbeat(out);
             }
-            Some(BrokerError::StaleBrokerEpoch) => {}
+            Some(BrokerError::StaleBrokerEpoch | BrokerError::DuplicateBrokerRegistration) => {}
             None if self.lifecycle == Lifecycle::ShuttingDown => {
                 if shut_down {
                     out.push(Output::Note(Note::BrokerShutdownDone));
@@ -344,3 +361,7 @@ struct FetchReply {
     high_watermark: Option<u64>,
     body: FetchBody,
 }
+
+#[cfg(test)]
+#[path = "broker_tests.rs"]
+mod tests;

@@ -319,7 +319,7 @@ mod tests {
                 epoch_start_offset: 0,
                 voter_end: SortedMap::new(),
                 observer_end: SortedMap::new(),
-                acknowledged: SortedSet::new(),
+                begin_quorum_in_flight: SortedMap::new(),
                 fetched_since_check: SortedSet::new(),
                 parked: SortedMap::new(),
                 hw_sent: SortedMap::new(),

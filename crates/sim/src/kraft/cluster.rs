@@ -62,7 +62,7 @@ impl KraftCluster {
             .map(|&id| Node::Controller(Controller::new(id, voters.clone(), config.clone(), seed)))
             .collect();
         for i in 0..config.brokers {
-            nodes.push(Node::Broker(Broker::new(controllers + i, voters.clone(), config.clone())));
+            nodes.push(Node::Broker(Broker::new(controllers + i, voters.clone(), config.clone(), seed)));
         }
         let n = nodes.len();
         let world = World::new(seed, nodes, config.net.clone());
@@ -149,7 +149,7 @@ impl KraftCluster {
                 State::Candidate { .. } => Role::Candidate,
                 State::Leader(_) => Role::Leader,
                 State::Follower { .. } => Role::Follower,
-                State::Resigned => Role::Resigned,
+                State::Resigned { .. } => Role::Resigned,
             }
         };
         let vote = match &c.state {
@@ -334,13 +334,17 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         Note::SuccessorTurn { epoch, resigned } => ("kraft.successor_turn", vec![name(resigned), epoch.to_string()]),
         Note::BecameProspective { epoch } => ("kraft.prospective", vec![epoch.to_string()]),
         Note::PreVoteLost { epoch } => ("kraft.prevote_lost", vec![epoch.to_string()]),
+        Note::PreVoteRejected { epoch } => ("kraft.prevote_majority_rejected", vec![epoch.to_string()]),
         Note::BecameCandidate { epoch } => ("kraft.candidate", vec![epoch.to_string()]),
         Note::ElectionTimedOut { epoch } => ("kraft.election_timeout", vec![epoch.to_string()]),
         Note::BecameLeader { epoch } => ("kraft.leader", vec![epoch.to_string()]),
         Note::BecameFollower { epoch, leader } => ("kraft.follower", vec![name(leader), epoch.to_string()]),
         Note::BecameUnattached { epoch } => ("kraft.unattached", vec![epoch.to_string()]),
         Note::Resigned { epoch } => ("kraft.resigned", vec![epoch.to_string()]),
-        Note::CheckQuorumFailed { epoch } => ("kraft.check_quorum", vec![epoch.to_string()]),
+        // KIP-595 check-quorum: 1.5 × the running fetch timeout (LeaderState), as set.
+        Note::CheckQuorumFailed { epoch } => {
+            ("kraft.check_quorum", vec![(config.fetch_timeout_ms * 3 / 2).to_string(), epoch.to_string()])
+        }
         Note::EndQuorumEpochReceived { backoff_ms, .. } => ("kraft.end_quorum", vec![backoff_ms.to_string()]),
         Note::VoteCast { candidate, epoch, pre_vote, granted } => {
             let key = match (pre_vote, granted) {
@@ -353,9 +357,13 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         }
         Note::Truncated { to_offset, dropped } => ("kraft.truncated", vec![dropped.to_string(), to_offset.to_string()]),
         Note::MetadataChange { change, .. } => match change {
-            Change::Registered { broker, broker_epoch } => {
+            Change::Registered { broker, broker_epoch, partition_changes: 0 } => {
                 ("kraft.md_registered", vec![name(broker), broker_epoch.to_string()])
             }
+            Change::Registered { broker, broker_epoch, partition_changes } => (
+                "kraft.md_registered_replacing",
+                vec![name(broker), broker_epoch.to_string(), partition_changes.to_string()],
+            ),
             Change::Unfenced { broker, partition_changes } => {
                 ("kraft.md_unfenced", vec![name(broker), partition_changes.to_string()])
             }
@@ -392,9 +400,36 @@ pub fn note_text(note: &Note, config: &Config) -> (&'static str, Vec<String>) {
         Note::BrokerUnfencedNow => ("kraft.broker_unfenced", Vec::new()),
         Note::BrokerFencedNow => ("kraft.broker_fenced", Vec::new()),
         Note::BrokerStaleEpoch => ("kraft.broker_stale_epoch", Vec::new()),
+        Note::BrokerDuplicateRegistration { retry_ms } => (
+            "kraft.broker_duplicate_registration",
+            vec![config.broker_session_timeout_ms.to_string(), retry_ms.to_string()],
+        ),
         Note::BrokerShuttingDown => ("kraft.broker_shutting_down", Vec::new()),
         Note::BrokerShutdownDone => ("kraft.broker_shutdown_done", Vec::new()),
-        Note::BrokerShutdownGaveUp => ("kraft.broker_shutdown_gave_up", Vec::new()),
+        Note::BrokerShutdownGaveUp => {
+            ("kraft.broker_shutdown_gave_up", vec![super::CONTROLLED_SHUTDOWN_GIVE_UP_MS.to_string()])
+        }
         Note::Action(action) => crate::cluster::action_note_text(action, &|id| name(&id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narration_states_the_timings_of_the_running_configuration() {
+        let mut config = Config::default();
+        let check_quorum = Note::CheckQuorumFailed { epoch: 2 };
+        assert_eq!(note_text(&check_quorum, &config), ("kraft.check_quorum", vec!["3000".into(), "2".into()]));
+        // `set controller.quorum.fetch.timeout.ms=4000` changes the words: check-quorum is
+        // 1.5 × the fetch timeout.
+        config.apply_setting("controller.quorum.fetch.timeout.ms", "4000").unwrap();
+        assert_eq!(note_text(&check_quorum, &config).1, vec!["6000".to_string(), "2".into()]);
+        assert_eq!(note_text(&Note::BrokerFetchTimeout, &config).1, vec!["4000".to_string()]);
+        config.apply_setting("broker.session.timeout.ms", "6000").unwrap();
+        config.apply_setting("broker.heartbeat.interval.ms", "1000").unwrap();
+        let duplicate = Note::BrokerDuplicateRegistration { retry_ms: 1_000 };
+        assert_eq!(note_text(&duplicate, &config).1, vec!["6000".to_string(), "1000".into()]);
     }
 }

@@ -3,7 +3,8 @@
 //! simplifies.
 //!
 //! Files by concept: `controller/` (a voter: quorum state, elections, fetch, and what the active
-//! controller does for brokers), `broker.rs` (an observer broker), `log.rs` and `record.rs` (the
+//! controller does for brokers), `broker.rs` (an observer broker), `fetcher.rs` (where a
+//! follower's or observer's next fetch goes), `log.rs` and `record.rs` (the
 //! metadata log and its records), `image.rs` (the metadata image replayed from it), `msg.rs`
 //! (RPCs), `check.rs` (invariants), `latency.rs` (the metadata-change latency), `cluster.rs` (the
 //! `Cluster` this mode offers, and its narration).
@@ -12,6 +13,7 @@ pub mod broker;
 pub mod check;
 pub mod cluster;
 pub mod controller;
+pub mod fetcher;
 pub mod image;
 mod latency;
 pub mod log;
@@ -38,26 +40,41 @@ pub const INITIAL_TOPIC: &str = "orders";
 /// stops anyway (a model choice; Kafka waits much longer).
 pub const CONTROLLED_SHUTDOWN_GIVE_UP_MS: u64 = 30_000;
 
-pub const ABOUT_KRAFT_MODEL: &str = "KRaft mode follows KIP-595 (Kafka's Raft), KIP-996 \
-(pre-vote, as in Kafka 4.x) and KIP-631 (metadata records and broker lifecycle) with Kafka's \
-default timeouts: fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum \
-after 1.5 × fetch timeout, a NoOpRecord every 500 ms when idle, long-polling fetches of up to \
-500 ms, broker heartbeats every 2 s and a 9 s broker session. Brokers are observers: they fetch \
-the metadata log, replay only what is committed, and learn partition leadership only from it; \
-the active controller fences a broker whose session expired, moves its leaderships to the first \
-live in-sync replica in assignment order, and gives every broker a full session after a \
-failover. Simplified: the voter set is static (no KIP-853 reconfiguration); there are no \
-snapshots (KIP-630) and the log is never trimmed; a follower has one fetch outstanding at a \
-time; records of one controller operation form one atomic batch, sent whole; partition data is \
-not replicated, so a returning broker rejoins the ISR of a led partition as soon as it is \
-unfenced (in Kafka its leader adds it with AlterPartition once it has caught up); no unclean \
-or eligible-leader-replica (KIP-966) election, no preferred-leader rebalancing, no topic \
-deletion; topic configs are altered one at a time with a ConfigRecord, and config names and \
-values are not validated (Kafka checks them against its topic config definitions); replicas are placed round-robin over active brokers without racks or a \
-random start; topic ids are small numbers; a broker waiting for SHUTDOWN_NOW asks again every \
-100 ms and gives up after 30 s; a create-topic or alter-config request with no active \
-controller is lost rather than retried; a dead peer's refused connection is retried with a 50 ms backoff \
-doubling to 1 s.";
+pub const ABOUT_KRAFT_MODEL: &str = "KRaft mode follows Kafka 4.1: KIP-595 (Kafka's Raft), \
+KIP-996 (pre-vote) and KIP-631 (metadata records and broker lifecycle), with Kafka's defaults: \
+fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 1.5 × fetch \
+timeout, request timeout 2 s, BeginQuorumEpoch to every voter every second (the leader's \
+heartbeat in 3.9.1 to 4.1), a NoOpRecord every 500 ms whether or not anything else was written, \
+long-polling fetches of up to 500 ms, broker heartbeats every 2 s and a 9 s broker session. A \
+replica whose leader does not answer, and a voter or broker that knows no leader, fetches from a \
+voter picked at random and follows the leader it names; a broker with no successful fetch for \
+the fetch timeout sends each fetch to a random voter until one succeeds (4.1; 4.2 changed it). A \
+Prospective gives up when a majority rejects it or its election timeout passes; a candidate that \
+loses waits out its election timeout (4.1; 4.0.0 backed off exponentially). A leader that fails \
+check-quorum or shuts down resigns with EndQuorumEpoch naming its successors by fetch offset; \
+shutting down, it stays up to 5 s, answering votes, until it learns the new leader. Brokers are \
+observers: they fetch the metadata log, replay only what is committed, and learn partition \
+leadership only from it. A broker restarted while its previous run's session is still valid is \
+refused (DUPLICATE_BROKER_REGISTRATION) and asks again every 2 s; the active controller looks for \
+expired sessions every session / 8 = 1.125 s, fences at most one broker per look, and moves its \
+leaderships to the first live in-sync replica in assignment order; a new active controller gives \
+every unfenced broker a full session. Left out, which matters when comparing with ZooKeeper \
+mode: partition data is not replicated, so a returning broker rejoins the ISR of a led partition \
+as soon as it is unfenced (in Kafka its leader adds it with AlterPartition once it has caught \
+up) and no ISR shrinks for lag (replica.lag.time.max.ms); no preferred-leader rebalancing (Kafka \
+runs it every 300 s in both modes; this model only in ZooKeeper mode); no eligible leader \
+replicas (KIP-966, on by default in new 4.1 clusters) and no unclean election; controller \
+writes are appended at once, not batched for controller.quorum.append.linger.ms = 25 ms, so the \
+metadata latency reads up to 25 ms lower; no snapshots (KIP-630) and the log is never trimmed; \
+the voter set is static (no KIP-853 reconfiguration). Also simplified: records of one controller \
+operation form one atomic batch, sent whole; no topic deletion; topic configs are altered one at \
+a time with a ConfigRecord, and config names and values are not validated; replicas are placed \
+round-robin over active brokers without racks or a random start; topic ids are small numbers; \
+a broker waiting for SHUTDOWN_NOW asks again every 100 ms and gives up after 30 s, and one that \
+cannot register never gives up (Kafka: after 60 s); a create-topic or alter-config request with \
+no active controller is lost rather than retried; votes and pre-votes are sent once (Kafka sends \
+them again to silent voters after the request timeout), EndQuorumEpoch again only after the \
+request timeout; a voter does not fetch from itself.";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -136,6 +153,8 @@ pub enum Timer {
     FetchTimeout,
     FetchRetry,
     BeginQuorumResend,
+    /// A resigned leader sends EndQuorumEpoch again to the voters that have not answered.
+    EndQuorumResend,
     CheckQuorum,
     NoOp,
     /// The long poll of this replica's parked fetch expires.
@@ -172,6 +191,11 @@ pub enum Note {
         epoch: u64,
     },
     PreVoteLost {
+        epoch: u64,
+    },
+    /// A majority rejected the pre-vote (Kafka `EpochElection.isVoteRejected`): it gives up
+    /// before its election timeout.
+    PreVoteRejected {
         epoch: u64,
     },
     BecameCandidate {
@@ -251,6 +275,11 @@ pub enum Note {
     BrokerFencedNow,
     /// The controller replaced this registration: register again.
     BrokerStaleEpoch,
+    /// DUPLICATE_BROKER_REGISTRATION: the previous run's session is still valid; the broker asks
+    /// again in `retry_ms`.
+    BrokerDuplicateRegistration {
+        retry_ms: u64,
+    },
     BrokerShuttingDown,
     BrokerShutdownDone,
     BrokerShutdownGaveUp,
@@ -264,6 +293,8 @@ pub enum Change {
     Registered {
         broker: NodeId,
         broker_epoch: u64,
+        /// PartitionChangeRecords written first, for a previous incarnation still in ISRs.
+        partition_changes: u64,
     },
     Unfenced {
         broker: NodeId,

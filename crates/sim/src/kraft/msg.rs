@@ -34,6 +34,12 @@ pub enum Msg {
         leader: NodeId,
         preferred: NodeList,
     },
+    /// The receiver's epoch and the leader it knows: acknowledges an EndQuorumEpoch (the resigned
+    /// leader sends it again to voters that have not).
+    EndQuorumEpochResponse {
+        epoch: u64,
+        leader: Option<NodeId>,
+    },
     /// FETCH(FetchOffset, LastFetchedEpoch); the replica id is the sender.
     Fetch {
         epoch: u64,
@@ -50,10 +56,12 @@ pub enum Msg {
     BrokerRegistration {
         incarnation: u64,
     },
-    /// `broker_epoch` is `None` on NOT_CONTROLLER; `leader` names the quorum leader if known.
+    /// `broker_epoch` is `None` on an error (NOT_CONTROLLER, DUPLICATE_BROKER_REGISTRATION);
+    /// `leader` names the quorum leader if known.
     BrokerRegistrationResponse {
         epoch: u64,
         leader: Option<NodeId>,
+        error: Option<BrokerError>,
         broker_epoch: Option<u64>,
     },
     /// KIP-631 BrokerHeartbeat every `broker.heartbeat.interval.ms`.
@@ -78,6 +86,9 @@ pub enum BrokerError {
     NotController,
     /// STALE_BROKER_EPOCH: the registration was replaced; register again.
     StaleBrokerEpoch,
+    /// DUPLICATE_BROKER_REGISTRATION: another incarnation of this broker id holds a valid
+    /// session (Kafka 4.1 `ClusterControlManager.registerBroker`).
+    DuplicateBrokerRegistration,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -101,6 +112,7 @@ impl Msg {
             | Msg::BeginQuorumEpoch { epoch, .. }
             | Msg::BeginQuorumEpochResponse { epoch }
             | Msg::EndQuorumEpoch { epoch, .. }
+            | Msg::EndQuorumEpochResponse { epoch, .. }
             | Msg::Fetch { epoch, .. }
             | Msg::FetchResponse { epoch, .. } => Some(*epoch),
             Msg::BrokerRegistration { .. }
@@ -117,7 +129,7 @@ impl Message for Msg {
             Msg::Vote { pre_vote: true, .. } | Msg::VoteResponse { pre_vote: true, .. } => MsgClass::PreVote,
             Msg::Vote { .. } | Msg::VoteResponse { .. } => MsgClass::Vote,
             Msg::BeginQuorumEpoch { .. } | Msg::BeginQuorumEpochResponse { .. } => MsgClass::BeginEpoch,
-            Msg::EndQuorumEpoch { .. } => MsgClass::EndEpoch,
+            Msg::EndQuorumEpoch { .. } | Msg::EndQuorumEpochResponse { .. } => MsgClass::EndEpoch,
             Msg::Fetch { .. } => MsgClass::Fetch,
             Msg::FetchResponse { body: FetchBody::Records { entries, .. }, .. } if !entries.is_empty() => {
                 MsgClass::FetchData
@@ -137,6 +149,7 @@ impl Message for Msg {
             Msg::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
             Msg::BeginQuorumEpochResponse { .. } => "BeginQuorumEpochResponse",
             Msg::EndQuorumEpoch { .. } => "EndQuorumEpoch",
+            Msg::EndQuorumEpochResponse { .. } => "EndQuorumEpochResponse",
             Msg::Fetch { .. } => "Fetch",
             Msg::FetchResponse { .. } => "FetchResponse",
             Msg::BrokerRegistration { .. } => "BrokerRegistration",
@@ -160,6 +173,7 @@ impl Message for Msg {
             self,
             Msg::VoteResponse { .. }
                 | Msg::BeginQuorumEpochResponse { .. }
+                | Msg::EndQuorumEpochResponse { .. }
                 | Msg::FetchResponse { .. }
                 | Msg::BrokerRegistrationResponse { .. }
                 | Msg::BrokerHeartbeatResponse { .. }

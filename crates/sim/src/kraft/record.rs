@@ -9,8 +9,8 @@ use crate::NodeId;
 pub enum Record {
     /// Raft control record appended by a new leader at its epoch start offset (KIP-595).
     LeaderChange { leader: NodeId, voters: NodeList },
-    /// NoOpRecord(20): an idle active controller appends one every
-    /// `metadata.max.idle.interval.ms` = 500 ms.
+    /// NoOpRecord(20): the active controller appends one every `metadata.max.idle.interval.ms`
+    /// = 500 ms (Kafka 4.x periodic task writeNoOpRecord; despite the name, idle or not).
     NoOp,
     /// RegisterBrokerRecord(0). KIP-631: a broker registers fenced; its broker epoch is the
     /// offset of this record.

@@ -95,6 +95,17 @@ impl Controller {
         self.answer_vote(from, granted, pre_vote, out);
     }
 
+    /// Kafka `EpochElection.isVoteRejected`: the votes granted plus those not yet recorded can
+    /// no longer make a majority (3 voters: two rejections; 5 voters: three).
+    pub(super) fn vote_rejected(&self) -> bool {
+        match &self.state {
+            State::Prospective { rejected, .. } | State::Candidate { rejected, .. } => {
+                self.voters.len() - rejected.len() < self.majority()
+            }
+            _ => false,
+        }
+    }
+
     /// A vote request is judged only from a voter asking for itself.
     pub(super) fn is_candidate_voter(&self, from: NodeId, candidate: NodeId) -> bool {
         self.is_voter(candidate) && candidate == from
@@ -107,6 +118,11 @@ impl Controller {
 
     pub(super) fn on_vote_response(&mut self, now: Time, from: NodeId, reply: VoteReply, out: &mut Out) {
         let VoteReply { epoch, leader, granted, pre_vote } = reply;
+        debug_assert_eq!(epoch, self.epoch, "on_msg settled the epoch");
+        // Granted or not: a Prospective that remembers the leader only counts the answer.
+        if self.observe_leader_of_our_epoch(now, leader, out) {
+            return;
+        }
         // Pre-vote answers count while Prospective, vote answers while Candidate.
         let (yes, no) = match &mut self.state {
             State::Prospective { granted, rejected, .. } if pre_vote => (granted, rejected),
@@ -118,13 +134,51 @@ impl Controller {
         } else {
             no.insert(from);
         }
-        // KIP-996 (and KIP-595 for votes): a rejection that names a leader of this epoch: follow it.
-        if let Some(l) = leader.filter(|l| !granted && *l != self.id) {
-            self.become_follower(now, epoch, l, out);
+        if !granted {
+            self.maybe_lost_pre_vote(now, out);
         } else if pre_vote {
             self.maybe_won_pre_vote(now, out);
         } else {
             self.maybe_won_election(now, out);
+        }
+    }
+
+    /// Kafka 4.1 `maybeHandleElectionLoss`: a Prospective whose pre-vote a majority rejected
+    /// (`EpochElection.isVoteRejected`) leaves at once, through
+    /// `prospectiveTransitionAfterElectionLoss`. A Candidate only waits out its election
+    /// timeout (4.1, KAFKA-18345; 4.0.0 backed off exponentially instead).
+    fn maybe_lost_pre_vote(&mut self, now: Time, out: &mut Out) {
+        if matches!(self.state, State::Prospective { .. }) && self.vote_rejected() {
+            out.push(Output::Note(Note::PreVoteRejected { epoch: self.epoch }));
+            self.prospective_lost(now, out);
+        }
+    }
+
+    /// `prospectiveTransitionAfterElectionLoss`: back to following the leader it remembers
+    /// (a new fetch timeout, nothing fetched yet), or to Unattached at the same epoch. Its
+    /// election timer: kept if the pre-vote was not rejected (a timeout: nothing left, so it
+    /// pre-votes again at once), a new [T, 2T) if it was (`transitionToUnattached`).
+    pub(super) fn prospective_lost(&mut self, now: Time, out: &mut Out) {
+        let State::Prospective { leader, .. } = &self.state else { return };
+        match *leader {
+            Some(l) => self.become_follower(now, self.epoch, l, out),
+            None if self.vote_rejected() => self.become_unattached(now, self.epoch, out),
+            None => {
+                self.transition(State::Unattached);
+                self.begin_election(now, out);
+            }
+        }
+    }
+
+    /// Kafka 4.1 `maybeHandleCommonResponse`: an answer of our epoch naming a leader, while we
+    /// know none, makes us its Follower. Whether it did.
+    pub(super) fn observe_leader_of_our_epoch(&mut self, now: Time, leader: Option<NodeId>, out: &mut Out) -> bool {
+        match leader.filter(|l| *l != self.id && self.leader_id.is_none() && !self.is_leader()) {
+            Some(l) => {
+                self.become_follower(now, self.epoch, l, out);
+                true
+            }
+            None => false,
         }
     }
 

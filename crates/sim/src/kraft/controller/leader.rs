@@ -2,7 +2,7 @@
 //! DivergingEpoch, long polls), advancing the high watermark past the epoch start offset
 //! (KIP-595 `maybeUpdateHighWatermark`) and completing writes once committed.
 
-use super::{Controller, Out, State, MAX_FETCH_RECORDS};
+use super::{Controller, Out, State, MAX_FETCH_RECORDS, REQUEST_TIMEOUT_MS};
 use crate::kraft::log::Entry;
 use crate::kraft::msg::{FetchBody, Msg};
 use crate::kraft::record::Record;
@@ -12,13 +12,13 @@ use crate::world::Output;
 use crate::NodeId;
 
 impl Controller {
-    pub(super) fn append(&mut self, now: Time, record: Record, out: &mut Out) {
-        self.append_batch(now, vec![record], out);
+    pub(super) fn append(&mut self, record: Record, out: &mut Out) {
+        self.append_batch(vec![record], out);
     }
 
     /// Append one atomic batch (the records of one controller operation) and replay it into
     /// the working image.
-    pub(super) fn append_batch(&mut self, now: Time, records: Vec<Record>, out: &mut Out) {
+    pub(super) fn append_batch(&mut self, records: Vec<Record>, out: &mut Out) {
         let State::Leader(leader) = &mut self.state else { return };
         let n = records.len();
         for (i, record) in records.into_iter().enumerate() {
@@ -26,26 +26,32 @@ impl Controller {
             leader.working.apply(&entry);
             self.log.append(entry);
         }
-        self.last_append = now;
         self.maybe_advance_high_watermark(out);
         self.answer_all_parked(out);
     }
 
-    pub(super) fn resend_begin_quorum(&mut self, now: Time, out: &mut Out) {
-        let State::Leader(leader) = &self.state else { return };
-        let mut any = false;
-        for &voter in &self.voters {
-            if !leader.acknowledged.contains(&voter) {
-                any = true;
-                out.push(Output::Send { to: voter, msg: Msg::BeginQuorumEpoch { epoch: self.epoch, leader: self.id } });
+    /// Kafka 3.9.1 to 4.1 `maybeSendBeginQuorumEpochRequests` (KAFKA-16536, BeginQuorumEpoch as
+    /// the leader's heartbeat): every `fetch.timeout / 2` = 1 s, BeginQuorumEpoch to every other
+    /// voter, answered or not, except one whose last is still awaiting its answer within the
+    /// request timeout (the request manager's one request in flight per node). This models 4.1;
+    /// 4.2 (KAFKA-16926) sends only to voters that have not fetched in the last second.
+    pub(super) fn send_begin_quorum_epoch(&mut self, now: Time, out: &mut Out) {
+        let State::Leader(leader) = &mut self.state else { return };
+        let msg = Msg::BeginQuorumEpoch { epoch: self.epoch, leader: self.id };
+        for &voter in self.voters.iter().filter(|v| **v != self.id) {
+            let in_flight = leader
+                .begin_quorum_in_flight
+                .get(&voter)
+                .is_some_and(|sent| now.since(*sent) < REQUEST_TIMEOUT_MS * 1_000);
+            if !in_flight {
+                leader.begin_quorum_in_flight.insert(voter, now);
+                out.push(Output::Send { to: voter, msg: msg.clone() });
             }
         }
-        if any {
-            out.push(Output::SetTimer {
-                timer: Timer::BeginQuorumResend,
-                at: now.plus_ms(self.config.fetch_timeout_ms / 2),
-            });
-        }
+        out.push(Output::SetTimer {
+            timer: Timer::BeginQuorumResend,
+            at: now.plus_ms(self.config.fetch_timeout_ms / 2),
+        });
     }
 
     /// A fetch of our epoch (`on_msg` answered the others).
@@ -80,7 +86,6 @@ impl Controller {
         }
         if is_voter {
             leader.voter_end.insert(from, fetch_offset);
-            leader.acknowledged.insert(from);
             leader.fetched_since_check.insert(from);
             // Check-quorum: a majority (counting ourselves) fetched; start a new window.
             if leader.fetched_since_check.len() + 1 >= majority {

@@ -4,13 +4,27 @@
 //! topic creation. Every decision is read from the working image and written as records.
 
 use super::{Controller, HeartbeatRequest, Lease, Out, State};
-use crate::kraft::image;
+use crate::kraft::image::{self, BrokerRegistration};
 use crate::kraft::msg::{BrokerError, Msg};
 use crate::kraft::record::{ConfigResourceType, Record};
 use crate::kraft::{Change, Note, RefuseReason, Timer, INITIAL_TOPIC};
 use crate::time::Time;
 use crate::world::{NodeList, Output};
 use crate::NodeId;
+
+/// `PeriodicTask.immediatePeriodNs`: a periodic task that did some work runs again this soon.
+const FENCE_CHECK_AGAIN_MS: u64 = 10;
+
+impl Lease {
+    pub(super) fn new(broker_epoch: u64, now: Time) -> Lease {
+        Lease { broker_epoch, last_contact: now, metadata_offset: 0, shutdown_offset: None }
+    }
+
+    /// `BrokerHeartbeatTracker.isExpired`: `now > t && t + sessionTimeout < now`.
+    pub(super) fn expired(&self, now: Time, session_us: u64) -> bool {
+        self.last_contact.plus_us(session_us) < now
+    }
+}
 
 impl Controller {
     fn working_mut_parts(&mut self) -> Option<&mut super::LeaderState> {
@@ -38,46 +52,56 @@ impl Controller {
     // ---- registration ---------------------------------------------------------------------
 
     pub(super) fn on_broker_registration(&mut self, now: Time, from: NodeId, incarnation: u64, out: &mut Out) {
+        let epoch = self.epoch;
+        let reply =
+            |leader, error, broker_epoch| Msg::BrokerRegistrationResponse { epoch, leader, error, broker_epoch };
+        let session_us = self.config.broker_session_timeout_ms * 1_000;
         let Some(leader) = self.working_mut_parts() else {
-            let msg = Msg::BrokerRegistrationResponse { epoch: self.epoch, leader: self.leader_id, broker_epoch: None };
+            let msg = reply(self.leader_id, Some(BrokerError::NotController), None);
             out.push(Output::Send { to: from, msg });
             return;
         };
         let existing = leader.working.broker(from).cloned();
-        leader.leases.insert(from, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None });
         if let Some(reg) = existing.as_ref().filter(|r| r.incarnation == incarnation) {
-            // A retried request: the registration is already in the log.
-            let msg = Msg::BrokerRegistrationResponse {
-                epoch: self.epoch,
-                leader: Some(self.id),
-                broker_epoch: Some(reg.broker_epoch),
-            };
+            // A retried request: the registration is already in the log (Kafka amends it and
+            // writes nothing).
+            let msg = reply(Some(self.id), None, Some(reg.broker_epoch));
             self.reply_when_committed(from, msg, out);
             return;
         }
-        // A new incarnation: the old process is gone. Its registration is replaced by a
-        // fenced one, so the leaderships it held move first (in one batch with the record).
-        let mut records = Vec::new();
-        if let Some(reg) = existing.filter(|r| r.is_active()) {
-            let fence = Record::BrokerRegistrationChange {
-                broker: from,
-                broker_epoch: reg.broker_epoch,
-                fenced: Some(true),
-                in_controlled_shutdown: None,
-            };
-            records = self.batch_with_changes(fence, from, false);
-        }
-        // KIP-631: broker epoch = the offset of the RegisterBrokerRecord.
-        let broker_epoch = self.log.end_offset() + records.len() as u64;
-        records.push(Record::RegisterBroker { broker: from, incarnation, broker_epoch });
-        self.append_batch(now, records, out);
-        self.note_change(Change::Registered { broker: from, broker_epoch }, out);
-        let msg = Msg::BrokerRegistrationResponse {
-            epoch: self.epoch,
-            leader: Some(self.id),
-            broker_epoch: Some(broker_epoch),
+        // Kafka 4.1 ClusterControlManager.registerBroker: another incarnation whose session is
+        // still valid (`heartbeatManager.hasValidSession(id, existing.epoch())`, i.e. now ≤ last
+        // contact + broker.session.timeout.ms) → DUPLICATE_BROKER_REGISTRATION, nothing written:
+        // "this should self-resolve once the heartbeat manager expires the broker's session".
+        let valid_session = |r: &BrokerRegistration| {
+            leader.leases.get(&from).is_some_and(|l| l.broker_epoch == r.broker_epoch && !l.expired(now, session_us))
         };
-        self.reply_when_committed(from, msg, out);
+        if existing.as_ref().is_some_and(valid_session) {
+            let msg = reply(Some(self.id), Some(BrokerError::DuplicateBrokerRegistration), None);
+            out.push(Output::Send { to: from, msg });
+            return;
+        }
+        // Accepted. `brokerShutdownHandler.addRecordsForShutdown` (ReplicationControlManager
+        // .handleBrokerShutdown, without ELR): PartitionChangeRecords that drop the old
+        // incarnation from every ISR and move its leaderships come first, the RegisterBrokerRecord
+        // (fenced) last, no BrokerRegistrationChangeRecord. The registration does not touch the
+        // heartbeat tracker: the new incarnation's session starts with its first heartbeat.
+        leader.leases.remove(&from);
+        let mut records = Vec::new();
+        if existing.is_some() {
+            let placeholder = Record::RegisterBroker { broker: from, incarnation, broker_epoch: 0 };
+            records = self.batch_with_changes(placeholder, from, false);
+            records.remove(0);
+        }
+        // KIP-631: broker epoch = the offset of the RegisterBrokerRecord. (Kafka takes the offset
+        // of the batch's first record, the same when there are no cleanup records; it compares
+        // heartbeats' metadata offsets with the RegisterBrokerRecord's, as here.)
+        let partition_changes = records.len() as u64;
+        let broker_epoch = self.log.end_offset() + partition_changes;
+        records.push(Record::RegisterBroker { broker: from, incarnation, broker_epoch });
+        self.append_batch(records, out);
+        self.note_change(Change::Registered { broker: from, broker_epoch, partition_changes }, out);
+        self.reply_when_committed(from, reply(Some(self.id), None, Some(broker_epoch)), out);
     }
 
     // ---- heartbeats -----------------------------------------------------------------------
@@ -102,8 +126,9 @@ impl Controller {
             out.push(Output::Send { to: from, msg });
             return;
         };
-        let lease =
-            leader.leases.get_or_insert(from, Lease { last_contact: now, metadata_offset: 0, shutdown_offset: None });
+        // ClusterControlManager.trackBrokerHeartbeat: every heartbeat, fenced or not.
+        let lease = leader.leases.get_or_insert(from, Lease::new(reg.broker_epoch, now));
+        lease.broker_epoch = reg.broker_epoch;
         lease.last_contact = now;
         lease.metadata_offset = req.current_metadata_offset;
         let shutdown_offset = lease.shutdown_offset;
@@ -115,7 +140,7 @@ impl Controller {
                 // A fenced broker leads nothing: it may stop at once.
                 should_shut_down = true;
             } else if !reg.in_controlled_shutdown {
-                self.begin_controlled_shutdown(now, from, reg.broker_epoch, out);
+                self.begin_controlled_shutdown(from, reg.broker_epoch, out);
             } else if self.may_shut_down_now(from, shutdown_offset) {
                 // calculateNextBrokerState → SHUTDOWN_NOW; handleBrokerShutdown fences it.
                 let record = Record::BrokerRegistrationChange {
@@ -124,12 +149,12 @@ impl Controller {
                     fenced: Some(true),
                     in_controlled_shutdown: None,
                 };
-                self.append_batch(now, vec![record], out);
+                self.append_batch(vec![record], out);
                 self.note_change(Change::ShutdownNow { broker: from }, out);
                 should_shut_down = true;
             }
         } else if reg.fenced && !reg.in_controlled_shutdown && is_caught_up {
-            self.unfence(now, from, reg.broker_epoch, out);
+            self.unfence(from, reg.broker_epoch, out);
         }
         let is_fenced = self.working_image().and_then(|w| w.broker(from)).is_none_or(|r| r.fenced);
         let msg = reply(None, is_fenced, should_shut_down, is_caught_up, Some(self.id));
@@ -157,12 +182,12 @@ impl Controller {
             .is_none_or(|lowest| lowest >= target)
     }
 
-    fn begin_controlled_shutdown(&mut self, now: Time, broker: NodeId, broker_epoch: u64, out: &mut Out) {
+    fn begin_controlled_shutdown(&mut self, broker: NodeId, broker_epoch: u64, out: &mut Out) {
         let record =
             Record::BrokerRegistrationChange { broker, broker_epoch, fenced: None, in_controlled_shutdown: Some(true) };
         let changes = self.batch_with_changes(record, broker, false);
         let n = changes.len() as u64 - 1;
-        self.append_batch(now, changes, out);
+        self.append_batch(changes, out);
         let end = self.log.end_offset();
         if let Some(leader) = self.working_mut_parts() {
             if let Some(lease) = leader.leases.get_mut(&broker) {
@@ -172,7 +197,7 @@ impl Controller {
         self.note_change(Change::ControlledShutdown { broker, partition_changes: n }, out);
     }
 
-    fn unfence(&mut self, now: Time, broker: NodeId, broker_epoch: u64, out: &mut Out) {
+    fn unfence(&mut self, broker: NodeId, broker_epoch: u64, out: &mut Out) {
         let record = Record::BrokerRegistrationChange {
             broker,
             broker_epoch,
@@ -181,16 +206,19 @@ impl Controller {
         };
         let changes = self.batch_with_changes(record, broker, true);
         let n = changes.len() as u64 - 1;
-        self.append_batch(now, changes, out);
+        self.append_batch(changes, out);
         self.note_change(Change::Unfenced { broker, partition_changes: n }, out);
     }
 
-    fn fence(&mut self, now: Time, broker: NodeId, broker_epoch: u64, out: &mut Out) {
+    fn fence(&mut self, broker: NodeId, broker_epoch: u64, out: &mut Out) {
         let record =
             Record::BrokerRegistrationChange { broker, broker_epoch, fenced: Some(true), in_controlled_shutdown: None };
-        let changes = self.batch_with_changes(record, broker, false);
+        let mut changes = self.batch_with_changes(record, broker, false);
+        // ReplicationControlManager.handleBrokerFenced: the PartitionChangeRecords first, the
+        // BrokerRegistrationChangeRecord (FENCE) last.
+        changes.rotate_left(1);
         let n = changes.len() as u64 - 1;
-        self.append_batch(now, changes, out);
+        self.append_batch(changes, out);
         self.note_change(Change::Fenced { broker, partition_changes: n }, out);
     }
 
@@ -212,36 +240,44 @@ impl Controller {
 
     // ---- session leases -------------------------------------------------------------------
 
-    /// KIP-631 `maybeFenceStaleBroker`: fence one broker whose lease of
-    /// `broker.session.timeout.ms` expired, then look again.
+    /// Kafka 4.x `QuorumController.maybeFenceStaleBrokerPeriodNs`: the fencing check runs every
+    /// session timeout / 8 (1 125 ms by default), "so we'll generally fence a broker in no more
+    /// than 112.5% of the given broker session timeout".
+    pub(super) fn fence_check_period_us(&self) -> u64 {
+        (self.config.broker_session_timeout_ms * 1_000 / 8).max(1_000)
+    }
+
+    /// Kafka 4.x periodic task `maybeFenceStaleBroker` → `ReplicationControlManager
+    /// .maybeFenceOneStaleBroker`: take at most one expired tracker entry (`last + session < now`,
+    /// strictly); fence its registration if the epoch still matches; run again 10 ms later
+    /// (`immediatePeriodNs`) if an entry was taken, else one period later. Kafka takes the first
+    /// expired entry of a hash map; the model the oldest, ties by id. A registration already
+    /// fenced gets no record here (Kafka writes a FENCE change that changes nothing).
     pub(super) fn on_session_check(&mut self, now: Time, out: &mut Out) {
         let session_us = self.config.broker_session_timeout_ms * 1_000;
+        let period_us = self.fence_check_period_us();
         let Some(leader) = self.working_mut_parts() else { return };
-        let mut oldest: Option<(Time, NodeId, u64)> = None;
-        for &(b, ref reg) in &leader.working.brokers {
-            if reg.fenced {
-                continue;
-            }
-            let last = leader.leases.get(&b).map_or(now, |l| l.last_contact);
-            if oldest.is_none_or(|(t, _, _)| last < t) {
-                oldest = Some((last, b, reg.broker_epoch));
+        let mut oldest: Option<(Time, NodeId)> = None;
+        for &(b, ref lease) in &leader.leases {
+            if lease.expired(now, session_us) && oldest.is_none_or(|(t, _)| lease.last_contact < t) {
+                oldest = Some((lease.last_contact, b));
             }
         }
-        match oldest {
-            Some((last, broker, broker_epoch)) if now.since(last) >= session_us => {
-                self.fence(now, broker, broker_epoch, out);
-                out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now });
-            }
-            Some((last, _, _)) => {
-                out.push(Output::SetTimer { timer: Timer::SessionCheck, at: last.plus_us(session_us) });
-            }
-            None => out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now.plus_us(session_us) }),
+        let Some((_, broker)) = oldest else {
+            out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now.plus_us(period_us) });
+            return;
+        };
+        let lease = leader.leases.remove(&broker);
+        let current = leader.working.broker(broker).filter(|r| lease.is_some_and(|l| l.broker_epoch == r.broker_epoch));
+        if let Some(reg) = current.filter(|r| !r.fenced).cloned() {
+            self.fence(broker, reg.broker_epoch, out);
         }
+        out.push(Output::SetTimer { timer: Timer::SessionCheck, at: now.plus_ms(FENCE_CHECK_AGAIN_MS) });
     }
 
     // ---- topics ---------------------------------------------------------------------------
 
-    pub(super) fn maybe_create_initial_topic(&mut self, now: Time, out: &mut Out) {
+    pub(super) fn maybe_create_initial_topic(&mut self, out: &mut Out) {
         let partitions = self.config.partitions;
         let rf = self.config.brokers.min(3) as u32;
         let Some(working) = self.working_image() else { return };
@@ -250,14 +286,14 @@ impl Controller {
         }
         let active = working.brokers.values().filter(|r| r.is_active()).count() as u32;
         if active >= rf {
-            self.create_topic(now, INITIAL_TOPIC.to_string(), partitions, rf, out);
+            self.create_topic(INITIAL_TOPIC.to_string(), partitions, rf, out);
         }
     }
 
     /// CreateTopics through the active controller: a TopicRecord and one PartitionRecord per
     /// partition, in one batch. Replicas are placed round-robin over the active brokers
     /// (Kafka's rack-unaware placement, without the random start).
-    pub(super) fn create_topic(&mut self, now: Time, name: String, partitions: u32, rf: u32, out: &mut Out) {
+    pub(super) fn create_topic(&mut self, name: String, partitions: u32, rf: u32, out: &mut Out) {
         let Some(working) = self.working_image() else { return };
         let usable: Vec<NodeId> = working.brokers.iter().filter(|(_, r)| r.is_active()).map(|(b, _)| *b).collect();
         let refuse = if working.topic_ids.contains_key(&name) {
@@ -289,7 +325,7 @@ impl Controller {
                 leader,
             });
         }
-        self.append_batch(now, records, out);
+        self.append_batch(records, out);
         self.note_change(Change::TopicCreated { name, partitions, replication_factor: rf }, out);
     }
 
@@ -299,7 +335,7 @@ impl Controller {
     /// KIP-631: the change is a ConfigRecord (resource type TOPIC) in the metadata log; brokers
     /// learn it by replaying the log. `ConfigResourceExistenceChecker` refuses an unknown topic
     /// (UNKNOWN_TOPIC_OR_PARTITION), and an unchanged topic config writes no record.
-    pub(super) fn alter_config(&mut self, now: Time, topic: String, key: String, value: String, out: &mut Out) {
+    pub(super) fn alter_config(&mut self, topic: String, key: String, value: String, out: &mut Out) {
         let Some(working) = self.working_image() else { return };
         if !working.topic_ids.contains_key(&topic) {
             out.push(Output::Note(Note::ConfigRefusedUnknownTopic { topic }));
@@ -315,7 +351,7 @@ impl Controller {
             name: key.clone(),
             value: value.clone(),
         };
-        self.append_batch(now, vec![record], out);
+        self.append_batch(vec![record], out);
         self.note_change(Change::ConfigAltered { topic, key, value }, out);
     }
 }

@@ -14,6 +14,7 @@ use std::cmp::Ordering;
 
 use crate::sorted::{SortedMap, SortedSet};
 
+use super::fetcher::{Fetcher, REQUEST_TIMEOUT_MS};
 use super::image::MetadataImage;
 use super::log::Log;
 use super::msg::Msg;
@@ -26,19 +27,27 @@ use crate::NodeId;
 
 /// Most records sent in one fetch response.
 const MAX_FETCH_RECORDS: usize = 64;
-/// Reconnect backoff after a refused connection: `reconnect.backoff.ms` 50 doubling to
-/// `reconnect.backoff.max.ms` 1000.
-const RECONNECT_BACKOFF_MS: u64 = 50;
-const RECONNECT_BACKOFF_MAX_MS: u64 = 1_000;
-/// How long a shutting-down leader waits for EndQuorumEpoch to leave before it stops.
-const SHUTDOWN_LINGER_MS: u64 = 100;
+/// Kafka 4.1 `KafkaRaftClientDriver` shuts the raft client down with `shutdown(5000)`: a
+/// resigned leader stays up (answering votes, sending EndQuorumEpoch) until it learns of a remote
+/// leader or this much time passed.
+const SHUTDOWN_TIMEOUT_MS: u64 = 5_000;
 
 type Out = Vec<Output<Msg, Timer, Note>>;
 
 mod election;
+#[cfg(test)]
+mod election_tests;
+#[cfg(test)]
+mod fetch_tests;
 mod follower;
 mod leader;
+#[cfg(test)]
+mod leader_tests;
 mod lifecycle;
+#[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
+mod resign_tests;
 #[cfg(test)]
 mod tests;
 mod transitions;
@@ -66,13 +75,16 @@ pub enum State {
     Follower {
         leader: NodeId,
         has_fetched: bool,
-        backoff_ms: u64,
         /// The leader resigned naming this voter a successor (EndQuorumEpoch): the fetch timer
         /// now counts down its turn to stand, not a silent leader.
         leader_resigned: bool,
     },
-    /// A leader that stepped down (shutdown or failed check-quorum), waiting out its epoch.
-    Resigned,
+    /// A leader that stepped down (shutdown or failed check-quorum), waiting out its epoch; it
+    /// sends EndQuorumEpoch naming its preferred successors until every other voter answered.
+    Resigned {
+        unacked: SortedSet<NodeId>,
+        preferred: Vec<NodeId>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,8 +95,8 @@ pub struct LeaderState {
     pub voter_end: SortedMap<NodeId, u64>,
     /// Fetch offset last reported by each observer (brokers).
     pub observer_end: SortedMap<NodeId, u64>,
-    /// Voters that acknowledged BeginQuorumEpoch (or fetched, which implies it).
-    pub acknowledged: SortedSet<NodeId>,
+    /// BeginQuorumEpoch requests awaiting an answer: voter → when sent.
+    pub begin_quorum_in_flight: SortedMap<NodeId, Time>,
     /// Voters heard from since the check-quorum timer was last reset.
     pub fetched_since_check: SortedSet<NodeId>,
     /// Long-polling fetches waiting for new data: replica → fetch offset.
@@ -102,8 +114,13 @@ pub struct LeaderState {
     pub pending: Vec<(u64, NodeId, Msg)>,
 }
 
+/// One entry of Kafka's `BrokerHeartbeatTracker` (keyed by broker id and epoch there; one
+/// registration per id is ever live here, so by id with the epoch inside) plus what
+/// `BrokerHeartbeatManager` keeps of the broker.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lease {
+    /// The registration this contact time belongs to.
+    pub broker_epoch: u64,
     pub last_contact: Time,
     /// The broker's last reported metadata offset (next offset to apply).
     pub metadata_offset: u64,
@@ -129,13 +146,17 @@ pub struct Controller {
     pub image: MetadataImage,
     /// The countdown the app draws: (set at, fires at).
     pub timer_view: Option<(Time, Time)>,
-    last_append: Time,
+    /// A graceful shutdown is under way; the process stops by then at the latest.
+    shutdown_deadline: Option<Time>,
+    /// Where the next Fetch goes (followers and Unattached voters).
+    fetcher: Fetcher,
 }
 
 impl Controller {
     /// `voters` in ascending id order (`shutdown` relies on it).
     pub fn new(id: NodeId, voters: Vec<NodeId>, config: Config, seed: u64) -> Controller {
         debug_assert!(voters.windows(2).all(|w| w[0] < w[1]), "voters must be ascending");
+        let fetcher = Fetcher::new(id, &voters, Rng::stream(seed, 0x4B46_0000 + id as u64)); // "KF" + id
         Controller {
             id,
             voters,
@@ -149,7 +170,8 @@ impl Controller {
             high_watermark: 0,
             image: MetadataImage::default(),
             timer_view: None,
-            last_append: Time::ZERO,
+            shutdown_deadline: None,
+            fetcher,
         }
     }
 
@@ -182,6 +204,8 @@ impl Controller {
         // The image is memory: rebuilt from the log once the high watermark is known again.
         self.image = MetadataImage::default();
         self.timer_view = None;
+        self.shutdown_deadline = None;
+        self.fetcher.reset();
     }
 
     /// The image the active controller decides from, if this controller is active.
@@ -193,6 +217,15 @@ impl Controller {
     }
 
     pub fn step(&mut self, now: Time, input: Input<Msg, Timer, Cmd>, out: &mut Out) {
+        let first = out.len();
+        self.step_inner(now, input, out);
+        // The process stops at a Halt: nothing after it is sent or set.
+        if let Some(halt) = out[first..].iter().position(|o| matches!(o, Output::Halt)) {
+            out.truncate(first + halt + 1);
+        }
+    }
+
+    fn step_inner(&mut self, now: Time, input: Input<Msg, Timer, Cmd>, out: &mut Out) {
         match input {
             Input::Start => self.start(now, out),
             Input::Timer(timer) => self.on_timer(now, timer, out),
@@ -200,9 +233,9 @@ impl Controller {
             Input::Unreachable { to, msg } => self.on_unreachable(now, to, msg, out),
             Input::Shutdown => self.shutdown(now, out),
             Input::Client(Cmd::CreateTopic { name, partitions, replication_factor }) => {
-                self.create_topic(now, name, partitions, replication_factor, out)
+                self.create_topic(name, partitions, replication_factor, out)
             }
-            Input::Client(Cmd::AlterConfig { topic, key, value }) => self.alter_config(now, topic, key, value, out),
+            Input::Client(Cmd::AlterConfig { topic, key, value }) => self.alter_config(topic, key, value, out),
         }
     }
 
@@ -212,14 +245,18 @@ impl Controller {
         // says.
         match self.leader_id {
             // KIP-595: a node that restarts while recorded as leader starts as Resigned.
+            // Kafka 4.1 QuorumState.initialize: with no preferred successors; it still sends
+            // EndQuorumEpoch to every other voter (pollResigned).
             Some(leader) if leader == self.id => {
-                self.state = State::Resigned;
+                self.state = State::Resigned { unacked: self.other_voters(), preferred: Vec::new() };
                 self.reset_election_timer(now, out);
+                self.send_end_quorum_epoch(now, out);
             }
             Some(leader) => self.become_follower(now, self.epoch, leader, out),
             None => {
                 self.state = State::Unattached;
                 self.reset_election_timer(now, out);
+                self.poll_fetch(now, out);
             }
         }
     }
@@ -243,12 +280,19 @@ impl Controller {
         out.push(Output::SetTimer { timer, at });
     }
 
+    /// The election countdown `(set at, fires at)` carried over into a new role.
+    fn keep_countdown(&mut self, countdown: (Time, Time), out: &mut Out) {
+        self.timer_view = Some(countdown);
+        out.push(Output::SetTimer { timer: Timer::Election, at: countdown.1 });
+    }
+
     fn cancel_role_timers(&mut self, out: &mut Out) {
         for timer in [
             Timer::Election,
             Timer::FetchTimeout,
             Timer::FetchRetry,
             Timer::BeginQuorumResend,
+            Timer::EndQuorumResend,
             Timer::CheckQuorum,
             Timer::NoOp,
             Timer::SessionCheck,
@@ -261,9 +305,17 @@ impl Controller {
             }
         }
         self.timer_view = None;
+        // Kafka 4.1: every role change resets the request manager (`resetConnections`).
+        self.fetcher.reset();
     }
 
     fn on_timer(&mut self, now: Time, timer: Timer, out: &mut Out) {
+        // Kafka 4.1 pollUnattachedAsVoter / pollProspective / pollCandidate / pollResigned: while
+        // shutting down, an election timeout moves nothing; the node waits for a leader or the end
+        // of the shutdown timeout.
+        if timer == Timer::Election && self.shutdown_deadline.is_some() {
+            return;
+        }
         match (timer, &self.state) {
             (Timer::Election, State::Unattached) => {
                 // KIP-595: an Unattached voter starts an election when its election timeout
@@ -272,18 +324,11 @@ impl Controller {
                 out.push(Output::Note(Note::NoLeaderTimeout { epoch: self.epoch, timeout_ms }));
                 self.begin_election(now, out);
             }
-            (Timer::Election, State::Prospective { leader, .. }) => {
-                // KIP-996: a prospective that times out goes back to following (if it knew a
-                // leader) or to Unattached, and tries again after another timeout.
-                let leader = *leader;
+            (Timer::Election, State::Prospective { .. }) => {
+                // Kafka 4.1 pollProspective: the pre-vote timed out → follow the leader it
+                // remembers, or (none) Unattached with no election time left: Prospective again.
                 out.push(Output::Note(Note::PreVoteLost { epoch: self.epoch }));
-                match leader {
-                    Some(l) => self.become_follower(now, self.epoch, l, out),
-                    None => {
-                        self.transition(State::Unattached);
-                        self.reset_election_timer(now, out);
-                    }
-                }
+                self.prospective_lost(now, out);
             }
             (Timer::Election, State::Candidate { .. }) => {
                 // Kafka 4.x: a candidate that neither won nor lost waits out its election
@@ -291,7 +336,7 @@ impl Controller {
                 out.push(Output::Note(Note::ElectionTimedOut { epoch: self.epoch }));
                 self.begin_election(now, out);
             }
-            (Timer::Election, State::Resigned) => {
+            (Timer::Election, State::Resigned { .. }) => {
                 // KIP-595: after its election timeout a resigned leader moves to Unattached(epoch + 1).
                 self.become_unattached(now, self.epoch + 1, out);
             }
@@ -304,19 +349,23 @@ impl Controller {
                 out.push(Output::Note(note));
                 self.begin_election(now, out);
             }
-            (Timer::FetchRetry, State::Follower { .. }) => self.send_fetch(out),
-            (Timer::BeginQuorumResend, State::Leader(_)) => self.resend_begin_quorum(now, out),
+            (Timer::FetchRetry, State::Follower { .. } | State::Unattached) => self.poll_fetch(now, out),
+            (Timer::BeginQuorumResend, State::Leader(_)) => self.send_begin_quorum_epoch(now, out),
             (Timer::CheckQuorum, State::Leader(_)) => {
                 // KIP-595 check-quorum: no fetch from a majority within 1.5 × fetch timeout.
+                // Kafka 4.1 pollLeader resigns the same way as on shutdown: EndQuorumEpoch to
+                // the voters ordered by fetch offset (`nonLeaderVotersByDescendingFetchOffset`).
                 out.push(Output::Note(Note::CheckQuorumFailed { epoch: self.epoch }));
-                self.resign(now, Vec::new(), out);
+                let preferred = self.preferred_successors();
+                self.resign(now, preferred, out);
             }
+            (Timer::EndQuorumResend, State::Resigned { .. }) => self.send_end_quorum_epoch(now, out),
             (Timer::NoOp, State::Leader(_)) => {
-                // metadata.max.idle.interval.ms: append a NoOpRecord when idle.
-                if now.since(self.last_append) >= self.config.noop_interval_ms * 1_000 {
-                    self.append(now, Record::NoOp, out);
-                }
-                self.maybe_create_initial_topic(now, out);
+                // Kafka 4.x periodic task writeNoOpRecord (QuorumController.registerWriteNoOpRecord):
+                // a NoOpRecord every metadata.max.idle.interval.ms, whether or not anything else
+                // was written (3.9's maybeScheduleNextWriteNoOpRecord was unconditional too).
+                self.append(Record::NoOp, out);
+                self.maybe_create_initial_topic(out);
                 out.push(Output::SetTimer { timer: Timer::NoOp, at: now.plus_ms(self.config.noop_interval_ms) });
             }
             (Timer::FetchWait(replica), State::Leader(_)) => self.answer_parked(replica, out),
@@ -331,9 +380,16 @@ impl Controller {
     /// handler sees a message of our epoch, or of a newer one that did not move us (a pre-vote,
     /// a vote we reject, a BeginQuorumEpoch that names someone else).
     fn on_msg(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Out) {
+        // Kafka 4.1 handleInboundMessage: a fetch answer no longer awaited is ignored.
+        if let Msg::FetchResponse { .. } = msg {
+            if !self.fetcher.expects(from) {
+                return;
+            }
+            self.fetcher.answered(from);
+        }
         let carry_on = match msg.quorum_epoch().map(|epoch| epoch.cmp(&self.epoch)) {
             Some(Ordering::Less) => {
-                self.on_stale_epoch(from, &msg, out);
+                self.on_stale_epoch(now, from, &msg, out);
                 false
             }
             Some(Ordering::Greater) => self.on_newer_epoch(now, from, &msg, out),
@@ -345,13 +401,15 @@ impl Controller {
     }
 
     /// A quorum RPC from an older epoch: requests are answered with our epoch (and leader),
-    /// responses and resignations are dropped.
-    fn on_stale_epoch(&mut self, from: NodeId, msg: &Msg, out: &mut Out) {
+    /// responses dropped (a fetch answer still frees the fetcher for the next fetch).
+    fn on_stale_epoch(&mut self, now: Time, from: NodeId, msg: &Msg, out: &mut Out) {
         match msg {
+            Msg::FetchResponse { .. } => self.poll_fetch(now, out),
             Msg::Vote { pre_vote, .. } => self.answer_vote(from, false, *pre_vote, out),
             Msg::BeginQuorumEpoch { .. } => self.answer_begin_quorum_epoch(from, out),
             // FENCED_LEADER_EPOCH: tell the fetcher who leads now.
             Msg::Fetch { .. } => self.answer_not_leader(from, out),
+            Msg::EndQuorumEpoch { .. } => self.answer_end_quorum_epoch(from, out),
             _ => {}
         }
     }
@@ -359,9 +417,11 @@ impl Controller {
     /// A quorum RPC from a newer epoch: whether its handler still runs.
     fn on_newer_epoch(&mut self, now: Time, from: NodeId, msg: &Msg, out: &mut Out) -> bool {
         match *msg {
-            // KIP-595: a standard vote with a higher epoch first moves us to Unattached there.
-            // KIP-996: a pre-vote changes nothing. Either way the vote is then judged.
-            Msg::Vote { epoch, candidate, pre_vote: false, .. } if self.is_candidate_voter(from, candidate) => {
+            // KIP-595, and Kafka 4.1 `handleVoteRequest` for pre-votes too: a vote request with a
+            // higher epoch first moves us (any role, a leader included) to Unattached at that
+            // epoch, not voted (`transitionToUnattached(replicaEpoch, OptionalInt.empty())`); the
+            // vote is then judged there and answered with the new epoch and no leader.
+            Msg::Vote { epoch, candidate, .. } if self.is_candidate_voter(from, candidate) => {
                 self.become_unattached(now, epoch, out);
                 true
             }
@@ -382,14 +442,23 @@ impl Controller {
                 self.observe_higher_epoch(now, epoch, None, out);
                 false
             }
+            Msg::EndQuorumEpochResponse { epoch, leader } => {
+                self.observe_higher_epoch(now, epoch, leader, out);
+                false
+            }
             // UNKNOWN_LEADER_EPOCH: not ours to serve; say who we think leads.
             Msg::Fetch { .. } => {
                 self.answer_not_leader(from, out);
                 false
             }
-            // The model drops an EndQuorumEpoch of another epoch (a simplification: KIP-595
-            // would first move to the newer epoch).
-            Msg::EndQuorumEpoch { .. } => false,
+            // Kafka 4.1 handleEndQuorumEpochRequest: maybeTransition first (follow the resigning
+            // leader in its newer epoch), then the request is handled.
+            Msg::EndQuorumEpoch { epoch, leader, .. } => {
+                if leader == from && leader != self.id {
+                    self.become_follower(now, epoch, leader, out);
+                }
+                true
+            }
             Msg::BrokerRegistration { .. }
             | Msg::BrokerRegistrationResponse { .. }
             | Msg::BrokerHeartbeat { .. }
@@ -422,11 +491,17 @@ impl Controller {
             }
             Msg::BeginQuorumEpochResponse { .. } => {
                 if let State::Leader(leader) = &mut self.state {
-                    leader.acknowledged.insert(from);
+                    leader.begin_quorum_in_flight.remove(&from);
                 }
             }
             Msg::EndQuorumEpoch { epoch, leader: _, preferred } => {
                 self.on_end_quorum_epoch(now, from, epoch, &preferred, out)
+            }
+            Msg::EndQuorumEpochResponse { leader, .. } => {
+                self.observe_leader_of_our_epoch(now, leader, out);
+                if let State::Resigned { unacked, .. } = &mut self.state {
+                    unacked.remove(&from);
+                }
             }
             Msg::Fetch { epoch: _, fetch_offset, last_fetched_epoch } => {
                 self.on_fetch(now, from, fetch_offset, last_fetched_epoch, out)

@@ -4,17 +4,17 @@
 use super::*;
 use crate::kraft::msg::FetchBody;
 
-fn controller(id: NodeId) -> Controller {
+pub(super) fn controller(id: NodeId) -> Controller {
     Controller::new(id, vec![0, 1, 2], Config::default(), 7)
 }
 
-fn step(c: &mut Controller, now: Time, input: Input<Msg, Timer, Cmd>) -> Out {
+pub(super) fn step(c: &mut Controller, now: Time, input: Input<Msg, Timer, Cmd>) -> Out {
     let mut out = Vec::new();
     c.step(now, input, &mut out);
     out
 }
 
-fn notes(out: &Out) -> Vec<Note> {
+pub(super) fn notes(out: &Out) -> Vec<Note> {
     out.iter()
         .filter_map(|o| match o {
             Output::Note(n) => Some(n.clone()),
@@ -24,7 +24,7 @@ fn notes(out: &Out) -> Vec<Note> {
 }
 
 /// Controller `id` started and following c1 (node 0) in epoch 1, at 10 ms.
-fn following_node_0(id: NodeId) -> Controller {
+pub(super) fn following_node_0(id: NodeId) -> Controller {
     let mut c = controller(id);
     step(&mut c, Time::ZERO, Input::Start);
     let begin = Msg::BeginQuorumEpoch { epoch: 1, leader: 0 };
@@ -76,14 +76,14 @@ fn a_preferred_successor_says_the_leader_resigned_not_that_fetches_timed_out() {
 }
 
 /// A one-voter quorum's leader (epoch 1) whose log holds topic `orders` (topic id 1).
-fn single_voter_leader_with_orders() -> Controller {
+pub(super) fn single_voter_leader_with_orders() -> Controller {
     let mut c = Controller::new(0, vec![0], Config::default(), 7);
     step(&mut c, Time::ZERO, Input::Start);
     let (_, at) = c.timer_view.expect("an election timer");
     step(&mut c, at, Input::Timer(Timer::Election));
     assert!(c.is_leader());
     let mut out = Vec::new();
-    c.append_batch(at, vec![Record::Topic { name: "orders".into(), topic_id: 1 }], &mut out);
+    c.append_batch(vec![Record::Topic { name: "orders".into(), topic_id: 1 }], &mut out);
     assert_eq!(c.high_watermark, 2);
     c
 }
@@ -132,7 +132,7 @@ fn an_unknown_topic_is_refused_with_no_record_and_a_follower_does_nothing() {
 
 // ---- the epoch check at the top of `on_msg` ---------------------------------------------------
 
-fn sends(out: &Out) -> Vec<(NodeId, Msg)> {
+pub(super) fn sends(out: &Out) -> Vec<(NodeId, Msg)> {
     out.iter()
         .filter_map(|o| match o {
             Output::Send { to, msg } => Some((*to, msg.clone())),
@@ -141,7 +141,7 @@ fn sends(out: &Out) -> Vec<(NodeId, Msg)> {
         .collect()
 }
 
-fn vote(epoch: u64, candidate: NodeId, pre_vote: bool) -> Input<Msg, Timer, Cmd> {
+pub(super) fn vote(epoch: u64, candidate: NodeId, pre_vote: bool) -> Input<Msg, Timer, Cmd> {
     Input::Msg { from: candidate, msg: Msg::Vote { epoch, candidate, last_epoch: 0, last_offset: 0, pre_vote } }
 }
 
@@ -167,20 +167,10 @@ fn a_standard_vote_of_a_newer_epoch_moves_to_unattached_there_before_it_is_judge
         ]
     );
     let granted = Msg::VoteResponse { epoch: 2, leader: None, granted: true, pre_vote: false };
-    assert_eq!(sends(&out), vec![(2, granted)]);
+    // Unattached, it also fetches from a bootstrap server (Kafka 4.1 pollUnattachedCommon).
+    let fetch = Msg::Fetch { epoch: 2, fetch_offset: 0, last_fetched_epoch: 0 };
+    assert_eq!(sends(&out), vec![(0, fetch), (2, granted)]);
     assert_eq!((c.epoch, c.voted_for, c.state.clone()), (2, Some(2), State::Unattached));
-}
-
-#[test]
-fn a_pre_vote_of_a_newer_epoch_changes_nothing() {
-    let mut c = controller(1);
-    step(&mut c, Time::ZERO, Input::Start);
-    let out = step(&mut c, Time::from_ms(20), vote(5, 2, true));
-    // KIP-996: granted (the log is as long), and neither the epoch nor the vote moves.
-    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 5, pre_vote: true, granted: true }]);
-    let granted = Msg::VoteResponse { epoch: 0, leader: None, granted: true, pre_vote: true };
-    assert_eq!(out.last(), Some(&Output::Send { to: 2, msg: granted }));
-    assert_eq!((c.epoch, c.voted_for, c.state.clone()), (0, None, State::Unattached));
 }
 
 #[test]
@@ -199,16 +189,20 @@ fn a_vote_of_a_newer_epoch_from_a_non_voter_or_for_another_node_moves_nothing() 
 fn responses_of_a_newer_epoch_move_to_it_and_older_ones_are_dropped() {
     let mut c = following_node_0(1);
     let old = Msg::FetchResponse { epoch: 0, leader: Some(2), high_watermark: None, body: FetchBody::NotLeader };
-    assert_eq!(step(&mut c, Time::from_ms(20), Input::Msg { from: 0, msg: old }), Vec::new());
+    // Dropped, but the answer frees the fetcher: the next fetch goes to the leader.
+    let fetch = Msg::Fetch { epoch: 1, fetch_offset: 0, last_fetched_epoch: 0 };
+    assert_eq!(sends(&step(&mut c, Time::from_ms(20), Input::Msg { from: 0, msg: old })), vec![(0, fetch)]);
     let old_vote = Msg::VoteResponse { epoch: 0, leader: None, granted: true, pre_vote: false };
     assert_eq!(step(&mut c, Time::from_ms(21), Input::Msg { from: 2, msg: old_vote }), Vec::new());
-    // A BeginQuorumEpoch answer names no leader: Unattached at its epoch.
+    // A BeginQuorumEpoch answer names no leader: Unattached at its epoch, fetching from a
+    // bootstrap server.
     let newer = Msg::BeginQuorumEpochResponse { epoch: 3 };
     let out = step(&mut c, Time::from_ms(22), Input::Msg { from: 2, msg: newer });
     assert_eq!(notes(&out), vec![Note::BecameUnattached { epoch: 3 }]);
+    let [(asked, Msg::Fetch { epoch: 3, .. })] = sends(&out)[..] else { panic!("{out:?}") };
     // A fetch answer that names a leader: follow it there.
     let newer = Msg::FetchResponse { epoch: 4, leader: Some(2), high_watermark: None, body: FetchBody::NotLeader };
-    let out = step(&mut c, Time::from_ms(23), Input::Msg { from: 0, msg: newer });
+    let out = step(&mut c, Time::from_ms(23), Input::Msg { from: asked, msg: newer });
     assert_eq!(notes(&out), vec![Note::BecameFollower { epoch: 4, leader: 2 }]);
     assert_eq!((c.epoch, c.leader_id), (4, Some(2)));
 }
@@ -247,12 +241,21 @@ fn begin_quorum_epoch_of_an_older_epoch_is_answered_with_ours_and_a_newer_one_is
 }
 
 #[test]
-fn an_end_quorum_epoch_of_another_epoch_is_dropped() {
-    for epoch in [0, 2] {
-        let mut c = following_node_0(1);
-        let end = Msg::EndQuorumEpoch { epoch, leader: 0, preferred: vec![1, 2].into() };
-        assert_eq!(step(&mut c, Time::from_ms(100), Input::Msg { from: 0, msg: end }), Vec::new(), "epoch {epoch}");
-    }
+fn an_end_quorum_epoch_of_an_older_epoch_is_answered_with_ours_and_a_newer_one_is_followed_first() {
+    // Kafka 4.1 handleEndQuorumEpochRequest: FENCED_LEADER_EPOCH for an older epoch (answered
+    // with our epoch and leader); for a newer one maybeTransition follows the resigning leader,
+    // then its preferred-successor wait applies.
+    let mut c = following_node_0(1);
+    let old = Msg::EndQuorumEpoch { epoch: 0, leader: 2, preferred: vec![1].into() };
+    let out = step(&mut c, Time::from_ms(100), Input::Msg { from: 2, msg: old });
+    assert_eq!(out, vec![Output::Send { to: 2, msg: Msg::EndQuorumEpochResponse { epoch: 1, leader: Some(0) } }]);
+    let newer = Msg::EndQuorumEpoch { epoch: 2, leader: 2, preferred: vec![1].into() };
+    let out = step(&mut c, Time::from_ms(200), Input::Msg { from: 2, msg: newer });
+    assert_eq!(
+        notes(&out),
+        vec![Note::BecameFollower { epoch: 2, leader: 2 }, Note::EndQuorumEpochReceived { epoch: 2, backoff_ms: 0 }]
+    );
+    assert_eq!(sends(&out).last(), Some(&(2, Msg::EndQuorumEpochResponse { epoch: 2, leader: Some(2) })));
 }
 
 #[test]
@@ -267,8 +270,9 @@ fn only_quorum_state_transitions_are_legal() {
     let prospective = State::Prospective { granted, rejected, leader: None };
     let (granted, rejected) = votes();
     let candidate = State::Candidate { granted, rejected };
-    let follower = State::Follower { leader: 0, has_fetched: false, backoff_ms: 50, leader_resigned: false };
-    let all = [State::Unattached, prospective, candidate, leader, follower, State::Resigned];
+    let follower = State::Follower { leader: 0, has_fetched: false, leader_resigned: false };
+    let resigned = State::Resigned { unacked: SortedSet::new(), preferred: Vec::new() };
+    let all = [State::Unattached, prospective, candidate, leader, follower, resigned];
     let mut legal = Vec::new();
     for from in &all {
         for to in &all {

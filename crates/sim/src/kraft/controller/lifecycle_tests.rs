@@ -1,0 +1,144 @@
+//! Rule tests for a broker that restarts within its session (research note item 1): Kafka 4.1
+//! `ClusterControlManager.registerBroker`, `BrokerHeartbeatTracker`, the periodic
+//! `maybeFenceStaleBroker` task and `ClusterControlManager.activate`.
+
+use super::tests::{single_voter_leader_with_orders, step};
+use super::*;
+use crate::kraft::msg::BrokerError;
+use crate::kraft::Change;
+
+const B: NodeId = 5;
+
+fn register(c: &mut Controller, at_ms: u64, incarnation: u64) -> Out {
+    step(c, Time::from_ms(at_ms), Input::Msg { from: B, msg: Msg::BrokerRegistration { incarnation } })
+}
+
+fn heartbeat(c: &mut Controller, at_ms: u64, broker_epoch: u64, offset: u64) -> Out {
+    let msg = Msg::BrokerHeartbeat { broker_epoch, current_metadata_offset: offset, want_shut_down: false };
+    step(c, Time::from_ms(at_ms), Input::Msg { from: B, msg })
+}
+
+fn session_check(c: &mut Controller, at_ms: u64) -> Out {
+    step(c, Time::from_ms(at_ms), Input::Timer(Timer::SessionCheck))
+}
+
+fn records(c: &Controller, from: u64) -> Vec<Record> {
+    (from..c.log.end_offset()).filter_map(|o| c.log.get(o).map(|e| e.record.clone())).collect()
+}
+
+/// A one-voter leader (log: LeaderChange, Topic `orders`) where broker 5 (incarnation 1)
+/// registered at 3 s (broker epoch 2), heartbeated and was unfenced, and leads partition 0 of
+/// topic `t` (one replica).
+fn leader_with_broker_5() -> Controller {
+    let mut c = single_voter_leader_with_orders();
+    register(&mut c, 3_000, 1);
+    heartbeat(&mut c, 3_000, 2, 3);
+    assert!(c.image.is_active(B));
+    let create = Cmd::CreateTopic { name: "t".into(), partitions: 1, replication_factor: 1 };
+    step(&mut c, Time::from_ms(3_000), Input::Client(create));
+    assert_eq!(c.image.leader_count(B), 1);
+    c
+}
+
+#[test]
+fn the_active_controller_checks_for_stale_brokers_every_eighth_of_the_session() {
+    let mut c = Controller::new(0, vec![0], Config::default(), 7);
+    step(&mut c, Time::ZERO, Input::Start);
+    let (_, at) = c.timer_view.expect("an election timer");
+    let out = step(&mut c, at, Input::Timer(Timer::Election));
+    // QuorumController.maybeFenceStaleBrokerPeriodNs: session / 8 = 1 125 ms after activation.
+    assert!(out.contains(&Output::SetTimer { timer: Timer::SessionCheck, at: at.plus_ms(1_125) }), "{out:?}");
+}
+
+#[test]
+fn a_new_incarnation_is_refused_while_the_old_session_is_valid_and_taken_once_it_is_fenced() {
+    let mut c = leader_with_broker_5();
+    let end = c.log.end_offset();
+    // registerBroker: hasValidSession(5, 2) (last heartbeat 3 s, session 9 s) and another
+    // incarnation id → DUPLICATE_BROKER_REGISTRATION, no record.
+    let duplicate = Msg::BrokerRegistrationResponse {
+        epoch: 1,
+        leader: Some(0),
+        error: Some(BrokerError::DuplicateBrokerRegistration),
+        broker_epoch: None,
+    };
+    assert_eq!(register(&mut c, 4_000, 2), vec![Output::Send { to: B, msg: duplicate.clone() }]);
+    // Still valid at exactly last contact + session (isExpired is strict): refused, not fenced,
+    // and it keeps leading its partition.
+    assert_eq!(register(&mut c, 12_000, 2), vec![Output::Send { to: B, msg: duplicate }]);
+    assert_eq!(
+        session_check(&mut c, 12_000),
+        vec![Output::SetTimer { timer: Timer::SessionCheck, at: Time::from_ms(13_125) }]
+    );
+    assert_eq!((c.log.end_offset(), c.image.leader_count(B)), (end, 1));
+    // Expired: maybeFenceOneStaleBroker fences it (its partitions first, the FENCE change last)
+    // and runs again 10 ms later.
+    let out = session_check(&mut c, 12_001);
+    let fenced = Change::Fenced { broker: B, partition_changes: 1 };
+    assert!(out.contains(&Output::Note(Note::MetadataChange { change: fenced, epoch: 1, end_offset: end + 2 })));
+    assert_eq!(out.last(), Some(&Output::SetTimer { timer: Timer::SessionCheck, at: Time::from_ms(12_011) }));
+    let fence = Record::BrokerRegistrationChange {
+        broker: B,
+        broker_epoch: 2,
+        fenced: Some(true),
+        in_controlled_shutdown: None,
+    };
+    let move_leader = Record::PartitionChange { topic_id: 2, partition: 0, isr: None, leader: Some(None) };
+    assert_eq!(records(&c, end), vec![move_leader, fence]);
+    // The next attempt is taken: no cleanup left to do, only the RegisterBrokerRecord.
+    register(&mut c, 12_500, 2);
+    assert_eq!(records(&c, end + 2), vec![Record::RegisterBroker { broker: B, incarnation: 2, broker_epoch: end + 2 }]);
+}
+
+#[test]
+fn a_new_incarnation_after_the_session_expired_moves_the_old_leaderships_in_its_batch() {
+    let mut c = leader_with_broker_5();
+    let end = c.log.end_offset();
+    // Session over (3 s + 9 s < 12.5 s) but no fencing check ran yet: accepted at once;
+    // handleBrokerShutdown's PartitionChangeRecords first, the RegisterBrokerRecord (fenced)
+    // last, no BrokerRegistrationChangeRecord.
+    let out = register(&mut c, 12_500, 2);
+    let registered =
+        Msg::BrokerRegistrationResponse { epoch: 1, leader: Some(0), error: None, broker_epoch: Some(end + 1) };
+    assert_eq!(out.last(), Some(&Output::Send { to: B, msg: registered }));
+    assert_eq!(
+        records(&c, end),
+        vec![
+            Record::PartitionChange { topic_id: 2, partition: 0, isr: None, leader: Some(None) },
+            Record::RegisterBroker { broker: B, incarnation: 2, broker_epoch: end + 1 },
+        ]
+    );
+    // The old incarnation's tracker entry went with it: nothing left to fence.
+    assert_eq!(
+        session_check(&mut c, 13_000),
+        vec![Output::SetTimer { timer: Timer::SessionCheck, at: Time::from_ms(14_125) }]
+    );
+}
+
+#[test]
+fn a_retried_registration_of_the_same_incarnation_writes_nothing() {
+    let mut c = leader_with_broker_5();
+    let end = c.log.end_offset();
+    let out = register(&mut c, 4_000, 1);
+    let msg = Msg::BrokerRegistrationResponse { epoch: 1, leader: Some(0), error: None, broker_epoch: Some(2) };
+    assert_eq!(out, vec![Output::Send { to: B, msg }]);
+    assert_eq!(c.log.end_offset(), end);
+}
+
+#[test]
+fn a_new_active_controller_gives_a_session_only_to_unfenced_brokers() {
+    let mut c = leader_with_broker_5();
+    // Broker 6 registers and stays fenced (no heartbeat).
+    step(&mut c, Time::from_ms(3_500), Input::Msg { from: 6, msg: Msg::BrokerRegistration { incarnation: 1 } });
+    c.crash();
+    step(&mut c, Time::from_secs(5), Input::Start);
+    // Resigned after the restart; its election timeout → Unattached(2) → a new election.
+    while !c.is_leader() {
+        let (_, at) = c.timer_view.expect("a timer");
+        step(&mut c, at, Input::Timer(Timer::Election));
+    }
+    let State::Leader(leader) = &c.state else { panic!("{:?}", c.state) };
+    // Kafka 4.1 ClusterControlManager.activate (KAFKA-19130): a contact time for unfenced
+    // registrations only; fenced broker 6 has no session and so no duplicate check to pass.
+    assert_eq!(leader.leases.keys().copied().collect::<Vec<_>>(), vec![B]);
+}
