@@ -2,15 +2,16 @@
 //! `make explore` runs.
 //!
 //! ```text
-//! cargo run --release -p quorumlab-sim --example explore                 # every preset
-//! cargo run --release -p quorumlab-sim --example explore -- kraft-crash --deliveries=16
-//! cargo run --release -p quorumlab-sim --example explore -- replay kraft-crash 0,1,0,2
+//! make explore                                                # every preset
+//! make explore EXPLORE_ARGS="kraft-crash --deliveries=16"     # one plan, changed
+//! make explore EXPLORE_ARGS="replay kraft-crash 0,1,0,2"      # one schedule, told
 //! ```
 //!
-//! Flags change a preset: `--quorum=N --brokers=N --seed=N --from-ms=N --window=N|none
-//! --latencies-us=A,B --losses=N --timeouts-ms=A,B --deliveries=N --horizon-ms=N
-//! --settle=true|false --max-states=N`. Add `--features trace` to a replay for the world's
-//! readable trace of every event.
+//! (`make explore` is `cargo run --release -p quorumlab-sim --features trace --example explore
+//! -- ARGS`, built for speed.) Flags change a preset: `--quorum=N --brokers=N --seed=N
+//! --from-ms=N --window=N|none --latencies-us=A,B --losses=N --timeouts-ms=A,B --deliveries=N
+//! --horizon-ms=N --settle=true|false --max-states=N`. A replay prints each choice, what the
+//! processes said and (with the `trace` feature) every event.
 
 use std::process::ExitCode;
 

@@ -37,7 +37,8 @@ pub struct Report {
 /// A schedule that breaks an invariant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
-    /// The choice vector: [`super::replay`] runs this schedule again.
+    /// The choice vector, without its trailing first options (a replay takes the first option
+    /// where the vector ends): [`super::replay`] runs this schedule again.
     pub choices: Vec<usize>,
     /// The violation, as the checker words it.
     pub what: String,
@@ -105,7 +106,11 @@ impl Found {
     }
 }
 
+/// Indices joined by commas; `-` for the schedule of first options only.
 pub(crate) fn choice_text(choices: &[usize]) -> String {
+    if choices.is_empty() {
+        return "-".to_string();
+    }
     let parts: Vec<String> = choices.iter().map(usize::to_string).collect();
     parts.join(",")
 }
@@ -131,11 +136,7 @@ pub fn scenario_text(plan: &Plan, crash: Option<&(String, Time)>) -> String {
     text
 }
 
-/// The command that replays `choices` of `plan`.
+/// The command that replays `choices` of `plan`, from the repository's root.
 pub fn replay_command(plan: &Plan, choices: &[usize]) -> String {
-    format!(
-        "cargo run --release -p quorumlab-sim --example explore -- replay {} {}",
-        plan.args(),
-        if choices.is_empty() { "-".to_string() } else { choice_text(choices) }
-    )
+    format!("make explore EXPLORE_ARGS=\"replay {} {}\"", plan.args(), choice_text(choices))
 }

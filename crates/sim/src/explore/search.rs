@@ -66,6 +66,9 @@ pub(super) struct Search<M: Copyable> {
     replay_len: usize,
     /// A replay for a person: no lookups, no checkpoints.
     replaying: bool,
+    /// Off only to test that replaying from time zero explores the same (checkpoints are a
+    /// cache of replays).
+    checkpoints_on: bool,
     crash: Crash,
     /// Deliveries the world had made when exploring began.
     delivered_before: u64,
@@ -116,6 +119,7 @@ impl<M: Copyable + 'static> Search<M> {
             checkpoints: Vec::new(),
             replay_len: 0,
             replaying: false,
+            checkpoints_on: true,
             crash: Crash::Never,
             delivered_before: 0,
             report: Report { plan: plan.name.clone(), complete: true, ..Report::default() },
@@ -234,7 +238,7 @@ impl<M: Copyable + 'static> Search<M> {
                     return Some(End::Pruned);
                 }
             }
-            if pos > self.checkpoints.last().map_or(0, |c| c.pos) {
+            if self.checkpoints_on && pos > self.checkpoints.last().map_or(0, |c| c.pos) {
                 let checkpoint = self.checkpoint();
                 self.checkpoints.push(checkpoint);
             }
@@ -370,7 +374,12 @@ impl<M: Copyable + 'static> Search<M> {
             Crash::Done { node, at, .. } => Some((self.options.names[node].clone(), at)),
             Crash::Never | Crash::Pending => None,
         };
-        Found { choices: tape.choices[..tape.pos].iter().map(|c| c.index).collect(), what, crash }
+        let mut choices: Vec<usize> = tape.choices[..tape.pos].iter().map(|c| c.index).collect();
+        // A replay takes the first option where the vector ends: leave those out.
+        while choices.last() == Some(&0) {
+            choices.pop();
+        }
+        Found { choices, what, crash }
     }
 }
 
@@ -379,5 +388,29 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         (Some(s), _) => (*s).to_string(),
         (_, Some(s)) => s.clone(),
         _ => "(no message)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kraft::KraftCluster;
+    use crate::zk;
+
+    /// Checkpoints are a cache of replays: without them (every schedule replayed from the end
+    /// of the warm-up) the search reaches the same states in the same order.
+    #[test]
+    fn checkpoints_change_nothing_but_the_cost() {
+        for name in Plan::PRESETS {
+            let plan = Plan::preset(name).unwrap().with_max_deliveries(7);
+            let explore = |checkpoints_on: bool| match plan.mode {
+                crate::setup::Mode::Kraft => Search::<KraftCluster> { checkpoints_on, ..Search::new(&plan) }.explore(),
+                crate::setup::Mode::Zk => Search::<zk::Cluster> { checkpoints_on, ..Search::new(&plan) }.explore(),
+            };
+            let with = explore(true);
+            let without = explore(false);
+            assert!(without.events > with.events, "{name}: replays cost more events");
+            assert_eq!(Report { events: 0, ..with }, Report { events: 0, ..without }, "{name}");
+        }
     }
 }
