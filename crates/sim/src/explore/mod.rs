@@ -74,8 +74,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plans `make explore` runs, by name: `kraft-crash` (3 voters, the leader crashes,
-    /// a new one is elected) and `zk-crash` (3 servers, the same), each with 0 brokers.
+    /// The plans `make explore` runs, by name, each with 3 voters or servers whose leader
+    /// crashes within 2 deliveries of 3 s, messages taking 2 or 5 ms: `kraft-crash` (0 brokers,
+    /// one message may be lost, election timeouts of 1000 or 1004 ms, 28 deliveries), `zk-crash`
+    /// (0 brokers, two losses, 48 deliveries: more than any schedule makes in its 20 s) and
+    /// `zk-crash-broker` (one broker, so ZAB carries its session and znodes; one loss, 24
+    /// deliveries).
     pub fn preset(name: &str) -> Option<Plan> {
         let kraft = Plan {
             name: name.to_string(),
@@ -88,20 +92,22 @@ impl Plan {
             latencies_us: vec![2_000, 5_000],
             max_losses: 1,
             election_timeouts_ms: vec![1_000, 1_004],
-            max_deliveries: 24,
+            max_deliveries: 28,
             horizon: Time::from_secs(20),
             stop_when_settled: true,
             max_states: 50_000_000,
         };
+        let zk = Plan { mode: Mode::Zk, election_timeouts_ms: Vec::new(), ..kraft.clone() };
         match name {
             "kraft-crash" => Some(kraft),
-            "zk-crash" => Some(Plan { mode: Mode::Zk, election_timeouts_ms: Vec::new(), ..kraft }),
+            "zk-crash" => Some(Plan { max_losses: 2, max_deliveries: 48, ..zk }),
+            "zk-crash-broker" => Some(Plan { brokers: 1, max_deliveries: 24, ..zk }),
             _ => None,
         }
     }
 
     /// The names [`Plan::preset`] knows.
-    pub const PRESETS: [&'static str; 2] = ["kraft-crash", "zk-crash"];
+    pub const PRESETS: [&'static str; 3] = ["kraft-crash", "zk-crash", "zk-crash-broker"];
 
     /// The same plan with a smaller bound (the quick test, `--deliveries`).
     pub fn with_max_deliveries(self, max_deliveries: u32) -> Plan {
