@@ -397,6 +397,22 @@ mod tests {
     use crate::kraft::KraftCluster;
     use crate::zk;
 
+    /// The warm-up stops at `explore_from`: no event after it is taken without a choice (a
+    /// chooser's world once took the next instant's events when every event due at the
+    /// bound's instant was stale).
+    #[test]
+    fn the_warm_up_ends_at_explore_from() {
+        for name in Plan::PRESETS {
+            let plan = Plan::preset(name).unwrap();
+            let mut search = Search::<KraftCluster>::new(&Plan { mode: crate::setup::Mode::Kraft, ..plan.clone() });
+            search.warm_up();
+            assert_eq!(search.cluster.now(), plan.explore_from, "{name}");
+            let mut search = Search::<zk::Cluster>::new(&Plan { mode: crate::setup::Mode::Zk, ..plan.clone() });
+            search.warm_up();
+            assert_eq!(search.cluster.now(), plan.explore_from, "{name}");
+        }
+    }
+
     /// Checkpoints are a cache of replays: without them (every schedule replayed from the end
     /// of the warm-up) the search reaches the same states in the same order.
     #[test]

@@ -67,23 +67,23 @@ impl<N: Node> World<N> {
     }
 
     /// The next event when a chooser decides: of the live events due at the earliest instant,
-    /// the one it picks. Stale events due then are dropped (taking one would do nothing); the
-    /// others stay queued.
+    /// the one it picks; the others stay queued. Stale events due then are dropped (taking one
+    /// would do nothing), and when every event due then is stale, the first is taken, as
+    /// without a chooser: never an event of a later instant, which `run_until` has not allowed.
     pub(super) fn pop_chosen(&mut self) -> Option<Entry<N>> {
+        let at = self.queue.peek()?.at;
         let mut due = Vec::new();
-        while due.is_empty() {
-            let at = self.queue.peek()?.at;
-            while let Some(entry) = self.queue.peek_mut().filter(|e| e.at == at) {
-                due.push(PeekMut::pop(entry));
-            }
-            due.retain(|entry| self.is_live(entry));
+        while let Some(entry) = self.queue.peek_mut().filter(|e| e.at == at) {
+            due.push(PeekMut::pop(entry));
         }
-        let pick = match (due.len(), self.chooser.0.as_mut()) {
+        let (mut live, stale): (Vec<_>, Vec<_>) = due.into_iter().partition(|entry| self.is_live(entry));
+        let pick = match (live.len(), self.chooser.0.as_mut()) {
+            (0, _) => return stale.into_iter().next(),
             (1, _) | (_, None) => 0,
             (n, Some(chooser)) => chooser.first_of(n).min(n - 1),
         };
-        let chosen = due.remove(pick);
-        self.queue.extend(due);
+        let chosen = live.remove(pick);
+        self.queue.extend(live);
         Some(chosen)
     }
 }
