@@ -5,7 +5,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test setup setup-test build dist engine-test browser-test lint bench clean
+.PHONY: run test setup setup-test build dist engine-test browser-test lint bench explore clean
 
 run: setup
 	@echo "Quorum Lab: serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
@@ -37,6 +37,14 @@ test: setup-test lint engine-test dist browser-test
 bench: setup-test dist
 	cargo bench -p quorumlab-sim
 	cd tests/browser && node bench.mjs
+
+# Every schedule of a small cluster's election, up to a bound, on the real engines (README,
+# "Exploring every schedule"). Not part of `make test`: minutes, not seconds. Optimised for
+# speed in a target dir of its own (the release profile is tuned for the wasm download: size,
+# abort on panic). `make explore EXPLORE_ARGS="kraft-crash --deliveries=20"` runs one plan.
+explore:
+	CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_PROFILE_RELEASE_PANIC=unwind \
+	  cargo run --release --target-dir target/explore -p quorumlab-sim --features trace --example explore -- $(EXPLORE_ARGS)
 
 clean:
 	rm -rf dist out target

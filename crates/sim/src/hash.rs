@@ -66,6 +66,17 @@ impl Hasher for TraceHasher {
     }
 }
 
+/// Feed `h` with the `Debug` text of `value`: a hash of a whole state for the types that
+/// derive `Debug` but not `Hash` (the explorer's state hash). The text reaches `h` in one
+/// piece, not in the many short ones `Debug` writes.
+pub fn hash_debug(value: &impl std::fmt::Debug, h: &mut impl Hasher) {
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(4096);
+    // Writing to a String cannot fail.
+    let _ = write!(text, "{value:?}");
+    h.write(text.as_bytes());
+}
+
 /// The trace hash as people see it: 16 lowercase hex digits.
 pub fn hex(hash: u64) -> String {
     format!("{hash:016x}")

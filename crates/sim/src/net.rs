@@ -120,12 +120,50 @@ impl Network {
     pub fn arrival(&mut self, now: Time, from: NodeId, to: NodeId) -> Time {
         let link = from * self.n + to;
         let jitter = self.rng.below(self.config.jitter_us + 1);
-        let mut at = now.plus_us(self.base_latency_us[link] + self.extra_delay_us + jitter);
+        self.arrival_after(now, from, to, self.base_latency_us[link] + jitter)
+    }
+
+    /// As [`Network::route`], but the latency (`Some(us)`) or the loss (`None`) is decided by
+    /// the caller (the explorer's chooser) instead of this network's link latencies and PRNG,
+    /// which it leaves untouched. `decide` is asked only when no partition cuts the link.
+    pub fn route_decided(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        to: NodeId,
+        decide: impl FnOnce() -> Option<u64>,
+    ) -> Option<Time> {
+        let Some(latency_us) = (!self.cut(from, to)).then(decide).flatten() else {
+            self.dropped += 1;
+            return None;
+        };
+        Some(self.arrival_after(now, from, to, latency_us))
+    }
+
+    /// Arrival time of a message taking `latency_us` (plus the `delay` action's), FIFO with
+    /// earlier messages on the same link (TCP).
+    pub fn arrival_after(&mut self, now: Time, from: NodeId, to: NodeId, latency_us: u64) -> Time {
+        let link = from * self.n + to;
+        let mut at = now.plus_us(latency_us + self.extra_delay_us);
         if at <= self.last_delivery[link] {
             at = self.last_delivery[link].plus_us(1);
         }
         self.last_delivery[link] = at;
         at
+    }
+
+    /// What of this network decides the future of a world driven by a chooser at `now` (the
+    /// explorer's state hash): partitions, loss, the `delay` action, and the links whose last
+    /// delivery is still ahead (FIFO holds later messages behind it). Not the link latencies or
+    /// the PRNG, which a chooser does not use.
+    pub fn fingerprint(&self, now: Time, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        (&self.side, self.loss_per_mille, self.extra_delay_us).hash(h);
+        for (link, last) in self.last_delivery.iter().enumerate() {
+            if *last > now {
+                (link, *last).hash(h);
+            }
+        }
     }
 }
 

@@ -16,6 +16,10 @@ use crate::net::{NetConfig, Network};
 use crate::time::Time;
 use crate::NodeId;
 
+mod choice;
+mod fingerprint;
+pub use choice::{Chooser, Delivery};
+
 /// A list of node ids inside anything that is hashed into the trace. Never put a `Vec<usize>`
 /// (or `[usize; N]`) in a message: `Hash` for `[usize]` writes raw memory, 4 bytes per id on
 /// wasm32 and 8 on x86_64, so the browser's trace hash would differ from the CLI's.
@@ -265,6 +269,7 @@ enum Event<N: Node> {
     Action(Action<N::Cmd>),
 }
 
+#[derive(Clone)]
 struct Entry<N: Node> {
     at: Time,
     seq: u64,
@@ -322,6 +327,9 @@ const NOTES_KEPT: usize = 400;
 /// a display reads them every tick, and past this many it could not show them apart anyway).
 pub const LANDED_KEPT: usize = 512;
 
+/// A copy of a world (`Clone`, for the explorer's checkpoints) goes on exactly as the original
+/// would, but without the original's chooser.
+#[derive(Clone)]
 pub struct World<N: Node> {
     now: Time,
     last_event_at: Time,
@@ -348,6 +356,13 @@ pub struct World<N: Node> {
     /// Messages that reached their receiver (or were lost there) since the display last read
     /// them: a message can be sent and land between two of its ticks. Never hashed.
     landed: Vec<FlightView>,
+    /// Messages handed to a live process so far (the explorer's depth). Never hashed.
+    delivered: u64,
+    /// How many times each process changed (stepped, crashed), wrapping: the explorer hashes
+    /// again only the processes that changed. Never hashed.
+    changes: Vec<u32>,
+    /// Asked instead of the network's PRNG when set (the explorer); never set otherwise.
+    chooser: choice::Slot<N>,
 }
 
 impl<N: Node> World<N> {
@@ -384,6 +399,9 @@ impl<N: Node> World<N> {
             trace: None,
             outbox: Vec::new(),
             landed: Vec::new(),
+            delivered: 0,
+            changes: vec![0; n],
+            chooser: choice::Slot(None),
             nodes,
         };
         world.hasher.add(&seed);
@@ -426,6 +444,14 @@ impl<N: Node> World<N> {
     }
     pub fn events_processed(&self) -> u64 {
         self.events_processed
+    }
+    /// Messages handed to a live process so far.
+    pub fn messages_delivered(&self) -> u64 {
+        self.delivered
+    }
+    /// How many times process `id` changed so far (wrapping): equal counts, same state.
+    pub fn changes(&self, id: NodeId) -> u32 {
+        self.changes[id]
     }
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<N::Msg>> {
         self.in_flight.values()
@@ -518,7 +544,8 @@ impl<N: Node> World<N> {
 
     /// Process exactly the next event, if any; returns false when the queue is empty.
     pub fn step_one(&mut self) -> bool {
-        let Some(Entry { at, seq: _, event }) = self.queue.pop() else {
+        let next = if self.chooser.0.is_some() { self.pop_chosen() } else { self.queue.pop() };
+        let Some(Entry { at, seq: _, event }) = next else {
             return false;
         };
         self.now = at;
@@ -546,13 +573,20 @@ impl<N: Node> World<N> {
             self.landed.push(m.view());
         }
         if self.alive[m.to] && self.incarnation[m.to] == m.to_incarnation {
+            self.delivered += 1;
             self.hasher.add(&(1u8, m.from, m.to, &m.msg));
             self.record("deliver", Some(m.to), Some(m.from), || format!("{:?}", m.msg));
             self.step_node(m.to, Input::Msg { from: m.from, msg: m.msg });
         } else if !self.net.cut(m.to, m.from) {
             // The peer's process is gone: the connection is refused and the sender hears of it
             // after one trip back.
-            let back = self.net.arrival(self.now, m.to, m.from);
+            let back = match self.chooser.0.as_mut() {
+                None => self.net.arrival(self.now, m.to, m.from),
+                Some(chooser) => {
+                    let latency_us = chooser.refusal_us(m.to, m.from);
+                    self.net.arrival_after(self.now, m.to, m.from, latency_us)
+                }
+            };
             let sender_incarnation = self.incarnation[m.from];
             self.push(back, Event::Refused { sender: m.from, sender_incarnation, to: m.to, msg: m.msg });
         }
@@ -640,6 +674,7 @@ impl<N: Node> World<N> {
         }
         self.alive[id] = false;
         self.incarnation[id] += 1;
+        self.changes[id] = self.changes[id].wrapping_add(1);
         self.timers[id].clear();
         self.nodes[id].crash();
     }
@@ -647,12 +682,16 @@ impl<N: Node> World<N> {
     fn step_node(&mut self, node: NodeId, input: In<N>) {
         let mut out = std::mem::take(&mut self.outbox);
         out.clear();
+        self.changes[node] = self.changes[node].wrapping_add(1);
         self.nodes[node].step(self.now, input, &mut out);
         for o in out.drain(..) {
             match o {
                 Output::Send { to, msg } => self.send(node, to, msg),
                 Output::SetTimer { timer, at } => {
-                    let at = at.max(self.now);
+                    let mut at = at.max(self.now);
+                    if let Some(chooser) = self.chooser.0.as_mut() {
+                        at = chooser.timer(node, timer, self.now, at).max(self.now);
+                    }
                     let seq = self.push(at, Event::Timer { node, timer });
                     self.timers[node].insert(timer, (seq, at));
                 }
@@ -672,7 +711,17 @@ impl<N: Node> World<N> {
         }
         self.sent_by_class[msg.class().index()] += 1;
         *self.messages_sent.get_or_insert(msg.label(), 0) += 1;
-        let Some(deliver_at) = self.net.route(self.now, from, to) else { return };
+        let deliver_at = match self.chooser.0.as_mut() {
+            None => self.net.route(self.now, from, to),
+            Some(chooser) => {
+                let to_alive = self.alive[to];
+                self.net.route_decided(self.now, from, to, || match chooser.delivery(from, to, to_alive, &msg) {
+                    Delivery::AfterUs(us) => Some(us),
+                    Delivery::Lost => None,
+                })
+            }
+        };
+        let Some(deliver_at) = deliver_at else { return };
         // The deliver event's seq doubles as the message id.
         let id = self.seq + 1;
         self.push(deliver_at, Event::Deliver(id));

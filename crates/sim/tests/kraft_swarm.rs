@@ -1,11 +1,18 @@
-//! Swarm test of KRaft mode: seeds 0..QLAB_SEEDS (default 2000) with random schedules of
-//! crashes, restarts, graceful shutdowns, partitions, message loss and topic creation on
+//! Swarm test of KRaft mode: `QLAB_SEEDS` seeds (default 2000) from `QLAB_SEED_BASE` (default
+//! 0), each a quorum of 3, 4 or 5 controllers (every size the page offers) with random schedules
+//! of crashes, restarts, graceful shutdowns, partitions, message loss and topic creation on
 //! controllers and brokers; invariants after every event; after healing, a leader within a
 //! bound and every live broker unfenced and converged on the same metadata as the active
 //! controller. Every failure prints the seed and a one-line replay command:
 //!
 //! ```text
 //! QLAB_SEED=123 cargo test -p quorumlab-sim --test kraft_swarm -- replay --nocapture
+//! ```
+//!
+//! A long run over fresh seeds, by hand:
+//!
+//! ```text
+//! QLAB_SEED_BASE=1000000 QLAB_SEEDS=100000 cargo test --release -p quorumlab-sim --test kraft_swarm -- swarm
 //! ```
 
 use quorumlab_sim::cluster::{Cluster, NodeKind, Role};
@@ -53,7 +60,8 @@ fn node(rng: &mut Rng, config: &Config) -> NodeRef {
 fn case(seed: u64) -> Case {
     let mut rng = Rng::stream(seed, 0x5357_4152); // "SWAR"
     let config = Config {
-        controllers: if rng.below(4) == 0 { 5 } else { 3 },
+        // Every quorum size the page offers, 3 the most often (the default).
+        controllers: [3, 3, 4, 5][rng.below(4) as usize],
         brokers: 2 + rng.below(4) as usize,
         partitions: rng.below(12) as u32,
         pre_vote: rng.below(5) != 0,
@@ -149,15 +157,24 @@ fn run_seed(seed: u64) -> Result<u64, String> {
     Ok(c.trace_hash())
 }
 
-fn seeds() -> u64 {
-    std::env::var("QLAB_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+/// The seeds to run: `QLAB_SEED_BASE..QLAB_SEED_BASE + QLAB_SEEDS` (default `0..2000`), so a
+/// long run by hand can cover fresh seeds.
+fn seeds() -> std::ops::Range<u64> {
+    let base = env_u64("QLAB_SEED_BASE").unwrap_or(0);
+    let n = env_u64("QLAB_SEEDS").unwrap_or(2_000);
+    base..base.saturating_add(n)
 }
 
 #[test]
 fn swarm() {
-    let n = seeds();
+    let seeds = seeds();
+    let n = seeds.end - seeds.start;
     let mut failures = Vec::new();
-    for seed in 0..n {
+    for seed in seeds {
         if let Err(e) = run_seed(seed) {
             failures.push(format!("seed {seed}: {e}\n  {}", replay_hint(seed)));
         }

@@ -1,10 +1,18 @@
-//! Swarm test of ZooKeeper mode: seeds 0..QLAB_SEEDS (default 2000) with random schedules of
-//! crashes, restarts, clean shutdowns, partitions and message loss; invariants after every
-//! event; liveness after healing (a ZooKeeper leader and an active Kafka controller within a
-//! bound). Every failure prints the seed and a one-line replay command:
+//! Swarm test of ZooKeeper mode: `QLAB_SEEDS` seeds (default 2000) from `QLAB_SEED_BASE`
+//! (default 0), each an ensemble of 3, 5 or 7 servers (every size the page offers, 0 to 2
+//! observers) with random schedules of crashes, restarts, clean shutdowns, partitions and
+//! message loss; invariants after every event; liveness after healing (a ZooKeeper leader and
+//! an active Kafka controller within a bound). Every failure prints the seed and a one-line
+//! replay command:
 //!
 //! ```text
 //! QLAB_SEED=123 cargo test -p quorumlab-sim --test zk_swarm -- replay --nocapture
+//! ```
+//!
+//! A long run over fresh seeds, by hand:
+//!
+//! ```text
+//! QLAB_SEED_BASE=1000000 QLAB_SEEDS=100000 cargo test --release -p quorumlab-sim --test zk_swarm -- swarm
 //! ```
 
 use quorumlab_sim::cluster::Cluster as _;
@@ -197,15 +205,24 @@ fn run_seed(seed: u64) -> Result<u64, String> {
     Ok(c.trace_hash())
 }
 
-fn seeds() -> u64 {
-    std::env::var("QLAB_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+/// The seeds to run: `QLAB_SEED_BASE..QLAB_SEED_BASE + QLAB_SEEDS` (default `0..2000`), so a
+/// long run by hand can cover fresh seeds.
+fn seeds() -> std::ops::Range<u64> {
+    let base = env_u64("QLAB_SEED_BASE").unwrap_or(0);
+    let n = env_u64("QLAB_SEEDS").unwrap_or(2_000);
+    base..base.saturating_add(n)
 }
 
 #[test]
 fn swarm() {
-    let n = seeds();
+    let seeds = seeds();
+    let n = seeds.end - seeds.start;
     let mut failures = Vec::new();
-    for seed in 0..n {
+    for seed in seeds {
         if let Err(e) = run_seed(seed) {
             failures.push(format!("seed {seed}: {e}\n  {}", replay_hint(seed)));
         }

@@ -39,6 +39,7 @@ pub(crate) struct Roles {
 }
 
 /// Who held which role when, and the time without an active controller.
+#[derive(Clone)]
 pub(crate) struct RoleWatch {
     downtime: Downtime,
     leaders: RoleHistory,
@@ -56,7 +57,9 @@ impl RoleWatch {
     }
 }
 
-/// A world, what its mode checks after every event, and who held which role when.
+/// A world, what its mode checks after every event, and who held which role when. A copy
+/// (the explorer's checkpoints) goes on exactly as the original would.
+#[derive(Clone)]
 pub(crate) struct Core<N: world::Node, O> {
     pub(crate) world: World<N>,
     pub(crate) watch: O,

@@ -20,7 +20,9 @@ pub struct KraftCluster {
     controllers: usize,
 }
 
-/// What the cluster checks and measures after every event.
+/// What the cluster checks and measures after every event. `Clone` and `Debug` for the
+/// explorer (`crate::explore`): its checkpoints copy it, its state hash reads it.
+#[derive(Clone, Debug)]
 pub(crate) struct Watch {
     checker: Checker,
     latency: Latency,

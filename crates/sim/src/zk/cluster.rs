@@ -25,7 +25,9 @@ use super::server::{Role as ServerRole, Server};
 use super::tree::DataTree;
 use super::{Cmd, GiveUp, Limit, Node, Note, Timer};
 
-/// What the cluster checks and measures after every event.
+/// What the cluster checks and measures after every event. `Clone` and `Debug` for the
+/// explorer (`crate::explore`): its checkpoints copy it, its state hash reads it.
+#[derive(Clone, Debug)]
 pub(crate) struct Watch {
     checker: Checker,
     latency: Latency,
