@@ -14,6 +14,8 @@ test('embed=1 at 480×320: canvas, play/pause, reset and one narration line, not
   for (const hidden of ['h1', '[data-testid=details]', '[data-testid=step]', '[data-testid=copy-link]', '.legend']) {
     assert.equal(await page.locator(hidden).first().isVisible(), false, `${hidden} is hidden`);
   }
+  // Narration lines come with the panels' regular update (a quarter second), not with the role.
+  await page.locator('[data-testid=narration] li').first().waitFor({ state: 'attached' });
   const visibleLines = await page.locator('[data-testid=narration] li').evaluateAll((els) => els.filter((e) => e.offsetParent !== null).length);
   assert.equal(visibleLines, 1);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
