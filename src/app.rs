@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::course::CourseView;
 use crate::components::Page;
 use crate::hooks;
 use crate::link::Link;
@@ -11,6 +12,9 @@ use crate::session::open::open_labs;
 pub fn App() -> impl IntoView {
     let (link, mut problems) = Link::parse(&hooks::location_search());
     let lang = RwSignal::new(link.lang.unwrap_or_else(hooks::browser_lang));
+    if link.course.is_some() {
+        return view! { <CourseView link=link lang=lang problems=problems/> }.into_any();
+    }
     let labs = match open_labs(&link, &mut problems) {
         Ok(labs) => labs,
         Err(e) => return view! { <p role="alert">{e}</p> }.into_any(),

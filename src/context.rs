@@ -20,6 +20,8 @@ pub struct Ui {
     pub embed: bool,
     /// ZooKeeper and KRaft side by side.
     pub both: bool,
+    /// The page shows a course step (the arrow keys move through steps, not events).
+    pub course: bool,
     /// Whether the controls and panels are built: one frame after the first picture, so the
     /// first layout (which drawing forces) covers only the header and the stages.
     pub later: RwSignal<bool>,

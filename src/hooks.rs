@@ -63,6 +63,7 @@ pub fn use_shortcuts(ui: Ui, player: PlayerHandle, help: RwSignal<bool>) {
                 ui.playing.update(|p| *p = !*p);
                 true
             }
+            "ArrowRight" | "ArrowLeft" if ui.course => false,
             "ArrowRight" | "." => {
                 player.with(|p| p.step());
                 true

@@ -12,6 +12,7 @@
 //! | `components` | the page's components, one per file |
 //! | `canvas` | the stage's picture and the drawing protocol with `stage.js` |
 //! | `chart` | the live chart, laid out by plotters |
+//! | `course` | the course: its chapters as data, conditions, replays (no web dependencies) |
 //! | `scenarios` | the ready-made scenarios |
 //! | `i18n` | every string a person reads, in English and Korean |
 
@@ -20,6 +21,7 @@ pub mod canvas;
 pub mod chart;
 pub mod components;
 pub mod context;
+pub mod course;
 pub mod hooks;
 pub mod i18n;
 mod jsmath;

@@ -38,8 +38,23 @@ pub(super) fn voted_for(v: &NodeView) -> Option<usize> {
     v.vote.filter(|_| voting && v.alive)
 }
 
-/// The back layer; `cut` is each node's partition side (0: none).
-pub(super) fn draw_back(pen: &mut Pen, views: &[NodeView], pos: &Positions, lang: Lang, text_scale: f64, cut: &[u8]) {
+/// What the back layer marks beyond the nodes themselves.
+#[derive(Clone, Copy)]
+pub(super) struct Marks<'a> {
+    /// Each node's partition side (0: none).
+    pub cut: &'a [u8],
+    /// The nodes a course step talks about: ringed, the others faded (empty: none).
+    pub spotlight: &'a [usize],
+}
+
+/// How faint a node the course's step does not talk about is drawn.
+const FADED: f64 = 0.28;
+/// The ring around a node the course's step talks about.
+const SPOT: &str = "#f59e0b";
+
+/// The back layer.
+pub(super) fn draw_back(pen: &mut Pen, views: &[NodeView], pos: &Positions, lang: Lang, text_scale: f64, marks: Marks) {
+    let cut = marks.cut;
     let (width, height) = (pos.width, pos.height);
     pen.set_fill_style(BACKGROUND);
     pen.fill_rect(0.0, 0.0, width, height);
@@ -111,7 +126,25 @@ pub(super) fn draw_back(pen: &mut Pen, views: &[NodeView], pos: &Positions, lang
     }
     for (i, v) in views.iter().enumerate() {
         let vote = vote_of(v, views);
+        let faded = !marks.spotlight.is_empty() && !marks.spotlight.contains(&i);
+        if faded {
+            pen.set_global_alpha(FADED);
+        }
         draw_node(pen, v, pos.at(i), r, lang, vote, text_scale, plan.places[i]);
+        if faded {
+            pen.set_global_alpha(1.0);
+        }
+    }
+    if !marks.spotlight.is_empty() {
+        pen.set_stroke_style(SPOT);
+        pen.set_line_width(3.0);
+        pen.set_line_dash(0.0, 0.0);
+        for &i in marks.spotlight.iter().filter(|&&i| i < views.len()) {
+            let (x, y) = pos.at(i);
+            pen.begin_path();
+            pen.arc(x, y, r + HALO + 2.0, 0.0, std::f64::consts::TAU);
+            pen.stroke();
+        }
     }
 }
 

@@ -26,6 +26,8 @@ struct Look {
     lang: Option<Lang>,
     nodes: Vec<NodeLook>,
     cut: Vec<u8>,
+    /// The nodes a course step highlights (empty: none).
+    spotlight: Vec<usize>,
 }
 
 /// One node as the back layer draws it (no timers: those move, so the front layer draws them).
@@ -200,7 +202,8 @@ impl Stage {
         record_flights(scene, lab, &pos, r);
         if let Some(views) = back_views {
             let meter = self.meter.get_or_insert_with(Meter::open);
-            draw_back(&mut scene.back(meter), &views, &pos, lang, text_scale, &self.shown.cut);
+            let marks = super::back::Marks { cut: &self.shown.cut, spotlight: &self.shown.spotlight };
+            draw_back(&mut scene.back(meter), &views, &pos, lang, text_scale, marks);
             self.px = px;
         }
         // A worker takes a while to start: until it has drawn, the page shows the back layer
@@ -283,6 +286,7 @@ fn look(lab: &Lab, px: (u32, u32), dpr: f64, lang: Lang, text_scale: f64) -> Loo
             })
             .collect(),
         cut: lab.cluster.partition_sides(),
+        spotlight: lab.spotlight.clone(),
     }
 }
 

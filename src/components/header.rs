@@ -19,7 +19,8 @@ pub fn Header() -> impl IntoView {
                 <p class="tagline">{text(lang, "app.tagline")}</p>
             </div>
             <div class="switches">
-                {(!ui.embed).then(|| view! { <ViewSwitch/> })}
+                {(!ui.embed && !ui.course).then(|| view! { <ViewSwitch/> })}
+                {(!ui.embed).then(|| view! { <CourseSwitch/> })}
                 <div class="lang" role="group" aria-label=text(lang, "label.language")>
                     <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
                         "English"
@@ -31,6 +32,23 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// The course and the simulation: a door from each to the other (the course opens where the
+/// student left off).
+#[component]
+fn CourseSwitch() -> impl IntoView {
+    let ui = use_ui();
+    let (key, id) = if ui.course { ("course.sandbox", "to-sandbox") } else { ("course.title", "to-course") };
+    let href = move || {
+        let l = ui.lang.get();
+        if ui.course {
+            format!("?lang={}", l.code())
+        } else {
+            super::course::course_address(l)
+        }
+    };
+    view! { <a class="course-link" data-testid=id href=href>{text(ui.lang, key)}</a> }
 }
 
 /// The view: one mode, or both side by side; each opens a fresh run with the same seed and sizes.

@@ -2,6 +2,7 @@
 //! context (`crate::context`), not props passed through every layer.
 
 mod controls;
+pub mod course;
 mod details;
 mod header;
 mod help;

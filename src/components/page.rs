@@ -31,6 +31,12 @@ pub fn Page(
     start_playing: bool,
     embed: bool,
     big: bool,
+    /// A course step's panel, shown beside the stages (the page is then the course's).
+    #[prop(optional)]
+    lesson: Option<ViewFn>,
+    /// The address the page keeps (the course's), instead of the clusters' permalink.
+    #[prop(optional)]
+    pinned: Option<Signal<String>>,
 ) -> impl IntoView {
     // The ready-made scenario this address opens, if any (read before the page rewrites it).
     let preset = scenarios::current(&hooks::location_search());
@@ -41,11 +47,13 @@ pub fn Page(
         playing: RwSignal::new(start_playing),
         embed,
         both: sides.len() > 1,
+        course: lesson.is_some(),
         later: RwSignal::new(false),
     };
     let speed_step = RwSignal::new(0_i32);
     let speed = Memo::new(move |_| super::controls::speed_of(speed_step.get()));
-    let player = Player::new(sides.clone(), ui.playing, speed, lang, ui.big, embed);
+    let mut player = Player::new(sides.clone(), ui.playing, speed, lang, ui.big, embed);
+    player.pinned = pinned;
     let player = PlayerHandle(StoredValue::new_local(Rc::new(player)));
     provide_context(ui);
     provide_context(player);
@@ -63,16 +71,17 @@ pub fn Page(
     let first = sides[0];
     let later = ui.later;
     view! {
-        <main class="app" class:both=ui.both class:embed=embed class:big=move || ui.big.get()>
+        <main class="app" class:both=ui.both class:embed=embed class:big=move || ui.big.get() class:course=ui.course>
             <Header/>
             {(!problems.is_empty()).then(|| view! { <Problems problems=problems.clone()/> })}
+            {lesson.map(|lesson| lesson.run())}
             {preset.map(|i| view! { <ScenarioNow preset=i/> })}
             <div class="sides stages" node_ref=stages_ref>{stages}</div>
             <Show when=move || later.get()>
                 <Controls speed_step=speed_step help=help first=first/>
                 <div class="sides">{sides.iter().map(|side| view! { <Narration side=*side/> }).collect_view()}</div>
                 <div class="sides">{sides.iter().map(|side| view! { <Details side=*side/> }).collect_view()}</div>
-                {(!embed).then(|| view! { <Scenarios current=preset/> })}
+                {(!embed && !ui.course).then(|| view! { <Scenarios current=preset/> })}
             </Show>
         </main>
     }

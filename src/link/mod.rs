@@ -94,7 +94,13 @@ pub struct Link {
     pub big: bool,
     /// `embed=1`: the compact layout for an iframe.
     pub embed: bool,
+    /// `course=<chapter>&step=<n>`: the course, at that chapter's step (0-based here, 1-based
+    /// in the address).
+    pub course: Option<(String, usize)>,
 }
+
+/// Most steps a chapter may have (the address's `step` is at most this).
+pub const MAX_COURSE_STEPS: usize = 99;
 
 impl Default for Link {
     fn default() -> Self {
@@ -109,6 +115,7 @@ impl Default for Link {
             until: None,
             big: false,
             embed: false,
+            course: None,
         }
     }
 }
@@ -191,6 +198,11 @@ impl Link {
             }
         }
         link.keep_to_limits(&mut problems);
+        // A `step` without its `course` names nothing.
+        if link.course.as_ref().is_some_and(|(chapter, _)| chapter.is_empty()) {
+            link.course = None;
+            problems.push(Problem::new("param.step_without_course", &[]));
+        }
         (link, problems)
     }
 
@@ -231,6 +243,22 @@ impl Link {
                     "skraft" => &mut self.kraft,
                     _ => &mut self.shared,
                 } = script;
+            }
+            "course" => {
+                let ok = !v.is_empty()
+                    && v.len() <= 40
+                    && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if !ok {
+                    return Err(bad("param.bad_course"));
+                }
+                let step = self.course.as_ref().map_or(0, |(_, step)| *step);
+                self.course = Some((v.to_string(), step));
+            }
+            "step" => {
+                let n = v.parse::<usize>().ok().filter(|n| (1..=MAX_COURSE_STEPS).contains(n));
+                let step = n.ok_or_else(|| bad("param.bad_step"))? - 1;
+                let chapter = self.course.take().map(|(c, _)| c).unwrap_or_default();
+                self.course = Some((chapter, step));
             }
             "t" => {
                 let us = v.parse::<u64>().ok().filter(|us| *us <= scenario::MAX_TIME.as_us());
@@ -294,6 +322,27 @@ impl Link {
         }
         if let Some(t) = self.until {
             q.push_str(&format!("&t={}", t.as_us()));
+        }
+        if self.big {
+            q.push_str("&big=1");
+        }
+        if self.embed {
+            q.push_str("&embed=1");
+        }
+        if let Some((chapter, step)) = &self.course {
+            q.push_str(&format!("&course={chapter}&step={}", step + 1));
+        }
+        q
+    }
+
+    /// The course's own address: the chapter and step, with the language and layout, and
+    /// nothing of the clusters (the course builds them from its files).
+    pub fn course_query(&self) -> String {
+        let Some((chapter, step)) = &self.course else { return self.to_query() };
+        let mut q = format!("?course={chapter}&step={}", step + 1);
+        if let Some(lang) = self.lang {
+            q.push_str("&lang=");
+            q.push_str(lang.code());
         }
         if self.big {
             q.push_str("&big=1");

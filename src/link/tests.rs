@@ -186,8 +186,10 @@ fn link() -> impl Strategy<Value = Link> {
             .prop_map(|(controllers, ensemble, brokers)| Sizes { controllers, ensemble, brokers });
     let lang = prop_oneof![Just(None), Just(Some(Lang::En)), Just(Some(Lang::Ko))];
     let until = prop_oneof![Just(None), (0..=scenario::MAX_TIME.as_us()).prop_map(|t| Some(Time(t)))];
-    (view, any::<u64>(), sizes, lang, (script(), script(), script()), until, any::<bool>(), any::<bool>()).prop_map(
-        |(view, seed, sizes, lang, (shared, zk, kraft), until, big, embed)| Link {
+    let course = prop_oneof![Just(None), ("[a-z0-9-]{1,40}", 0..MAX_COURSE_STEPS).prop_map(Some)];
+    let flags = (any::<bool>(), any::<bool>(), course);
+    (view, any::<u64>(), sizes, lang, (script(), script(), script()), until, flags).prop_map(
+        |(view, seed, sizes, lang, (shared, zk, kraft), until, (big, embed, course))| Link {
             view,
             seed,
             sizes,
@@ -198,6 +200,7 @@ fn link() -> impl Strategy<Value = Link> {
             until,
             big,
             embed,
+            course,
         },
     )
 }
@@ -230,4 +233,21 @@ proptest! {
         prop_assert!(problems.is_empty(), "{:?}", problems);
         prop_assert_eq!(again, link.renumbered());
     }
+}
+
+#[test]
+fn a_course_address_is_read_and_bad_ones_reported() {
+    let (link, problems) = parse("?course=zk-watches&step=3&lang=ko");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(link.course, Some(("zk-watches".to_string(), 2)));
+    assert_eq!(link.course_query(), "?course=zk-watches&step=3&lang=ko");
+    // The step may come first; without one, the chapter's first.
+    assert_eq!(parse("?step=2&course=kraft").0.course, Some(("kraft".to_string(), 1)));
+    assert_eq!(parse("?course=kraft").0.course, Some(("kraft".to_string(), 0)));
+    let (link, problems) = parse("?course=Bad%20Name&step=0");
+    assert_eq!(keys(&problems), ["param.bad_course", "param.bad_step"]);
+    assert_eq!(link.course, None);
+    let (link, problems) = parse("?step=4");
+    assert_eq!(keys(&problems), ["param.step_without_course"]);
+    assert_eq!(link.course, None);
 }

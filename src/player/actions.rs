@@ -11,6 +11,11 @@ use super::Player;
 use crate::session::lab::Lab;
 
 impl Player {
+    /// Show the state now (after the labs were changed from outside the player).
+    pub fn show(&self) {
+        self.show_now();
+    }
+
     /// Show the state now: draw it at once, publish it, write the address.
     fn show_now(&self) {
         self.draw();

@@ -108,6 +108,9 @@ pub struct Player {
     pub embed: bool,
     /// Large text for a projector (kept in the address).
     big: RwSignal<bool>,
+    /// The address the page keeps while it shows the course (its chapter and step), instead of
+    /// the clusters' permalink.
+    pub pinned: Option<Signal<String>>,
 }
 
 fn perf_now() -> f64 {
@@ -143,6 +146,7 @@ impl Player {
             on_screen: Cell::new(true),
             embed,
             big,
+            pinned: None,
         }
     }
 

@@ -57,6 +57,8 @@ pub struct Lab {
     /// Why the last action was not taken, when a limit of the page's link refused it: a
     /// narration key and its arguments (the app takes it and tells the person).
     pub refused: Option<(&'static str, Vec<String>)>,
+    /// The nodes a course step talks about: drawn highlighted, the others dimmed (empty: none).
+    pub spotlight: Vec<usize>,
 }
 
 impl Lab {
@@ -75,6 +77,7 @@ impl Lab {
             history: History::default(),
             carry_us: 0.0,
             refused: None,
+            spotlight: Vec::new(),
         };
         lab.refresh();
         Ok(lab)

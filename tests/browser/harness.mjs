@@ -20,6 +20,7 @@ const TYPES = {
   '.css': 'text/css',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 /** Serves dist/ on a free loopback port; under `prefix` (`/docs/quorumlab`) if given, where the

@@ -238,6 +238,9 @@ impl<M: ModeCluster> Cluster for M {
     fn last_metadata_latency_ms(&self) -> Option<u64> {
         self.core().watch.latency_ms().last().copied()
     }
+    fn metadata_changes_measured(&self) -> usize {
+        self.core().watch.latency_ms().len()
+    }
     fn sent_by_class(&self) -> [u64; MSG_CLASSES] {
         self.core().world.sent_by_class()
     }

@@ -1,0 +1,665 @@
+//! The course (its data and replays live in `src/course`): it fetches the course's files when
+//! opened, keeps the chapter and step (in the address and the browser's storage), and shows
+//! each step's panel beside a live stage whose clusters the step opens. Next within a chapter
+//! goes on with the same clusters (what the student did stays); Back opens the previous step's
+//! moment again by replay; a chapter, or a step opened from an address, is prepared by
+//! replaying the steps before it as a student who did each would have.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::page::Page;
+use crate::context::{text, use_player, use_ui, PlayerHandle};
+use crate::course::{run, terms, Chapter, Course, Entry, Kind, Piece, Step, Target, Texts, DIR};
+use crate::hooks;
+use crate::i18n::{tr, trf, Lang};
+use crate::link::{Link, Problem};
+use crate::session::lab::Lab;
+use crate::session::open::open_labs;
+
+/// Where the browser remembers the student's place.
+const STORAGE_KEY: &str = "quorumlab.course";
+/// The course's first chapter: where the header's Course link starts a new student.
+pub const FIRST_CHAPTER: &str = "coordination";
+
+/// Where the current step stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    /// Waiting for what the step asks (a task, a question's answer, something to happen).
+    Waiting,
+    /// A question answered (with the choice; `None`: shown without one), playing until it shows.
+    Answered(Option<String>),
+    Done,
+}
+
+/// A step as it was when it opened: Back returns there by replaying this address.
+#[derive(Clone)]
+struct Saved {
+    at: (usize, usize),
+    query: String,
+    entries: Vec<Entry>,
+}
+
+/// The clusters a page opens with, and what to tell the person about them.
+type Opening = (Vec<Lab>, Vec<Problem>);
+
+/// The course's state, shared with the step's panel (which lives inside the page it opens).
+#[derive(Clone, Copy)]
+struct CourseCtx {
+    course: StoredValue<Rc<Course>, LocalStorage>,
+    texts: RwSignal<Option<Rc<Texts>>, LocalStorage>,
+    /// Chapter and step shown.
+    at: RwSignal<(usize, usize)>,
+    status: RwSignal<Status>,
+    entries: StoredValue<Vec<Entry>, LocalStorage>,
+    trail: StoredValue<Vec<Saved>, LocalStorage>,
+    /// The clusters the next page opens with, and what to tell the person about them.
+    staged: StoredValue<Option<Opening>, LocalStorage>,
+    /// A new page (new clusters) each time this changes.
+    mount: RwSignal<u64>,
+    start_playing: RwSignal<bool>,
+    lang: RwSignal<Lang>,
+}
+
+impl CourseCtx {
+    fn step(&self) -> Option<Step> {
+        let (c, s) = self.at.get_untracked();
+        self.course.with_value(|course| course.chapters.get(c).and_then(|ch| ch.steps.get(s).cloned()))
+    }
+
+    fn chapter(&self, c: usize) -> Option<Chapter> {
+        self.course.with_value(|course| course.chapters.get(c).cloned())
+    }
+
+    /// Open chapter `c` at step `s` on fresh clusters, the steps before done by replay.
+    fn open(&self, c: usize, s: usize, mut problems: Vec<Problem>) {
+        let Some(chapter) = self.chapter(c) else { return };
+        let s = s.min(chapter.steps.len().saturating_sub(1));
+        let (labs, entries, s) = match run::prepare(&chapter, s) {
+            Ok((labs, entries)) => (labs, entries, s),
+            Err(e) => {
+                problems.push(Problem::new("course.replay_failed", &[&e]));
+                match run::prepare(&chapter, 0) {
+                    Ok((labs, entries)) => (labs, entries, 0),
+                    Err(e) => {
+                        problems.push(Problem::new("course.replay_failed", &[&e]));
+                        return;
+                    }
+                }
+            }
+        };
+        self.trail.set_value(Vec::new());
+        self.show(c, s, labs, entries, problems);
+    }
+
+    /// A new page with these clusters at chapter `c`, step `s`.
+    fn show(&self, c: usize, s: usize, labs: Vec<Lab>, entries: Vec<Entry>, problems: Vec<Problem>) {
+        self.at.set((c, s));
+        self.entries.set_value(entries);
+        let kind = self.step().map(|st| st.kind);
+        self.status.set(initial(kind.as_ref()));
+        self.start_playing.set(!matches!(kind, Some(Kind::Ask { .. })) && !hooks::prefers_reduced_motion());
+        self.staged.set_value(Some((labs, problems)));
+        self.mount.update(|m| *m += 1);
+    }
+
+    /// Back: the previous step's moment again, by replay of the address saved when it opened
+    /// (or, with none saved, as an address to it would open it).
+    fn back(&self) {
+        let (c, s) = self.at.get_untracked();
+        let mut trail = self.trail.get_value();
+        trail.pop();
+        self.trail.set_value(trail.clone());
+        if let Some(saved) = trail.last().cloned() {
+            let (link, mut problems) = Link::parse(&saved.query);
+            if let Ok(mut labs) = open_labs(&link, &mut problems) {
+                let (pc, ps) = saved.at;
+                if let Some(step) = self.chapter(pc).and_then(|ch| ch.steps.get(ps).cloned()) {
+                    for (lab, entry) in labs.iter_mut().zip(&saved.entries) {
+                        lab.spotlight = run::spotlight(&lab.views, &step, entry);
+                    }
+                }
+                // The page saves this step again when it opens.
+                self.trail.update_value(|t| {
+                    t.pop();
+                });
+                self.show(pc, ps, labs, saved.entries, problems);
+                return;
+            }
+        }
+        if s > 0 {
+            self.open(c, s - 1, Vec::new());
+        } else if c > 0 {
+            let last = self.chapter(c - 1).map_or(0, |ch| ch.steps.len().saturating_sub(1));
+            self.open(c - 1, last, Vec::new());
+        }
+    }
+
+    fn address(&self) -> String {
+        let (c, s) = self.at.get();
+        let id = self.course.with_value(|course| course.chapters.get(c).map(|ch| ch.id.clone())).unwrap_or_default();
+        let link = Link { lang: Some(self.lang.get()), course: Some((id, s)), ..Link::default() };
+        link.course_query()
+    }
+}
+
+fn initial(kind: Option<&Kind>) -> Status {
+    match kind {
+        Some(Kind::Read) | None => Status::Done,
+        _ => Status::Waiting,
+    }
+}
+
+/// Fetch a text file next to the page.
+async fn fetch_text(path: String) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let js = |e: wasm_bindgen::JsValue| e.as_string().unwrap_or_else(|| format!("{path}: network error"));
+    let response = JsFuture::from(window.fetch_with_str(&path)).await.map_err(js)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{path}: not a response"))?;
+    if !response.ok() {
+        return Err(format!("{path}: HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(js)?).await.map_err(js)?;
+    text.as_string().ok_or_else(|| format!("{path}: not text"))
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// Where the header's Course link goes: where the student left off, else the beginning.
+pub fn course_address(lang: Lang) -> String {
+    let kept = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    let kept = kept.filter(|q| Link::parse(q).0.course.is_some());
+    kept.unwrap_or_else(|| format!("?course={FIRST_CHAPTER}&step=1&lang={}", lang.code()))
+}
+
+#[component]
+pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView {
+    let ctx = CourseCtx {
+        course: StoredValue::new_local(Rc::new(Course::default())),
+        texts: RwSignal::new_local(None),
+        at: RwSignal::new((0, 0)),
+        status: RwSignal::new(Status::Done),
+        entries: StoredValue::new_local(Vec::new()),
+        trail: StoredValue::new_local(Vec::new()),
+        staged: StoredValue::new_local(None),
+        mount: RwSignal::new(0),
+        start_playing: RwSignal::new(false),
+        lang,
+    };
+    provide_context(ctx);
+    let failed = RwSignal::new(None::<String>);
+    let text_problems = RwSignal::new(Vec::<String>::new());
+    let (big, embed) = (link.big, link.embed);
+    let (wanted, wanted_step) = link.course.clone().unwrap_or_default();
+
+    // The structure once; the words again whenever the language changes.
+    spawn_local(async move {
+        let parsed =
+            fetch_text(format!("{DIR}course.txt")).await.and_then(|t| Course::parse(&t).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(course) => {
+                let mut problems = problems;
+                let c = course.chapter(&wanted).unwrap_or_else(|| {
+                    problems.push(Problem::new("param.bad_course", &[&wanted]));
+                    0
+                });
+                let s = if course.chapter(&wanted).is_some() { wanted_step } else { 0 };
+                ctx.course.set_value(Rc::new(course));
+                ctx.open(c, s, problems);
+            }
+            Err(e) => failed.set(Some(e)),
+        }
+    });
+    Effect::new(move |_| {
+        let l = lang.get();
+        spawn_local(async move {
+            match fetch_text(format!("{DIR}{}.txt", l.code())).await {
+                Ok(t) => match Texts::parse(&format!("{}.txt", l.code()), &t) {
+                    Ok(texts) => {
+                        text_problems.set(ctx.course.with_value(|c| texts.check(c)));
+                        ctx.texts.set(Some(Rc::new(texts)));
+                    }
+                    Err(e) => failed.set(Some(e.to_string())),
+                },
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    });
+    // The place, in the address and in the browser's memory.
+    let address = Signal::derive(move || {
+        let _ = ctx.mount.get();
+        ctx.address()
+    });
+    Effect::new(move |_| {
+        let q = address.get();
+        if ctx.mount.get() > 0 {
+            hooks::replace_url(&q);
+            if let Some(s) = storage() {
+                let _ = s.set_item(STORAGE_KEY, &q);
+            }
+        }
+    });
+
+    move || {
+        if let Some(e) = failed.get() {
+            let sandbox = format!("?lang={}", lang.get_untracked().code());
+            return view! {
+                <main class="app">
+                    <div class="problems" role="alert" data-testid="problems">
+                        <p>{move || trf(lang.get(), "course.failed", &[&e])}</p>
+                        <p><a href=sandbox>{text(lang, "course.sandbox")}</a></p>
+                    </div>
+                </main>
+            }
+            .into_any();
+        }
+        let _ = ctx.mount.get();
+        let Some((labs, problems)) = ctx.staged.try_update_value(|s| s.take()).flatten() else {
+            return view! { <main class="app"><p class="loading" data-testid="course-loading">{text(lang, "course.loading")}</p></main> }
+                .into_any();
+        };
+        let lesson = ViewFn::from(move || view! { <Lesson text_problems=text_problems/> });
+        let start = ctx.start_playing.get_untracked();
+        view! { <Page labs=labs lang=lang problems=problems start_playing=start embed=embed big=big lesson=lesson pinned=address/> }
+            .into_any()
+    }
+}
+
+/// The step's panel: where the student is, the step's words, what it asks, Back and Next.
+#[component]
+fn Lesson(text_problems: RwSignal<Vec<String>>) -> impl IntoView {
+    let ctx = expect_context::<CourseCtx>();
+    let ui = use_ui();
+    let player = use_player();
+    let lang = ui.lang;
+    // This page's step, saved for Back (once per page: Next saves the steps it opens itself).
+    let at = ctx.at.get_untracked();
+    if ctx.trail.with_value(|t| t.last().is_none_or(|s| s.at != at)) {
+        save(ctx, player);
+    }
+    watch_done(ctx, player);
+    use_step_keys(ctx, player);
+
+    let words = move |key: String| ctx.texts.with(|t| t.as_ref().map(|t| t.all(&key).to_vec()).unwrap_or_default());
+    let one = move |key: String| words(key).into_iter().next().unwrap_or_default();
+    let key = move |what: &str| {
+        let (c, s) = ctx.at.get();
+        ctx.course.with_value(|course| {
+            let ch = &course.chapters[c];
+            format!("{}.{}.{what}", ch.id, ch.steps[s].id)
+        })
+    };
+    let counts = move || {
+        let (c, s) = ctx.at.get();
+        let (chapters, steps) = ctx.course.with_value(|course| (course.chapters.len(), course.chapters[c].steps.len()));
+        (c, s, chapters, steps)
+    };
+    let chapter_title = move || {
+        let (c, ..) = counts();
+        let id = ctx.course.with_value(|course| course.chapters[c].id.clone());
+        one(format!("{id}.title"))
+    };
+    let kind = move || {
+        let _ = ctx.at.get();
+        ctx.step().map(|s| s.kind).unwrap_or(Kind::Read)
+    };
+    let done = move || ctx.status.get() == Status::Done;
+    let next_label = move || {
+        let waiting = !done() && !matches!(ctx.status.get(), Status::Answered(_));
+        let l = lang.get();
+        if waiting && !matches!(kind(), Kind::Read) {
+            tr(l, "course.show")
+        } else {
+            tr(l, "course.next")
+        }
+    };
+    let at_end = move || {
+        let (c, s, chapters, steps) = counts();
+        c + 1 == chapters && s + 1 == steps
+    };
+    let at_start = move || counts().0 == 0 && counts().1 == 0;
+
+    view! {
+        <aside class="panel lesson" data-testid="lesson" aria-labelledby="lesson-title">
+            <Contents/>
+            {move || {
+                let problems = text_problems.get();
+                (!problems.is_empty())
+                    .then(|| {
+                        let shown = problems.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+                        view! { <p class="problems" role="alert">{move || trf(lang.get(), "course.bad_text", &[&shown])}</p> }
+                    })
+            }}
+            <p class="where">
+                {move || {
+                    let (c, s, chapters, steps) = counts();
+                    let l = lang.get();
+                    format!(
+                        "{} · {}",
+                        trf(l, "course.chapter", &[&(c + 1).to_string(), &chapters.to_string()]),
+                        trf(l, "course.step", &[&(s + 1).to_string(), &steps.to_string()]),
+                    )
+                }}
+            </p>
+            <h2 id="lesson-title" data-testid="lesson-title">{chapter_title}</h2>
+            <div class="lesson-text" data-testid="lesson-text" aria-live="polite">
+                {move || words(key("text")).into_iter().map(|p| view! { <p>{paragraph(p, ctx, player)}</p> }).collect_view()}
+                {move || match kind() {
+                    Kind::Read => ().into_any(),
+                    Kind::Watch { .. } => view! { <Ask title="course.watch" key=key("text") body=None/> }.into_any(),
+                    Kind::Task { .. } => view! { <Ask title="course.your_turn" key=key("task") body=Some(one(key("task")))/> }.into_any(),
+                    Kind::Ask { options, answer, .. } => {
+                        view! { <Question question=one(key("ask")) options=options answer=answer key=key("opt")/> }.into_any()
+                    }
+                }}
+                {move || {
+                    let after = done() && !matches!(kind(), Kind::Read);
+                    after.then(|| view! { <p class="after" data-testid="lesson-after">{paragraph(one(key("after")), ctx, player)}</p> })
+                }}
+            </div>
+            <div class="lesson-nav">
+                <button data-testid="course-back" disabled=at_start on:click=move |_| ctx.back()>{text(lang, "course.back")}</button>
+                <button class="primary" data-testid="course-next" disabled=move || at_end() && done() on:click=move |_| next(ctx, player)>
+                    {next_label}
+                </button>
+                <button data-testid="course-free" on:click=move |_| hooks::open(&player.with(|p| p.address_at_moment()))>
+                    {text(lang, "course.free")}
+                </button>
+            </div>
+            <p class="keys">{text(lang, "course.keys")}</p>
+        </aside>
+    }
+}
+
+/// What a step that waits asks, and whether it has happened.
+#[component]
+fn Ask(title: &'static str, key: String, body: Option<String>) -> impl IntoView {
+    let ctx = expect_context::<CourseCtx>();
+    let lang = use_ui().lang;
+    let _ = key;
+    view! {
+        <div class="ask" data-testid="lesson-ask">
+            <strong>{text(lang, title)}</strong>
+            {body.map(|b| view! { <p>{b}</p> })}
+            <p class="state" data-testid="lesson-state">
+                {move || if ctx.status.get() == Status::Done { tr(lang.get(), "course.done") } else { tr(lang.get(), "course.waiting") }}
+            </p>
+        </div>
+    }
+}
+
+/// Predict, then see: the options as buttons; the choice plays the simulation to the answer.
+#[component]
+fn Question(question: String, options: Vec<String>, answer: String, key: String) -> impl IntoView {
+    let ctx = expect_context::<CourseCtx>();
+    let ui = use_ui();
+    let lang = ui.lang;
+    let label = move |o: &str| {
+        if Target::parse(o).is_ok() {
+            return o.to_string();
+        }
+        ctx.texts.with(|t| t.as_ref().map(|t| t.one(&format!("{key}.{o}"))).unwrap_or_default())
+    };
+    let answered = move || !matches!(ctx.status.get(), Status::Waiting);
+    let chosen = move || match ctx.status.get() {
+        Status::Answered(c) => c,
+        _ => None,
+    };
+    let choice_kept = RwSignal::new(None::<String>);
+    let answer_label = label(&answer);
+    let buttons = options
+        .iter()
+        .map(|o| {
+            let o = o.clone();
+            let shown = label(&o);
+            let mine = o.clone();
+            let pressed = move || (choice_kept.get().as_deref() == Some(mine.as_str())).to_string();
+            view! {
+                <button
+                    class="option"
+                    data-testid="lesson-option"
+                    data-option=o.clone()
+                    aria-pressed=pressed
+                    disabled=answered
+                    on:click=move |_| {
+                        choice_kept.set(Some(o.clone()));
+                        ctx.status.set(Status::Answered(Some(o.clone())));
+                        ui.playing.set(true);
+                    }
+                >
+                    {shown}
+                </button>
+            }
+        })
+        .collect_view();
+    let feedback = move || {
+        let _ = chosen();
+        let choice = choice_kept.get()?;
+        let l = lang.get();
+        Some(if choice == answer {
+            tr(l, "course.right").to_string()
+        } else {
+            trf(l, "course.wrong", &[&answer_label])
+        })
+    };
+    view! {
+        <div class="ask" data-testid="lesson-ask">
+            <strong>{text(lang, "course.predict")}</strong>
+            <p>{question}</p>
+            <div class="options" role="group">{buttons}</div>
+            <p class="state" data-testid="lesson-feedback">{feedback}</p>
+        </div>
+    }
+}
+
+/// The chapters, each a door to its first step.
+#[component]
+fn Contents() -> impl IntoView {
+    let ctx = expect_context::<CourseCtx>();
+    let lang = use_ui().lang;
+    let ids: Vec<String> = ctx.course.with_value(|c| c.chapters.iter().map(|ch| ch.id.clone()).collect());
+    view! {
+        <details class="contents">
+            <summary>{text(lang, "course.contents")}</summary>
+            <ol>
+                {ids
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, id)| {
+                        let title = move || {
+                            ctx.texts.with(|t| t.as_ref().map(|t| t.one(&format!("{id}.title"))).unwrap_or_default())
+                        };
+                        let current = move || (ctx.at.get().0 == i).then_some("step");
+                        view! {
+                            <li>
+                                <button class="link" data-testid="course-chapter" aria-current=current on:click=move |_| ctx.open(i, 0, Vec::new())>
+                                    {title}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </details>
+    }
+}
+
+/// A paragraph with its terms (each a button that points at its node on the stage) and code.
+fn paragraph(text: String, ctx: CourseCtx, player: PlayerHandle) -> impl IntoView {
+    let pieces: Vec<(u8, String, String)> = terms(&text)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| match p {
+            Piece::Words(w) => (0, w.to_string(), String::new()),
+            Piece::Code(c) => (1, c.to_string(), String::new()),
+            Piece::Term { node, words } => (2, words.to_string(), node.to_string()),
+        })
+        .collect();
+    pieces
+        .into_iter()
+        .map(|(kind, words, node)| match kind {
+            0 => words.into_any(),
+            1 => view! { <code>{words}</code> }.into_any(),
+            _ => {
+                let (a, b, c) = (node.clone(), node.clone(), node);
+                view! {
+                    <button
+                        class="term"
+                        data-testid="lesson-term"
+                        data-node=c
+                        on:mouseenter=move |_| point_at(ctx, player, Some(&a))
+                        on:focus=move |_| point_at(ctx, player, Some(&b))
+                        on:mouseleave=move |_| point_at(ctx, player, None)
+                        on:blur=move |_| point_at(ctx, player, None)
+                    >
+                        {words}
+                    </button>
+                }
+                .into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// Highlight one node (a term pointed at), or the step's own again.
+fn point_at(ctx: CourseCtx, player: PlayerHandle, node: Option<&str>) {
+    let Some(step) = ctx.step() else { return };
+    let entries = ctx.entries.get_value();
+    player.with(|p| {
+        for (k, side) in p.sides.iter().enumerate() {
+            let entry = entries.get(k).cloned().unwrap_or_default();
+            side.lab.update_value(|lab| {
+                lab.spotlight = match node.and_then(|n| Target::parse(n).ok()) {
+                    Some(t) => t.resolve(&lab.views, &entry).into_iter().collect(),
+                    None => run::spotlight(&lab.views, &step, &entry),
+                };
+            });
+        }
+        p.draw();
+    });
+}
+
+/// Save the current step's moment for Back.
+fn save(ctx: CourseCtx, player: PlayerHandle) {
+    let saved = Saved {
+        at: ctx.at.get_untracked(),
+        query: player.with(|p| p.address_at_moment()),
+        entries: ctx.entries.get_value(),
+    };
+    ctx.trail.update_value(|t| t.push(saved));
+}
+
+/// Next: a step still waiting is shown (its task done for the student, its question revealed,
+/// the simulation played); a finished one gives way to the next step (the next chapter opens
+/// on fresh clusters).
+fn next(ctx: CourseCtx, player: PlayerHandle) {
+    let Some(step) = ctx.step() else { return };
+    let ui_playing = player.with(|p| p.playing);
+    match (ctx.status.get_untracked(), &step.kind) {
+        (Status::Done, _) | (_, Kind::Read) => {}
+        (Status::Waiting, Kind::Task { solve, .. }) => {
+            player.with(|p| {
+                p.act_on(None, &|lab| {
+                    for action in solve {
+                        if lab.cluster.check(action).is_ok() {
+                            lab.act(action.clone());
+                        }
+                    }
+                })
+            });
+            ui_playing.set(true);
+            return;
+        }
+        (Status::Waiting, Kind::Ask { .. }) => {
+            ctx.status.set(Status::Answered(None));
+            ui_playing.set(true);
+            return;
+        }
+        _ => {
+            ui_playing.set(true);
+            return;
+        }
+    }
+    let (c, s) = ctx.at.get_untracked();
+    let steps = ctx.chapter(c).map_or(0, |ch| ch.steps.len());
+    if s + 1 < steps {
+        ctx.at.set((c, s + 1));
+        let Some(step) = ctx.step() else { return };
+        let entries: Vec<Entry> = player.with(|p| {
+            p.sides
+                .iter()
+                .map(|side| side.lab.try_update_value(|lab| run::enter_lab(lab, &step)).unwrap_or_default())
+                .collect()
+        });
+        ctx.entries.set_value(entries);
+        ctx.status.set(initial(Some(&step.kind)));
+        match step.kind {
+            Kind::Ask { .. } => ui_playing.set(false),
+            Kind::Watch { .. } | Kind::Task { .. } => ui_playing.set(true),
+            Kind::Read => {}
+        }
+        player.with(|p| {
+            p.show();
+            p.resume();
+        });
+        save(ctx, player);
+    } else if ctx.course.with_value(|course| c + 1 < course.chapters.len()) {
+        ctx.open(c + 1, 0, Vec::new());
+    }
+}
+
+/// Watch the clusters for what the step waits for; when it has happened, pause and explain.
+fn watch_done(ctx: CourseCtx, player: PlayerHandle) {
+    let sides = player.with(|p| p.sides.clone());
+    let playing = player.with(|p| p.playing);
+    Effect::new(move |_| {
+        let status = ctx.status.get();
+        let _ = ctx.at.get();
+        // Looked at again whenever a side publishes what it shows.
+        sides.iter().for_each(|s| s.snapshot.track());
+        let waiting = match status {
+            Status::Done => false,
+            Status::Answered(_) => true,
+            Status::Waiting => !matches!(ctx.step().map(|s| s.kind), Some(Kind::Ask { .. })),
+        };
+        let Some(cond) = ctx.step().and_then(|s| s.kind.until().cloned()) else { return };
+        if !waiting {
+            return;
+        }
+        let entries = ctx.entries.get_value();
+        let holds = sides.iter().zip(&entries).all(|(side, entry)| side.lab.with_value(|lab| cond.holds(lab, entry)));
+        if holds && entries.len() == sides.len() {
+            ctx.status.set(Status::Done);
+            playing.set(false);
+        }
+    });
+}
+
+/// PageDown / PageUp (what a presenter's clicker sends) and the arrow keys move through steps.
+fn use_step_keys(ctx: CourseCtx, player: PlayerHandle) {
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().to_ascii_lowercase().as_str(), "input" | "textarea" | "select"));
+        if typing {
+            return;
+        }
+        match ev.key().as_str() {
+            "PageDown" | "ArrowRight" => next(ctx, player),
+            "PageUp" | "ArrowLeft" => ctx.back(),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
+}
