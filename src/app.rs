@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::course::CourseView;
-use crate::components::Page;
+use crate::components::page::{page_view, Opened};
 use crate::hooks;
 use crate::link::Link;
 use crate::session::open::open_labs;
@@ -22,6 +22,5 @@ pub fn App() -> impl IntoView {
     // A permalink opens paused at its moment; so does a page for someone who asked the system
     // for reduced motion (nothing moves until they press Play).
     let start_playing = link.until.is_none() && !hooks::prefers_reduced_motion();
-    view! { <Page labs=labs lang=lang problems=problems start_playing=start_playing embed=link.embed big=link.big/> }
-        .into_any()
+    page_view(Opened { labs, lang, problems, start_playing, embed: link.embed, big: link.big }, None, None)
 }

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::page::Page;
+use super::page::{page_view, Opened};
 use crate::context::{text, use_player, use_ui, PlayerHandle};
 use crate::course::{run, terms, Chapter, Course, Entry, Kind, Piece, Step, Target, Texts, DIR};
 use crate::hooks;
@@ -26,15 +26,13 @@ const STORAGE_KEY: &str = "quorumlab.course";
 /// The course's first chapter: where the header's Course link starts a new student.
 pub const FIRST_CHAPTER: &str = "coordination";
 
-/// Where the current step stands.
-#[derive(Clone, Debug, PartialEq)]
-enum Status {
-    /// Waiting for what the step asks (a task, a question's answer, something to happen).
-    Waiting,
-    /// A question answered (with the choice; `None`: shown without one), playing until it shows.
-    Answered(Option<String>),
-    Done,
-}
+// Where the current step stands (a `u8` signal: the page already has that type's code; each new
+// signal type adds its own to the download).
+/// Waiting for what the step asks (a task, a question's answer, something to happen).
+const WAITING: u8 = 0;
+/// A question answered (or revealed), playing until the answer shows.
+const ANSWERED: u8 = 1;
+const DONE: u8 = 2;
 
 /// A step as it was when it opened: Back returns there by replaying this address.
 #[derive(Clone)]
@@ -51,23 +49,48 @@ type Opening = (Vec<Lab>, Vec<Problem>);
 #[derive(Clone, Copy)]
 struct CourseCtx {
     course: StoredValue<Rc<Course>, LocalStorage>,
-    texts: RwSignal<Option<Rc<Texts>>, LocalStorage>,
-    /// Chapter and step shown.
-    at: RwSignal<(usize, usize)>,
-    status: RwSignal<Status>,
+    texts: StoredValue<Option<Rc<Texts>>, LocalStorage>,
+    /// Bumped when `texts` arrive (the words in another language).
+    texts_seen: RwSignal<u8>,
+    /// Chapter and step shown, as `chapter * 100 + step` (see [`CourseCtx::place`]).
+    at: RwSignal<Option<usize>>,
+    status: RwSignal<u8>,
     entries: StoredValue<Vec<Entry>, LocalStorage>,
     trail: StoredValue<Vec<Saved>, LocalStorage>,
     /// The clusters the next page opens with, and what to tell the person about them.
     staged: StoredValue<Option<Opening>, LocalStorage>,
     /// A new page (new clusters) each time this changes.
-    mount: RwSignal<u64>,
+    mount: RwSignal<u8>,
     start_playing: RwSignal<bool>,
     lang: RwSignal<Lang>,
 }
 
 impl CourseCtx {
+    /// Chapter and step shown (tracked).
+    fn place(&self) -> (usize, usize) {
+        split(self.at.get())
+    }
+
+    fn place_untracked(&self) -> (usize, usize) {
+        split(self.at.get_untracked())
+    }
+
+    fn set_place(&self, c: usize, s: usize) {
+        self.at.set(Some(c * 100 + s));
+    }
+
+    /// The paragraphs under `key` in the current language (tracked: they change with it).
+    fn words(&self, key: &str) -> Vec<String> {
+        let _ = self.texts_seen.get();
+        self.texts.with_value(|t| t.as_ref().map(|t| t.all(key).to_vec()).unwrap_or_default())
+    }
+
+    fn one(&self, key: &str) -> String {
+        self.words(key).into_iter().next().unwrap_or_default()
+    }
+
     fn step(&self) -> Option<Step> {
-        let (c, s) = self.at.get_untracked();
+        let (c, s) = self.place_untracked();
         self.course.with_value(|course| course.chapters.get(c).and_then(|ch| ch.steps.get(s).cloned()))
     }
 
@@ -98,19 +121,19 @@ impl CourseCtx {
 
     /// A new page with these clusters at chapter `c`, step `s`.
     fn show(&self, c: usize, s: usize, labs: Vec<Lab>, entries: Vec<Entry>, problems: Vec<Problem>) {
-        self.at.set((c, s));
+        self.set_place(c, s);
         self.entries.set_value(entries);
         let kind = self.step().map(|st| st.kind);
         self.status.set(initial(kind.as_ref()));
         self.start_playing.set(!matches!(kind, Some(Kind::Ask { .. })) && !hooks::prefers_reduced_motion());
         self.staged.set_value(Some((labs, problems)));
-        self.mount.update(|m| *m += 1);
+        self.mount.update(|m| *m = m.wrapping_add(1));
     }
 
     /// Back: the previous step's moment again, by replay of the address saved when it opened
     /// (or, with none saved, as an address to it would open it).
     fn back(&self) {
-        let (c, s) = self.at.get_untracked();
+        let (c, s) = self.place_untracked();
         let mut trail = self.trail.get_value();
         trail.pop();
         self.trail.set_value(trail.clone());
@@ -140,18 +163,23 @@ impl CourseCtx {
     }
 
     fn address(&self) -> String {
-        let (c, s) = self.at.get();
+        let (c, s) = self.place_untracked();
         let id = self.course.with_value(|course| course.chapters.get(c).map(|ch| ch.id.clone())).unwrap_or_default();
         let link = Link { lang: Some(self.lang.get()), course: Some((id, s)), ..Link::default() };
         link.course_query()
     }
 }
 
-fn initial(kind: Option<&Kind>) -> Status {
+fn initial(kind: Option<&Kind>) -> u8 {
     match kind {
-        Some(Kind::Read) | None => Status::Done,
-        _ => Status::Waiting,
+        Some(Kind::Read) | None => DONE,
+        _ => WAITING,
     }
+}
+
+fn split(at: Option<usize>) -> (usize, usize) {
+    let at = at.unwrap_or(0);
+    (at / 100, at % 100)
 }
 
 /// Fetch a text file next to the page.
@@ -182,9 +210,10 @@ pub fn course_address(lang: Lang) -> String {
 pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> impl IntoView {
     let ctx = CourseCtx {
         course: StoredValue::new_local(Rc::new(Course::default())),
-        texts: RwSignal::new_local(None),
-        at: RwSignal::new((0, 0)),
-        status: RwSignal::new(Status::Done),
+        texts: StoredValue::new_local(None),
+        texts_seen: RwSignal::new(0),
+        at: RwSignal::new(None),
+        status: RwSignal::new(DONE),
         entries: StoredValue::new_local(Vec::new()),
         trail: StoredValue::new_local(Vec::new()),
         staged: StoredValue::new_local(None),
@@ -223,7 +252,8 @@ pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> i
                 Ok(t) => match Texts::parse(&format!("{}.txt", l.code()), &t) {
                     Ok(texts) => {
                         text_problems.set(ctx.course.with_value(|c| texts.check(c)));
-                        ctx.texts.set(Some(Rc::new(texts)));
+                        ctx.texts.set_value(Some(Rc::new(texts)));
+                        ctx.texts_seen.update(|n| *n = n.wrapping_add(1));
                     }
                     Err(e) => failed.set(Some(e.to_string())),
                 },
@@ -232,12 +262,9 @@ pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> i
         });
     });
     // The place, in the address and in the browser's memory.
-    let address = Signal::derive(move || {
-        let _ = ctx.mount.get();
-        ctx.address()
-    });
     Effect::new(move |_| {
-        let q = address.get();
+        let _ = (ctx.at.get(), lang.get());
+        let q = ctx.address();
         if ctx.mount.get() > 0 {
             hooks::replace_url(&q);
             if let Some(s) = storage() {
@@ -259,15 +286,19 @@ pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> i
             }
             .into_any();
         }
-        let _ = ctx.mount.get();
-        let Some((labs, problems)) = ctx.staged.try_update_value(|s| s.take()).flatten() else {
-            return view! { <main class="app"><p class="loading" data-testid="course-loading">{text(lang, "course.loading")}</p></main> }
-                .into_any();
+        // A new page for new clusters: keyed, so its stages get new canvases (a canvas handed to
+        // the drawing worker cannot be handed over again, and a re-rendered view would keep it).
+        let page = move |_: u8| {
+            let Some((labs, problems)) = ctx.staged.try_update_value(|s| s.take()).flatten() else {
+                return view! { <main class="app"><p class="loading" data-testid="course-loading">{text(lang, "course.loading")}</p></main> }
+                    .into_any();
+            };
+            let lesson = ViewFn::from(move || view! { <Lesson text_problems=text_problems/> });
+            let start = ctx.start_playing.get_untracked();
+            let pinned: Rc<dyn Fn() -> String> = Rc::new(move || ctx.address());
+            page_view(Opened { labs, lang, problems, start_playing: start, embed, big }, Some(lesson), Some(pinned))
         };
-        let lesson = ViewFn::from(move || view! { <Lesson text_problems=text_problems/> });
-        let start = ctx.start_playing.get_untracked();
-        view! { <Page labs=labs lang=lang problems=problems start_playing=start embed=embed big=big lesson=lesson pinned=address/> }
-            .into_any()
+        view! { <For each=move || [ctx.mount.get()] key=|m| *m children=page/> }.into_any()
     }
 }
 
@@ -279,24 +310,24 @@ fn Lesson(text_problems: RwSignal<Vec<String>>) -> impl IntoView {
     let player = use_player();
     let lang = ui.lang;
     // This page's step, saved for Back (once per page: Next saves the steps it opens itself).
-    let at = ctx.at.get_untracked();
+    let at = ctx.place_untracked();
     if ctx.trail.with_value(|t| t.last().is_none_or(|s| s.at != at)) {
         save(ctx, player);
     }
     watch_done(ctx, player);
     use_step_keys(ctx, player);
 
-    let words = move |key: String| ctx.texts.with(|t| t.as_ref().map(|t| t.all(&key).to_vec()).unwrap_or_default());
-    let one = move |key: String| words(key).into_iter().next().unwrap_or_default();
+    let words = move |key: String| ctx.words(&key);
+    let one = move |key: String| ctx.one(&key);
     let key = move |what: &str| {
-        let (c, s) = ctx.at.get();
+        let (c, s) = ctx.place();
         ctx.course.with_value(|course| {
             let ch = &course.chapters[c];
             format!("{}.{}.{what}", ch.id, ch.steps[s].id)
         })
     };
     let counts = move || {
-        let (c, s) = ctx.at.get();
+        let (c, s) = ctx.place();
         let (chapters, steps) = ctx.course.with_value(|course| (course.chapters.len(), course.chapters[c].steps.len()));
         (c, s, chapters, steps)
     };
@@ -309,9 +340,9 @@ fn Lesson(text_problems: RwSignal<Vec<String>>) -> impl IntoView {
         let _ = ctx.at.get();
         ctx.step().map(|s| s.kind).unwrap_or(Kind::Read)
     };
-    let done = move || ctx.status.get() == Status::Done;
+    let done = move || ctx.status.get() == DONE;
     let next_label = move || {
-        let waiting = !done() && !matches!(ctx.status.get(), Status::Answered(_));
+        let waiting = ctx.status.get() == WAITING;
         let l = lang.get();
         if waiting && !matches!(kind(), Kind::Read) {
             tr(l, "course.show")
@@ -325,8 +356,17 @@ fn Lesson(text_problems: RwSignal<Vec<String>>) -> impl IntoView {
     };
     let at_start = move || counts().0 == 0 && counts().1 == 0;
 
+    let step_id = move || {
+        let (c, s) = ctx.place();
+        ctx.course.with_value(|course| format!("{}.{}", course.chapters[c].id, course.chapters[c].steps[s].id))
+    };
+    let status = move || match ctx.status.get() {
+        WAITING => "waiting",
+        ANSWERED => "answered",
+        _ => "done",
+    };
     view! {
-        <aside class="panel lesson" data-testid="lesson" aria-labelledby="lesson-title">
+        <aside class="panel lesson" data-testid="lesson" data-step=step_id data-status=status aria-labelledby="lesson-title">
             <Contents/>
             {move || {
                 let problems = text_problems.get();
@@ -382,13 +422,14 @@ fn Lesson(text_problems: RwSignal<Vec<String>>) -> impl IntoView {
 fn Ask(title: &'static str, key: String, body: Option<String>) -> impl IntoView {
     let ctx = expect_context::<CourseCtx>();
     let lang = use_ui().lang;
+    let player = use_player();
     let _ = key;
     view! {
         <div class="ask" data-testid="lesson-ask">
             <strong>{text(lang, title)}</strong>
-            {body.map(|b| view! { <p>{b}</p> })}
+            {body.map(|b| view! { <p>{paragraph(b, ctx, player)}</p> })}
             <p class="state" data-testid="lesson-state">
-                {move || if ctx.status.get() == Status::Done { tr(lang.get(), "course.done") } else { tr(lang.get(), "course.waiting") }}
+                {move || if ctx.status.get() == DONE { tr(lang.get(), "course.done") } else { tr(lang.get(), "course.waiting") }}
             </p>
         </div>
     }
@@ -404,13 +445,9 @@ fn Question(question: String, options: Vec<String>, answer: String, key: String)
         if Target::parse(o).is_ok() {
             return o.to_string();
         }
-        ctx.texts.with(|t| t.as_ref().map(|t| t.one(&format!("{key}.{o}"))).unwrap_or_default())
+        ctx.one(&format!("{key}.{o}"))
     };
-    let answered = move || !matches!(ctx.status.get(), Status::Waiting);
-    let chosen = move || match ctx.status.get() {
-        Status::Answered(c) => c,
-        _ => None,
-    };
+    let answered = move || ctx.status.get() != WAITING;
     let choice_kept = RwSignal::new(None::<String>);
     let answer_label = label(&answer);
     let buttons = options
@@ -429,7 +466,7 @@ fn Question(question: String, options: Vec<String>, answer: String, key: String)
                     disabled=answered
                     on:click=move |_| {
                         choice_kept.set(Some(o.clone()));
-                        ctx.status.set(Status::Answered(Some(o.clone())));
+                        ctx.status.set(ANSWERED);
                         ui.playing.set(true);
                     }
                 >
@@ -439,7 +476,6 @@ fn Question(question: String, options: Vec<String>, answer: String, key: String)
         })
         .collect_view();
     let feedback = move || {
-        let _ = chosen();
         let choice = choice_kept.get()?;
         let l = lang.get();
         Some(if choice == answer {
@@ -451,7 +487,7 @@ fn Question(question: String, options: Vec<String>, answer: String, key: String)
     view! {
         <div class="ask" data-testid="lesson-ask">
             <strong>{text(lang, "course.predict")}</strong>
-            <p>{question}</p>
+            <p>{paragraph(question, ctx, use_player())}</p>
             <div class="options" role="group">{buttons}</div>
             <p class="state" data-testid="lesson-feedback">{feedback}</p>
         </div>
@@ -472,10 +508,8 @@ fn Contents() -> impl IntoView {
                     .into_iter()
                     .enumerate()
                     .map(|(i, id)| {
-                        let title = move || {
-                            ctx.texts.with(|t| t.as_ref().map(|t| t.one(&format!("{id}.title"))).unwrap_or_default())
-                        };
-                        let current = move || (ctx.at.get().0 == i).then_some("step");
+                        let title = move || ctx.one(&format!("{id}.title"));
+                        let current = move || (ctx.place().0 == i).then_some("step");
                         view! {
                             <li>
                                 <button class="link" data-testid="course-chapter" aria-current=current on:click=move |_| ctx.open(i, 0, Vec::new())>
@@ -541,14 +575,14 @@ fn point_at(ctx: CourseCtx, player: PlayerHandle, node: Option<&str>) {
                 };
             });
         }
-        p.draw();
+        p.show();
     });
 }
 
 /// Save the current step's moment for Back.
 fn save(ctx: CourseCtx, player: PlayerHandle) {
     let saved = Saved {
-        at: ctx.at.get_untracked(),
+        at: ctx.place_untracked(),
         query: player.with(|p| p.address_at_moment()),
         entries: ctx.entries.get_value(),
     };
@@ -562,8 +596,8 @@ fn next(ctx: CourseCtx, player: PlayerHandle) {
     let Some(step) = ctx.step() else { return };
     let ui_playing = player.with(|p| p.playing);
     match (ctx.status.get_untracked(), &step.kind) {
-        (Status::Done, _) | (_, Kind::Read) => {}
-        (Status::Waiting, Kind::Task { solve, .. }) => {
+        (DONE, _) | (_, Kind::Read) => {}
+        (WAITING, Kind::Task { solve, .. }) => {
             player.with(|p| {
                 p.act_on(None, &|lab| {
                     for action in solve {
@@ -576,8 +610,8 @@ fn next(ctx: CourseCtx, player: PlayerHandle) {
             ui_playing.set(true);
             return;
         }
-        (Status::Waiting, Kind::Ask { .. }) => {
-            ctx.status.set(Status::Answered(None));
+        (WAITING, Kind::Ask { .. }) => {
+            ctx.status.set(ANSWERED);
             ui_playing.set(true);
             return;
         }
@@ -586,10 +620,10 @@ fn next(ctx: CourseCtx, player: PlayerHandle) {
             return;
         }
     }
-    let (c, s) = ctx.at.get_untracked();
+    let (c, s) = ctx.place_untracked();
     let steps = ctx.chapter(c).map_or(0, |ch| ch.steps.len());
     if s + 1 < steps {
-        ctx.at.set((c, s + 1));
+        ctx.set_place(c, s + 1);
         let Some(step) = ctx.step() else { return };
         let entries: Vec<Entry> = player.with(|p| {
             p.sides
@@ -618,15 +652,21 @@ fn next(ctx: CourseCtx, player: PlayerHandle) {
 fn watch_done(ctx: CourseCtx, player: PlayerHandle) {
     let sides = player.with(|p| p.sides.clone());
     let playing = player.with(|p| p.playing);
+    // A page being replaced by a new one (another chapter, Back) still sees the course's place
+    // change before it goes: it must not judge the new step on its old clusters.
+    let page = ctx.mount.get_untracked();
     Effect::new(move |_| {
         let status = ctx.status.get();
         let _ = ctx.at.get();
+        if ctx.mount.get_untracked() != page {
+            return;
+        }
         // Looked at again whenever a side publishes what it shows.
         sides.iter().for_each(|s| s.snapshot.track());
         let waiting = match status {
-            Status::Done => false,
-            Status::Answered(_) => true,
-            Status::Waiting => !matches!(ctx.step().map(|s| s.kind), Some(Kind::Ask { .. })),
+            DONE => false,
+            ANSWERED => true,
+            _ => !matches!(ctx.step().map(|s| s.kind), Some(Kind::Ask { .. })),
         };
         let Some(cond) = ctx.step().and_then(|s| s.kind.until().cloned()) else { return };
         if !waiting {
@@ -635,7 +675,7 @@ fn watch_done(ctx: CourseCtx, player: PlayerHandle) {
         let entries = ctx.entries.get_value();
         let holds = sides.iter().zip(&entries).all(|(side, entry)| side.lab.with_value(|lab| cond.holds(lab, entry)));
         if holds && entries.len() == sides.len() {
-            ctx.status.set(Status::Done);
+            ctx.status.set(DONE);
             playing.set(false);
         }
     });

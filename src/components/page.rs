@@ -36,7 +36,7 @@ pub fn Page(
     lesson: Option<ViewFn>,
     /// The address the page keeps (the course's), instead of the clusters' permalink.
     #[prop(optional)]
-    pinned: Option<Signal<String>>,
+    pinned: Option<Rc<dyn Fn() -> String>>,
 ) -> impl IntoView {
     // The ready-made scenario this address opens, if any (read before the page rewrites it).
     let preset = scenarios::current(&hooks::location_search());
@@ -85,6 +85,24 @@ pub fn Page(
             </Show>
         </main>
     }
+}
+
+/// What a page opens with.
+pub struct Opened {
+    pub labs: Vec<Lab>,
+    pub lang: RwSignal<Lang>,
+    pub problems: Vec<Problem>,
+    pub start_playing: bool,
+    pub embed: bool,
+    pub big: bool,
+}
+
+/// The page, built in one place for the app and the course: each `view!` that names a component
+/// is a copy of that component's code in the download.
+#[inline(never)]
+pub fn page_view(opened: Opened, lesson: Option<ViewFn>, pinned: Option<Rc<dyn Fn() -> String>>) -> AnyView {
+    let Opened { labs, lang, problems, start_playing, embed, big } = opened;
+    Page(PageProps { labs, lang, problems, start_playing, embed, big, lesson, pinned }).into_any()
 }
 
 /// Start once the canvases exist; restart when play is pressed. The controls and the panels

@@ -91,6 +91,7 @@ fn Stage(side: SideView, index: usize) -> impl IntoView {
                     data-node=move || node(i, &|v, _| v.name())
                     data-role=move || node(i, &|v, _| v.role.slug().to_string())
                     data-cut=move || snapshot.with(|s| s.cut.get(i).copied().unwrap_or(0).min(4).to_string())
+                    data-spot=move || snapshot.with(|s| s.spotlight.contains(&i)).then_some("1")
                     style:left=move || percent(position(i).0)
                     style:top=move || percent(position(i).1)
                     aria-label=move || node(i, &|v, _| node_label(lang.get(), v))

@@ -34,8 +34,8 @@ impl Player {
 
     /// The page's address: a permalink, to the moment shown while paused.
     pub fn address(&self) -> String {
-        if let Some(pinned) = self.pinned {
-            return pinned.get_untracked();
+        if let Some(pinned) = &self.pinned {
+            return pinned();
         }
         self.address_with(!self.playing.get_untracked())
     }

@@ -110,7 +110,7 @@ pub struct Player {
     big: RwSignal<bool>,
     /// The address the page keeps while it shows the course (its chapter and step), instead of
     /// the clusters' permalink.
-    pub pinned: Option<Signal<String>>,
+    pub pinned: Option<Rc<dyn Fn() -> String>>,
 }
 
 fn perf_now() -> f64 {

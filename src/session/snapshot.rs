@@ -26,6 +26,8 @@ pub struct Snapshot {
     pub delay_us: u64,
     /// Each node's side while a partition is in force (0: not named, reaches everyone).
     pub cut: Vec<u8>,
+    /// The nodes a course step highlights.
+    pub spotlight: Vec<usize>,
 }
 
 impl Snapshot {
@@ -48,6 +50,7 @@ impl Snapshot {
             loss_per_mille,
             delay_us,
             cut: lab.cluster.partition_sides(),
+            spotlight: lab.spotlight.clone(),
         }
     }
 

@@ -23,9 +23,9 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves dist/ on a free loopback port; under `prefix` (`/docs/quorumlab`) if given, where the
+/** Serves dist/ (or `root`) on a free loopback port; under `prefix` (`/docs/quorumlab`) if given, where the
  * folder's own address without its trailing slash gets index.html as well (no redirect). */
-export async function serveDist({ prefix = '' } = {}) {
+export async function serveDist({ prefix = '', root = DIST } = {}) {
   const server = createServer(async (req, res) => {
     try {
       let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -34,8 +34,8 @@ export async function serveDist({ prefix = '' } = {}) {
         else if (path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
         else throw new Error('outside the folder');
       }
-      let file = normalize(join(DIST, path));
-      if (!file.startsWith(DIST)) throw new Error('outside dist');
+      let file = normalize(join(root, path));
+      if (!file.startsWith(root)) throw new Error('outside dist');
       if (path.endsWith('/')) file = join(file, 'index.html');
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
