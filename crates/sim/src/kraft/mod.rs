@@ -148,10 +148,6 @@ impl Config {
             // Model settings (not Kafka configs): see the fields' docs.
             "model.election.timeout.max.ms" => self.election_timeout_max_ms = Some(ms(10, 600_000)?),
             "model.fetch.max.wait.ms" => self.fetch_max_wait_ms = ms(1, 600_000)?,
-            // The initial topic and the broker count, as ZooKeeper mode takes them (so one
-            // address can carry a size the page's own choices do not offer).
-            "partitions" => self.partitions = ms(0, u64::from(crate::scenario::MAX_PARTITIONS))? as u32,
-            "brokers" => self.brokers = ms(0, 200)? as usize,
             "broker.heartbeat.interval.ms" => self.broker_heartbeat_interval_ms = ms(10, 600_000)?,
             "broker.session.timeout.ms" => self.broker_session_timeout_ms = ms(10, 600_000)?,
             "quorum.pre.vote" | "pre.vote" => {
@@ -472,9 +468,6 @@ mod config_tests {
         c.apply_setting("model.election.timeout.max.ms", "150").unwrap();
         assert_eq!(c.election_timeout_range_us(), (150_000, 150_000));
         c.apply_setting("model.fetch.max.wait.ms", "75").unwrap();
-        c.apply_setting("partitions", "2000").unwrap();
-        c.apply_setting("brokers", "40").unwrap();
-        assert_eq!((c.fetch_max_wait_ms, c.partitions, c.brokers), (75, 2_000, 40));
-        assert!(c.apply_setting("partitions", "1000001").is_err());
+        assert_eq!(c.fetch_max_wait_ms, 75);
     }
 }
