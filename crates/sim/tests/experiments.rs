@@ -43,19 +43,29 @@ fn zookeeper_mode_failover_grows_with_partitions_and_kraft_stays_flat() {
 }
 
 /// A row's script and setup replay the run: the stopwatch of the replay shows the failover
-/// the row measured.
+/// the row measured, in both modes.
 #[test]
 fn a_scale_row_replays_from_its_script() {
-    let row = &scale(Mode::Kraft, &[1_000])[0];
-    let script = scenario::parse(&row.script).unwrap();
-    let failover_at = script.steps[0].at;
-    let setup = Setup { mode: Mode::Kraft, seed: row.seed, brokers: row.brokers, script, ..Setup::default() };
-    let mut cluster = build(&setup).unwrap();
-    let failover_ms = row.controller_failover_ms.unwrap();
-    cluster.run_until(failover_at.plus_ms(failover_ms + 1), usize::MAX);
-    assert_eq!(cluster.controller_gaps(), (None, Some(failover_ms)));
-    // The address carries the same script.
-    assert!(row.link.contains("&s=set%20partitions%3D1000%0Aat%2020s%20crash%20controller%0A"), "{}", row.link);
+    for mode in [Mode::Zk, Mode::Kraft] {
+        let row = &scale(mode, &[1_000])[0];
+        let script = scenario::parse(&row.script).unwrap();
+        let failover_at = script.steps[0].at;
+        let setup = Setup {
+            mode,
+            seed: row.seed,
+            brokers: row.brokers,
+            partitions: row.partitions,
+            script,
+            ..Setup::default()
+        };
+        let mut cluster = build(&setup).unwrap();
+        let failover_ms = row.controller_failover_ms.unwrap();
+        cluster.run_until(failover_at.plus_ms(failover_ms + 1), usize::MAX);
+        assert_eq!(cluster.controller_gaps(), (None, Some(failover_ms)), "{mode:?}");
+        // The address carries the sizes and the same script.
+        let head = format!("?mode={}&seed=1&controllers=3&ensemble=3&brokers=6&partitions=1000&s=at%20", mode.as_str());
+        assert!(row.link.starts_with(&head) && row.link.ends_with("%0A"), "{}", row.link);
+    }
 }
 
 fn elections(seeds: u64) -> Vec<ElectionRow> {
@@ -93,6 +103,7 @@ fn an_election_row_replays_from_its_script() {
         seed: row.seed,
         controllers: 5,
         brokers: 0,
+        partitions: 0,
         script: scenario::parse(&row.script).unwrap(),
         ..Setup::default()
     };

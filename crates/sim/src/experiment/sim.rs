@@ -11,13 +11,8 @@ use crate::world::{RoleRef, Target};
 use crate::zk;
 use crate::NodeId;
 
-/// The page's own limit on `brokers=` in an address (`src/link/mod.rs`, `MAX_BROKERS`); more
-/// brokers travel as a `set brokers=N` line.
-const LINK_MAX_BROKERS: usize = 12;
-
-/// The setup a run uses and its address write the same cluster: the sizes the page's address
-/// carries, and everything else as `set` lines (`partitions`, and `brokers` beyond the page's
-/// choices), ahead of `extra` settings and the steps.
+/// The setup of one run: the sizes as the page's address carries them (`controllers`,
+/// `ensemble`, `brokers`, `partitions`), then `extra` settings (and the caller's steps).
 pub(crate) fn setup_for(
     mode: Mode,
     seed: u64,
@@ -28,37 +23,31 @@ pub(crate) fn setup_for(
 ) -> Setup {
     let defaults = Setup::default();
     let mut script = Script::default();
-    if partitions != defaults.partitions {
-        script.settings.push(("partitions".into(), partitions.to_string()));
-    }
-    let link_brokers = if brokers <= LINK_MAX_BROKERS {
-        brokers
-    } else {
-        script.settings.push(("brokers".into(), brokers.to_string()));
-        defaults.brokers
-    };
     script.settings.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
     Setup {
         mode,
         seed,
         controllers: if mode == Mode::Kraft { quorum } else { defaults.controllers },
         ensemble: if mode == Mode::Zk { quorum } else { defaults.ensemble },
-        brokers: link_brokers,
-        partitions: defaults.partitions,
+        brokers,
+        partitions,
         script,
     }
 }
 
-/// The page address (relative: `?mode=…`) that opens this setup, as `src/link/mod.rs` parses
-/// it: one cluster, its seed and sizes, and the script in `s`.
+/// The page address (relative: `?mode=…`) that opens this setup: one cluster, its seed and
+/// sizes, and the script in `s`, as `src/link/mod.rs` writes them. `partitions=N` is the
+/// initial topic's size (issue 21 asks the page for it; `Setup::partitions`, `qlab run
+/// --partitions`).
 pub fn link_for(setup: &Setup) -> String {
     let mut q = format!(
-        "?mode={}&seed={}&controllers={}&ensemble={}&brokers={}",
+        "?mode={}&seed={}&controllers={}&ensemble={}&brokers={}&partitions={}",
         setup.mode.as_str(),
         setup.seed,
         setup.controllers,
         setup.ensemble,
-        setup.brokers
+        setup.brokers,
+        setup.partitions
     );
     let text = setup.script.to_text();
     if !text.is_empty() {
