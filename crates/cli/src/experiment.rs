@@ -286,3 +286,44 @@ fn table(rows: &[Map<String, Value>]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Args {
+        parse(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn scale_rows_carry_the_issues_fields() {
+        let rows = scale(&args(&["scale", "--partitions", "1_000", "--json"])).unwrap();
+        assert_eq!(rows.len(), 2);
+        for row in &rows {
+            for key in [
+                "mode",
+                "partitions",
+                "brokers",
+                "seed",
+                "controller_failover_ms",
+                "broker_crash_recovery_ms",
+                "controlled_shutdown_ms",
+                "link",
+            ] {
+                assert!(row.get(key).is_some_and(|v| !v.is_null()), "{key} in {row:?}");
+            }
+        }
+        assert_eq!(rows[0]["mode"], "zk");
+        assert!(rows[1]["link"].as_str().unwrap().starts_with("?mode=kraft&seed=1&"));
+        let text = csv(&rows);
+        assert_eq!(text.lines().count(), 3);
+        assert!(text.lines().next().unwrap().contains("controller_failover_ms"));
+    }
+
+    #[test]
+    fn bad_sizes_are_refused() {
+        assert!(scale(&args(&["scale", "--partitions", "0"])).is_err());
+        assert!(parse(&["scale".to_string(), "--partitions".to_string(), "x".to_string()]).is_err());
+        assert!(elections(&args(&["elections", "--preset", "nope"])).is_err());
+    }
+}
