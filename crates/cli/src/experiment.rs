@@ -137,6 +137,7 @@ fn scale(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
             "controller_failover_ms": r.controller_failover_ms,
             "broker_crash_recovery_ms": r.broker_crash_recovery_ms,
             "controlled_shutdown_ms": r.controlled_shutdown_ms,
+            "shutdown_gave_up": r.shutdown_gave_up,
             "crashed_controller": r.crashed_controller,
             "crashed_broker": r.crashed_broker,
             "shutdown_broker": r.shutdown_broker,

@@ -62,8 +62,14 @@ fn a_scale_row_replays_from_its_script() {
         let failover_ms = row.controller_failover_ms.unwrap();
         cluster.run_until(failover_at.plus_ms(failover_ms + 1), usize::MAX);
         assert_eq!(cluster.controller_gaps(), (None, Some(failover_ms)), "{mode:?}");
-        // The address carries the sizes and the same script.
-        let head = format!("?mode={}&seed=1&controllers=3&ensemble=3&brokers=6&partitions=1000&s=at%20", mode.as_str());
+        // The address carries the sizes and the same script (ZooKeeper mode's with the write
+        // cost the scale runs set).
+        let setting = if mode == Mode::Zk { "set%20controller.write.us.per.partition%3D300%0A" } else { "" };
+        let head = format!(
+            "?mode={}&seed=1&controllers=3&ensemble=3&brokers=6&partitions=1000&s={setting}at%20{}s%20crash%20controller%0A",
+            mode.as_str(),
+            failover_at.as_ms() / 1_000
+        );
         assert!(row.link.starts_with(&head) && row.link.ends_with("%0A"), "{}", row.link);
     }
 }
