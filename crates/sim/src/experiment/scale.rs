@@ -16,9 +16,10 @@
 //! The faults' times come from a plan that leaves each phase time to finish (ZooKeeper mode's
 //! times grow with the partitions its controller must load); the run checks that the cluster
 //! had settled before each fault, and if not runs the point again with three times the
-//! margins. bX and bY are chosen so that, with round-robin placement and three replicas, no
-//! partition has every replica among the crashed controller (ZooKeeper mode: a broker), bX and
-//! bY: bX sits half the ring away from the controller, bY next to it.
+//! margins. In ZooKeeper mode a first pass runs up to the failover to learn which brokers held
+//! `/controller` before and after it; bX and bY are then chosen among the others so that, with
+//! round-robin placement and three replicas, no partition has every replica among the crashed
+//! controller, bX and bY (and the run checks that the controllers were those).
 //!
 //! ## What calibrates which cost (shared/reference/domain.md §4)
 //! - **ZooKeeper mode, controller load:** 135 µs per partition state read and deserialised,
@@ -234,8 +235,9 @@ struct PointRun {
     sim: Sim,
     setup: Setup,
     stage: Stage,
-    /// The ZooKeeper-mode controller the probe found.
+    /// ZooKeeper mode: the controller the probe saw crash, and the one that replaced it.
     controller: Option<u32>,
+    successor: Option<u32>,
     crash_victim: u32,
     shutdown_victim: u32,
     /// Partitions the crashed broker led, and each live broker's progress through them.
@@ -279,6 +281,7 @@ impl PointRun {
             setup,
             stage: Stage::Probe,
             controller: None,
+            successor: None,
             crash_victim: 1,
             shutdown_victim: 1,
             led: Vec::new(),
@@ -287,10 +290,25 @@ impl PointRun {
         };
         if mode == Mode::Kraft {
             // The controllers are not brokers: any two brokers half the ring apart.
-            run.choose_victims(None);
+            run.choose_victims(None, None);
             run.start_attempt();
+        } else {
+            run.start_probe();
         }
         run
+    }
+
+    /// ZooKeeper mode: the run up to its failover, to learn which brokers hold `/controller`
+    /// before and after it (the same events as the attempt's until its second fault; only the
+    /// trace hash may differ, as the attempt schedules two more actions).
+    fn start_probe(&mut self) {
+        let mut setup = self.setup.clone();
+        let at = Time::from_ms(self.plan.failover_at);
+        setup.script.steps = vec![Step { at, action: ScenarioAction::Crash(NodeRef::Controller), line: 0 }];
+        self.sim = Self::build(&setup);
+        self.controller = None;
+        self.successor = None;
+        self.stage = Stage::Probe;
     }
 
     fn build(setup: &Setup) -> Sim {
@@ -301,15 +319,30 @@ impl PointRun {
         }
     }
 
-    fn choose_victims(&mut self, controller: Option<u32>) {
+    /// bX and bY: in ZooKeeper mode neither the crashed controller nor its successor, and no
+    /// partition with every replica among the crashed controller, bX and bY (round-robin
+    /// placement of three replicas: partition p on p, p+1, p+2); the first such pair from
+    /// half the ring away. KRaft (the controllers are not brokers): b1 and the broker half the
+    /// ring away.
+    fn choose_victims(&mut self, controller: Option<u32>, successor: Option<u32>) {
         let n = self.brokers;
-        // Broker numbers are 1-based. ZooKeeper mode: bX half the ring from the controller,
-        // bY next to it. KRaft (the controllers are not brokers): b1 and the broker half the
-        // ring away.
-        (self.crash_victim, self.shutdown_victim) = match controller {
-            Some(c) => ((c - 1 + n / 2) % n + 1, c % n + 1),
-            None => (1, 1 + n / 2),
+        let Some(c) = controller else {
+            (self.crash_victim, self.shutdown_victim) = (1, 1 + n / 2);
+            return;
         };
+        let ring = |from: u32, k: u32| (from - 1 + k) % n + 1;
+        let down = |x: u32, y: u32| (0..n).any(|s| (0..3).all(|k| [c, x, y].contains(&ring(1 + s, k))));
+        let usable = |b: u32| b != c && Some(b) != successor;
+        for i in 0..n {
+            let x = ring(c, n / 2 + i);
+            for j in 1..n {
+                let y = ring(c, j);
+                if usable(x) && usable(y) && x != y && !down(x, y) {
+                    (self.crash_victim, self.shutdown_victim) = (x, y);
+                    return;
+                }
+            }
+        }
     }
 
     /// Build the run of this attempt: the script with the plan's faults.
@@ -340,7 +373,11 @@ impl PointRun {
             self.row.controller_failover_ms = None;
             self.row.broker_crash_recovery_ms = None;
             self.row.controlled_shutdown_ms = None;
-            self.start_attempt();
+            if self.mode == Mode::Zk {
+                self.start_probe();
+            } else {
+                self.start_attempt();
+            }
             return None;
         }
         Some(self.finish(false))
@@ -372,14 +409,19 @@ impl PointRun {
         let ms = Time::from_ms;
         match self.stage {
             Stage::Probe => {
-                if let Some(c) = self.sim.zk_controller_broker() {
-                    self.controller = Some(c);
-                    self.choose_victims(Some(c));
-                    self.start_attempt();
-                    return None;
+                let holder = self.sim.zk_controller_broker();
+                if self.sim.now() < ms(self.plan.failover_at) {
+                    self.controller = holder.or(self.controller);
+                } else if let (Some(c), Some(now)) = (self.controller, holder) {
+                    if now != c && self.sim.controller_active() {
+                        self.successor = Some(now);
+                        self.choose_victims(Some(c), Some(now));
+                        self.start_attempt();
+                        return None;
+                    }
                 }
-                if !self.sim.step_until(ms(self.plan.failover_at)) {
-                    return Some(self.finish(false));
+                if !self.sim.step_until(ms(self.plan.crash_at)) {
+                    return self.retry_or_finish();
                 }
             }
             Stage::BeforeFailover if next.is_none_or(|t| t >= ms(self.plan.failover_at)) => {
@@ -407,6 +449,9 @@ impl PointRun {
                 }
             }
             Stage::BeforeCrash if next.is_none_or(|t| t >= ms(self.plan.crash_at)) => {
+                if self.mode == Mode::Zk && self.sim.zk_controller_broker() != self.successor {
+                    return self.retry_or_finish();
+                }
                 self.start_recovery();
                 self.stage = Stage::Recovery;
             }
@@ -538,11 +583,13 @@ mod tests {
     #[test]
     fn victims_leave_every_partition_a_live_replica() {
         // Round-robin, three replicas on six brokers: partition p lives on p, p+1, p+2.
-        for controller in 1..=6u32 {
+        for (controller, successor) in (1..=6u32).flat_map(|c| (1..=6u32).filter(move |s| *s != c).map(move |s| (c, s)))
+        {
             let mut run = PointRun::new(Mode::Zk, 10, 6, 1);
-            run.choose_victims(Some(controller));
+            run.choose_victims(Some(controller), Some(successor));
             let down = [controller, run.crash_victim, run.shutdown_victim];
             assert_eq!(down.iter().collect::<std::collections::BTreeSet<_>>().len(), 3, "{down:?}");
+            assert!(run.crash_victim != successor && run.shutdown_victim != successor);
             for p in 0..6u32 {
                 let replicas = [(p % 6) + 1, ((p + 1) % 6) + 1, ((p + 2) % 6) + 1];
                 assert!(replicas.iter().any(|r| !down.contains(r)), "partition {p} loses every replica: {down:?}");
