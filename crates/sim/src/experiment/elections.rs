@@ -18,10 +18,19 @@
 //!   such knob: it always draws from [T, 2T)), and fetch long-polls of 75 ms (**model
 //!   setting** `model.fetch.max.wait.ms`, Kafka's is a constant 500 ms) in place of the paper's
 //!   heartbeats. Pre-vote (KIP-996) stays on, as in Kafka 4.1. A ZooKeeper ensemble of 5 at
-//!   the same scale: tickTime 30 ms, so a follower gives up on its leader after syncLimit 5 ×
-//!   30 = 150 ms, with FLE's finalizeWait 200 ms (ZooKeeper's default) and 50 ms.
+//!   the same scale: tickTime 30 ms (a hung leader would be given up after syncLimit 5 × 30 =
+//!   150 ms), with FLE's finalizeWait 200 ms (ZooKeeper's default) and 50 ms.
 //!   Not reproduced: the paper's servers had logs of different lengths and a synchronised
 //!   heartbeat just before each crash (to provoke split votes).
+//!
+//! What the runs show, and why: a crashed process's connections are refused at once (the
+//! network model), and a ZooKeeper follower whose leader connection breaks goes LOOKING at once
+//! (`Learner` reading from a closed socket), so ZooKeeper's time without a leader after a crash
+//! is FLE's finalizeWait plus a sync, nearly the same on every seed. A KRaft voter does not
+//! react to a failed fetch: it waits out its fetch timeout (`controller.quorum.fetch.timeout.ms`,
+//! not randomised), then pre-votes and votes; only a split vote brings the randomised election
+//! timeout in, which is where the range's width matters (with 150–150 ms the voters time out
+//! together forever and never elect even a first leader: the row says `had_leader: false`).
 //! - [`kafka_defaults`]: Kafka's and zoo_sample.cfg's own settings (fetch timeout 2 s,
 //!   election timeout [1 s, 2 s); tickTime 2 s, syncLimit 5).
 //!
