@@ -65,7 +65,7 @@ impl Entry {
             controller: controller(&lab.views).map(|v| v.name()),
             at: lab.cluster.now(),
             notes: lab.cluster.notes_total(),
-            metadata_changes: lab.cluster.metadata_changes_measured(),
+            metadata_changes: lab.cluster.metadata_latencies_ms().len(),
         }
     }
 }
@@ -185,7 +185,7 @@ impl Cond {
                 views.iter().filter(|v| v.kind == NodeKind::Broker && v.alive).all(|v| matches!(v.role, Role::Active))
             }
             // A new figure: the latency of a change made after the step opened.
-            Cond::Metadata => lab.cluster.metadata_changes_measured() > entry.metadata_changes,
+            Cond::Metadata => lab.cluster.metadata_latencies_ms().len() > entry.metadata_changes,
             Cond::After(d) => lab.cluster.now().as_us() >= entry.at.as_us() + d.as_us(),
             Cond::Said(key) => {
                 let mut notes = Vec::new();

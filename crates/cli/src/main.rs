@@ -4,7 +4,11 @@
 //! qlab run   --mode kraft|zk [--controllers N] [--ensemble N] [--brokers N] [--partitions N]
 //!            [--seed S] [--until T] [--scenario FILE|-] [--set key=value]... [--json]
 //! qlab trace (same options)   # one JSON line per processed event
+//! qlab experiment scale|elections|propagation|stall [--partitions 1000,10000,...] [--seeds N]
+//!            [--json|--csv]   # one row per simulated run (see experiment.rs)
 //! ```
+
+mod experiment;
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -17,7 +21,8 @@ use quorumlab_sim::Time;
 use serde_json::{json, Value};
 
 const USAGE: &str = "usage: qlab run|trace --mode kraft|zk [--controllers N] [--ensemble N] [--brokers N] \
-[--partitions N] [--seed S] [--until T] [--scenario FILE|-] [--set key=value]... [--json]";
+[--partitions N] [--seed S] [--until T] [--scenario FILE|-] [--set key=value]... [--json]
+       qlab experiment scale|elections|propagation|stall [options] [--json|--csv]";
 
 struct Options {
     command: String,
@@ -28,7 +33,12 @@ struct Options {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match parse_args(&args).and_then(|opts| run(&opts)) {
+    let result = if args.first().is_some_and(|c| c == "experiment") {
+        experiment::run(&args[1..])
+    } else {
+        parse_args(&args).and_then(|opts| run(&opts))
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("qlab: {message}");

@@ -172,9 +172,8 @@ pub trait Cluster {
     fn controller_gaps(&self) -> (Option<u64>, Option<u64>);
     /// The newest metadata-change latency measured, in ms.
     fn last_metadata_latency_ms(&self) -> Option<u64>;
-    /// How many metadata changes have been measured so far (each has reached every live
-    /// broker): the course waits for a new one.
-    fn metadata_changes_measured(&self) -> usize;
+    /// Every metadata-change latency measured so far, in ms, in the order they completed.
+    fn metadata_latencies_ms(&self) -> &[u64];
     /// Messages sent so far by class, indexed by `MsgClass::index` (cheap: a copy of a counter
     /// the world keeps; not part of the trace hash).
     fn sent_by_class(&self) -> [u64; MSG_CLASSES];

@@ -5,12 +5,14 @@
 //! Where things live: `world.rs` (virtual clock, event queue, crash/restart, user actions, trace
 //! hash) with `net.rs`, `rng.rs`, `time.rs`, `hash.rs` and `sorted.rs` under it; `cluster.rs`
 //! (what the app and the CLI drive, with `cluster/shared.rs` holding what both modes share);
+//! `experiment/` (sweeps of many runs: scale, elections, propagation, stall);
 //! `explore/` (a bounded exhaustive explorer of every schedule of a small cluster);
 //! `layout.rs` (node ids, numbers and names); `kraft/` and `zk/` (the two modes); `scenario/`
 //! (scenario text); `setup.rs` (building a cluster from a person's choices); `summary.rs` (the
 //! run summary).
 
 pub mod cluster;
+pub mod experiment;
 pub mod explore;
 pub mod hash;
 pub mod kraft;

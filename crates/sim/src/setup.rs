@@ -111,30 +111,45 @@ fn apply_settings(
 
 /// Build the cluster, apply the script's settings, and schedule its steps.
 pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
-    let mut cluster: Box<dyn Cluster> = match setup.mode {
-        Mode::Kraft => {
-            let mut config = kraft::Config {
-                controllers: setup.controllers,
-                brokers: setup.brokers,
-                partitions: setup.partitions,
-                ..kraft::Config::default()
-            };
-            apply_settings(setup, &mut |key, value| config.apply_setting(key, value))?;
-            Box::new(KraftCluster::new(setup.seed, config))
-        }
-        Mode::Zk => {
-            let mut config = zk::Config {
-                ensemble: setup.ensemble,
-                brokers: setup.brokers,
-                partitions: setup.partitions,
-                ..zk::Config::default()
-            };
-            apply_settings(setup, &mut |key, value| config.apply_setting(key, value))?;
-            Box::new(zk::Cluster::new(setup.seed, config))
-        }
+    Ok(match setup.mode {
+        Mode::Kraft => Box::new(build_kraft(setup)?),
+        Mode::Zk => Box::new(build_zk(setup)?),
+    })
+}
+
+/// [`build`] for KRaft mode, keeping the cluster's own type (the experiments read its state).
+/// The mode of `setup` is not looked at.
+pub fn build_kraft(setup: &Setup) -> Result<KraftCluster, SetupError> {
+    let mut config = kraft::Config {
+        controllers: setup.controllers,
+        brokers: setup.brokers,
+        partitions: setup.partitions,
+        ..kraft::Config::default()
     };
+    apply_settings(setup, &mut |key, value| config.apply_setting(key, value))?;
+    let mut cluster = KraftCluster::new(setup.seed, config);
+    schedule_steps(setup, &mut cluster)?;
+    Ok(cluster)
+}
+
+/// [`build`] for ZooKeeper mode, keeping the cluster's own type. The mode of `setup` is not
+/// looked at.
+pub fn build_zk(setup: &Setup) -> Result<zk::Cluster, SetupError> {
+    let mut config = zk::Config {
+        ensemble: setup.ensemble,
+        brokers: setup.brokers,
+        partitions: setup.partitions,
+        ..zk::Config::default()
+    };
+    apply_settings(setup, &mut |key, value| config.apply_setting(key, value))?;
+    let mut cluster = zk::Cluster::new(setup.seed, config);
+    schedule_steps(setup, &mut cluster)?;
+    Ok(cluster)
+}
+
+fn schedule_steps(setup: &Setup, cluster: &mut dyn Cluster) -> Result<(), SetupError> {
     for step in &setup.script.steps {
         cluster.schedule(step.at, &step.action).map_err(|error| SetupError::Action { line: step.line, error })?;
     }
-    Ok(cluster)
+    Ok(())
 }

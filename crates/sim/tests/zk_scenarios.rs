@@ -633,3 +633,29 @@ fn zookeeper_mode_measures_the_brokers_joining_at_boot_as_kraft_does() {
     assert_eq!(zk.len(), 3, "{zk:?}");
     assert!(zk.iter().all(|ms| *ms < 1_000), "{zk:?}");
 }
+
+/// The model setting `controller.write.us.per.partition` charges the controller's processing
+/// of each partition state it writes: a controlled shutdown that writes a few hundred states
+/// takes that much longer, and every invariant still holds.
+#[test]
+fn a_write_cost_per_partition_slows_the_controllers_writes_by_that_much() {
+    let shutdown_done_ms = |write_us_per_partition: u64| {
+        let config = Config { brokers: 6, partitions: 600, write_us_per_partition, ..Config::default() };
+        let mut c = Cluster::new(10, config);
+        c.run_until(Time::from_secs(30), usize::MAX);
+        let controller = c.summary().controller_history.last().unwrap().node.clone().unwrap();
+        let victim: u32 = if controller == "b2" { 3 } else { 2 };
+        c.schedule(Time::from_secs(30), &ScenarioAction::Shutdown(b(victim))).unwrap();
+        c.run_until(Time::from_secs(60), usize::MAX);
+        assert!(c.violations().is_empty(), "{:#?}", c.violations());
+        let mut notes = Vec::new();
+        c.notes(0, &mut notes);
+        let done = notes.iter().find(|n| n.key == "kafka.controlled_shutdown_done" && n.at >= Time::from_secs(30));
+        done.map(|n| n.at.as_ms() - 30_000).unwrap()
+    };
+    let (free, charged) = (shutdown_done_ms(0), shutdown_done_ms(1_000));
+    // The victim leads 100 of the 600 partitions (3 replicas on 6 brokers): at least their 100
+    // leader elections are written, 1 ms each.
+    assert!(charged >= free + 100, "{free} ms, then {charged} ms with 1 ms a partition");
+    println!("controlled shutdown: {free} ms free, {charged} ms at 1 ms a partition");
+}

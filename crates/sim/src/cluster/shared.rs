@@ -238,8 +238,8 @@ impl<M: ModeCluster> Cluster for M {
     fn last_metadata_latency_ms(&self) -> Option<u64> {
         self.core().watch.latency_ms().last().copied()
     }
-    fn metadata_changes_measured(&self) -> usize {
-        self.core().watch.latency_ms().len()
+    fn metadata_latencies_ms(&self) -> &[u64] {
+        self.core().watch.latency_ms()
     }
     fn sent_by_class(&self) -> [u64; MSG_CLASSES] {
         self.core().world.sent_by_class()

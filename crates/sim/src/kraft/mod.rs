@@ -86,9 +86,17 @@ pub struct Config {
     pub fetch_timeout_ms: u64,
     /// `controller.quorum.election.timeout.ms`
     pub election_timeout_ms: u64,
+    /// MODEL SETTING, not a Kafka config: the upper end of the election timeout's random range
+    /// (exclusive), `None` for Kafka's fixed 2 × `election_timeout_ms` (KIP-595: uniform in
+    /// [T, 2T)). Kafka exposes no such knob; it is here so that an experiment can draw timeouts
+    /// from the ranges of the Raft paper's Figure 16 (150–150 ms, 150–155 ms, …). Scenario key
+    /// `model.election.timeout.max.ms`.
+    pub election_timeout_max_ms: Option<u64>,
     /// `metadata.max.idle.interval.ms`
     pub noop_interval_ms: u64,
-    /// Raft fetch long-poll wait.
+    /// Raft fetch long-poll wait (Kafka: a constant 500 ms, `KafkaRaftClient`'s fetch max wait).
+    /// MODEL SETTING under `model.fetch.max.wait.ms`: the Figure 16 preset shortens it below
+    /// its 150 ms fetch timeout, as the paper's heartbeats came every half minimum timeout.
     pub fetch_max_wait_ms: u64,
     /// `broker.heartbeat.interval.ms`
     pub broker_heartbeat_interval_ms: u64,
@@ -108,6 +116,7 @@ impl Default for Config {
             pre_vote: true,
             fetch_timeout_ms: 2_000,
             election_timeout_ms: 1_000,
+            election_timeout_max_ms: None,
             noop_interval_ms: 500,
             fetch_max_wait_ms: 500,
             broker_heartbeat_interval_ms: 2_000,
@@ -119,6 +128,15 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The election timeout's random range in µs, `[lo, hi)`: KIP-595's [T, 2T) unless the
+    /// model setting `election_timeout_max_ms` says otherwise (a range of one value when
+    /// max ≤ T: every voter waits exactly T).
+    pub fn election_timeout_range_us(&self) -> (u64, u64) {
+        let lo = self.election_timeout_ms * 1_000;
+        let hi = self.election_timeout_max_ms.map_or(2 * lo, |max| (max * 1_000).max(lo));
+        (lo, hi)
+    }
+
     /// Apply one `set key=value` line (real Kafka config names where one exists).
     pub fn apply_setting(&mut self, key: &str, value: &str) -> Result<(), SettingError> {
         let bad = || SettingError::BadValue { key: key.to_string(), value: value.to_string() };
@@ -127,6 +145,9 @@ impl Config {
             "controller.quorum.fetch.timeout.ms" => self.fetch_timeout_ms = ms(10, 600_000)?,
             "controller.quorum.election.timeout.ms" => self.election_timeout_ms = ms(10, 600_000)?,
             "metadata.max.idle.interval.ms" => self.noop_interval_ms = ms(10, 600_000)?,
+            // Model settings (not Kafka configs): see the fields' docs.
+            "model.election.timeout.max.ms" => self.election_timeout_max_ms = Some(ms(10, 600_000)?),
+            "model.fetch.max.wait.ms" => self.fetch_max_wait_ms = ms(1, 600_000)?,
             "broker.heartbeat.interval.ms" => self.broker_heartbeat_interval_ms = ms(10, 600_000)?,
             "broker.session.timeout.ms" => self.broker_session_timeout_ms = ms(10, 600_000)?,
             "quorum.pre.vote" | "pre.vote" => {
@@ -427,5 +448,26 @@ impl world::Node for Node {
                 best.map(|(_, id)| id)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::Config;
+
+    #[test]
+    fn the_election_timeout_range_is_kafkas_unless_the_model_setting_changes_it() {
+        let mut c = Config::default();
+        // KIP-595: uniform in [T, 2T).
+        assert_eq!(c.election_timeout_range_us(), (1_000_000, 2_000_000));
+        c.apply_setting("controller.quorum.election.timeout.ms", "150").unwrap();
+        assert_eq!(c.election_timeout_range_us(), (150_000, 300_000));
+        // The Raft paper's Figure 16 ranges: 150–155 ms, and 150–150 ms (no randomness).
+        c.apply_setting("model.election.timeout.max.ms", "155").unwrap();
+        assert_eq!(c.election_timeout_range_us(), (150_000, 155_000));
+        c.apply_setting("model.election.timeout.max.ms", "150").unwrap();
+        assert_eq!(c.election_timeout_range_us(), (150_000, 150_000));
+        c.apply_setting("model.fetch.max.wait.ms", "75").unwrap();
+        assert_eq!(c.fetch_max_wait_ms, 75);
     }
 }

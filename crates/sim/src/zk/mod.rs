@@ -146,6 +146,9 @@ pub enum Timer {
     Rebalance,
     /// Broker: controlled shutdown retry backoff.
     ShutdownRetry,
+    /// Controller: the processing time of the next partition-state write (the model setting
+    /// `controller.write.us.per.partition`; never set while it is 0, the default).
+    WriteCost,
 }
 
 /// Narration and checker input.

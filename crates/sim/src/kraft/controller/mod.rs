@@ -264,9 +264,10 @@ impl Controller {
     // ---- timers ---------------------------------------------------------------------------
 
     fn reset_election_timer(&mut self, now: Time, out: &mut Out) {
-        // KIP-595: election timeout uniform in [T, 2T), T = controller.quorum.election.timeout.ms.
-        let t = self.config.election_timeout_ms;
-        let at = now.plus_us(self.rng.range(t * 1_000, 2 * t * 1_000));
+        // KIP-595: election timeout uniform in [T, 2T), T = controller.quorum.election.timeout.ms
+        // (the model setting `election_timeout_max_ms` can change the upper end).
+        let (lo, hi) = self.config.election_timeout_range_us();
+        let at = now.plus_us(self.rng.range(lo, hi));
         self.set_countdown(now, Timer::Election, at, out);
     }
 

@@ -228,6 +228,11 @@ impl Broker {
                     ctrl.load_next();
                 }
             }
+            Timer::WriteCost => {
+                if let Some(mut ctrl) = self.ctrl(now, out, events) {
+                    ctrl.write_charged();
+                }
+            }
             Timer::ShutdownRetry => self.retry_shutdown(now, out, events),
             Timer::Rebalance if self.is_active_controller() => {
                 self.enqueue(CtrlEvent::PreferredReplicaElection);

@@ -13,11 +13,14 @@ use super::{Broker, CtrlEvent};
 use crate::zk::msg::{KafkaMsg, Msg, Shared, TopicStates};
 use crate::zk::{Note, Out};
 
-/// A set of partition numbers, one bit each.
+/// A set of partition numbers, one bit each, with the leader the last UpdateMetadata named for
+/// each (Kafka's MetadataCache keeps the whole state; the model keeps what its measurements read).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PartitionSet {
     words: Vec<u64>,
     len: u32,
+    /// Leader broker id by partition (−1: none), for the partitions in the set.
+    leaders: Vec<i32>,
 }
 
 impl PartitionSet {
@@ -32,6 +35,26 @@ impl PartitionSet {
                 self.len += 1;
             }
         }
+    }
+
+    /// Adds the partition and records the leader an UpdateMetadata named for it.
+    pub fn insert_with_leader(&mut self, partition: u32, leader: i32) {
+        self.insert(partition);
+        let index = partition as usize;
+        if self.leaders.len() <= index {
+            self.leaders.resize(index + 1, -1);
+        }
+        if let Some(slot) = self.leaders.get_mut(index) {
+            *slot = leader;
+        }
+    }
+
+    /// The leader the cached state names (−1: none), if the partition is cached.
+    pub fn leader(&self, partition: u32) -> Option<i32> {
+        if !self.contains(partition) {
+            return None;
+        }
+        self.leaders.get(partition as usize).copied()
     }
 
     pub fn contains(&self, partition: u32) -> bool {
@@ -136,8 +159,8 @@ impl BrokerSide<'_> {
                 self.metadata_topics.insert(t.topic.clone(), PartitionSet::default());
             }
             if let Some(known) = self.metadata_topics.get_mut(&t.topic) {
-                for (p, _) in &t.states {
-                    known.insert(*p);
+                for (p, state) in &t.states {
+                    known.insert_with_leader(*p, state.leader);
                 }
             }
         }

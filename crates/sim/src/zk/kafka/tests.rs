@@ -73,6 +73,22 @@ fn update_metadata_caches_the_partitions_it_carries_unless_it_is_stale() {
     assert!(!b.metadata_topics.contains_key("orders"));
 }
 
+#[test]
+fn update_metadata_caches_each_partitions_leader() {
+    let mut b = broker(1);
+    step(&mut b, update_metadata(2, "payments", &[0, 2]));
+    let mut moved = update_metadata(3, "payments", &[2]);
+    if let Input::Msg { msg: Msg::Kafka(KafkaMsg::UpdateMetadata { partitions, .. }), .. } = &mut moved {
+        let mut topics = (**partitions).clone();
+        topics[0].states[0].1.leader = 3;
+        *partitions = Shared::new(topics);
+    }
+    step(&mut b, moved);
+    let known = &b.metadata_topics["payments"];
+    // The experiments read these (`experiment::scale`): the newest UpdateMetadata wins.
+    assert_eq!((known.leader(0), known.leader(1), known.leader(2)), (Some(1), None, Some(3)));
+}
+
 fn client(seq: u32, pkt: ClientPacket) -> In {
     Input::Msg { from: 0, msg: Msg::Client { seq, pkt } }
 }

@@ -79,6 +79,9 @@ pub(super) enum Write {
 pub(super) struct WriteQueue {
     queue: VecDeque<Write>,
     in_flight: bool,
+    /// The front write's processing time is being charged (`Timer::WriteCost`), and has been.
+    charging: bool,
+    charged: bool,
 }
 
 impl WriteQueue {
@@ -98,12 +101,25 @@ impl WriteQueue {
     pub(super) fn clear(&mut self) {
         self.queue.clear();
         self.in_flight = false;
+        self.charging = false;
+        self.charged = false;
     }
 
     /// The front write was answered: take it off.
     fn answered(&mut self) -> Option<Write> {
         self.in_flight = false;
         self.queue.pop_front()
+    }
+
+    /// The front write's processing time is up (`Timer::WriteCost`); false if nothing was
+    /// being charged (a timer left over from before a reload).
+    pub(super) fn charge_done(&mut self) -> bool {
+        if !self.charging {
+            return false;
+        }
+        self.charging = false;
+        self.charged = true;
+        true
     }
 }
 

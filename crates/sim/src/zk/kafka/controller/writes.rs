@@ -12,7 +12,7 @@ use crate::zk::kafka::shutdown::Shutdown;
 use crate::zk::kafka::{Purpose, CONTROLLER_EPOCH_PATH};
 use crate::zk::msg::{ClientOp, KafkaMsg, Msg, Op, OpResult, PartState, Shared, StateUpdate, ZkError, ZkResult, Zxid};
 use crate::zk::tree::StateZnode;
-use crate::zk::Note;
+use crate::zk::{Note, Timer};
 
 /// What a committed write changed in one topic.
 struct Written {
@@ -48,11 +48,28 @@ impl Controller {
     }
 }
 
+impl Write {
+    /// How many partition states the write carries.
+    fn partitions(&self) -> u64 {
+        match self {
+            Write::Set { updates, .. } => updates.len() as u64,
+            Write::Create { states, .. } => states.len() as u64,
+        }
+    }
+}
+
 impl CtrlHandler<'_> {
+    /// The write's processing time is up: send it.
+    pub(crate) fn write_charged(&mut self) {
+        if self.ctrl.writes.charge_done() {
+            self.start_writes();
+        }
+    }
+
     /// Send the next planned write, unless one is in flight; with none left, the bounced
     /// brokers start again, or the event is done.
     pub(super) fn start_writes(&mut self) {
-        if self.ctrl.writes.in_flight {
+        if self.ctrl.writes.in_flight || self.ctrl.writes.charging {
             // One write at a time: its reply pops it from the queue.
             return;
         }
@@ -73,6 +90,16 @@ impl CtrlHandler<'_> {
             return;
         };
         self.ctrl.busy = true;
+        // The model setting `controller.write.us.per.partition` (0 by default: nothing is
+        // charged and nothing waits): the controller's processing of the write's partition
+        // states before it goes out, one timer per write (see `zk::Config`).
+        let cost_us = self.cfg.write_us_per_partition.saturating_mul(write.partitions());
+        if cost_us > 0 && !self.ctrl.writes.charged {
+            self.ctrl.writes.charging = true;
+            self.out.push(Output::SetTimer { timer: Timer::WriteCost, at: self.now.plus_us(cost_us) });
+            return;
+        }
+        self.ctrl.writes.charged = false;
         self.ctrl.writes.in_flight = true;
         // Every controller write carries a CheckOp on /controller_epoch (KAFKA-6082).
         let op = match write {
