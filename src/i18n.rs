@@ -184,6 +184,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "시점 \"{0}\"는 마이크로초 단위 시간이 아닙니다. 처음부터 시작합니다.",
     ),
     (
+        "param.bad_partitions",
+        "The partitions \"{0}\" are not a number from 0 to {1}; the topic opens with 6.",
+        "파티션 수 \"{0}\"는 0부터 {1}까지의 숫자가 아닙니다. 토픽을 파티션 6개로 엽니다.",
+    ),
+    (
         "param.bad_course",
         "\"{0}\" is not a chapter of the course; the course opens at its beginning.",
         "\"{0}\"는 강의의 장이 아닙니다. 강의를 처음부터 엽니다.",

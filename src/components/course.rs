@@ -223,7 +223,6 @@ pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> i
     };
     provide_context(ctx);
     let failed = RwSignal::new(None::<String>);
-    let text_problems = RwSignal::new(Vec::<String>::new());
     let (big, embed) = (link.big, link.embed);
     let (wanted, wanted_step) = link.course.clone().unwrap_or_default();
 
@@ -251,7 +250,6 @@ pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> i
             match fetch_text(format!("{DIR}{}.txt", l.code())).await {
                 Ok(t) => match Texts::parse(&format!("{}.txt", l.code()), &t) {
                     Ok(texts) => {
-                        text_problems.set(ctx.course.with_value(|c| texts.check(c)));
                         ctx.texts.set_value(Some(Rc::new(texts)));
                         ctx.texts_seen.update(|n| *n = n.wrapping_add(1));
                     }
@@ -293,7 +291,7 @@ pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> i
                 return view! { <main class="app"><p class="loading" data-testid="course-loading">{text(lang, "course.loading")}</p></main> }
                     .into_any();
             };
-            let lesson = ViewFn::from(move || view! { <Lesson text_problems=text_problems/> });
+            let lesson = ViewFn::from(move || view! { <Lesson/> });
             let start = ctx.start_playing.get_untracked();
             let pinned: Rc<dyn Fn() -> String> = Rc::new(move || ctx.address());
             page_view(Opened { labs, lang, problems, start_playing: start, embed, big }, Some(lesson), Some(pinned))
@@ -304,7 +302,7 @@ pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> i
 
 /// The step's panel: where the student is, the step's words, what it asks, Back and Next.
 #[component]
-fn Lesson(text_problems: RwSignal<Vec<String>>) -> impl IntoView {
+fn Lesson() -> impl IntoView {
     let ctx = expect_context::<CourseCtx>();
     let ui = use_ui();
     let player = use_player();
@@ -369,7 +367,10 @@ fn Lesson(text_problems: RwSignal<Vec<String>>) -> impl IntoView {
         <aside class="panel lesson" data-testid="lesson" data-step=step_id data-status=status aria-labelledby="lesson-title">
             <Contents/>
             {move || {
-                let problems = text_problems.get();
+                // Checked against the structure (loaded by now, whichever file came first).
+                let _ = ctx.texts_seen.get();
+                let problems = ctx.texts.with_value(|t| ctx.course.with_value(|c| t.as_ref().map(|t| t.check(c))));
+                let problems = problems.unwrap_or_default();
                 (!problems.is_empty())
                     .then(|| {
                         let shown = problems.iter().take(3).cloned().collect::<Vec<_>>().join("; ");

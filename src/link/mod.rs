@@ -60,18 +60,27 @@ impl View {
     }
 }
 
-/// The clusters' sizes: KRaft controllers, ZooKeeper servers, brokers (each cluster's own).
+/// The clusters' sizes: KRaft controllers, ZooKeeper servers, brokers (each cluster's own), and
+/// the partitions of the topic each cluster starts with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sizes {
     pub controllers: usize,
     pub ensemble: usize,
     pub brokers: usize,
+    /// `partitions`: the initial topic's (the experiments' runs open with up to
+    /// [`scenario::MAX_PARTITIONS`]).
+    pub partitions: u32,
 }
 
 impl Default for Sizes {
     fn default() -> Self {
         let setup = Setup::default();
-        Sizes { controllers: setup.controllers, ensemble: setup.ensemble, brokers: setup.brokers }
+        Sizes {
+            controllers: setup.controllers,
+            ensemble: setup.ensemble,
+            brokers: setup.brokers,
+            partitions: setup.partitions,
+        }
     }
 }
 
@@ -162,6 +171,7 @@ impl Link {
             controllers: self.sizes.controllers,
             ensemble: self.sizes.ensemble,
             brokers: self.sizes.brokers,
+            partitions: self.sizes.partitions,
             ..Setup::default()
         }
     }
@@ -230,6 +240,11 @@ impl Link {
             "brokers" => {
                 self.sizes.brokers =
                     v.parse().ok().filter(|n| *n <= MAX_BROKERS).ok_or_else(|| bad("param.bad_brokers"))?;
+            }
+            "partitions" => {
+                self.sizes.partitions = v.parse().ok().filter(|n| *n <= scenario::MAX_PARTITIONS).ok_or_else(|| {
+                    Problem::new("param.bad_partitions", &[&shown(value), &scenario::MAX_PARTITIONS.to_string()])
+                })?;
             }
             "s" | "szk" | "skraft" => {
                 let script = scenario::parse(value).map_err(|e| {
@@ -307,9 +322,12 @@ impl Link {
             View::One(mode) => mode.as_str(),
             View::Both => "both",
         };
-        let Sizes { controllers, ensemble, brokers } = self.sizes;
+        let Sizes { controllers, ensemble, brokers, partitions } = self.sizes;
         let mut q =
             format!("?mode={mode}&seed={}&controllers={controllers}&ensemble={ensemble}&brokers={brokers}", self.seed);
+        if partitions != Sizes::default().partitions {
+            q.push_str(&format!("&partitions={partitions}"));
+        }
         if let Some(lang) = self.lang {
             q.push_str("&lang=");
             q.push_str(lang.code());

@@ -19,7 +19,7 @@ fn good_parameters_are_used() {
     let (link, problems) = parse("?seed=42&lang=ko&controllers=5&mode=zk&ensemble=7&brokers=4");
     assert!(problems.is_empty());
     assert_eq!(link.view, View::One(Mode::Zk));
-    assert_eq!(link.sizes, Sizes { controllers: 5, ensemble: 7, brokers: 4 });
+    assert_eq!(link.sizes, Sizes { controllers: 5, ensemble: 7, brokers: 4, partitions: 6 });
     assert_eq!((link.seed, link.lang), (42, Some(Lang::Ko)));
     assert_eq!(parse("?mode=both&seed=3").0.view, View::Both);
     assert_eq!(parse("?mode=both&mode=kraft").0.view, View::One(Mode::Kraft));
@@ -183,7 +183,9 @@ fn link() -> impl Strategy<Value = Link> {
     let view = prop_oneof![Just(View::One(Mode::Kraft)), Just(View::One(Mode::Zk)), Just(View::Both)];
     let sizes =
         (prop::sample::select(&CONTROLLER_CHOICES[..]), prop::sample::select(&ENSEMBLE_CHOICES[..]), 0..=MAX_BROKERS)
-            .prop_map(|(controllers, ensemble, brokers)| Sizes { controllers, ensemble, brokers });
+            .prop_map(|(controllers, ensemble, brokers)| Sizes { controllers, ensemble, brokers, partitions: 6 });
+    let sizes = (sizes, prop_oneof![Just(6u32), 0..=scenario::MAX_PARTITIONS])
+        .prop_map(|(sizes, partitions)| Sizes { partitions, ..sizes });
     let lang = prop_oneof![Just(None), Just(Some(Lang::En)), Just(Some(Lang::Ko))];
     let until = prop_oneof![Just(None), (0..=scenario::MAX_TIME.as_us()).prop_map(|t| Some(Time(t)))];
     let course = prop_oneof![Just(None), ("[a-z0-9-]{1,40}", 0..MAX_COURSE_STEPS).prop_map(Some)];
@@ -250,4 +252,37 @@ fn a_course_address_is_read_and_bad_ones_reported() {
     let (link, problems) = parse("?step=4");
     assert_eq!(keys(&problems), ["param.step_without_course"]);
     assert_eq!(link.course, None);
+}
+
+#[test]
+fn the_initial_topics_partitions_are_read_and_a_bad_count_is_told() {
+    let (link, problems) = parse("?mode=zk&partitions=100000");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!((link.sizes.partitions, link.setup(Mode::Zk).partitions), (100_000, 100_000));
+    assert!(link.to_query().contains("&partitions=100000"));
+    assert!(!Link::default().to_query().contains("partitions"), "the default is left out");
+    let (link, problems) = parse("?partitions=2000001");
+    assert_eq!(keys(&problems), ["param.bad_partitions"]);
+    assert_eq!(link.sizes.partitions, 6);
+}
+
+#[test]
+fn an_experiments_run_opens_in_the_page_as_it_ran() {
+    // The link each experiment row carries (crates/sim/src/experiment) is read back whole: its
+    // sizes, partitions, settings and actions.
+    use quorumlab_sim::setup::Setup;
+    let script =
+        scenario::parse("set controller.write.us.per.partition=300\nat 21s crash controller\nat 50s crash b1\n")
+            .unwrap();
+    let setup = Setup { mode: Mode::Zk, seed: 9, brokers: 6, partitions: 100_000, script, ..Setup::default() };
+    let (link, problems) = Link::parse(&quorumlab_sim::experiment::link_for(&setup));
+    assert!(problems.is_empty(), "{problems:?}");
+    let opened = link.setup(Mode::Zk);
+    assert_eq!((opened.seed, opened.brokers, opened.partitions), (9, 6, 100_000));
+    assert_eq!(link.shared.settings, setup.script.settings);
+    assert_eq!(link.shared.steps.len(), 2);
+    let mut problems = Vec::new();
+    let labs = crate::session::open::open_labs(&link, &mut problems).unwrap();
+    assert!(problems.is_empty(), "the page takes its settings and actions: {problems:?}");
+    assert!(labs[0].cluster.now().as_ms() >= 50_000, "opened at its last action");
 }

@@ -15,7 +15,12 @@ impl Player {
         let mut link = Link {
             view: if self.both() { View::Both } else { View::One(setup.mode) },
             seed: setup.seed,
-            sizes: Sizes { controllers: setup.controllers, ensemble: setup.ensemble, brokers: setup.brokers },
+            sizes: Sizes {
+                controllers: setup.controllers,
+                ensemble: setup.ensemble,
+                brokers: setup.brokers,
+                partitions: setup.partitions,
+            },
             lang: Some(self.lang.get_untracked()),
             big: self.big.get_untracked(),
             embed: self.embed,

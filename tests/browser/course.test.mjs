@@ -79,6 +79,7 @@ for (const lang of ['en', 'ko']) {
             await page.waitForTimeout(600);
             await screenshot(page, `course-${lang}-${name}-${String(c + 1).padStart(2, '0')}-${chapter.id}`);
           }
+          assert.equal(await page.locator('[data-testid=lesson] .problems').count(), 0, `${id}: no problem with the course's files`);
           const words = await page.locator('[data-testid=lesson-text]').innerText();
           assert.ok(words.trim().length > 40, `${id}: the step has words`);
           assert.ok(!words.includes(`${id}.`), `${id}: no text key shows instead of words`);
@@ -232,6 +233,14 @@ test('missing or broken course files give a translated message, and the page kee
     await page.locator('[data-testid=problems] a').click();
     await page.locator('[data-testid=play]').waitFor();
     assert.deepEqual(page.problems.filter((p) => !p.includes('404')), []);
+    await page.context().close();
+    // Words the structure does not know (or lacks): said, and the rest of the course shown.
+    const en = await readFile(join(broken, 'course', 'en.txt'), 'utf8');
+    await writeFile(join(broken, 'course', 'en.txt'), `${en}\n[now.todayx]\ntext: a step nobody wrote\n`);
+    page = await openPage(env.browser, `${server.url}?course=now&step=3&lang=en`);
+    await page.locator('[data-testid=lesson] .problems').waitFor();
+    assert.match(await page.locator('[data-testid=lesson] .problems').innerText(), /unknown: now\.todayx\.text/);
+    assert.ok((await page.locator('[data-testid=lesson-text]').innerText()).includes('Today a Kafka cluster is one system'));
     await page.context().close();
     // A mistake in the structure: the file and line.
     await writeFile(join(broken, 'course', 'course.txt'), 'chapter a\nopen mode=zk\nstep one\nask zk1 zk2\nanswer zk9\nthen leader\n');
