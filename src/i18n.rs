@@ -203,6 +203,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "This link names a step but no chapter of the course; opening the simulation.",
         "이 링크에는 단계만 있고 강의의 장이 없습니다. 시뮬레이션을 엽니다.",
     ),
+    ("size.partitions", "Partitions", "파티션"),
     ("course.title", "Course", "강의"),
     ("course.sandbox", "Simulation", "시뮬레이션"),
     ("course.contents", "Contents", "목차"),

@@ -124,8 +124,18 @@ fn SizeChoice(side: SideView) -> impl IntoView {
     let brokers = size_select("size.brokers", "size-brokers", &BROKER_CHOICES, sizes.brokers, move |n| {
         open(Sizes { brokers: n, ..sizes })
     });
-    view! { <div class="sizes">{quorum}{brokers}</div> }
+    // The partition ceiling, live: a ZooKeeper-mode controller reads every partition's state
+    // before it acts; KRaft's standby controllers already hold them.
+    let partitions =
+        size_select("size.partitions", "size-partitions", &PARTITION_CHOICES, sizes.partitions as usize, move |n| {
+            open(Sizes { partitions: n as u32, ..sizes })
+        });
+    view! { <div class="sizes">{quorum}{brokers}{partitions}</div> }
 }
+
+/// The initial topic's partitions a page offers (the address takes any count up to the
+/// scenario limit).
+const PARTITION_CHOICES: [usize; 6] = [0, 6, 1_000, 10_000, 100_000, 1_000_000];
 
 /// Every number of brokers a page may show.
 const BROKER_CHOICES: [usize; MAX_BROKERS + 1] = {
