@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { useBrowser, openPage } from './harness.mjs';
 
 const env = useBrowser();
-const KEYS = [' ', 'ArrowRight', 'ArrowLeft', 'r', 'R', 'c', 'C', 'l', 'L', '?', '.', ',', 'Escape', 'Enter', 'Tab'];
+const KEYS = [' ', 'ArrowRight', 'ArrowLeft', 'r', 'R', 'c', 'C', 'l', 'L', '?', '.', ',', 'Escape', 'Enter', 'Tab', 'PageDown', 'PageUp'];
 
 async function monkey(page, seed, steps) {
   let state = seed;
@@ -28,7 +28,7 @@ async function monkey(page, seed, steps) {
         const button = pick(buttons);
         const name = (await button.getAttribute('data-testid')) ?? (await button.textContent());
         // Not the ones that leave the page (a new seed, settings) or open a prompt (copy).
-        if (/new-seed|settings-apply|copy/.test(name ?? '')) continue;
+        if (/new-seed|settings-apply|copy|course-free/.test(name ?? '')) continue;
         log.push(`button ${name}`);
         await button.click({ timeout: 1000 });
       } else if (kind === 'node') {
@@ -75,6 +75,10 @@ for (const [seed, url] of [
   [4, '?mode=both&embed=1&lang=en'],
   [5, '?mode=zk&brokers=0&lang=en'],
   [6, '?mode=kraft&seed=7&s=set+quorum.pre.vote%3Doff%0Aat+5s+partition+c2+%7C+c1+c3%0Aat+20s+heal&t=0&lang=en'],
+  // The course: Next and Back (buttons, PageDown/PageUp, arrows), answers, tasks, the contents.
+  [7, '?course=zk-ensemble&step=1&lang=en'],
+  [8, '?course=side-by-side&step=2&lang=ko'],
+  [9, '?course=what-hurt&step=3&lang=en&embed=1'],
 ]) {
   test(`odd clicks and keys at random (${url}): no error, every invariant holds`, async () => {
     const page = await openPage(env.browser, `${env.url}${url}`, { viewport: { width: 1280, height: 800 } });
