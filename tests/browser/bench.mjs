@@ -15,7 +15,7 @@ async function sizes() {
     if (!(await stat(join(DIST, f))).isFile()) continue;
     const body = await readFile(join(DIST, f));
     const gz = gzipSync(body, { level: 9 }).length;
-    const kind = f.endsWith('.wasm') ? 'wasm' : f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : f.endsWith('.html') ? 'html' : 'other';
+    const kind = f.startsWith('course') ? 'course' : f.endsWith('.wasm') ? 'wasm' : f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : f.endsWith('.html') ? 'html' : 'other';
     out[kind] = (out[kind] ?? 0) + gz;
     total += gz;
   }
@@ -126,6 +126,8 @@ const browser = await launch();
 try {
   const s = await sizes();
   console.log(`download (gzip -9): wasm ${kib(s.wasm)} KiB, js ${kib(s.js)} KiB, css ${kib(s.css ?? 0)} KiB, html ${kib(s.html)} KiB, total ${kib(s.total)} KiB`);
+  // Fetched only when the course opens (the structure and one language's words).
+  console.log(`the course's files (gzip -9, fetched when it opens): ${kib(s.course ?? 0)} KiB for the structure and both languages`);
 
   const budget = JSON.parse(await readFile(join(ROOT, 'tests', 'budget.json'), 'utf8'));
   const start = await startDownload(browser, server.url);
