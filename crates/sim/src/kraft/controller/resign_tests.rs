@@ -118,3 +118,17 @@ fn a_leader_restarted_as_resigned_tells_every_voter_to_elect_at_once() {
     let out = step(&mut f, Time::from_ms(4_010), from(0, end));
     assert_eq!(notes(&out), vec![Note::EndQuorumEpochReceived { epoch: 1, backoff_ms: 0 }]);
 }
+
+#[test]
+fn a_follower_restarted_follows_the_leader_its_quorum_state_names() {
+    // KIP-595 / Kafka 4.1 QuorumState.initialize: the quorum-state file holds (epoch, leader);
+    // a voter that recorded another node as leader restarts as its Follower (only a node that
+    // recorded itself starts Resigned), and fetches from it.
+    let mut c = following_node_0(1);
+    c.crash();
+    let out = step(&mut c, Time::from_secs(4), Input::Start);
+    assert_eq!(notes(&out), vec![Note::Started { epoch: 1 }, Note::BecameFollower { epoch: 1, leader: 0 }]);
+    assert_eq!(sends(&out), vec![(0, fetch(0, 0))]);
+    assert!(matches!(c.state, State::Follower { leader: 0, has_fetched: false, leader_resigned: false }));
+    assert!(out.contains(&Output::SetTimer { timer: Timer::FetchTimeout, at: Time::from_secs(6) }));
+}
