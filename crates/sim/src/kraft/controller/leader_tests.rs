@@ -169,3 +169,25 @@ fn a_fetch_past_the_end_of_its_last_epoch_is_answered_with_diverging_epoch() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_parked_fetch_is_answered_empty_when_its_max_wait_passes() {
+    // KIP-595 long poll: a fetch with nothing new waits at most fetch.max.wait.ms (500 ms),
+    // then is answered with no records.
+    let mut c = leader_of(vec![0, 1, 2], 0);
+    fetch_at(&mut c, 1_100, 1, 1);
+    let out = fetch_at(&mut c, 1_200, 1, 1);
+    assert_eq!(
+        out,
+        vec![
+            Output::SetTimer { timer: Timer::CheckQuorum, at: Time::from_ms(4_200) },
+            Output::SetTimer { timer: Timer::FetchWait(1), at: Time::from_ms(1_700) },
+        ]
+    );
+    let out = step(&mut c, Time::from_ms(1_700), Input::Timer(Timer::FetchWait(1)));
+    let records = FetchBody::Records { base_offset: 1, entries: Vec::new() };
+    let answer = Msg::FetchResponse { epoch: 1, leader: Some(0), high_watermark: Some(1), body: records };
+    assert_eq!(out, vec![Output::CancelTimer(Timer::FetchWait(1)), Output::Send { to: 1, msg: answer }]);
+    // Answered once: a second expiry finds nothing parked.
+    assert_eq!(step(&mut c, Time::from_ms(1_701), Input::Timer(Timer::FetchWait(1))), Vec::new());
+}

@@ -132,3 +132,15 @@ fn a_follower_restarted_follows_the_leader_its_quorum_state_names() {
     assert!(matches!(c.state, State::Follower { leader: 0, has_fetched: false, leader_resigned: false }));
     assert!(out.contains(&Output::SetTimer { timer: Timer::FetchTimeout, at: Time::from_secs(6) }));
 }
+
+#[test]
+fn a_resigned_leader_moves_to_unattached_in_the_next_epoch_after_its_election_timeout() {
+    // KIP-595: after its election timeout a Resigned leader becomes Unattached(epoch + 1).
+    let mut c = leader_of_three();
+    step(&mut c, Time::from_secs(2), Input::Timer(Timer::CheckQuorum));
+    assert!(matches!(c.state, State::Resigned { .. }));
+    let (_, at) = c.timer_view.expect("an election timer");
+    let out = step(&mut c, at, Input::Timer(Timer::Election));
+    assert_eq!(notes(&out), vec![Note::BecameUnattached { epoch: 2 }]);
+    assert_eq!((c.epoch, c.voted_for, c.leader_id, c.state.clone()), (2, None, None, State::Unattached));
+}
