@@ -285,3 +285,26 @@ fn an_up_to_date_check_compares_the_candidate_log_with_ours() {
     let out = step(&mut c, Time::from_ms(4_040), answer(2, again));
     assert!(notes(&out).contains(&Note::VoteCast { candidate: 2, epoch: 2, pre_vote: false, granted: true }));
 }
+
+#[test]
+fn a_leader_rejects_a_pre_vote_of_its_own_epoch_even_from_an_up_to_date_voter() {
+    // KIP-996: a leader of the epoch grants no pre-vote (Kafka 4.1 LeaderState.canGrantVote
+    // is false); it stays leader.
+    let mut c = leader_of_three();
+    let out = step(&mut c, Time::from_ms(1_500), pre_vote_up_to_date(1, 2));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 1, pre_vote: true, granted: false }]);
+    assert_eq!(sends(&out), vec![(2, pre_vote_answer(1, Some(0), false))]);
+    assert!(c.is_leader());
+}
+
+#[test]
+fn a_follower_that_has_not_fetched_yet_grants_an_up_to_date_pre_vote_but_never_a_vote() {
+    // KIP-996: FollowerState.canGrantVote for a pre-vote: only before a successful fetch.
+    // KIP-595: a Follower rejects standard votes.
+    let mut c = following_node_0(1);
+    let out = step(&mut c, Time::from_ms(20), vote(1, 2, true));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 1, pre_vote: true, granted: true }]);
+    let out = step(&mut c, Time::from_ms(21), vote(1, 2, false));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 1, pre_vote: false, granted: false }]);
+    assert_eq!(c.voted_for, None);
+}

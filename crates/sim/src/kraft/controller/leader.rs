@@ -173,7 +173,8 @@ impl Controller {
             .iter()
             .map(|v| if *v == self.id { self.log.end_offset() } else { leader.voter_end.get(v).copied().unwrap_or(0) })
             .collect();
-        crate::sorted::insertion_sort_by(&mut ends, |a, b| a > b);
+        // High to low (written `b < a`: the only `<` here, so .cargo/mutants.toml can name it).
+        crate::sorted::insertion_sort_by(&mut ends, |a, b| b < a);
         let candidate = ends[self.voters.len() / 2];
         if candidate > leader.epoch_start_offset && candidate > self.high_watermark {
             self.high_watermark = candidate;

@@ -191,3 +191,34 @@ fn a_parked_fetch_is_answered_empty_when_its_max_wait_passes() {
     // Answered once: a second expiry finds nothing parked.
     assert_eq!(step(&mut c, Time::from_ms(1_701), Input::Timer(Timer::FetchWait(1))), Vec::new());
 }
+
+#[test]
+fn entries_of_an_earlier_epoch_commit_only_with_the_new_leader_change_message() {
+    // Raft §5.4.2 (Figure 8) / KIP-595: a leader counts replicas only past its epoch start
+    // offset. Controller 0 holds three entries of epoch 1 and is elected in epoch 2: its
+    // LeaderChangeMessage is at offset 3. A follower at 3 puts the old entries on a majority,
+    // but they commit only once the LeaderChangeMessage (offset 4) is on one too.
+    let mut c = Controller::new(0, vec![0, 1, 2], Config::default(), 7);
+    c.epoch = 1;
+    for _ in 0..3 {
+        c.log.append(crate::kraft::log::Entry { epoch: 1, record: Record::NoOp, batch_end: true });
+    }
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_secs(1), Input::Timer(Timer::Election));
+    for (pre_vote, epoch) in [(true, 1), (false, 2)] {
+        let msg = Msg::VoteResponse { epoch, leader: None, granted: true, pre_vote };
+        step(&mut c, Time::from_secs(1), Input::Msg { from: 1, msg });
+    }
+    assert!(c.is_leader() && c.epoch == 2);
+    assert_eq!(c.log.end_offset(), 4);
+    let fetch = |offset, last_fetched_epoch| Input::Msg {
+        from: 1,
+        msg: Msg::Fetch { epoch: 2, fetch_offset: offset, last_fetched_epoch },
+    };
+    let out = step(&mut c, Time::from_ms(1_100), fetch(3, 1));
+    assert_eq!(c.high_watermark, 0, "[4, 3, 0]: offset 3 is the epoch start, not past it");
+    // No high watermark is known to followers yet.
+    assert!(sends(&out).iter().all(|(_, m)| matches!(m, Msg::FetchResponse { high_watermark: None, .. })), "{out:?}");
+    step(&mut c, Time::from_ms(1_200), fetch(4, 2));
+    assert_eq!(c.high_watermark, 4);
+}

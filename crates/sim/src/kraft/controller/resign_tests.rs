@@ -144,3 +144,72 @@ fn a_resigned_leader_moves_to_unattached_in_the_next_epoch_after_its_election_ti
     assert_eq!(notes(&out), vec![Note::BecameUnattached { epoch: 2 }]);
     assert_eq!((c.epoch, c.voted_for, c.leader_id, c.state.clone()), (2, None, None, State::Unattached));
 }
+
+#[test]
+fn a_follower_or_a_lone_voter_shuts_down_at_once_and_others_wait_for_a_leader() {
+    // Kafka 4.1 maybeCompleteShutdown: a shutdown completes once a remote leader is known.
+    let mut f = following_node_0(1);
+    assert_eq!(step(&mut f, Time::from_secs(1), Input::Shutdown), vec![Output::Halt]);
+    let mut lone = Controller::new(0, vec![0], Config::default(), 7);
+    step(&mut lone, Time::ZERO, Input::Start);
+    assert_eq!(step(&mut lone, Time::from_secs(1), Input::Shutdown), vec![Output::Halt]);
+    // An Unattached voter of three knows no leader: it waits up to the shutdown timeout (5 s),
+    // without starting an election, and fetches no more.
+    let mut c = super::tests::controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    let out = step(&mut c, Time::from_secs(1), Input::Shutdown);
+    assert_eq!(out, vec![Output::SetTimer { timer: Timer::ShutdownDone, at: Time::from_secs(6) }]);
+    assert_eq!(step(&mut c, Time::from_secs(1), Input::Shutdown), Vec::new(), "once");
+    assert_eq!(step(&mut c, Time::from_secs(2), Input::Timer(Timer::Election)), Vec::new());
+    assert_eq!(step(&mut c, Time::from_secs(2), Input::Timer(Timer::FetchRetry)), Vec::new());
+}
+
+#[test]
+fn a_voter_that_voted_and_then_followed_does_not_vote_again_in_that_epoch() {
+    // KIP-595: at most one vote per epoch, kept in the quorum-state file whatever the role:
+    // c2 votes for c3 in epoch 1, follows c3, loses its pre-vote and is Unattached in epoch 1
+    // again; c1 asking for epoch 1 is refused.
+    let mut c = super::tests::controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_ms(5), super::tests::vote(1, 2, false));
+    step(&mut c, Time::from_ms(10), from(2, Msg::BeginQuorumEpoch { epoch: 1, leader: 2 }));
+    assert!(matches!(c.state, State::Follower { leader: 2, .. }));
+    assert_eq!(c.voted_for, Some(2));
+    step(&mut c, Time::from_ms(2_010), Input::Timer(Timer::FetchTimeout));
+    for voter in [0, 2] {
+        let no = Msg::VoteResponse { epoch: 1, leader: Some(2), granted: false, pre_vote: true };
+        step(&mut c, Time::from_ms(2_020), from(voter, no));
+    }
+    assert_eq!((c.epoch, c.voted_for), (1, Some(2)));
+    let out = step(&mut c, Time::from_ms(2_030), super::tests::vote(1, 0, false));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 0, epoch: 1, pre_vote: false, granted: false }]);
+}
+
+#[test]
+fn a_new_leader_sets_its_periodic_timers() {
+    // KIP-595: BeginQuorumEpoch every fetch.timeout / 2 = 1 s, check-quorum after 1.5 × fetch
+    // timeout = 3 s; KIP-631: a NoOp every 500 ms; the stale-broker check every session / 8.
+    let mut c = Controller::new(0, vec![0, 1, 2], Config::default(), 7);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_secs(1), Input::Timer(Timer::Election));
+    step(
+        &mut c,
+        Time::from_secs(1),
+        from(1, Msg::VoteResponse { epoch: 0, leader: None, granted: true, pre_vote: true }),
+    );
+    let out = step(
+        &mut c,
+        Time::from_secs(1),
+        from(1, Msg::VoteResponse { epoch: 1, leader: None, granted: true, pre_vote: false }),
+    );
+    let timers: Vec<_> = out.iter().filter(|o| matches!(o, Output::SetTimer { .. })).cloned().collect();
+    assert_eq!(
+        timers,
+        vec![
+            Output::SetTimer { timer: Timer::BeginQuorumResend, at: Time::from_ms(2_000) },
+            Output::SetTimer { timer: Timer::CheckQuorum, at: Time::from_ms(4_000) },
+            Output::SetTimer { timer: Timer::NoOp, at: Time::from_ms(1_500) },
+            Output::SetTimer { timer: Timer::SessionCheck, at: Time::from_ms(1_000).plus_us(9_000_000 / 8) },
+        ]
+    );
+}
