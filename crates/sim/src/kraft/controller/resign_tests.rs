@@ -213,3 +213,32 @@ fn a_new_leader_sets_its_periodic_timers() {
         ]
     );
 }
+
+#[test]
+fn the_preferred_successors_wait_strictly_exponential_backoffs() {
+    // Kafka 4.1 strictExponentialElectionBackoffMs: position p of n waits
+    // min(max, (max >> (n - 1)) << (p - 1)), the first 0 ms, one not named max (1 000 ms).
+    use super::follower::end_epoch_election_backoff_ms as wait;
+    let four = [4, 3, 2, 1];
+    assert_eq!(four.map(|me| wait(me, &four)), [0, 125, 250, 500]);
+    assert_eq!(wait(0, &four), 1_000);
+    let three = [2, 1, 3];
+    assert_eq!(three.map(|me| wait(me, &three)), [0, 250, 500]);
+    // Five named (more than this model's voters allow, but the formula's): 62 << 3 = 496.
+    let five = [1, 2, 3, 4, 5];
+    assert_eq!(five.map(|me| wait(me, &five)), [0, 62, 124, 248, 496]);
+    assert_eq!(wait(0, &five), 1_000);
+    assert_eq!(wait(0, &[]), 0);
+}
+
+#[test]
+fn a_begin_quorum_epoch_that_could_not_be_delivered_is_sent_again_at_the_next_round() {
+    // Kafka: BROKER_NOT_AVAILABLE ends the request, so the next round (1 s) sends it again
+    // without waiting for the request timeout.
+    let mut c = leader_of_three();
+    let begin = Msg::BeginQuorumEpoch { epoch: 1, leader: 0 };
+    assert_eq!(step(&mut c, Time::from_ms(1_005), Input::Unreachable { to: 2, msg: begin.clone() }), Vec::new());
+    let out = step(&mut c, Time::from_secs(2), Input::Timer(Timer::BeginQuorumResend));
+    // c2's request is still awaited (sent at 1 s, request timeout 2 s); c3's ended.
+    assert_eq!(sends(&out), vec![(2, begin)]);
+}
