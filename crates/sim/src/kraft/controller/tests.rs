@@ -351,7 +351,7 @@ fn begin_quorum_epoch_of_our_epoch_makes_an_unattached_voter_follow_its_sender()
 #[test]
 fn end_quorum_epoch_of_a_newer_epoch_is_followed_only_from_the_leader_it_names() {
     let mut c = following_node_0(1);
-    let end = Msg::EndQuorumEpoch { epoch: 2, leader: 1, preferred: vec![1].into() };
+    let end = Msg::EndQuorumEpoch { epoch: 2, leader: 0, preferred: vec![1].into() };
     let out = step(&mut c, Time::from_ms(20), Input::Msg { from: 2, msg: end });
     assert_eq!(out, vec![Output::Send { to: 2, msg: Msg::EndQuorumEpochResponse { epoch: 1, leader: Some(0) } }]);
     assert!(matches!(c.state, State::Follower { leader: 0, leader_resigned: false, .. }) && c.epoch == 1);
