@@ -26,6 +26,8 @@ pub const LEADER_CONNECT_DELAY_MS: u64 = 100;
 
 #[cfg(test)]
 mod epoch_rules;
+#[cfg(test)]
+mod follower_rules;
 mod leader;
 #[cfg(test)]
 mod timeout_rules;
