@@ -802,4 +802,17 @@ mod tests {
         assert!(out.contains(&Output::Note(Note::Joined { leader: 3, round: 1 })), "{out:?}");
         assert_eq!(s.state, ServerState::Leading);
     }
+
+    #[test]
+    fn a_leading_notification_alone_is_no_quorum_in_the_same_round_nor_across_rounds() {
+        // FLE receivedFollowingNotification: a quorum naming the leader *and* checkLeader; the
+        // leader saying LEADING is not enough by itself (five voters: three are needed).
+        for round in [1, 4] {
+            let mut s = started(1, 5);
+            let v = vote(5, 0, round, 1);
+            let out = step(&mut s, Time::from_ms(5), Input::Msg { from: 4, msg: notif(v, ServerState::Leading) });
+            assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Joined { .. }))), "round {round}: {out:?}");
+            assert_eq!(s.state, ServerState::Looking);
+        }
+    }
 }
