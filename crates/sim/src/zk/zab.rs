@@ -30,6 +30,8 @@ mod epoch_rules;
 mod follower_rules;
 mod leader;
 #[cfg(test)]
+mod leader_rules;
+#[cfg(test)]
 mod timeout_rules;
 pub use leader::{Leader, LeaderPhase, Learner, LearnerPhase, Tracked};
 
