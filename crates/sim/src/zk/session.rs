@@ -702,4 +702,60 @@ mod tests {
         l.lead(Time::ZERO, &mut Vec::new());
         assert_eq!(step(&mut l, Time::from_ms(60_000), Input::Timer(Timer::SessionCheck)), Vec::new());
     }
+
+    #[test]
+    fn the_leader_notes_the_partition_states_it_applied_with_the_controller_epoch_in_force() {
+        // The checker's independent view of what committed: every applied CreateStates and the
+        // successful updates of a SetStates, with /controller_epoch as it stood.
+        use crate::zk::msg::{PartState, Shared, StateUpdate};
+        let mut b = Bench::new();
+        b.connect(3, 6_000);
+        let write = |ops| ClientOp::Write { ops, multi: false };
+        let epoch =
+            Op::Create { path: "/controller_epoch".into(), data: Data::Int(3), ephemeral: false, sequential: false };
+        b.request(3, 1, write(vec![epoch]));
+        let state = |leader| PartState { leader, leader_epoch: 0, controller_epoch: 3, isr: 1 };
+        let states = Shared::new(vec![state(1), state(2)]);
+        let out = b.request(3, 2, write(vec![Op::CreateStates { topic: "t".into(), states }]));
+        let applied = |out: &[Out]| -> Vec<Note> {
+            out.iter()
+                .filter_map(|o| match o {
+                    Output::Note(n @ Note::StatesApplied { .. }) => Some(n.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let zxid = b.leader.applied_zxid();
+        assert_eq!(
+            applied(&out),
+            vec![Note::StatesApplied {
+                zxid,
+                epoch_in_force: 3,
+                topic: "t".into(),
+                changes: Rc::new(vec![(0, state(1)), (1, state(2))]),
+                created: true
+            }]
+        );
+        // Partition 1's expected version is wrong: only partition 0 changes.
+        let updates = Shared::new(vec![
+            StateUpdate { partition: 0, state: state(3), expected_version: 0 },
+            StateUpdate { partition: 1, state: state(3), expected_version: 7 },
+        ]);
+        let out =
+            b.request(3, 3, ClientOp::Write { ops: vec![Op::SetStates { topic: "t".into(), updates }], multi: true });
+        let zxid = b.leader.applied_zxid();
+        assert_eq!(
+            applied(&out),
+            vec![Note::StatesApplied {
+                zxid,
+                epoch_in_force: 3,
+                topic: "t".into(),
+                changes: Rc::new(vec![(0, state(3))]),
+                created: false
+            }]
+        );
+        // A failed write notes nothing.
+        let out = b.request(3, 4, write(vec![Op::CreateStates { topic: "t".into(), states: Shared::new(vec![]) }]));
+        assert_eq!(applied(&out), Vec::new());
+    }
 }
