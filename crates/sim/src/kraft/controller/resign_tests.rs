@@ -242,3 +242,22 @@ fn a_begin_quorum_epoch_that_could_not_be_delivered_is_sent_again_at_the_next_ro
     // c2's request is still awaited (sent at 1 s, request timeout 2 s); c3's ended.
     assert_eq!(sends(&out), vec![(2, begin)]);
 }
+
+#[test]
+fn a_voter_whose_pre_vote_was_rejected_keeps_the_vote_it_cast_in_that_epoch() {
+    // KIP-595: one vote per epoch. c2 voted for c3 in epoch 1, then ran a pre-vote (same
+    // epoch) that a majority rejected: Unattached in epoch 1 again, its vote still recorded,
+    // so c1 asking for epoch 1 is refused.
+    let mut c = super::tests::controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_ms(5), super::tests::vote(1, 2, false));
+    step(&mut c, Time::from_ms(1_500), Input::Timer(Timer::Election));
+    assert!(matches!(c.state, State::Prospective { leader: None, .. }));
+    for voter in [0, 2] {
+        let no = Msg::VoteResponse { epoch: 1, leader: None, granted: false, pre_vote: true };
+        step(&mut c, Time::from_ms(1_510), from(voter, no));
+    }
+    assert_eq!((c.state.clone(), c.epoch, c.voted_for), (State::Unattached, 1, Some(2)));
+    let out = step(&mut c, Time::from_ms(1_520), super::tests::vote(1, 0, false));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 0, epoch: 1, pre_vote: false, granted: false }]);
+}
