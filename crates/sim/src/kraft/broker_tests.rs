@@ -304,3 +304,40 @@ fn a_newer_epoch_without_a_leader_makes_the_observer_unattached() {
     );
     assert_eq!((b.epoch, b.leader), (2, None));
 }
+
+#[test]
+fn an_answer_the_observer_no_longer_awaits_is_ignored() {
+    // Kafka 4.1 handleInboundMessage: its fetch went to 0; an answer from 1 moves nothing.
+    let (mut b, _) = following_0();
+    let out = step(
+        &mut b,
+        20,
+        Input::Msg {
+            from: 1,
+            msg: Msg::FetchResponse { epoch: 5, leader: Some(1), high_watermark: None, body: FetchBody::NotLeader },
+        },
+    );
+    assert_eq!(out, Vec::new());
+    assert_eq!((b.epoch, b.leader), (1, Some(0)));
+}
+
+#[test]
+fn the_same_leader_in_a_newer_epoch_is_followed_again_and_said() {
+    let (mut b, _) = following_0();
+    let out = answer(&mut b, 20, 0, 2, Some(0), FetchBody::NotLeader);
+    assert!(out.contains(&Output::Note(Note::BrokerFollows { leader: 0, epoch: 2 })), "{out:?}");
+    // Still unregistered: it asks the leader of the new epoch to register it.
+    assert!(out.contains(&Output::Send { to: 0, msg: Msg::BrokerRegistration { incarnation: 1 } }));
+    assert_eq!((b.epoch, b.leader), (2, Some(0)));
+}
+
+#[test]
+fn records_from_the_leader_naming_another_leader_are_not_taken() {
+    // Only an answer from the leader that names itself carries the leader's log.
+    let (mut b, _) = following_0();
+    let entry = Entry { epoch: 1, record: Record::NoOp, batch_end: true };
+    let records = FetchBody::Records { base_offset: 0, entries: vec![entry] };
+    let out = answer(&mut b, 20, 0, 1, Some(2), records);
+    assert_eq!(b.log.end_offset(), 0);
+    assert!(!out.iter().any(|o| matches!(o, Output::SetTimer { timer: Timer::FetchTimeout, .. })), "{out:?}");
+}
