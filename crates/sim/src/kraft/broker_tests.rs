@@ -187,10 +187,17 @@ fn a_duplicate_registration_is_retried_after_the_heartbeat_interval() {
             Output::SetTimer { timer: Timer::Heartbeat, at: Time::from_ms(2_020) },
         ]
     );
-    // A late second registration answer after registering is ignored.
+    // A late second registration answer after registering is ignored, an error as well.
     let mut b = registered_broker();
     assert_eq!(from_0(&mut b, 30, registered(9)), Vec::new());
     assert_eq!(b.broker_epoch, Some(7));
+    let dup = Msg::BrokerRegistrationResponse {
+        epoch: 1,
+        leader: Some(0),
+        error: Some(BrokerError::DuplicateBrokerRegistration),
+        broker_epoch: None,
+    };
+    assert_eq!(from_0(&mut b, 40, dup), Vec::new());
 }
 
 #[test]
