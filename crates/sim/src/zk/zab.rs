@@ -515,6 +515,10 @@ mod tests {
         assert_eq!(sync_plan(&l, 0, n, 100, make_zxid(1, 5)), Plan::Snap { from: n });
         // With a large snapshot the txn log is used instead: DIFF.
         assert_eq!(sync_plan(&l, 0, n, 1_000_000, make_zxid(1, 5)), Plan::Diff { from: 5 });
+        // The boundary (LearnerHandler: txn log size ≤ 0.33 × snapshot size): 595 missing
+        // transactions need a snapshot of at least 595 × 100 / 33 = 1 803.03 znodes.
+        assert_eq!(sync_plan(&l, 0, n, 1_804, make_zxid(1, 5)), Plan::Diff { from: 5 });
+        assert_eq!(sync_plan(&l, 0, n, 1_803, make_zxid(1, 5)), Plan::Snap { from: n });
     }
 
     #[test]
