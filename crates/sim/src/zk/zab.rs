@@ -336,7 +336,9 @@ impl Server {
             QuorumPacket::FollowerInfo { accepted_epoch }
         };
         if let Role::Following(f) = &mut self.role {
-            if f.phase == FollowerPhase::Discovery && f.recv_seq == 0 {
+            // Nothing received from the leader yet (so still in Discovery: the phase moves only
+            // on a leader's packet).
+            if f.recv_seq == 0 {
                 f.send_seq = 0;
                 send_on(&mut f.send_seq, f.leader, pkt, out);
             }
@@ -398,7 +400,7 @@ impl Server {
     /// The connection to `from` was reset (it closed it, or its process is gone).
     pub(crate) fn on_quorum_reset(&mut self, now: Time, from: Sid, out: &mut Vec<Out>) {
         match &mut self.role {
-            Role::Following(f) if f.leader == from && f.phase == FollowerPhase::Discovery && f.recv_seq == 0 => {
+            Role::Following(f) if f.leader == from && f.recv_seq == 0 => {
                 // Learner.connectToLeader: the leader is not listening yet: retry after
                 // leaderConnectDelayDuringRetryMs (100 ms), within initLimit.
                 out.push(Output::SetTimer { timer: Timer::LearnerConnect, at: now.plus_ms(LEADER_CONNECT_DELAY_MS) });

@@ -209,3 +209,45 @@ fn session_deadlines_round_up_to_the_next_tick() {
     assert_eq!(expiry_deadline(2_000, 2_000), 4_000);
     assert_eq!(expiry_deadline(7, 0), 8);
 }
+
+/// zk1 with three transactions of epoch 1 logged and applied, following zk3 after LEADERINFO
+/// of epoch 2 (packet 0); `applied` of them applied.
+fn returning_follower(applied: u64) -> Server {
+    let mut f = server(1);
+    f.log = (1..=3).map(|c| txn(make_zxid(1, c))).collect();
+    f.current_epoch = 1;
+    f.accepted_epoch = 1;
+    f.apply_through(Time::ZERO, make_zxid(1, applied), &mut Vec::new());
+    f.follow(Time::ZERO, 3, &mut Vec::new());
+    feed(&mut f, 0, QuorumPacket::LeaderInfo { new_epoch: 2 });
+    f
+}
+
+#[test]
+fn trunc_below_what_was_applied_rebuilds_the_tree_from_the_snapshot() {
+    // ZAB: a TRUNC drops proposals that never committed; if the follower had applied past the
+    // truncation point, its state is rebuilt (here: from the base snapshot, then UPTODATE).
+    let mut f = returning_follower(3);
+    let trunc = SyncPayload { mode: SyncMode::Trunc { zxid: make_zxid(1, 2) }, txns: vec![] };
+    feed(&mut f, 1, QuorumPacket::Sync(Box::new(trunc)));
+    feed(&mut f, 2, QuorumPacket::NewLeader { zxid: make_zxid(2, 0) });
+    assert_eq!((f.last_logged_zxid(), f.applied_zxid()), (make_zxid(1, 2), 0));
+    feed(&mut f, 3, QuorumPacket::UpToDate { committed: make_zxid(1, 2) });
+    assert_eq!(f.applied_zxid(), make_zxid(1, 2));
+    // Truncated exactly to what it applied: nothing to rebuild.
+    let mut f = returning_follower(2);
+    let trunc = SyncPayload { mode: SyncMode::Trunc { zxid: make_zxid(1, 2) }, txns: vec![] };
+    feed(&mut f, 1, QuorumPacket::Sync(Box::new(trunc)));
+    feed(&mut f, 2, QuorumPacket::NewLeader { zxid: make_zxid(2, 0) });
+    assert_eq!((f.last_logged_zxid(), f.applied_zxid()), (make_zxid(1, 2), make_zxid(1, 2)));
+}
+
+#[test]
+fn a_sync_repeating_logged_transactions_does_not_log_them_twice() {
+    let mut f = returning_follower(3);
+    let txns = vec![txn(make_zxid(1, 3)), txn(make_zxid(2, 1))];
+    feed(&mut f, 1, QuorumPacket::Sync(Box::new(SyncPayload { mode: SyncMode::Diff, txns })));
+    feed(&mut f, 2, QuorumPacket::NewLeader { zxid: make_zxid(2, 0) });
+    let zxids: Vec<u64> = f.log.iter().map(|t| t.zxid).collect();
+    assert_eq!(zxids, vec![make_zxid(1, 1), make_zxid(1, 2), make_zxid(1, 3), make_zxid(2, 1)]);
+}
