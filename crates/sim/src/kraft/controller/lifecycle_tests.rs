@@ -5,7 +5,7 @@
 use super::tests::{single_voter_leader_with_orders, step};
 use super::*;
 use crate::kraft::msg::BrokerError;
-use crate::kraft::{Change, RefuseReason};
+use crate::kraft::{Change, RefuseReason, INITIAL_TOPIC};
 
 const B: NodeId = 5;
 
@@ -314,4 +314,74 @@ fn create_topic_places_replicas_round_robin_over_the_active_brokers() {
             partition(2, vec![6, 7]),
         ]
     );
+}
+
+fn noop(c: &mut Controller, at_ms: u64) -> Out {
+    step(c, Time::from_ms(at_ms), Input::Timer(Timer::NoOp))
+}
+
+fn topic_notes(out: &Out) -> Vec<Note> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Note(
+                n @ (Note::TopicRefused { .. } | Note::MetadataChange { change: Change::TopicCreated { .. }, .. }),
+            ) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A one-voter active controller with `config`, broker 5 registered and unfenced at 3 s.
+fn leader_with(config: Config) -> Controller {
+    let mut c = Controller::new(0, vec![0], config, 7);
+    step(&mut c, Time::ZERO, Input::Start);
+    let (_, at) = c.timer_view.expect("an election timer");
+    step(&mut c, at, Input::Timer(Timer::Election));
+    register(&mut c, 3_000, 1);
+    let epoch = c.image.broker(B).map(|r| r.broker_epoch).expect("registered");
+    heartbeat(&mut c, 3_000, epoch, epoch + 1);
+    assert!(c.image.is_active(B));
+    c
+}
+
+#[test]
+fn the_initial_topic_is_created_once_when_enough_brokers_are_active_and_never_without_partitions() {
+    // The model's initial topic (`orders`): created by the active controller once min(3,
+    // brokers) brokers are active; with no partitions configured, never (nor refused).
+    let mut c = leader_with(Config { brokers: 1, partitions: 2, ..Config::default() });
+    let out = noop(&mut c, 3_500);
+    let created = Change::TopicCreated { name: INITIAL_TOPIC.into(), partitions: 2, replication_factor: 1 };
+    assert!(matches!(&topic_notes(&out)[..], [Note::MetadataChange { change, .. }] if *change == created), "{out:?}");
+    assert_eq!(topic_notes(&noop(&mut c, 4_000)), Vec::new(), "once");
+    let mut c = leader_with(Config { brokers: 1, partitions: 0, ..Config::default() });
+    assert_eq!(topic_notes(&noop(&mut c, 3_500)), Vec::new());
+    // Two brokers configured (replication factor 2) but only one active: not yet.
+    let mut c = leader_with(Config { brokers: 2, partitions: 2, ..Config::default() });
+    assert_eq!(topic_notes(&noop(&mut c, 3_500)), Vec::new());
+}
+
+#[test]
+fn the_stale_broker_check_fences_the_broker_silent_longest_first_ties_by_id() {
+    // maybeFenceOneStaleBroker: one expired session per run; the model takes the oldest last
+    // contact, ties by broker id.
+    for (b5_ms, b6_ms, first) in [(3_200, 3_100, 6), (3_100, 3_200, 5), (3_100, 3_100, 5)] {
+        let mut c = single_voter_leader_with_orders();
+        for b in [5, 6] {
+            step(&mut c, Time::from_ms(3_000), Input::Msg { from: b, msg: Msg::BrokerRegistration { incarnation: 1 } });
+        }
+        for (b, at) in [(5, b5_ms), (6, b6_ms)] {
+            let epoch = c.image.broker(b).map(|r| r.broker_epoch).expect("registered");
+            let msg = Msg::BrokerHeartbeat { broker_epoch: epoch, current_metadata_offset: 9, want_shut_down: false };
+            step(&mut c, Time::from_ms(at), Input::Msg { from: b, msg });
+        }
+        let out = session_check(&mut c, 20_000);
+        let fenced: Vec<NodeId> = out
+            .iter()
+            .filter_map(|o| match o {
+                Output::Note(Note::MetadataChange { change: Change::Fenced { broker, .. }, .. }) => Some(*broker),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fenced, vec![first], "b5 at {b5_ms}, b6 at {b6_ms}");
+    }
 }
