@@ -103,3 +103,18 @@ fn a_learner_that_keeps_talking_keeps_the_quorum_synced() {
     }
     assert_eq!(l.state, ServerState::Leading, "zk1 and the leader are a quorum of three");
 }
+
+#[test]
+fn a_learner_that_connects_counts_as_synced_for_init_limit_plus_sync_limit_ticks() {
+    // LearnerHandler: a new connection may take initLimit ticks to sync, then syncLimit more
+    // to ack (10 + 5 ticks here). zk1 reconnects at tick 0 and stays silent, zk2 is silent:
+    // the leader keeps its quorum through tick 15 and gives up at tick 16 (32 s, tickTime 2 s).
+    let mut l = established_leader();
+    step(&mut l, Time::ZERO, Input::Msg { from: 0, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 1 }) });
+    let mut now = Time::ZERO;
+    while l.state == ServerState::Leading && now < Time::from_secs(120) {
+        now = now.plus_ms(1_000);
+        step(&mut l, now, Input::Timer(Timer::Tick));
+    }
+    assert_eq!(now, Time::from_secs(32));
+}
