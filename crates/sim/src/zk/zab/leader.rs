@@ -221,9 +221,8 @@ impl Server {
                     self.touch_session(now, session);
                 }
             }
-            QuorumPacket::Request(req) if self.established_epoch().is_some() => {
-                self.propose(now, req.session, Some(req.origin), req.body, out);
-            }
+            // `propose` drops it while the leader is not established.
+            QuorumPacket::Request(req) => self.propose(now, req.session, Some(req.origin), req.body, out),
             _ => {}
         }
     }
