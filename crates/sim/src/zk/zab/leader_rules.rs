@@ -118,3 +118,55 @@ fn a_learner_that_connects_counts_as_synced_for_init_limit_plus_sync_limit_ticks
     }
     assert_eq!(now, Time::from_secs(32));
 }
+
+#[test]
+fn proposals_go_to_synced_followers_only_never_to_observers() {
+    // ZAB: PROPOSAL to the followers; observers learn a transaction by INFORM once committed.
+    let cfg = std::rc::Rc::new(crate::zk::config::Config {
+        ensemble: 3,
+        observers: 1,
+        brokers: 0,
+        partitions: 0,
+        ..crate::zk::config::Config::default()
+    });
+    let base = std::rc::Rc::new(crate::zk::msg::Snapshot {
+        tree: crate::zk::tree::DataTree::new(),
+        zxid: 0,
+        applied_count: 0,
+        digest: 0,
+    });
+    let mut l = Server::new(3, cfg, base);
+    l.state = ServerState::Looking;
+    l.vote = crate::zk::msg::Vote { leader: 3, zxid: 0, election_epoch: 1, peer_epoch: 0 };
+    l.lead(Time::ZERO, &mut Vec::new());
+    let info = |observer| {
+        if observer {
+            QuorumPacket::ObserverInfo { accepted_epoch: 0 }
+        } else {
+            QuorumPacket::FollowerInfo { accepted_epoch: 0 }
+        }
+    };
+    for (from, observer) in [(3, true), (0, false), (1, false)] {
+        step(&mut l, Time::ZERO, Input::Msg { from, msg: q(0, info(observer)) });
+    }
+    for from in [3, 0, 1] {
+        step(
+            &mut l,
+            Time::ZERO,
+            Input::Msg { from, msg: q(1, QuorumPacket::AckEpoch { current_epoch: Some(0), last_zxid: 0 }) },
+        );
+    }
+    for from in [3, 0, 1] {
+        step(&mut l, Time::ZERO, Input::Msg { from, msg: q(2, QuorumPacket::Ack { zxid: make_zxid(1, 0) }) });
+    }
+    assert_eq!(l.established_epoch(), Some(1));
+    let out = step(&mut l, Time::from_ms(1), Input::Msg { from: 0, msg: request(3) });
+    let to: Vec<usize> = out
+        .iter()
+        .filter_map(|o| match o {
+            Output::Send { to, msg: Msg::Quorum { pkt: QuorumPacket::Proposal(_), .. } } => Some(*to),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(to, vec![0, 1]);
+}
