@@ -462,8 +462,9 @@ impl Server {
         if !l.is_established() {
             return;
         }
-        if l.next_counter > 0xffff_ffff {
-            // ZAB: the counter would overflow: force a re-election.
+        if l.next_counter >= 0xffff_ffff {
+            // ZAB (Leader.propose): a proposal whose zxid counter is 0xffffffff forces a
+            // re-election ("zxid lower 32 bits have rolled over"): that counter is never used.
             self.go_looking(now, out);
             return;
         }

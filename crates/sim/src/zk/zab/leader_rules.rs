@@ -170,3 +170,19 @@ fn proposals_go_to_synced_followers_only_never_to_observers() {
         .collect();
     assert_eq!(to, vec![0, 1]);
 }
+
+#[test]
+fn a_proposal_that_would_take_counter_0xffffffff_forces_a_re_election() {
+    // ZAB (Leader.propose, domain.md §1.2): when the zxid counter reaches 0xffffffff the leader
+    // gives up and a new epoch starts at (e + 1, 0).
+    let mut l = established_leader();
+    if let crate::zk::server::Role::Leading(leader) = &mut l.role {
+        leader.next_counter = 0xffff_fffe;
+    }
+    let out = step(&mut l, Time::from_ms(1), Input::Msg { from: 0, msg: request(3) });
+    assert_eq!(proposals(&out), 2);
+    assert_eq!(l.last_logged_zxid(), make_zxid(1, 0xffff_fffe));
+    step(&mut l, Time::from_ms(2), Input::Msg { from: 0, msg: request(4) });
+    assert_eq!(l.state, ServerState::Looking);
+    assert_eq!(l.last_logged_zxid(), make_zxid(1, 0xffff_fffe));
+}
