@@ -5,7 +5,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test setup setup-test build dist engine-test browser-test lint bench explore clean
+.PHONY: run test setup setup-test build dist engine-test browser-test lint bench explore mutants clean
 
 run: setup
 	@echo "Quorum Lab: serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
@@ -45,6 +45,13 @@ bench: setup-test dist
 explore:
 	CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_PROFILE_RELEASE_PANIC=unwind \
 	  cargo run --release --target-dir target/explore -p quorumlab-sim --features trace --example explore -- $(EXPLORE_ARGS)
+
+# Mutation testing of the protocol rules (README, "Mutation testing"; .cargo/mutants.toml says
+# which files and which tests). Not part of `make test`: about two hours on two cores. One file:
+# `make mutants MUTANTS_ARGS="-F kraft/controller/election"`; report in mutants.out/.
+mutants:
+	@scripts/setup.sh mutants
+	cargo mutants -p quorumlab-sim -j 1 $(MUTANTS_ARGS)
 
 clean:
 	rm -rf dist out target

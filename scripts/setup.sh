@@ -2,6 +2,7 @@
 # Installs what Quorum Lab needs, skipping whatever is already present (idempotent).
 #   scripts/setup.sh build   # Rust wasm target, trunk, wasm-bindgen-cli, wasm-opt
 #   scripts/setup.sh test    # the above, plus Chromium, a Korean font, playwright-core
+#   scripts/setup.sh mutants # cargo-mutants only (make mutants)
 # Versions follow shared/TOOLCHAIN.md: trunk 0.21.14 (--locked), wasm-bindgen-cli equal to the
 # wasm-bindgen in Cargo.lock, binaryen 132 from npm, Debian's chromium.
 set -euo pipefail
@@ -11,12 +12,22 @@ what="${1:-build}"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+CARGO_MUTANTS_VERSION=27.1.0
 
 say() { echo "setup: $*"; }
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+if [ "$what" = mutants ]; then
+  if ! cargo mutants --version 2>/dev/null | grep -q " $CARGO_MUTANTS_VERSION\$"; then
+    say "installing cargo-mutants $CARGO_MUTANTS_VERSION (a few minutes)"
+    cargo install cargo-mutants --version "$CARGO_MUTANTS_VERSION" --locked
+  fi
+  say "ready (mutants)"
+  exit 0
+fi
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"

@@ -151,7 +151,8 @@ impl Server {
 
     /// A notification arrives (receiver thread + lookForLeader loop).
     pub(crate) fn on_notification(&mut self, now: Time, from: Sid, n: Notification, out: &mut Vec<Out>) {
-        if from == self.sid || from == 0 || from > self.cfg.servers() as Sid {
+        // (`step` passes only servers' notifications: 1 ≤ from ≤ servers.)
+        if from == self.sid {
             return;
         }
         if from > self.cfg.ensemble as Sid && !self.is_observer() {
@@ -266,7 +267,8 @@ impl Server {
         }
         self.send_notifications(now, out);
         self.fle.interval_ms = (self.fle.interval_ms * 2).min(self.cfg.max_notification_interval_ms);
-        if self.state == ServerState::Looking && !self.fle.finalizing {
+        // Still LOOKING (sending decides nothing), but the resend may have completed a quorum.
+        if !self.fle.finalizing {
             out.push(Output::SetTimer { timer: Timer::ElectionPoll, at: now.plus_ms(self.fle.interval_ms) });
         }
     }
@@ -687,5 +689,130 @@ mod tests {
         }
         assert_eq!(intervals[..9], [400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000]);
         assert_eq!(*intervals.last().unwrap(), 60_000);
+    }
+
+    // ---- guards and odd cases (issue 22) ------------------------------------------------------
+
+    #[test]
+    fn votes_compare_every_field_with_a_looking_side_and_only_leader_and_epoch_between_decided() {
+        // FLE Vote.equals (format version 0x2).
+        let a = vote(3, 5, 2, 1);
+        for (b, looking_equal) in [
+            (vote(3, 5, 2, 1), true),
+            (vote(2, 5, 2, 1), false),
+            (vote(3, 6, 2, 1), false),
+            (vote(3, 5, 4, 1), false),
+            (vote(3, 5, 2, 0), false),
+        ] {
+            assert_eq!(votes_equal(&a, ServerState::Looking, &b, ServerState::Following), looking_equal, "{b:?}");
+            assert_eq!(votes_equal(&a, ServerState::Leading, &b, ServerState::Looking), looking_equal, "{b:?}");
+        }
+        // Decided on both sides: zxid and round do not matter, leader and peerEpoch do.
+        assert!(votes_equal(&a, ServerState::Following, &vote(3, 9, 7, 1), ServerState::Leading));
+        assert!(!votes_equal(&a, ServerState::Following, &vote(2, 5, 2, 1), ServerState::Leading));
+        assert!(!votes_equal(&a, ServerState::Following, &vote(3, 5, 2, 2), ServerState::Leading));
+    }
+
+    #[test]
+    fn a_vote_for_nobody_never_wins_and_an_equal_vote_is_no_better() {
+        // totalOrderPredicate: an observer's vote (leader 0) has no quorum weight.
+        assert!(!total_order_predicate(&vote(0, 9, 1, 9), &vote(1, 0, 1, 0)));
+        assert!(!total_order_predicate(&vote(1, 4, 1, 1), &vote(3, 5, 1, 1)));
+        assert_eq!(vote_win(&vote(2, 5, 1, 1), &vote(2, 5, 1, 1)), None);
+        assert_eq!(vote_win(&vote(1, 5, 1, 1), &vote(3, 5, 1, 1)), None);
+    }
+
+    #[test]
+    fn finalize_wait_expiring_when_not_finalizing_or_not_looking_decides_nothing() {
+        // Only a LOOKING server whose quorum agreed (finalizing) decides when finalizeWait ends.
+        let mut s = started(1, 3);
+        assert_eq!(step(&mut s, Time::from_ms(210), Input::Timer(Timer::FinalizeWait)), Vec::new());
+        step(&mut s, Time::from_ms(10), Input::Msg { from: 2, msg: notif(vote(3, 0, 3, 0), ServerState::Looking) });
+        step(&mut s, Time::from_ms(210), Input::Timer(Timer::FinalizeWait));
+        assert_eq!(s.state, ServerState::Following);
+        s.fle.finalizing = true;
+        assert_eq!(step(&mut s, Time::from_ms(420), Input::Timer(Timer::FinalizeWait)), Vec::new());
+        assert_eq!(s.state, ServerState::Following);
+    }
+
+    #[test]
+    fn only_a_voter_can_be_elected() {
+        // A proposal naming nobody (0) or an observer (sid above the ensemble) is never decided.
+        for leader in [0, 4] {
+            let mut s = with_observers(1);
+            s.fle.proposed = vote(leader, 0, 1, 0);
+            s.fle.finalizing = true;
+            let out = step(&mut s, Time::from_ms(210), Input::Timer(Timer::FinalizeWait));
+            assert_eq!(out, Vec::new(), "leader {leader}");
+            assert_eq!(s.state, ServerState::Looking);
+        }
+    }
+
+    #[test]
+    fn the_notification_timeout_does_nothing_while_finalizing_or_decided() {
+        let mut s = started(1, 3);
+        step(&mut s, Time::from_ms(10), Input::Msg { from: 2, msg: notif(vote(3, 0, 3, 0), ServerState::Looking) });
+        assert!(s.fle.finalizing);
+        assert_eq!(step(&mut s, Time::from_ms(200), Input::Timer(Timer::ElectionPoll)), Vec::new());
+        step(&mut s, Time::from_ms(210), Input::Timer(Timer::FinalizeWait));
+        assert_eq!(step(&mut s, Time::from_ms(400), Input::Timer(Timer::ElectionPoll)), Vec::new());
+    }
+
+    #[test]
+    fn a_quorum_waits_finalize_and_no_quorum_polls_again() {
+        // A single-voter ensemble: its own copy is a quorum at once, so it waits finalizeWait.
+        let mut s = server(1, 1);
+        let out = step(&mut s, Time::ZERO, Input::Start);
+        assert!(out.contains(&Output::SetTimer { timer: Timer::FinalizeWait, at: Time::from_ms(200) }), "{out:?}");
+        // Three voters: the poll resends, doubles the interval and polls again.
+        let mut s = started(1, 3);
+        let out = step(&mut s, Time::from_ms(200), Input::Timer(Timer::ElectionPoll));
+        assert_eq!(out.last(), Some(&Output::SetTimer { timer: Timer::ElectionPoll, at: Time::from_ms(600) }));
+    }
+
+    #[test]
+    fn a_same_round_better_vote_is_adopted_and_a_worse_one_only_recorded() {
+        let mut s = started(1, 3);
+        // Same round (1): zk2's own vote beats ours by sid; adopted and broadcast.
+        let better = vote(2, 0, 1, 0);
+        let out = step(&mut s, Time::from_ms(5), Input::Msg { from: 1, msg: notif(better, ServerState::Looking) });
+        assert_eq!(s.fle.proposed.leader, 2);
+        assert!(out.contains(&Output::Send { to: 2, msg: notif(better, ServerState::Looking) }), "{out:?}");
+        // zk3 is in round 1 but proposes zk1: worse than zk2; recorded, not adopted, not sent.
+        let mut s = started(2, 3);
+        let worse = vote(1, 0, 1, 0);
+        let out = step(&mut s, Time::from_ms(5), Input::Msg { from: 2, msg: notif(worse, ServerState::Looking) });
+        assert_eq!(out, vec![Output::SetTimer { timer: Timer::ElectionPoll, at: Time::from_ms(205) }]);
+        assert_eq!(s.fle.proposed.leader, 2);
+        assert_eq!(s.fle.recvset.get(&3), Some(&(worse, ServerState::Looking)));
+    }
+
+    #[test]
+    fn a_server_that_is_itself_the_named_leader_joins_only_in_its_own_round() {
+        // checkLeader: if the proposed leader is this server, the round must be ours.
+        let mut s = started(3, 3);
+        let me = vote(3, 0, 5, 0);
+        step(&mut s, Time::from_ms(5), Input::Msg { from: 0, msg: notif(me, ServerState::Following) });
+        let out = step(&mut s, Time::from_ms(6), Input::Msg { from: 1, msg: notif(me, ServerState::Following) });
+        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Joined { .. }))), "round 5 is not ours (1)");
+        // In its own round 1, one FOLLOWING vote for it plus its own is a quorum of three.
+        let mut s = started(3, 3);
+        let mine = vote(3, 0, 1, 0);
+        let out = step(&mut s, Time::from_ms(5), Input::Msg { from: 0, msg: notif(mine, ServerState::Following) });
+        assert!(out.contains(&Output::Note(Note::Joined { leader: 3, round: 1 })), "{out:?}");
+        assert_eq!(s.state, ServerState::Leading);
+    }
+
+    #[test]
+    fn a_leading_notification_alone_is_no_quorum_in_the_same_round_nor_across_rounds() {
+        // FLE receivedFollowingNotification: a quorum naming the leader *and* checkLeader; the
+        // leader saying LEADING is not enough by itself (five voters: three are needed).
+        for round in [1, 4] {
+            let mut s = started(1, 5);
+            let v = vote(5, 0, round, 1);
+            let out = step(&mut s, Time::from_ms(5), Input::Msg { from: 4, msg: notif(v, ServerState::Leading) });
+            assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::Joined { .. }))), "round {round}: {out:?}");
+            assert_eq!(s.state, ServerState::Looking);
+        }
     }
 }

@@ -298,9 +298,6 @@ impl Server {
     }
 
     fn fire_watches(&mut self, zxid: Zxid, triggers: &[Trigger], out: &mut Vec<Out>) {
-        if triggers.is_empty() || (self.data_watches.is_empty() && self.child_watches.is_empty()) {
-            return;
-        }
         // A delete fires the data and the child watch of a node: one event per client.
         let mut sent: SortedSet<(NodeId, &str)> = SortedSet::new();
         for t in triggers {
@@ -538,5 +535,227 @@ mod tests {
         let connect = ClientPacket::Connect { session: 0xdead, timeout_ms: 6_000, last_zxid_seen: 0, watches: vec![] };
         let out = b.client(3, connect);
         assert_eq!(to_client(&out, 3), vec![ClientPacket::Connected { session: 0, timeout_ms: 0 }]);
+    }
+
+    // ---- guards and odd cases (issue 22) ------------------------------------------------------
+
+    fn seqs(out: &[Out], client: NodeId) -> Vec<u32> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Send { to, msg: Msg::Client { seq, .. } } if *to == client => Some(*seq),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_ping_is_answered_and_every_packet_to_a_client_has_the_next_sequence_number() {
+        let mut b = Bench::new();
+        b.connect(3, 6_000);
+        // Connected was packet 0 of the connection.
+        let out = b.client(3, ClientPacket::Ping);
+        assert_eq!(to_client(&out, 3), vec![ClientPacket::PingReply]);
+        assert_eq!(seqs(&out, 3), vec![1]);
+        let out = b.client(3, ClientPacket::Ping);
+        assert_eq!(seqs(&out, 3), vec![2]);
+    }
+
+    #[test]
+    fn a_packet_out_of_sequence_or_from_an_unknown_client_resets_the_connection() {
+        // TCP order: a gap in the client's stream breaks the connection.
+        let mut b = Bench::new();
+        b.connect(3, 6_000);
+        let msg = Msg::Client { seq: 5, pkt: ClientPacket::Ping };
+        let out = step(&mut b.leader, b.now, Input::Msg { from: 3, msg });
+        assert_eq!(out, vec![Output::Send { to: 3, msg: Msg::Reset }]);
+        assert!(!b.leader.conns.contains_key(&3));
+        let msg = Msg::Client { seq: 1, pkt: ClientPacket::Ping };
+        let out = step(&mut b.leader, b.now, Input::Msg { from: 4, msg });
+        assert_eq!(out, vec![Output::Send { to: 4, msg: Msg::Reset }]);
+    }
+
+    #[test]
+    fn a_request_before_the_session_exists_is_not_served() {
+        let mut b = Bench::new();
+        let connect = ClientPacket::Connect { session: 0, timeout_ms: 6_000, last_zxid_seen: 0, watches: vec![] };
+        b.client(3, connect);
+        // createSession is not committed yet: a read is dropped, not answered.
+        let out = b.client(
+            3,
+            ClientPacket::Request { xid: 1, op: ClientOp::Read(ReadOp::Exists { path: "/".into(), watch: false }) },
+        );
+        assert!(to_client(&out, 3).is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn a_client_that_saw_a_newer_zxid_is_refused_and_one_that_saw_ours_is_served() {
+        // "Client must try another server": this server is behind what the client has seen.
+        let mut b = Bench::new();
+        let s = b.connect(3, 6_000);
+        let seen = b.leader.applied_zxid();
+        b.client_seq.insert(3, 0);
+        let ahead = ClientPacket::Connect { session: s, timeout_ms: 6_000, last_zxid_seen: seen + 1, watches: vec![] };
+        assert_eq!(b.client(3, ahead), vec![Output::Send { to: 3, msg: Msg::Reset }]);
+        b.client_seq.insert(3, 0);
+        let equal = ClientPacket::Connect { session: s, timeout_ms: 6_000, last_zxid_seen: seen, watches: vec![] };
+        assert_eq!(to_client(&b.client(3, equal), 3), vec![ClientPacket::Connected { session: s, timeout_ms: 6_000 }]);
+    }
+
+    #[test]
+    fn set_watches_fire_what_changed_and_re_register_the_rest() {
+        // SetWatches on reconnect: a deleted node fires NodeDeleted, an existing node an exists
+        // watch NodeCreated, a changed child list NodeChildrenChanged; unchanged ones are armed.
+        let mut b = Bench::new();
+        let s = b.connect(3, 6_000);
+        b.request(3, 1, create("/same", false));
+        b.request(3, 2, create("/kids", false));
+        let seen = b.leader.applied_zxid();
+        b.request(3, 3, create("/kids/k", false));
+        b.client_seq.insert(3, 0);
+        let watches = vec![
+            ("/gone".into(), WatchKind::Data),
+            ("/gone".into(), WatchKind::Child),
+            ("/same".into(), WatchKind::Exist),
+            ("/same".into(), WatchKind::Data),
+            ("/same".into(), WatchKind::Child),
+            ("/kids".into(), WatchKind::Child),
+            ("/kids".into(), WatchKind::Data),
+        ];
+        let connect = ClientPacket::Connect { session: s, timeout_ms: 6_000, last_zxid_seen: seen, watches };
+        let out = b.client(3, connect);
+        let zxid = b.leader.applied_zxid();
+        let event = |path: &str, event| ClientPacket::Event { path: path.into(), event, zxid };
+        assert_eq!(
+            to_client(&out, 3),
+            vec![
+                ClientPacket::Connected { session: s, timeout_ms: 6_000 },
+                event("/gone", EventType::NodeDeleted),
+                event("/gone", EventType::NodeDeleted),
+                event("/same", EventType::NodeCreated),
+                event("/kids", EventType::NodeChildrenChanged),
+            ]
+        );
+        assert_eq!(b.leader.watches_on("/same"), (1, 1));
+        assert_eq!(b.leader.watches_on("/kids"), (1, 0));
+        assert_eq!(b.leader.watches_on("/gone"), (0, 0));
+    }
+
+    #[test]
+    fn reads_arm_watches_only_where_zookeeper_does() {
+        // getData/getChildren set a watch only on an existing node; exists always does.
+        let mut b = Bench::new();
+        b.connect(3, 6_000);
+        let read = |path: &str, kind: u8| {
+            let (path, watch) = (path.to_string(), true);
+            ClientOp::Read(match kind {
+                0 => ReadOp::GetData { path, watch },
+                1 => ReadOp::Exists { path, watch },
+                _ => ReadOp::GetChildren { path, watch },
+            })
+        };
+        for (xid, kind) in [(1, 0), (2, 1), (3, 2)] {
+            b.request(3, xid, read("/missing", kind));
+        }
+        assert_eq!(b.leader.watches_on("/missing"), (1, 0), "the exists watch only");
+        b.request(3, 4, create("/n", false));
+        for (xid, kind) in [(5, 0), (6, 2)] {
+            b.request(3, xid, read("/n", kind));
+        }
+        assert_eq!(b.leader.watches_on("/n"), (1, 1));
+    }
+
+    #[test]
+    fn a_delete_fires_one_event_per_client_and_a_dropped_client_keeps_no_watch() {
+        let mut b = Bench::new();
+        b.connect(3, 6_000);
+        b.connect(4, 6_000);
+        b.request(3, 1, create("/d", false));
+        for client in [3, 4] {
+            b.request(client, 10, ClientOp::Read(ReadOp::GetData { path: "/d".into(), watch: true }));
+            b.request(client, 11, ClientOp::Read(ReadOp::GetChildren { path: "/d".into(), watch: true }));
+        }
+        // Client 4 goes away: its watches with it, client 3's stay.
+        b.leader.drop_conn(4);
+        assert_eq!(b.leader.watches_on("/d"), (1, 1));
+        let delete = ClientOp::Write { ops: vec![Op::Delete { path: "/d".into(), version: None }], multi: false };
+        let out = b.request(3, 12, delete);
+        let events = to_client(&out, 3).into_iter().filter(|p| matches!(p, ClientPacket::Event { .. })).count();
+        assert_eq!(events, 1, "data and child watch of one node: one NodeDeleted");
+        assert_eq!(b.leader.watches_on("/d"), (0, 0));
+    }
+
+    #[test]
+    fn a_session_being_closed_is_not_expired_twice_and_a_leader_not_established_expires_nothing() {
+        let mut b = Bench::new();
+        let s = b.connect(3, 6_000);
+        b.now = Time::from_ms(8_000);
+        let out = step(&mut b.leader, b.now, Input::Timer(Timer::SessionCheck));
+        assert!(out.contains(&Output::Note(Note::SessionExpired { session: s, idle_ms: 7_990, timeout_ms: 6_000 })));
+        // closeSession not yet committed: the next tick does not propose it again.
+        b.now = Time::from_ms(10_000);
+        let out = step(&mut b.leader, b.now, Input::Timer(Timer::SessionCheck));
+        assert!(!out.iter().any(|o| matches!(o, Output::Note(Note::SessionExpired { .. }))), "{out:?}");
+        assert!(out.contains(&Output::SetTimer { timer: Timer::SessionCheck, at: Time::from_ms(12_000) }));
+        // A leader still in discovery (no quorum synced) tracks but does not expire.
+        let mut l = server(3);
+        l.state = crate::zk::msg::ServerState::Looking;
+        l.lead(Time::ZERO, &mut Vec::new());
+        assert_eq!(step(&mut l, Time::from_ms(60_000), Input::Timer(Timer::SessionCheck)), Vec::new());
+    }
+
+    #[test]
+    fn the_leader_notes_the_partition_states_it_applied_with_the_controller_epoch_in_force() {
+        // The checker's independent view of what committed: every applied CreateStates and the
+        // successful updates of a SetStates, with /controller_epoch as it stood.
+        use crate::zk::msg::{PartState, Shared, StateUpdate};
+        let mut b = Bench::new();
+        b.connect(3, 6_000);
+        let write = |ops| ClientOp::Write { ops, multi: false };
+        let epoch =
+            Op::Create { path: "/controller_epoch".into(), data: Data::Int(3), ephemeral: false, sequential: false };
+        b.request(3, 1, write(vec![epoch]));
+        let state = |leader| PartState { leader, leader_epoch: 0, controller_epoch: 3, isr: 1 };
+        let states = Shared::new(vec![state(1), state(2)]);
+        let out = b.request(3, 2, write(vec![Op::CreateStates { topic: "t".into(), states }]));
+        let applied = |out: &[Out]| -> Vec<Note> {
+            out.iter()
+                .filter_map(|o| match o {
+                    Output::Note(n @ Note::StatesApplied { .. }) => Some(n.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let zxid = b.leader.applied_zxid();
+        assert_eq!(
+            applied(&out),
+            vec![Note::StatesApplied {
+                zxid,
+                epoch_in_force: 3,
+                topic: "t".into(),
+                changes: Rc::new(vec![(0, state(1)), (1, state(2))]),
+                created: true
+            }]
+        );
+        // Partition 1's expected version is wrong: only partition 0 changes.
+        let updates = Shared::new(vec![
+            StateUpdate { partition: 0, state: state(3), expected_version: 0 },
+            StateUpdate { partition: 1, state: state(3), expected_version: 7 },
+        ]);
+        let out =
+            b.request(3, 3, ClientOp::Write { ops: vec![Op::SetStates { topic: "t".into(), updates }], multi: true });
+        let zxid = b.leader.applied_zxid();
+        assert_eq!(
+            applied(&out),
+            vec![Note::StatesApplied {
+                zxid,
+                epoch_in_force: 3,
+                topic: "t".into(),
+                changes: Rc::new(vec![(0, state(3))]),
+                created: false
+            }]
+        );
+        // A failed write notes nothing.
+        let out = b.request(3, 4, write(vec![Op::CreateStates { topic: "t".into(), states: Shared::new(vec![]) }]));
+        assert_eq!(applied(&out), Vec::new());
     }
 }

@@ -26,7 +26,11 @@ pub const LEADER_CONNECT_DELAY_MS: u64 = 100;
 
 #[cfg(test)]
 mod epoch_rules;
+#[cfg(test)]
+mod follower_rules;
 mod leader;
+#[cfg(test)]
+mod leader_rules;
 #[cfg(test)]
 mod timeout_rules;
 pub use leader::{Leader, LeaderPhase, Learner, LearnerPhase, Tracked};
@@ -332,7 +336,9 @@ impl Server {
             QuorumPacket::FollowerInfo { accepted_epoch }
         };
         if let Role::Following(f) = &mut self.role {
-            if f.phase == FollowerPhase::Discovery && f.recv_seq == 0 {
+            // Nothing received from the leader yet (so still in Discovery: the phase moves only
+            // on a leader's packet).
+            if f.recv_seq == 0 {
                 f.send_seq = 0;
                 send_on(&mut f.send_seq, f.leader, pkt, out);
             }
@@ -394,7 +400,7 @@ impl Server {
     /// The connection to `from` was reset (it closed it, or its process is gone).
     pub(crate) fn on_quorum_reset(&mut self, now: Time, from: Sid, out: &mut Vec<Out>) {
         match &mut self.role {
-            Role::Following(f) if f.leader == from && f.phase == FollowerPhase::Discovery && f.recv_seq == 0 => {
+            Role::Following(f) if f.leader == from && f.recv_seq == 0 => {
                 // Learner.connectToLeader: the leader is not listening yet: retry after
                 // leaderConnectDelayDuringRetryMs (100 ms), within initLimit.
                 out.push(Output::SetTimer { timer: Timer::LearnerConnect, at: now.plus_ms(LEADER_CONNECT_DELAY_MS) });
@@ -511,6 +517,10 @@ mod tests {
         assert_eq!(sync_plan(&l, 0, n, 100, make_zxid(1, 5)), Plan::Snap { from: n });
         // With a large snapshot the txn log is used instead: DIFF.
         assert_eq!(sync_plan(&l, 0, n, 1_000_000, make_zxid(1, 5)), Plan::Diff { from: 5 });
+        // The boundary (LearnerHandler: txn log size ≤ 0.33 × snapshot size): 595 missing
+        // transactions need a snapshot of at least 595 × 100 / 33 = 1 803.03 znodes.
+        assert_eq!(sync_plan(&l, 0, n, 1_804, make_zxid(1, 5)), Plan::Diff { from: 5 });
+        assert_eq!(sync_plan(&l, 0, n, 1_803, make_zxid(1, 5)), Plan::Snap { from: n });
     }
 
     #[test]

@@ -161,3 +161,150 @@ fn a_leaderless_prospective_whose_election_timeout_expires_pre_votes_again_at_on
     assert!(matches!(c.state, State::Prospective { leader: None, .. }));
     assert_eq!(c.timer_view.map(|(set, _)| set), Some(timeout));
 }
+
+// ---- counting answers: what a vote answer may and may not do (issue 22) ---------------------
+
+fn vote_answer(epoch: u64, leader: Option<NodeId>, granted: bool) -> Msg {
+    Msg::VoteResponse { epoch, leader, granted, pre_vote: false }
+}
+
+#[test]
+fn the_tally_counts_our_own_vote_and_the_majority_needed_only_while_asking() {
+    let mut c = controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    assert_eq!(c.tally(), None, "Unattached asks nobody");
+    step(&mut c, Time::from_secs(2), Input::Timer(Timer::Election));
+    assert_eq!(c.tally(), Some((1, 2)), "Prospective: its own pre-vote, 2 of 3 needed");
+    step(&mut c, Time::from_ms(2_010), answer(2, pre_vote_answer(0, None, true)));
+    assert_eq!(c.tally(), Some((1, 2)), "Candidate: its own vote again");
+    let five = Controller::new(0, vec![0, 1, 2, 3, 4], Config::default(), 7);
+    assert_eq!((five.majority(), five.tally()), (3, None));
+}
+
+#[test]
+fn a_pre_vote_answer_reaching_a_candidate_is_not_counted_as_a_vote() {
+    // KIP-996: pre-vote answers count while Prospective, vote answers while Candidate (Kafka
+    // 4.1 handleVoteResponse checks `preVote` against the state). A late pre-vote grant from
+    // voter 1 must not make candidate 0 leader.
+    let mut c = candidate(0, 2);
+    let out = step(&mut c, Time::from_ms(1_010), answer(1, pre_vote_answer(1, None, true)));
+    assert_eq!(out, Vec::new());
+    assert_eq!(c.tally(), Some((1, 2)));
+    // Nor does a late pre-vote rejection count against it.
+    step(&mut c, Time::from_ms(1_011), answer(1, pre_vote_answer(1, None, false)));
+    assert!(matches!(&c.state, State::Candidate { rejected, .. } if rejected.is_empty()));
+    // A real vote answer is counted: the candidate wins.
+    let out = step(&mut c, Time::from_ms(1_020), answer(1, vote_answer(1, None, true)));
+    assert!(notes(&out).contains(&Note::BecameLeader { epoch: 1 }), "{out:?}");
+}
+
+#[test]
+fn a_vote_answer_reaching_a_prospective_is_not_counted_as_a_pre_vote() {
+    let mut c = controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_secs(2), Input::Timer(Timer::Election));
+    let out = step(&mut c, Time::from_ms(2_010), answer(2, vote_answer(0, None, true)));
+    assert_eq!(out, Vec::new());
+    assert!(matches!(c.state, State::Prospective { .. }) && c.tally() == Some((1, 2)));
+}
+
+#[test]
+fn a_candidate_rejected_by_a_majority_waits_out_its_election_timeout() {
+    // Kafka 4.1 (KAFKA-18345): only a Prospective leaves at once when a majority rejects it; a
+    // Candidate records the rejections and stays until its election timeout.
+    let mut c = candidate(0, 2);
+    let countdown = c.timer_view;
+    for (at, voter) in [(1_010, 1), (1_020, 2)] {
+        let out = step(&mut c, Time::from_ms(at), answer(voter, vote_answer(1, None, false)));
+        assert_eq!(out, Vec::new());
+    }
+    assert!(matches!(&c.state, State::Candidate { rejected, .. } if rejected.len() == 2));
+    assert_eq!((c.epoch, c.timer_view), (1, countdown));
+}
+
+#[test]
+fn a_candidate_learns_the_leader_from_a_rejection_that_names_it() {
+    // Kafka 4.1 maybeHandleCommonResponse: an answer of our epoch naming a leader while we know
+    // none makes us its follower, granted or not.
+    let mut c = candidate(0, 2);
+    let out = step(&mut c, Time::from_ms(1_010), answer(1, vote_answer(1, Some(2), false)));
+    assert_eq!(notes(&out), vec![Note::BecameFollower { epoch: 1, leader: 2 }]);
+    assert_eq!((c.epoch, c.leader_id), (1, Some(2)));
+    assert!(matches!(c.state, State::Follower { leader: 2, has_fetched: false, .. }));
+}
+
+#[test]
+fn a_rejection_naming_this_node_as_leader_is_only_counted() {
+    // maybeHandleCommonResponse follows a *remote* leader: an answer naming ourselves moves
+    // nothing (we would follow ourselves), it is counted as a rejection.
+    let mut c = controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_secs(2), Input::Timer(Timer::Election));
+    let out = step(&mut c, Time::from_ms(2_010), answer(2, pre_vote_answer(0, Some(1), false)));
+    assert_eq!(out, Vec::new());
+    assert!(matches!(&c.state, State::Prospective { rejected, leader: None, .. } if rejected.len() == 1));
+    assert_eq!(c.leader_id, None);
+}
+
+#[test]
+fn a_newer_epoch_answer_naming_this_node_makes_it_unattached_not_its_own_follower() {
+    // KIP-595: a response of a higher epoch moves us to it; it names a leader we follow, unless
+    // the leader named is ourselves (a leadership we no longer hold): then Unattached.
+    let mut c = following_node_0(1);
+    let out = step(&mut c, Time::from_ms(20), answer(2, vote_answer(3, Some(1), false)));
+    assert_eq!(notes(&out), vec![Note::BecameUnattached { epoch: 3 }]);
+    assert_eq!((c.epoch, c.leader_id, c.state.clone()), (3, None, State::Unattached));
+    // Naming another node: its follower in that epoch.
+    let out = step(&mut c, Time::from_ms(30), answer(2, vote_answer(4, Some(2), false)));
+    assert_eq!(notes(&out), vec![Note::BecameFollower { epoch: 4, leader: 2 }]);
+    let out = step(&mut c, Time::from_ms(40), answer(0, Msg::EndQuorumEpochResponse { epoch: 5, leader: Some(1) }));
+    assert_eq!(notes(&out), vec![Note::BecameUnattached { epoch: 5 }]);
+}
+
+#[test]
+fn an_up_to_date_check_compares_the_candidate_log_with_ours() {
+    // KIP-595: granted only if (lastEpoch, lastOffset) ≥ our log end, epoch first. The leader
+    // of three has (epoch 1, offset 1) after its LeaderChangeMessage; followers judge pre-votes.
+    let mut c = leader_of_three();
+    c.crash();
+    step(&mut c, Time::from_secs(4), Input::Start);
+    // Resigned at epoch 1; a newer vote moves it to Unattached, then the log is compared.
+    let behind = Msg::Vote { epoch: 2, candidate: 1, last_epoch: 0, last_offset: 5, pre_vote: false };
+    let out = step(&mut c, Time::from_ms(4_010), answer(1, behind));
+    assert!(notes(&out).contains(&Note::VoteCast { candidate: 1, epoch: 2, pre_vote: false, granted: false }));
+    assert_eq!(c.voted_for, None);
+    let equal = Msg::Vote { epoch: 2, candidate: 2, last_epoch: 1, last_offset: 1, pre_vote: false };
+    let out = step(&mut c, Time::from_ms(4_020), answer(2, equal));
+    assert!(notes(&out).contains(&Note::VoteCast { candidate: 2, epoch: 2, pre_vote: false, granted: true }));
+    assert_eq!(c.voted_for, Some(2));
+    // One vote per epoch: another up-to-date candidate is refused, the same one granted again.
+    let other = Msg::Vote { epoch: 2, candidate: 1, last_epoch: 1, last_offset: 1, pre_vote: false };
+    let out = step(&mut c, Time::from_ms(4_030), answer(1, other));
+    assert!(notes(&out).contains(&Note::VoteCast { candidate: 1, epoch: 2, pre_vote: false, granted: false }));
+    let again = Msg::Vote { epoch: 2, candidate: 2, last_epoch: 0, last_offset: 0, pre_vote: false };
+    let out = step(&mut c, Time::from_ms(4_040), answer(2, again));
+    assert!(notes(&out).contains(&Note::VoteCast { candidate: 2, epoch: 2, pre_vote: false, granted: true }));
+}
+
+#[test]
+fn a_leader_rejects_a_pre_vote_of_its_own_epoch_even_from_an_up_to_date_voter() {
+    // KIP-996: a leader of the epoch grants no pre-vote (Kafka 4.1 LeaderState.canGrantVote
+    // is false); it stays leader.
+    let mut c = leader_of_three();
+    let out = step(&mut c, Time::from_ms(1_500), pre_vote_up_to_date(1, 2));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 1, pre_vote: true, granted: false }]);
+    assert_eq!(sends(&out), vec![(2, pre_vote_answer(1, Some(0), false))]);
+    assert!(c.is_leader());
+}
+
+#[test]
+fn a_follower_that_has_not_fetched_yet_grants_an_up_to_date_pre_vote_but_never_a_vote() {
+    // KIP-996: FollowerState.canGrantVote for a pre-vote: only before a successful fetch.
+    // KIP-595: a Follower rejects standard votes.
+    let mut c = following_node_0(1);
+    let out = step(&mut c, Time::from_ms(20), vote(1, 2, true));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 1, pre_vote: true, granted: true }]);
+    let out = step(&mut c, Time::from_ms(21), vote(1, 2, false));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 2, epoch: 1, pre_vote: false, granted: false }]);
+    assert_eq!(c.voted_for, None);
+}

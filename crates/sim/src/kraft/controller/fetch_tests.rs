@@ -79,3 +79,50 @@ fn an_answer_no_longer_awaited_is_ignored() {
     assert_eq!(step(&mut c, Time::from_ms(20), Input::Msg { from: 2, msg: not_leader(5, Some(2)) }), Vec::new());
     assert_eq!((c.epoch, c.leader_id), (1, Some(0)));
 }
+
+#[test]
+fn a_follower_truncates_to_the_diverging_epoch_end_and_fetches_again_from_there() {
+    // KIP-595: on DivergingEpoch(epoch, endOffset) the follower truncates to endOffset (no
+    // further than its own end of that epoch) and fetches again; a good answer resets the
+    // fetch timer.
+    let mut c = following_node_0(1);
+    let entry = |epoch| crate::kraft::log::Entry { epoch, record: Record::NoOp, batch_end: true };
+    let records = Msg::FetchResponse {
+        epoch: 1,
+        leader: Some(0),
+        high_watermark: None,
+        body: FetchBody::Records { base_offset: 0, entries: vec![entry(1), entry(1), entry(1)] },
+    };
+    step(&mut c, Time::from_ms(20), Input::Msg { from: 0, msg: records });
+    assert_eq!(c.log.end_offset(), 3);
+    let diverging = Msg::FetchResponse {
+        epoch: 1,
+        leader: Some(0),
+        high_watermark: None,
+        body: FetchBody::Diverging { epoch: 1, end_offset: 1 },
+    };
+    let out = step(&mut c, Time::from_ms(30), Input::Msg { from: 0, msg: diverging });
+    assert_eq!(notes(&out), vec![Note::Truncated { to_offset: 1, dropped: 2 }]);
+    assert_eq!(c.log.end_offset(), 1);
+    assert!(out.contains(&Output::SetTimer { timer: Timer::FetchTimeout, at: Time::from_ms(2_030) }));
+    assert_eq!(sends(&out), vec![(0, Msg::Fetch { epoch: 1, fetch_offset: 1, last_fetched_epoch: 1 })]);
+}
+
+#[test]
+fn records_from_a_voter_that_is_not_the_leader_are_not_taken() {
+    // Only the leader's answers are applied (and reset the fetch timer): c3 answering with
+    // records while naming c1 as leader changes nothing.
+    let mut c = following_node_0(1);
+    step(&mut c, Time::from_ms(15), Input::Unreachable { to: 0, msg: fetch(1) });
+    let entry = crate::kraft::log::Entry { epoch: 1, record: Record::NoOp, batch_end: true };
+    let records = Msg::FetchResponse {
+        epoch: 1,
+        leader: Some(0),
+        high_watermark: Some(1),
+        body: FetchBody::Records { base_offset: 0, entries: vec![entry] },
+    };
+    let out = step(&mut c, Time::from_ms(20), Input::Msg { from: 2, msg: records });
+    assert_eq!(c.log.end_offset(), 0);
+    assert!(!out.iter().any(|o| matches!(o, Output::SetTimer { timer: Timer::FetchTimeout, .. })), "{out:?}");
+    assert!(matches!(c.state, State::Follower { has_fetched: false, .. }));
+}

@@ -130,7 +130,7 @@ impl Controller {
 /// Kafka 4.1 `endEpochElectionBackoff` / `strictExponentialElectionBackoffMs`: the first preferred
 /// successor waits 0 ms; the one at position p of n waits min(max, (max >> (n-1)) << (p-1)), max =
 /// `election.backoff.max.ms`; a voter not in the list waits max.
-fn end_epoch_election_backoff_ms(me: NodeId, preferred: &[NodeId]) -> u64 {
+pub(super) fn end_epoch_election_backoff_ms(me: NodeId, preferred: &[NodeId]) -> u64 {
     let max = crate::kraft::ELECTION_BACKOFF_MAX_MS;
     let n = preferred.len() as u32;
     match preferred.iter().position(|v| *v == me).unwrap_or(preferred.len()) as u32 {

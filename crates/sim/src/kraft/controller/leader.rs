@@ -70,19 +70,18 @@ impl Controller {
             self.answer_not_leader(from, out);
             return;
         };
-        // KIP-595: validate (FetchOffset, LastFetchedEpoch) against our log.
-        if fetch_offset > 0 || last_fetched_epoch > 0 {
-            let (found_epoch, end_offset) = self.log.end_offset_for_epoch(last_fetched_epoch);
-            if found_epoch != last_fetched_epoch || end_offset < fetch_offset {
-                let msg = Msg::FetchResponse {
-                    epoch: self.epoch,
-                    leader: Some(self.id),
-                    high_watermark: self.known_high_watermark(),
-                    body: FetchBody::Diverging { epoch: found_epoch, end_offset },
-                };
-                out.push(Output::Send { to: from, msg });
-                return;
-            }
+        // KIP-595: validate (FetchOffset, LastFetchedEpoch) against our log. An empty fetcher's
+        // (0, 0) always passes: no entry has epoch 0, so the log's end of epoch 0 is (0, 0).
+        let (found_epoch, end_offset) = self.log.end_offset_for_epoch(last_fetched_epoch);
+        if found_epoch != last_fetched_epoch || end_offset < fetch_offset {
+            let msg = Msg::FetchResponse {
+                epoch: self.epoch,
+                leader: Some(self.id),
+                high_watermark: self.known_high_watermark(),
+                body: FetchBody::Diverging { epoch: found_epoch, end_offset },
+            };
+            out.push(Output::Send { to: from, msg });
+            return;
         }
         if is_voter {
             leader.voter_end.insert(from, fetch_offset);
@@ -174,7 +173,8 @@ impl Controller {
             .iter()
             .map(|v| if *v == self.id { self.log.end_offset() } else { leader.voter_end.get(v).copied().unwrap_or(0) })
             .collect();
-        crate::sorted::insertion_sort_by(&mut ends, |a, b| a > b);
+        // High to low (written `b < a`: the only `<` here, so .cargo/mutants.toml can name it).
+        crate::sorted::insertion_sort_by(&mut ends, |a, b| b < a);
         let candidate = ends[self.voters.len() / 2];
         if candidate > leader.epoch_start_offset && candidate > self.high_watermark {
             self.high_watermark = candidate;

@@ -314,7 +314,7 @@ impl Controller {
         let mut records = Vec::with_capacity(partitions as usize + 1);
         records.push(Record::Topic { name: name.clone(), topic_id });
         for p in 0..partitions {
-            let start = (topic_id as usize + p as usize) % n;
+            let start = topic_id as usize + p as usize;
             let replicas: Vec<NodeId> = (0..rf as usize).map(|j| usable[(start + j) % n]).collect();
             let leader = replicas.first().copied();
             records.push(Record::Partition {

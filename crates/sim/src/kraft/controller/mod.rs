@@ -427,13 +427,9 @@ impl Controller {
                 true
             }
             Msg::Vote { .. } => true,
-            // A new leader announces itself: follow it, then answer.
-            Msg::BeginQuorumEpoch { epoch, leader } => {
-                if leader == from && leader != self.id {
-                    self.become_follower(now, epoch, leader, out);
-                }
-                true
-            }
+            // A new leader announces itself: `dispatch` follows it (if it names itself), then
+            // answers.
+            Msg::BeginQuorumEpoch { .. } => true,
             // Every response carries the sender's epoch and leader: a higher epoch wins.
             Msg::VoteResponse { epoch, leader, .. } | Msg::FetchResponse { epoch, leader, .. } => {
                 self.observe_higher_epoch(now, epoch, leader, out);

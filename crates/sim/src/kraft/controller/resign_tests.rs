@@ -118,3 +118,146 @@ fn a_leader_restarted_as_resigned_tells_every_voter_to_elect_at_once() {
     let out = step(&mut f, Time::from_ms(4_010), from(0, end));
     assert_eq!(notes(&out), vec![Note::EndQuorumEpochReceived { epoch: 1, backoff_ms: 0 }]);
 }
+
+#[test]
+fn a_follower_restarted_follows_the_leader_its_quorum_state_names() {
+    // KIP-595 / Kafka 4.1 QuorumState.initialize: the quorum-state file holds (epoch, leader);
+    // a voter that recorded another node as leader restarts as its Follower (only a node that
+    // recorded itself starts Resigned), and fetches from it.
+    let mut c = following_node_0(1);
+    c.crash();
+    let out = step(&mut c, Time::from_secs(4), Input::Start);
+    assert_eq!(notes(&out), vec![Note::Started { epoch: 1 }, Note::BecameFollower { epoch: 1, leader: 0 }]);
+    assert_eq!(sends(&out), vec![(0, fetch(0, 0))]);
+    assert!(matches!(c.state, State::Follower { leader: 0, has_fetched: false, leader_resigned: false }));
+    assert!(out.contains(&Output::SetTimer { timer: Timer::FetchTimeout, at: Time::from_secs(6) }));
+}
+
+#[test]
+fn a_resigned_leader_moves_to_unattached_in_the_next_epoch_after_its_election_timeout() {
+    // KIP-595: after its election timeout a Resigned leader becomes Unattached(epoch + 1).
+    let mut c = leader_of_three();
+    step(&mut c, Time::from_secs(2), Input::Timer(Timer::CheckQuorum));
+    assert!(matches!(c.state, State::Resigned { .. }));
+    let (_, at) = c.timer_view.expect("an election timer");
+    let out = step(&mut c, at, Input::Timer(Timer::Election));
+    assert_eq!(notes(&out), vec![Note::BecameUnattached { epoch: 2 }]);
+    assert_eq!((c.epoch, c.voted_for, c.leader_id, c.state.clone()), (2, None, None, State::Unattached));
+}
+
+#[test]
+fn a_follower_or_a_lone_voter_shuts_down_at_once_and_others_wait_for_a_leader() {
+    // Kafka 4.1 maybeCompleteShutdown: a shutdown completes once a remote leader is known.
+    let mut f = following_node_0(1);
+    assert_eq!(step(&mut f, Time::from_secs(1), Input::Shutdown), vec![Output::Halt]);
+    let mut lone = Controller::new(0, vec![0], Config::default(), 7);
+    step(&mut lone, Time::ZERO, Input::Start);
+    assert_eq!(step(&mut lone, Time::from_secs(1), Input::Shutdown), vec![Output::Halt]);
+    // An Unattached voter of three knows no leader: it waits up to the shutdown timeout (5 s),
+    // without starting an election, and fetches no more.
+    let mut c = super::tests::controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    let out = step(&mut c, Time::from_secs(1), Input::Shutdown);
+    assert_eq!(out, vec![Output::SetTimer { timer: Timer::ShutdownDone, at: Time::from_secs(6) }]);
+    assert_eq!(step(&mut c, Time::from_secs(1), Input::Shutdown), Vec::new(), "once");
+    assert_eq!(step(&mut c, Time::from_secs(2), Input::Timer(Timer::Election)), Vec::new());
+    assert_eq!(step(&mut c, Time::from_secs(2), Input::Timer(Timer::FetchRetry)), Vec::new());
+}
+
+#[test]
+fn a_voter_that_voted_and_then_followed_does_not_vote_again_in_that_epoch() {
+    // KIP-595: at most one vote per epoch, kept in the quorum-state file whatever the role:
+    // c2 votes for c3 in epoch 1, follows c3, loses its pre-vote and is Unattached in epoch 1
+    // again; c1 asking for epoch 1 is refused.
+    let mut c = super::tests::controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_ms(5), super::tests::vote(1, 2, false));
+    step(&mut c, Time::from_ms(10), from(2, Msg::BeginQuorumEpoch { epoch: 1, leader: 2 }));
+    assert!(matches!(c.state, State::Follower { leader: 2, .. }));
+    assert_eq!(c.voted_for, Some(2));
+    step(&mut c, Time::from_ms(2_010), Input::Timer(Timer::FetchTimeout));
+    for voter in [0, 2] {
+        let no = Msg::VoteResponse { epoch: 1, leader: Some(2), granted: false, pre_vote: true };
+        step(&mut c, Time::from_ms(2_020), from(voter, no));
+    }
+    assert_eq!((c.epoch, c.voted_for), (1, Some(2)));
+    let out = step(&mut c, Time::from_ms(2_030), super::tests::vote(1, 0, false));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 0, epoch: 1, pre_vote: false, granted: false }]);
+}
+
+#[test]
+fn a_new_leader_sets_its_periodic_timers() {
+    // KIP-595: BeginQuorumEpoch every fetch.timeout / 2 = 1 s, check-quorum after 1.5 × fetch
+    // timeout = 3 s; KIP-631: a NoOp every 500 ms; the stale-broker check every session / 8.
+    let mut c = Controller::new(0, vec![0, 1, 2], Config::default(), 7);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_secs(1), Input::Timer(Timer::Election));
+    step(
+        &mut c,
+        Time::from_secs(1),
+        from(1, Msg::VoteResponse { epoch: 0, leader: None, granted: true, pre_vote: true }),
+    );
+    let out = step(
+        &mut c,
+        Time::from_secs(1),
+        from(1, Msg::VoteResponse { epoch: 1, leader: None, granted: true, pre_vote: false }),
+    );
+    let timers: Vec<_> = out.iter().filter(|o| matches!(o, Output::SetTimer { .. })).cloned().collect();
+    assert_eq!(
+        timers,
+        vec![
+            Output::SetTimer { timer: Timer::BeginQuorumResend, at: Time::from_ms(2_000) },
+            Output::SetTimer { timer: Timer::CheckQuorum, at: Time::from_ms(4_000) },
+            Output::SetTimer { timer: Timer::NoOp, at: Time::from_ms(1_500) },
+            Output::SetTimer { timer: Timer::SessionCheck, at: Time::from_ms(1_000).plus_us(9_000_000 / 8) },
+        ]
+    );
+}
+
+#[test]
+fn the_preferred_successors_wait_strictly_exponential_backoffs() {
+    // Kafka 4.1 strictExponentialElectionBackoffMs: position p of n waits
+    // min(max, (max >> (n - 1)) << (p - 1)), the first 0 ms, one not named max (1 000 ms).
+    use super::follower::end_epoch_election_backoff_ms as wait;
+    let four = [4, 3, 2, 1];
+    assert_eq!(four.map(|me| wait(me, &four)), [0, 125, 250, 500]);
+    assert_eq!(wait(0, &four), 1_000);
+    let three = [2, 1, 3];
+    assert_eq!(three.map(|me| wait(me, &three)), [0, 250, 500]);
+    // Five named (more than this model's voters allow, but the formula's): 62 << 3 = 496.
+    let five = [1, 2, 3, 4, 5];
+    assert_eq!(five.map(|me| wait(me, &five)), [0, 62, 124, 248, 496]);
+    assert_eq!(wait(0, &five), 1_000);
+    assert_eq!(wait(0, &[]), 0);
+}
+
+#[test]
+fn a_begin_quorum_epoch_that_could_not_be_delivered_is_sent_again_at_the_next_round() {
+    // Kafka: BROKER_NOT_AVAILABLE ends the request, so the next round (1 s) sends it again
+    // without waiting for the request timeout.
+    let mut c = leader_of_three();
+    let begin = Msg::BeginQuorumEpoch { epoch: 1, leader: 0 };
+    assert_eq!(step(&mut c, Time::from_ms(1_005), Input::Unreachable { to: 2, msg: begin.clone() }), Vec::new());
+    let out = step(&mut c, Time::from_secs(2), Input::Timer(Timer::BeginQuorumResend));
+    // c2's request is still awaited (sent at 1 s, request timeout 2 s); c3's ended.
+    assert_eq!(sends(&out), vec![(2, begin)]);
+}
+
+#[test]
+fn a_voter_whose_pre_vote_was_rejected_keeps_the_vote_it_cast_in_that_epoch() {
+    // KIP-595: one vote per epoch. c2 voted for c3 in epoch 1, then ran a pre-vote (same
+    // epoch) that a majority rejected: Unattached in epoch 1 again, its vote still recorded,
+    // so c1 asking for epoch 1 is refused.
+    let mut c = super::tests::controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_ms(5), super::tests::vote(1, 2, false));
+    step(&mut c, Time::from_ms(1_500), Input::Timer(Timer::Election));
+    assert!(matches!(c.state, State::Prospective { leader: None, .. }));
+    for voter in [0, 2] {
+        let no = Msg::VoteResponse { epoch: 1, leader: None, granted: false, pre_vote: true };
+        step(&mut c, Time::from_ms(1_510), from(voter, no));
+    }
+    assert_eq!((c.state.clone(), c.epoch, c.voted_for), (State::Unattached, 1, Some(2)));
+    let out = step(&mut c, Time::from_ms(1_520), super::tests::vote(1, 0, false));
+    assert_eq!(notes(&out), vec![Note::VoteCast { candidate: 0, epoch: 1, pre_vote: false, granted: false }]);
+}

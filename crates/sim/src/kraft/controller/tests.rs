@@ -310,3 +310,61 @@ fn only_quorum_state_transitions_are_legal() {
         ]
     );
 }
+
+#[test]
+fn begin_quorum_epoch_is_followed_only_from_the_leader_it_names() {
+    // KIP-595: BeginQuorumEpoch comes from the new leader itself. One of a newer epoch that
+    // names another node than its sender moves nothing and is answered with our epoch.
+    let mut c = following_node_0(1);
+    let out =
+        step(&mut c, Time::from_ms(20), Input::Msg { from: 2, msg: Msg::BeginQuorumEpoch { epoch: 2, leader: 1 } });
+    assert_eq!(out, vec![Output::Send { to: 2, msg: Msg::BeginQuorumEpochResponse { epoch: 1 } }]);
+    assert_eq!((c.epoch, c.leader_id), (1, Some(0)));
+    // The same from the leader we already follow (its periodic resend): answered, nothing reset.
+    let out =
+        step(&mut c, Time::from_ms(1_000), Input::Msg { from: 0, msg: Msg::BeginQuorumEpoch { epoch: 1, leader: 0 } });
+    assert_eq!(out, vec![Output::Send { to: 0, msg: Msg::BeginQuorumEpochResponse { epoch: 1 } }]);
+    assert_eq!(c.timer_view, Some((Time::from_ms(10), Time::from_ms(2_010))));
+}
+
+#[test]
+fn begin_quorum_epoch_of_our_epoch_makes_an_unattached_voter_follow_its_sender() {
+    // An Unattached voter that voted in epoch 1 learns the winner from its BeginQuorumEpoch.
+    let mut c = controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_ms(5), vote(1, 2, false));
+    assert_eq!((c.epoch, c.voted_for), (1, Some(2)));
+    let out =
+        step(&mut c, Time::from_ms(10), Input::Msg { from: 2, msg: Msg::BeginQuorumEpoch { epoch: 1, leader: 2 } });
+    assert_eq!(notes(&out), vec![Note::BecameFollower { epoch: 1, leader: 2 }]);
+    assert_eq!(sends(&out).last(), Some(&(2, Msg::BeginQuorumEpochResponse { epoch: 1 })));
+    // Same epoch, naming a node other than its sender: not followed.
+    let mut c = controller(1);
+    step(&mut c, Time::ZERO, Input::Start);
+    step(&mut c, Time::from_ms(5), vote(1, 2, false));
+    let out =
+        step(&mut c, Time::from_ms(10), Input::Msg { from: 0, msg: Msg::BeginQuorumEpoch { epoch: 1, leader: 2 } });
+    assert_eq!(out, vec![Output::Send { to: 0, msg: Msg::BeginQuorumEpochResponse { epoch: 1 } }]);
+    assert_eq!(c.state, State::Unattached);
+}
+
+#[test]
+fn end_quorum_epoch_of_a_newer_epoch_is_followed_only_from_the_leader_it_names() {
+    let mut c = following_node_0(1);
+    let end = Msg::EndQuorumEpoch { epoch: 2, leader: 0, preferred: vec![1].into() };
+    let out = step(&mut c, Time::from_ms(20), Input::Msg { from: 2, msg: end });
+    assert_eq!(out, vec![Output::Send { to: 2, msg: Msg::EndQuorumEpochResponse { epoch: 1, leader: Some(0) } }]);
+    assert!(matches!(c.state, State::Follower { leader: 0, leader_resigned: false, .. }) && c.epoch == 1);
+}
+
+#[test]
+fn an_unattached_voter_retries_its_bootstrap_fetch_when_the_retry_timer_fires() {
+    let mut c = controller(1);
+    let out = step(&mut c, Time::ZERO, Input::Start);
+    let [(asked, Msg::Fetch { .. })] = sends(&out)[..] else { panic!("{out:?}") };
+    // No answer within the request timeout (2 s): the fetch goes out again.
+    let out = step(&mut c, Time::from_ms(900), Input::Timer(Timer::FetchRetry));
+    assert!(sends(&out).is_empty(), "still awaiting {asked}: {out:?}");
+    let out = step(&mut c, Time::from_ms(2_000), Input::Timer(Timer::FetchRetry));
+    assert!(matches!(sends(&out)[..], [(_, Msg::Fetch { epoch: 0, .. })]), "{out:?}");
+}

@@ -221,9 +221,8 @@ impl Server {
                     self.touch_session(now, session);
                 }
             }
-            QuorumPacket::Request(req) if self.established_epoch().is_some() => {
-                self.propose(now, req.session, Some(req.origin), req.body, out);
-            }
+            // `propose` drops it while the leader is not established.
+            QuorumPacket::Request(req) => self.propose(now, req.session, Some(req.origin), req.body, out),
             _ => {}
         }
     }
@@ -463,8 +462,9 @@ impl Server {
         if !l.is_established() {
             return;
         }
-        if l.next_counter > 0xffff_ffff {
-            // ZAB: the counter would overflow: force a re-election.
+        if l.next_counter >= 0xffff_ffff {
+            // ZAB (Leader.propose): a proposal whose zxid counter is 0xffffffff forces a
+            // re-election ("zxid lower 32 bits have rolled over"): that counter is never used.
             self.go_looking(now, out);
             return;
         }
