@@ -209,15 +209,7 @@ impl Sweep for ElectionSweep {
                 }
             }
         }
-        let Some(run) = self.current.as_mut() else { return Advance::Finished };
-        match run.advance(max_events) {
-            Some(row) => {
-                self.current = None;
-                self.next += 1;
-                Advance::Row(row)
-            }
-            None => Advance::Working,
-        }
+        super::slice_current(&mut self.current, |run| run.advance(max_events), || self.next += 1)
     }
 
     fn progress(&self) -> Progress {

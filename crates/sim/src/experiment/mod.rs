@@ -42,6 +42,24 @@ pub enum Advance<R> {
     Finished,
 }
 
+/// The part of every sweep's [`Sweep::advance`] after it has a current point: slice it with
+/// `advance`; when the point yields its row, drop it and call `done` (count it).
+pub(crate) fn slice_current<P, R>(
+    current: &mut Option<P>,
+    advance: impl FnOnce(&mut P) -> Option<R>,
+    done: impl FnOnce(),
+) -> Advance<R> {
+    let Some(run) = current.as_mut() else { return Advance::Finished };
+    match advance(run) {
+        Some(row) => {
+            *current = None;
+            done();
+            Advance::Row(row)
+        }
+        None => Advance::Working,
+    }
+}
+
 /// An experiment run one slice at a time.
 pub trait Sweep {
     type Row;

@@ -152,15 +152,7 @@ impl Sweep for ScaleSweep {
             let Some(&(partitions, mode)) = self.points.get(self.next) else { return Advance::Finished };
             self.current = Some(PointRun::new(mode, partitions, self.params.brokers, self.params.seed));
         }
-        let Some(run) = self.current.as_mut() else { return Advance::Finished };
-        match run.advance(max_events) {
-            Some(row) => {
-                self.current = None;
-                self.next += 1;
-                Advance::Row(row)
-            }
-            None => Advance::Working,
-        }
+        super::slice_current(&mut self.current, |run| run.advance(max_events), || self.next += 1)
     }
 
     fn progress(&self) -> Progress {
