@@ -104,24 +104,6 @@ pub enum Cond {
     Said(String),
 }
 
-const ROLES: [Role; 15] = [
-    Role::Unattached,
-    Role::Prospective,
-    Role::Candidate,
-    Role::Leader,
-    Role::Follower,
-    Role::Resigned,
-    Role::Looking,
-    Role::Following,
-    Role::Leading,
-    Role::Observing,
-    Role::Fenced,
-    Role::Registering,
-    Role::Active,
-    Role::ShuttingDown,
-    Role::Down,
-];
-
 impl Cond {
     pub fn parse(text: &str) -> Result<Cond, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
@@ -136,8 +118,10 @@ impl Cond {
             Some("up") => Cond::Up(one(1)?),
             Some("role") => {
                 let slug = words.get(2).ok_or_else(|| format!("`{text}`: a role is missing"))?;
-                let role =
-                    ROLES.into_iter().find(|r| r.slug() == *slug).ok_or_else(|| format!("`{slug}`: no such role"))?;
+                let role = Role::ALL
+                    .into_iter()
+                    .find(|r| r.slug() == *slug)
+                    .ok_or_else(|| format!("`{slug}`: no such role"))?;
                 Cond::Role(one(1)?, role)
             }
             Some("registered") => Cond::Registered,

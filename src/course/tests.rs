@@ -289,3 +289,17 @@ mod bad_files {
         assert!(terms("`open").is_err());
     }
 }
+
+#[test]
+fn every_role_the_engine_shows_can_be_waited_for_by_its_slug() {
+    use quorumlab_sim::cluster::Role;
+    let mut slugs: Vec<&str> = Role::ALL.iter().map(|r| r.slug()).collect();
+    for role in Role::ALL {
+        let cond = Cond::parse(&format!("role b1 {}", role.slug())).unwrap();
+        assert_eq!(cond, Cond::Role(Target::Named("b1".into()), role));
+    }
+    slugs.sort();
+    slugs.dedup();
+    assert_eq!(slugs.len(), Role::ALL.len(), "one slug per role");
+    assert!(Cond::parse("role b1 sleeping").is_err());
+}

@@ -54,6 +54,25 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the order declared.
+    pub const ALL: [Role; 15] = [
+        Role::Unattached,
+        Role::Prospective,
+        Role::Candidate,
+        Role::Leader,
+        Role::Follower,
+        Role::Resigned,
+        Role::Looking,
+        Role::Following,
+        Role::Leading,
+        Role::Observing,
+        Role::Fenced,
+        Role::Registering,
+        Role::Active,
+        Role::ShuttingDown,
+        Role::Down,
+    ];
+
     /// A stable lowercase name (`leader`, `prospective`, `down`), for data attributes and JSON.
     pub fn slug(self) -> &'static str {
         match self {
