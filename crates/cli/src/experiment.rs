@@ -3,8 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 
+use quorumlab_sim::experiment::table::{self, Row};
 use quorumlab_sim::experiment::{self, Sweep};
-use serde_json::{json, Map, Value};
 
 pub const USAGE: &str = "usage: qlab experiment scale|elections|propagation|stall [--partitions 1000,10000,...] \
 [--brokers N | --brokers 3,6,...] [--seeds N] [--seed S] [--stall-s 0,5,...] [--preset fig16|kafka] [--json|--csv]";
@@ -68,31 +68,40 @@ fn parse(args: &[String]) -> Result<Args, String> {
 /// Run one experiment and print its rows.
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = parse(args)?;
-    let rows: Vec<Map<String, Value>> = match a.which.as_str() {
-        "scale" => scale(&a)?,
-        "elections" => elections(&a)?,
-        "propagation" => propagation(&a)?,
-        "stall" => stall(&a)?,
-        other => return Err(format!("unknown experiment \"{other}\"\n{USAGE}")),
-    };
+    let text = render(&a)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let text = match a.format {
-        Format::Json => Value::Array(rows.into_iter().map(Value::Object).collect()).to_string(),
-        Format::Csv => csv(&rows),
-        Format::Table => table(&rows),
-    };
-    writeln!(out, "{text}").map_err(|e| e.to_string())
+    write!(out, "{text}").map_err(|e| e.to_string())
 }
 
-/// Rows are printed as each point finishes when writing a table (progress on stderr).
-fn collect<S: Sweep>(mut sweep: S, to_map: impl Fn(&S::Row) -> Map<String, Value>) -> Vec<Map<String, Value>> {
+/// The experiment's rows in the format asked for (JSON and CSV as the page writes them:
+/// `experiment::table`).
+fn render(a: &Args) -> Result<String, String> {
+    match a.which.as_str() {
+        "scale" => Ok(format(a.format, &collect(scale(a)?))),
+        "elections" => Ok(format(a.format, &collect(elections(a)?))),
+        "propagation" => Ok(format(a.format, &collect(propagation(a)?))),
+        "stall" => Ok(format(a.format, &collect(stall(a)?))),
+        other => Err(format!("unknown experiment \"{other}\"\n{USAGE}")),
+    }
+}
+
+fn format<R: Row>(format: Format, rows: &[R]) -> String {
+    match format {
+        Format::Json => table::json(rows) + "\n",
+        Format::Csv => table::csv(rows),
+        Format::Table => plain_table(rows),
+    }
+}
+
+/// Runs the sweep to its end (progress on stderr when it is a terminal).
+fn collect<S: Sweep>(mut sweep: S) -> Vec<S::Row> {
     let mut rows = Vec::new();
     loop {
         match sweep.advance(usize::MAX) {
             experiment::Advance::Working => {}
             experiment::Advance::Row(row) => {
-                rows.push(to_map(&row));
+                rows.push(row);
                 if std::io::stderr().is_terminal() {
                     let p = sweep.progress();
                     eprint!("\r{} / {} points", p.done, p.total);
@@ -108,14 +117,7 @@ fn collect<S: Sweep>(mut sweep: S, to_map: impl Fn(&S::Row) -> Map<String, Value
     }
 }
 
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
-fn scale(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
+fn scale(a: &Args) -> Result<experiment::scale::ScaleSweep, String> {
     use experiment::scale::{ScaleParams, ScaleSweep};
     let mut params = ScaleParams::default();
     if let Some(p) = &a.partitions {
@@ -127,30 +129,10 @@ fn scale(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
     if let Some(s) = a.seed {
         params.seed = s;
     }
-    let sweep = ScaleSweep::new(params)?;
-    Ok(collect(sweep, |r| {
-        object(json!({
-            "mode": r.mode.as_str(),
-            "partitions": r.partitions,
-            "brokers": r.brokers,
-            "seed": r.seed,
-            "controller_failover_ms": r.controller_failover_ms,
-            "broker_crash_recovery_ms": r.broker_crash_recovery_ms,
-            "controlled_shutdown_ms": r.controlled_shutdown_ms,
-            "shutdown_gave_up": r.shutdown_gave_up,
-            "crashed_controller": r.crashed_controller,
-            "crashed_broker": r.crashed_broker,
-            "shutdown_broker": r.shutdown_broker,
-            "partitions_led": r.partitions_led,
-            "complete": r.complete,
-            "violations": r.violations,
-            "events": r.events,
-            "link": r.link,
-        }))
-    }))
+    ScaleSweep::new(params)
 }
 
-fn elections(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
+fn elections(a: &Args) -> Result<experiment::elections::ElectionSweep, String> {
     use experiment::elections::{fig16, kafka_defaults, ElectionParams, ElectionSweep};
     let settings = match a.preset.as_deref() {
         None | Some("fig16") => fig16(),
@@ -164,23 +146,10 @@ fn elections(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
     if let Some(s) = a.seed {
         params.first_seed = s;
     }
-    let sweep = ElectionSweep::new(params)?;
-    Ok(collect(sweep, |r| {
-        object(json!({
-            "setting": r.setting,
-            "mode": r.mode.as_str(),
-            "voters": r.voters,
-            "seed": r.seed,
-            "leaderless_ms": r.leaderless_ms,
-            "crash_at_ms": r.crash_at_ms,
-            "had_leader": r.had_leader,
-            "violations": r.violations,
-            "link": r.link,
-        }))
-    }))
+    ElectionSweep::new(params)
 }
 
-fn propagation(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
+fn propagation(a: &Args) -> Result<experiment::propagation::PropagationSweep, String> {
     use experiment::propagation::{PropagationParams, PropagationSweep};
     let mut params = PropagationParams::default();
     if let Some(b) = &a.brokers {
@@ -192,22 +161,10 @@ fn propagation(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
     if let Some(s) = a.seed {
         params.first_seed = s;
     }
-    let sweep = PropagationSweep::new(params)?;
-    Ok(collect(sweep, |r| {
-        object(json!({
-            "mode": r.mode.as_str(),
-            "brokers": r.brokers,
-            "seed": r.seed,
-            "create_topic_ms": r.create_topic_ms,
-            "alter_config_ms": r.alter_config_ms,
-            "settled": r.settled,
-            "violations": r.violations,
-            "link": r.link,
-        }))
-    }))
+    PropagationSweep::new(params)
 }
 
-fn stall(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
+fn stall(a: &Args) -> Result<experiment::stall::StallSweep, String> {
     use experiment::stall::{StallParams, StallSweep};
     let mut params = StallParams::default();
     if let Some(s) = &a.stall_s {
@@ -219,72 +176,41 @@ fn stall(a: &Args) -> Result<Vec<Map<String, Value>>, String> {
     if let Some(s) = a.seed {
         params.first_seed = s;
     }
-    let sweep = StallSweep::new(params)?;
-    Ok(collect(sweep, |r| {
-        object(json!({
-            "mode": r.mode.as_str(),
-            "stall_s": r.stall_s,
-            "seed": r.seed,
-            "sessions_expired": r.sessions_expired,
-            "leaderships_moved": r.leaderships_moved,
-            "requests_failed": r.requests_failed,
-            "requests_sent": r.requests_sent,
-            "violations": r.violations,
-            "link": r.link,
-        }))
-    }))
-}
-
-fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn csv(rows: &[Map<String, Value>]) -> String {
-    let Some(first) = rows.first() else { return String::new() };
-    let keys: Vec<&String> = first.keys().collect();
-    let quote = |s: String| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    };
-    let mut text = keys.iter().map(|k| quote(k.to_string())).collect::<Vec<_>>().join(",");
-    for row in rows {
-        text.push('\n');
-        text += &keys.iter().map(|k| quote(row.get(*k).map(cell).unwrap_or_default())).collect::<Vec<_>>().join(",");
-    }
-    text
+    StallSweep::new(params)
 }
 
 /// A plain table of every column but the link (too long to read; `--json`/`--csv` carry it).
-fn table(rows: &[Map<String, Value>]) -> String {
-    let Some(first) = rows.first() else { return String::new() };
-    let keys: Vec<&String> = first.keys().filter(|k| k.as_str() != "link").collect();
+fn plain_table<R: Row>(rows: &[R]) -> String {
+    let keep: Vec<usize> = (0..R::COLUMNS.len()).filter(|i| R::COLUMNS[*i] != "link").collect();
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            keys.iter()
-                .map(|k| r.get(*k).map(cell).map_or("-".into(), |c| if c.is_empty() { "-".into() } else { c }))
+            let all = r.cells();
+            keep.iter()
+                .map(|i| {
+                    let c = all[*i].plain();
+                    if c.is_empty() {
+                        "-".into()
+                    } else {
+                        c
+                    }
+                })
                 .collect()
         })
         .collect();
-    let widths: Vec<usize> = keys
+    let widths: Vec<usize> = keep
         .iter()
         .enumerate()
-        .map(|(i, k)| cells.iter().map(|r| r[i].len()).chain([k.len()]).max().unwrap_or(0))
+        .map(|(j, i)| cells.iter().map(|r| r[j].len()).chain([R::COLUMNS[*i].len()]).max().unwrap_or(0))
         .collect();
     let line =
         |items: Vec<String>| items.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect::<Vec<_>>().join("  ");
-    let mut text = line(keys.iter().map(|k| k.to_string()).collect());
+    let mut text = line(keep.iter().map(|i| R::COLUMNS[*i].to_string()).collect());
     for r in cells {
         text.push('\n');
         text += &line(r);
     }
+    text.push('\n');
     text
 }
 
@@ -297,8 +223,9 @@ mod tests {
     }
 
     #[test]
-    fn scale_rows_carry_the_issues_fields() {
-        let rows = scale(&args(&["scale", "--partitions", "1_000", "--json"])).unwrap();
+    fn scale_json_rows_carry_the_issues_fields() {
+        let text = render(&args(&["scale", "--partitions", "1_000", "--json"])).unwrap();
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
         assert_eq!(rows.len(), 2);
         for row in &rows {
             for key in [
@@ -316,9 +243,12 @@ mod tests {
         }
         assert_eq!(rows[0]["mode"], "zk");
         assert!(rows[1]["link"].as_str().unwrap().starts_with("?mode=kraft&seed=1&"));
-        let text = csv(&rows);
+        let text = render(&args(&["scale", "--partitions", "1_000", "--csv"])).unwrap();
         assert_eq!(text.lines().count(), 3);
         assert!(text.lines().next().unwrap().contains("controller_failover_ms"));
+        let text = render(&args(&["scale", "--partitions", "1_000"])).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        assert!(!text.contains("?mode="), "the plain table leaves the link out");
     }
 
     #[test]
@@ -326,5 +256,6 @@ mod tests {
         assert!(scale(&args(&["scale", "--partitions", "0"])).is_err());
         assert!(parse(&["scale".to_string(), "--partitions".to_string(), "x".to_string()]).is_err());
         assert!(elections(&args(&["elections", "--preset", "nope"])).is_err());
+        assert!(render(&args(&["nope"])).is_err());
     }
 }

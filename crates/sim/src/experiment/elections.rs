@@ -165,6 +165,24 @@ pub struct ElectionRow {
     pub link: String,
 }
 
+impl super::table::Row for ElectionRow {
+    const COLUMNS: &'static [&'static str] =
+        &["setting", "mode", "voters", "seed", "leaderless_ms", "crash_at_ms", "had_leader", "violations", "link"];
+    fn cells(&self) -> Vec<super::table::Cell> {
+        vec![
+            (&self.setting).into(),
+            self.mode.as_str().into(),
+            self.voters.into(),
+            self.seed.into(),
+            self.leaderless_ms.into(),
+            self.crash_at_ms.into(),
+            self.had_leader.into(),
+            self.violations.into(),
+            (&self.link).into(),
+        ]
+    }
+}
+
 pub struct ElectionSweep {
     params: ElectionParams,
     next: u64,

@@ -21,6 +21,7 @@ pub mod propagation;
 pub mod scale;
 mod sim;
 pub mod stall;
+pub mod table;
 
 pub use sim::link_for;
 

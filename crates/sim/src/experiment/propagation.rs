@@ -75,6 +75,23 @@ pub struct PropagationRow {
     pub link: String,
 }
 
+impl super::table::Row for PropagationRow {
+    const COLUMNS: &'static [&'static str] =
+        &["mode", "brokers", "seed", "create_topic_ms", "alter_config_ms", "settled", "violations", "link"];
+    fn cells(&self) -> Vec<super::table::Cell> {
+        vec![
+            self.mode.as_str().into(),
+            self.brokers.into(),
+            self.seed.into(),
+            self.create_topic_ms.into(),
+            self.alter_config_ms.into(),
+            self.settled.into(),
+            self.violations.into(),
+            (&self.link).into(),
+        ]
+    }
+}
+
 pub struct PropagationSweep {
     points: Vec<(usize, Mode, u64)>,
     next: usize,

@@ -116,6 +116,47 @@ pub struct ScaleRow {
     pub link: String,
 }
 
+impl super::table::Row for ScaleRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "mode",
+        "partitions",
+        "brokers",
+        "seed",
+        "controller_failover_ms",
+        "broker_crash_recovery_ms",
+        "controlled_shutdown_ms",
+        "shutdown_gave_up",
+        "crashed_controller",
+        "crashed_broker",
+        "shutdown_broker",
+        "partitions_led",
+        "complete",
+        "violations",
+        "events",
+        "link",
+    ];
+    fn cells(&self) -> Vec<super::table::Cell> {
+        vec![
+            self.mode.as_str().into(),
+            self.partitions.into(),
+            self.brokers.into(),
+            self.seed.into(),
+            self.controller_failover_ms.into(),
+            self.broker_crash_recovery_ms.into(),
+            self.controlled_shutdown_ms.into(),
+            self.shutdown_gave_up.into(),
+            (&self.crashed_controller).into(),
+            (&self.crashed_broker).into(),
+            (&self.shutdown_broker).into(),
+            self.partitions_led.into(),
+            self.complete.into(),
+            self.violations.into(),
+            self.events.into(),
+            (&self.link).into(),
+        ]
+    }
+}
+
 /// Sizes above this are refused (the engine's scenario limit).
 pub fn check_partitions(partitions: u32) -> Result<(), String> {
     if partitions == 0 || partitions > crate::scenario::MAX_PARTITIONS {

@@ -72,6 +72,33 @@ pub struct StallRow {
     pub link: String,
 }
 
+impl super::table::Row for StallRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "mode",
+        "stall_s",
+        "seed",
+        "sessions_expired",
+        "leaderships_moved",
+        "requests_failed",
+        "requests_sent",
+        "violations",
+        "link",
+    ];
+    fn cells(&self) -> Vec<super::table::Cell> {
+        vec![
+            self.mode.as_str().into(),
+            self.stall_s.into(),
+            self.seed.into(),
+            self.sessions_expired.into(),
+            self.leaderships_moved.into(),
+            self.requests_failed.into(),
+            self.requests_sent.into(),
+            self.violations.into(),
+            (&self.link).into(),
+        ]
+    }
+}
+
 pub struct StallSweep {
     points: Vec<(u64, Mode, u64)>,
     next: usize,
