@@ -2,6 +2,9 @@
 # missing first (scripts/setup.sh), so they work on a bare machine.
 SHELL := /bin/bash
 export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+# Trunk's wasm-bindgen is scripts/bin/wasm-bindgen: it splits the module at its split points
+# (src/lazy.rs) before running the real one, found after it on the PATH.
+TRUNK := PATH="$(CURDIR)/scripts/bin:$$PATH" trunk
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -9,7 +12,7 @@ PORT ?= 8080
 
 run: setup
 	@echo "Quorum Lab: serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	trunk serve --release --offline --address $(HOST) --port $(PORT)
+	$(TRUNK) serve --release --offline --address $(HOST) --port $(PORT)
 
 setup:
 	@scripts/setup.sh build
@@ -18,7 +21,7 @@ setup-test:
 	@scripts/setup.sh test
 
 dist: setup
-	trunk build --release --offline
+	$(TRUNK) build --release --offline
 
 lint:
 	cargo fmt --all --check

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Quorum Lab needs, skipping whatever is already present (idempotent).
-#   scripts/setup.sh build   # Rust wasm target, trunk, wasm-bindgen-cli, wasm-opt
+#   scripts/setup.sh build   # Rust wasm target, trunk, wasm-bindgen-cli, wasm-split-cli, wasm-opt
 #   scripts/setup.sh test    # the above, plus Chromium, a Korean font, playwright-core
 #   scripts/setup.sh mutants # cargo-mutants only (make mutants)
 # Versions follow shared/TOOLCHAIN.md: trunk 0.21.14 (--locked), wasm-bindgen-cli equal to the
@@ -11,6 +11,7 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 what="${1:-build}"
 
 TRUNK_VERSION=0.21.14
+WASM_SPLIT_VERSION=0.2.4
 BINARYEN_VERSION=132.0.0
 CARGO_MUTANTS_VERSION=27.1.0
 
@@ -44,6 +45,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
   say "installing wasm-bindgen-cli $bindgen_version (must equal Cargo.lock)"
   # --locked fails for this crate on these registries (shared/TOOLCHAIN.md); plain install works.
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+# Cuts the module at its split points before wasm-bindgen (scripts/bin/wasm-bindgen).
+# (it has no --version: cargo's list of installs says which one is there)
+if ! command -v wasm-split-cli >/dev/null 2>&1 \
+  || ! cargo install --list | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (a few minutes)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
 fi
 
 if ! wasm-opt --version 2>/dev/null | grep -q "version 1[3-9][0-9]"; then

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::components::course::CourseView;
 use crate::components::page::{page_view, Opened};
 use crate::hooks;
 use crate::link::Link;
@@ -12,8 +11,13 @@ use crate::session::open::open_labs;
 pub fn App() -> impl IntoView {
     let (link, mut problems) = Link::parse(&hooks::location_search());
     let lang = RwSignal::new(link.lang.unwrap_or_else(hooks::browser_lang));
+    if link.experiments.is_some() {
+        // The experiments' code too (src/lazy.rs).
+        return crate::lazy::experiments(link, lang, problems);
+    }
     if link.course.is_some() {
-        return view! { <CourseView link=link lang=lang problems=problems/> }.into_any();
+        // The course's code is fetched when it opens (src/lazy.rs).
+        return crate::lazy::course(link, lang, problems);
     }
     let labs = match open_labs(&link, &mut problems) {
         Ok(labs) => labs,

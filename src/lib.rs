@@ -13,7 +13,9 @@
 //! | `canvas` | the stage's picture and the drawing protocol with `stage.js` |
 //! | `chart` | the live chart, laid out by plotters |
 //! | `course` | the course: its chapters as data, conditions, replays (no web dependencies) |
+//! | `experiments` | the experiments' runs and what their charts show (no web dependencies) |
 //! | `scenarios` | the ready-made scenarios |
+//! | `lazy` | views whose code is fetched when they open (split points) |
 //! | `i18n` | every string a person reads, in English and Korean |
 
 pub mod app;
@@ -22,9 +24,11 @@ pub mod chart;
 pub mod components;
 pub mod context;
 pub mod course;
+pub mod experiments;
 pub mod hooks;
 pub mod i18n;
 mod jsmath;
+mod lazy;
 pub mod link;
 pub mod player;
 pub mod scenarios;

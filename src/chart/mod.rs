@@ -8,6 +8,8 @@
 //! Redrawn only when its data, language or size changed, and at most every `REDRAW_EVERY_MS`.
 
 pub mod plot;
+pub mod svg;
+pub mod sweep;
 
 use quorumlab_sim::setup::Mode;
 use quorumlab_sim::{MsgClass, Time};

@@ -6,7 +6,7 @@ use quorumlab_sim::setup::Mode;
 
 use crate::context::{text, use_player, use_ui};
 use crate::i18n::Lang;
-use crate::link::View;
+use crate::link::{Experiment, Link, View};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -48,7 +48,13 @@ fn CourseSwitch() -> impl IntoView {
             super::course::course_address(l)
         }
     };
-    view! { <a class="course-link" data-testid=id href=href>{text(ui.lang, key)}</a> }
+    let experiments = move || {
+        Link { lang: Some(ui.lang.get()), experiments: Some(Experiment::Scale), ..Link::default() }.experiments_query()
+    };
+    view! {
+        <a class="course-link" data-testid=id href=href>{text(ui.lang, key)}</a>
+        <a class="course-link" data-testid="to-experiments" href=experiments>{text(ui.lang, "exp.title")}</a>
+    }
 }
 
 /// The view: one mode, or both side by side; each opens a fresh run with the same seed and sizes.

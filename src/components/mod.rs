@@ -4,6 +4,7 @@
 mod controls;
 pub mod course;
 mod details;
+pub mod experiments;
 mod header;
 mod help;
 mod inspector;

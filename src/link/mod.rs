@@ -106,6 +106,36 @@ pub struct Link {
     /// `course=<chapter>&step=<n>`: the course, at that chapter's step (0-based here, 1-based
     /// in the address).
     pub course: Option<(String, usize)>,
+    /// `experiments=<which>`: the experiments view, at that experiment.
+    pub experiments: Option<Experiment>,
+}
+
+/// The experiments the experiments view runs (`quorumlab_sim::experiment`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Experiment {
+    Scale,
+    Elections,
+    Propagation,
+    Stall,
+}
+
+impl Experiment {
+    pub const ALL: [Experiment; 4] =
+        [Experiment::Scale, Experiment::Elections, Experiment::Propagation, Experiment::Stall];
+
+    /// Its name in the address (and `qlab experiment <name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Experiment::Scale => "scale",
+            Experiment::Elections => "elections",
+            Experiment::Propagation => "propagation",
+            Experiment::Stall => "stall",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Experiment> {
+        Experiment::ALL.into_iter().find(|e| e.as_str() == name)
+    }
 }
 
 /// Most steps a chapter may have (the address's `step` is at most this).
@@ -125,6 +155,7 @@ impl Default for Link {
             big: false,
             embed: false,
             course: None,
+            experiments: None,
         }
     }
 }
@@ -269,6 +300,11 @@ impl Link {
                 let step = self.course.as_ref().map_or(0, |(_, step)| *step);
                 self.course = Some((v.to_string(), step));
             }
+            "experiments" => {
+                // A name we do not know still opens the view, at its first experiment.
+                self.experiments = Some(Experiment::Scale);
+                self.experiments = Some(Experiment::from_name(v).ok_or_else(|| bad("param.bad_experiment"))?);
+            }
             "step" => {
                 let n = v.parse::<usize>().ok().filter(|n| (1..=MAX_COURSE_STEPS).contains(n));
                 let step = n.ok_or_else(|| bad("param.bad_step"))? - 1;
@@ -350,6 +386,9 @@ impl Link {
         if let Some((chapter, step)) = &self.course {
             q.push_str(&format!("&course={chapter}&step={}", step + 1));
         }
+        if let Some(e) = self.experiments {
+            q.push_str(&format!("&experiments={}", e.as_str()));
+        }
         q
     }
 
@@ -367,6 +406,19 @@ impl Link {
         }
         if self.embed {
             q.push_str("&embed=1");
+        }
+        q
+    }
+
+    /// The experiments view's own address: the experiment, with the language and layout.
+    pub fn experiments_query(&self) -> String {
+        let mut q = format!("?experiments={}", self.experiments.unwrap_or(Experiment::Scale).as_str());
+        if let Some(lang) = self.lang {
+            q.push_str("&lang=");
+            q.push_str(lang.code());
+        }
+        if self.big {
+            q.push_str("&big=1");
         }
         q
     }

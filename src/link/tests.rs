@@ -189,9 +189,10 @@ fn link() -> impl Strategy<Value = Link> {
     let lang = prop_oneof![Just(None), Just(Some(Lang::En)), Just(Some(Lang::Ko))];
     let until = prop_oneof![Just(None), (0..=scenario::MAX_TIME.as_us()).prop_map(|t| Some(Time(t)))];
     let course = prop_oneof![Just(None), ("[a-z0-9-]{1,40}", 0..MAX_COURSE_STEPS).prop_map(Some)];
-    let flags = (any::<bool>(), any::<bool>(), course);
+    let experiments = prop_oneof![Just(None), prop::sample::select(&Experiment::ALL[..]).prop_map(Some)];
+    let flags = (any::<bool>(), any::<bool>(), course, experiments);
     (view, any::<u64>(), sizes, lang, (script(), script(), script()), until, flags).prop_map(
-        |(view, seed, sizes, lang, (shared, zk, kraft), until, (big, embed, course))| Link {
+        |(view, seed, sizes, lang, (shared, zk, kraft), until, (big, embed, course, experiments))| Link {
             view,
             seed,
             sizes,
@@ -203,6 +204,7 @@ fn link() -> impl Strategy<Value = Link> {
             big,
             embed,
             course,
+            experiments,
         },
     )
 }
@@ -235,6 +237,21 @@ proptest! {
         prop_assert!(problems.is_empty(), "{:?}", problems);
         prop_assert_eq!(again, link.renumbered());
     }
+}
+
+#[test]
+fn an_experiments_address_is_read_and_a_bad_one_reported() {
+    let (link, problems) = parse("?experiments=stall&lang=ko");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(link.experiments, Some(Experiment::Stall));
+    assert_eq!(link.experiments_query(), "?experiments=stall&lang=ko");
+    for e in Experiment::ALL {
+        assert_eq!(parse(&format!("?experiments={}", e.as_str())).0.experiments, Some(e));
+    }
+    // An unknown one still opens the view, at the first experiment, and says so.
+    let (link, problems) = parse("?experiments=%3Cscript%3E");
+    assert_eq!(keys(&problems), ["param.bad_experiment"]);
+    assert_eq!(link.experiments, Some(Experiment::Scale));
 }
 
 #[test]

@@ -1,0 +1,99 @@
+//! Views whose code is not in the download at start: each is a split point
+//! (`#[wasm_split(name)]`, the helper Leptos itself uses for its lazy routes). The build cuts the
+//! module there (`scripts/bin/wasm-bindgen`): what only a split function reaches goes into a
+//! chunk the page fetches the first time that view opens. Natively (tests) the call is direct.
+//!
+//! Each view shows a line while its chunk loads, and a translated message with a way on if it
+//! cannot be fetched (the page keeps running).
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
+
+use crate::components::course::CourseView;
+use crate::components::experiments::ExperimentsView;
+use crate::context::text;
+use crate::i18n::Lang;
+use crate::link::{Link, Problem};
+
+// The split function takes and returns plain Rust values (it is called through a C-like
+// function pointer on the web): the view it builds is handed back as a finished `AnyView`.
+#[wasm_split(course, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_course))]
+fn course_chunk(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <CourseView link=link lang=lang problems=problems/> }.into_any())
+}
+
+/// The course, once its chunk is here.
+pub fn course(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> AnyView {
+    let args = StoredValue::new_local(Some((link, lang, problems)));
+    lazy_view(lang, "course.loading", "course-loading", async { preload_course().await.is_ok() }, move || {
+        let (link, lang, problems) = args.try_update_value(|a| a.take()).flatten()?;
+        ready(course_chunk(link, lang, problems)).and_then(Result::ok)
+    })
+}
+
+#[wasm_split(experiments, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_experiments))]
+fn experiments_chunk(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <ExperimentsView link=link lang=lang problems=problems/> }.into_any())
+}
+
+/// The experiments view, once its chunk is here.
+pub fn experiments(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> AnyView {
+    let args = StoredValue::new_local(Some((link, lang, problems)));
+    lazy_view(lang, "exp.loading", "experiments-loading", async { preload_experiments().await.is_ok() }, move || {
+        let (link, lang, problems) = args.try_update_value(|a| a.take()).flatten()?;
+        ready(experiments_chunk(link, lang, problems)).and_then(Result::ok)
+    })
+}
+
+/// A line while `load` runs; then `build`'s view (built under this view's owner, so its signals
+/// and effects live as long as it is shown), or the failure message.
+fn lazy_view(
+    lang: RwSignal<Lang>,
+    loading_key: &'static str,
+    testid: &'static str,
+    load: impl Future<Output = bool> + 'static,
+    build: impl Fn() -> Option<AnyView> + Send + Sync + 'static,
+) -> AnyView {
+    // None while loading; then whether it loaded.
+    let loaded = RwSignal::new(None::<bool>);
+    spawn_local(async move {
+        let ok = load.await;
+        loaded.set(Some(ok));
+    });
+    (move || match loaded.get() {
+        None => view! {
+            <main class="app"><p class="loading" data-testid=testid>{text(lang, loading_key)}</p></main>
+        }
+        .into_any(),
+        Some(true) => build().unwrap_or_else(|| failed(lang)),
+        Some(false) => failed(lang),
+    })
+    .into_any()
+}
+
+fn failed(lang: RwSignal<Lang>) -> AnyView {
+    let sandbox = format!("?lang={}", lang.get_untracked().code());
+    view! {
+        <main class="app">
+            <div class="problems" role="alert" data-testid="problems">
+                <p>{text(lang, "lazy.failed")}</p>
+                <p><a href=sandbox>{text(lang, "course.sandbox")}</a></p>
+            </div>
+        </main>
+    }
+    .into_any()
+}
+
+/// The value of a future that is already done: a split function called after its chunk has
+/// loaded (its wrapper only checks that it has, then calls). `None` if it would have to wait.
+fn ready<T>(fut: impl Future<Output = T>) -> Option<T> {
+    match pin!(fut).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => Some(v),
+        Poll::Pending => None,
+    }
+}
