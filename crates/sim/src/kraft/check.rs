@@ -218,7 +218,7 @@ impl Checker {
         if p.isr.iter().any(|r| !p.replicas.contains(r)) {
             problems.push("ISR member that is no replica".to_string());
         }
-        if let Some(l) = leader.filter(|l| !p.isr.contains(l)) {
+        if let Some(l) = leader.filter(|l| !p.isr.contains(*l)) {
             problems.push(format!("leader {l} not in the ISR (unclean leader)"));
         }
         let leader_changed = before.is_none_or(|(old, _)| old != leader);

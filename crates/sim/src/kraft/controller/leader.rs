@@ -21,11 +21,10 @@ impl Controller {
     pub(super) fn append_batch(&mut self, records: Vec<Record>, out: &mut Out) {
         let State::Leader(leader) = &mut self.state else { return };
         let n = records.len();
-        for (i, record) in records.into_iter().enumerate() {
-            let entry = Entry { epoch: self.epoch, record, batch_end: i + 1 == n };
-            leader.working.apply(&entry);
-            self.log.append(entry);
-        }
+        let epoch = self.epoch;
+        let entries = records.into_iter().enumerate().map(|(i, record)| Entry { epoch, record, batch_end: i + 1 == n });
+        self.log.append_batch(entries.collect());
+        leader.working.replay(&self.log, self.log.end_offset());
         self.maybe_advance_high_watermark(out);
         self.answer_all_parked(out);
     }

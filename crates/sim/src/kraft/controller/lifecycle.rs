@@ -320,8 +320,8 @@ impl Controller {
             records.push(Record::Partition {
                 topic_id,
                 partition: p,
-                isr: NodeList(replicas.clone()),
-                replicas: NodeList(replicas),
+                isr: NodeList::from_slice(&replicas),
+                replicas: NodeList::from_slice(&replicas),
                 leader,
             });
         }
