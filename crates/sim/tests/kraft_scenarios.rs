@@ -149,8 +149,8 @@ fn crash_a_broker_it_is_fenced_after_the_session_timeout_and_leaders_move() {
             for (_, _, p) in live.image.partitions() {
                 assert_ne!(p.leader, Some(b1), "seed {seed}\n{log}");
                 assert!(p.leader.is_some());
-                assert!(!p.isr.contains(&b1), "{log}");
-                assert_eq!(p.leader, p.replicas.iter().copied().find(|r| *r != b1), "assignment order");
+                assert!(!p.isr.contains(b1), "{log}");
+                assert_eq!(p.leader, p.replicas.iter().find(|r| *r != b1), "assignment order");
             }
         }
         // Restarted, it registers again (new broker epoch), is unfenced and rejoins the ISRs.

@@ -95,11 +95,11 @@ fn after_its_fetch_timeout_an_observer_sends_every_fetch_to_a_random_voter_until
     // 0 answers with records: a successful fetch resets the fetch timer, and fetches go to the
     // leader again.
     let entry = Entry { epoch: 1, record: Record::NoOp, batch_end: true };
-    let records = FetchBody::Records { base_offset: 0, entries: vec![entry] };
+    let records = FetchBody::Records { base_offset: 0, entries: vec![entry].into() };
     let out = answer(&mut b, t + 5, 0, 1, Some(0), records);
     assert!(out.contains(&Output::SetTimer { timer: Timer::FetchTimeout, at: Time::from_ms(t + 5 + 2_000) }));
     for i in 0..5 {
-        let out = answer(&mut b, t + 10 + i, 0, 1, Some(0), FetchBody::Records { base_offset: 1, entries: Vec::new() });
+        let out = answer(&mut b, t + 10 + i, 0, 1, Some(0), FetchBody::Records { base_offset: 1, entries: Vec::new().into() });
         assert_eq!(fetches(&out), vec![0], "{picks:?}");
     }
 }
@@ -266,7 +266,7 @@ fn an_observer_applies_only_committed_records_from_its_leader() {
         epoch: 1,
         leader: Some(0),
         high_watermark: hw,
-        body: FetchBody::Records { base_offset: 0, entries: vec![entry(1), entry(1)] },
+        body: FetchBody::Records { base_offset: 0, entries: vec![entry(1), entry(1)].into() },
     };
     from_0(&mut b, 20, records(Some(1)));
     assert_eq!((b.log.end_offset(), b.high_watermark, b.image.applied), (2, 1, 1));
@@ -275,7 +275,7 @@ fn an_observer_applies_only_committed_records_from_its_leader() {
         epoch: 0,
         leader: Some(0),
         high_watermark: Some(2),
-        body: FetchBody::Records { base_offset: 2, entries: vec![entry(1)] },
+        body: FetchBody::Records { base_offset: 2, entries: vec![entry(1)].into() },
     };
     from_0(&mut b, 30, old);
     assert_eq!((b.log.end_offset(), b.high_watermark), (2, 1));
@@ -343,7 +343,7 @@ fn records_from_the_leader_naming_another_leader_are_not_taken() {
     // Only an answer from the leader that names itself carries the leader's log.
     let (mut b, _) = following_0();
     let entry = Entry { epoch: 1, record: Record::NoOp, batch_end: true };
-    let records = FetchBody::Records { base_offset: 0, entries: vec![entry] };
+    let records = FetchBody::Records { base_offset: 0, entries: vec![entry].into() };
     let out = answer(&mut b, 20, 0, 1, Some(2), records);
     assert_eq!(b.log.end_offset(), 0);
     assert!(!out.iter().any(|o| matches!(o, Output::SetTimer { timer: Timer::FetchTimeout, .. })), "{out:?}");

@@ -189,15 +189,56 @@ impl Checker {
                     self.committed.push(value);
                     let prev = self.committed_digest.last().copied().unwrap_or(0);
                     self.committed_digest.push(digest_step(prev, offset, entry));
-                    self.judge_committed(world, entry);
+                    self.judge_committed(world, c, offset, hw, entry);
                 }
             }
         }
         self.verified[id] = self.verified[id].max(hw);
     }
 
-    /// KIP-631 rules on one newly committed record, against the reference image.
-    fn judge_committed(&mut self, world: &World<Node>, entry: &Entry) {
+    /// KIP-631 rules on one newly committed record, against the reference image. A run of
+    /// PartitionRecords the reference takes whole (shared states, see `MetadataImage::replay`)
+    /// is judged state by state when it is taken; its records are then already replayed.
+    fn judge_committed(&mut self, world: &World<Node>, c: &Controller, offset: u64, hw: u64, entry: &Entry) {
+        if offset < self.reference.applied {
+            return;
+        }
+        if let (Record::Partition { topic_id, partition, .. }, Some((slice, index))) = (&entry.record, c.log.locate(offset)) {
+            let limit = slice.to.min(index.saturating_add(u32::try_from(hw - offset).unwrap_or(u32::MAX)));
+            let before = self.reference.applied;
+            if self.reference.link_run(&slice.batch, index, limit) {
+                let taken = (self.reference.applied - before) as u32;
+                for p in *partition..*partition + taken {
+                    self.judge_new_partition(world, *topic_id, p);
+                }
+                return;
+            }
+        }
+        self.judge_one(world, entry);
+    }
+
+    /// A partition a PartitionRecord created (so none before it): the rules on its state.
+    fn judge_new_partition(&mut self, world: &World<Node>, topic_id: u32, partition: u32) {
+        let Some(p) = self.reference.partition(topic_id, partition) else { return };
+        let mut problems = Vec::new();
+        if p.isr.is_empty() {
+            problems.push("empty ISR".to_string());
+        }
+        if p.isr.iter().any(|r| !p.replicas.contains(r)) {
+            problems.push("ISR member that is no replica".to_string());
+        }
+        if let Some(l) = p.leader.filter(|l| !p.isr.contains(*l)) {
+            problems.push(format!("leader {l} not in the ISR (unclean leader)"));
+        }
+        if let Some(l) = p.leader.filter(|l| !self.reference.is_active(*l)) {
+            problems.push(format!("new leader {l} is fenced or shutting down"));
+        }
+        for problem in problems {
+            self.fail(world, format!("partition {topic_id}-{partition}: {problem}"));
+        }
+    }
+
+    fn judge_one(&mut self, world: &World<Node>, entry: &Entry) {
         let (topic_id, partition) = match &entry.record {
             Record::Partition { topic_id, partition, .. } | Record::PartitionChange { topic_id, partition, .. } => {
                 (*topic_id, *partition)
@@ -218,7 +259,7 @@ impl Checker {
         if p.isr.iter().any(|r| !p.replicas.contains(r)) {
             problems.push("ISR member that is no replica".to_string());
         }
-        if let Some(l) = leader.filter(|l| !p.isr.contains(l)) {
+        if let Some(l) = leader.filter(|l| !p.isr.contains(*l)) {
             problems.push(format!("leader {l} not in the ISR (unclean leader)"));
         }
         let leader_changed = before.is_none_or(|(old, _)| old != leader);

@@ -304,7 +304,7 @@ impl ModeCluster for KraftCluster {
         for topic in image.topics.values() {
             for (p, part) in topic.partitions.iter().enumerate().take(24) {
                 let leader = part.leader.map_or("-1".to_string(), |l| self.name(l));
-                let isr: Vec<String> = part.isr.iter().map(|b| self.name(*b)).collect();
+                let isr: Vec<String> = part.isr.iter().map(|b| self.name(b)).collect();
                 out.push(format!(
                     "{}-{p}  leader {leader}  isr [{}]  leader epoch {}",
                     topic.name,

@@ -4,9 +4,12 @@
 //! keeps a working image that includes its own uncommitted records (Kafka's timeline data
 //! structures), dropped when it stops leading.
 
+use std::fmt;
+use std::rc::Rc;
+
 use crate::sorted::SortedMap;
 
-use super::log::{Entry, Log};
+use super::log::{Batch, Entry, Log};
 use super::record::{ConfigResourceType, Record};
 use crate::world::NodeList;
 use crate::NodeId;
@@ -41,7 +44,110 @@ pub struct PartitionState {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopicImage {
     pub name: String,
-    pub partitions: Vec<PartitionState>,
+    pub partitions: Partitions,
+}
+
+/// Partition states in chunks of [`Partitions::CHUNK`], each shared (copy on write) by every
+/// image that holds the same states: replaying a topic's PartitionRecords links the chunks the
+/// first image to replay them built (kept with the records' batch, see `Log`), so every
+/// controller and broker holds one copy of a two-million-partition topic, not one each. A
+/// partition change copies only its chunk.
+#[derive(Clone, Default)]
+pub struct Partitions {
+    chunks: Vec<Rc<Vec<PartitionState>>>,
+    len: usize,
+}
+
+impl Partitions {
+    pub const CHUNK: usize = 1024;
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, index: usize) -> Option<&PartitionState> {
+        self.chunks.get(index / Self::CHUNK)?.get(index % Self::CHUNK)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &PartitionState> {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut PartitionState> {
+        if index >= self.len {
+            return None;
+        }
+        Rc::make_mut(&mut self.chunks[index / Self::CHUNK]).get_mut(index % Self::CHUNK)
+    }
+
+    fn push(&mut self, state: PartitionState) {
+        if self.len % Self::CHUNK == 0 {
+            self.chunks.push(Rc::new(Vec::with_capacity(Self::CHUNK)));
+        }
+        if let Some(last) = self.chunks.last_mut() {
+            Rc::make_mut(last).push(state);
+            self.len += 1;
+        }
+    }
+
+    /// Append a whole chunk built elsewhere (at a chunk boundary, at most CHUNK states).
+    fn link(&mut self, chunk: Rc<Vec<PartitionState>>) {
+        debug_assert!(self.len % Self::CHUNK == 0 && chunk.len() <= Self::CHUNK);
+        self.len += chunk.len();
+        self.chunks.push(chunk);
+    }
+}
+
+impl PartialEq for Partitions {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Partitions {}
+
+impl fmt::Debug for Partitions {
+    /// As the `Vec<PartitionState>` it replaced printed itself.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The state a PartitionRecord creates.
+fn created_state(record: &Record) -> Option<(u32, u32, PartitionState)> {
+    match record {
+        Record::Partition { topic_id, partition, replicas, isr, leader } => Some((
+            *topic_id,
+            *partition,
+            PartitionState { replicas: *replicas, isr: *isr, leader: *leader, leader_epoch: 0, partition_epoch: 0 },
+        )),
+        _ => None,
+    }
+}
+
+/// The states of the PartitionRecords of `batch` from entry `index` on: consecutive partitions
+/// of one topic, at most a chunk, built once per batch and shared.
+fn built_run(batch: &Batch, index: u32) -> Option<Rc<Vec<PartitionState>>> {
+    if let Some(run) = batch.built.borrow().get(&index) {
+        return Some(run.clone());
+    }
+    let entries = batch.entries().get(index as usize..)?;
+    let (topic, first, _) = created_state(&entries.first()?.record)?;
+    let states: Vec<PartitionState> = entries
+        .iter()
+        .take(Partitions::CHUNK)
+        .map_while(|e| created_state(&e.record))
+        .enumerate()
+        .take_while(|(i, (t, p, _))| *t == topic && Some(*p) == first.checked_add(*i as u32))
+        .map(|(_, (_, _, state))| state)
+        .collect();
+    let run = Rc::new(states);
+    batch.built.borrow_mut().insert(index, run.clone());
+    Some(run)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -96,12 +202,54 @@ impl MetadataImage {
         self.partitions().filter(|(_, _, p)| p.leader == Some(broker)).count()
     }
 
-    /// Replay the log from `applied` up to (not including) `upto`.
+    /// Replay the log from `applied` up to (not including) `upto`. A run of PartitionRecords
+    /// that starts a chunk of its topic is taken whole, as the states the first image to replay
+    /// it built (`link_run`): the same image as replaying them one by one, shared.
     pub fn replay(&mut self, log: &Log, upto: u64) {
+        let upto = upto.min(log.end_offset());
+        let slices = log.slices();
+        let mut i = slices.partition_point(|(start, _)| *start <= self.applied).saturating_sub(1);
         while self.applied < upto {
-            let Some(entry) = log.get(self.applied) else { return };
-            self.apply(entry);
+            let Some((start, slice)) = slices.get(i) else { return };
+            let index = slice.from + (self.applied - start) as u32;
+            if index >= slice.to {
+                i += 1;
+                continue;
+            }
+            let limit = (u64::from(slice.to - index)).min(upto - self.applied) as u32;
+            if self.link_run(&slice.batch, index, index + limit) {
+                continue;
+            }
+            self.apply(&slice.batch.entries()[index as usize]);
         }
+    }
+
+    /// If entry `index` of `batch` is a PartitionRecord that starts a chunk of its topic, and the
+    /// whole run of records that fills the chunk lies before `limit`, replay the run at once by
+    /// linking its shared states. Whether it did.
+    pub fn link_run(&mut self, batch: &Batch, index: u32, limit: u32) -> bool {
+        let Some(Record::Partition { topic_id, partition, .. }) = batch.entries().get(index as usize).map(|e| &e.record)
+        else {
+            return false;
+        };
+        let Some(topic) = self.topics.get(topic_id) else { return false };
+        if topic.partitions.len() != *partition as usize || topic.partitions.len() % Partitions::CHUNK != 0 {
+            return false;
+        }
+        let Some(run) = built_run(batch, index) else { return false };
+        let n = run.len() as u32;
+        if n == 0 || index + n > limit {
+            return false;
+        }
+        if let Some(topic) = self.topics.get_mut(topic_id) {
+            topic.partitions.link(run);
+        }
+        self.partition_count += u64::from(n);
+        for entry in &batch.entries()[index as usize..(index + n) as usize] {
+            self.digest = digest_step(self.digest, self.applied, entry);
+            self.applied += 1;
+        }
+        true
     }
 
     /// Replay one entry, the next one after `applied`.
@@ -116,20 +264,20 @@ impl MetadataImage {
             }
             Record::Topic { name, topic_id } => {
                 self.topic_ids.insert(name.clone(), *topic_id);
-                self.topics.insert(*topic_id, TopicImage { name: name.clone(), partitions: Vec::new() });
+                self.topics.insert(*topic_id, TopicImage { name: name.clone(), partitions: Partitions::default() });
             }
             Record::Partition { topic_id, partition, replicas, isr, leader } => {
                 let Some(topic) = self.topics.get_mut(topic_id) else { return };
                 let state = PartitionState {
-                    replicas: replicas.clone(),
-                    isr: isr.clone(),
+                    replicas: *replicas,
+                    isr: *isr,
                     leader: *leader,
                     leader_epoch: 0,
                     partition_epoch: 0,
                 };
                 let index = *partition as usize;
-                if index < topic.partitions.len() {
-                    topic.partitions[index] = state;
+                if let Some(p) = topic.partitions.get_mut(index) {
+                    *p = state;
                 } else if index == topic.partitions.len() {
                     topic.partitions.push(state);
                     self.partition_count += 1;
@@ -143,7 +291,7 @@ impl MetadataImage {
                 // PartitionRegistration.merge: a new leader bumps the leader epoch, every change
                 // bumps the partition epoch.
                 if let Some(isr) = isr {
-                    p.isr = isr.clone();
+                    p.isr = *isr;
                 }
                 if let Some(leader) = leader {
                     p.leader = *leader;
@@ -211,7 +359,7 @@ pub fn choose_leader(brokers: &Brokers, p: &PartitionState, isr: &[NodeId]) -> O
     if let Some(l) = p.leader.filter(|l| isr.contains(l) && active(brokers, *l)) {
         return Some(l);
     }
-    p.replicas.iter().copied().find(|r| isr.contains(r) && active(brokers, *r))
+    p.replicas.iter().find(|r| isr.contains(r) && active(brokers, *r))
 }
 
 /// The PartitionChangeRecord for a partition whose ISR becomes `isr`, if anything changes.
@@ -223,7 +371,7 @@ fn change_for(
     isr: Vec<NodeId>,
 ) -> Option<Record> {
     let leader = choose_leader(brokers, p, &isr);
-    let isr_changed = isr != p.isr.0;
+    let isr_changed = !p.isr.is(&isr);
     let leader_changed = leader != p.leader;
     if !isr_changed && !leader_changed {
         return None;
@@ -231,7 +379,7 @@ fn change_for(
     Some(Record::PartitionChange {
         topic_id,
         partition,
-        isr: isr_changed.then_some(NodeList(isr)),
+        isr: isr_changed.then(|| NodeList::from_slice(&isr)),
         leader: leader_changed.then_some(leader),
     })
 }
@@ -241,12 +389,12 @@ fn change_for(
 /// held. Without ELR the ISR never becomes empty: a last member stays, with leader -1.
 pub fn remove_broker_changes(brokers: &Brokers, image: &MetadataImage, broker: NodeId, out: &mut Vec<Record>) {
     for (topic_id, partition, p) in image.partitions() {
-        if !p.isr.contains(&broker) && p.leader != Some(broker) {
+        if !p.isr.contains(broker) && p.leader != Some(broker) {
             continue;
         }
-        let mut isr: Vec<NodeId> = p.isr.iter().copied().filter(|r| *r != broker).collect();
+        let mut isr: Vec<NodeId> = p.isr.iter().filter(|r| *r != broker).collect();
         if isr.is_empty() {
-            isr = p.isr.0.clone();
+            isr = p.isr.to_vec();
         }
         out.extend(change_for(brokers, topic_id, partition, p, isr));
     }
@@ -258,10 +406,10 @@ pub fn remove_broker_changes(brokers: &Brokers, image: &MetadataImage, broker: N
 /// once the replica has caught up on data, which this model does not replicate).
 pub fn add_broker_changes(brokers: &Brokers, image: &MetadataImage, broker: NodeId, out: &mut Vec<Record>) {
     for (topic_id, partition, p) in image.partitions() {
-        if !p.replicas.contains(&broker) {
+        if !p.replicas.contains(broker) {
             continue;
         }
-        let mut isr = p.isr.0.clone();
+        let mut isr = p.isr.to_vec();
         if !isr.contains(&broker) && p.leader.is_some() {
             isr.push(broker);
         }
@@ -300,8 +448,8 @@ mod tests {
         image.apply(&entry(Record::Partition {
             topic_id: 1,
             partition: 0,
-            replicas: NodeList(vec![4, 5, 3]),
-            isr: NodeList(vec![3, 4, 5]),
+            replicas: NodeList::from_slice(&[4, 5, 3]),
+            isr: NodeList::from_slice(&[3, 4, 5]),
             leader: Some(4),
         }));
         let mut brokers = image.brokers.clone();
@@ -316,7 +464,7 @@ mod tests {
             vec![Record::PartitionChange {
                 topic_id: 1,
                 partition: 0,
-                isr: Some(NodeList(vec![3, 5])),
+                isr: Some(NodeList::from_slice(&[3, 5])),
                 leader: Some(Some(5)),
             }]
         );
@@ -331,8 +479,8 @@ mod tests {
         image.apply(&entry(Record::Partition {
             topic_id: 1,
             partition: 0,
-            replicas: NodeList(vec![3]),
-            isr: NodeList(vec![3]),
+            replicas: NodeList::from_slice(&[3]),
+            isr: NodeList::from_slice(&[3]),
             leader: Some(3),
         }));
         let mut brokers = image.brokers.clone();

@@ -1,7 +1,20 @@
 //! The replicated metadata log (`__cluster_metadata-0`): entries tagged with the epoch of the
 //! leader that appended them. Offsets are 0-based; the log end offset is the next offset.
+//!
+//! What a leader appends is never changed, and every replica that fetches it holds the same
+//! records: so a log is a list of views into shared, immutable batches ([`Batch`]), and a fetch
+//! response carries views too ([`Entries`]). A record appended once is stored once, however many
+//! controllers and brokers hold it (two million PartitionRecords on 3 controllers and 6 brokers
+//! would otherwise be eighteen million copies). Truncation only shortens a log's views.
 
+use std::cell::RefCell;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use super::image::PartitionState;
 use super::record::Record;
+use crate::sorted::SortedMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Entry {
@@ -12,18 +25,150 @@ pub struct Entry {
     pub batch_end: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Entries appended together by one leader, shared by every log and message that holds them.
+pub struct Batch {
+    entries: Box<[Entry]>,
+    /// Partition states built from runs of this batch's PartitionRecords, by the index of the
+    /// run's first entry (see `image.rs`): every image that replays the run takes the same
+    /// states rather than building its own. A cache of a pure function of `entries`.
+    pub(super) built: RefCell<SortedMap<u32, Rc<Vec<PartitionState>>>>,
+}
+
+impl Batch {
+    pub fn new(entries: Vec<Entry>) -> Rc<Batch> {
+        Rc::new(Batch { entries: entries.into_boxed_slice(), built: RefCell::new(SortedMap::new()) })
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+}
+
+/// Entries `from..to` of a shared batch.
+#[derive(Clone)]
+pub struct Slice {
+    pub batch: Rc<Batch>,
+    pub from: u32,
+    pub to: u32,
+}
+
+impl Slice {
+    pub fn entries(&self) -> &[Entry] {
+        &self.batch.entries[self.from as usize..self.to as usize]
+    }
+
+    fn len(&self) -> u64 {
+        u64::from(self.to - self.from)
+    }
+}
+
+/// A run of entries made of shared slices (a fetch response's records). Compared, hashed and
+/// printed as the `Vec<Entry>` it stands for, so the trace hash is the same as when fetch
+/// responses carried copies.
+#[derive(Clone, Default)]
+pub struct Entries {
+    slices: Vec<Slice>,
+    len: usize,
+}
+
+impl Entries {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.slices.iter().flat_map(Slice::entries)
+    }
+
+    pub fn slices(&self) -> &[Slice] {
+        &self.slices
+    }
+
+    fn push(&mut self, slice: Slice) {
+        if slice.to > slice.from {
+            self.len += slice.len() as usize;
+            self.slices.push(slice);
+        }
+    }
+}
+
+impl From<Vec<Entry>> for Entries {
+    fn from(entries: Vec<Entry>) -> Entries {
+        let mut out = Entries::default();
+        let to = entries.len() as u32;
+        out.push(Slice { batch: Batch::new(entries), from: 0, to });
+        out
+    }
+}
+
+impl PartialEq for Entries {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Entries {}
+
+impl Hash for Entries {
+    /// `Vec<Entry>`'s hash: the length, then each entry.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len);
+        for entry in self.iter() {
+            entry.hash(state);
+        }
+    }
+}
+
+impl fmt::Debug for Entries {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[derive(Clone, Default)]
 pub struct Log {
-    entries: Vec<Entry>,
+    /// (offset of the slice's first entry, the slice), in offset order, without gaps.
+    slices: Vec<(u64, Slice)>,
+    end: u64,
     /// How many times entries were dropped, and where the last cut was (ghost state for the
     /// invariant checker, which rescans only what may have changed).
     truncations: u64,
     last_cut: u64,
 }
 
+impl PartialEq for Log {
+    fn eq(&self, other: &Self) -> bool {
+        (self.end, self.truncations, self.last_cut) == (other.end, other.truncations, other.last_cut)
+            && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Log {}
+
+impl fmt::Debug for Log {
+    /// As the `Vec<Entry>`-backed log printed itself (the explorer hashes this text).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct List<'a>(&'a Log);
+        impl fmt::Debug for List<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.0.iter()).finish()
+            }
+        }
+        f.debug_struct("Log")
+            .field("entries", &List(self))
+            .field("truncations", &self.truncations)
+            .field("last_cut", &self.last_cut)
+            .finish()
+    }
+}
+
 impl Log {
     pub fn end_offset(&self) -> u64 {
-        self.entries.len() as u64
+        self.end
     }
 
     pub fn truncations(&self) -> u64 {
@@ -36,51 +181,122 @@ impl Log {
     }
 
     pub fn last_epoch(&self) -> u64 {
-        self.entries.last().map_or(0, |e| e.epoch)
+        self.last().map_or(0, |e| e.epoch)
     }
 
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    fn last(&self) -> Option<&Entry> {
+        self.slices.last().and_then(|(_, s)| s.entries().last())
+    }
+
+    /// Every entry, in offset order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.slices.iter().flat_map(|(_, s)| s.entries())
+    }
+
+    /// A copy of every entry (for tests and views).
+    pub fn entries(&self) -> Vec<Entry> {
+        self.iter().cloned().collect()
+    }
+
+    /// The shared slices, each with the offset of its first entry.
+    pub fn slices(&self) -> &[(u64, Slice)] {
+        &self.slices
+    }
+
+    /// The index in `slices` of the slice holding `offset`.
+    fn slice_index(&self, offset: u64) -> Option<usize> {
+        if offset >= self.end {
+            return None;
+        }
+        Some(self.slices.partition_point(|(start, _)| *start <= offset) - 1)
     }
 
     pub fn get(&self, offset: u64) -> Option<&Entry> {
-        self.entries.get(usize::try_from(offset).ok()?)
+        let (start, slice) = &self.slices[self.slice_index(offset)?];
+        slice.entries().get((offset - start) as usize)
+    }
+
+    /// The slice holding `offset` and the entry's index in its batch.
+    pub fn locate(&self, offset: u64) -> Option<(&Slice, u32)> {
+        let (start, slice) = &self.slices[self.slice_index(offset)?];
+        Some((slice, slice.from + (offset - start) as u32))
     }
 
     pub fn append(&mut self, entry: Entry) {
-        self.entries.push(entry);
+        self.append_batch(vec![entry]);
+    }
+
+    /// Append entries as one new shared batch.
+    pub fn append_batch(&mut self, entries: Vec<Entry>) {
+        let to = entries.len() as u32;
+        self.push(Slice { batch: Batch::new(entries), from: 0, to });
+    }
+
+    fn push(&mut self, slice: Slice) {
+        if slice.to > slice.from {
+            let len = slice.len();
+            self.slices.push((self.end, slice));
+            self.end += len;
+        }
     }
 
     /// Drop everything at and after `end`.
     pub fn truncate(&mut self, end: u64) {
-        let end = usize::try_from(end).unwrap_or(usize::MAX);
-        if end < self.entries.len() {
-            self.entries.truncate(end);
-            self.truncations += 1;
-            self.last_cut = end as u64;
+        if end >= self.end {
+            return;
         }
+        while self.slices.last().is_some_and(|(start, _)| *start >= end) {
+            self.slices.pop();
+        }
+        if let Some((start, slice)) = self.slices.last_mut() {
+            slice.to = slice.from + (end - *start) as u32;
+        }
+        self.end = end;
+        self.truncations += 1;
+        self.last_cut = end;
     }
 
     /// KIP-595 `endOffsetForEpoch`: the largest epoch ≤ `epoch` present in the log, and the
     /// offset just past its last entry. `(0, 0)` when the log holds nothing that old.
     pub fn end_offset_for_epoch(&self, epoch: u64) -> (u64, u64) {
-        for (i, e) in self.entries.iter().enumerate().rev() {
-            if e.epoch <= epoch {
-                return (e.epoch, i as u64 + 1);
+        for (start, slice) in self.slices.iter().rev() {
+            for (i, e) in slice.entries().iter().enumerate().rev() {
+                if e.epoch <= epoch {
+                    return (e.epoch, start + i as u64 + 1);
+                }
             }
         }
         (0, 0)
     }
 
+    /// Every entry from `offset` on, with its offset.
+    fn iter_from(&self, offset: u64) -> impl Iterator<Item = (u64, &Entry)> {
+        let first = self.slice_index(offset).unwrap_or(self.slices.len());
+        self.slices[first..]
+            .iter()
+            .flat_map(|(start, s)| s.entries().iter().enumerate().map(move |(i, e)| (start + i as u64, e)))
+            .skip_while(move |(o, _)| *o < offset)
+    }
+
     /// About `max` entries from `from`, extended to the end of the last batch so that a
-    /// fetcher's log always ends on a batch boundary.
-    pub fn read(&self, from: u64, max: usize) -> Vec<Entry> {
-        let start = usize::try_from(from).unwrap_or(usize::MAX).min(self.entries.len());
-        let mut end = start.saturating_add(max).min(self.entries.len());
-        while end < self.entries.len() && end > start && !self.entries[end - 1].batch_end {
-            end += 1;
+    /// fetcher's log always ends on a batch boundary. Shares the entries, copies none.
+    pub fn read(&self, from: u64, max: usize) -> Entries {
+        let start = from.min(self.end);
+        let mut end = start.saturating_add(max as u64).min(self.end);
+        if end < self.end && end > start && self.get(end - 1).is_some_and(|e| !e.batch_end) {
+            end = self.iter_from(end).find(|(_, e)| e.batch_end).map_or(self.end, |(o, _)| o + 1);
         }
-        self.entries[start..end].to_vec()
+        let mut out = Entries::default();
+        let Some(first) = self.slice_index(start) else { return out };
+        for (slice_start, slice) in &self.slices[first..] {
+            if *slice_start >= end {
+                break;
+            }
+            let from = slice.from + start.saturating_sub(*slice_start) as u32;
+            let to = slice.from + (end.min(slice_start + slice.len()) - slice_start) as u32;
+            out.push(Slice { batch: slice.batch.clone(), from, to });
+        }
+        out
     }
 
     /// A fetch response's records, as a fetcher takes them: appended if they continue the log (an
@@ -89,12 +305,14 @@ impl Log {
     pub fn append_fetched(
         &mut self,
         base_offset: u64,
-        entries: Vec<Entry>,
+        entries: Entries,
         leader_hw: Option<u64>,
         high_watermark: u64,
     ) -> Option<u64> {
         if base_offset == self.end_offset() {
-            self.entries.extend(entries);
+            for slice in entries.slices {
+                self.push(slice);
+            }
         }
         leader_hw.map(|hw| hw.min(self.end_offset())).filter(|hw| *hw > high_watermark)
     }

@@ -1,7 +1,7 @@
 //! KRaft RPCs (KIP-595: Vote = apiKey 52, BeginQuorumEpoch = 53, EndQuorumEpoch = 54, Fetch;
 //! KIP-631: BrokerRegistration = 62, BrokerHeartbeat = 63).
 
-use super::log::Entry;
+use super::log::Entries;
 use crate::world::{Message, MsgClass, NodeList};
 use crate::NodeId;
 
@@ -94,7 +94,7 @@ pub enum BrokerError {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FetchBody {
     /// Records starting at `base_offset` (maybe none: the long poll expired).
-    Records { base_offset: u64, entries: Vec<Entry> },
+    Records { base_offset: u64, entries: Entries },
     /// The fetcher's log diverges: truncate to at most `end_offset` of `epoch`, fetch again.
     Diverging { epoch: u64, end_offset: u64 },
     /// NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH: `leader` says who is, if known.

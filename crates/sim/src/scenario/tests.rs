@@ -501,7 +501,7 @@ fn create_topic_number_errors_point_at_the_value() {
     assert_eq!(error("at 1s create-topic t partitions=-1 rf=3"), (1, 33, bad(p, "-1")));
     assert_eq!(error("at 1s create-topic t partitions=1.5 rf=3"), (1, 33, bad(p, "1.5")));
     assert_eq!(error("at 1s create-topic t partitions=0 rf=3"), (1, 33, range(p, "0", MAX_PARTITIONS)));
-    assert_eq!(error("at 1s create-topic t partitions=1000001 rf=3"), (1, 33, range(p, "1000001", MAX_PARTITIONS)));
+    assert_eq!(error("at 1s create-topic t partitions=2000001 rf=3"), (1, 33, range(p, "2000001", MAX_PARTITIONS)));
     assert_eq!(
         error("at 1s create-topic t partitions=99999999999999999999999 rf=3"),
         (1, 33, range(p, "99999999999999999999999", MAX_PARTITIONS))
@@ -619,15 +619,15 @@ fn display_gives_position_and_english_message() {
 }
 
 #[test]
-fn the_topics_of_one_scenario_have_at_most_a_million_partitions_in_all() {
+fn the_topics_of_one_scenario_have_at_most_two_million_partitions_in_all() {
     let two =
-        "at 1s create-topic a partitions=600000 rf=3\nat 2s crash c1\nat 3s create-topic b partitions=400000 rf=3";
+        "at 1s create-topic a partitions=1200000 rf=3\nat 2s crash c1\nat 3s create-topic b partitions=800000 rf=3";
     assert_eq!(parse(two).map(|s| s.steps.len()), Ok(3), "exactly the limit");
     let three = format!("{two}\n  at 4s create-topic c partitions=1 rf=1");
     assert_eq!(error(&three), (4, 3, K::TooManyPartitions { max_total: MAX_PARTITIONS }));
     assert_eq!(
         parse(&three).unwrap_err().to_string(),
-        "line 4, column 3: the topics created add up to more than 1000000 partitions"
+        "line 4, column 3: the topics created add up to more than 2000000 partitions"
     );
 }
 

@@ -155,7 +155,7 @@ impl Config {
             "ensemble" => self.ensemble = num(3, 7).ok().filter(|v| v % 2 == 1).ok_or_else(bad)? as usize,
             "observers" => self.observers = num(0, 4)? as usize,
             "brokers" => self.brokers = num(0, 64)? as usize,
-            "partitions" => self.partitions = num(0, 1_000_000)? as u32,
+            "partitions" => self.partitions = num(0, u64::from(crate::scenario::MAX_PARTITIONS))? as u32,
             "replication.factor" | "default.replication.factor" => self.replication_factor = num(1, 7)? as u32,
             "controller.load.batch" => self.load_batch = num(1, 1_000_000)? as u32,
             "controller.load.us.per.partition" => self.load_us_per_partition = num(0, 100_000)?,
@@ -195,7 +195,7 @@ impl Config {
         };
         self.observers = self.observers.min(4);
         self.brokers = self.brokers.min(64);
-        self.partitions = self.partitions.min(1_000_000);
+        self.partitions = self.partitions.min(crate::scenario::MAX_PARTITIONS);
         self.replication_factor = self.replication_factor.clamp(1, 7);
         self.tick_time_ms = self.tick_time_ms.max(10);
         self.init_limit = self.init_limit.max(1);

@@ -62,7 +62,7 @@ pub(super) fn inspect_broker(broker: &Broker, alive: bool, layout: Layout, out: 
     for (topic, replicas) in &broker.replicas {
         for (p, replica) in replicas.iter().enumerate().take(24) {
             if let Some((leader, leader_epoch)) = replica {
-                let leader = if *leader > 0 { broker_name(*leader as BrokerId) } else { "-1".to_string() };
+                let leader = if leader > 0 { broker_name(leader as BrokerId) } else { "-1".to_string() };
                 out.push(format!("{topic}-{p}  leader {leader}  leaderEpoch {leader_epoch}"));
             }
         }

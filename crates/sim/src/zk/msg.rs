@@ -15,14 +15,18 @@ use crate::hash::TraceHasher;
 
 use crate::world::{Message, MsgClass};
 
-use super::tree::{DataTree, Stat, StateZnode};
+use std::cell::RefCell;
+
+use super::tree::{DataTree, Stat, StateMemo, StateZnode};
 
 /// A large payload shared by messages, logs and trees: cloned by reference, and hashed (for
 /// the trace hash and digests) by a digest of its content computed once, when it is built,
-/// rather than on every delivery.
-#[derive(Clone, Debug)]
+/// rather than on every delivery. It also keeps what applying it to a partition-state table
+/// gave (`tree::StateMemo`), so that the servers applying the same transaction to the same
+/// states share the result rather than each copying the table.
+#[derive(Clone)]
 pub struct Shared<T> {
-    value: Rc<T>,
+    value: Rc<(T, RefCell<Vec<StateMemo>>)>,
     digest: u64,
 }
 
@@ -30,14 +34,27 @@ impl<T: Hash> Shared<T> {
     pub fn new(value: T) -> Shared<T> {
         let mut h = TraceHasher::default();
         h.add(&value);
-        Shared { value: Rc::new(value), digest: h.value() }
+        Shared { value: Rc::new((value, RefCell::new(Vec::new()))), digest: h.value() }
+    }
+}
+
+impl<T> Shared<T> {
+    pub(crate) fn memo(&self) -> &RefCell<Vec<StateMemo>> {
+        &self.value.1
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Shared<T> {
+    /// As before the memo was kept beside the value.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared").field("value", &self.value.0).field("digest", &self.digest).finish()
     }
 }
 
 impl<T> Deref for Shared<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.value
+        &self.value.0
     }
 }
 

@@ -11,9 +11,10 @@
 //! znodes with a zkVersion and an mzxid.
 
 use crate::sorted::{SortedMap, SortedSet};
-use std::rc::Rc;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
-use super::msg::{Data, EventType, Op, OpResult, PartState, ReadOp, Txn, TxnBody, ZkError, ZkResult, Zxid};
+use super::msg::{Data, EventType, Op, OpResult, PartState, ReadOp, StateUpdate, Txn, TxnBody, ZkError, ZkResult, Zxid};
 
 /// `StatPersisted`, the fields the model uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -42,6 +43,142 @@ pub struct StateZnode {
     pub mzxid: Zxid,
 }
 
+/// One topic's partition state znodes, in chunks of [`StateTable::CHUNK`] shared copy on
+/// write: every server's tree holds the same states, and a transaction that changes some of them
+/// gives the same new chunks on every server, built once (`StateMemo`). So two million state
+/// znodes on three servers are about one copy, not three, and a write copies only its chunks.
+#[derive(Clone, Default)]
+pub struct StateTable {
+    chunks: Vec<Rc<Vec<StateZnode>>>,
+    len: usize,
+}
+
+impl StateTable {
+    pub const CHUNK: usize = 1024;
+
+    fn from_states(states: impl Iterator<Item = StateZnode>) -> StateTable {
+        let mut chunks = Vec::new();
+        let mut len = 0;
+        let mut chunk = Vec::with_capacity(Self::CHUNK);
+        for z in states {
+            chunk.push(z);
+            len += 1;
+            if chunk.len() == Self::CHUNK {
+                chunks.push(Rc::new(std::mem::replace(&mut chunk, Vec::with_capacity(Self::CHUNK))));
+            }
+        }
+        if !chunk.is_empty() {
+            chunks.push(Rc::new(chunk));
+        }
+        StateTable { chunks, len }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, partition: usize) -> Option<&StateZnode> {
+        self.chunks.get(partition / Self::CHUNK)?.get(partition % Self::CHUNK)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &StateZnode> {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+
+    /// The states of partitions `from..to` (clamped).
+    pub fn range(&self, from: usize, to: usize) -> Vec<StateZnode> {
+        let to = to.min(self.len);
+        (from.min(to)..to).filter_map(|p| self.get(p).copied()).collect()
+    }
+
+    /// Apply `updates` (a SetStates of transaction `zxid`), as each server does: an update whose
+    /// expected version does not match, or of a partition that does not exist, fails. The chunks
+    /// it changes are taken from `memo` when another server already applied this transaction to
+    /// the same chunk; otherwise built and left there.
+    fn set(&mut self, updates: &[StateUpdate], zxid: Zxid, memo: &RefCell<Vec<StateMemo>>, failed: &mut Vec<u32>) {
+        let mut start = 0;
+        while start < updates.len() {
+            let chunk = updates[start].partition as usize / Self::CHUNK;
+            let run = updates[start..].iter().take_while(|u| u.partition as usize / Self::CHUNK == chunk).count();
+            let part = &updates[start..start + run];
+            match self.chunks.get_mut(chunk) {
+                None => failed.extend(part.iter().map(|u| u.partition)),
+                Some(slot) => {
+                    let found = memo.borrow().iter().find(|m| m.is_for(zxid, start, slot)).map(|m| (m.output.clone(), m.failed.clone()));
+                    let (output, run_failed) = found.unwrap_or_else(|| {
+                        let mut states = (**slot).clone();
+                        let mut run_failed = Vec::new();
+                        for u in part {
+                            match states.get_mut(u.partition as usize % Self::CHUNK) {
+                                Some(z) if z.version == u.expected_version => {
+                                    z.state = u.state;
+                                    z.version += 1;
+                                    z.mzxid = zxid;
+                                }
+                                _ => run_failed.push(u.partition),
+                            }
+                        }
+                        let output = Rc::new(states);
+                        memo.borrow_mut().push(StateMemo {
+                            zxid,
+                            start,
+                            input: Rc::downgrade(slot),
+                            output: output.clone(),
+                            failed: run_failed.clone(),
+                        });
+                        (output, run_failed)
+                    });
+                    *slot = output;
+                    failed.extend(run_failed);
+                }
+            }
+            start += run;
+        }
+    }
+}
+
+impl std::ops::Index<usize> for StateTable {
+    type Output = StateZnode;
+    fn index(&self, partition: usize) -> &StateZnode {
+        self.get(partition).expect("partition within the table")
+    }
+}
+
+impl PartialEq for StateTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for StateTable {}
+
+impl std::fmt::Debug for StateTable {
+    /// As the `Vec<StateZnode>` it replaced printed itself.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// What applying a SetStates transaction (`zxid`, its updates from index `start`) to one chunk
+/// of states (`input`, still alive) gave: kept with the transaction's shared payload.
+pub struct StateMemo {
+    zxid: Zxid,
+    start: usize,
+    input: Weak<Vec<StateZnode>>,
+    output: Rc<Vec<StateZnode>>,
+    failed: Vec<u32>,
+}
+
+impl StateMemo {
+    fn is_for(&self, zxid: Zxid, start: usize, input: &Rc<Vec<StateZnode>>) -> bool {
+        self.zxid == zxid && self.start == start && self.input.strong_count() > 0 && std::ptr::eq(self.input.as_ptr(), Rc::as_ptr(input))
+    }
+}
+
 /// A watch trigger: which path, which event (`DataTree.createNode/deleteNode/setData`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trigger {
@@ -54,7 +191,7 @@ pub struct Trigger {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct DataTree {
     nodes: SortedMap<String, Znode>,
-    states: SortedMap<String, Rc<Vec<StateZnode>>>,
+    states: SortedMap<String, StateTable>,
     /// Open sessions and their negotiated timeouts.
     pub sessions: SortedMap<u64, u64>,
     /// Ephemeral znodes of each session (`DataTree.ephemerals`).
@@ -98,11 +235,11 @@ impl DataTree {
         self.nodes.len() + self.states.values().map(|s| s.len()).sum::<usize>()
     }
 
-    pub fn states(&self, topic: &str) -> Option<&Rc<Vec<StateZnode>>> {
+    pub fn states(&self, topic: &str) -> Option<&StateTable> {
         self.states.get(topic)
     }
 
-    pub fn topics(&self) -> impl Iterator<Item = (&String, &Rc<Vec<StateZnode>>)> {
+    pub fn topics(&self) -> impl Iterator<Item = (&String, &StateTable)> {
         self.states.iter().map(|(k, v)| (k, v))
     }
 
@@ -126,8 +263,8 @@ impl DataTree {
 
     /// Build-time helper: the partition states of a topic.
     pub fn seed_states(&mut self, topic: &str, states: Vec<PartState>) {
-        let states = states.into_iter().map(|state| StateZnode { state, version: 0, mzxid: 0 }).collect();
-        self.states.insert(topic.to_string(), Rc::new(states));
+        let states = StateTable::from_states(states.into_iter().map(|state| StateZnode { state, version: 0, mzxid: 0 }));
+        self.states.insert(topic.to_string(), states);
     }
 
     /// A read, as `FinalRequestProcessor` answers it from this server's tree.
@@ -154,7 +291,7 @@ impl DataTree {
                 let states = self.states.get(topic).ok_or(ZkError::NoNode)?;
                 let from_i = (*from as usize).min(states.len());
                 let to = from_i.saturating_add(*count as usize).min(states.len());
-                Ok(OpResult::States { from: *from, states: states.get(from_i..to).unwrap_or(&[]).to_vec() })
+                Ok(OpResult::States { from: *from, states: states.range(from_i, to) })
             }
         }
     }
@@ -289,24 +426,14 @@ impl DataTree {
             }
             Op::Check { .. } => Ok(OpResult::Checked),
             Op::CreateStates { topic, states } => {
-                let znodes = states.iter().map(|s| StateZnode { state: *s, version: 0, mzxid: zxid }).collect();
-                self.states.insert(topic.clone(), Rc::new(znodes));
+                let znodes = StateTable::from_states(states.iter().map(|s| StateZnode { state: *s, version: 0, mzxid: zxid }));
+                self.states.insert(topic.clone(), znodes);
                 Ok(OpResult::StatesCreated)
             }
             Op::SetStates { topic, updates } => {
                 let table = self.states.get_mut(topic).ok_or(ZkError::NoNode)?;
-                let table = Rc::make_mut(table);
                 let mut failed = Vec::new();
-                for u in updates.iter() {
-                    match table.get_mut(u.partition as usize) {
-                        Some(z) if z.version == u.expected_version => {
-                            z.state = u.state;
-                            z.version += 1;
-                            z.mzxid = zxid;
-                        }
-                        _ => failed.push(u.partition),
-                    }
-                }
+                table.set(updates, zxid, updates.memo(), &mut failed);
                 Ok(OpResult::StatesSet { failed })
             }
         }

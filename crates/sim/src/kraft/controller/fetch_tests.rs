@@ -91,7 +91,7 @@ fn a_follower_truncates_to_the_diverging_epoch_end_and_fetches_again_from_there(
         epoch: 1,
         leader: Some(0),
         high_watermark: None,
-        body: FetchBody::Records { base_offset: 0, entries: vec![entry(1), entry(1), entry(1)] },
+        body: FetchBody::Records { base_offset: 0, entries: vec![entry(1), entry(1), entry(1)].into() },
     };
     step(&mut c, Time::from_ms(20), Input::Msg { from: 0, msg: records });
     assert_eq!(c.log.end_offset(), 3);
@@ -119,7 +119,7 @@ fn records_from_a_voter_that_is_not_the_leader_are_not_taken() {
         epoch: 1,
         leader: Some(0),
         high_watermark: Some(1),
-        body: FetchBody::Records { base_offset: 0, entries: vec![entry] },
+        body: FetchBody::Records { base_offset: 0, entries: vec![entry].into() },
     };
     let out = step(&mut c, Time::from_ms(20), Input::Msg { from: 2, msg: records });
     assert_eq!(c.log.end_offset(), 0);

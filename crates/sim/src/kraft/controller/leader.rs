@@ -19,13 +19,21 @@ impl Controller {
     /// Append one atomic batch (the records of one controller operation) and replay it into
     /// the working image.
     pub(super) fn append_batch(&mut self, records: Vec<Record>, out: &mut Out) {
+        self.append_records(records.len(), records, out);
+    }
+
+    /// [`Self::append_batch`] of `n` records given one by one (a topic's two million
+    /// PartitionRecords are made straight into the log's batch, never held twice).
+    pub(super) fn append_records(&mut self, n: usize, records: impl IntoIterator<Item = Record>, out: &mut Out) {
         let State::Leader(leader) = &mut self.state else { return };
-        let n = records.len();
-        for (i, record) in records.into_iter().enumerate() {
-            let entry = Entry { epoch: self.epoch, record, batch_end: i + 1 == n };
-            leader.working.apply(&entry);
-            self.log.append(entry);
+        let epoch = self.epoch;
+        let mut entries = Vec::with_capacity(n);
+        entries.extend(records.into_iter().map(|record| Entry { epoch, record, batch_end: false }));
+        if let Some(last) = entries.last_mut() {
+            last.batch_end = true;
         }
+        self.log.append_batch(entries);
+        leader.working.replay(&self.log, self.log.end_offset());
         self.maybe_advance_high_watermark(out);
         self.answer_all_parked(out);
     }

@@ -127,7 +127,7 @@ fn a_parked_fetch_is_answered_as_soon_as_it_moves_the_high_watermark() {
     let mut c = leader_of(vec![0, 1, 2], 0);
     let out = fetch_at(&mut c, 1_100, 1, 1);
     assert_eq!(c.high_watermark, 1);
-    let records = FetchBody::Records { base_offset: 1, entries: Vec::new() };
+    let records = FetchBody::Records { base_offset: 1, entries: Vec::new().into() };
     let answer = Msg::FetchResponse { epoch: 1, leader: Some(0), high_watermark: Some(1), body: records };
     assert_eq!(
         out,
@@ -185,7 +185,7 @@ fn a_parked_fetch_is_answered_empty_when_its_max_wait_passes() {
         ]
     );
     let out = step(&mut c, Time::from_ms(1_700), Input::Timer(Timer::FetchWait(1)));
-    let records = FetchBody::Records { base_offset: 1, entries: Vec::new() };
+    let records = FetchBody::Records { base_offset: 1, entries: Vec::new().into() };
     let answer = Msg::FetchResponse { epoch: 1, leader: Some(0), high_watermark: Some(1), body: records };
     assert_eq!(out, vec![Output::CancelTimer(Timer::FetchWait(1)), Output::Send { to: 1, msg: answer }]);
     // Answered once: a second expiry finds nothing parked.

@@ -311,21 +311,20 @@ impl Controller {
         }
         let topic_id = working.topics.keys().next_back().map_or(1, |id| id + 1);
         let n = usable.len();
-        let mut records = Vec::with_capacity(partitions as usize + 1);
-        records.push(Record::Topic { name: name.clone(), topic_id });
-        for p in 0..partitions {
+        let topic = Record::Topic { name: name.clone(), topic_id };
+        let partition_records = (0..partitions).map(|p| {
             let start = topic_id as usize + p as usize;
             let replicas: Vec<NodeId> = (0..rf as usize).map(|j| usable[(start + j) % n]).collect();
-            let leader = replicas.first().copied();
-            records.push(Record::Partition {
+            Record::Partition {
                 topic_id,
                 partition: p,
-                isr: NodeList(replicas.clone()),
-                replicas: NodeList(replicas),
-                leader,
-            });
-        }
-        self.append_batch(records, out);
+                isr: NodeList::from_slice(&replicas),
+                replicas: NodeList::from_slice(&replicas),
+                leader: replicas.first().copied(),
+            }
+        });
+        let records = std::iter::once(topic).chain(partition_records);
+        self.append_records(partitions as usize + 1, records, out);
         self.note_change(Change::TopicCreated { name, partitions, replication_factor: rf }, out);
     }
 

@@ -302,8 +302,8 @@ fn create_topic_places_replicas_round_robin_over_the_active_brokers() {
         topic_id: 2,
         partition: p,
         leader: replicas.first().copied(),
-        isr: crate::world::NodeList(replicas.clone()),
-        replicas: crate::world::NodeList(replicas),
+        isr: crate::world::NodeList::from_slice(&replicas),
+        replicas: crate::world::NodeList::from_slice(&replicas),
     };
     assert_eq!(
         records(&c, end),

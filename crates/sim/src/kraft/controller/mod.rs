@@ -492,7 +492,7 @@ impl Controller {
                 }
             }
             Msg::EndQuorumEpoch { epoch, leader: _, preferred } => {
-                self.on_end_quorum_epoch(now, from, epoch, &preferred, out)
+                self.on_end_quorum_epoch(now, from, epoch, &preferred.to_vec(), out)
             }
             Msg::EndQuorumEpochResponse { leader, .. } => {
                 self.observe_leader_of_our_epoch(now, leader, out);

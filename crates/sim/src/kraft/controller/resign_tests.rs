@@ -83,7 +83,7 @@ fn after_end_quorum_epoch_a_follower_that_fetched_still_rejects_pre_votes() {
         epoch: 1,
         leader: Some(0),
         high_watermark: None,
-        body: FetchBody::Records { base_offset: 0, entries: Vec::new() },
+        body: FetchBody::Records { base_offset: 0, entries: Vec::new().into() },
     };
     step(&mut c, Time::from_ms(50), from(0, records));
     assert!(matches!(c.state, State::Follower { has_fetched: true, .. }));

@@ -43,10 +43,10 @@ pub(crate) fn change_topic_config_ops(tree: &DataTree, topic: &str, key: &str, v
 
 /// The admin path's write (`AdminZkClient.createTopic`): `/brokers/topics/T` with a round-robin
 /// assignment over the brokers, or `None` for a request Kafka would refuse (empty name or one
-/// with '/', more than 249 characters; the model also caps a topic at a million partitions,
-/// the scenario parser's limit).
+/// with '/', more than 249 characters; the model also caps a topic at the scenario parser's limit,
+/// [`crate::scenario::MAX_PARTITIONS`]).
 pub(crate) fn create_topic_op(cfg: &Config, name: &str, partitions: u32, rf: u32) -> Option<Op> {
-    if name.is_empty() || name.len() > 249 || name.contains('/') || partitions == 0 || partitions > 1_000_000 {
+    if name.is_empty() || name.len() > 249 || name.contains('/') || partitions == 0 || partitions > crate::scenario::MAX_PARTITIONS {
         return None;
     }
     let assignment = Assignment::round_robin(partitions, rf, cfg.brokers as u32);

@@ -35,7 +35,7 @@ pub(crate) use admin::{change_topic_config_ops, create_topic_op};
 pub use controller::{Controller, CtrlEvent, CtrlPhase, CtrlPurpose, TopicCtx, FIRST_REBALANCE_DELAY_MS};
 use controller::{CtrlHandler, CtrlOutcome, Pumped};
 use replica::BrokerSide;
-pub use replica::PartitionSet;
+pub use replica::{PartitionSet, ReplicaSlots};
 pub use shutdown::Shutdown;
 
 pub const CONTROLLER_PATH: &str = "/controller";
@@ -107,7 +107,7 @@ pub struct Broker {
     pub controller: Option<Box<Controller>>,
     /// Leader and leader epoch of the replicas this broker hosts, from LeaderAndIsr.
     /// Per topic, indexed by partition.
-    pub replicas: SortedMap<String, Vec<Option<(i32, u32)>>>,
+    pub replicas: SortedMap<String, ReplicaSlots>,
     pub metadata_partitions: u64,
     /// MetadataCache: the partitions of each topic that some UpdateMetadata has given this
     /// broker (read by the metadata-change latency measurement, never by the protocol).

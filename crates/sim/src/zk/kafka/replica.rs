@@ -13,6 +13,60 @@ use super::{Broker, CtrlEvent};
 use crate::zk::msg::{KafkaMsg, Msg, Shared, TopicStates};
 use crate::zk::{Note, Out};
 
+/// Leader and leader epoch of each partition of a topic as LeaderAndIsr gave them to a broker,
+/// by partition (`None`: no LeaderAndIsr for it): 6 bytes a partition instead of the 12 of a
+/// `Vec<Option<(i32, u32)>>`, since every broker keeps one for every partition number up to the
+/// highest it hosts.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ReplicaSlots {
+    /// Leader broker id (−1: none), `i16::MIN` where the slot is empty.
+    leaders: Vec<i16>,
+    leader_epochs: Vec<u32>,
+}
+
+impl ReplicaSlots {
+    const EMPTY: i16 = i16::MIN;
+
+    pub fn len(&self) -> usize {
+        self.leaders.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.leaders.is_empty()
+    }
+
+    pub fn get(&self, partition: usize) -> Option<(i32, u32)> {
+        let leader = *self.leaders.get(partition)?;
+        (leader != Self::EMPTY).then(|| (i32::from(leader), self.leader_epochs[partition]))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<(i32, u32)>> + '_ {
+        (0..self.len()).map(|p| self.get(p))
+    }
+
+    /// Make room for `partition` (empty slots up to it).
+    fn reach(&mut self, partition: usize) {
+        if self.leaders.len() <= partition {
+            self.leaders.resize(partition + 1, Self::EMPTY);
+            self.leader_epochs.resize(partition + 1, 0);
+        }
+    }
+
+    fn set(&mut self, partition: usize, leader: i32, leader_epoch: u32) {
+        self.reach(partition);
+        // Broker ids are 1..=64 and −1 (config: at most 64 brokers).
+        self.leaders[partition] = i16::try_from(leader).unwrap_or(-1);
+        self.leader_epochs[partition] = leader_epoch;
+    }
+}
+
+impl std::fmt::Debug for ReplicaSlots {
+    /// As the `Vec<Option<(i32, u32)>>` it replaced printed itself.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// A set of partition numbers, one bit each, with the leader the last UpdateMetadata named for
 /// each (Kafka's MetadataCache keeps the whole state; the model keeps what its measurements read).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -76,7 +130,7 @@ impl PartitionSet {
 pub(crate) struct BrokerSide<'a> {
     pub(crate) node: NodeId,
     pub(crate) max_controller_epoch: &'a mut u32,
-    pub(crate) replicas: &'a mut SortedMap<String, Vec<Option<(i32, u32)>>>,
+    pub(crate) replicas: &'a mut SortedMap<String, ReplicaSlots>,
     pub(crate) metadata_partitions: &'a mut u64,
     pub(crate) metadata_topics: &'a mut SortedMap<String, PartitionSet>,
     pub(crate) live_brokers: &'a mut Vec<u32>,
@@ -114,13 +168,10 @@ impl BrokerSide<'_> {
             let known = self.replicas.get_or_insert(t.topic.clone(), Default::default());
             for (p, s) in &t.states {
                 let i = *p as usize;
-                if known.len() <= i {
-                    known.resize(i + 1, None);
-                }
-                let Some(slot) = known.get_mut(i) else { continue };
+                known.reach(i);
                 // LeaderAndIsr is applied only for a newer leader epoch.
-                if slot.is_none_or(|(_, e)| s.leader_epoch > e) {
-                    *slot = Some((s.leader, s.leader_epoch));
+                if known.get(i).is_none_or(|(_, e)| s.leader_epoch > e) {
+                    known.set(i, s.leader, s.leader_epoch);
                     applied += 1;
                 } else {
                     ignored += 1;

@@ -34,7 +34,7 @@ fn step(b: &mut Broker, input: In) -> Vec<Out> {
 fn brokers_reject_requests_from_an_older_controller_epoch() {
     let mut b = broker(1);
     step(&mut b, Input::Msg { from: 4, msg: lai(2, 2, 5) });
-    assert_eq!(b.replicas["t"][0], Some((2, 5)));
+    assert_eq!(b.replicas["t"].get(0), Some((2, 5)));
     let out = step(&mut b, Input::Msg { from: 5, msg: lai(1, 3, 9) });
     // STALE_CONTROLLER_EPOCH (ReplicaManager): nothing applied.
     assert_eq!(
@@ -47,7 +47,7 @@ fn brokers_reject_requests_from_an_older_controller_epoch() {
             },
         ]
     );
-    assert_eq!(b.replicas["t"][0], Some((2, 5)));
+    assert_eq!(b.replicas["t"].get(0), Some((2, 5)));
 }
 
 fn update_metadata(controller_epoch: u32, topic: &str, partitions: &[u32]) -> In {
@@ -215,5 +215,5 @@ fn leader_and_isr_is_applied_only_for_a_newer_leader_epoch() {
     step(&mut b, Input::Msg { from: 4, msg: lai(2, 2, 5) });
     let out = step(&mut b, Input::Msg { from: 4, msg: lai(2, 1, 5) });
     assert!(out.contains(&Output::Note(Note::LeaderAndIsrApplied { controller_epoch: 2, partitions: 0, ignored: 1 })));
-    assert_eq!(b.replicas["t"][0], Some((2, 5)));
+    assert_eq!(b.replicas["t"].get(0), Some((2, 5)));
 }
