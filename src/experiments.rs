@@ -36,7 +36,8 @@ const STALL_QUICK: [u64; 4] = [0, 10, 20, 30];
 pub const ELECTION_SEEDS_QUICK: u64 = 100;
 pub const ELECTION_SEEDS_FULL: u64 = 1_000;
 
-/// A sweep under way.
+/// A sweep under way (one at a time: the size difference between them does not matter).
+#[allow(clippy::large_enum_variant)]
 pub enum Running {
     Scale(ScaleSweep),
     Elections(ElectionSweep),

@@ -225,6 +225,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("course.done", "Done.", "완료."),
     ("course.right", "Right.", "맞았습니다."),
     ("course.wrong", "Not quite: the answer is {0}.", "아쉽네요. 정답은 {0}입니다."),
+    (
+        "course.see_experiment",
+        "Measure it over many runs, in the experiments →",
+        "여러 번 실행해서 재 보기: 실험 →",
+    ),
     ("course.loading", "Loading the course…", "강의를 불러오는 중…"),
     (
         "lazy.failed",

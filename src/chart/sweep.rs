@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::svg::{escape, SvgBackend};
 use crate::experiments::{linked, Plot};
@@ -67,6 +68,18 @@ fn span(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
     }
 }
 
+/// Tick values of a log axis from `lo` to `hi`: 1, 2 and 5 times each power of ten, or only
+/// the powers when that would be too many.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let within = |v: &f64| *v >= lo * 0.999 && *v <= hi * 1.001;
+    let all: Vec<f64> = (a..=b).flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k))).filter(within).collect();
+    if all.len() <= 8 {
+        return all;
+    }
+    (a..=b).map(|k| 10f64.powi(k)).filter(within).collect()
+}
+
 /// The chart of `plot`, `width`×`height` CSS pixels, as an `<svg>` element. `suffix` is added
 /// to each point's link (the page's language).
 pub fn svg(plot: &Plot, lang: Lang, width: u32, height: u32, suffix: &str) -> String {
@@ -78,13 +91,14 @@ pub fn svg(plot: &Plot, lang: Lang, width: u32, height: u32, suffix: &str) -> St
     };
     let mut body = String::new();
     let title = format!("{} / {}", tr(lang, plot.y_key), tr(lang, plot.x_key));
+    let size = (width, height);
+    let r = (xs, ys);
+    let log = |(lo, hi): (f64, f64)| (lo..hi).log_scale();
     match (plot.x_log, plot.y_log) {
-        (true, true) => {
-            draw(&mut body, plot, lang, (width, height), (xs.0..xs.1).log_scale(), (ys.0..ys.1).log_scale(), suffix)
-        }
-        (true, false) => draw(&mut body, plot, lang, (width, height), (xs.0..xs.1).log_scale(), ys.0..ys.1, suffix),
-        (false, true) => draw(&mut body, plot, lang, (width, height), xs.0..xs.1, (ys.0..ys.1).log_scale(), suffix),
-        (false, false) => draw(&mut body, plot, lang, (width, height), xs.0..xs.1, ys.0..ys.1, suffix),
+        (true, true) => draw(&mut body, plot, lang, size, log(xs), log(ys), r, suffix),
+        (true, false) => draw(&mut body, plot, lang, size, log(xs), ys.0..ys.1, r, suffix),
+        (false, true) => draw(&mut body, plot, lang, size, xs.0..xs.1, log(ys), r, suffix),
+        (false, false) => draw(&mut body, plot, lang, size, xs.0..xs.1, ys.0..ys.1, r, suffix),
     }
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"group\" aria-label=\"{}\">{body}</svg>",
@@ -92,8 +106,17 @@ pub fn svg(plot: &Plot, lang: Lang, width: u32, height: u32, suffix: &str) -> St
     )
 }
 
-fn draw<X, Y>(out: &mut String, plot: &Plot, lang: Lang, size: (u32, u32), x: X, y: Y, suffix: &str)
-where
+#[allow(clippy::too_many_arguments)]
+fn draw<X, Y>(
+    out: &mut String,
+    plot: &Plot,
+    lang: Lang,
+    size: (u32, u32),
+    x: X,
+    y: Y,
+    (xs, ys): ((f64, f64), (f64, f64)),
+    suffix: &str,
+) where
     X: AsRangedCoord<Value = f64>,
     Y: AsRangedCoord<Value = f64>,
     X::CoordDescType: ValueFormatter<f64>,
@@ -128,6 +151,26 @@ where
             .x_desc(tr(lang, plot.x_key))
             .y_desc(tr(lang, plot.y_key))
             .draw();
+        // Plotters labels a log axis at its powers of ten only: the 2s and 5s between them too,
+        // each with its grid line, when the axis spans less than a few decades.
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let label = font(12.0).color(&MUTED);
+        if plot.y_log {
+            for t in log_ticks(ys.0, ys.1).into_iter().filter(|t| (t.log10() - t.log10().round()).abs() > 1e-9) {
+                let (_, y) = chart.backend_coord(&(xs.0, t));
+                let _ = plot_area.draw(&PathElement::new(vec![(px.start, y), (px.end, y)], GRID));
+                let style = label.pos(Pos::new(HPos::Right, VPos::Center));
+                let _ = plot_area.draw(&Text::new(short(t), (px.start - 8, y), style));
+            }
+        }
+        if plot.x_log {
+            for t in log_ticks(xs.0, xs.1).into_iter().filter(|t| (t.log10() - t.log10().round()).abs() > 1e-9) {
+                let (x, _) = chart.backend_coord(&(t, ys.0));
+                let _ = plot_area.draw(&PathElement::new(vec![(x, py.start), (x, py.end)], GRID));
+                let style = label.pos(Pos::new(HPos::Center, VPos::Top));
+                let _ = plot_area.draw(&Text::new(short(t), (x, py.end + 8), style));
+            }
+        }
         for (i, s) in plot.series.iter().enumerate() {
             let colour = COLOURS[i % COLOURS.len()];
             let line: Vec<(f64, f64)> = if plot.cdf {
@@ -208,8 +251,19 @@ mod tests {
         assert!(text.contains("href=\"?mode=zk&amp;a=2&amp;lang=en\""), "{text}");
         assert!(text.contains("aria-label=\"ZooKeeper: Partitions 100k"), "{text}");
         assert!(text.contains(">ZooKeeper</text>") && text.contains(">KRaft</text>"), "legend: {text}");
+        // The log axes' ticks: 1-2-5 (seconds from 1.4 to 62 here), and the partitions' decades.
+        for tick in [">2</text>", ">5</text>", ">10</text>", ">20</text>", ">1k</text>", ">10k</text>", ">100k</text>"]
+        {
+            assert!(text.contains(tick), "{tick} in {text}");
+        }
         let ko = svg(&plot(false), Lang::Ko, 640, 360, "&lang=ko");
         assert!(ko.contains("파티션"), "{ko}");
+    }
+
+    #[test]
+    fn log_ticks_are_one_two_five_or_powers_of_ten() {
+        assert_eq!(log_ticks(1.4, 62.0), [2.0, 5.0, 10.0, 20.0, 50.0]);
+        assert_eq!(log_ticks(500.0, 2_000_000.0), [1_000.0, 10_000.0, 100_000.0, 1_000_000.0]);
     }
 
     #[test]

@@ -404,6 +404,13 @@ fn Lesson() -> impl IntoView {
                     after.then(|| view! { <p class="after" data-testid="lesson-after">{paragraph(one(key("after")), ctx, player)}</p> })
                 }}
             </div>
+            {move || {
+                let _ = ctx.at.get();
+                ctx.step().and_then(|s| s.see).map(|e| {
+                    let href = move || Link { lang: Some(lang.get()), experiments: Some(e), ..Link::default() }.experiments_query();
+                    view! { <p class="see"><a data-testid="lesson-see" href=href>{text(lang, "course.see_experiment")}</a></p> }
+                })
+            }}
             <div class="lesson-nav">
                 <button data-testid="course-back" disabled=at_start on:click=move |_| ctx.back()>{text(lang, "course.back")}</button>
                 <button class="primary" data-testid="course-next" disabled=move || at_end() && done() on:click=move |_| next(ctx, player)>

@@ -22,7 +22,16 @@ const SLICE_MS: f64 = 12.0;
 const EVENTS_PER_STEP: usize = 2_000;
 /// The chart is redrawn at most this often while runs finish (ms).
 const REDRAW_MS: f64 = 300.0;
-const CHART_SIZE: (u32, u32) = (760, 440);
+/// The chart's own units: its text is 12–13 of them, so a narrow window gets a smaller chart
+/// (scaled up less) and its text stays readable.
+fn chart_size() -> (u32, u32) {
+    let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1280.0);
+    if width < 600.0 {
+        (420, 380)
+    } else {
+        (760, 440)
+    }
+}
 
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
@@ -352,9 +361,10 @@ fn Chart(exp: Exp) -> impl IntoView {
         let metric = exp.metric.get();
         let suffix = format!("&lang={}", l.code());
         exp.rows.with_value(|rows| {
-            rows.as_ref()
-                .filter(|r| !r.is_empty())
-                .map(|r| svg(&r.plot(metric), l, CHART_SIZE.0, CHART_SIZE.1, &suffix))
+            rows.as_ref().filter(|r| !r.is_empty()).map(|r| {
+                let (w, h) = chart_size();
+                svg(&r.plot(metric), l, w, h, &suffix)
+            })
         })
     };
     view! {

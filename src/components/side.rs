@@ -135,7 +135,7 @@ fn SizeChoice(side: SideView) -> impl IntoView {
 
 /// The initial topic's partitions a page offers (the address takes any count up to the
 /// scenario limit).
-const PARTITION_CHOICES: [usize; 6] = [0, 6, 1_000, 10_000, 100_000, 1_000_000];
+const PARTITION_CHOICES: [usize; 7] = [0, 6, 1_000, 10_000, 100_000, 1_000_000, 2_000_000];
 
 /// Every number of brokers a page may show.
 const BROKER_CHOICES: [usize; MAX_BROKERS + 1] = {

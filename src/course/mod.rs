@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 
 use quorumlab_sim::scenario::{self, ScenarioAction};
 use quorumlab_sim::Time;
+use crate::link::Experiment;
 
 /// Where the course's files are, relative to the page.
 pub const DIR: &str = "course/";
@@ -55,6 +56,8 @@ pub struct Step {
     pub kind: Kind,
     /// How long a reader stays on a step that waits for nothing (see [`DEFAULT_DWELL`]).
     pub dwell: Time,
+    /// `see experiments <which>`: the experiment that measures what the step shows (a link).
+    pub see: Option<Experiment>,
 }
 
 /// What a step waits for.
@@ -186,6 +189,7 @@ struct Pending {
     answer: Option<String>,
     about: Option<About>,
     then: Option<Cond>,
+    see: Option<Experiment>,
 }
 
 impl Pending {
@@ -216,6 +220,10 @@ impl Pending {
                     "controller" => About::Controller,
                     other => return Err(format!("`about {other}`: expected leader or controller")),
                 })
+            }
+            "see" => {
+                let which = rest.strip_prefix("experiments ").map(str::trim).and_then(Experiment::from_name);
+                self.see = Some(which.ok_or_else(|| format!("`see {rest}`: expected `see experiments scale|elections|propagation|stall`"))?);
             }
             other => return Err(format!("unknown word `{other}`")),
         }
@@ -251,6 +259,7 @@ impl Pending {
             actions: self.actions,
             kind,
             dwell: self.dwell.unwrap_or(DEFAULT_DWELL),
+            see: self.see,
         })
     }
 }

@@ -247,6 +247,19 @@ mod bad_files {
         let e = error("chapter a\nstep one\n");
         assert!(e.what.contains("open"), "{e}");
         assert!(error(&"#".repeat(MAX_FILE_BYTES + 1)).what.contains("KiB"));
+        let e = error("chapter a\nopen mode=zk\nstep one\nsee experiments nope\n");
+        assert_eq!((e.line, e.what.contains("see experiments scale|")), (4, true), "{e}");
+    }
+
+    #[test]
+    fn a_step_may_link_to_an_experiment() {
+        let course = Course::parse("chapter a\nopen mode=zk\nstep one\nsee experiments stall\nstep two\n").unwrap();
+        let steps = &course.chapters[0].steps;
+        assert_eq!((steps[0].see, steps[1].see), (Some(crate::link::Experiment::Stall), None));
+        // The course's own: the partition ceiling's step leads to the scale experiment.
+        let course = Course::parse(COURSE).unwrap();
+        let linked: Vec<_> = course.chapters.iter().flat_map(|c| c.steps.iter().filter_map(move |s| s.see.map(|e| (c.id.as_str(), s.id.as_str(), e)))).collect();
+        assert_eq!(linked, [("what-hurt", "ceiling-100k", crate::link::Experiment::Scale)]);
     }
 
     #[test]

@@ -93,8 +93,8 @@ test('bad URL parameters give a clear message, defaults are used, nothing panics
     ['?s=set+controller.quorum.fetch.timeout.ms%3Dsoon', /KRaft: "soon" is not a value controller\.quorum\.fetch\.timeout\.ms takes; that setting was left out\./],
     // Below what a page runs: elections would never stop.
     ['?s=set+controller.quorum.fetch.timeout.ms%3D10', /KRaft: "10" is not a value controller\.quorum\.fetch\.timeout\.ms takes/],
-    // Two topics, a million partitions and one more: too large a cluster to keep on a page.
-    ['?s=at+1s+create-topic+a+partitions%3D1000000+rf%3D3%0Aat+2s+create-topic+b+partitions%3D1+rf%3D1', /line 2, column 1: the topics created add up to more than 1000000 partitions/],
+    // Two topics, two million partitions and one more: too large a cluster to keep on a page.
+    ['?s=at+1s+create-topic+a+partitions%3D2000000+rf%3D3%0Aat+2s+create-topic+b+partitions%3D1+rf%3D1', /line 2, column 1: the topics created add up to more than 2000000 partitions/],
   ];
   for (const [query, message] of cases) {
     const page = await openPage(env.browser, `${env.url}${query}`);
@@ -128,10 +128,10 @@ test('a link to a moment too far away to replay opens at once where the replay s
 });
 
 test('creating a topic past the partition limit is refused with a message, and the link still opens', async () => {
-  const page = await openPage(env.browser, `${env.url}?seed=3&s=at+1s+create-topic+big+partitions%3D999999+rf%3D3&t=2000000`);
+  const page = await openPage(env.browser, `${env.url}?seed=3&s=at+1s+create-topic+big+partitions%3D1999999+rf%3D3&t=2000000`);
   await page.locator('[data-testid=create-topic]').click();
   const narration = page.locator('[data-testid=narration]');
-  await waitUntil(async () => /topic-2 was not created: the topics here already have close to 1000000 partitions/.test(await narration.innerText()));
+  await waitUntil(async () => /topic-2 was not created: the topics here already have close to 2000000 partitions/.test(await narration.innerText()));
   await page.getByRole('button', { name: '한국어' }).click();
   await waitUntil(async () => /topic-2은\(는\) 만들지 않았습니다/.test(await narration.innerText()));
   // The page's address still opens without a problem.

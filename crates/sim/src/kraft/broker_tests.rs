@@ -99,7 +99,14 @@ fn after_its_fetch_timeout_an_observer_sends_every_fetch_to_a_random_voter_until
     let out = answer(&mut b, t + 5, 0, 1, Some(0), records);
     assert!(out.contains(&Output::SetTimer { timer: Timer::FetchTimeout, at: Time::from_ms(t + 5 + 2_000) }));
     for i in 0..5 {
-        let out = answer(&mut b, t + 10 + i, 0, 1, Some(0), FetchBody::Records { base_offset: 1, entries: Vec::new().into() });
+        let out = answer(
+            &mut b,
+            t + 10 + i,
+            0,
+            1,
+            Some(0),
+            FetchBody::Records { base_offset: 1, entries: Vec::new().into() },
+        );
         assert_eq!(fetches(&out), vec![0], "{picks:?}");
     }
 }

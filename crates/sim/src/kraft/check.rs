@@ -203,7 +203,9 @@ impl Checker {
         if offset < self.reference.applied {
             return;
         }
-        if let (Record::Partition { topic_id, partition, .. }, Some((slice, index))) = (&entry.record, c.log.locate(offset)) {
+        if let (Record::Partition { topic_id, partition, .. }, Some((slice, index))) =
+            (&entry.record, c.log.locate(offset))
+        {
             let limit = slice.to.min(index.saturating_add(u32::try_from(hw - offset).unwrap_or(u32::MAX)));
             let before = self.reference.applied;
             if self.reference.link_run(&slice.batch, index, limit) {

@@ -85,7 +85,7 @@ impl Partitions {
     }
 
     fn push(&mut self, state: PartitionState) {
-        if self.len % Self::CHUNK == 0 {
+        if self.len.is_multiple_of(Self::CHUNK) {
             self.chunks.push(Rc::new(Vec::with_capacity(Self::CHUNK)));
         }
         if let Some(last) = self.chunks.last_mut() {
@@ -96,7 +96,7 @@ impl Partitions {
 
     /// Append a whole chunk built elsewhere (at a chunk boundary, at most CHUNK states).
     fn link(&mut self, chunk: Rc<Vec<PartitionState>>) {
-        debug_assert!(self.len % Self::CHUNK == 0 && chunk.len() <= Self::CHUNK);
+        debug_assert!(self.len.is_multiple_of(Self::CHUNK) && chunk.len() <= Self::CHUNK);
         self.len += chunk.len();
         self.chunks.push(chunk);
     }
@@ -228,7 +228,8 @@ impl MetadataImage {
     /// whole run of records that fills the chunk lies before `limit`, replay the run at once by
     /// linking its shared states. Whether it did.
     pub fn link_run(&mut self, batch: &Batch, index: u32, limit: u32) -> bool {
-        let Some(Record::Partition { topic_id, partition, .. }) = batch.entries().get(index as usize).map(|e| &e.record)
+        let Some(Record::Partition { topic_id, partition, .. }) =
+            batch.entries().get(index as usize).map(|e| &e.record)
         else {
             return false;
         };

@@ -14,7 +14,9 @@ use crate::sorted::{SortedMap, SortedSet};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use super::msg::{Data, EventType, Op, OpResult, PartState, ReadOp, StateUpdate, Txn, TxnBody, ZkError, ZkResult, Zxid};
+use super::msg::{
+    Data, EventType, Op, OpResult, PartState, ReadOp, StateUpdate, Txn, TxnBody, ZkError, ZkResult, Zxid,
+};
 
 /// `StatPersisted`, the fields the model uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -108,7 +110,11 @@ impl StateTable {
             match self.chunks.get_mut(chunk) {
                 None => failed.extend(part.iter().map(|u| u.partition)),
                 Some(slot) => {
-                    let found = memo.borrow().iter().find(|m| m.is_for(zxid, start, slot)).map(|m| (m.output.clone(), m.failed.clone()));
+                    let found = memo
+                        .borrow()
+                        .iter()
+                        .find(|m| m.is_for(zxid, start, slot))
+                        .map(|m| (m.output.clone(), m.failed.clone()));
                     let (output, run_failed) = found.unwrap_or_else(|| {
                         let mut states = (**slot).clone();
                         let mut run_failed = Vec::new();
@@ -175,7 +181,10 @@ pub struct StateMemo {
 
 impl StateMemo {
     fn is_for(&self, zxid: Zxid, start: usize, input: &Rc<Vec<StateZnode>>) -> bool {
-        self.zxid == zxid && self.start == start && self.input.strong_count() > 0 && std::ptr::eq(self.input.as_ptr(), Rc::as_ptr(input))
+        self.zxid == zxid
+            && self.start == start
+            && self.input.strong_count() > 0
+            && std::ptr::eq(self.input.as_ptr(), Rc::as_ptr(input))
     }
 }
 
@@ -263,7 +272,8 @@ impl DataTree {
 
     /// Build-time helper: the partition states of a topic.
     pub fn seed_states(&mut self, topic: &str, states: Vec<PartState>) {
-        let states = StateTable::from_states(states.into_iter().map(|state| StateZnode { state, version: 0, mzxid: 0 }));
+        let states =
+            StateTable::from_states(states.into_iter().map(|state| StateZnode { state, version: 0, mzxid: 0 }));
         self.states.insert(topic.to_string(), states);
     }
 
@@ -426,7 +436,8 @@ impl DataTree {
             }
             Op::Check { .. } => Ok(OpResult::Checked),
             Op::CreateStates { topic, states } => {
-                let znodes = StateTable::from_states(states.iter().map(|s| StateZnode { state: *s, version: 0, mzxid: zxid }));
+                let znodes =
+                    StateTable::from_states(states.iter().map(|s| StateZnode { state: *s, version: 0, mzxid: zxid }));
                 self.states.insert(topic.clone(), znodes);
                 Ok(OpResult::StatesCreated)
             }

@@ -46,7 +46,12 @@ pub(crate) fn change_topic_config_ops(tree: &DataTree, topic: &str, key: &str, v
 /// with '/', more than 249 characters; the model also caps a topic at the scenario parser's limit,
 /// [`crate::scenario::MAX_PARTITIONS`]).
 pub(crate) fn create_topic_op(cfg: &Config, name: &str, partitions: u32, rf: u32) -> Option<Op> {
-    if name.is_empty() || name.len() > 249 || name.contains('/') || partitions == 0 || partitions > crate::scenario::MAX_PARTITIONS {
+    if name.is_empty()
+        || name.len() > 249
+        || name.contains('/')
+        || partitions == 0
+        || partitions > crate::scenario::MAX_PARTITIONS
+    {
         return None;
     }
     let assignment = Assignment::round_robin(partitions, rf, cfg.brokers as u32);
