@@ -709,75 +709,6 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("kraft.vote_rejected", "rejects {0}'s vote request (epoch {1})", "{0}의 투표 요청 거절 (에포크 {1})"),
     ("exp.title", "Experiments", "실험"),
     ("exp.loading", "Loading the experiments…", "실험을 불러오는 중…"),
-    ("exp.tab.scale", "Scale", "규모"),
-    ("exp.tab.elections", "Elections", "리더 선출"),
-    ("exp.tab.propagation", "Propagation", "메타데이터 전파"),
-    ("exp.tab.stall", "A stall", "쿼럼 멈춤"),
-    (
-        "exp.about.scale",
-        "Each run crashes the active controller, then a broker, then shuts another broker down, and measures how long each takes to be over: until a new controller can act, until every partition the crashed broker led has a new leader that every live broker knows, until the broker leads nothing. A ZooKeeper-mode controller must first read every partition's state from ZooKeeper (135 µs a partition, calibrated on the published 14 s for 100,000 partitions); a KRaft standby controller already holds the metadata log. Everything else comes from the default timeouts (ZooKeeper session 18 s, KRaft broker session 9 s).",
-        "실행마다 활성 컨트롤러를 중단시키고, 이어서 브로커 하나를 중단시키고, 다른 브로커 하나를 제어된 종료로 내립니다. 그리고 각각이 끝나기까지 걸린 시간을 잽니다. 새 컨트롤러가 일을 시작할 때까지, 중단된 브로커가 리더였던 모든 파티션에 살아 있는 모든 브로커가 아는 새 리더가 생길 때까지, 종료하는 브로커가 어떤 파티션의 리더도 아니게 될 때까지입니다. ZooKeeper 모드의 컨트롤러는 먼저 모든 파티션의 상태를 ZooKeeper에서 읽어야 합니다(파티션당 135 µs, 파티션 100,000개에 14초가 걸렸다는 공개된 측정값으로 맞췄습니다). KRaft의 대기 컨트롤러는 이미 메타데이터 로그를 모두 갖고 있습니다. 나머지는 모두 기본 타임아웃(ZooKeeper 세션 18초, KRaft 브로커 세션 9초)에서 나옵니다.",
-    ),
-    (
-        "exp.about.elections",
-        "Time without a leader after the leader crashes, over many seeds, drawn as a distribution: the share of runs (up) that had a new leader within a time (across). The Raft paper's Figure 16 preset: 5 voters, about 15 ms round trips, election timeouts drawn from 150–150, 150–155, 150–200 and 150–300 ms. Kafka draws its election timeout from [T, 2T) and has no setting for the range: the model settings model.election.timeout.max.ms and model.fetch.max.wait.ms stand in for the paper's, and are labelled so. Nothing is fitted to the paper's curves.",
-        "리더가 중단된 뒤 리더가 없는 시간을 여러 시드에 걸쳐 분포로 그립니다. 세로축은 가로축의 시간 안에 새 리더가 생긴 실행의 비율입니다. 'Raft 논문 그림 16' 설정은 투표자 5개, 왕복 약 15 ms, 선출 타임아웃을 150–150, 150–155, 150–200, 150–300 ms에서 뽑습니다. Kafka는 선출 타임아웃을 [T, 2T)에서 뽑고 그 범위를 바꾸는 설정이 없습니다. 그래서 논문의 값을 대신하는 모델 설정 model.election.timeout.max.ms와 model.fetch.max.wait.ms를 쓰며, 이름에 그렇게 밝혀 두었습니다. 논문의 곡선에 맞춘 값은 없습니다.",
-    ),
-    (
-        "exp.about.propagation",
-        "How long a metadata change takes to reach every broker, against the number of brokers: a topic creation and a configuration change. ZooKeeper mode writes it to ZooKeeper, the controller reads it back and pushes UpdateMetadata to each broker; in KRaft every broker fetches the metadata log. A guess, labelled so: no cost per broker is charged on the controller, so both lines stay nearly flat.",
-        "메타데이터 변경이 모든 브로커에 닿기까지 걸리는 시간을 브로커 수에 따라 잽니다. 토픽 생성과 설정 변경입니다. ZooKeeper 모드에서는 변경을 ZooKeeper에 쓰고, 컨트롤러가 다시 읽어서 브로커마다 UpdateMetadata를 보냅니다. KRaft에서는 브로커가 메타데이터 로그를 가져갑니다(fetch). 추정이 들어간 부분: 컨트롤러가 브로커마다 쓰는 비용은 모델에 넣지 않았으므로 두 선 모두 거의 평평합니다.",
-    ),
-    (
-        "exp.about.stall",
-        "The ZooKeeper ensemble, or the KRaft controller quorum, cut off from every broker for a number of seconds: how many broker sessions expire, how many leaderships move, how many client requests fail. ZooKeeper's session is 18 s, a KRaft broker's 9 s. The clients are a model (a guess): one request per partition a second.",
-        "ZooKeeper 앙상블이나 KRaft 컨트롤러 쿼럼을 몇 초 동안 모든 브로커에서 끊습니다. 그동안 만료되는 브로커 세션 수, 옮겨 가는 리더 수, 실패하는 클라이언트 요청 수를 셉니다. ZooKeeper 세션은 18초, KRaft 브로커 세션은 9초입니다. 클라이언트는 모델입니다(추정): 파티션마다 1초에 요청 하나.",
-    ),
-    ("exp.size", "Runs", "실행 범위"),
-    ("exp.quick", "Quick", "빠르게"),
-    ("exp.full", "Full", "전체"),
-    ("exp.preset", "Settings", "설정"),
-    ("exp.preset.fig16", "Raft paper, Figure 16", "Raft 논문 그림 16"),
-    ("exp.preset.kafka", "Kafka's defaults", "Kafka 기본값"),
-    ("exp.metric", "Measure", "측정값"),
-    ("exp.run", "Run", "실행"),
-    ("exp.cancel", "Cancel", "취소"),
-    ("exp.progress", "{0} of {1} runs", "{1}개 중 {0}개 실행"),
-    ("exp.idle", "Press Run: the runs go one after another and the chart grows as they finish.", "실행을 누르세요. 실행이 하나씩 끝날 때마다 차트가 자랍니다."),
-    ("exp.done", "Done: {0} runs.", "완료: 실행 {0}개."),
-    ("exp.cancelled", "Cancelled after {0} runs; what finished is shown.", "실행 {0}개 뒤 취소했습니다. 끝난 실행만 보여 줍니다."),
-    ("exp.failed", "This experiment could not start: {0}", "이 실험을 시작하지 못했습니다: {0}"),
-    ("exp.hint", "Each dot is one simulated run: open it to see that run in the simulation.", "점 하나가 시뮬레이션 실행 하나입니다. 점을 누르면 그 실행을 시뮬레이션에서 엽니다."),
-    ("exp.csv", "Download CSV", "CSV 내려받기"),
-    ("exp.json", "Download JSON", "JSON 내려받기"),
-    (
-        "exp.scale_note",
-        "The page goes up to 1,000,000 partitions; qlab experiment scale goes to 2,000,000.",
-        "이 페이지는 파티션 1,000,000개까지 실행합니다. 2,000,000개는 qlab experiment scale로 실행하세요.",
-    ),
-    ("exp.metric.failover", "Controller failover", "컨트롤러 장애 조치"),
-    ("exp.metric.broker_crash", "Recovery from a broker crash", "브로커 중단 후 복구"),
-    ("exp.metric.shutdown", "Controlled shutdown", "제어된 종료"),
-    ("exp.metric.leaderless", "Time without a leader", "리더가 없는 시간"),
-    ("exp.metric.create_topic", "Topic creation", "토픽 생성"),
-    ("exp.metric.alter_config", "Configuration change", "설정 변경"),
-    ("exp.metric.sessions", "Broker sessions expired", "만료된 브로커 세션"),
-    ("exp.metric.leaderships", "Leaderships moved", "옮겨 간 리더"),
-    ("exp.metric.requests", "Requests failed", "실패한 요청"),
-    ("exp.axis.partitions", "Partitions", "파티션"),
-    ("exp.axis.seconds", "Seconds", "초"),
-    ("exp.axis.leaderless_ms", "Time without a leader (ms)", "리더가 없는 시간 (ms)"),
-    ("exp.axis.fraction", "Share of runs", "실행 비율"),
-    ("exp.axis.brokers", "Brokers", "브로커"),
-    ("exp.axis.ms", "Milliseconds", "밀리초"),
-    ("exp.axis.stall_s", "Stall (s)", "멈춘 시간 (초)"),
-    ("exp.axis.count", "Count", "개수"),
-    ("exp.point", "{0}: {1} {2}, {3} {4}. Opens this run in the simulation.", "{0}: {1} {2}, {3} {4}. 이 실행을 시뮬레이션에서 엽니다."),
-    (
-        "exp.modelled",
-        "Modelled on the simulation's engines, not measured on Kafka: see each experiment's text for what calibrates what.",
-        "Kafka에서 잰 값이 아니라 시뮬레이션 엔진으로 모델링한 값입니다. 무엇을 무엇에 맞췄는지는 각 실험의 설명을 보세요.",
-    ),
     (
         "kraft.truncated",
         "truncates {0} uncommitted records back to offset {1} (DivergingEpoch)",
@@ -792,7 +723,17 @@ pub fn seconds(ms: u64) -> String {
 }
 
 pub fn tr(lang: Lang, key: &'static str) -> &'static str {
-    for (k, en, ko) in TABLE {
+    lookup(TABLE, lang, key)
+}
+
+/// `key` in `table` (a view's own texts, such as the experiments', which then load with it), or
+/// the key itself.
+pub fn lookup(
+    table: &'static [(&'static str, &'static str, &'static str)],
+    lang: Lang,
+    key: &'static str,
+) -> &'static str {
+    for (k, en, ko) in table {
         if *k == key {
             return match lang {
                 Lang::En => en,
@@ -805,7 +746,12 @@ pub fn tr(lang: Lang, key: &'static str) -> &'static str {
 
 /// `tr` with `{0}`, `{1}`… replaced by `args`.
 pub fn trf(lang: Lang, key: &'static str, args: &[&str]) -> String {
-    let mut s = tr(lang, key).to_string();
+    fill(tr(lang, key), args)
+}
+
+/// `text` with `{0}`, `{1}`… replaced by `args`.
+pub fn fill(text: &str, args: &[&str]) -> String {
+    let mut s = text.to_string();
     for (i, a) in args.iter().enumerate() {
         s = s.replace(&format!("{{{i}}}"), a);
     }
@@ -845,7 +791,7 @@ mod tests {
     #[test]
     fn every_key_has_both_languages_with_the_same_placeholders() {
         let mut seen = std::collections::BTreeSet::new();
-        for (k, en, ko) in TABLE {
+        for (k, en, ko) in TABLE.iter().chain(crate::experiments::TEXT) {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!en.is_empty() && !ko.is_empty(), "{k} is empty");
             assert_eq!(placeholders(en), placeholders(ko), "placeholders differ for {k}");

@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::svg::{escape, SvgBackend};
-use crate::experiments::{linked, Plot};
-use crate::i18n::{tr, trf, Lang};
+use crate::experiments::{linked, t, tf, Plot};
+use crate::i18n::Lang;
 
 /// Series colours: ZooKeeper's and KRaft's first (the page's mode colours), then more.
 const COLOURS: [RGBColor; 8] = [
@@ -90,7 +90,7 @@ pub fn svg(plot: &Plot, lang: Lang, width: u32, height: u32, suffix: &str) -> St
         span(plot.series.iter().flat_map(|s| s.points.iter().map(|p| p.y)), plot.y_log)
     };
     let mut body = String::new();
-    let title = format!("{} / {}", tr(lang, plot.y_key), tr(lang, plot.x_key));
+    let title = format!("{} / {}", t(lang, plot.y_key), t(lang, plot.x_key));
     let size = (width, height);
     let r = (xs, ys);
     let log = |(lo, hi): (f64, f64)| (lo..hi).log_scale();
@@ -148,8 +148,8 @@ fn draw<X, Y>(
             .y_label_formatter(&fmt)
             .label_style(font(12.0).color(&MUTED))
             .axis_desc_style(font(13.0).color(&TEXT))
-            .x_desc(tr(lang, plot.x_key))
-            .y_desc(tr(lang, plot.y_key))
+            .x_desc(t(lang, plot.x_key))
+            .y_desc(t(lang, plot.y_key))
             .draw();
         // Plotters labels a log axis at its powers of ten only: the 2s and 5s between them too,
         // each with its grid line, when the axis spans less than a few decades.
@@ -190,10 +190,10 @@ fn draw<X, Y>(
             for k in linked(plot, s) {
                 let p = &s.points[k];
                 let (px, py) = chart.backend_coord(&(p.x, p.y));
-                let label = trf(
+                let label = tf(
                     lang,
                     "exp.point",
-                    &[&s.label, tr(lang, plot.x_key), &short(p.x), tr(lang, plot.y_key), &short(p.y)],
+                    &[&s.label, t(lang, plot.x_key), &short(p.x), t(lang, plot.y_key), &short(p.y)],
                 );
                 points.push((i, px, py, format!("{}{suffix}|{label}", p.link)));
             }

@@ -11,9 +11,9 @@ use wasm_bindgen::JsValue;
 
 use crate::chart::sweep::svg;
 use crate::context::text;
-use crate::experiments::{metrics, Preset, Rows, Running, Size};
+use crate::experiments::{metrics, t, tf, Preset, Rows, Running, Size};
 use crate::hooks;
-use crate::i18n::{tr, trf, Lang};
+use crate::i18n::{trf, Lang};
 use crate::link::{Experiment, Link, Problem};
 
 /// How long one slice of a sweep may run before the page takes its turn (ms).
@@ -164,6 +164,11 @@ impl Exp {
     }
 }
 
+/// One of the view's own words, in the page's language (reactive).
+fn xt(lang: RwSignal<Lang>, key: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || t(lang.get(), key)
+}
+
 fn blob_url(text: &str, kind: &str) -> Option<String> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
@@ -261,14 +266,14 @@ pub fn ExperimentsView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>)
             <nav class="views exp-tabs" aria-label=text(lang, "exp.title")>
                 {Experiment::ALL.into_iter().map(|e| view! {
                     <a data-testid=format!("exp-{}", e.as_str()) href=move || address(e) aria-current=(e == which).then_some("page")>
-                        {text(lang, tab_key(e))}
+                        {xt(lang, tab_key(e))}
                     </a>
                 }).collect_view()}
             </nav>
             <section class="panel exp" data-testid="experiment" data-experiment=which.as_str()>
-                <h2>{text(lang, tab_key(which))}</h2>
-                <p class="about">{text(lang, about_key(which))}</p>
-                {(which == Experiment::Scale).then(|| view! { <p class="hint">{text(lang, "exp.scale_note")}</p> })}
+                <h2>{xt(lang, tab_key(which))}</h2>
+                <p class="about">{xt(lang, about_key(which))}</p>
+                {(which == Experiment::Scale).then(|| view! { <p class="hint">{xt(lang, "exp.scale_note")}</p> })}
                 <Controls exp=exp/>
                 <Status exp=exp/>
                 <Chart exp=exp/>
@@ -285,10 +290,10 @@ fn Controls(exp: Exp) -> impl IntoView {
     let metric_choice = (metrics(exp.which).len() > 1).then(|| {
         view! {
             <label>
-                {text(lang, "exp.metric")} " "
+                {xt(lang, "exp.metric")} " "
                 <select data-testid="exp-metric" on:change=move |ev| exp.metric.set(event_target_value(&ev).parse().unwrap_or(0))>
                     {metrics(exp.which).iter().enumerate().map(|(i, key)| view! {
-                        <option value=i.to_string() selected=move || exp.metric.get() == i>{text(lang, key)}</option>
+                        <option value=i.to_string() selected=move || exp.metric.get() == i>{xt(lang, key)}</option>
                     }).collect_view()}
                 </select>
             </label>
@@ -297,10 +302,10 @@ fn Controls(exp: Exp) -> impl IntoView {
     let preset_choice = (exp.which == Experiment::Elections).then(|| {
         view! {
             <label>
-                {text(lang, "exp.preset")} " "
+                {xt(lang, "exp.preset")} " "
                 <select data-testid="exp-preset" prop:disabled=running on:change=move |ev| exp.fig16.set(event_target_value(&ev) == "fig16")>
-                    <option value="fig16" selected=move || exp.fig16.get()>{text(lang, "exp.preset.fig16")}</option>
-                    <option value="kafka" selected=move || !exp.fig16.get()>{text(lang, "exp.preset.kafka")}</option>
+                    <option value="fig16" selected=move || exp.fig16.get()>{xt(lang, "exp.preset.fig16")}</option>
+                    <option value="kafka" selected=move || !exp.fig16.get()>{xt(lang, "exp.preset.kafka")}</option>
                 </select>
             </label>
         }
@@ -308,18 +313,18 @@ fn Controls(exp: Exp) -> impl IntoView {
     view! {
         <div class="controls exp-controls">
             <label>
-                {text(lang, "exp.size")} " "
+                {xt(lang, "exp.size")} " "
                 <select data-testid="exp-size" prop:disabled=running on:change=move |ev| exp.full.set(event_target_value(&ev) == "full")>
-                    <option value="quick" selected=move || !exp.full.get()>{text(lang, "exp.quick")}</option>
-                    <option value="full" selected=move || exp.full.get()>{text(lang, "exp.full")}</option>
+                    <option value="quick" selected=move || !exp.full.get()>{xt(lang, "exp.quick")}</option>
+                    <option value="full" selected=move || exp.full.get()>{xt(lang, "exp.full")}</option>
                 </select>
             </label>
             {preset_choice}
             <button class="primary" data-testid="exp-run" prop:disabled=running on:click=move |_| exp.start()>
-                {text(lang, "exp.run")}
+                {xt(lang, "exp.run")}
             </button>
             <button data-testid="exp-cancel" prop:disabled=move || !running() on:click=move |_| exp.stop(CANCELLED)>
-                {text(lang, "exp.cancel")}
+                {xt(lang, "exp.cancel")}
             </button>
             {metric_choice}
         </div>
@@ -333,11 +338,11 @@ fn Status(exp: Exp) -> impl IntoView {
         let l = lang.get();
         let (done, total) = exp.progress.get();
         match exp.status.get() {
-            RUNNING => trf(l, "exp.progress", &[&done.to_string(), &total.to_string()]),
-            DONE => trf(l, "exp.done", &[&done.to_string()]),
-            CANCELLED => trf(l, "exp.cancelled", &[&done.to_string()]),
-            FAILED => trf(l, "exp.failed", &[&exp.error.get_value()]),
-            _ => tr(l, "exp.idle").to_string(),
+            RUNNING => tf(l, "exp.progress", &[&done.to_string(), &total.to_string()]),
+            DONE => tf(l, "exp.done", &[&done.to_string()]),
+            CANCELLED => tf(l, "exp.cancelled", &[&done.to_string()]),
+            FAILED => tf(l, "exp.failed", &[&exp.error.get_value()]),
+            _ => t(l, "exp.idle").to_string(),
         }
     };
     view! {
@@ -369,7 +374,7 @@ fn Chart(exp: Exp) -> impl IntoView {
     };
     view! {
         <div class="exp-chart" data-testid="exp-chart" inner_html=move || markup().unwrap_or_default()></div>
-        <p class="hint">{text(lang, "exp.hint")} " " {text(lang, "exp.modelled")}</p>
+        <p class="hint">{xt(lang, "exp.hint")} " " {xt(lang, "exp.modelled")}</p>
     }
 }
 
@@ -381,9 +386,9 @@ fn Downloads(exp: Exp) -> impl IntoView {
         exp.urls.get().map(|(csv, json)| {
             view! {
                 <p class="exp-downloads">
-                    <a data-testid="exp-csv" download=name("csv") href=csv>{text(lang, "exp.csv")}</a>
+                    <a data-testid="exp-csv" download=name("csv") href=csv>{xt(lang, "exp.csv")}</a>
                     " · "
-                    <a data-testid="exp-json" download=name("json") href=json>{text(lang, "exp.json")}</a>
+                    <a data-testid="exp-json" download=name("json") href=json>{xt(lang, "exp.json")}</a>
                 </p>
             }
         })

@@ -22,9 +22,9 @@ pub use cond::{Cond, Entry, Target};
 
 use std::collections::BTreeMap;
 
+use crate::link::Experiment;
 use quorumlab_sim::scenario::{self, ScenarioAction};
 use quorumlab_sim::Time;
-use crate::link::Experiment;
 
 /// Where the course's files are, relative to the page.
 pub const DIR: &str = "course/";
@@ -223,7 +223,9 @@ impl Pending {
             }
             "see" => {
                 let which = rest.strip_prefix("experiments ").map(str::trim).and_then(Experiment::from_name);
-                self.see = Some(which.ok_or_else(|| format!("`see {rest}`: expected `see experiments scale|elections|propagation|stall`"))?);
+                self.see = Some(which.ok_or_else(|| {
+                    format!("`see {rest}`: expected `see experiments scale|elections|propagation|stall`")
+                })?);
             }
             other => return Err(format!("unknown word `{other}`")),
         }

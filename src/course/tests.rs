@@ -258,7 +258,11 @@ mod bad_files {
         assert_eq!((steps[0].see, steps[1].see), (Some(crate::link::Experiment::Stall), None));
         // The course's own: the partition ceiling's step leads to the scale experiment.
         let course = Course::parse(COURSE).unwrap();
-        let linked: Vec<_> = course.chapters.iter().flat_map(|c| c.steps.iter().filter_map(move |s| s.see.map(|e| (c.id.as_str(), s.id.as_str(), e)))).collect();
+        let linked: Vec<_> = course
+            .chapters
+            .iter()
+            .flat_map(|c| c.steps.iter().filter_map(move |s| s.see.map(|e| (c.id.as_str(), s.id.as_str(), e))))
+            .collect();
         assert_eq!(linked, [("what-hurt", "ceiling-100k", crate::link::Experiment::Scale)]);
     }
 

@@ -68,12 +68,12 @@ fn side_by_side_both_scripts_together_keep_to_the_partition_limit() {
     let topic = |name: &str, n: u32| encoded(&format!("at 1s create-topic {name} partitions={n} rf=3"));
     let (link, problems) = parse(&format!(
         "?mode=both&s={}&szk={}&skraft={}",
-        topic("a", 600_000),
-        topic("b", 400_000),
-        topic("c", 400_001)
+        topic("a", 1_200_000),
+        topic("b", 800_000),
+        topic("c", 800_001)
     ));
     assert_eq!(keys(&problems), ["param.too_many_partitions"]);
-    assert_eq!(problems[0].args, ["skraft", "1000000"]);
+    assert_eq!(problems[0].args, ["skraft", "2000000"]);
     assert_eq!(
         (link.shared.steps.len(), link.zk.steps.len(), link.kraft.steps.len()),
         (1, 1, 0),

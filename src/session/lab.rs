@@ -571,15 +571,15 @@ mod tests {
 
     #[test]
     fn a_topic_past_the_partition_limit_is_refused_so_the_link_still_opens() {
-        let text = "at 1s create-topic big partitions=999998 rf=3";
+        let text = "at 1s create-topic big partitions=1999998 rf=3";
         let steps = quorumlab_sim::scenario::parse(text).expect("parses").steps;
         let mut lab =
             Lab::from_steps(Setup { seed: 2, ..Setup::default() }, &steps, Some(Time::from_secs(2))).expect("opens");
         let topic =
             |n: u32| ScenarioAction::CreateTopic { name: format!("t{n}"), partitions: n, replication_factor: 3 };
-        assert_eq!(lab.act(topic(3)), None, "999,998 + 3 is past the limit");
-        assert_eq!(lab.refused.take(), Some(("narr.topic_refused", vec!["t3".to_string(), "1000000".to_string()])));
-        assert_eq!(lab.act(topic(2)), Some(()), "999,998 + 2 is the limit");
+        assert_eq!(lab.act(topic(3)), None, "1,999,998 + 3 is past the limit");
+        assert_eq!(lab.refused.take(), Some(("narr.topic_refused", vec!["t3".to_string(), "2000000".to_string()])));
+        assert_eq!(lab.act(topic(2)), Some(()), "1,999,998 + 2 is the limit");
         assert_eq!(lab.act(topic(1)), None);
         assert_eq!(lab.act(ScenarioAction::Heal), Some(()), "other actions go on");
         let again = quorumlab_sim::scenario::parse(&lab.script_text()).expect("its link opens");
