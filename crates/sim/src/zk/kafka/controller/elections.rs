@@ -22,7 +22,8 @@ impl Controller {
                 let replicas = t.assignment.replicas_of(p);
                 let old = z.state;
                 let mut new = old;
-                let leader_ok = old.leader > 0 && usable(&(old.leader as u32));
+                // Leader −1 is none.
+                let leader_ok = u32::try_from(old.leader).is_ok_and(|l| usable(&l));
                 // OfflineReplica: dead or leaving replicas leave the ISR, but a sole member
                 // stays (with leader −1 if it cannot lead).
                 let live_isr = replicas.iter().filter(|b| old.in_isr(**b) && usable(b)).fold(0, |m, b| m | isr_bit(*b));
