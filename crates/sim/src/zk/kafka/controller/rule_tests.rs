@@ -471,18 +471,50 @@ fn a_controlled_shutdown_moves_leadership_away_and_answers_once_written() {
 }
 
 #[test]
-fn a_controlled_shutdown_whose_write_fails_is_answered_with_the_leaderships_left() {
-    // b2 is the sole ISR member of p0: the model writes leader −1 (ISR kept); that write fails,
-    // so the answer counts the leadership b2 still has, and b2 will retry (§2.5).
-    let mut b = active(2, vec![2, 3], vec![state(2, 4, &[2])]);
+fn a_controlled_shutdown_leaves_a_partition_no_in_sync_replica_can_take_over() {
+    // KafkaController.doControlledShutdown: ControlledShutdownPartitionLeaderElectionStrategy
+    // picks a live ISR replica that is not shutting down; with none (b2 is p0's sole ISR
+    // member) the election fails and b2 keeps leading, even with unclean election enabled (b3
+    // is live but out of the ISR). Nothing is written; the answer counts the leadership left,
+    // and b2 retries (§2.5).
+    let cfg = Config { unclean_leader_election: true, ..cfg() };
+    let mut b = active_with(cfg, 2, vec![2, 3], vec![state(2, 4, &[2])]);
     ctrl_mut(&mut b).enqueue(CtrlEvent::ControlledShutdown { broker: 2 });
     let (out, _) = handle(&mut b, T1, |h| assert_eq!(h.next_event(), Pumped::Started));
-    let p0 = PartState { leader: -1, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(2) };
+    assert!(zk_ops(&out).is_empty(), "{out:?}");
+    assert_eq!(sent(&out), vec![(2, KafkaMsg::ControlledShutdownResponse { ok: false, remaining: 1 })]);
+    assert!(!ctrl(&b).busy);
+    // A later broker change leaves it too: the leader is alive, only shutting down.
+    ctrl_mut(&mut b).busy = true;
+    let out = reply(&mut b, T1, CtrlPurpose::Brokers, brokers_read(&[(1, 10), (2, 20), (3, 30)]), 0);
+    assert!(zk_ops(&out).is_empty(), "{out:?}");
+}
+
+#[test]
+fn a_controlled_shutdown_whose_write_fails_is_answered_with_the_leaderships_left() {
+    // The move of p0 to b3 fails: b2 still leads it, so the answer says so and b2 will retry.
+    let mut b = active(2, vec![2, 3], vec![state(2, 4, &[2, 3])]);
+    ctrl_mut(&mut b).enqueue(CtrlEvent::ControlledShutdown { broker: 2 });
+    let (out, _) = handle(&mut b, T1, |h| assert_eq!(h.next_event(), Pumped::Started));
+    let p0 = PartState { leader: 3, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(3) };
     let updates = vec![StateUpdate { partition: 0, state: p0, expected_version: 7 }];
     assert_eq!(zk_ops(&out), vec![fenced_write(5, set_states(updates))]);
     let out = reply(&mut b, Time::from_ms(2), CtrlPurpose::Write, Err(ZkError::NoNode), 0);
     assert_eq!(sent(&out), vec![(2, KafkaMsg::ControlledShutdownResponse { ok: false, remaining: 1 })]);
     assert!(!ctrl(&b).busy && ctrl(&b).writes.len() == 0, "a failed write ends the event");
+}
+
+#[test]
+fn an_unclean_election_gives_a_dead_leaders_partition_to_the_first_live_replica() {
+    // PartitionStateMachine (unclean.leader.election.enable): no live ISR replica, so the
+    // first live replica in assignment order leads, alone in the ISR.
+    let cfg = Config { unclean_leader_election: true, ..cfg() };
+    let mut b = active_with(cfg, 3, vec![3, 4, 2], vec![state(3, 4, &[3, 4])]);
+    ctrl_mut(&mut b).busy = true;
+    let out = reply(&mut b, T1, CtrlPurpose::Brokers, brokers_read(&[(1, 10), (2, 20)]), 0);
+    let p0 = PartState { leader: 2, leader_epoch: 5, controller_epoch: 2, isr: isr_bit(2) };
+    let updates = vec![StateUpdate { partition: 0, state: p0, expected_version: 7 }];
+    assert_eq!(zk_ops(&out), vec![fenced_write(5, set_states(updates))]);
 }
 
 #[test]
