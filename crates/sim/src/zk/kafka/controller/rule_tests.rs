@@ -276,9 +276,9 @@ fn the_first_automatic_rebalance_is_five_seconds_after_the_load() {
 
 #[test]
 fn a_topic_without_state_znodes_is_created_once_the_load_is_done() {
-    // A topic created while there was no controller has no partition states: its partitions
-    // are NewPartition, and onNewPartitionCreation runs after the load. A topic whose znode
-    // is gone by the time its assignment is read is skipped.
+    // initializeControllerContext: a topic created while there was no controller has no
+    // partition states: its partitions are NewPartition, and onNewPartitionCreation runs after
+    // the load. A topic whose znode is gone by the time its assignment is read is skipped.
     let cfg = Config { auto_leader_rebalance: false, ..cfg() };
     let (mut b, _) = loading(cfg, Time::ZERO);
     reply(&mut b, T1, CtrlPurpose::Brokers, brokers_read(&[(1, 10), (2, 20)]), 0);
@@ -299,7 +299,8 @@ fn a_topic_without_state_znodes_is_created_once_the_load_is_done() {
 
 #[test]
 fn a_load_step_left_over_from_an_earlier_load_does_nothing_once_active() {
-    // A `Timer::Load` that fires after the load ended (or after a reload began elsewhere).
+    // initializeControllerContext runs once per load: a `Timer::Load` that fires after the
+    // load ended does nothing.
     let mut b = active(1, vec![2], vec![state(2, 1, &[2])]);
     ctrl_mut(&mut b).to_load.push_back("t".into());
     let (out, _) = handle(&mut b, T1, |h| h.load_next());
@@ -332,8 +333,9 @@ fn the_event_thread_waits_while_busy_loading_or_disconnected() {
 
 #[test]
 fn a_change_already_waiting_is_not_queued_twice_and_changes_reread_with_a_watch() {
-    // Each watch fire queues its event once (a second fire while it waits adds nothing): the
-    // handler re-reads the children and re-arms the one-shot watch (§2.3).
+    // KafkaController.processBrokerChange / processTopicChange: each watch fire queues its
+    // event once (a second fire while it waits adds nothing): the handler re-reads the
+    // children and re-arms the one-shot watch (§2.3).
     let mut b = active(1, vec![2], vec![state(2, 1, &[2])]);
     let c = ctrl_mut(&mut b);
     c.enqueue(CtrlEvent::TopicChange);
@@ -397,7 +399,8 @@ fn on_broker_failure_with_nothing_to_elect_the_live_set_goes_out_when_the_event_
 
 #[test]
 fn on_broker_failure_that_changes_a_state_does_not_announce_the_live_set_again() {
-    // The changed partitions' UpdateMetadata already carries the live set.
+    // KafkaController.onBrokerFailure (KAFKA-13225): the changed partitions' UpdateMetadata
+    // already carries the live set.
     let mut b = active(2, vec![3, 2], vec![state(3, 4, &[3, 2])]);
     ctrl_mut(&mut b).busy = true;
     reply(&mut b, T1, CtrlPurpose::Brokers, brokers_read(&[(1, 10), (2, 20)]), 0);
@@ -442,9 +445,9 @@ fn on_broker_startup_the_others_learn_the_new_broker_and_it_gets_full_metadata()
 
 #[test]
 fn a_controlled_shutdown_moves_leadership_away_and_answers_once_written() {
-    // §2.5: for the partitions b2 leads, the first live ISR replica not shutting down; b2
-    // leaves every ISR it is in; both states get a new leader epoch; then the answer, with
-    // the leaderships b2 still has (none).
+    // KafkaController.doControlledShutdown (§2.5): for the partitions b2 leads, the first live
+    // ISR replica not shutting down; b2 leaves every ISR it is in; both states get a new leader
+    // epoch; then the answer, with the leaderships b2 still has (none).
     let mut b = active(2, vec![2, 3, 3, 2], vec![state(2, 4, &[2, 3]), state(3, 6, &[3, 2])]);
     ctrl_mut(&mut b).enqueue(CtrlEvent::ControlledShutdown { broker: 2 });
     let (out, _) = handle(&mut b, T1, |h| assert_eq!(h.next_event(), Pumped::Started));
@@ -492,7 +495,8 @@ fn a_controlled_shutdown_leaves_a_partition_no_in_sync_replica_can_take_over() {
 
 #[test]
 fn a_controlled_shutdown_whose_write_fails_is_answered_with_the_leaderships_left() {
-    // The move of p0 to b3 fails: b2 still leads it, so the answer says so and b2 will retry.
+    // KafkaController.doControlledShutdown answers with partitionLeadersOnBroker: the move of
+    // p0 to b3 fails, b2 still leads it, so the answer says so and b2 will retry.
     let mut b = active(2, vec![2, 3], vec![state(2, 4, &[2, 3])]);
     ctrl_mut(&mut b).enqueue(CtrlEvent::ControlledShutdown { broker: 2 });
     let (out, _) = handle(&mut b, T1, |h| assert_eq!(h.next_event(), Pumped::Started));
@@ -519,8 +523,9 @@ fn an_unclean_election_gives_a_dead_leaders_partition_to_the_first_live_replica(
 
 #[test]
 fn the_controllers_own_controlled_shutdown_is_granted_in_place() {
-    // The controller's broker asks itself: nothing goes over the network, and with no
-    // leadership left its shutdown is granted (the broker then closes its session).
+    // KafkaServer.controlledShutdown on the controller's broker asks itself: nothing goes over
+    // the network, and with no leadership left its shutdown is granted (the broker then closes
+    // its session).
     let mut b = active(2, vec![1, 2], vec![state(1, 4, &[1, 2])]);
     b.shutting_down = Some(Shutdown::Asking { attempts: 0 });
     ctrl_mut(&mut b).enqueue(CtrlEvent::ControlledShutdown { broker: 1 });
@@ -532,7 +537,8 @@ fn the_controllers_own_controlled_shutdown_is_granted_in_place() {
 
 #[test]
 fn the_controllers_own_controlled_shutdown_waits_while_it_still_leads() {
-    // Its write failed: broker 1 still leads p0, so its shutdown is not granted (it retries).
+    // KafkaServer.controlledShutdown: its write failed, broker 1 still leads p0, so its
+    // shutdown is not granted (it retries).
     let mut b = active(2, vec![1, 2], vec![state(1, 4, &[1, 2])]);
     b.shutting_down = Some(Shutdown::Asking { attempts: 0 });
     ctrl_mut(&mut b).enqueue(CtrlEvent::ControlledShutdown { broker: 1 });
@@ -581,6 +587,8 @@ fn a_new_topics_partitions_are_created_led_by_their_first_live_replica() {
 
 #[test]
 fn a_topic_gone_before_its_assignment_is_read_is_skipped() {
+    // KafkaController.processTopicChange: a topic deleted before its assignment is read has
+    // nothing to create; with none left the event ends.
     let mut b = active(1, vec![2], vec![state(2, 1, &[2])]);
     ctrl_mut(&mut b).enqueue(CtrlEvent::TopicChange);
     handle(&mut b, T1, |h| assert_eq!(h.next_event(), Pumped::Started));
@@ -615,6 +623,8 @@ fn the_preferred_replica_election_gives_leadership_back_to_a_live_in_sync_prefer
 
 #[test]
 fn with_no_imbalance_the_preferred_replica_election_writes_nothing() {
+    // KafkaController.checkAndTriggerAutoLeaderRebalance: every partition is led by its
+    // preferred replica, so nothing is elected and the event ends.
     let mut b = active(2, vec![2, 1], vec![state(2, 4, &[1, 2])]);
     ctrl_mut(&mut b).enqueue(CtrlEvent::PreferredReplicaElection);
     let (out, _) = handle(&mut b, T1, |h| assert_eq!(h.next_event(), Pumped::Started));
@@ -641,7 +651,8 @@ fn moved_to(leader: i32, leader_epoch: u32) -> PartState {
 
 #[test]
 fn the_controller_writes_one_multi_at_a_time_in_order() {
-    // The controller's writes go out one by one; each reply sends the next.
+    // ControllerEventManager: the event thread waits on each ZooKeeper write, so the
+    // controller's writes go out one by one; each reply sends the next.
     let (mut b, out) = b3_died_leading_two_topics(cfg());
     let t = vec![
         StateUpdate { partition: 0, state: moved_to(2, 5), expected_version: 7 },
@@ -710,8 +721,9 @@ fn a_state_written_by_someone_else_makes_the_controller_reload() {
 
 #[test]
 fn a_lost_connection_drops_the_writes_and_reloads_once_connected() {
-    // A request failed with CONNECTIONLOSS (or the session expired): what was in progress is
-    // dropped; once the session is connected again the controller reads the whole state.
+    // KafkaZkClient.retryRequestsUntilConnected: a request failed with CONNECTIONLOSS (or the
+    // session expired): what was in progress is dropped; once the session is connected again
+    // the controller reads the whole state.
     for lost in [ZkError::ConnectionLoss, ZkError::SessionExpired] {
         let (mut b, _) = b3_died_leading_two_topics(cfg());
         let out = reply(&mut b, Time::from_ms(2), CtrlPurpose::Write, Err(lost), 0);
@@ -745,7 +757,8 @@ fn a_lost_connection_during_a_bounce_brings_the_bounced_broker_back_in_its_new_s
 
 #[test]
 fn a_failed_read_ends_nothing_but_a_lost_connection_reloads() {
-    // A broker-change read that fails for another reason is ignored (the watch fires again).
+    // KafkaController.processBrokerChange: a read of /brokers/ids that fails for another
+    // reason is ignored (the watch fires again).
     let mut b = active(1, vec![2], vec![state(2, 1, &[2])]);
     ctrl_mut(&mut b).busy = true;
     let out = reply(&mut b, T1, CtrlPurpose::Brokers, Err(ZkError::NoNode), 0);
