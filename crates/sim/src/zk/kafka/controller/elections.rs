@@ -22,9 +22,10 @@ impl Controller {
                 let replicas = t.assignment.replicas_of(p);
                 let old = z.state;
                 let mut new = old;
-                let leader_ok = old.leader > 0 && usable(&(old.leader as u32));
+                // Leader −1 is none.
+                let leader_ok = u32::try_from(old.leader).is_ok_and(|l| usable(&l));
                 // OfflineReplica: dead or leaving replicas leave the ISR, but a sole member
-                // stays (with leader −1 if it cannot lead).
+                // stays (with leader −1 if it is dead and cannot lead).
                 let live_isr = replicas.iter().filter(|b| old.in_isr(**b) && usable(b)).fold(0, |m, b| m | isr_bit(*b));
                 new.isr = if live_isr == 0 { old.isr } else { live_isr };
                 if leader_ok {
@@ -38,8 +39,18 @@ impl Controller {
                 } else {
                     // OfflinePartition → OnlinePartition: first live replica in the ISR.
                     let clean = replicas.iter().copied().find(|b| old.in_isr(*b) && usable(b));
-                    let choice =
-                        clean.or_else(|| if unclean { replicas.iter().copied().find(|b| usable(b)) } else { None });
+                    // A leader still alive is only shutting down: ControlledShutdownPartition-
+                    // LeaderElectionStrategy hands over to a live ISR replica or fails, and the
+                    // broker keeps leading (its shutdown answer counts the partition); never
+                    // unclean, never leader −1.
+                    let alive = u32::try_from(old.leader).is_ok_and(|l| self.live.contains_key(&l));
+                    let choice = clean.or_else(|| {
+                        if unclean && !alive {
+                            replicas.iter().copied().find(|b| usable(b))
+                        } else {
+                            None
+                        }
+                    });
                     match choice {
                         Some(b) => {
                             new.leader = b as i32;
@@ -47,6 +58,7 @@ impl Controller {
                                 new.isr = isr_bit(b);
                             }
                         }
+                        None if alive => {}
                         None => new.leader = -1,
                     }
                 }

@@ -13,7 +13,8 @@
 //! load (`initializeControllerContext`); `events.rs` the event thread (broker and topic changes,
 //! controlled shutdown, preferred election); `elections.rs` new leaders and ISRs
 //! (PartitionStateMachine); `writes.rs` the fenced state writes and what follows them;
-//! `requests.rs` LeaderAndIsr and UpdateMetadata to brokers; `tests.rs` rule tests.
+//! `requests.rs` LeaderAndIsr and UpdateMetadata to brokers; `rule_tests.rs` and `tests.rs` rule
+//! tests.
 
 use std::collections::VecDeque;
 
@@ -34,6 +35,8 @@ mod elections;
 mod events;
 mod load;
 mod requests;
+#[cfg(test)]
+mod rule_tests;
 #[cfg(test)]
 mod tests;
 mod writes;
