@@ -37,6 +37,8 @@ browser-test:
 
 test: setup-test lint engine-test dist browser-test
 
+# `RAFTSCOPE=/path/to/raftscope make bench` also measures a local copy of RaftScope in the same
+# run and prints the ratios (README, Performance).
 bench: setup-test dist
 	cargo bench -p quorumlab-sim
 	cd tests/browser && node bench.mjs

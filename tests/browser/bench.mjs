@@ -15,7 +15,7 @@ async function sizes() {
     if (!(await stat(join(DIST, f))).isFile()) continue;
     const body = await readFile(join(DIST, f));
     const gz = gzipSync(body, { level: 9 }).length;
-    const kind = f.startsWith('course') ? 'course' : f.endsWith('.wasm') ? 'wasm' : f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : f.endsWith('.html') ? 'html' : 'other';
+    const kind = f.startsWith('course') ? 'course' : f.startsWith('snippets/split') ? 'chunks' : f.endsWith('.wasm') ? 'wasm' : f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : f.endsWith('.html') ? 'html' : 'other';
     out[kind] = (out[kind] ?? 0) + gz;
     total += gz;
   }
@@ -121,13 +121,74 @@ const pct = (xs, p) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 };
 
+/** Every response a page fetches until `ready` and 500 ms more, gzip -9 (the bodies as served). */
+async function responsesGzip(browser, url, ready) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const bodies = [];
+  page.on('response', (r) => bodies.push(r.body().then((b) => gzipSync(b, { level: 9 }).length).catch(() => 0)));
+  await page.goto(url);
+  await ready(page);
+  await page.waitForTimeout(500);
+  const total = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+  await context.close();
+  return total;
+}
+
+/** The same measures for Quorum Lab and a local copy of RaftScope (`RAFTSCOPE=/path make bench`;
+ * public: ongardie/raftscope with its two submodules, never committed here), in one run, and
+ * their ratios, which move less with the machine than the figures do. */
+async function compareWithRaftScope(browser, root) {
+  const other = await serveDist({ root });
+  const apps = [
+    ['Quorum Lab', `${server.url}?seed=7`, (page) => page.locator('[data-testid=play]').waitFor()],
+    ['RaftScope', other.url, (page) => page.locator('svg').first().waitFor()],
+  ];
+  const out = {};
+  for (const [name, url, ready] of apps) {
+    const download = await responsesGzip(browser, url, ready);
+    const paints = [];
+    for (let i = 0; i < 7; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(url);
+      await ready(page);
+      await page.waitForTimeout(300);
+      paints.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN));
+      await context.close();
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(url);
+    await ready(page);
+    await page.waitForTimeout(2000);
+    const cpu = [];
+    const main = [];
+    for (let i = 0; i < 3; i++) {
+      main.push(await busyPerSecond(page, cdp, 5));
+      cpu.push(await cpuPerSecond(browser, page, 10));
+    }
+    await context.close();
+    out[name] = { download, paint: pct(paints, 50), main: pct(main, 50), cpu: pct(cpu, 50) };
+    console.log(`${name}: download ${kib(download)} KiB (gzip -9 of every response); first contentful paint median ${out[name].paint.toFixed(0)} ms; main thread busy while playing ${out[name].main.toFixed(3)} s/s; all Chromium processes ${out[name].cpu.toFixed(3)} s/s (median of 3 × 10 s)`);
+  }
+  const q = out['Quorum Lab'];
+  const r = out.RaftScope;
+  console.log(`ratios, Quorum Lab / RaftScope: download ${(q.download / r.download).toFixed(2)}, first contentful paint ${(q.paint / r.paint).toFixed(2)}, main thread ${(q.main / r.main).toFixed(2)}, all processes ${(q.cpu / r.cpu).toFixed(2)}`);
+  await other.close();
+}
+
 const server = await serveDist();
 const browser = await launch();
 try {
+  if (process.env.RAFTSCOPE) await compareWithRaftScope(browser, process.env.RAFTSCOPE);
   const s = await sizes();
   console.log(`download (gzip -9): wasm ${kib(s.wasm)} KiB, js ${kib(s.js)} KiB, css ${kib(s.css ?? 0)} KiB, html ${kib(s.html)} KiB, total ${kib(s.total)} KiB`);
   // Fetched only when the course opens (the structure and one language's words).
   console.log(`the course's files (gzip -9, fetched when it opens): ${kib(s.course ?? 0)} KiB for the structure and both languages`);
+  console.log(`the split chunks (gzip -9, the course's and the experiments' code, fetched when they open) and their loader: ${kib(s.chunks ?? 0)} KiB`);
 
   const budget = JSON.parse(await readFile(join(ROOT, 'tests', 'budget.json'), 'utf8'));
   const start = await startDownload(browser, server.url);
