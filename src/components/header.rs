@@ -15,12 +15,16 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="top">
             <div>
-                <h1>{text(lang, "app.title")}</h1>
+                // The doors to the course and the experiments sit beside the title, so the
+                // switches on the right keep to one line on a laptop.
+                <div class="title-row">
+                    <h1>{text(lang, "app.title")}</h1>
+                    {(!ui.embed).then(|| view! { <CourseSwitch/> })}
+                </div>
                 <p class="tagline">{text(lang, "app.tagline")}</p>
             </div>
             <div class="switches">
                 {(!ui.embed && !ui.course).then(|| view! { <ViewSwitch/> })}
-                {(!ui.embed).then(|| view! { <CourseSwitch/> })}
                 <div class="lang" role="group" aria-label=text(lang, "label.language")>
                     <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
                         "English"
@@ -52,8 +56,10 @@ fn CourseSwitch() -> impl IntoView {
         Link { lang: Some(ui.lang.get()), experiments: Some(Experiment::Scale), ..Link::default() }.experiments_query()
     };
     view! {
-        <a class="course-link" data-testid=id href=href>{text(ui.lang, key)}</a>
-        <a class="course-link" data-testid="to-experiments" href=experiments>{text(ui.lang, "exp.title")}</a>
+        <nav class="doors">
+            <a class="course-link" data-testid=id href=href>{text(ui.lang, key)}</a>
+            <a class="course-link" data-testid="to-experiments" href=experiments>{text(ui.lang, "exp.title")}</a>
+        </nav>
     }
 }
 
