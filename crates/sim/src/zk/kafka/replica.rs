@@ -166,8 +166,8 @@ impl BrokerSide<'_> {
         let (mut applied, mut ignored) = (0, 0);
         for t in partitions.iter() {
             let known = self.replicas.get_or_insert(t.topic.clone(), Default::default());
-            for (p, s) in &t.states {
-                let i = *p as usize;
+            for (p, s) in t.states.iter() {
+                let i = p as usize;
                 known.reach(i);
                 // LeaderAndIsr is applied only for a newer leader epoch.
                 if known.get(i).is_none_or(|(_, e)| s.leader_epoch > e) {
@@ -210,8 +210,8 @@ impl BrokerSide<'_> {
                 self.metadata_topics.insert(t.topic.clone(), PartitionSet::default());
             }
             if let Some(known) = self.metadata_topics.get_mut(&t.topic) {
-                for (p, state) in &t.states {
-                    known.insert_with_leader(*p, state.leader);
+                for (p, state) in t.states.iter() {
+                    known.insert_with_leader(p, state.leader);
                 }
             }
         }
