@@ -167,13 +167,18 @@ impl CtrlHandler<'_> {
         failed: &SortedSet<u32>,
         zxid: Zxid,
     ) -> (Written, bool) {
-        let ok: Vec<StateUpdate> = updates.iter().filter(|u| !failed.contains(&u.partition)).copied().collect();
+        // What was written: the whole write, shared rather than copied, when nothing failed.
+        let ok = if failed.is_empty() {
+            updates
+        } else {
+            Shared::new(updates.iter().filter(|u| !failed.contains(&u.partition)).copied().collect())
+        };
         let written = self.ctrl.take_states(topic, &ok, zxid);
         self.out.push(Output::Note(Note::StatesWritten {
             controller_epoch: self.ctrl.epoch,
             zxid,
             topic: written.topic.clone(),
-            updates: Shared::new(ok),
+            updates: ok,
         }));
         (written, !failed.is_empty())
     }
