@@ -541,15 +541,49 @@ impl Positions {
     }
 }
 
-/// The `(partition, state)` pairs of one topic in a request: a list of their own, or a view of
-/// a list that several requests share (the states a failover or a write tells brokers), all of
-/// it or the entries `only` names. A view reads, compares, prints and hashes exactly as the
-/// list of the same pairs (so trace hashes do not depend on which it is); at two million
-/// partitions it saves the controller a 32-byte pair per partition and request.
+/// The list a [`States::View`] reads its `(partition, state)` pairs from, shared.
+#[derive(Clone)]
+pub enum Table {
+    Pairs(Rc<Vec<(u32, PartState)>>),
+    /// A write's updates: each one's partition and new state.
+    Updates(Shared<Vec<StateUpdate>>),
+    /// A topic's states by partition number (a topic's creation).
+    Dense(Shared<Vec<PartState>>),
+}
+
+impl Table {
+    pub fn len(&self) -> usize {
+        match self {
+            Table::Pairs(pairs) => pairs.len(),
+            Table::Updates(updates) => updates.len(),
+            Table::Dense(states) => states.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The pairs, in order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (u32, PartState)> + '_> {
+        match self {
+            Table::Pairs(pairs) => Box::new(pairs.iter().copied()),
+            Table::Updates(updates) => Box::new(updates.iter().map(|u| (u.partition, u.state))),
+            Table::Dense(states) => Box::new(states.iter().enumerate().map(|(p, s)| (p as u32, *s))),
+        }
+    }
+}
+
+/// The `(partition, state)` pairs of one topic in a request or a note: a list of their own, or
+/// a view of a list that several share (the states a failover or a write tells brokers, the
+/// write the checker is told of), all of it or the entries `only` names. A view reads,
+/// compares, prints and hashes exactly as the list of the same pairs (so trace hashes do not
+/// depend on which it is); at two million partitions it saves a 32-byte pair per partition and
+/// request.
 #[derive(Clone)]
 pub enum States {
     List(Vec<(u32, PartState)>),
-    View { table: Rc<Vec<(u32, PartState)>>, only: Option<Rc<Positions>> },
+    View { table: Table, only: Option<Rc<Positions>> },
 }
 
 impl States {
@@ -569,9 +603,9 @@ impl States {
     pub fn iter(&self) -> Box<dyn Iterator<Item = (u32, PartState)> + '_> {
         match self {
             States::List(list) => Box::new(list.iter().copied()),
-            States::View { table, only: None } => Box::new(table.iter().copied()),
+            States::View { table, only: None } => table.iter(),
             States::View { table, only: Some(only) } => {
-                Box::new(table.iter().enumerate().filter(|(i, _)| only.contains(*i)).map(|(_, pair)| *pair))
+                Box::new(table.iter().enumerate().filter(|(i, _)| only.contains(*i)).map(|(_, pair)| pair))
             }
         }
     }
@@ -791,10 +825,11 @@ mod tests {
     /// to `Debug`, whole or filtered.
     #[test]
     fn a_view_hashes_compares_and_prints_as_the_list() {
-        let state = |p: u32| PartState { leader: p as i32 % 3, leader_epoch: p, controller_epoch: 2, isr: u64::from(p) };
+        let state =
+            |p: u32| PartState { leader: p as i32 % 3, leader_epoch: p, controller_epoch: 2, isr: u64::from(p) };
         // Partition numbers need not be positions (a write's changed partitions).
         let pair = |i: usize| (3 * i as u32 + 1, state(i as u32));
-        let table: Rc<Vec<(u32, PartState)>> = Rc::new((0..200).map(pair).collect());
+        let table = Table::Pairs(Rc::new((0..200).map(pair).collect()));
         let mut only = Positions::none(table.len());
         let picked = [0usize, 5, 63, 64, 65, 127, 199];
         for i in picked {
@@ -803,7 +838,10 @@ mod tests {
         only.insert(5);
         let cases = [
             (States::View { table: table.clone(), only: None }, (0..200).map(pair).collect::<Vec<_>>()),
-            (States::View { table: table.clone(), only: Some(Rc::new(only)) }, picked.iter().map(|i| pair(*i)).collect()),
+            (
+                States::View { table: table.clone(), only: Some(Rc::new(only)) },
+                picked.iter().map(|i| pair(*i)).collect(),
+            ),
             (States::View { table, only: Some(Rc::new(Positions::none(200))) }, Vec::new()),
         ];
         for (view, list) in cases {
@@ -815,6 +853,25 @@ mod tests {
             assert_eq!(format!("{view:#?}"), format!("{list:#?}"));
             let topic = |states: States| vec![TopicStates { topic: "t".into(), states }];
             assert_eq!(Shared::new(topic(view.clone())), Shared::new(topic(list.clone().into())));
+        }
+        // A write's updates and a topic's states by partition number read as their pairs.
+        let updates: Vec<StateUpdate> =
+            (0..70).map(|i| StateUpdate { partition: 3 * i + 1, state: state(i), expected_version: i }).collect();
+        let pairs: Vec<(u32, PartState)> = updates.iter().map(|u| (u.partition, u.state)).collect();
+        let mut odd = Positions::none(70);
+        (1..70).step_by(2).for_each(|i| odd.insert(i));
+        let tables = [
+            (Table::Updates(Shared::new(updates)), pairs),
+            (Table::Dense(Shared::new((0..70).map(state).collect())), (0..70).map(|p| (p, state(p))).collect()),
+        ];
+        let odd = Rc::new(odd);
+        for (table, pairs) in tables {
+            let all = States::View { table: table.clone(), only: None };
+            assert_eq!((digest(&all), &all), (digest(&pairs), &States::List(pairs.clone())));
+            let picked: Vec<_> = pairs.iter().skip(1).step_by(2).copied().collect();
+            let some = States::View { table, only: Some(odd.clone()) };
+            assert_eq!((digest(&some), format!("{some:?}")), (digest(&picked), format!("{picked:?}")));
+            assert_eq!(some, picked);
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::sorted::{SortedMap, SortedSet};
 use crate::world::Output;
 
 use super::{Controller, CtrlHandler};
-use crate::zk::msg::{KafkaMsg, Msg, PartState, Positions, Shared, States, TopicStates};
+use crate::zk::msg::{KafkaMsg, Msg, Positions, Shared, States, Table, TopicStates};
 
 /// What `brokers` are told at failover or startup: every partition, the partitions with a
 /// replica on one of them, and each one's own replicas.
@@ -27,8 +27,7 @@ impl Controller {
         let mut mine: SortedMap<u32, Vec<TopicStates>> = brokers.iter().map(|b| (*b, Vec::new())).collect();
         for (topic, t) in &self.topics {
             let n = t.states.len();
-            let table: Rc<Vec<(u32, PartState)>> =
-                Rc::new(t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect());
+            let table = Table::Pairs(Rc::new(t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect()));
             let mut own: SortedMap<u32, Positions> = brokers.iter().map(|b| (*b, Positions::none(n))).collect();
             let mut ours = Positions::none(n);
             for p in 0..n {
@@ -122,19 +121,14 @@ impl CtrlHandler<'_> {
     /// with every changed partition to every broker. An ISR that only grew keeps its leader
     /// epoch: in Kafka the leader grew it (AlterPartition), and the controller sends only
     /// UpdateMetadata.
-    pub(super) fn broadcast_changes(
-        &mut self,
-        topic: &str,
-        changed: Vec<(u32, PartState)>,
-        new_epoch: &SortedSet<u32>,
-    ) {
+    pub(super) fn broadcast_changes(&mut self, topic: &str, changed: Table, new_epoch: &SortedSet<u32>) {
         let c = &*self.ctrl;
         let Some(t) = c.topics.get(topic) else { return };
         let live = c.live_ids();
         // Views of one list of the changed states (see `full_state`).
         let mut per_broker: SortedMap<u32, Positions> = SortedMap::new();
         for (i, (p, _)) in changed.iter().enumerate().filter(|(_, (p, _))| new_epoch.contains(p)) {
-            for b in t.assignment.replicas_of(*p) {
+            for b in t.assignment.replicas_of(p) {
                 if c.live.contains_key(b) {
                     if !per_broker.contains_key(b) {
                         per_broker.insert(*b, Positions::none(changed.len()));
@@ -145,9 +139,12 @@ impl CtrlHandler<'_> {
                 }
             }
         }
-        let table = Rc::new(changed);
+        let table = changed;
         let view = |only: Option<Rc<Positions>>| {
-            Shared::new(vec![TopicStates { topic: topic.to_string(), states: States::View { table: table.clone(), only } }])
+            Shared::new(vec![TopicStates {
+                topic: topic.to_string(),
+                states: States::View { table: table.clone(), only },
+            }])
         };
         let um = view(None);
         let epoch = c.epoch;
