@@ -197,7 +197,7 @@ impl Checker {
                 }
                 self.states_zxid = zxid;
                 if created {
-                    self.partitions.insert(topic, changes.iter().map(|(_, s)| (*s, zxid)).collect());
+                    self.partitions.insert(topic, changes.iter().map(|(_, s)| (s, zxid)).collect());
                     return;
                 }
                 let mut found = Vec::new();
@@ -210,7 +210,7 @@ impl Checker {
                             s.controller_epoch
                         ));
                     }
-                    let Some(slot) = mirror.get_mut(*p as usize) else { continue };
+                    let Some(slot) = mirror.get_mut(p as usize) else { continue };
                     let old = slot.0;
                     if s.leader_epoch < old.leader_epoch
                         || (s.leader != old.leader && s.leader_epoch <= old.leader_epoch)
@@ -226,7 +226,7 @@ impl Checker {
                             broker_name(s.leader as u32)
                         ));
                     }
-                    *slot = (*s, zxid);
+                    *slot = (s, zxid);
                 }
                 for text in found {
                     self.violation(world, text);

@@ -48,8 +48,6 @@ pub(crate) mod testkit;
 pub mod tree;
 pub mod zab;
 
-use std::rc::Rc;
-
 use crate::time::Time;
 use crate::world::{self, RoleRef};
 use crate::NodeId;
@@ -261,7 +259,7 @@ pub enum Note {
         zxid: Zxid,
         epoch_in_force: u64,
         topic: String,
-        changes: Rc<Vec<(u32, msg::PartState)>>,
+        changes: msg::States,
         created: bool,
     },
     /// A broker took the partitions of a LeaderAndIsr whose leader epoch is newer than the one

@@ -3,14 +3,14 @@
 //! transaction is applied, before its reply (so a client sees the event before the data).
 
 use crate::sorted::SortedSet;
-use std::rc::Rc;
 
 use crate::time::Time;
 use crate::world::Output;
 use crate::NodeId;
 
 use super::msg::{
-    ClientOp, ClientPacket, Data, EventType, Msg, Op, OpResult, Origin, ReadOp, Txn, TxnBody, WatchKind, ZkResult, Zxid,
+    ClientOp, ClientPacket, Data, EventType, Msg, Op, OpResult, Origin, ReadOp, States, Table, Txn, TxnBody, WatchKind,
+    ZkResult, Zxid,
 };
 use super::server::{Role, Server};
 use super::tree::Trigger;
@@ -281,18 +281,21 @@ impl Server {
             _ => 0,
         };
         for (op, r) in ops.iter().zip(results) {
+            // Views of the transaction's own lists when they are what changed (`States`).
             let (topic, changes, created) = match (op, r) {
+                (Op::SetStates { topic, updates }, OpResult::StatesSet { failed }) if failed.is_empty() => {
+                    (topic, States::View { table: Table::Updates(updates.clone()), only: None }, false)
+                }
                 (Op::SetStates { topic, updates }, OpResult::StatesSet { failed }) => {
                     let ok = updates.iter().filter(|u| !failed.contains(&u.partition)).map(|u| (u.partition, u.state));
-                    (topic, ok.collect::<Vec<_>>(), false)
+                    (topic, States::List(ok.collect()), false)
                 }
                 (Op::CreateStates { topic, states }, OpResult::StatesCreated) => {
-                    (topic, states.iter().enumerate().map(|(p, s)| (p as u32, *s)).collect(), true)
+                    (topic, States::View { table: Table::Dense(states.clone()), only: None }, true)
                 }
                 _ => continue,
             };
-            let note =
-                Note::StatesApplied { zxid, epoch_in_force, topic: topic.clone(), changes: Rc::new(changes), created };
+            let note = Note::StatesApplied { zxid, epoch_in_force, topic: topic.clone(), changes, created };
             out.push(Output::Note(note));
         }
     }
@@ -732,7 +735,7 @@ mod tests {
                 zxid,
                 epoch_in_force: 3,
                 topic: "t".into(),
-                changes: Rc::new(vec![(0, state(1)), (1, state(2))]),
+                changes: vec![(0, state(1)), (1, state(2))].into(),
                 created: true
             }]
         );
@@ -750,7 +753,7 @@ mod tests {
                 zxid,
                 epoch_in_force: 3,
                 topic: "t".into(),
-                changes: Rc::new(vec![(0, state(3))]),
+                changes: vec![(0, state(3))].into(),
                 created: false
             }]
         );

@@ -14,18 +14,18 @@ use crate::zk::msg::{KafkaMsg, Msg, Shared, TopicStates};
 use crate::zk::{Note, Out};
 
 /// Leader and leader epoch of each partition of a topic as LeaderAndIsr gave them to a broker,
-/// by partition (`None`: no LeaderAndIsr for it): 6 bytes a partition instead of the 12 of a
+/// by partition (`None`: no LeaderAndIsr for it): 5 bytes a partition instead of the 12 of a
 /// `Vec<Option<(i32, u32)>>`, since every broker keeps one for every partition number up to the
 /// highest it hosts.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ReplicaSlots {
-    /// Leader broker id (−1: none), `i16::MIN` where the slot is empty.
-    leaders: Vec<i16>,
+    /// Leader broker id (−1: none), `i8::MIN` where the slot is empty.
+    leaders: Vec<i8>,
     leader_epochs: Vec<u32>,
 }
 
 impl ReplicaSlots {
-    const EMPTY: i16 = i16::MIN;
+    const EMPTY: i8 = i8::MIN;
 
     pub fn len(&self) -> usize {
         self.leaders.len()
@@ -54,8 +54,7 @@ impl ReplicaSlots {
 
     fn set(&mut self, partition: usize, leader: i32, leader_epoch: u32) {
         self.reach(partition);
-        // Broker ids are 1..=64 and −1 (config: at most 64 brokers).
-        self.leaders[partition] = i16::try_from(leader).unwrap_or(-1);
+        self.leaders[partition] = leader_byte(leader);
         self.leader_epochs[partition] = leader_epoch;
     }
 }
@@ -67,14 +66,21 @@ impl std::fmt::Debug for ReplicaSlots {
     }
 }
 
+/// A leader broker id in one byte: broker ids are 1..=64 and −1 for none (config: at most 64
+/// brokers).
+fn leader_byte(leader: i32) -> i8 {
+    i8::try_from(leader).unwrap_or(-1)
+}
+
 /// A set of partition numbers, one bit each, with the leader the last UpdateMetadata named for
 /// each (Kafka's MetadataCache keeps the whole state; the model keeps what its measurements read).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PartitionSet {
     words: Vec<u64>,
     len: u32,
-    /// Leader broker id by partition (−1: none), for the partitions in the set.
-    leaders: Vec<i32>,
+    /// Leader broker id by partition (−1: none), for the partitions in the set (one byte each:
+    /// broker ids are 1..=64).
+    leaders: Vec<i8>,
 }
 
 impl PartitionSet {
@@ -99,7 +105,7 @@ impl PartitionSet {
             self.leaders.resize(index + 1, -1);
         }
         if let Some(slot) = self.leaders.get_mut(index) {
-            *slot = leader;
+            *slot = leader_byte(leader);
         }
     }
 
@@ -108,7 +114,7 @@ impl PartitionSet {
         if !self.contains(partition) {
             return None;
         }
-        self.leaders.get(partition as usize).copied()
+        self.leaders.get(partition as usize).map(|l| i32::from(*l))
     }
 
     pub fn contains(&self, partition: u32) -> bool {
@@ -166,8 +172,8 @@ impl BrokerSide<'_> {
         let (mut applied, mut ignored) = (0, 0);
         for t in partitions.iter() {
             let known = self.replicas.get_or_insert(t.topic.clone(), Default::default());
-            for (p, s) in &t.states {
-                let i = *p as usize;
+            for (p, s) in t.states.iter() {
+                let i = p as usize;
                 known.reach(i);
                 // LeaderAndIsr is applied only for a newer leader epoch.
                 if known.get(i).is_none_or(|(_, e)| s.leader_epoch > e) {
@@ -210,8 +216,8 @@ impl BrokerSide<'_> {
                 self.metadata_topics.insert(t.topic.clone(), PartitionSet::default());
             }
             if let Some(known) = self.metadata_topics.get_mut(&t.topic) {
-                for (p, state) in &t.states {
-                    known.insert_with_leader(*p, state.leader);
+                for (p, state) in t.states.iter() {
+                    known.insert_with_leader(p, state.leader);
                 }
             }
         }

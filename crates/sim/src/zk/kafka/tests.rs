@@ -20,7 +20,7 @@ fn broker(id: u32) -> Broker {
 
 fn lai(controller_epoch: u32, leader: i32, leader_epoch: u32) -> Msg {
     let state = PartState { leader, leader_epoch, controller_epoch, isr: isr_bit(1) | isr_bit(2) };
-    let partitions = Shared::new(vec![TopicStates { topic: "t".into(), states: vec![(0, state)] }]);
+    let partitions = Shared::new(vec![TopicStates { topic: "t".into(), states: vec![(0, state)].into() }]);
     Msg::Kafka(KafkaMsg::LeaderAndIsr { controller_epoch, partitions })
 }
 
@@ -52,8 +52,8 @@ fn brokers_reject_requests_from_an_older_controller_epoch() {
 
 fn update_metadata(controller_epoch: u32, topic: &str, partitions: &[u32]) -> In {
     let state = PartState { leader: 1, leader_epoch: 0, controller_epoch, isr: isr_bit(1) };
-    let states = partitions.iter().map(|p| (*p, state)).collect();
-    let partitions = Shared::new(vec![TopicStates { topic: topic.into(), states }]);
+    let states: Vec<_> = partitions.iter().map(|p| (*p, state)).collect();
+    let partitions = Shared::new(vec![TopicStates { topic: topic.into(), states: states.into() }]);
     Input::Msg {
         from: 4,
         msg: Msg::Kafka(KafkaMsg::UpdateMetadata { controller_epoch, live_brokers: vec![1], partitions }),
@@ -80,7 +80,9 @@ fn update_metadata_caches_each_partitions_leader() {
     let mut moved = update_metadata(3, "payments", &[2]);
     if let Input::Msg { msg: Msg::Kafka(KafkaMsg::UpdateMetadata { partitions, .. }), .. } = &mut moved {
         let mut topics = (**partitions).clone();
-        topics[0].states[0].1.leader = 3;
+        let mut states = topics[0].states.to_vec();
+        states[0].1.leader = 3;
+        topics[0].states = states.into();
         *partitions = Shared::new(topics);
     }
     step(&mut b, moved);

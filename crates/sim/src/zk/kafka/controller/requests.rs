@@ -2,11 +2,13 @@
 //! replicas of partitions with a new leader epoch, UpdateMetadata to every live broker. A request
 //! to the controller's own broker is delivered in place, as Kafka's channel to itself does.
 
+use std::rc::Rc;
+
 use crate::sorted::{SortedMap, SortedSet};
 use crate::world::Output;
 
 use super::{Controller, CtrlHandler};
-use crate::zk::msg::{KafkaMsg, Msg, PartState, Shared, TopicStates};
+use crate::zk::msg::{KafkaMsg, Msg, Positions, Shared, States, Table, TopicStates};
 
 /// What `brokers` are told at failover or startup: every partition, the partitions with a
 /// replica on one of them, and each one's own replicas.
@@ -17,35 +19,42 @@ struct FullState {
 }
 
 impl Controller {
+    /// Built as views of one list of each topic's states (`States::View`), so that the
+    /// requests of a failover hold each partition's state once, not once per request.
     fn full_state(&self, brokers: &[u32]) -> FullState {
         let mut all = Vec::with_capacity(self.topics.len());
         let mut hosted = Vec::new();
         let mut mine: SortedMap<u32, Vec<TopicStates>> = brokers.iter().map(|b| (*b, Vec::new())).collect();
         for (topic, t) in &self.topics {
-            let states: Vec<(u32, PartState)> = t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect();
-            let mut own: SortedMap<u32, Vec<(u32, PartState)>> = SortedMap::new();
-            let mut ours = Vec::new();
-            for (p, state) in &states {
+            let n = t.states.len();
+            let table = Table::Pairs(Rc::new(t.states.iter().enumerate().map(|(p, z)| (p as u32, z.state)).collect()));
+            let mut own: SortedMap<u32, Positions> = brokers.iter().map(|b| (*b, Positions::none(n))).collect();
+            let mut ours = Positions::none(n);
+            for p in 0..n {
                 let mut hosts = false;
-                for b in t.assignment.replicas_of(*p) {
-                    if mine.contains_key(b) {
-                        own.get_or_insert(*b, Default::default()).push((*p, *state));
+                for b in t.assignment.replicas_of(p as u32) {
+                    if let Some(only) = own.get_mut(b) {
+                        only.insert(p);
                         hosts = true;
                     }
                 }
                 if hosts {
-                    ours.push((*p, *state));
+                    ours.insert(p);
                 }
             }
-            for (b, states) in own {
+            let view = |only: Positions| TopicStates {
+                topic: topic.clone(),
+                states: States::View { table: table.clone(), only: Some(Rc::new(only)) },
+            };
+            for (b, only) in own.into_iter().filter(|(_, only)| !only.is_empty()) {
                 if let Some(list) = mine.get_mut(&b) {
-                    list.push(TopicStates { topic: topic.clone(), states });
+                    list.push(view(only));
                 }
             }
             if !ours.is_empty() {
-                hosted.push(TopicStates { topic: topic.clone(), states: ours });
+                hosted.push(view(ours));
             }
-            all.push(TopicStates { topic: topic.clone(), states });
+            all.push(TopicStates { topic: topic.clone(), states: States::View { table, only: None } });
         }
         FullState { all, hosted, mine }
     }
@@ -112,27 +121,35 @@ impl CtrlHandler<'_> {
     /// with every changed partition to every broker. An ISR that only grew keeps its leader
     /// epoch: in Kafka the leader grew it (AlterPartition), and the controller sends only
     /// UpdateMetadata.
-    pub(super) fn broadcast_changes(
-        &mut self,
-        topic: &str,
-        changed: Vec<(u32, PartState)>,
-        new_epoch: &SortedSet<u32>,
-    ) {
+    pub(super) fn broadcast_changes(&mut self, topic: &str, changed: Table, new_epoch: &SortedSet<u32>) {
         let c = &*self.ctrl;
         let Some(t) = c.topics.get(topic) else { return };
         let live = c.live_ids();
-        let mut per_broker: SortedMap<u32, Vec<(u32, PartState)>> = SortedMap::new();
-        for (p, s) in changed.iter().filter(|(p, _)| new_epoch.contains(p)) {
-            for b in t.assignment.replicas_of(*p) {
+        // Views of one list of the changed states (see `full_state`).
+        let mut per_broker: SortedMap<u32, Positions> = SortedMap::new();
+        for (i, (p, _)) in changed.iter().enumerate().filter(|(_, (p, _))| new_epoch.contains(p)) {
+            for b in t.assignment.replicas_of(p) {
                 if c.live.contains_key(b) {
-                    per_broker.get_or_insert(*b, Default::default()).push((*p, *s));
+                    if !per_broker.contains_key(b) {
+                        per_broker.insert(*b, Positions::none(changed.len()));
+                    }
+                    if let Some(only) = per_broker.get_mut(b) {
+                        only.insert(i);
+                    }
                 }
             }
         }
-        let um = Shared::new(vec![TopicStates { topic: topic.to_string(), states: changed }]);
+        let table = changed;
+        let view = |only: Option<Rc<Positions>>| {
+            Shared::new(vec![TopicStates {
+                topic: topic.to_string(),
+                states: States::View { table: table.clone(), only },
+            }])
+        };
+        let um = view(None);
         let epoch = c.epoch;
-        for (b, states) in per_broker {
-            let partitions = Shared::new(vec![TopicStates { topic: topic.to_string(), states }]);
+        for (b, only) in per_broker {
+            let partitions = view(Some(Rc::new(only)));
             self.send(b, KafkaMsg::LeaderAndIsr { controller_epoch: epoch, partitions });
         }
         for b in live {

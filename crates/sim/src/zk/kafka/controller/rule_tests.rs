@@ -129,7 +129,7 @@ fn um(epoch: u32, live: &[u32], topic: &str, states: Vec<(u32, PartState)>) -> K
     KafkaMsg::UpdateMetadata {
         controller_epoch: epoch,
         live_brokers: live.to_vec(),
-        partitions: Shared::new(vec![TopicStates { topic: topic.into(), states }]),
+        partitions: Shared::new(vec![TopicStates { topic: topic.into(), states: states.into() }]),
     }
 }
 
@@ -140,7 +140,7 @@ fn live_set(epoch: u32, live: &[u32]) -> KafkaMsg {
 fn lai(epoch: u32, topic: &str, states: Vec<(u32, PartState)>) -> KafkaMsg {
     KafkaMsg::LeaderAndIsr {
         controller_epoch: epoch,
-        partitions: Shared::new(vec![TopicStates { topic: topic.into(), states }]),
+        partitions: Shared::new(vec![TopicStates { topic: topic.into(), states: states.into() }]),
     }
 }
 
@@ -241,12 +241,12 @@ fn the_load_reads_brokers_topics_assignments_then_states_in_batches_charged_per_
     assert_eq!(c.topics["t"].states[2], StateZnode { state: t[2], version: 3, mzxid: 9 });
     // onControllerFailover: the live set, LeaderAndIsr for b2's replicas, every partition.
     let all = Shared::new(vec![
-        TopicStates { topic: "t".into(), states: vec![(0, t[0]), (1, t[1]), (2, t[2])] },
-        TopicStates { topic: "u".into(), states: vec![(0, u[0]), (1, u[1])] },
+        TopicStates { topic: "t".into(), states: vec![(0, t[0]), (1, t[1]), (2, t[2])].into() },
+        TopicStates { topic: "u".into(), states: vec![(0, u[0]), (1, u[1])].into() },
     ]);
     let mine = Shared::new(vec![
-        TopicStates { topic: "t".into(), states: vec![(1, t[1]), (2, t[2])] },
-        TopicStates { topic: "u".into(), states: vec![(0, u[0])] },
+        TopicStates { topic: "t".into(), states: vec![(1, t[1]), (2, t[2])].into() },
+        TopicStates { topic: "u".into(), states: vec![(0, u[0])].into() },
     ]);
     assert_eq!(
         sent(&out),

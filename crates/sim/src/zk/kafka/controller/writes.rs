@@ -10,24 +10,26 @@ use crate::world::Output;
 use super::{Controller, CtrlHandler, CtrlOutcome, CtrlPhase, CtrlPurpose, TopicCtx, Write};
 use crate::zk::kafka::shutdown::Shutdown;
 use crate::zk::kafka::{Purpose, CONTROLLER_EPOCH_PATH};
-use crate::zk::msg::{ClientOp, KafkaMsg, Msg, Op, OpResult, PartState, Shared, StateUpdate, ZkError, ZkResult, Zxid};
+use crate::zk::msg::{
+    ClientOp, KafkaMsg, Msg, Op, OpResult, PartState, Shared, StateUpdate, Table, ZkError, ZkResult, Zxid,
+};
 use crate::zk::tree::StateZnode;
 use crate::zk::{Note, Timer};
 
 /// What a committed write changed in one topic.
 struct Written {
     topic: String,
-    changed: Vec<(u32, PartState)>,
+    changed: Table,
     /// The partitions with a new leader epoch: their replicas get LeaderAndIsr.
     new_epoch: SortedSet<u32>,
 }
 
 impl Controller {
     /// The states a committed `Set` wrote (those whose zkVersion still matched).
-    fn take_states(&mut self, topic: String, ok: &[StateUpdate], zxid: Zxid) -> Written {
+    fn take_states(&mut self, topic: String, ok: &Shared<Vec<StateUpdate>>, zxid: Zxid) -> Written {
         let mut new_epoch = SortedSet::new();
         if let Some(t) = self.topics.get_mut(&topic) {
-            for u in ok {
+            for u in ok.iter() {
                 if let Some(z) = t.states.get_mut(u.partition as usize) {
                     if u.state.leader_epoch != z.state.leader_epoch {
                         new_epoch.insert(u.partition);
@@ -38,8 +40,7 @@ impl Controller {
                 }
             }
         }
-        let changed = ok.iter().map(|u| (u.partition, u.state)).collect();
-        Written { topic, changed, new_epoch }
+        Written { topic, changed: Table::Updates(ok.clone()), new_epoch }
     }
 
     /// How many partitions `broker` still leads.
@@ -167,13 +168,18 @@ impl CtrlHandler<'_> {
         failed: &SortedSet<u32>,
         zxid: Zxid,
     ) -> (Written, bool) {
-        let ok: Vec<StateUpdate> = updates.iter().filter(|u| !failed.contains(&u.partition)).copied().collect();
+        // What was written: the whole write, shared rather than copied, when nothing failed.
+        let ok = if failed.is_empty() {
+            updates
+        } else {
+            Shared::new(updates.iter().filter(|u| !failed.contains(&u.partition)).copied().collect())
+        };
         let written = self.ctrl.take_states(topic, &ok, zxid);
         self.out.push(Output::Note(Note::StatesWritten {
             controller_epoch: self.ctrl.epoch,
             zxid,
             topic: written.topic.clone(),
-            updates: Shared::new(ok),
+            updates: ok,
         }));
         (written, !failed.is_empty())
     }
@@ -186,8 +192,8 @@ impl CtrlHandler<'_> {
             states: states.clone(),
         }));
         self.out.push(Output::Note(Note::TopicCreated { topic: topic.clone(), partitions: states.len() as u32 }));
-        let changed = states.iter().enumerate().map(|(p, s)| (p as u32, *s)).collect();
-        Written { topic, changed, new_epoch: (0..states.len() as u32).collect() }
+        let new_epoch = (0..states.len() as u32).collect();
+        Written { topic, changed: Table::Dense(states), new_epoch }
     }
 
     /// The event is done: answer the controlled shutdowns it handled with how many partitions
