@@ -298,8 +298,9 @@ fn copy_text(text: &str, lang: Lang, copied: RwSignal<u8>, which: u8) {
     copied.set(which);
     set_timeout(
         move || {
-            if copied.get_untracked() == which {
-                copied.set(0);
+            // The page may be gone by then (the course's Back opens a new one).
+            if copied.try_get_untracked() == Some(which) {
+                copied.try_set(0);
             }
         },
         COPIED_FOR,

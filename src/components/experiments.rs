@@ -105,7 +105,8 @@ impl Exp {
 
     /// One slice: run the sweep for about [`SLICE_MS`], then give the page its turn.
     fn slice(self, generation: u32, last_drawn: f64) {
-        if self.generation.get_value() != generation {
+        // Cancelled, a new run, or the view is gone.
+        if self.generation.try_get_value() != Some(generation) {
             return;
         }
         let start = now();

@@ -129,9 +129,11 @@ fn start_when_drawn(ui: Ui, player: PlayerHandle, canvases: Vec<NodeRef<html::Ca
             // After the first picture (drawn by the worker, as a rule) and the page's next
             // paint: an animation frame, then a task (or a quarter second, where frames are held
             // back: an embed out of view).
+            // Either may come after this page is gone (the course opens a new page for Back at
+            // once): then there is nothing to show.
             let show = move || {
-                if !later.get_untracked() {
-                    later.set(true);
+                if later.try_get_untracked() == Some(false) {
+                    later.try_set(true);
                 }
             };
             crate::canvas::worker::after_first_picture(move || {

@@ -254,3 +254,17 @@ test('missing or broken course files give a translated message, and the page kee
     await server.close();
   }
 });
+
+test("Back pressed as a step's page is still starting leaves no error behind (its timers find the page gone)", { timeout: 120000 }, async () => {
+  // Found by the random-clicks test: a timer of the page Back replaced read a signal of that
+  // page after it was gone (a WASM panic). The gap between the page appearing and Back varies.
+  for (let i = 0; i < 12; i++) {
+    const page = await openPage(env.browser, `${env.url}?course=side-by-side&step=2&lang=ko`, { viewport: { width: 1280, height: 800 } });
+    await page.waitForTimeout(i * 10);
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForURL(/step=1/);
+    await page.waitForTimeout(600);
+    assert.deepEqual(page.problems, [], `Back after ${i * 10} ms`);
+    await page.context().close();
+  }
+});
