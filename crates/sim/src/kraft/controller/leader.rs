@@ -19,16 +19,18 @@ impl Controller {
     /// Append one atomic batch (the records of one controller operation) and replay it into
     /// the working image.
     pub(super) fn append_batch(&mut self, records: Vec<Record>, out: &mut Out) {
-        self.append_records(records.len(), records, out);
+        self.append_records(records, out);
     }
 
     /// [`Self::append_batch`] of `n` records given one by one (a topic's two million
     /// PartitionRecords are made straight into the log's batch, never held twice).
-    pub(super) fn append_records(&mut self, n: usize, records: impl IntoIterator<Item = Record>, out: &mut Out) {
+    pub(super) fn append_records(&mut self, records: impl IntoIterator<Item = Record>, out: &mut Out) {
         let State::Leader(leader) = &mut self.state else { return };
         let epoch = self.epoch;
-        let mut entries = Vec::with_capacity(n);
-        entries.extend(records.into_iter().map(|record| Entry { epoch, record, batch_end: false }));
+        // Collected at its exact size: the callers' iterators know it (a list; a topic record
+        // chained to one record per partition).
+        let mut entries: Vec<Entry> =
+            records.into_iter().map(|record| Entry { epoch, record, batch_end: false }).collect();
         if let Some(last) = entries.last_mut() {
             last.batch_end = true;
         }

@@ -324,7 +324,7 @@ impl Controller {
             }
         });
         let records = std::iter::once(topic).chain(partition_records);
-        self.append_records(partitions as usize + 1, records, out);
+        self.append_records(records, out);
         self.note_change(Change::TopicCreated { name, partitions, replication_factor: rf }, out);
     }
 
