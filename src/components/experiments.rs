@@ -9,6 +9,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use super::header::LangSwitch;
 use crate::chart::sweep::svg;
 use crate::context::text;
 use crate::experiments::{metrics, t, tf, Preset, Rows, Running, Size};
@@ -242,14 +243,7 @@ pub fn ExperimentsView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>)
                 <div class="switches">
                     <a class="course-link" data-testid="to-sandbox" href=sandbox>{text(lang, "course.sandbox")}</a>
                     <a class="course-link" data-testid="to-course" href=course>{text(lang, "course.title")}</a>
-                    <div class="lang" role="group" aria-label=text(lang, "label.language")>
-                        <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
-                            "English"
-                        </button>
-                        <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| lang.set(Lang::Ko)>
-                            "한국어"
-                        </button>
-                    </div>
+                    <LangSwitch lang=lang/>
                 </div>
             </header>
             {(!problems.is_empty()).then(|| view! {

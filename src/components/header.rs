@@ -25,16 +25,24 @@ pub fn Header() -> impl IntoView {
             </div>
             <div class="switches">
                 {(!ui.embed && !ui.course).then(|| view! { <ViewSwitch/> })}
-                <div class="lang" role="group" aria-label=text(lang, "label.language")>
-                    <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
-                        "English"
-                    </button>
-                    <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| lang.set(Lang::Ko)>
-                        "한국어"
-                    </button>
-                </div>
+                <LangSwitch lang=lang/>
             </div>
         </header>
+    }
+}
+
+/// English / 한국어: the page's language (every page's header has it).
+#[component]
+pub fn LangSwitch(lang: RwSignal<Lang>) -> impl IntoView {
+    view! {
+        <div class="lang" role="group" aria-label=text(lang, "label.language")>
+            <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
+                "English"
+            </button>
+            <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| lang.set(Lang::Ko)>
+                "한국어"
+            </button>
+        </div>
     }
 }
 

@@ -5,7 +5,7 @@ mod controls;
 pub mod course;
 mod details;
 pub mod experiments;
-mod header;
+pub mod header;
 mod help;
 mod inspector;
 mod legend;
