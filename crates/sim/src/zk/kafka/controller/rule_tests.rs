@@ -18,6 +18,10 @@ use crate::zk::msg::{
 use crate::zk::testkit::config;
 use crate::zk::{Note, Out, Timer};
 
+// The Kafka requests in `out`, as (recipient broker, message), in order. (Requests to broker 1
+// itself are delivered in place and show in its own state instead.)
+use super::tests::kafka_sent as sent;
+
 const T1: Time = Time::from_ms(1);
 
 fn us(us: u64) -> Time {
@@ -87,21 +91,6 @@ fn zk_ops(out: &[Out]) -> Vec<ClientOp> {
     out.iter()
         .filter_map(|o| match o {
             Output::Send { msg: Msg::Client { pkt: ClientPacket::Request { op, .. }, .. }, .. } => Some(op.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The Kafka requests in `out`, as (recipient broker, message), in order. (Requests to broker
-/// 1 itself are delivered in place and show in its own state instead.)
-fn sent(out: &[Out]) -> Vec<(u32, KafkaMsg)> {
-    let cfg = config();
-    out.iter()
-        .filter_map(|o| match o {
-            Output::Send { to, msg: Msg::Kafka(m) } => {
-                let b = (1..=cfg.brokers as u32).find(|b| cfg.layout().broker_node(*b) == *to)?;
-                Some((b, m.clone()))
-            }
             _ => None,
         })
         .collect()

@@ -56,7 +56,7 @@ fn controlling(replicas: Vec<u32>, states: Vec<PartState>) -> Broker {
 }
 
 /// The Kafka requests in `out`, as (recipient broker, message), in order.
-fn kafka_sent(out: &[Out]) -> Vec<(u32, KafkaMsg)> {
+pub(super) fn kafka_sent(out: &[Out]) -> Vec<(u32, KafkaMsg)> {
     let cfg = config();
     out.iter()
         .filter_map(|o| match o {
