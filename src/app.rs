@@ -26,5 +26,12 @@ pub fn App() -> impl IntoView {
     // A permalink opens paused at its moment; so does a page for someone who asked the system
     // for reduced motion (nothing moves until they press Play).
     let start_playing = link.until.is_none() && !hooks::prefers_reduced_motion();
-    page_view(Opened { labs, lang, problems, start_playing, embed: link.embed, big: link.big }, None, None)
+    // Only the course (a split chunk) passes a lesson and a pinned address. Opaque Nones here keep
+    // the optimiser from seeing one closure type ever passed to `page_view` (a None's vtable half
+    // is undefined), specialising on it and so pulling the course's panel into the start module.
+    page_view(
+        Opened { labs, lang, problems, start_playing, embed: link.embed, big: link.big },
+        std::hint::black_box(None),
+        std::hint::black_box(None),
+    )
 }

@@ -26,26 +26,54 @@ pub fn role_colour(role: Role) -> &'static str {
     }
 }
 
-pub fn class_colour(class: MsgClass) -> &'static str {
-    match class {
-        MsgClass::PreVote => "#c084fc",
-        MsgClass::Vote => "#9333ea",
-        MsgClass::BeginEpoch => "#d97706",
-        MsgClass::EndEpoch => "#ea580c",
-        MsgClass::Fetch => "#60a5fa",
-        MsgClass::FetchData => "#16a34a",
-        MsgClass::Heartbeat => "#0d9488",
-        MsgClass::Notification => "#db2777",
-        MsgClass::Proposal => "#ca8a04",
-        MsgClass::Ack => "#65a30d",
-        MsgClass::Commit => "#059669",
-        MsgClass::Sync => "#0284c7",
-        MsgClass::Ping => "#94a3b8",
-        MsgClass::Watch => "#dc2626",
-        MsgClass::ControlRequest => "#e11d48",
-        MsgClass::Client => "#475569",
-        MsgClass::Other => "#9ca3af",
-    }
+/// Each message class's colour, and the same colour faded (for the messages a course step is
+/// not about): one table, so the two cannot drift apart.
+macro_rules! class_colours {
+    ($($class:ident => $hex:literal,)*) => {
+        pub fn class_colour(class: MsgClass) -> &'static str {
+            match class {
+                $(MsgClass::$class => $hex,)*
+            }
+        }
+
+        /// [`class_colour`] at a quarter of its opacity (`#rrggbb40`).
+        pub fn faded_class_colour(class: MsgClass) -> &'static str {
+            match class {
+                $(MsgClass::$class => concat!($hex, "40"),)*
+            }
+        }
+    };
+}
+
+class_colours! {
+    PreVote => "#c084fc",
+    Vote => "#9333ea",
+    BeginEpoch => "#d97706",
+    EndEpoch => "#ea580c",
+    Fetch => "#60a5fa",
+    FetchData => "#16a34a",
+    Heartbeat => "#0d9488",
+    Notification => "#db2777",
+    Proposal => "#ca8a04",
+    Ack => "#65a30d",
+    Commit => "#059669",
+    Sync => "#0284c7",
+    Ping => "#94a3b8",
+    Watch => "#dc2626",
+    ControlRequest => "#e11d48",
+    Client => "#475569",
+    Other => "#9ca3af",
+}
+
+/// The class the legend names `msg.<name>` (`vote`, `watch`, `control`, ...): how the course's
+/// files name the messages a step is about.
+pub fn class_named(name: &str) -> Option<MsgClass> {
+    LEGEND.iter().find(|(_, key)| key.strip_prefix("msg.") == Some(name)).map(|(class, _)| *class)
+}
+
+/// The name [`class_named`] reads (`other` for a class the legend does not show).
+pub fn class_name(class: MsgClass) -> &'static str {
+    LEGEND.iter().find(|(c, _)| *c == class).and_then(|(_, key)| key.strip_prefix("msg.")).unwrap_or("other")
 }
 
 /// Every legend entry, (class, i18n key): KRaft mode's first, then ZooKeeper mode's.

@@ -5,7 +5,7 @@ use quorumlab_sim::cluster::{FlightView, NodeView};
 use quorumlab_sim::world::VoteInfo;
 use quorumlab_sim::MsgClass;
 
-use super::colours::class_colour;
+use super::colours::{class_colour, faded_class_colour};
 use super::scene::Scene;
 use super::stage::Positions;
 use crate::session::lab::Lab;
@@ -24,28 +24,43 @@ fn labelled(f: &FlightView) -> bool {
 
 /// Messages in flight now, and those that landed since the last scene (the front layer still
 /// shows them while it glides through that time), grouped by class so each colour is one path.
+/// While a course step highlights something, the messages it is not about are drawn faded,
+/// first, so the ones it is about lie on top (see [`lit`]).
 pub(super) fn record_flights(scene: &mut Scene, lab: &Lab, pos: &Positions, r: f64) {
     let all = || lab.flights.iter().chain(&lab.landed);
-    let picks = label_picks(all());
-    for class in MsgClass::ALL {
-        for f in all().filter(|f| f.class == class) {
-            let (a, b) = (pos.at(f.from), pos.at(f.to));
-            let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-            let len = (dx * dx + dy * dy).sqrt().max(1.0);
-            // Start and end at the node rims, not the centres.
-            let (ux, uy) = (dx / len, dy / len);
-            let travel = (len - 2.0 * r).max(0.0);
-            // Requests and responses on the same link travel side by side.
-            let side = if f.is_response { -4.0 } else { 4.0 };
-            let from = (a.0 + ux * r - uy * side, a.1 + uy * r + ux * side);
-            let to = (from.0 + ux * travel, from.1 + uy * travel);
-            let times = (f.sent_at.as_us() as f64, f.deliver_at.as_us() as f64);
-            scene.flight(from, to, times, class_colour(class), f.is_response);
-            if picks.iter().any(|g| std::ptr::eq(*g, f)) {
-                scene.label(&flight_label(f));
+    let picks = label_picks(all().filter(|f| lit(lab, f)));
+    for faded in [true, false] {
+        for class in MsgClass::ALL {
+            let colour = if faded { faded_class_colour(class) } else { class_colour(class) };
+            for f in all().filter(|f| f.class == class && lit(lab, f) != faded) {
+                let (a, b) = (pos.at(f.from), pos.at(f.to));
+                let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+                let len = (dx * dx + dy * dy).sqrt().max(1.0);
+                // Start and end at the node rims, not the centres.
+                let (ux, uy) = (dx / len, dy / len);
+                let travel = (len - 2.0 * r).max(0.0);
+                // Requests and responses on the same link travel side by side.
+                let side = if f.is_response { -4.0 } else { 4.0 };
+                let from = (a.0 + ux * r - uy * side, a.1 + uy * r + ux * side);
+                let to = (from.0 + ux * travel, from.1 + uy * travel);
+                let times = (f.sent_at.as_us() as f64, f.deliver_at.as_us() as f64);
+                scene.flight(from, to, times, colour, f.is_response);
+                if picks.iter().any(|g| std::ptr::eq(*g, f)) {
+                    scene.label(&flight_label(f));
+                }
             }
         }
     }
+}
+
+/// Whether a message is drawn at full strength: always, unless a course step highlights
+/// something; then the classes it names, or, if it names none, the messages to and from the
+/// nodes it highlights.
+pub(super) fn lit(lab: &Lab, f: &FlightView) -> bool {
+    if !lab.spot_msgs.is_empty() {
+        return lab.spot_msgs.contains(&f.class);
+    }
+    lab.spotlight.is_empty() || lab.spotlight.contains(&f.from) || lab.spotlight.contains(&f.to)
 }
 
 /// The messages that get a label: per sender, its newest election request. A server sends the

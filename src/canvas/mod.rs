@@ -15,5 +15,5 @@ mod tests;
 pub mod worker;
 
 pub use back::{node_detail, vote_of};
-pub use colours::{class_colour, KRAFT_LEGEND, ZK_LEGEND};
+pub use colours::{class_colour, class_name, class_named, KRAFT_LEGEND, ZK_LEGEND};
 pub use stage::{Stage, BIG_TEXT};

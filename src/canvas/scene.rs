@@ -137,6 +137,12 @@ impl Scene {
         Float64Array::from(self.ops.as_slice()).buffer().into()
     }
 
+    /// The colours sent so far, in palette order.
+    #[cfg(test)]
+    pub(super) fn palette(&self) -> &[&'static str] {
+        &self.palette
+    }
+
     /// The header's pixel size, scale and CSS size.
     pub(super) fn header(&self) -> &[f64] {
         &self.ops[..(H_CSS_H as usize + 1).min(self.ops.len())]

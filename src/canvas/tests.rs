@@ -1,6 +1,10 @@
 use super::back::{Block, LabelPlan, Side, DETAIL_DY, HALO};
-use super::flights::label_picks;
+use super::colours::{class_colour, faded_class_colour};
+use super::flights::{label_picks, record_flights};
+use super::scene::Scene;
+use super::stage::Positions;
 use super::stage::{clock_size, Behind};
+use crate::session::lab::Lab;
 use quorumlab_sim::cluster::FlightView;
 use quorumlab_sim::{MsgClass, Time};
 
@@ -121,4 +125,30 @@ fn while_playing_the_back_layer_shows_the_previous_tick_and_a_snap_shows_the_pre
     assert_eq!(held.pass(5, true), Some(5), "a pause or a step shows the present at once");
     assert_eq!(held.pass(6, false), None, "and nothing older comes back after it");
     assert_eq!(held.pass(7, false), Some(6));
+}
+
+#[test]
+fn a_course_step_fades_the_messages_it_is_not_about() {
+    let mut lab = Lab::new(quorumlab_sim::setup::Setup::default()).expect("opens");
+    let vote = |from, to| FlightView { class: MsgClass::Vote, label: "Vote", ..notification(from, to, 10) };
+    lab.flights = vec![notification(0, 1, 10), vote(2, 3)];
+    lab.landed.clear();
+    let at = [(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)];
+    let pos = Positions { at: &at, width: 400.0, height: 300.0 };
+    let colours = |lab: &Lab| {
+        let mut scene = Scene::default();
+        record_flights(&mut scene, lab, &pos, 10.0);
+        scene.palette().to_vec()
+    };
+    let (note, note_faded) = (class_colour(MsgClass::Notification), faded_class_colour(MsgClass::Notification));
+    let (vote_full, vote_faded) = (class_colour(MsgClass::Vote), faded_class_colour(MsgClass::Vote));
+    // Nothing highlighted: every message as usual.
+    assert_eq!(colours(&lab), [vote_full, note]);
+    // Node 0 highlighted: its message at full strength, the others faded and drawn first.
+    lab.spotlight = vec![0];
+    assert_eq!(colours(&lab), [vote_faded, note]);
+    // The step names votes: those, wherever they go; the rest faded.
+    lab.spot_msgs = vec![MsgClass::Vote];
+    assert_eq!(colours(&lab), [note_faded, vote_full]);
+    assert_eq!(vote_faded, "#9333ea40");
 }

@@ -144,6 +144,7 @@ impl CourseCtx {
                 if let Some(step) = self.chapter(pc).and_then(|ch| ch.steps.get(ps).cloned()) {
                     for (lab, entry) in labs.iter_mut().zip(&saved.entries) {
                         lab.spotlight = run::spotlight(&lab.views, &step, entry);
+                        lab.spot_msgs = step.msgs.clone();
                     }
                 }
                 // The page saves this step again when it opens.

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use crate::link::Experiment;
 use quorumlab_sim::scenario::{self, ScenarioAction};
-use quorumlab_sim::Time;
+use quorumlab_sim::{MsgClass, Time};
 
 /// Where the course's files are, relative to the page.
 pub const DIR: &str = "course/";
@@ -51,6 +51,9 @@ pub struct Step {
     pub id: String,
     /// Nodes the text is about: shown highlighted, the rest dimmed (empty: all as usual).
     pub spot: Vec<Target>,
+    /// Message classes the text is about (`msgs vote prevote`): drawn at full strength, the
+    /// others faded (empty: the messages to and from the highlighted nodes).
+    pub msgs: Vec<MsgClass>,
     /// Actions taken as the step opens, on every cluster shown.
     pub actions: Vec<ScenarioAction>,
     pub kind: Kind,
@@ -180,6 +183,7 @@ struct Pending {
     id: String,
     line: usize,
     spot: Vec<Target>,
+    msgs: Vec<MsgClass>,
     actions: Vec<ScenarioAction>,
     dwell: Option<Time>,
     watch: Option<Cond>,
@@ -198,6 +202,14 @@ impl Pending {
             "spot" => {
                 for name in rest.split_whitespace() {
                     self.spot.push(Target::parse(name)?);
+                }
+            }
+            "msgs" => {
+                for name in rest.split_whitespace() {
+                    let class = crate::canvas::class_named(name).ok_or_else(|| {
+                        format!("`msgs {name}`: not a message the legend names (vote, watch, fetch, ...)")
+                    })?;
+                    self.msgs.push(class);
                 }
             }
             "do" => self.actions.push(action(rest)?),
@@ -258,6 +270,7 @@ impl Pending {
         Ok(Step {
             id: self.id,
             spot: self.spot,
+            msgs: self.msgs,
             actions: self.actions,
             kind,
             dwell: self.dwell.unwrap_or(DEFAULT_DWELL),

@@ -34,6 +34,7 @@ pub fn enter(labs: &mut [Lab], step: &Step) -> Vec<Entry> {
 pub fn enter_lab(lab: &mut Lab, step: &Step) -> Entry {
     let entry = Entry::of(lab);
     lab.spotlight = spotlight(&lab.views, step, &entry);
+    lab.spot_msgs = step.msgs.clone();
     for action in &step.actions {
         if lab.cluster.check(action).is_ok() {
             lab.act(action.clone());

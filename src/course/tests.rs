@@ -247,8 +247,36 @@ mod bad_files {
         let e = error("chapter a\nstep one\n");
         assert!(e.what.contains("open"), "{e}");
         assert!(error(&"#".repeat(MAX_FILE_BYTES + 1)).what.contains("KiB"));
+        let e = error("chapter a\nopen mode=zk\nstep one\nmsgs vote shout\n");
+        assert_eq!((e.line, e.what.contains("`msgs shout`")), (4, true), "{e}");
         let e = error("chapter a\nopen mode=zk\nstep one\nsee experiments nope\n");
         assert_eq!((e.line, e.what.contains("see experiments scale|")), (4, true), "{e}");
+    }
+
+    #[test]
+    fn a_step_names_the_messages_it_is_about_by_the_legends_names() {
+        let course = Course::parse("chapter a\nopen mode=zk\nstep one\nmsgs notification watch\nstep two\n").unwrap();
+        let steps = &course.chapters[0].steps;
+        assert_eq!(steps[0].msgs, [quorumlab_sim::MsgClass::Notification, quorumlab_sim::MsgClass::Watch]);
+        assert!(steps[1].msgs.is_empty());
+        // The course's own: the election, the watch, ZAB's and KRaft's steps name their messages.
+        let course = Course::parse(COURSE).unwrap();
+        let named = |chapter: &str, step: &str| {
+            let c = &course.chapters[course.chapter(chapter).unwrap()];
+            c.steps
+                .iter()
+                .find(|s| s.id == step)
+                .unwrap()
+                .msgs
+                .iter()
+                .map(|c| crate::canvas::class_name(*c))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(named("zk-ensemble", "first"), ["notification"]);
+        assert_eq!(named("zk-watches", "notice"), ["watch"]);
+        assert_eq!(named("zab", "write"), ["proposal", "ack", "commit"]);
+        assert_eq!(named("kraft", "crash"), ["prevote", "vote", "begin"]);
+        assert_eq!(named("metadata-log", "topic"), ["fetch", "fetchdata"]);
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub struct Lab {
     pub refused: Option<(&'static str, Vec<String>)>,
     /// The nodes a course step talks about: drawn highlighted, the others dimmed (empty: none).
     pub spotlight: Vec<usize>,
+    /// The message classes a course step talks about: drawn at full strength, the others faded.
+    /// Empty while nodes are highlighted: the messages to and from those nodes are the ones.
+    pub spot_msgs: Vec<MsgClass>,
 }
 
 impl Lab {
@@ -78,6 +81,7 @@ impl Lab {
             carry_us: 0.0,
             refused: None,
             spotlight: Vec::new(),
+            spot_msgs: Vec::new(),
         };
         lab.refresh();
         Ok(lab)
