@@ -19,6 +19,10 @@ pub fn App() -> impl IntoView {
         // The course's code is fetched when it opens (src/lazy.rs).
         return crate::lazy::course(link, lang, problems);
     }
+    if crate::engines::needs_zk(&link) && !crate::engines::zk_ready() {
+        // Its chunk could not be fetched (lib.rs `start` fetched it before mounting).
+        return crate::lazy::failed(lang);
+    }
     let labs = match open_labs(&link, &mut problems) {
         Ok(labs) => labs,
         Err(e) => return view! { <p role="alert">{e}</p> }.into_any(),

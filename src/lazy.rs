@@ -30,7 +30,9 @@ fn course_chunk(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> Res
 /// The course, once its chunk is here.
 pub fn course(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> AnyView {
     let args = StoredValue::new_local(Some((link, lang, problems)));
-    lazy_view(lang, "course.loading", "course-loading", async { preload_course().await.is_ok() }, move || {
+    // Its chapters open ZooKeeper-mode clusters: that engine comes with it.
+    let load = async { preload_course().await.is_ok() && crate::engines::load_zk().await };
+    lazy_view(lang, "course.loading", "course-loading", load, move || {
         let (link, lang, problems) = args.try_update_value(|a| a.take()).flatten()?;
         ready(course_chunk(link, lang, problems)).and_then(Result::ok)
     })
@@ -76,7 +78,7 @@ fn lazy_view(
     .into_any()
 }
 
-fn failed(lang: RwSignal<Lang>) -> AnyView {
+pub(crate) fn failed(lang: RwSignal<Lang>) -> AnyView {
     let sandbox = format!("?lang={}", lang.get_untracked().code());
     view! {
         <main class="app">
@@ -91,7 +93,7 @@ fn failed(lang: RwSignal<Lang>) -> AnyView {
 
 /// The value of a future that is already done: a split function called after its chunk has
 /// loaded (its wrapper only checks that it has, then calls). `None` if it would have to wait.
-fn ready<T>(fut: impl Future<Output = T>) -> Option<T> {
+pub(crate) fn ready<T>(fut: impl Future<Output = T>) -> Option<T> {
     match pin!(fut).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(v) => Some(v),
         Poll::Pending => None,

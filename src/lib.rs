@@ -16,6 +16,7 @@
 //! | `experiments` | the experiments' runs and what their charts show (no web dependencies) |
 //! | `scenarios` | the ready-made scenarios |
 //! | `lazy` | views whose code is fetched when they open (split points) |
+//! | `engines` | the clusters' engines: KRaft's at start, ZooKeeper mode's fetched when a page needs it |
 //! | `i18n` | every string a person reads, in English and Korean |
 
 pub mod app;
@@ -24,6 +25,7 @@ pub mod chart;
 pub mod components;
 pub mod context;
 pub mod course;
+pub mod engines;
 pub mod experiments;
 pub mod hooks;
 pub mod i18n;
@@ -40,6 +42,19 @@ pub fn start() {
         let _ = perf.mark("qlab-start");
     }
     console_error_panic_hook::set_once();
+    // A page that shows ZooKeeper mode fetches that engine first, while the shell stays up.
+    if engines::needs_zk(&link::Link::parse(&hooks::location_search()).0) {
+        // Leptos's own executor is set up by the mount, which has not happened yet.
+        wasm_bindgen_futures::spawn_local(async {
+            engines::load_zk().await;
+            mount();
+        });
+    } else {
+        mount();
+    }
+}
+
+fn mount() {
     leptos::mount::mount_to_body(app::App);
     // The app's first picture is laid out as the shell that showed while it loaded (index.html):
     // it takes the shell's place in the same task, so nothing moves on screen.

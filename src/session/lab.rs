@@ -3,9 +3,10 @@
 
 use quorumlab_sim::cluster::{Cluster, FlightView, NodeKind, NodeView, Role};
 use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction, Script, Step, MAX_TIME};
-use quorumlab_sim::setup::{build, Setup, SetupError};
+use quorumlab_sim::setup::{Setup, SetupError};
 use quorumlab_sim::{MsgClass, RunStop, Time};
 
+use crate::engines::build;
 use crate::link::{script_line, settings_line, steps_of};
 use crate::session::history::History;
 
