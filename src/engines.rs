@@ -22,9 +22,9 @@ fn zk_cluster(setup: Setup) -> Result<Result<Box<dyn Cluster>, SetupError>, Spli
 pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
     match setup.mode {
         Mode::Kraft => Ok(Box::new(build_kraft(setup)?)),
-        Mode::Zk => ready(zk_cluster(setup.clone()))
-            .and_then(Result::ok)
-            .unwrap_or(Err(SetupError::ModeUnavailable(Mode::Zk))),
+        Mode::Zk => {
+            ready(zk_cluster(setup.clone())).and_then(Result::ok).unwrap_or(Err(SetupError::ModeUnavailable(Mode::Zk)))
+        }
     }
 }
 
