@@ -103,3 +103,31 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
     });
   }
 }
+
+// A chunk that cannot be fetched (a host that did not copy snippets/, a dropped connection):
+// the page says so, translated, with a way to the simulation, and nothing panics.
+for (const [what, query, lang, words] of [
+  ['ZooKeeper mode\'s engine', '?mode=zk&lang=ko', 'ko', /이 화면을 불러오지 못했습니다/],
+  ['side by side (needs the ZooKeeper engine)', '?mode=both&lang=en', 'en', /could not be loaded/],
+  ['the course', '?course=kraft&lang=en', 'en', /could not be loaded/],
+]) {
+  test(`${what}: a chunk that cannot be fetched is told, translated, and the sandbox link works`, async () => {
+    const context = await env.browser.newContext();
+    await context.route('**/snippets/split/*.wasm', (route) => route.abort());
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && /panicked|unreachable/.test(m.text()) && problems.push(m.text()));
+    await page.goto(`${env.site.url}${query}`);
+    const told = page.locator('[data-testid=problems]');
+    await told.waitFor({ timeout: 30000 });
+    assert.match(await told.innerText(), words);
+    assert.deepEqual(problems, []);
+    // The KRaft sandbox needs no chunk: its link opens it.
+    await told.locator('a').click();
+    await page.locator('[data-testid=play]').waitFor({ timeout: 30000 });
+    assert.equal(new URL(page.url()).searchParams.get('lang'), lang);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
