@@ -1,4 +1,4 @@
-//! Syncing a follower: DIFF, TRUNC and SNAP plans, driven on a real leader.
+//! Syncing a learner from a real leader: a DIFF within the committed log, a SNAP beyond it.
 
 use super::*;
 use crate::world::Input;
