@@ -16,9 +16,12 @@ use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
 use crate::components::course::CourseView;
 use crate::components::experiments::ExperimentsView;
+use crate::components::inspector::InspectorBody;
+use crate::components::network::NetworkBody;
 use crate::context::text;
 use crate::i18n::Lang;
 use crate::link::{Link, Problem};
+use crate::player::SideView;
 
 // The split function takes and returns plain Rust values (it is called through a C-like
 // function pointer on the web): the view it builds is handed back as a finished `AnyView`.
@@ -50,6 +53,56 @@ pub fn experiments(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> 
         let (link, lang, problems) = args.try_update_value(|a| a.take()).flatten()?;
         ready(experiments_chunk(link, lang, problems)).and_then(Result::ok)
     })
+}
+
+// The panels that start closed: their bodies, one chunk for both, fetched when one first opens.
+// (Each split function keeps its own loader, so each is waited for by its own preload.)
+#[wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_panels))]
+fn inspector_chunk(side: SideView) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <InspectorBody side=side/> }.into_any())
+}
+
+#[wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_network))]
+fn network_chunk(side: SideView, index: usize) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <NetworkBody side=side index=index/> }.into_any())
+}
+
+/// The inspector's body, once its chunk is here.
+pub fn inspector(side: SideView, lang: RwSignal<Lang>) -> AnyView {
+    panel_body(lang, async { preload_panels().await.is_ok() }, move || {
+        ready(inspector_chunk(side)).and_then(Result::ok)
+    })
+}
+
+/// The network tool's body, once its chunk is here.
+pub fn network(side: SideView, index: usize, lang: RwSignal<Lang>) -> AnyView {
+    panel_body(lang, async { preload_network().await.is_ok() }, move || {
+        ready(network_chunk(side, index)).and_then(Result::ok)
+    })
+}
+
+/// A panel's body: nothing while its chunk loads (a moment), then the body, or the failure
+/// message in a line.
+fn panel_body(
+    lang: RwSignal<Lang>,
+    load: impl Future<Output = bool> + 'static,
+    build: impl Fn() -> Option<AnyView> + Send + Sync + 'static,
+) -> AnyView {
+    let loaded = RwSignal::new(None::<bool>);
+    spawn_local(async move {
+        let ok = load.await;
+        loaded.set(Some(ok));
+    });
+    (move || match loaded.get() {
+        None => ().into_any(),
+        Some(true) => build().unwrap_or_else(|| panel_failed(lang)),
+        Some(false) => panel_failed(lang),
+    })
+    .into_any()
+}
+
+fn panel_failed(lang: RwSignal<Lang>) -> AnyView {
+    view! { <p class="problems" role="alert">{text(lang, "lazy.failed")}</p> }.into_any()
 }
 
 /// A line while `load` runs; then `build`'s view (built under this view's owner, so its signals

@@ -7,14 +7,26 @@ use crate::context::{text, use_player, use_ui};
 use crate::i18n::tr;
 use crate::player::SideView;
 
+/// The panel, closed; its body's code is fetched the first time it opens (`src/lazy.rs`).
 #[component]
 pub fn Inspector(side: SideView) -> impl IntoView {
+    let lang = use_ui().lang;
+    let opened = RwSignal::new(false);
+    view! {
+        <details class="inspector" data-testid="inspector-panel" on:toggle=move |_| opened.set(true)>
+            <summary>{text(lang, "inspector.title")}</summary>
+            {move || opened.get().then(|| crate::lazy::inspector(side, lang))}
+        </details>
+    }
+}
+
+/// What the panel shows once open: the node picker and what the engine holds for it.
+#[component]
+pub fn InspectorBody(side: SideView) -> impl IntoView {
     let lang = use_ui().lang;
     let player = use_player();
     let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
     view! {
-        <details class="inspector" data-testid="inspector-panel">
-            <summary>{text(lang, "inspector.title")}</summary>
             <label>
                 {text(lang, "inspector.node")}
                 " "
@@ -44,6 +56,5 @@ pub fn Inspector(side: SideView) -> impl IntoView {
                     }
                 }}
             </pre>
-        </details>
     }
 }

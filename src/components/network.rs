@@ -6,8 +6,22 @@ use quorumlab_sim::scenario::ScenarioAction;
 use crate::context::{text, use_player, use_ui};
 use crate::player::SideView;
 
+/// The panel, closed; its body's code is fetched the first time it opens (`src/lazy.rs`).
 #[component]
 pub fn NetworkTool(side: SideView, index: usize) -> impl IntoView {
+    let lang = use_ui().lang;
+    let opened = RwSignal::new(false);
+    view! {
+        <details class="network" data-testid="network-panel" on:toggle=move |_| opened.set(true)>
+            <summary>{text(lang, "net.title")}</summary>
+            {move || opened.get().then(|| crate::lazy::network(side, index, lang))}
+        </details>
+    }
+}
+
+/// What the panel shows once open: a box per node, Cut and Heal.
+#[component]
+pub fn NetworkBody(side: SideView, index: usize) -> impl IntoView {
     let lang = use_ui().lang;
     let player = use_player();
     let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
@@ -15,8 +29,6 @@ pub fn NetworkTool(side: SideView, index: usize) -> impl IntoView {
     let picked = RwSignal::new(Vec::<usize>::new());
     let cuttable = move || picked.with(|p| !p.is_empty() && p.len() < total);
     view! {
-        <details class="network" data-testid="network-panel">
-            <summary>{text(lang, "net.title")}</summary>
             <fieldset>
                 <legend>{text(lang, "net.partition")}</legend>
                 {names
@@ -68,6 +80,5 @@ pub fn NetworkTool(side: SideView, index: usize) -> impl IntoView {
             >
                 {text(lang, "btn.heal")}
             </button>
-        </details>
     }
 }

@@ -131,3 +131,30 @@ for (const [what, query, lang, words] of [
     await context.close();
   });
 }
+
+test('a closed panel fetches its body when first opened; if it cannot, it says so in the panel and the page keeps running', async () => {
+  // Fetched when opened: nothing of it is in the page before.
+  let page = await openPage(env.browser, `${env.site.url}?seed=7&lang=en`);
+  assert.equal(await page.locator('[data-testid=inspect-select]').count(), 0);
+  await page.locator('[data-testid=inspector-panel] summary').click();
+  await page.locator('[data-testid=inspect-select]').selectOption({ label: 'c1' });
+  await page.locator('[data-testid=inspector]').filter({ hasText: /\S/ }).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  // Its chunk cannot be fetched: said, translated, in the panel.
+  const context = await env.browser.newContext();
+  await context.route('**/snippets/split/*.wasm', (route) => route.abort());
+  page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${env.site.url}?seed=7&lang=ko`);
+  await page.locator('[data-testid=network-panel] summary').click();
+  const told = page.locator('[data-testid=network-panel] [role=alert]');
+  await told.waitFor({ timeout: 30000 });
+  assert.match(await told.innerText(), /이 화면을 불러오지 못했습니다/);
+  // The simulation still runs: a click on a node crashes it.
+  await page.locator('.node-hit[data-node=b1]').click();
+  await page.waitForFunction(() => document.querySelector('.node-hit[data-node=b1]')?.dataset.role === 'down');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
