@@ -10,10 +10,12 @@
 
 use crate::sorted::SortedMap;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 use super::controller::Controller;
-use super::image::{digest_step, MetadataImage};
+use super::image::{digest_step, MetadataImage, PartitionState, Partitions};
 use super::log::Entry;
+use super::partitions::{merge_change, Chunk};
 use super::record::Record;
 use super::Node;
 use crate::hash::TraceHasher;
@@ -25,6 +27,38 @@ fn record_hash(entry: &Entry) -> u64 {
     let mut h = TraceHasher::default();
     entry.record.hash(&mut h);
     h.finish()
+}
+
+/// KIP-631 rules on a partition's state `p` after a record: the ISR is never empty and holds
+/// only replicas, the leader is in the ISR, a new leader is active, and a leader epoch never
+/// goes down (nor is a partition created twice). `before` is the (leader, leader epoch) the
+/// record found, `None` for a partition it created; `created` whether it is a PartitionRecord.
+fn state_problems(
+    reference: &MetadataImage,
+    before: Option<(Option<NodeId>, u64)>,
+    p: &PartitionState,
+    created: bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if p.isr.is_empty() {
+        problems.push("empty ISR".to_string());
+    }
+    if p.isr.iter().any(|r| !p.replicas.contains(r)) {
+        problems.push("ISR member that is no replica".to_string());
+    }
+    if let Some(l) = p.leader.filter(|l| !p.isr.contains(*l)) {
+        problems.push(format!("leader {l} not in the ISR (unclean leader)"));
+    }
+    let leader_changed = before.is_none_or(|(old, _)| old != p.leader);
+    if let Some(l) = p.leader.filter(|l| leader_changed && !reference.is_active(*l)) {
+        problems.push(format!("new leader {l} is fenced or shutting down"));
+    }
+    if let Some((_, old_epoch)) = before {
+        if created || p.leader_epoch < old_epoch {
+            problems.push(format!("leader epoch went from {old_epoch} to {}", p.leader_epoch));
+        }
+    }
+    problems
 }
 
 #[derive(Clone, Debug, Default)]
@@ -196,45 +230,76 @@ impl Checker {
         self.verified[id] = self.verified[id].max(hw);
     }
 
-    /// KIP-631 rules on one newly committed record, against the reference image. A run of
-    /// PartitionRecords the reference takes whole (shared states, see `MetadataImage::replay`)
-    /// is judged state by state when it is taken; its records are then already replayed.
+    /// KIP-631 rules on one newly committed record, against the reference image. A run the
+    /// reference takes whole (shared states, see `MetadataImage::replay`: PartitionRecords that
+    /// fill a chunk, PartitionChangeRecords on one chunk) is judged record by record when it is
+    /// taken; its records are then already replayed.
     fn judge_committed(&mut self, world: &World<Node>, c: &Controller, offset: u64, hw: u64, entry: &Entry) {
         if offset < self.reference.applied {
             return;
         }
-        if let (Record::Partition { topic_id, partition, .. }, Some((slice, index))) =
-            (&entry.record, c.log.locate(offset))
-        {
-            let limit = slice.to.min(index.saturating_add(u32::try_from(hw - offset).unwrap_or(u32::MAX)));
-            let before = self.reference.applied;
-            if self.reference.link_run(&slice.batch, index, limit) {
-                let taken = (self.reference.applied - before) as u32;
-                for p in *partition..*partition + taken {
-                    self.judge_new_partition(world, *topic_id, p);
+        let Some((slice, index)) = c.log.locate(offset) else {
+            self.judge_one(world, entry);
+            return;
+        };
+        let limit = slice.to.min(index.saturating_add(u32::try_from(hw - offset).unwrap_or(u32::MAX)));
+        match &entry.record {
+            Record::Partition { topic_id, partition, .. } => {
+                let before = self.reference.applied;
+                if self.reference.link_run(&slice.batch, index, limit) {
+                    let taken = (self.reference.applied - before) as u32;
+                    for p in *partition..*partition + taken {
+                        self.judge_new_partition(world, *topic_id, p);
+                    }
+                    return;
                 }
-                return;
             }
+            Record::PartitionChange { topic_id, partition, .. } => {
+                // The chunk before the run: the run's records are judged on a copy of it, one by
+                // one, as `judge_one` judges them on the reference.
+                let chunk = *partition as usize / Partitions::CHUNK;
+                let applied = self.reference.applied;
+                if let Some(states) = self.reference_chunk(*topic_id, chunk) {
+                    if self.reference.link_changes(&slice.batch, index, limit) {
+                        let taken = (self.reference.applied - applied) as usize;
+                        let entries = &slice.batch.entries()[index as usize..index as usize + taken];
+                        let judged = self.judge_changes(world, Chunk::clone(&states), entries);
+                        // What the reference took is what replaying the records one by one gives.
+                        debug_assert!(self.reference_chunk(*topic_id, chunk).is_some_and(|c| *c == judged));
+                        return;
+                    }
+                }
+            }
+            _ => {}
         }
         self.judge_one(world, entry);
+    }
+
+    /// Chunk `chunk` of topic `topic_id` in the reference image.
+    fn reference_chunk(&self, topic_id: u32, chunk: usize) -> Option<Rc<Chunk>> {
+        self.reference.topics.get(&topic_id)?.partitions.chunk(chunk).cloned()
+    }
+
+    /// PartitionChangeRecords on one chunk, replayed onto `states` (the chunk before them) and
+    /// judged one by one, as `judge_one` would; the reference has taken them already. The chunk
+    /// after them.
+    fn judge_changes(&mut self, world: &World<Node>, mut states: Chunk, entries: &[Entry]) -> Chunk {
+        for entry in entries {
+            let Record::PartitionChange { topic_id, partition, isr, leader } = &entry.record else { continue };
+            let Some(p) = states.get_mut(*partition as usize % Partitions::CHUNK) else { continue };
+            let before = (p.leader, p.leader_epoch);
+            merge_change(p, *isr, *leader);
+            for problem in state_problems(&self.reference, Some(before), p, false) {
+                self.fail(world, format!("partition {topic_id}-{partition}: {problem}"));
+            }
+        }
+        states
     }
 
     /// A partition a PartitionRecord created (so none before it): the rules on its state.
     fn judge_new_partition(&mut self, world: &World<Node>, topic_id: u32, partition: u32) {
         let Some(p) = self.reference.partition(topic_id, partition) else { return };
-        let mut problems = Vec::new();
-        if p.isr.is_empty() {
-            problems.push("empty ISR".to_string());
-        }
-        if p.isr.iter().any(|r| !p.replicas.contains(r)) {
-            problems.push("ISR member that is no replica".to_string());
-        }
-        if let Some(l) = p.leader.filter(|l| !p.isr.contains(*l)) {
-            problems.push(format!("leader {l} not in the ISR (unclean leader)"));
-        }
-        if let Some(l) = p.leader.filter(|l| !self.reference.is_active(*l)) {
-            problems.push(format!("new leader {l} is fenced or shutting down"));
-        }
+        let problems = state_problems(&self.reference, None, p, true);
         for problem in problems {
             self.fail(world, format!("partition {topic_id}-{partition}: {problem}"));
         }
@@ -253,26 +318,7 @@ impl Checker {
         let before = self.reference.partition(topic_id, partition).map(|p| (p.leader, p.leader_epoch));
         self.reference.apply(entry);
         let Some(p) = self.reference.partition(topic_id, partition) else { return };
-        let (leader, leader_epoch) = (p.leader, p.leader_epoch);
-        let mut problems = Vec::new();
-        if p.isr.is_empty() {
-            problems.push("empty ISR".to_string());
-        }
-        if p.isr.iter().any(|r| !p.replicas.contains(r)) {
-            problems.push("ISR member that is no replica".to_string());
-        }
-        if let Some(l) = leader.filter(|l| !p.isr.contains(*l)) {
-            problems.push(format!("leader {l} not in the ISR (unclean leader)"));
-        }
-        let leader_changed = before.is_none_or(|(old, _)| old != leader);
-        if let Some(l) = leader.filter(|l| leader_changed && !self.reference.is_active(*l)) {
-            problems.push(format!("new leader {l} is fenced or shutting down"));
-        }
-        if let Some((_, old_epoch)) = before {
-            if matches!(entry.record, Record::Partition { .. }) || leader_epoch < old_epoch {
-                problems.push(format!("leader epoch went from {old_epoch} to {leader_epoch}"));
-            }
-        }
+        let problems = state_problems(&self.reference, before, p, matches!(entry.record, Record::Partition { .. }));
         for problem in problems {
             self.fail(world, format!("partition {topic_id}-{partition}: {problem}"));
         }

@@ -7,8 +7,8 @@
 use crate::sorted::SortedMap;
 
 use super::log::{Batch, Entry, Log};
-use super::partitions::built_run;
 pub use super::partitions::Partitions;
+use super::partitions::{built_run, change_run, merge_change};
 use super::record::{ConfigResourceType, Record};
 use crate::world::NodeList;
 use crate::NodeId;
@@ -100,7 +100,9 @@ impl MetadataImage {
 
     /// Replay the log from `applied` up to (not including) `upto`. A run of PartitionRecords
     /// that starts a chunk of its topic is taken whole, as the states the first image to replay
-    /// it built (`link_run`): the same image as replaying them one by one, shared.
+    /// it built (`link_run`); a run of PartitionChangeRecords on one chunk too, as the chunk the
+    /// first image to replay it onto the same chunk built (`link_changes`): the same image as
+    /// replaying them one by one, shared.
     pub fn replay(&mut self, log: &Log, upto: u64) {
         let upto = upto.min(log.end_offset());
         let slices = log.slices();
@@ -113,7 +115,9 @@ impl MetadataImage {
                 continue;
             }
             let limit = (u64::from(slice.to - index)).min(upto - self.applied) as u32;
-            if self.link_run(&slice.batch, index, index + limit) {
+            if self.link_run(&slice.batch, index, index + limit)
+                || self.link_changes(&slice.batch, index, index + limit)
+            {
                 continue;
             }
             self.apply(&slice.batch.entries()[index as usize]);
@@ -143,6 +147,25 @@ impl MetadataImage {
         }
         self.partition_count += u64::from(n);
         for entry in &batch.entries()[index as usize..(index + n) as usize] {
+            self.digest = digest_step(self.digest, self.applied, entry);
+            self.applied += 1;
+        }
+        true
+    }
+
+    /// If entry `index` of `batch` is a PartitionChangeRecord, replay at once the run of changes
+    /// to the same chunk of the same topic that it starts (`change_run`), up to `limit`: the
+    /// whole run by linking the chunk an image that replayed it onto the same chunk built
+    /// (`Partitions::replay_changes`). Whether it did (not if the topic or chunk is missing:
+    /// `apply` then replays the record, which changes nothing).
+    pub fn link_changes(&mut self, batch: &Batch, index: u32, limit: u32) -> bool {
+        let Some(run) = change_run(batch, index) else { return false };
+        let end = run.end.min(limit);
+        let Some(topic) = self.topics.get_mut(&run.topic_id) else { return false };
+        if end <= index || !topic.partitions.replay_changes(batch, index, end, run) {
+            return false;
+        }
+        for entry in &batch.entries()[index as usize..end as usize] {
             self.digest = digest_step(self.digest, self.applied, entry);
             self.applied += 1;
         }
@@ -185,16 +208,7 @@ impl MetadataImage {
                 else {
                     return;
                 };
-                // PartitionRegistration.merge: a new leader bumps the leader epoch, every change
-                // bumps the partition epoch.
-                if let Some(isr) = isr {
-                    p.isr = *isr;
-                }
-                if let Some(leader) = leader {
-                    p.leader = *leader;
-                    p.leader_epoch += 1;
-                }
-                p.partition_epoch += 1;
+                merge_change(p, *isr, *leader);
             }
             Record::Config { resource_type: ConfigResourceType::Topic, resource_name, name, value } => {
                 // ConfigurationControlManager.replay: set (a null value would remove it).
