@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use super::partitions::{ChangeRun, Chunk};
 use super::record::Record;
@@ -30,8 +30,9 @@ pub struct Batch {
     entries: Box<[Entry]>,
     /// Partition states built from runs of this batch's PartitionRecords, by the index of the
     /// run's first entry (see `partitions.rs`): every image that replays the run takes the same
-    /// states rather than building its own. A cache of a pure function of `entries`.
-    pub(super) built: RefCell<SortedMap<u32, Rc<Chunk>>>,
+    /// states rather than building its own. A cache of a pure function of `entries`, held
+    /// weakly (while some image holds the states).
+    pub(super) built: RefCell<SortedMap<u32, Weak<Chunk>>>,
     /// Runs of this batch's PartitionChangeRecords on one chunk each, by the index of the
     /// run's first entry, with the chunks replaying them gave (held weakly, see `partitions.rs`):
     /// an image that replays a run onto the chunk another image replayed it onto takes that

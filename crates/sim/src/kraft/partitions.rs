@@ -3,7 +3,7 @@
 //! one copy each. What an image replays whole, as chunks other images built, lives here:
 //!
 //! - a run of PartitionRecords that fills a chunk ([`built_run`]): built by the first image to
-//!   replay it, kept with the batch, linked by the others;
+//!   replay it, linked by the others while one holds it;
 //! - a run of PartitionChangeRecords on one chunk ([`change_run`], [`Partitions::replay_changes`]):
 //!   the first image to replay it onto a given chunk builds the changed chunk, and every image
 //!   that replays it onto the same chunk (`Rc::ptr_eq`) links that result instead of copying the
@@ -132,10 +132,13 @@ fn created_state(record: &Record) -> Option<(u32, u32, PartitionState)> {
 }
 
 /// The states of the PartitionRecords of `batch` from entry `index` on: consecutive partitions
-/// of one topic, at most a chunk, built once per batch and shared.
+/// of one topic, at most a chunk, built once per batch and shared. The batch keeps them weakly,
+/// as [`ChangeRun`] keeps its results: once every image has changed the chunk (a broker crash
+/// at 2,000,000 partitions changes every one), the states as created are dropped rather than
+/// kept with the log for good; an image that replays the batch after that builds them again.
 pub(super) fn built_run(batch: &Batch, index: u32) -> Option<Rc<Chunk>> {
-    if let Some(run) = batch.built.borrow().get(&index) {
-        return Some(run.clone());
+    if let Some(run) = batch.built.borrow().get(&index).and_then(Weak::upgrade) {
+        return Some(run);
     }
     let entries = batch.entries().get(index as usize..)?;
     let (topic, first, _) = created_state(&entries.first()?.record)?;
@@ -148,7 +151,7 @@ pub(super) fn built_run(batch: &Batch, index: u32) -> Option<Rc<Chunk>> {
         .map(|(_, (_, _, state))| state)
         .collect();
     let run = Rc::new(states);
-    batch.built.borrow_mut().insert(index, run.clone());
+    batch.built.borrow_mut().insert(index, Rc::downgrade(&run));
     Some(run)
 }
 

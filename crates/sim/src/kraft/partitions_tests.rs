@@ -96,8 +96,10 @@ fn the_batch_keeps_no_chunk_alive() {
     image.replay(&log, log.end_offset());
     let changed = Rc::downgrade(&chunks(&image, 1)[0]);
     drop(image);
-    // Only the log is left: the changed states are gone.
+    // Only the log is left: the changed states are gone, and the created ones too.
     assert!(changed.upgrade().is_none());
+    let (_, creation) = &log.slices()[0];
+    assert!(creation.batch.built.borrow().get(&1).is_some_and(|built| built.upgrade().is_none()));
     let mut again = MetadataImage::default();
     again.replay(&log, log.end_offset());
     assert_eq!(again, replayed_one_by_one(&log));
