@@ -157,6 +157,10 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.entries.retain_mut(|(k, v)| keep(k, v));
     }
 
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
     /// The index range of the entries whose keys fall in `range`.
     fn span(&self, range: impl RangeBounds<K>) -> (usize, usize) {
         let start = match range.start_bound() {

@@ -4,12 +4,11 @@
 //! keeps a working image that includes its own uncommitted records (Kafka's timeline data
 //! structures), dropped when it stops leading.
 
-use std::fmt;
-use std::rc::Rc;
-
 use crate::sorted::SortedMap;
 
 use super::log::{Batch, Entry, Log};
+pub use super::partitions::Partitions;
+use super::partitions::{built_run, change_run, merge_change};
 use super::record::{ConfigResourceType, Record};
 use crate::world::NodeList;
 use crate::NodeId;
@@ -45,109 +44,6 @@ pub struct PartitionState {
 pub struct TopicImage {
     pub name: String,
     pub partitions: Partitions,
-}
-
-/// Partition states in chunks of [`Partitions::CHUNK`], each shared (copy on write) by every
-/// image that holds the same states: replaying a topic's PartitionRecords links the chunks the
-/// first image to replay them built (kept with the records' batch, see `Log`), so every
-/// controller and broker holds one copy of a two-million-partition topic, not one each. A
-/// partition change copies only its chunk.
-#[derive(Clone, Default)]
-pub struct Partitions {
-    chunks: Vec<Rc<Vec<PartitionState>>>,
-    len: usize,
-}
-
-impl Partitions {
-    pub const CHUNK: usize = 1024;
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    pub fn get(&self, index: usize) -> Option<&PartitionState> {
-        self.chunks.get(index / Self::CHUNK)?.get(index % Self::CHUNK)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &PartitionState> {
-        self.chunks.iter().flat_map(|c| c.iter())
-    }
-
-    fn get_mut(&mut self, index: usize) -> Option<&mut PartitionState> {
-        if index >= self.len {
-            return None;
-        }
-        Rc::make_mut(&mut self.chunks[index / Self::CHUNK]).get_mut(index % Self::CHUNK)
-    }
-
-    fn push(&mut self, state: PartitionState) {
-        if self.len.is_multiple_of(Self::CHUNK) {
-            self.chunks.push(Rc::new(Vec::with_capacity(Self::CHUNK)));
-        }
-        if let Some(last) = self.chunks.last_mut() {
-            Rc::make_mut(last).push(state);
-            self.len += 1;
-        }
-    }
-
-    /// Append a whole chunk built elsewhere (at a chunk boundary, at most CHUNK states).
-    fn link(&mut self, chunk: Rc<Vec<PartitionState>>) {
-        debug_assert!(self.len.is_multiple_of(Self::CHUNK) && chunk.len() <= Self::CHUNK);
-        self.len += chunk.len();
-        self.chunks.push(chunk);
-    }
-}
-
-impl PartialEq for Partitions {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.iter().eq(other.iter())
-    }
-}
-
-impl Eq for Partitions {}
-
-impl fmt::Debug for Partitions {
-    /// As the `Vec<PartitionState>` it replaced printed itself.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-/// The state a PartitionRecord creates.
-fn created_state(record: &Record) -> Option<(u32, u32, PartitionState)> {
-    match record {
-        Record::Partition { topic_id, partition, replicas, isr, leader } => Some((
-            *topic_id,
-            *partition,
-            PartitionState { replicas: *replicas, isr: *isr, leader: *leader, leader_epoch: 0, partition_epoch: 0 },
-        )),
-        _ => None,
-    }
-}
-
-/// The states of the PartitionRecords of `batch` from entry `index` on: consecutive partitions
-/// of one topic, at most a chunk, built once per batch and shared.
-fn built_run(batch: &Batch, index: u32) -> Option<Rc<Vec<PartitionState>>> {
-    if let Some(run) = batch.built.borrow().get(&index) {
-        return Some(run.clone());
-    }
-    let entries = batch.entries().get(index as usize..)?;
-    let (topic, first, _) = created_state(&entries.first()?.record)?;
-    let states: Vec<PartitionState> = entries
-        .iter()
-        .take(Partitions::CHUNK)
-        .map_while(|e| created_state(&e.record))
-        .enumerate()
-        .take_while(|(i, (t, p, _))| *t == topic && Some(*p) == first.checked_add(*i as u32))
-        .map(|(_, (_, _, state))| state)
-        .collect();
-    let run = Rc::new(states);
-    batch.built.borrow_mut().insert(index, run.clone());
-    Some(run)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -204,7 +100,9 @@ impl MetadataImage {
 
     /// Replay the log from `applied` up to (not including) `upto`. A run of PartitionRecords
     /// that starts a chunk of its topic is taken whole, as the states the first image to replay
-    /// it built (`link_run`): the same image as replaying them one by one, shared.
+    /// it built (`link_run`); a run of PartitionChangeRecords on one chunk too, as the chunk the
+    /// first image to replay it onto the same chunk built (`link_changes`): the same image as
+    /// replaying them one by one, shared.
     pub fn replay(&mut self, log: &Log, upto: u64) {
         let upto = upto.min(log.end_offset());
         let slices = log.slices();
@@ -217,7 +115,9 @@ impl MetadataImage {
                 continue;
             }
             let limit = (u64::from(slice.to - index)).min(upto - self.applied) as u32;
-            if self.link_run(&slice.batch, index, index + limit) {
+            if self.link_run(&slice.batch, index, index + limit)
+                || self.link_changes(&slice.batch, index, index + limit)
+            {
                 continue;
             }
             self.apply(&slice.batch.entries()[index as usize]);
@@ -247,6 +147,25 @@ impl MetadataImage {
         }
         self.partition_count += u64::from(n);
         for entry in &batch.entries()[index as usize..(index + n) as usize] {
+            self.digest = digest_step(self.digest, self.applied, entry);
+            self.applied += 1;
+        }
+        true
+    }
+
+    /// If entry `index` of `batch` is a PartitionChangeRecord, replay at once the run of changes
+    /// to the same chunk of the same topic that it starts (`change_run`), up to `limit`: the
+    /// whole run by linking the chunk an image that replayed it onto the same chunk built
+    /// (`Partitions::replay_changes`). Whether it did (not if the topic or chunk is missing:
+    /// `apply` then replays the record, which changes nothing).
+    pub fn link_changes(&mut self, batch: &Batch, index: u32, limit: u32) -> bool {
+        let Some(run) = change_run(batch, index) else { return false };
+        let end = run.end.min(limit);
+        let Some(topic) = self.topics.get_mut(&run.topic_id) else { return false };
+        if end <= index || !topic.partitions.replay_changes(batch, index, end, run) {
+            return false;
+        }
+        for entry in &batch.entries()[index as usize..end as usize] {
             self.digest = digest_step(self.digest, self.applied, entry);
             self.applied += 1;
         }
@@ -289,16 +208,7 @@ impl MetadataImage {
                 else {
                     return;
                 };
-                // PartitionRegistration.merge: a new leader bumps the leader epoch, every change
-                // bumps the partition epoch.
-                if let Some(isr) = isr {
-                    p.isr = *isr;
-                }
-                if let Some(leader) = leader {
-                    p.leader = *leader;
-                    p.leader_epoch += 1;
-                }
-                p.partition_epoch += 1;
+                merge_change(p, *isr, *leader);
             }
             Record::Config { resource_type: ConfigResourceType::Topic, resource_name, name, value } => {
                 // ConfigurationControlManager.replay: set (a null value would remove it).

@@ -10,9 +10,9 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
-use super::image::PartitionState;
+use super::partitions::{ChangeRun, Chunk};
 use super::record::Record;
 use crate::sorted::SortedMap;
 
@@ -29,14 +29,24 @@ pub struct Entry {
 pub struct Batch {
     entries: Box<[Entry]>,
     /// Partition states built from runs of this batch's PartitionRecords, by the index of the
-    /// run's first entry (see `image.rs`): every image that replays the run takes the same
-    /// states rather than building its own. A cache of a pure function of `entries`.
-    pub(super) built: RefCell<SortedMap<u32, Rc<Vec<PartitionState>>>>,
+    /// run's first entry (see `partitions.rs`): every image that replays the run takes the same
+    /// states rather than building its own. A cache of a pure function of `entries`, held
+    /// weakly (while some image holds the states).
+    pub(super) built: RefCell<SortedMap<u32, Weak<Chunk>>>,
+    /// Runs of this batch's PartitionChangeRecords on one chunk each, by the index of the
+    /// run's first entry, with the chunks replaying them gave (held weakly, see `partitions.rs`):
+    /// an image that replays a run onto the chunk another image replayed it onto takes that
+    /// image's result. A few words per run, never a chunk; dropped with the batch.
+    pub(super) changed: RefCell<SortedMap<u32, ChangeRun>>,
 }
 
 impl Batch {
     pub fn new(entries: Vec<Entry>) -> Rc<Batch> {
-        Rc::new(Batch { entries: entries.into_boxed_slice(), built: RefCell::new(SortedMap::new()) })
+        Rc::new(Batch {
+            entries: entries.into_boxed_slice(),
+            built: RefCell::new(SortedMap::new()),
+            changed: RefCell::new(SortedMap::new()),
+        })
     }
 
     pub fn entries(&self) -> &[Entry] {

@@ -4,10 +4,11 @@
 //!
 //! Files by concept: `controller/` (a voter: quorum state, elections, fetch, and what the active
 //! controller does for brokers), `broker.rs` (an observer broker), `fetcher.rs` (where a
-//! follower's or observer's next fetch goes), `log.rs` and `record.rs` (the
-//! metadata log and its records), `image.rs` (the metadata image replayed from it), `msg.rs`
-//! (RPCs), `check.rs` (invariants), `latency.rs` (the metadata-change latency), `cluster.rs` (the
-//! `Cluster` this mode offers, and its narration).
+//! follower's or observer's next fetch goes), `log.rs` and `record.rs` (the metadata log and its
+//! records), `image.rs` (the metadata image replayed from it), `partitions.rs` (its partition
+//! states, in chunks shared between images), `msg.rs` (RPCs), `check.rs` (invariants),
+//! `latency.rs` (the metadata-change latency), `cluster.rs` (the `Cluster` this mode offers, and
+//! its narration).
 
 pub mod broker;
 pub mod check;
@@ -18,6 +19,7 @@ pub mod image;
 mod latency;
 pub mod log;
 pub mod msg;
+mod partitions;
 pub mod record;
 
 pub use broker::{Broker, Lifecycle};
