@@ -129,3 +129,16 @@ test("the course's partition-ceiling step leads to the scale experiment", { time
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the Full scale sweep goes to 2,000,000 partitions in the page, and the tab lives through it', { timeout: 600000 }, async () => {
+  const page = await openPage(env.browser, `${env.url}?experiments=scale&lang=en`, { viewport: { width: 1280, height: 800 } });
+  await page.locator('[data-testid=exp-size]').selectOption('full');
+  await runQuick(page, 540000);
+  // Both modes at each of 1,000 … 2,000,000 partitions: ten runs, the last dots at 2,000,000.
+  assert.match(await page.locator('[data-testid=exp-status]').innerText(), /10 runs/);
+  const dots = await page.$$eval('[data-testid=exp-chart] a', (as) => as.map((a) => a.getAttribute('href')));
+  assert.equal(dots.filter((h) => /partitions=2000000/.test(h)).length, 2, `${dots}`);
+  await screenshot(page, 'experiments-scale-full');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

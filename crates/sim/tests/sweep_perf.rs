@@ -14,8 +14,6 @@ use quorumlab_sim::experiment::run_all;
 use quorumlab_sim::experiment::scale::{ScaleParams, ScaleSweep};
 
 const CHILD_VAR: &str = "QLAB_SWEEP_PERF_CHILD";
-/// Every size the page's sweep offers, up to the engine's limit.
-const PARTITIONS: [u32; 5] = [1_000, 10_000, 100_000, 1_000_000, 2_000_000];
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -32,17 +30,19 @@ fn scale_sweep_in_this_process() {
         return;
     }
     let wall = Instant::now();
-    let params = ScaleParams { partitions: PARTITIONS.to_vec(), ..ScaleParams::default() };
+    // The default sweep: 1,000 to 2,000,000 partitions, as the page's Full runs it.
+    let params = ScaleParams::default();
+    let sizes = params.partitions.clone();
     let mut sweep = ScaleSweep::new(params).expect("a valid sweep");
     let rows = run_all(&mut sweep);
     println!(
         "FIGURES scale sweep {:?} partitions, both modes: {} rows, wall {:.1} s, peak RSS {} MiB",
-        PARTITIONS,
+        sizes,
         rows.len(),
         wall.elapsed().as_secs_f64(),
         peak_rss_mib().map_or("n/a".to_string(), |m| format!("{m:.0}")),
     );
-    assert_eq!(rows.len(), PARTITIONS.len() * 2);
+    assert_eq!(rows.len(), sizes.len() * 2);
 }
 
 #[test]
