@@ -43,8 +43,7 @@ bench: setup-test dist
 	cargo bench -p quorumlab-sim
 	# Scale (issue 21): one run of each mode at 1,000,000 and 2,000,000 partitions, and the full
 	# scale sweep to 2,000,000: wall time and peak memory, each in a process of its own.
-	cargo test -p quorumlab-sim --release --test scale_perf -- --ignored --nocapture two_million_partitions
-	cargo test -p quorumlab-sim --release --test sweep_perf -- --ignored --nocapture full_scale_sweep
+	cargo test -p quorumlab-sim --release --test scale_perf -- --ignored --nocapture two_million_partitions full_scale_sweep
 	cd tests/browser && node bench.mjs
 
 # Every schedule of a small cluster's election, up to a bound, on the real engines (README,

@@ -81,6 +81,16 @@ pub fn network(side: SideView, index: usize, lang: RwSignal<Lang>) -> AnyView {
     })
 }
 
+/// None while `load` runs; then whether it loaded.
+fn loaded_when(load: impl Future<Output = bool> + 'static) -> RwSignal<Option<bool>> {
+    let loaded = RwSignal::new(None::<bool>);
+    spawn_local(async move {
+        let ok = load.await;
+        loaded.set(Some(ok));
+    });
+    loaded
+}
+
 /// A panel's body: nothing while its chunk loads (a moment), then the body, or the failure
 /// message in a line.
 fn panel_body(
@@ -88,11 +98,7 @@ fn panel_body(
     load: impl Future<Output = bool> + 'static,
     build: impl Fn() -> Option<AnyView> + Send + Sync + 'static,
 ) -> AnyView {
-    let loaded = RwSignal::new(None::<bool>);
-    spawn_local(async move {
-        let ok = load.await;
-        loaded.set(Some(ok));
-    });
+    let loaded = loaded_when(load);
     (move || match loaded.get() {
         None => ().into_any(),
         Some(true) => build().unwrap_or_else(|| panel_failed(lang)),
@@ -114,12 +120,7 @@ fn lazy_view(
     load: impl Future<Output = bool> + 'static,
     build: impl Fn() -> Option<AnyView> + Send + Sync + 'static,
 ) -> AnyView {
-    // None while loading; then whether it loaded.
-    let loaded = RwSignal::new(None::<bool>);
-    spawn_local(async move {
-        let ok = load.await;
-        loaded.set(Some(ok));
-    });
+    let loaded = loaded_when(load);
     (move || match loaded.get() {
         None => view! {
             <main class="app"><p class="loading" data-testid=testid>{text(lang, loading_key)}</p></main>
