@@ -30,13 +30,17 @@ pub fn q(seq: u32, pkt: QuorumPacket) -> Msg {
     Msg::Quorum { seq, pkt }
 }
 
-/// zk3 established as leader of epoch 1 with zk1 and zk2 up to date (learner streams at
-/// seq 3 in both directions).
-pub fn established_leader() -> Server {
-    let mut l = server(3);
-    l.state = ServerState::Looking;
-    l.vote = Vote { leader: 3, zxid: 0, election_epoch: 1, peer_epoch: 0 };
-    l.lead(Time::ZERO, &mut Vec::new());
+/// `s` (zk3) elected leader at t=0 by the votes of zk1 and itself: it starts leading epoch 1.
+pub fn elected(mut s: Server) -> Server {
+    s.state = ServerState::Looking;
+    s.vote = Vote { leader: 3, zxid: 0, election_epoch: 1, peer_epoch: 0 };
+    s.lead(Time::ZERO, &mut Vec::new());
+    s
+}
+
+/// A leader from [`elected`] established in epoch 1 with zk1 and zk2 up to date (learner
+/// streams at seq 3 in both directions).
+pub fn establish(mut l: Server) -> Server {
     for from in [0, 1] {
         step(&mut l, Time::ZERO, Input::Msg { from, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }) });
     }
@@ -49,4 +53,10 @@ pub fn established_leader() -> Server {
     }
     assert_eq!(l.established_epoch(), Some(1));
     l
+}
+
+/// zk3 established as leader of epoch 1 with zk1 and zk2 up to date (learner streams at
+/// seq 3 in both directions).
+pub fn established_leader() -> Server {
+    establish(elected(server(3)))
 }

@@ -4,7 +4,8 @@ use super::*;
 use crate::world::Input;
 use crate::zk::config::Config;
 use crate::zk::msg::make_zxid;
-use crate::zk::msg::{Snapshot, Vote};
+use crate::zk::msg::Snapshot;
+use crate::zk::testkit::{elected, establish};
 use crate::zk::tree::DataTree;
 use crate::zk::In;
 
@@ -32,32 +33,15 @@ fn log(zxids: &[Zxid]) -> Vec<Rc<Txn>> {
     zxids.iter().map(|z| txn(*z)).collect()
 }
 
-/// zk3 elected leader at t=0 by the votes of zk1 and itself.
+/// zk3 elected leader at t=0 by the votes of zk1 and itself (this file's servers know no
+/// brokers).
 fn leader() -> Server {
-    let mut s = server(3);
-    s.state = ServerState::Looking;
-    s.vote = Vote { leader: 3, zxid: 0, election_epoch: 1, peer_epoch: 0 };
-    let mut out = Vec::new();
-    s.lead(Time::ZERO, &mut out);
-    s
+    elected(server(3))
 }
 
 /// A leader established in epoch 1 with zk1 and zk2 up to date.
 fn established() -> Server {
-    let mut l = leader();
-    for from in [0, 1] {
-        step(&mut l, Time::ZERO, Input::Msg { from, msg: q(0, QuorumPacket::FollowerInfo { accepted_epoch: 0 }) });
-    }
-    for from in [0, 1] {
-        let ack = QuorumPacket::AckEpoch { current_epoch: Some(0), last_zxid: 0 };
-        step(&mut l, Time::ZERO, Input::Msg { from, msg: q(1, ack) });
-    }
-    for from in [0, 1] {
-        let ack = QuorumPacket::Ack { zxid: make_zxid(1, 0) };
-        step(&mut l, Time::ZERO, Input::Msg { from, msg: q(2, ack) });
-    }
-    assert_eq!(l.established_epoch(), Some(1));
-    l
+    establish(leader())
 }
 
 #[test]
