@@ -5,7 +5,7 @@
 
 use quorumlab_sim::cluster::{NodeKind, NodeView, Role};
 
-use super::colours::{role_colour, BACKGROUND, CUT, LINK, TEXT, TEXT_ON_DARK};
+use super::colours::{role_colour, BACKGROUND, CORNER, CUT, LINK, PANEL, TEXT, TEXT_ON_DARK};
 use super::layout;
 use super::scene::Pen;
 use super::stage::{font, Positions, MONO, SANS};
@@ -52,12 +52,29 @@ const FADED: f64 = 0.28;
 /// The ring around a node the course's step talks about.
 const SPOT: &str = "#f59e0b";
 
+/// A path around `width` × `height` with corners of radius `r`.
+fn rounded_rect(pen: &mut Pen, width: f64, height: f64, r: f64) {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    pen.begin_path();
+    pen.move_to(r, 0.0);
+    pen.arc(width - r, r, r, -FRAC_PI_2, 0.0);
+    pen.arc(width - r, height - r, r, 0.0, FRAC_PI_2);
+    pen.arc(r, height - r, r, FRAC_PI_2, PI);
+    pen.arc(r, r, r, PI, PI + FRAC_PI_2);
+}
+
 /// The back layer.
 pub(super) fn draw_back(pen: &mut Pen, views: &[NodeView], pos: &Positions, lang: Lang, text_scale: f64, marks: Marks) {
     let cut = marks.cut;
     let (width, height) = (pos.width, pos.height);
-    pen.set_fill_style(BACKGROUND);
+    // The back layer is opaque (stage.js), so the compositor draws nothing under it: it paints
+    // the panel's colour in its corners and the stage, with rounded corners, over it. Rounding
+    // the canvases with CSS instead costs the compositor a mask every frame the front changes.
+    pen.set_fill_style(PANEL);
     pen.fill_rect(0.0, 0.0, width, height);
+    pen.set_fill_style(BACKGROUND);
+    rounded_rect(pen, width, height, CORNER);
+    pen.fill();
     let r = layout::node_radius(width, height, views.len());
     let severed = |i: usize, j: usize| cut.get(i) != cut.get(j);
 

@@ -4,6 +4,11 @@ use quorumlab_sim::cluster::Role;
 use quorumlab_sim::MsgClass;
 
 pub(super) const BACKGROUND: &str = "#f8fafc";
+/// The colour of the panel around the stage (`--panel` in styles/main.css): the back layer's
+/// corners, outside its rounded edge.
+pub(super) const PANEL: &str = "#ffffff";
+/// The stage's rounded corners' radius (CSS pixels), drawn by the back layer itself.
+pub(super) const CORNER: f64 = 8.0;
 pub(super) const LINK: &str = "#e2e8f0";
 pub(super) const TEXT: &str = "#0f172a";
 pub(super) const TEXT_ON_DARK: &str = "#ffffff";

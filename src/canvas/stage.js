@@ -23,6 +23,10 @@ const CALL_TEXT_ALIGN = 5, CALL_TEXT_BASELINE = 6, CALL_FILL_RECT = 7, CALL_BEGI
 const CALL_MOVE_TO = 9, CALL_LINE_TO = 10, CALL_ARC = 11, CALL_FILL = 12, CALL_STROKE = 13;
 const CALL_FILL_TEXT = 14, CALL_LINE_DASH = 15, CALL_GLOBAL_ALPHA = 16, CALL_LINE_JOIN = 17;
 const SHEET_HEADER_LEN = 5;
+// While no message flies, the front layer is drawn once per this many ms of the frame clock
+// (every other frame at 60 Hz). Slots of the frame clock, not time since the last drawing, so
+// that side by side both stages draw in the same frames.
+const CALM_MS = 33;
 // Messages to the worker, by their first element:
 const MSG_STAGE = 0, MSG_DRAW = 1, MSG_FORGET_STAGE = 2, MSG_SHEET = 3, MSG_FORGET_SHEET = 4;
 
@@ -85,12 +89,17 @@ function sheet(canvas) {
 
 function stage(canvas, back) {
   const ctx = canvas.getContext('2d');
-  const bctx = back ? back.getContext('2d') : null;
+  // The back layer covers its whole canvas (back.rs), so it is opaque: the compositor then
+  // draws nothing beneath it when the front layer changes.
+  const bctx = back ? back.getContext('2d', { alpha: false }) : null;
   const palette = [];
   const ring = ['#cbd5e1', '#475569', '#dc2626'];
   const later = self.requestAnimationFrame ? (f) => self.requestAnimationFrame(f) : (f) => setTimeout(() => f(performance.now()), 16);
   let s = null; // the newest scene
   let from = 0, to = 0, start = 0, span = 0, last = -1, looping = false;
+  // The slot of the frame clock (CALM_MS) in which the front layer was last drawn, and whether
+  // a message was on it.
+  let drawnSlot = -1, flew = false;
   // The smallest (arrival − sending) seen, on this clock: how far this clock is from the
   // page's (origins can disagree, e.g. after the machine slept) plus the quickest hand-over.
   let offset = Infinity;
@@ -159,12 +168,14 @@ function stage(canvas, back) {
     // more to draw without a GPU, and an election puts hundreds on the stage at once.
     const dot = s.dot;
     const at = [];
+    flew = false;
     for (const { f } of s.flights) {
       if (d < f[4] || d >= f[5]) {
         at.push(null);
         continue;
       }
       const p = (d - f[4]) / Math.max(1, f[5] - f[4]);
+      flew = true;
       at.push([f[0] + (f[2] - f[0]) * p, f[1] + (f[3] - f[1]) * p]);
     }
     for (let a = 0; a < s.flights.length; ) {
@@ -233,10 +244,21 @@ function stage(canvas, back) {
     ctx.textAlign = 'start';
   }
 
+  // Whether a message is in flight at virtual time d.
+  const flying = (d) => s.flights.some(({ f }) => d >= f[4] && d < f[5]);
+
   function frame(t) {
     const d = when(t);
-    draw(d);
     looping = d < to;
+    // Messages move at the display's rate. While none flies, only the countdown rings and the
+    // clock creep: they are drawn in every other frame (CALM_MS), since each drawing of the front
+    // canvas costs the browser a commit and a composite, most of what the stage costs it
+    // (README, Performance). The frame after a message lands, and the last one, are drawn.
+    const slot = Math.floor(t / CALM_MS);
+    if (flew || !looping || slot !== drawnSlot || flying(d)) {
+      draw(d);
+      drawnSlot = slot;
+    }
     if (looping) later(frame);
   }
 

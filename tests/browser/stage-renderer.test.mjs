@@ -68,6 +68,10 @@ function scene({ now, snap = false, flights = [], rings = [], sent = 0, back = n
   return new Float64Array(ops).buffer;
 }
 
+/** A message in flight the whole time: every frame is then drawn (see the calm frames below),
+ * so the glide can be checked frame by frame. */
+const ALOFT = { from: [0, 0], to: [10, 0], sent: 0, lands: 1e12 };
+
 test('a snapped scene is drawn at once, at its own time, and asks for no frames', () => {
   const r = rig();
   r.at(1000);
@@ -79,9 +83,9 @@ test('a snapped scene is drawn at once, at its own time, and asks for no frames'
 test('the next scene is reached by gliding over the time between scenes, never past it, then frames stop', () => {
   const r = rig();
   r.at(1000);
-  r.take(scene({ now: 1_000_000, snap: true }));
+  r.take(scene({ now: 1_000_000, snap: true, flights: [ALOFT] }));
   r.at(1050);
-  r.take(scene({ now: 1_050_000 })); // 50 ms later, 50 ms of virtual time on
+  r.take(scene({ now: 1_050_000, flights: [ALOFT] })); // 50 ms later, 50 ms of virtual time on
   const seen = [];
   for (let t = 1050; t <= 1150; t += 10) {
     if (r.frame(t)) seen.push(r.clock());
@@ -152,8 +156,8 @@ test('side by side, two stages that get the same scenes at different moments sho
   const shown = [];
   for (let t = 1000; t <= 1240; t += 1) {
     for (const [sent, now, snap, lag] of ticks) {
-      if (sent === t) a.at(t), a.take(scene({ now, snap, sent }));
-      if (sent + lag === t) b.at(t), b.take(scene({ now, snap, sent }));
+      if (sent === t) a.at(t), a.take(scene({ now, snap, sent, flights: [ALOFT] }));
+      if (sent + lag === t) b.at(t), b.take(scene({ now, snap, sent, flights: [ALOFT] }));
     }
     if (t % 4 === 0) {
       a.frame(t);
@@ -174,13 +178,90 @@ test('a stage whose clock origin is reported seconds off still glides smoothly',
     const shown = [];
     for (let t = 1000; t <= 1400; t += 1) {
       // A scene every 50 ms, 50 ms of virtual time on, taken 1 to 3 ms after it was sent.
-      if (t % 50 === 1 + (Math.floor(t / 50) % 3)) r.at(t), r.take(scene({ now: (t - (t % 50)) * 1000, snap: t < 1010, sent: t - (t % 50) }));
+      if (t % 50 === 1 + (Math.floor(t / 50) % 3)) r.at(t), r.take(scene({ now: (t - (t % 50)) * 1000, snap: t < 1010, sent: t - (t % 50), flights: [ALOFT] }));
       if (t % 4 === 0 && r.frame(t)) shown.push(Number(r.clock().slice(4, -2)));
     }
     const steps = shown.slice(1).map((x, i) => Math.round((x - shown[i]) * 1000));
     assert.ok(steps.every((d) => d >= 0 && d <= 12), `error ${error}: small steps forward, not jumps: ${steps}`);
     assert.ok(steps.filter((d) => d > 0).length > 60, `error ${error}: it moves in most frames`);
   }
+});
+
+test('while no message flies, the front is drawn in every other frame; while one flies, in every frame', () => {
+  const drawnIn = (flights) => {
+    const r = rig();
+    r.at(0);
+    r.take(scene({ now: 0, snap: true }));
+    // Scenes 250 ms apart, 250 ms of virtual time on: the second glide takes 250 ms.
+    r.at(1000);
+    r.take(scene({ now: 250_000, flights }));
+    r.frame(1050);
+    r.at(1250);
+    r.take(scene({ now: 500_000, flights }));
+    const frames = [];
+    for (let k = 1; k <= 14; k++) {
+      r.calls.length = 0;
+      r.frame(1250 + (k * 1000) / 60); // the display's frames at 60 Hz
+      frames.push(r.clock() !== null);
+    }
+    return frames;
+  };
+  const calm = drawnIn([]);
+  const busy = drawnIn([ALOFT]);
+  assert.ok(busy.every(Boolean), `a message in flight: every frame is drawn: ${busy}`);
+  const count = calm.filter(Boolean).length;
+  assert.ok(count >= 6 && count <= 8, `nothing in flight: half the frames are drawn (${count} of 14)`);
+  assert.ok(calm.every((drawn, k) => drawn || calm[k - 1] || calm[k + 1]), `never two frames in a row left out: ${calm}`);
+});
+
+test('a calm glide still draws the frame after a message lands and its last frame', () => {
+  const r = rig();
+  r.at(0);
+  r.take(scene({ now: 0, snap: true }));
+  r.at(1000);
+  // Lands at 40 ms of virtual time; the glide (50 ms of wall time at first) reaches 100 ms.
+  r.take(scene({ now: 100_000, flights: [{ from: [0, 0], to: [400, 0], sent: 0, lands: 40_000 }] }));
+  const dots = () => r.calls.filter((c) => c[0] === 'arc' && c[3] === 5).length;
+  const drawn = [];
+  let clock = null;
+  for (let t = 1000 + 1000 / 60; t < 1100; t += 1000 / 60) {
+    r.calls.length = 0;
+    r.frame(t);
+    drawn.push([Math.round(t), r.calls.length > 0, dots()]);
+    clock = r.clock() ?? clock;
+  }
+  const landed = drawn.findIndex(([, , n]) => n === 0);
+  assert.ok(landed > 0 && drawn[landed][1], `the frame after it landed clears it: ${JSON.stringify(drawn)}`);
+  assert.equal(clock, 't = 0.100 s', 'the glide ends on the scene\'s time');
+  assert.equal(r.pending(), 0, 'and stops');
+});
+
+test('side by side, calm stages draw in the same frames', () => {
+  // As above (each worker takes the tick's scene a few ms apart), with nothing in flight and
+  // the display's frames at 60 Hz.
+  const [a, b] = [rig(), rig()];
+  const ticks = [[1000, 1_000_000, true, 0], [1050, 1_050_000, false, 7], [1100, 1_100_000, false, 2], [1150, 1_150_000, false, 11], [1200, 1_200_000, false, 3]];
+  const shown = [];
+  let frame = 1000;
+  for (let t = 1000; t <= 1260; t += 1) {
+    for (const [sent, now, snap, lag] of ticks) {
+      if (sent === t) a.at(t), a.take(scene({ now, snap, sent }));
+      if (sent + lag === t) b.at(t), b.take(scene({ now, snap, sent }));
+    }
+    if (t >= frame) {
+      a.calls.length = 0;
+      b.calls.length = 0;
+      a.frame(frame);
+      b.frame(frame);
+      shown.push([t, a.calls.length > 0, b.calls.length > 0, a.clock(), b.clock()]);
+      frame += 1000 / 60;
+    }
+  }
+  const after = shown.filter(([t]) => t >= 1162);
+  assert.ok(after.every(([, x, y]) => x === y), `both draw in a frame, or neither: ${JSON.stringify(after)}`);
+  assert.ok(after.every(([, , , x, y]) => x === null || x === y), `the same time when they do: ${JSON.stringify(after)}`);
+  const drawn = after.filter(([, x]) => x).length;
+  assert.ok(drawn > 0 && drawn < after.length, `some frames, not all: ${drawn} of ${after.length}`);
 });
 
 test('vote labels never cover one another: the next goes below its dot, else is left out', () => {

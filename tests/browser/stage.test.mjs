@@ -333,3 +333,58 @@ test('the stage is drawn first, with only the header around it; the controls and
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+/** Pixels of a screenshot of `locator`, as [r, g, b] at (x, y). */
+async function pixels(page, locator) {
+  const png = (await locator.screenshot()).toString('base64');
+  return page.evaluate(async (data) => {
+    const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+    const ctx = new OffscreenCanvas(image.width, image.height).getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    return { w: image.width, h: image.height, px: [...ctx.getImageData(0, 0, image.width, image.height).data] };
+  }, png);
+}
+
+test('the stage\'s rounded corners are the back layer\'s own: the panel\'s colour outside them, the stage\'s inside', async () => {
+  const page = await open(`${env.url}?seed=7`);
+  await waitForRole(page, 'leader');
+  assert.ok(await transferred(page, 'canvas.back'), 'drawn by the worker');
+  const { w, h, px } = await pixels(page, page.locator('[data-testid=stage]'));
+  const at = (x, y) => px.slice((y * w + x) * 4, (y * w + x) * 4 + 3);
+  for (const [x, y] of [[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]]) {
+    assert.deepEqual(at(x, y), [255, 255, 255], `corner (${x}, ${y}): the panel's white`);
+  }
+  for (const [x, y] of [[8, 8], [w - 9, h - 9], [w >> 1, 1]]) {
+    assert.deepEqual(at(x, y), [0xf8, 0xfa, 0xfc], `(${x}, ${y}): the stage's colour`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('while the stage plays, the compositor draws each frame in one pass over few quads (no mask, nothing under the back layer)', async () => {
+  // Measured with Chromium's own trace of its display compositor: a rounded or paint-contained
+  // box around the canvases costs a second render pass per frame, and a transparent back layer
+  // makes it draw the page beneath the stage too (README, Performance: most of the CPU the
+  // stage cost). Counts, not times: the same on any machine.
+  const page = await open(`${env.url}?seed=7`);
+  await waitForRole(page, 'leader');
+  await page.waitForTimeout(500);
+  const cdp = await env.browser.newBrowserCDPSession();
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', { categories: 'viz', transferMode: 'ReportEvents' });
+  await page.waitForTimeout(1500);
+  await cdp.send('Tracing.end');
+  await done;
+  await cdp.detach();
+  const count = (name) => events.filter((e) => e.name === name && e.ph === 'X').length;
+  const frames = count('DirectRenderer::DrawFrame');
+  const passes = count('DirectRenderer::DrawRenderPass');
+  const quads = count('SoftwareRenderer::DoDrawQuad');
+  assert.ok(frames > 20, `frames were drawn while playing (${frames})`);
+  assert.equal(passes, frames, `one render pass per frame (${passes} passes in ${frames} frames)`);
+  assert.ok(quads / frames < 10, `few quads per frame (${(quads / frames).toFixed(1)})`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
