@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { serveDist, launch, DIST, ROOT, startDownload } from './harness.mjs';
+import { serveDist, launch, DIST, ROOT, startDownload, traceEvents } from './harness.mjs';
 
 const kib = (n) => (n / 1024).toFixed(1);
 
@@ -72,15 +72,7 @@ async function busyPerSecond(page, cdp, seconds) {
 // on the page's main thread and on dedicated worker threads, so the figures show both. Also
 // each animation frame the workers drew, and how long its task took.
 async function threadBusy(cdp, page, seconds) {
-  const events = [];
-  const onData = (e) => events.push(...e.value);
-  cdp.on('Tracing.dataCollected', onData);
-  const done = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
-  await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,__metadata', transferMode: 'ReportEvents' });
-  await page.waitForTimeout(seconds * 1000);
-  await cdp.send('Tracing.end');
-  await done;
-  cdp.off('Tracing.dataCollected', onData);
+  const events = await traceEvents(cdp, page, 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,__metadata', seconds * 1000);
   const names = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
   const thread = (e) => names.get(`${e.pid}:${e.tid}`) ?? '';
   // Tasks per thread, as the union of their spans (task events can nest).

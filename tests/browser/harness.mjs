@@ -154,3 +154,18 @@ export async function startDownload(browser, url) {
   return { total, files: sized };
 }
 
+
+/** Chromium's trace events (of every process) in `categories`, recorded over `ms` of `page`'s
+ * life, through `cdp` (a browser's or a page's CDP session). */
+export async function traceEvents(cdp, page, categories, ms) {
+  const events = [];
+  const onData = (e) => events.push(...e.value);
+  cdp.on('Tracing.dataCollected', onData);
+  const done = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
+  await cdp.send('Tracing.start', { categories, transferMode: 'ReportEvents' });
+  await page.waitForTimeout(ms);
+  await cdp.send('Tracing.end');
+  await done;
+  cdp.off('Tracing.dataCollected', onData);
+  return events;
+}

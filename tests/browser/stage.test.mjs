@@ -2,7 +2,7 @@
 // worker on an OffscreenCanvas where the browser can, and on the page's thread where it cannot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, waitForRole } from './harness.mjs';
+import { useBrowser, waitForRole, traceEvents } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -17,22 +17,25 @@ async function open(url, initScript) {
   return page;
 }
 
+/** The pixels of a screenshot (a PNG), decoded by the page: its width, height and RGBA bytes. */
+async function pixels(page, png) {
+  return page.evaluate(async (data) => {
+    const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+    const ctx = new OffscreenCanvas(image.width, image.height).getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    return { w: image.width, h: image.height, px: [...ctx.getImageData(0, 0, image.width, image.height).data] };
+  }, png.toString('base64'));
+}
+
 /** Dark (clock-text) pixels in the top-right corner of the stage, read from a real screenshot. */
 async function clockInk(page) {
   const stage = page.locator('[data-testid=stage]');
   const box = await stage.boundingBox();
   const clip = { x: box.x + box.width - 170, y: box.y + 4, width: 160, height: 32 };
-  const png = (await page.screenshot({ clip })).toString('base64');
-  return page.evaluate(async (data) => {
-    const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
-    const canvas = new OffscreenCanvas(image.width, image.height);
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(image, 0, 0);
-    const { data: px } = ctx.getImageData(0, 0, image.width, image.height);
-    let n = 0;
-    for (let i = 0; i < px.length; i += 4) if (px[i] < 80 && px[i + 1] < 80 && px[i + 2] < 100) n++;
-    return n;
-  }, png);
+  const { px } = await pixels(page, await page.screenshot({ clip }));
+  let n = 0;
+  for (let i = 0; i < px.length; i += 4) if (px[i] < 80 && px[i + 1] < 80 && px[i + 2] < 100) n++;
+  return n;
 }
 
 /** Whether the page handed a stage canvas (the front one, or the back one) to a worker (then
@@ -123,20 +126,13 @@ test('side by side, one worker draws both layers of both stages', async () => {
   // Both stages show their nodes (drawn by that worker): a real screenshot of each has
   // thousands of pixels in the leader's and the followers' colours.
   for (const stage of await page.locator('[data-testid=stage]').all()) {
-    const png = (await stage.screenshot()).toString('base64');
-    const counts = await page.evaluate(async ([data, LEADER, FOLLOWER]) => {
-      const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
-      const ctx = new OffscreenCanvas(image.width, image.height).getContext('2d');
-      ctx.drawImage(image, 0, 0);
-      const px = ctx.getImageData(0, 0, image.width, image.height).data;
-      const near = (i, [r, g, b]) => Math.abs(px[i] - r) < 16 && Math.abs(px[i + 1] - g) < 16 && Math.abs(px[i + 2] - b) < 16;
-      let leader = 0, follower = 0;
-      for (let i = 0; i < px.length; i += 4) {
-        if (near(i, LEADER)) leader++;
-        if (near(i, FOLLOWER)) follower++;
-      }
-      return { leader, follower };
-    }, [png, [0xd9, 0x77, 0x06], [0x25, 0x63, 0xeb]]);
+    const { px } = await pixels(page, await stage.screenshot());
+    const near = (i, [r, g, b]) => Math.abs(px[i] - r) < 16 && Math.abs(px[i + 1] - g) < 16 && Math.abs(px[i + 2] - b) < 16;
+    const counts = { leader: 0, follower: 0 };
+    for (let i = 0; i < px.length; i += 4) {
+      if (near(i, [0xd9, 0x77, 0x06])) counts.leader++;
+      if (near(i, [0x25, 0x63, 0xeb])) counts.follower++;
+    }
     assert.ok(counts.leader > 1000 && counts.follower > 1000, `nodes drawn: ${JSON.stringify(counts)}`);
   }
   assert.deepEqual(page.problems, []);
@@ -334,22 +330,11 @@ test('the stage is drawn first, with only the header around it; the controls and
   await page.context().close();
 });
 
-/** Pixels of a screenshot of `locator`, as [r, g, b] at (x, y). */
-async function pixels(page, locator) {
-  const png = (await locator.screenshot()).toString('base64');
-  return page.evaluate(async (data) => {
-    const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
-    const ctx = new OffscreenCanvas(image.width, image.height).getContext('2d');
-    ctx.drawImage(image, 0, 0);
-    return { w: image.width, h: image.height, px: [...ctx.getImageData(0, 0, image.width, image.height).data] };
-  }, png);
-}
-
 test('the stage\'s rounded corners are the back layer\'s own: the panel\'s colour outside them, the stage\'s inside', async () => {
   const page = await open(`${env.url}?seed=7`);
   await waitForRole(page, 'leader');
   assert.ok(await transferred(page, 'canvas.back'), 'drawn by the worker');
-  const { w, h, px } = await pixels(page, page.locator('[data-testid=stage]'));
+  const { w, h, px } = await pixels(page, await page.locator('[data-testid=stage]').screenshot());
   const at = (x, y) => px.slice((y * w + x) * 4, (y * w + x) * 4 + 3);
   for (const [x, y] of [[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]]) {
     assert.deepEqual(at(x, y), [255, 255, 255], `corner (${x}, ${y}): the panel's white`);
@@ -370,13 +355,7 @@ test('while the stage plays, the compositor draws each frame in one pass over fe
   await waitForRole(page, 'leader');
   await page.waitForTimeout(500);
   const cdp = await env.browser.newBrowserCDPSession();
-  const events = [];
-  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
-  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.start', { categories: 'viz', transferMode: 'ReportEvents' });
-  await page.waitForTimeout(1500);
-  await cdp.send('Tracing.end');
-  await done;
+  const events = await traceEvents(cdp, page, 'viz', 1500);
   await cdp.detach();
   const count = (name) => events.filter((e) => e.name === name && e.ph === 'X').length;
   const frames = count('DirectRenderer::DrawFrame');
