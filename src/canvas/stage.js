@@ -87,13 +87,152 @@ function sheet(canvas) {
   };
 }
 
+// A scene (an ArrayBuffer of numbers, scene.rs) as an object; colours it names go into
+// `palette`, which outlives scenes (a scene names only the colours that are new).
+function readScene(buffer, palette) {
+  const ops = new Float64Array(buffer);
+  let i = 0;
+  const string = () => {
+    const text = textAt(ops, i);
+    i += 1 + ops[i];
+    return text;
+  };
+  // Header: pixel size, scale, CSS size, now (µs), snap, dot radius, clock x and y, and when
+  // the page sent it (ms since the epoch of every page and worker clock; 0: not said).
+  const h = ops.subarray(0, H_LEN);
+  i = H_LEN;
+  const scene = {
+    w: h[H_PX_W], hgt: h[H_PX_H], scale: h[H_SCALE], cw: h[H_CSS_W], ch: h[H_CSS_H], now: h[H_NOW], snap: h[H_SNAP],
+    dot: h[H_DOT], cx: h[H_CLOCK_X], cy: h[H_CLOCK_Y], sent: h[H_SENT], rings: [], flights: [], labelFont: '', clockFont: '',
+  };
+  while (i < ops.length) {
+    switch (ops[i++]) {
+      case ITEM_PALETTE: palette[ops[i++]] = string(); break; // index colour
+      case ITEM_FONTS: scene.labelFont = string(); scene.clockFont = string(); break;
+      case ITEM_RING: scene.rings.push(ops.subarray(i, i + 5)); i += 5; break; // x y r set fires
+      case ITEM_FLIGHT: scene.flights.push({ f: ops.subarray(i, i + 8), label: null }); i += 8; break; // fx fy tx ty sent lands colour response
+      case ITEM_LABEL: scene.flights[scene.flights.length - 1].label = string(); break;
+      case ITEM_BACK: scene.back = ops.subarray(i); return scene; // the rest is its drawing
+      default: return scene; // unknown: keep what was read
+    }
+  }
+  return scene;
+}
+
+// Countdown rings at virtual time d: the track, then the time left (red when under a quarter).
+const RING = ['#cbd5e1', '#475569', '#dc2626'];
+function drawRings(ctx, s, d) {
+  ctx.lineWidth = 4;
+  for (let pass = 0; pass < 3; pass++) {
+    ctx.beginPath();
+    for (const [x, y, r, set, fires] of s.rings) {
+      const left = Math.min(1, Math.max(0, (fires - d) / Math.max(1, fires - set)));
+      if (pass === 0) {
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, 2 * Math.PI);
+      } else if ((pass === 2) === left < 0.25) {
+        const a = -Math.PI / 2;
+        ctx.moveTo(x + r * Math.cos(a), y + r * Math.sin(a));
+        ctx.arc(x, y, r, a, a + 2 * Math.PI * left);
+      }
+    }
+    ctx.strokeStyle = RING[pass];
+    ctx.stroke();
+  }
+}
+
+// Where each message is at virtual time d ([x, y], or null when not in flight).
+function positions(s, d) {
+  return s.flights.map(({ f }) => {
+    if (d < f[4] || d >= f[5]) return null;
+    const p = (d - f[4]) / Math.max(1, f[5] - f[4]);
+    return [f[0] + (f[2] - f[0]) * p, f[1] + (f[3] - f[1]) * p];
+  });
+}
+
+// Messages flying now (at: their positions), in runs of one colour: the lit wire, then the dot
+// (requests filled, responses hollow). Wires are one pixel wide: wider antialiased strokes cost
+// several times more to draw without a GPU, and an election puts hundreds on the stage at once.
+function drawFlights(ctx, s, at, palette) {
+  const fl = s.flights, dot = s.dot;
+  for (let a = 0; a < fl.length; ) {
+    let b = a;
+    while (b < fl.length && fl[b].f[6] === fl[a].f[6]) b++;
+    const colour = palette[fl[a].f[6]];
+    ctx.globalAlpha = 0.4;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let k = a; k < b; k++) {
+      if (!at[k]) continue;
+      ctx.moveTo(fl[k].f[0], fl[k].f[1]);
+      ctx.lineTo(at[k][0], at[k][1]);
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    for (const response of [0, 1]) {
+      ctx.beginPath();
+      let any = false;
+      for (let k = a; k < b; k++) {
+        if (!at[k] || fl[k].f[7] !== response) continue;
+        any = true;
+        ctx.moveTo(at[k][0] + dot, at[k][1]);
+        ctx.arc(at[k][0], at[k][1], dot, 0, 2 * Math.PI);
+      }
+      if (!any) continue;
+      ctx.fillStyle = response ? '#f8fafc' : colour;
+      ctx.fill();
+      if (response) {
+        ctx.lineWidth = 2.5;
+        ctx.stroke();
+      }
+    }
+    a = b;
+  }
+}
+
+// Vote labels: each above its dot, else below it, where it covers no label drawn before it
+// (else not at all), with a light halo so that it reads over the wires.
+function drawLabels(ctx, s, at, palette) {
+  ctx.font = s.labelFont;
+  const tall = parseFloat(s.labelFont.split(' ')[1]) || 11;
+  const boxes = [];
+  s.flights.forEach(({ f, label }, k) => {
+    if (label === null || !at[k]) return;
+    if (!boxes.length) {
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = 'rgba(248, 250, 252, 0.9)';
+    }
+    const x = at[k][0] + s.dot + 3;
+    const right = x + ctx.measureText(label).width;
+    for (const y of [at[k][1] - s.dot - 2, at[k][1] + s.dot + tall + 2]) {
+      const box = [x, y - tall, right, y + 3];
+      if (boxes.some((b) => b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3])) continue;
+      boxes.push(box);
+      ctx.strokeText(label, x, y);
+      ctx.fillStyle = palette[f[6]];
+      ctx.fillText(label, x, y);
+      return;
+    }
+  });
+}
+
+// The clock: the virtual time d (µs) shown.
+function drawClock(ctx, s, d) {
+  const ms = Math.floor(d / 1000);
+  ctx.fillStyle = '#0f172a';
+  ctx.font = s.clockFont;
+  ctx.textAlign = 'right';
+  ctx.fillText(`t = ${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')} s`, s.cx, s.cy);
+  ctx.textAlign = 'start';
+}
+
 function stage(canvas, back) {
   const ctx = canvas.getContext('2d');
   // The back layer covers its whole canvas (back.rs), so it is opaque: the compositor then
   // draws nothing beneath it when the front layer changes.
   const bctx = back ? back.getContext('2d', { alpha: false }) : null;
   const palette = [];
-  const ring = ['#cbd5e1', '#475569', '#dc2626'];
   const later = self.requestAnimationFrame ? (f) => self.requestAnimationFrame(f) : (f) => setTimeout(() => f(performance.now()), 16);
   let s = null; // the newest scene
   let from = 0, to = 0, start = 0, span = 0, last = -1, looping = false;
@@ -107,141 +246,15 @@ function stage(canvas, back) {
   // The virtual time to show at wall time t: from -> to over `span` ms.
   const when = (t) => (span > 0 ? from + (to - from) * Math.min(1, Math.max(0, t - start) / span) : to);
 
-  function read(buffer) {
-    const ops = new Float64Array(buffer);
-    let i = 0;
-    const string = () => {
-    const text = textAt(ops, i);
-    i += 1 + ops[i];
-    return text;
-  };
-    // Header: pixel size, scale, CSS size, now (µs), snap, dot radius, clock x and y, and when
-    // the page sent it (ms since the epoch of every page and worker clock; 0: not said).
-    const h = ops.subarray(0, H_LEN);
-    i = H_LEN;
-    const scene = {
-      w: h[H_PX_W], hgt: h[H_PX_H], scale: h[H_SCALE], cw: h[H_CSS_W], ch: h[H_CSS_H], now: h[H_NOW], snap: h[H_SNAP],
-      dot: h[H_DOT], cx: h[H_CLOCK_X], cy: h[H_CLOCK_Y], sent: h[H_SENT], rings: [], flights: [], labelFont: '', clockFont: '',
-    };
-    while (i < ops.length) {
-      switch (ops[i++]) {
-        case ITEM_PALETTE: palette[ops[i++]] = string(); break; // index colour
-        case ITEM_FONTS: scene.labelFont = string(); scene.clockFont = string(); break;
-        case ITEM_RING: scene.rings.push(ops.subarray(i, i + 5)); i += 5; break; // x y r set fires
-        case ITEM_FLIGHT: scene.flights.push({ f: ops.subarray(i, i + 8), label: null }); i += 8; break; // fx fy tx ty sent lands colour response
-        case ITEM_LABEL: scene.flights[scene.flights.length - 1].label = string(); break;
-        case ITEM_BACK: scene.back = ops.subarray(i); return scene; // the rest is its drawing
-        default: return scene; // unknown: keep what was read
-      }
-    }
-    return scene;
-  }
-
-  // The back layer, at the scene's size.
-  function paint(sc) {
-    prepare(back, bctx, sc.w, sc.hgt, sc.scale, sc.cw, sc.ch);
-    calls(bctx, sc.back);
-  }
-
+  // The front layer at virtual time d.
   function draw(d) {
     prepare(canvas, ctx, s.w, s.hgt, s.scale, s.cw, s.ch);
-    // Countdown rings: the track, then the time left (red when under a quarter).
-    ctx.lineWidth = 4;
-    for (let pass = 0; pass < 3; pass++) {
-      ctx.beginPath();
-      for (const [x, y, r, set, fires] of s.rings) {
-        const left = Math.min(1, Math.max(0, (fires - d) / Math.max(1, fires - set)));
-        if (pass === 0) {
-          ctx.moveTo(x + r, y);
-          ctx.arc(x, y, r, 0, 2 * Math.PI);
-        } else if ((pass === 2) === left < 0.25) {
-          const a = -Math.PI / 2;
-          ctx.moveTo(x + r * Math.cos(a), y + r * Math.sin(a));
-          ctx.arc(x, y, r, a, a + 2 * Math.PI * left);
-        }
-      }
-      ctx.strokeStyle = ring[pass];
-      ctx.stroke();
-    }
-    // Messages flying now, in runs of one colour: the lit wire, then the dot (requests filled,
-    // responses hollow). Wires are one pixel wide: wider antialiased strokes cost several times
-    // more to draw without a GPU, and an election puts hundreds on the stage at once.
-    const dot = s.dot;
-    const at = [];
-    flew = false;
-    for (const { f } of s.flights) {
-      if (d < f[4] || d >= f[5]) {
-        at.push(null);
-        continue;
-      }
-      const p = (d - f[4]) / Math.max(1, f[5] - f[4]);
-      flew = true;
-      at.push([f[0] + (f[2] - f[0]) * p, f[1] + (f[3] - f[1]) * p]);
-    }
-    for (let a = 0; a < s.flights.length; ) {
-      let b = a;
-      while (b < s.flights.length && s.flights[b].f[6] === s.flights[a].f[6]) b++;
-      const colour = palette[s.flights[a].f[6]];
-      ctx.globalAlpha = 0.4;
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      for (let k = a; k < b; k++) {
-        if (!at[k]) continue;
-        ctx.moveTo(s.flights[k].f[0], s.flights[k].f[1]);
-        ctx.lineTo(at[k][0], at[k][1]);
-      }
-      ctx.stroke();
-      ctx.globalAlpha = 1;
-      for (const response of [0, 1]) {
-        ctx.beginPath();
-        let any = false;
-        for (let k = a; k < b; k++) {
-          if (!at[k] || s.flights[k].f[7] !== response) continue;
-          any = true;
-          ctx.moveTo(at[k][0] + dot, at[k][1]);
-          ctx.arc(at[k][0], at[k][1], dot, 0, 2 * Math.PI);
-        }
-        if (!any) continue;
-        ctx.fillStyle = response ? '#f8fafc' : colour;
-        ctx.fill();
-        if (response) {
-          ctx.lineWidth = 2.5;
-          ctx.stroke();
-        }
-      }
-      a = b;
-    }
-    // Vote labels: each above its dot, else below it, where it covers no label drawn before
-    // it (else not at all), with a light halo so that it reads over the wires.
-    ctx.font = s.labelFont;
-    const tall = parseFloat(s.labelFont.split(' ')[1]) || 11;
-    const boxes = [];
-    s.flights.forEach(({ f, label }, k) => {
-      if (label === null || !at[k]) return;
-      if (!boxes.length) {
-        ctx.lineWidth = 3;
-        ctx.strokeStyle = 'rgba(248, 250, 252, 0.9)';
-      }
-      const x = at[k][0] + dot + 3;
-      const right = x + ctx.measureText(label).width;
-      for (const y of [at[k][1] - dot - 2, at[k][1] + dot + tall + 2]) {
-        const box = [x, y - tall, right, y + 3];
-        if (boxes.some((b) => b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3])) continue;
-        boxes.push(box);
-        ctx.strokeText(label, x, y);
-        ctx.fillStyle = palette[f[6]];
-        ctx.fillText(label, x, y);
-        return;
-      }
-    });
-    // The clock: the virtual time shown.
-    const ms = Math.floor(d / 1000);
-    ctx.fillStyle = '#0f172a';
-    ctx.font = s.clockFont;
-    ctx.textAlign = 'right';
-    ctx.fillText(`t = ${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')} s`, s.cx, s.cy);
-    ctx.textAlign = 'start';
+    drawRings(ctx, s, d);
+    const at = positions(s, d);
+    flew = at.some((p) => p !== null);
+    drawFlights(ctx, s, at, palette);
+    drawLabels(ctx, s, at, palette);
+    drawClock(ctx, s, d);
   }
 
   // Whether a message is in flight at virtual time d.
@@ -263,7 +276,7 @@ function stage(canvas, back) {
   }
 
   return (buffer) => {
-    const next = read(buffer);
+    const next = readScene(buffer, palette);
     // Glide from when the page sent the scene, not from when it arrived: side by side, both
     // stages then show the same virtual time in the same frame, however late each worker is.
     let t = performance.now();
@@ -283,7 +296,10 @@ function stage(canvas, back) {
     start = t;
     last = next.snap ? -1 : t;
     s = next;
-    if (next.back && bctx) paint(next);
+    if (next.back && bctx) {
+      prepare(back, bctx, s.w, s.hgt, s.scale, s.cw, s.ch);
+      calls(bctx, s.back);
+    }
     if (!looping) draw(from);
     if (from < to && !looping) {
       looping = true;

@@ -5,11 +5,12 @@
 use std::fmt::Write;
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::svg::{escape, SvgBackend};
-use crate::experiments::{linked, t, tf, Plot};
+use crate::experiments::{linked, t, tf, Plot, Series};
 use crate::i18n::Lang;
 
 /// Series colours: ZooKeeper's and KRaft's first (the page's mode colours), then more.
@@ -106,6 +107,33 @@ pub fn svg(plot: &Plot, lang: Lang, width: u32, height: u32, suffix: &str) -> St
     )
 }
 
+/// A series' line: its points joined, or for a CDF a step at each run (flat until the next
+/// run's time, then up).
+fn line_of(plot: &Plot, s: &Series) -> Vec<(f64, f64)> {
+    if !plot.cdf {
+        return s.points.iter().map(|p| (p.x, p.y)).collect();
+    }
+    let mut v = Vec::with_capacity(2 * s.points.len());
+    let mut prev = 0.0;
+    for p in &s.points {
+        v.push((p.x, prev));
+        v.push((p.x, p.y));
+        prev = p.y;
+    }
+    v
+}
+
+/// The legend: a swatch and the series' name, three to a row.
+fn draw_legend<DB: DrawingBackend>(legend: &DrawingArea<DB, Shift>, plot: &Plot, width: u32, style: TextStyle) {
+    for (i, s) in plot.series.iter().enumerate() {
+        let (col, row) = ((i % 3) as i32, (i / 3) as i32);
+        let (lx, ly) = (70 + col * ((width as i32 - 80) / 3), 8 + row * 22);
+        let colour = COLOURS[i % COLOURS.len()];
+        let _ = legend.draw(&Rectangle::new([(lx, ly + 4), (lx + 14, ly + 8)], colour.filled()));
+        let _ = legend.draw(&Text::new(s.label.clone(), (lx + 20, ly), style.clone()));
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn draw<X, Y>(
     out: &mut String,
@@ -173,20 +201,7 @@ fn draw<X, Y>(
         }
         for (i, s) in plot.series.iter().enumerate() {
             let colour = COLOURS[i % COLOURS.len()];
-            let line: Vec<(f64, f64)> = if plot.cdf {
-                // A step at each run: flat until the next run's time, then up.
-                let mut v = Vec::with_capacity(2 * s.points.len());
-                let mut prev = 0.0;
-                for p in &s.points {
-                    v.push((p.x, prev));
-                    v.push((p.x, p.y));
-                    prev = p.y;
-                }
-                v
-            } else {
-                s.points.iter().map(|p| (p.x, p.y)).collect()
-            };
-            let _ = chart.draw_series(LineSeries::new(line, colour.stroke_width(2)));
+            let _ = chart.draw_series(LineSeries::new(line_of(plot, s), colour.stroke_width(2)));
             for k in linked(plot, s) {
                 let p = &s.points[k];
                 let (px, py) = chart.backend_coord(&(p.x, p.y));
@@ -198,14 +213,7 @@ fn draw<X, Y>(
                 points.push((i, px, py, format!("{}{suffix}|{label}", p.link)));
             }
         }
-        // The legend: a swatch and the series' name, three to a row.
-        for (i, s) in plot.series.iter().enumerate() {
-            let (col, row) = ((i % 3) as i32, (i / 3) as i32);
-            let (lx, ly) = (70 + col * ((size.0 as i32 - 80) / 3), 8 + row * 22);
-            let colour = COLOURS[i % COLOURS.len()];
-            let _ = legend.draw(&Rectangle::new([(lx, ly + 4), (lx + 14, ly + 8)], colour.filled()));
-            let _ = legend.draw(&Text::new(s.label.clone(), (lx + 20, ly), font(13.0).color(&TEXT)));
-        }
+        draw_legend(&legend, plot, size.0, font(13.0).color(&TEXT));
     }
     // Each linked point: a link to its run around a dot.
     for (i, px, py, both) in points {

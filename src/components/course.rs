@@ -301,6 +301,13 @@ pub fn CourseView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> i
     }
 }
 
+/// Where the student is: (chapter, step, chapters, steps in this chapter).
+fn counts(ctx: CourseCtx) -> (usize, usize, usize, usize) {
+    let (c, s) = ctx.place();
+    let (chapters, steps) = ctx.course.with_value(|course| (course.chapters.len(), course.chapters[c].steps.len()));
+    (c, s, chapters, steps)
+}
+
 /// The step's panel: where the student is, the step's words, what it asks, Back and Next.
 #[component]
 fn Lesson() -> impl IntoView {
@@ -325,11 +332,7 @@ fn Lesson() -> impl IntoView {
             format!("{}.{}.{what}", ch.id, ch.steps[s].id)
         })
     };
-    let counts = move || {
-        let (c, s) = ctx.place();
-        let (chapters, steps) = ctx.course.with_value(|course| (course.chapters.len(), course.chapters[c].steps.len()));
-        (c, s, chapters, steps)
-    };
+    let counts = move || counts(ctx);
     let chapter_title = move || {
         let (c, ..) = counts();
         let id = ctx.course.with_value(|course| course.chapters[c].id.clone());
@@ -367,26 +370,13 @@ fn Lesson() -> impl IntoView {
     view! {
         <aside class="panel lesson" data-testid="lesson" data-step=step_id data-status=status aria-labelledby="lesson-title">
             <Contents/>
-            {move || {
-                // Checked against the structure (loaded by now, whichever file came first).
-                let _ = ctx.texts_seen.get();
-                let problems = ctx.texts.with_value(|t| ctx.course.with_value(|c| t.as_ref().map(|t| t.check(c))));
-                let problems = problems.unwrap_or_default();
-                (!problems.is_empty())
-                    .then(|| {
-                        let shown = problems.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
-                        view! { <p class="problems" role="alert">{move || trf(lang.get(), "course.bad_text", &[&shown])}</p> }
-                    })
-            }}
+            <TextProblems/>
             <p class="where">
                 {move || {
                     let (c, s, chapters, steps) = counts();
                     let l = lang.get();
-                    format!(
-                        "{} · {}",
-                        trf(l, "course.chapter", &[&(c + 1).to_string(), &chapters.to_string()]),
-                        trf(l, "course.step", &[&(s + 1).to_string(), &steps.to_string()]),
-                    )
+                    let chapter = trf(l, "course.chapter", &[&(c + 1).to_string(), &chapters.to_string()]);
+                    format!("{chapter} · {}", trf(l, "course.step", &[&(s + 1).to_string(), &steps.to_string()]))
                 }}
             </p>
             <h2 id="lesson-title" data-testid="lesson-title">{chapter_title}</h2>
@@ -405,13 +395,7 @@ fn Lesson() -> impl IntoView {
                     after.then(|| view! { <p class="after" data-testid="lesson-after">{paragraph(one(key("after")), ctx, player)}</p> })
                 }}
             </div>
-            {move || {
-                let _ = ctx.at.get();
-                ctx.step().and_then(|s| s.see).map(|e| {
-                    let href = move || Link { lang: Some(lang.get()), experiments: Some(e), ..Link::default() }.experiments_query();
-                    view! { <p class="see"><a data-testid="lesson-see" href=href>{text(lang, "course.see_experiment")}</a></p> }
-                })
-            }}
+            <SeeExperiment/>
             <div class="lesson-nav">
                 <button data-testid="course-back" disabled=at_start on:click=move |_| ctx.back()>{text(lang, "course.back")}</button>
                 <button class="primary" data-testid="course-next" disabled=move || at_end() && done() on:click=move |_| next(ctx, player)>
@@ -423,6 +407,38 @@ fn Lesson() -> impl IntoView {
             </div>
             <p class="keys">{text(lang, "course.keys")}</p>
         </aside>
+    }
+}
+
+/// What is wrong with the course's words, checked against its structure (loaded by now,
+/// whichever file came first): at most three problems, in one alert.
+#[component]
+fn TextProblems() -> impl IntoView {
+    let ctx = expect_context::<CourseCtx>();
+    let lang = use_ui().lang;
+    move || {
+        let _ = ctx.texts_seen.get();
+        let problems = ctx.texts.with_value(|t| ctx.course.with_value(|c| t.as_ref().map(|t| t.check(c))));
+        let problems = problems.unwrap_or_default();
+        (!problems.is_empty()).then(|| {
+            let shown = problems.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+            view! { <p class="problems" role="alert">{move || trf(lang.get(), "course.bad_text", &[&shown])}</p> }
+        })
+    }
+}
+
+/// The step's link to an experiment (`see experiments …` in course.txt), if it has one.
+#[component]
+fn SeeExperiment() -> impl IntoView {
+    let ctx = expect_context::<CourseCtx>();
+    let lang = use_ui().lang;
+    move || {
+        let _ = ctx.at.get();
+        ctx.step().and_then(|s| s.see).map(|e| {
+            let href =
+                move || Link { lang: Some(lang.get()), experiments: Some(e), ..Link::default() }.experiments_query();
+            view! { <p class="see"><a data-testid="lesson-see" href=href>{text(lang, "course.see_experiment")}</a></p> }
+        })
     }
 }
 
