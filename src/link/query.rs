@@ -63,15 +63,7 @@ fn decode(s: &str) -> String {
 /// [`encode`] on a host: what `encodeURIComponent` leaves as it is stays, the rest is `%XX`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    quorumlab_sim::experiment::encode_component(value)
 }
 
 #[cfg(test)]

@@ -19,7 +19,12 @@ use quorumlab_sim::cluster::{Cluster, NodeKind, Role};
 use quorumlab_sim::kraft::{Config, KraftCluster, MetadataImage};
 use quorumlab_sim::rng::Rng;
 use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction};
-use quorumlab_sim::{RunStop, Time};
+use quorumlab_sim::Time;
+
+mod swarm;
+use swarm::Swarm;
+
+const SWARM: Swarm<KraftCluster> = Swarm { test: "kraft_swarm", build, run_seed };
 
 /// Faults happen in [0, FAULTS_END); then everything heals and restarts.
 const FAULTS_END_MS: u64 = 60_000;
@@ -135,10 +140,6 @@ fn build(seed: u64) -> KraftCluster {
     cluster
 }
 
-fn replay_hint(seed: u64) -> String {
-    format!("replay: QLAB_SEED={seed} cargo test -p quorumlab-sim --test kraft_swarm -- replay --nocapture")
-}
-
 /// Brokers and topics: what "the same metadata" means (offsets and digests aside).
 fn metadata(image: &MetadataImage) -> (String, String) {
     (format!("{:?}", image.brokers), format!("{:?}", image.topics))
@@ -168,102 +169,35 @@ fn run_seed(seed: u64) -> Result<u64, String> {
     Ok(c.trace_hash())
 }
 
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
-}
-
-/// The seeds to run: `QLAB_SEED_BASE..QLAB_SEED_BASE + QLAB_SEEDS` (default `0..2000`), so a
-/// long run by hand can cover fresh seeds.
-fn seeds() -> std::ops::Range<u64> {
-    let base = env_u64("QLAB_SEED_BASE").unwrap_or(0);
-    let n = env_u64("QLAB_SEEDS").unwrap_or(2_000);
-    base..base.saturating_add(n)
-}
-
-#[test]
-fn swarm() {
-    let seeds = seeds();
-    let n = seeds.end - seeds.start;
-    let mut failures = Vec::new();
-    for seed in seeds {
-        if let Err(e) = run_seed(seed) {
-            failures.push(format!("seed {seed}: {e}\n  {}", replay_hint(seed)));
-        }
-    }
-    assert!(failures.is_empty(), "{} of {n} seeds failed:\n{}", failures.len(), failures.join("\n"));
-}
+swarm_tests!(FAULTS_END_MS + 20_000);
 
 /// `QLAB_SEED=<n> cargo test -p quorumlab-sim --test kraft_swarm -- replay --nocapture`
 #[test]
 fn replay() {
-    let Some(seed) = std::env::var("QLAB_SEED").ok().and_then(|v| v.parse::<u64>().ok()) else {
-        return;
+    let case = |seed| {
+        let Case { config, steps } = case(seed);
+        (
+            format!(
+                "controllers {} brokers {} partitions {} pre-vote {}",
+                config.controllers, config.brokers, config.partitions, config.pre_vote
+            ),
+            steps,
+        )
     };
-    let Case { config, steps } = case(seed);
-    println!(
-        "seed {seed}: controllers {} brokers {} partitions {} pre-vote {}",
-        config.controllers, config.brokers, config.partitions, config.pre_vote
-    );
-    for (at, a) in &steps {
-        println!("  at {at}ms {a:?}");
-    }
-    let mut c = build(seed);
-    c.run_until(Time::from_ms(FAULTS_END_MS + LIVENESS_BOUND_MS), usize::MAX);
-    let mut notes = Vec::new();
-    c.notes(0, &mut notes);
-    for n in &notes {
-        println!("{} {} {} {:?}", n.at, c.name(n.node), n.key, n.args);
-    }
-    let s = c.summary();
-    println!("leaders {:?}", s.quorum_leader_history);
-    for v in c.node_views() {
-        println!(
-            "{} {:?} alive={} epoch={} leo={} hw={} follows={:?}",
-            v.name(),
-            v.role,
-            v.alive,
-            v.epoch,
-            v.log_end,
-            v.committed,
-            v.vote
-        );
-    }
-    println!("violations {:#?}", s.violations);
-    if let Err(e) = run_seed(seed) {
-        panic!("seed {seed}: {e}\n{}", replay_hint(seed));
-    }
-}
-
-#[test]
-fn same_seed_same_trace_hash() {
-    for seed in [1, 7, 42] {
-        let a = run_seed(seed);
-        let b = run_seed(seed);
-        assert_eq!(a, b, "seed {seed} is not deterministic\n{}", replay_hint(seed));
-        assert!(a.is_ok(), "{a:?}");
-    }
-    assert_ne!(run_seed(1), run_seed(2));
-}
-
-#[test]
-fn chunked_runs_give_the_same_trace_hash() {
-    let end = FAULTS_END_MS + 20_000;
-    for seed in [3, 11, 29] {
-        let whole = {
-            let mut c = build(seed);
-            c.run_until(Time::from_ms(end), usize::MAX);
-            (c.trace_hash(), c.events_processed())
-        };
-        let mut rng = Rng::stream(seed, 0x4348_554E); // "CHUN"
-        let mut c = build(seed);
-        let mut t = 0;
-        while t < end {
-            t = (t + 1 + rng.below(700)).min(end);
-            // Small event caps too: the caller goes on where the cap stopped.
-            while c.run_until(Time::from_ms(t), 1 + rng.below(50) as usize) == RunStop::EventCap {}
+    SWARM.replay(case, FAULTS_END_MS + LIVENESS_BOUND_MS, |c| {
+        for v in c.node_views() {
+            println!(
+                "{} {:?} alive={} epoch={} leo={} hw={} follows={:?}",
+                v.name(),
+                v.role,
+                v.alive,
+                v.epoch,
+                v.log_end,
+                v.committed,
+                v.vote
+            );
         }
-        assert_eq!((c.trace_hash(), c.events_processed()), whole, "seed {seed}\n{}", replay_hint(seed));
-    }
+    });
 }
 
 #[test]

@@ -22,6 +22,11 @@ use quorumlab_sim::time::Time;
 use quorumlab_sim::zk::msg::Data;
 use quorumlab_sim::zk::{Cluster, Config};
 
+mod swarm;
+use swarm::Swarm;
+
+const SWARM: Swarm<Cluster> = Swarm { test: "zk_swarm", build, run_seed };
+
 /// Faults happen in [0, FAULTS_END); then everything heals and restarts.
 const FAULTS_END_MS: u64 = 60_000;
 /// After healing: FLE's notification timeout may have grown to 60 s on an isolated server, a
@@ -141,10 +146,6 @@ fn build(seed: u64) -> Cluster {
     cluster
 }
 
-fn replay_hint(seed: u64) -> String {
-    format!("replay: QLAB_SEED={seed} cargo test -p quorumlab-sim --test zk_swarm -- replay --nocapture")
-}
-
 /// Run one seed; the error names what failed.
 fn run_seed(seed: u64) -> Result<u64, String> {
     let mut c = build(seed);
@@ -205,99 +206,33 @@ fn run_seed(seed: u64) -> Result<u64, String> {
     Ok(c.trace_hash())
 }
 
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
-}
-
-/// The seeds to run: `QLAB_SEED_BASE..QLAB_SEED_BASE + QLAB_SEEDS` (default `0..2000`), so a
-/// long run by hand can cover fresh seeds.
-fn seeds() -> std::ops::Range<u64> {
-    let base = env_u64("QLAB_SEED_BASE").unwrap_or(0);
-    let n = env_u64("QLAB_SEEDS").unwrap_or(2_000);
-    base..base.saturating_add(n)
-}
-
-#[test]
-fn swarm() {
-    let seeds = seeds();
-    let n = seeds.end - seeds.start;
-    let mut failures = Vec::new();
-    for seed in seeds {
-        if let Err(e) = run_seed(seed) {
-            failures.push(format!("seed {seed}: {e}\n  {}", replay_hint(seed)));
-        }
-    }
-    assert!(failures.is_empty(), "{} of {n} seeds failed:\n{}", failures.len(), failures.join("\n"));
-}
+swarm_tests!(FAULTS_END_MS + 30_000);
 
 /// `QLAB_SEED=<n> cargo test -p quorumlab-sim --test zk_swarm -- replay --nocapture`
 #[test]
 fn replay() {
-    let Some(seed) = std::env::var("QLAB_SEED").ok().and_then(|v| v.parse::<u64>().ok()) else {
-        return;
+    let case = |seed| {
+        let Case { config, steps } = case(seed);
+        (
+            format!(
+                "ensemble {} observers {} brokers {} partitions {}",
+                config.ensemble, config.observers, config.brokers, config.partitions
+            ),
+            steps,
+        )
     };
-    let Case { config, steps } = case(seed);
-    println!(
-        "seed {seed}: ensemble {} observers {} brokers {} partitions {}",
-        config.ensemble, config.observers, config.brokers, config.partitions
-    );
-    for (at, a) in &steps {
-        println!("  at {at}ms {a:?}");
-    }
-    let mut c = build(seed);
-    c.run_until(Time::from_ms(FAULTS_END_MS + LIVENESS_BOUND_MS), usize::MAX);
-    let mut notes = Vec::new();
-    c.notes(0, &mut notes);
-    for n in &notes {
-        println!("{} node {} {} {:?}", n.at, n.node, n.key, n.args);
-    }
-    let s = c.summary();
-    println!("leaders {:?}", s.quorum_leader_history);
-    println!("controllers {:?}", s.controller_history);
-    for v in c.node_views() {
-        println!("{} {:?} alive={} epoch={} controller={}", v.name(), v.role, v.alive, v.epoch, v.is_controller);
-    }
-    println!("violations {:#?}", s.violations);
-    if let Err(e) = run_seed(seed) {
-        panic!("seed {seed}: {e}\n{}", replay_hint(seed));
-    }
-}
-
-#[test]
-fn same_seed_same_trace_hash() {
-    for seed in [1, 7, 42] {
-        let a = run_seed(seed);
-        let b = run_seed(seed);
-        assert_eq!(a, b, "seed {seed} is not deterministic\n{}", replay_hint(seed));
-        assert!(a.is_ok());
-    }
-    assert_ne!(run_seed(1), run_seed(2));
-}
-
-#[test]
-fn chunked_runs_give_the_same_trace_hash() {
-    for seed in [3, 11, 29] {
-        let whole = {
-            let mut c = build(seed);
-            c.run_until(Time::from_ms(FAULTS_END_MS + 30_000), usize::MAX);
-            (c.trace_hash(), c.events_processed())
-        };
-        let mut rng = Rng::stream(seed, 0x4348_554E); // "CHUN"
-        let mut c = build(seed);
-        let mut t = 0;
-        while t < FAULTS_END_MS + 30_000 {
-            t = (t + 1 + rng.below(700)).min(FAULTS_END_MS + 30_000);
-            // Small event caps too: the caller goes on where the cap stopped.
-            while c.run_until(Time::from_ms(t), 1 + rng.below(50) as usize) == quorumlab_sim::RunStop::EventCap {}
+    SWARM.replay(case, FAULTS_END_MS + LIVENESS_BOUND_MS, |c| {
+        println!("controllers {:?}", c.summary().controller_history);
+        for v in c.node_views() {
+            println!("{} {:?} alive={} epoch={} controller={}", v.name(), v.role, v.alive, v.epoch, v.is_controller);
         }
-        assert_eq!((c.trace_hash(), c.events_processed()), whole, "seed {seed}\n{}", replay_hint(seed));
-    }
+    });
 }
 
 #[test]
 #[ignore]
 fn debug_seed() {
-    let seed: u64 = std::env::var("QLAB_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let seed: u64 = swarm::replay_seed().unwrap_or(0);
     let mut c = build(seed);
     for t in [500u64, 950, 20_040, 20_090] {
         c.run_until(Time::from_ms(t), usize::MAX);
@@ -322,7 +257,7 @@ fn debug_seed() {
 #[test]
 #[ignore]
 fn debug_trace() {
-    let seed: u64 = std::env::var("QLAB_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let seed: u64 = swarm::replay_seed().unwrap_or(0);
     let node: usize = std::env::var("QLAB_NODE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     let from_ms: u64 = std::env::var("QLAB_FROM").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     let to_ms: u64 = std::env::var("QLAB_TO").ok().and_then(|v| v.parse().ok()).unwrap_or(u64::MAX);

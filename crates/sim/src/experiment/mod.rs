@@ -23,7 +23,7 @@ mod sim;
 pub mod stall;
 pub mod table;
 
-pub use sim::link_for;
+pub use sim::{encode_component, link_for};
 
 /// How far a sweep has come: points done out of the total.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

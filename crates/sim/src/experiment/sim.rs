@@ -57,8 +57,9 @@ pub fn link_for(setup: &Setup) -> String {
     q
 }
 
-/// Percent-encoding as the browser's `encodeURIComponent` does it.
-fn encode_component(value: &str) -> String {
+/// Percent-encoding as the browser's `encodeURIComponent` does it: what it leaves as it is
+/// stays, the rest is `%XX` (the app's links on a host use it too).
+pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {

@@ -4,7 +4,7 @@
 //! quorum from `CurrentLeader` in responses, and everything about partitions only from the
 //! committed log it replays.
 
-use super::fetcher::{Fetcher, Next, REQUEST_TIMEOUT_MS};
+use super::fetcher::Fetcher;
 use super::image::MetadataImage;
 use super::log::Log;
 use super::msg::{BrokerError, FetchBody, Msg};
@@ -170,20 +170,7 @@ impl Broker {
             Some(leader) if !self.fetch_timed_out => self.fetcher.to_best_node(now, leader),
             _ => self.fetcher.to_any_bootstrap(now),
         };
-        match next {
-            Next::Send(to) => {
-                self.fetcher.sent(to, now);
-                let msg = Msg::Fetch {
-                    epoch: self.epoch,
-                    fetch_offset: self.log.end_offset(),
-                    last_fetched_epoch: self.log.last_epoch(),
-                };
-                out.push(Output::Send { to, msg });
-                out.push(Output::SetTimer { timer: Timer::FetchRetry, at: now.plus_ms(REQUEST_TIMEOUT_MS) });
-            }
-            Next::WaitUntil(at) => out.push(Output::SetTimer { timer: Timer::FetchRetry, at }),
-            Next::Idle => {}
-        }
+        self.fetcher.act(next, now, self.epoch, &self.log, out);
     }
 
     /// Kafka 4.1 `transitionToFollower` for an observer: a new fetch timer, the request manager

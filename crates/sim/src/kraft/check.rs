@@ -424,7 +424,7 @@ mod tests {
     use crate::kraft::controller::{LeaderState, State};
     use crate::kraft::Config;
     use crate::net::NetConfig;
-    use crate::sorted::{SortedMap, SortedSet};
+    use crate::sorted::SortedMap;
 
     fn entry(epoch: u64, name: &str) -> Entry {
         Entry { epoch, record: Record::Topic { name: name.to_string(), topic_id: 1 }, batch_end: true }
@@ -439,18 +439,7 @@ mod tests {
         }
         c.high_watermark = hw;
         if leader {
-            c.state = State::Leader(LeaderState {
-                epoch_start_offset: 0,
-                voter_end: SortedMap::new(),
-                observer_end: SortedMap::new(),
-                begin_quorum_in_flight: SortedMap::new(),
-                fetched_since_check: SortedSet::new(),
-                parked: SortedMap::new(),
-                hw_sent: SortedMap::new(),
-                working: MetadataImage::default(),
-                leases: SortedMap::new(),
-                pending: Vec::new(),
-            });
+            c.state = State::Leader(LeaderState::new(0, MetadataImage::default(), SortedMap::new()));
         }
         Node::Controller(c)
     }

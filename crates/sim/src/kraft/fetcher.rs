@@ -11,9 +11,13 @@
 //! are the voters (`controller.quorum.voters`) without the replica itself (Kafka's list includes a
 //! voter's own address; fetching from itself would only tell it what it knows).
 
+use super::log::Log;
+use super::msg::Msg;
+use super::{Note, Timer};
 use crate::rng::Rng;
 use crate::sorted::SortedMap;
 use crate::time::Time;
+use crate::world::Output;
 use crate::NodeId;
 
 /// `controller.quorum.request.timeout.ms`.
@@ -50,6 +54,22 @@ pub enum Next {
 }
 
 impl Fetcher {
+    /// Do what `next` says: send a Fetch from the end of `log` in `epoch`, with the request
+    /// timeout as the retry timer (if no answer comes, the next poll looks elsewhere); or wake
+    /// up when a fetch may go; or nothing.
+    pub fn act(&mut self, next: Next, now: Time, epoch: u64, log: &Log, out: &mut Vec<Output<Msg, Timer, Note>>) {
+        match next {
+            Next::Send(to) => {
+                self.sent(to, now);
+                let msg = Msg::Fetch { epoch, fetch_offset: log.end_offset(), last_fetched_epoch: log.last_epoch() };
+                out.push(Output::Send { to, msg });
+                out.push(Output::SetTimer { timer: Timer::FetchRetry, at: now.plus_ms(REQUEST_TIMEOUT_MS) });
+            }
+            Next::WaitUntil(at) => out.push(Output::SetTimer { timer: Timer::FetchRetry, at }),
+            Next::Idle => {}
+        }
+    }
+
     pub fn new(me: NodeId, voters: &[NodeId], rng: Rng) -> Fetcher {
         Fetcher {
             bootstrap: voters.iter().copied().filter(|v| *v != me).collect(),

@@ -1,10 +1,9 @@
 //! The follower: fetching from the leader, appending and truncating what it answers, the
 //! reconnect backoff, and a resigning leader's EndQuorumEpoch (KIP-595).
 
-use super::{Controller, Out, State, REQUEST_TIMEOUT_MS};
-use crate::kraft::fetcher::Next;
+use super::{Controller, Out, State};
 use crate::kraft::msg::{FetchBody, Msg};
-use crate::kraft::{Note, Timer};
+use crate::kraft::Note;
 use crate::time::Time;
 use crate::world::Output;
 use crate::NodeId;
@@ -23,21 +22,7 @@ impl Controller {
             State::Unattached => self.fetcher.to_any_bootstrap(now),
             _ => return,
         };
-        match next {
-            Next::Send(to) => {
-                self.fetcher.sent(to, now);
-                let msg = Msg::Fetch {
-                    epoch: self.epoch,
-                    fetch_offset: self.log.end_offset(),
-                    last_fetched_epoch: self.log.last_epoch(),
-                };
-                out.push(Output::Send { to, msg });
-                // The request timeout: if no answer comes, the next poll looks elsewhere.
-                out.push(Output::SetTimer { timer: Timer::FetchRetry, at: now.plus_ms(REQUEST_TIMEOUT_MS) });
-            }
-            Next::WaitUntil(at) => out.push(Output::SetTimer { timer: Timer::FetchRetry, at }),
-            Next::Idle => {}
-        }
+        self.fetcher.act(next, now, self.epoch, &self.log, out);
     }
 
     /// A fetch answer of our epoch that was awaited (`on_msg` settled the rest). Kafka 4.1

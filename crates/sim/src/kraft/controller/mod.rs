@@ -114,6 +114,25 @@ pub struct LeaderState {
     pub pending: Vec<(u64, NodeId, Msg)>,
 }
 
+impl LeaderState {
+    /// A leader's state as it takes office: its epoch begins at `epoch_start_offset`, its
+    /// working image and broker leases as `working` and `leases` say, nothing heard from anyone.
+    pub fn new(epoch_start_offset: u64, working: MetadataImage, leases: SortedMap<NodeId, Lease>) -> LeaderState {
+        LeaderState {
+            epoch_start_offset,
+            voter_end: SortedMap::new(),
+            observer_end: SortedMap::new(),
+            begin_quorum_in_flight: SortedMap::new(),
+            fetched_since_check: SortedSet::new(),
+            parked: SortedMap::new(),
+            hw_sent: SortedMap::new(),
+            working,
+            leases,
+            pending: Vec::new(),
+        }
+    }
+}
+
 /// One entry of Kafka's `BrokerHeartbeatTracker` (keyed by broker id and epoch there; one
 /// registration per id is ever live here, so by id with the epoch inside) plus what
 /// `BrokerHeartbeatManager` keeps of the broker.

@@ -6,7 +6,7 @@ use super::{Controller, LeaderState, Lease, Out, State, REQUEST_TIMEOUT_MS, SHUT
 use crate::kraft::msg::Msg;
 use crate::kraft::record::Record;
 use crate::kraft::{Note, Timer};
-use crate::sorted::{SortedMap, SortedSet};
+use crate::sorted::SortedSet;
 use crate::time::Time;
 use crate::world::Output;
 use crate::NodeId;
@@ -143,18 +143,7 @@ impl Controller {
             .filter(|(_, r)| !r.fenced)
             .map(|(b, r)| (*b, Lease::new(r.broker_epoch, now)))
             .collect();
-        self.transition(State::Leader(LeaderState {
-            epoch_start_offset,
-            voter_end: SortedMap::new(),
-            observer_end: SortedMap::new(),
-            begin_quorum_in_flight: SortedMap::new(),
-            fetched_since_check: SortedSet::new(),
-            parked: SortedMap::new(),
-            hw_sent: SortedMap::new(),
-            working,
-            leases,
-            pending: Vec::new(),
-        }));
+        self.transition(State::Leader(LeaderState::new(epoch_start_offset, working, leases)));
         out.push(Output::Note(Note::BecameLeader { epoch: self.epoch }));
         // Kafka 4.1 pollLeader: a leader elected while shutting down resigns at once.
         if self.shutdown_deadline.is_some() {
