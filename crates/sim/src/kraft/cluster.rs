@@ -421,6 +421,10 @@ mod tests {
 
     #[test]
     fn narration_states_the_timings_of_the_running_configuration() {
+        // KIP-595 check-quorum: Kafka 4.1 LeaderState's checkQuorumTimer is
+        // `(int) (fetchTimeoutMs * CHECK_QUORUM_TIMEOUT_FACTOR)` (1.5); a broker's fetch timeout
+        // and session are KafkaConfig's controller.quorum.fetch.timeout.ms and
+        // broker.session.timeout.ms: the words read the running configuration, not the defaults.
         let mut config = Config::default();
         let check_quorum = Note::CheckQuorumFailed { epoch: 2 };
         assert_eq!(note_text(&check_quorum, &config), ("kraft.check_quorum", vec!["3000".into(), "2".into()]));

@@ -46,7 +46,8 @@ pub const ABOUT_KRAFT_MODEL: &str = "KRaft mode follows Kafka 4.1: KIP-595 (Kafk
 KIP-996 (pre-vote) and KIP-631 (metadata records and broker lifecycle), with Kafka's defaults: \
 fetch timeout 2 s, election timeout uniform in [1 s, 2 s), check-quorum after 1.5 × fetch \
 timeout, request timeout 2 s, BeginQuorumEpoch to every voter every second (the leader's \
-heartbeat in 3.9.1 to 4.1), a NoOpRecord every 500 ms whether or not anything else was written, \
+heartbeat in 3.9.1 to 4.1; 4.2 sends it only to voters that did not fetch within that second, \
+KAFKA-16926), a NoOpRecord every 500 ms whether or not anything else was written, \
 long-polling fetches of up to 500 ms, broker heartbeats every 2 s and a 9 s broker session. A \
 replica whose leader does not answer, and a voter or broker that knows no leader, fetches from a \
 voter picked at random and follows the leader it names; a broker with no successful fetch for \

@@ -102,8 +102,9 @@ fn prospective_that_followed_node_0() -> Controller {
 #[test]
 fn a_prospective_that_remembers_the_leader_follows_it_only_once_a_majority_rejected() {
     // Kafka 4.1 handleVoteResponse: a same-epoch answer naming the leader the Prospective
-    // already knows is just counted; EpochElection.isVoteRejected (granted + unrecorded below a
-    // majority: two rejections of three) → prospectiveTransitionAfterElectionLoss → Follower.
+    // already knows is just counted; maybeHandleElectionLoss once EpochElection.isVoteRejected
+    // (granted + unrecorded below a majority: two rejections of three) →
+    // prospectiveTransitionAfterElectionLoss → Follower.
     let mut c = prospective_that_followed_node_0();
     let out = step(&mut c, Time::from_ms(2_020), answer(0, pre_vote_answer(1, Some(0), false)));
     assert_eq!(out, Vec::new(), "one rejection of three: still Prospective");

@@ -23,6 +23,9 @@ fn the_leader_sends_begin_quorum_epoch_to_every_voter_every_second_answered_or_n
     answer(&mut c, 1_010, 1);
     answer(&mut c, 1_010, 2);
     // Kafka 3.9.1–4.1 (KAFKA-16536): every fetch.timeout / 2 = 1 s, to every other voter.
+    // Kafka 4.2 (KAFKA-16926, LeaderState.needToSendBeginQuorumRequests) sends it only to the
+    // voters that have not fetched within that second; this model follows 4.1 throughout, and
+    // the About text says so.
     let resend = |c: &mut Controller, at_ms: u64| step(c, Time::from_ms(at_ms), Input::Timer(Timer::BeginQuorumResend));
     let out = resend(&mut c, 2_000);
     assert_eq!(

@@ -50,6 +50,30 @@ fn a_leader_shut_down_stays_up_answering_votes_until_it_learns_the_new_leader() 
 }
 
 #[test]
+fn a_leader_shutting_down_grants_a_pre_vote_and_stays_up_until_a_new_leader_is_known() {
+    // Kafka 4.1 maybeCompleteShutdown: a resigned leader shutting down completes only once
+    // hasRemoteLeader(); until then it answers votes. A prospective's pre-vote of the next epoch
+    // (KIP-996; handleVoteRequest moves to Unattached at the request's epoch, pre-votes
+    // included) is granted, and the process keeps running.
+    let mut c = leader_of_three();
+    step(&mut c, Time::from_secs(2), from(2, fetch(1, 1)));
+    assert!(!halts(&step(&mut c, Time::from_secs(3), Input::Shutdown)));
+    let pre_vote = Msg::Vote { epoch: 2, candidate: 2, last_epoch: 1, last_offset: 1, pre_vote: true };
+    let out = step(&mut c, Time::from_ms(3_100), from(2, pre_vote));
+    assert_eq!(sends(&out), vec![(2, Msg::VoteResponse { epoch: 2, leader: None, granted: true, pre_vote: true })]);
+    assert!(!halts(&out), "{out:?}");
+    assert_eq!((c.epoch, c.state.clone(), c.voted_for), (2, State::Unattached, None), "a pre-vote records no vote");
+    // The same prospective's standard vote is granted too; still up, no leader known yet.
+    let vote = Msg::Vote { epoch: 2, candidate: 2, last_epoch: 1, last_offset: 1, pre_vote: false };
+    let out = step(&mut c, Time::from_ms(3_150), from(2, vote));
+    assert_eq!(sends(&out), vec![(2, Msg::VoteResponse { epoch: 2, leader: None, granted: true, pre_vote: false })]);
+    assert!(!halts(&out));
+    // The new leader's BeginQuorumEpoch: now it stops.
+    let out = step(&mut c, Time::from_ms(3_300), from(2, Msg::BeginQuorumEpoch { epoch: 2, leader: 2 }));
+    assert_eq!(out.last(), Some(&Output::Halt));
+}
+
+#[test]
 fn a_resigned_leader_sends_end_quorum_epoch_again_to_the_voters_that_did_not_answer() {
     let mut c = leader_of_three();
     step(&mut c, Time::from_secs(3), Input::Shutdown);
