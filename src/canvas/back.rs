@@ -115,7 +115,7 @@ pub(super) fn draw_back(pen: &mut Pen, views: &[NodeView], pos: &Positions, lang
         let mut role_w = |px: f64| {
             width_in(
                 font("600", px * text_scale, SANS),
-                &mut roles_of(kind).iter().map(|&role| tr(lang, crate::i18n::role_key(role))),
+                &mut roles_of(kind).map(|role| tr(lang, crate::i18n::role_key(role))),
             )
         };
         let one = |px: f64, width: f64| Block {
@@ -268,21 +268,15 @@ impl LabelPlan<'_> {
     }
 }
 
-/// Every role a node of this kind can show.
-fn roles_of(kind: NodeKind) -> &'static [Role] {
-    match kind {
-        NodeKind::Controller => &[
-            Role::Unattached,
-            Role::Prospective,
-            Role::Candidate,
-            Role::Leader,
-            Role::Follower,
-            Role::Resigned,
-            Role::Down,
-        ],
-        NodeKind::ZkServer => &[Role::Looking, Role::Following, Role::Leading, Role::Observing, Role::Down],
-        NodeKind::Broker => &[Role::Fenced, Role::Registering, Role::Active, Role::ShuttingDown, Role::Down],
-    }
+/// Every role a node of this kind can show: its group of `Role::ALL` (declared kind by kind:
+/// KRaft controllers' six, ZooKeeper servers' four, brokers' four), and Down.
+pub(super) fn roles_of(kind: NodeKind) -> impl Iterator<Item = Role> {
+    let group = match kind {
+        NodeKind::Controller => 0..6,
+        NodeKind::ZkServer => 6..10,
+        NodeKind::Broker => 10..14,
+    };
+    Role::ALL[group].iter().copied().chain([Role::Down])
 }
 
 /// The role line's font size and its distance below the node, before the text scale: smaller

@@ -1,4 +1,4 @@
-use super::back::{Block, LabelPlan, Side, DETAIL_DY, HALO};
+use super::back::{roles_of, Block, LabelPlan, Side, DETAIL_DY, HALO};
 use super::colours::{class_colour, faded_class_colour};
 use super::flights::{label_picks, record_flights};
 use super::scene::Scene;
@@ -151,4 +151,18 @@ fn a_course_step_fades_the_messages_it_is_not_about() {
     lab.spot_msgs = vec![MsgClass::Vote];
     assert_eq!(colours(&lab), [note_faded, vote_full]);
     assert_eq!(vote_faded, "#9333ea40");
+}
+
+#[test]
+fn each_role_but_down_belongs_to_one_kind_of_node_and_the_kinds_keep_their_own() {
+    use quorumlab_sim::cluster::{NodeKind, Role};
+    let kinds = [NodeKind::Controller, NodeKind::ZkServer, NodeKind::Broker];
+    for role in Role::ALL {
+        let holders = kinds.iter().filter(|&&k| roles_of(k).any(|r| r == role)).count();
+        assert_eq!(holders, if role == Role::Down { 3 } else { 1 }, "{role:?}");
+    }
+    let has = |kind, role| roles_of(kind).any(|r| r == role);
+    assert!(has(NodeKind::Controller, Role::Prospective) && has(NodeKind::Controller, Role::Resigned));
+    assert!(has(NodeKind::ZkServer, Role::Looking) && has(NodeKind::ZkServer, Role::Observing));
+    assert!(has(NodeKind::Broker, Role::Fenced) && has(NodeKind::Broker, Role::ShuttingDown));
 }

@@ -169,35 +169,34 @@ fn run_seed(seed: u64) -> Result<u64, String> {
     Ok(c.trace_hash())
 }
 
-swarm_tests!(FAULTS_END_MS + 20_000);
+swarm_tests!(chunked to FAULTS_END_MS + 20_000, replayed to FAULTS_END_MS + LIVENESS_BOUND_MS, describe, show);
 
-/// `QLAB_SEED=<n> cargo test -p quorumlab-sim --test kraft_swarm -- replay --nocapture`
-#[test]
-fn replay() {
-    let case = |seed| {
-        let Case { config, steps } = case(seed);
-        (
-            format!(
-                "controllers {} brokers {} partitions {} pre-vote {}",
-                config.controllers, config.brokers, config.partitions, config.pre_vote
-            ),
-            steps,
-        )
-    };
-    SWARM.replay(case, FAULTS_END_MS + LIVENESS_BOUND_MS, |c| {
-        for v in c.node_views() {
-            println!(
-                "{} {:?} alive={} epoch={} leo={} hw={} follows={:?}",
-                v.name(),
-                v.role,
-                v.alive,
-                v.epoch,
-                v.log_end,
-                v.committed,
-                v.vote
-            );
-        }
-    });
+/// A seed's sizes and its actions, for its replay.
+fn describe(seed: u64) -> (String, Vec<(u64, ScenarioAction)>) {
+    let Case { config, steps } = case(seed);
+    (
+        format!(
+            "controllers {} brokers {} partitions {} pre-vote {}",
+            config.controllers, config.brokers, config.partitions, config.pre_vote
+        ),
+        steps,
+    )
+}
+
+/// What a replay prints of this mode's nodes.
+fn show(c: &KraftCluster) {
+    for v in c.node_views() {
+        println!(
+            "{} {:?} alive={} epoch={} leo={} hw={} follows={:?}",
+            v.name(),
+            v.role,
+            v.alive,
+            v.epoch,
+            v.log_end,
+            v.committed,
+            v.vote
+        );
+    }
 }
 
 #[test]

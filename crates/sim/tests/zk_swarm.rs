@@ -206,27 +206,26 @@ fn run_seed(seed: u64) -> Result<u64, String> {
     Ok(c.trace_hash())
 }
 
-swarm_tests!(FAULTS_END_MS + 30_000);
+swarm_tests!(chunked to FAULTS_END_MS + 30_000, replayed to FAULTS_END_MS + LIVENESS_BOUND_MS, describe, show);
 
-/// `QLAB_SEED=<n> cargo test -p quorumlab-sim --test zk_swarm -- replay --nocapture`
-#[test]
-fn replay() {
-    let case = |seed| {
-        let Case { config, steps } = case(seed);
-        (
-            format!(
-                "ensemble {} observers {} brokers {} partitions {}",
-                config.ensemble, config.observers, config.brokers, config.partitions
-            ),
-            steps,
-        )
-    };
-    SWARM.replay(case, FAULTS_END_MS + LIVENESS_BOUND_MS, |c| {
-        println!("controllers {:?}", c.summary().controller_history);
-        for v in c.node_views() {
-            println!("{} {:?} alive={} epoch={} controller={}", v.name(), v.role, v.alive, v.epoch, v.is_controller);
-        }
-    });
+/// A seed's sizes and its actions, for its replay.
+fn describe(seed: u64) -> (String, Vec<(u64, ScenarioAction)>) {
+    let Case { config, steps } = case(seed);
+    (
+        format!(
+            "ensemble {} observers {} brokers {} partitions {}",
+            config.ensemble, config.observers, config.brokers, config.partitions
+        ),
+        steps,
+    )
+}
+
+/// What a replay prints of this mode's nodes.
+fn show(c: &Cluster) {
+    println!("controllers {:?}", c.summary().controller_history);
+    for v in c.node_views() {
+        println!("{} {:?} alive={} epoch={} controller={}", v.name(), v.role, v.alive, v.epoch, v.is_controller);
+    }
 }
 
 #[test]

@@ -728,17 +728,12 @@ mod tests {
                 })
                 .collect()
         };
-        let zxid = b.leader.applied_zxid();
-        assert_eq!(
-            applied(&out),
-            vec![Note::StatesApplied {
-                zxid,
-                epoch_in_force: 3,
-                topic: "t".into(),
-                changes: vec![(0, state(1)), (1, state(2))].into(),
-                created: true
-            }]
-        );
+        // What the leader's last write should have noted: these changes of topic t, epoch 3.
+        let noted = |b: &Bench, changes: Vec<(u32, PartState)>, created| {
+            let zxid = b.leader.applied_zxid();
+            vec![Note::StatesApplied { zxid, epoch_in_force: 3, topic: "t".into(), changes: changes.into(), created }]
+        };
+        assert_eq!(applied(&out), noted(&b, vec![(0, state(1)), (1, state(2))], true));
         // Partition 1's expected version is wrong: only partition 0 changes.
         let updates = Shared::new(vec![
             StateUpdate { partition: 0, state: state(3), expected_version: 0 },
@@ -746,17 +741,7 @@ mod tests {
         ]);
         let out =
             b.request(3, 3, ClientOp::Write { ops: vec![Op::SetStates { topic: "t".into(), updates }], multi: true });
-        let zxid = b.leader.applied_zxid();
-        assert_eq!(
-            applied(&out),
-            vec![Note::StatesApplied {
-                zxid,
-                epoch_in_force: 3,
-                topic: "t".into(),
-                changes: vec![(0, state(3))].into(),
-                created: false
-            }]
-        );
+        assert_eq!(applied(&out), noted(&b, vec![(0, state(3))], false));
         // A failed write notes nothing.
         let out = b.request(3, 4, write(vec![Op::CreateStates { topic: "t".into(), states: Shared::new(vec![]) }]));
         assert_eq!(applied(&out), Vec::new());

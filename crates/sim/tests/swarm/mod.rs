@@ -106,11 +106,12 @@ impl<C: Cluster> Swarm<C> {
     }
 }
 
-/// The tests every swarm has, over its `SWARM`: every seed, determinism, and chunked runs to
-/// `end_ms`.
+/// The tests every swarm has, over its `SWARM`: every seed, determinism, chunked runs to
+/// `end_ms`, and the replay of `QLAB_SEED` to `replay_ms` (`describe`: a seed's line and
+/// actions; `show`: the mode's own lines about its nodes).
 #[macro_export]
 macro_rules! swarm_tests {
-    ($end_ms:expr) => {
+    (chunked to $end_ms:expr, replayed to $replay_ms:expr, $describe:expr, $show:expr) => {
         #[test]
         fn swarm() {
             SWARM.run_all();
@@ -124,6 +125,12 @@ macro_rules! swarm_tests {
         #[test]
         fn chunked_runs_give_the_same_trace_hash() {
             SWARM.chunked($end_ms);
+        }
+
+        /// `QLAB_SEED=<n> cargo test -p quorumlab-sim --test <this file> -- replay --nocapture`
+        #[test]
+        fn replay() {
+            SWARM.replay($describe, $replay_ms, $show);
         }
     };
 }
