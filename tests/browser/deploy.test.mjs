@@ -63,7 +63,7 @@ test('embedded from a page of another origin, the app runs in its frame', async 
 /** Where the header's title, the tagline, each stage, its heading and its sizes are, in CSS
  * pixels (a function the page runs). */
 function boxes() {
-  return ['h1', '.tagline', '.stage', '.side-head h2', '.sizes'].flatMap((sel) =>
+  return ['h1', '.tagline', '.stage', '.side-head h2', '.sizes', '.lang button'].flatMap((sel) =>
     [...document.querySelectorAll(sel)].map((e) => {
       const r = e.getBoundingClientRect();
       return `${sel} ${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}×${Math.round(r.height)}`;
@@ -103,6 +103,35 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
     });
   }
 }
+
+// Where no Korean font is installed (this machine), finding a font for Hangul doubled the first
+// frame's layout: an English page's shell paints first without the Korean label, which comes
+// once that paint is on screen, in a box that does not change.
+test('the English shell paints first without Hangul; the Korean label follows in the same box', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.route('**/*.wasm', (route) => route.abort());
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    requestAnimationFrame(() => {
+      const shell = document.getElementById('shell');
+      window.__firstText = shell ? shell.innerText : null;
+      window.__firstBox = JSON.stringify(document.querySelector('.lang button:last-child').getBoundingClientRect());
+    });
+  });
+  await page.goto(`${env.site.url}?seed=7&lang=en`);
+  await page.waitForFunction(() => document.querySelector('.lang button:last-child').textContent === '한국어');
+  const first = await page.evaluate(() => window.__firstText);
+  // The label came after the first contentful paint.
+  assert.ok(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint').length === 1));
+  assert.match(first, /Quorum Lab/);
+  assert.doesNotMatch(first, /[\uac00-\ud7a3]/, 'no Hangul in the first frame');
+  const now = await page.evaluate(() => JSON.stringify(document.querySelector('.lang button:last-child').getBoundingClientRect()));
+  assert.equal(now, await page.evaluate(() => window.__firstBox));
+  // A Korean page shows its label at once.
+  await page.goto(`${env.site.url}?seed=7&lang=ko`);
+  assert.equal(await page.evaluate(() => window.__firstText.includes('한국어')), true);
+  await context.close();
+});
 
 // A chunk that cannot be fetched (a host that did not copy snippets/, a dropped connection):
 // the page says so, translated, with a way to the simulation, and nothing panics.
