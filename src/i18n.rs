@@ -237,6 +237,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "이 화면을 불러오지 못했습니다. 네트워크 연결을 확인하고 다시 불러와 주세요. 시뮬레이션은 아래 링크에서 그대로 열 수 있습니다.",
     ),
     (
+        "lang.ko_failed",
+        "The Korean text could not be loaded; the page stays in English.",
+        "한국어 텍스트를 불러오지 못해 영어로 표시합니다.",
+    ),
+    (
         "course.failed",
         "The course could not be loaded ({0}). The simulation still works: open it below.",
         "강의를 불러오지 못했습니다({0}). 시뮬레이션은 그대로 쓸 수 있습니다. 아래에서 여세요.",
@@ -722,8 +727,94 @@ pub fn seconds(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1_000, ms % 1_000)
 }
 
+// English and Korean as two tables built from `TABLE` at compile time. English is in the start
+// module; Korean is reached only through a split point (`src/lazy.rs`), so its strings come in
+// a chunk of their own, fetched before a Korean page mounts ([`load_korean`], `start` in
+// lib.rs) or when the language switch first asks for it: an English page does not download
+// them. Natively (tests) the call is direct.
+const ROWS: usize = TABLE.len();
+const fn column(korean: bool) -> [(&'static str, &'static str); ROWS] {
+    let mut out = [("", ""); ROWS];
+    let mut i = 0;
+    while i < ROWS {
+        let (key, en, ko) = TABLE[i];
+        out[i] = (key, if korean { ko } else { en });
+        i += 1;
+    }
+    out
+}
+static ENGLISH: [(&str, &str); ROWS] = column(false);
+static KOREAN: [(&str, &str); ROWS] = column(true);
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+const fn korean_row(key: &str) -> (&'static str, &'static str) {
+    let mut i = 0;
+    while i < ROWS {
+        if same(TABLE[i].0, key) {
+            return (TABLE[i].0, TABLE[i].2);
+        }
+        i += 1;
+    }
+    panic!("a key of KOREAN_AT_START is not in TABLE")
+}
+/// The Korean words a page needs when the Korean chunk (or another) could not be fetched: the
+/// failure messages and the way back to the sandbox. Always in the start module.
+static KOREAN_AT_START: [(&str, &str); 3] =
+    [korean_row("lazy.failed"), korean_row("course.sandbox"), korean_row("lang.ko_failed")];
+
+#[leptos::wasm_split::wasm_split(ko, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_korean))]
+fn korean_table() -> Result<&'static [(&'static str, &'static str)], leptos::wasm_split::SplitLoaderError> {
+    Ok(&KOREAN)
+}
+
+thread_local! {
+    /// The Korean table, once its chunk is here.
+    static LOADED: std::cell::Cell<Option<&'static [(&'static str, &'static str)]>> = const { std::cell::Cell::new(None) };
+}
+
+/// The Korean table if it is here (natively, always).
+fn korean() -> Option<&'static [(&'static str, &'static str)]> {
+    LOADED.with(|loaded| {
+        if loaded.get().is_none() {
+            loaded.set(crate::lazy::ready(korean_table()).and_then(Result::ok));
+        }
+        loaded.get()
+    })
+}
+
+/// Whether the Korean words are here.
+pub fn korean_ready() -> bool {
+    korean().is_some()
+}
+
+/// Fetch the Korean words (at once if they are here); whether they are.
+pub async fn load_korean() -> bool {
+    preload_korean().await.is_ok() && korean().is_some()
+}
+
+/// `key` in `lang`; in English while the Korean words are not here (a Korean page waits for
+/// them before it mounts, and the language switch before it switches), or the key itself.
 pub fn tr(lang: Lang, key: &'static str) -> &'static str {
-    lookup(TABLE, lang, key)
+    let find = |table: &[(&'static str, &'static str)]| table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text);
+    let in_korean = || korean().map_or_else(|| find(&KOREAN_AT_START), find);
+    match lang {
+        Lang::Ko => in_korean().or_else(|| find(&ENGLISH)),
+        Lang::En => find(&ENGLISH),
+    }
+    .unwrap_or(key)
 }
 
 /// `key` in `table` (a view's own texts, such as the experiments', which then load with it), or

@@ -42,11 +42,20 @@ pub fn start() {
         let _ = perf.mark("qlab-start");
     }
     console_error_panic_hook::set_once();
-    // A page that shows ZooKeeper mode fetches that engine first, while the shell stays up.
-    if engines::needs_zk(&link::Link::parse(&hooks::location_search()).0) {
+    // A page that shows ZooKeeper mode fetches that engine first, and a Korean page its words,
+    // while the shell stays up.
+    let link = link::Link::parse(&hooks::location_search()).0;
+    let zk = engines::needs_zk(&link);
+    let korean = link.lang.unwrap_or_else(hooks::browser_lang) == i18n::Lang::Ko && !i18n::korean_ready();
+    if zk || korean {
         // Leptos's own executor is set up by the mount, which has not happened yet.
-        wasm_bindgen_futures::spawn_local(async {
-            engines::load_zk().await;
+        wasm_bindgen_futures::spawn_local(async move {
+            if korean {
+                i18n::load_korean().await;
+            }
+            if zk {
+                engines::load_zk().await;
+            }
             mount();
         });
     } else {

@@ -34,15 +34,35 @@ pub fn Header() -> impl IntoView {
 /// English / 한국어: the page's language (every page's header has it).
 #[component]
 pub fn LangSwitch(lang: RwSignal<Lang>) -> impl IntoView {
+    // Whether the Korean words could not be fetched (a Korean page opened without them, or the
+    // switch asked for them in vain).
+    let failed = RwSignal::new(lang.get_untracked() == Lang::Ko && !crate::i18n::korean_ready());
     view! {
         <div class="lang" role="group" aria-label=text(lang, "label.language")>
             <button aria-pressed=move || (lang.get() == Lang::En).to_string() on:click=move |_| lang.set(Lang::En)>
                 "English"
             </button>
-            <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| lang.set(Lang::Ko)>
+            <button aria-pressed=move || (lang.get() == Lang::Ko).to_string() on:click=move |_| to_korean(lang, failed)>
                 "한국어"
             </button>
+            {move || failed.get().then(|| view! { <p class="problems" role="alert" data-testid="lang-failed">{text(lang, "lang.ko_failed")}</p> })}
         </div>
+    }
+}
+
+/// Switch to Korean once its words are here (fetched the first time: an English page does not
+/// download them); if they cannot be fetched, the page stays in English and says so.
+fn to_korean(lang: RwSignal<Lang>, failed: RwSignal<bool>) {
+    if crate::i18n::korean_ready() {
+        lang.set(Lang::Ko);
+    } else {
+        leptos::task::spawn_local(async move {
+            let loaded = crate::i18n::load_korean().await;
+            failed.set(!loaded);
+            if loaded {
+                lang.set(Lang::Ko);
+            }
+        });
     }
 }
 

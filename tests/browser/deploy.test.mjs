@@ -133,6 +133,57 @@ test('the English shell paints first without Hangul; the Korean label follows in
   await context.close();
 });
 
+// Korean's words are a chunk of their own (src/i18n.rs): an English page never downloads them,
+// the switch fetches them the first time, and a Korean page fetches them before it mounts. If
+// they cannot be fetched, the page says so and keeps working in English.
+test('an English page does not download the Korean words; the switch fetches them, a Korean page has them at once', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${env.site.url}?seed=7&lang=en`);
+  await page.locator('[data-testid=play]').waitFor();
+  await page.waitForTimeout(300);
+  const chunks = () => fetched.filter((f) => f.endsWith('split_ko.wasm'));
+  assert.deepEqual(chunks(), [], 'no Korean chunk at start');
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'ko' || /시뮬레이션/.test(document.querySelector('.tagline')?.textContent ?? ''));
+  assert.match(await page.locator('.tagline').textContent(), /KRaft와 ZooKeeper 시뮬레이션/);
+  assert.equal(chunks().length, 1);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('button', { name: '한국어' }).click();
+  assert.match(await page.locator('.tagline').textContent(), /시뮬레이션/);
+  assert.equal(chunks().length, 1, 'fetched once');
+  // A Korean page: Korean from its first picture.
+  const ko = await context.newPage();
+  await ko.goto(`${env.site.url}?seed=7&lang=ko`);
+  await ko.locator('[data-testid=play]').waitFor();
+  assert.match(await ko.locator('[data-testid=play]').textContent(), /재생|일시정지/);
+  await context.close();
+});
+
+test('Korean words that cannot be fetched: the page says so and works in English', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.route('**/split_ko.wasm', (route) => route.abort());
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${env.site.url}?seed=7&lang=en`);
+  await page.locator('[data-testid=play]').waitFor();
+  await page.getByRole('button', { name: '한국어' }).click();
+  await page.locator('[data-testid=lang-failed]').waitFor();
+  assert.match(await page.locator('[data-testid=lang-failed]').textContent(), /could not be loaded/);
+  assert.match(await page.locator('.tagline').textContent(), /simulated/);
+  // A Korean page without them: told in Korean, the rest in English, and it plays.
+  await page.goto(`${env.site.url}?seed=7&lang=ko`);
+  await page.locator('[data-testid=lang-failed]').waitFor();
+  assert.match(await page.locator('[data-testid=lang-failed]').textContent(), /한국어 텍스트를 불러오지 못해/);
+  await page.locator('[data-testid=play]').click();
+  await page.waitForTimeout(500);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // A chunk that cannot be fetched (a host that did not copy snippets/, a dropped connection):
 // the page says so, translated, with a way to the simulation, and nothing panics.
 for (const [what, query, lang, words] of [
