@@ -180,7 +180,7 @@ try {
   console.log(`download (gzip -9): wasm ${kib(s.wasm)} KiB, js ${kib(s.js)} KiB, css ${kib(s.css ?? 0)} KiB, html ${kib(s.html)} KiB, total ${kib(s.total)} KiB`);
   // Fetched only when the course opens (the structure and one language's words).
   console.log(`the course's files (gzip -9, fetched when it opens): ${kib(s.course ?? 0)} KiB for the structure and both languages`);
-  console.log(`the split chunks (gzip -9: the course's and the experiments' code, ZooKeeper mode's engine and the closed panels' bodies, fetched when needed) and their loader: ${kib(s.chunks ?? 0)} KiB`);
+  console.log(`the split chunks (gzip -9: the course's and the experiments' code, ZooKeeper mode's engine, the closed panels' bodies and the Korean words, fetched when needed) and their loader: ${kib(s.chunks ?? 0)} KiB`);
 
   const budget = JSON.parse(await readFile(join(ROOT, 'tests', 'budget.json'), 'utf8'));
   const start = await startDownload(browser, server.url);
