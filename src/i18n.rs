@@ -785,9 +785,11 @@ thread_local! {
     static LOADED: std::cell::Cell<Option<&'static [(&'static str, &'static str)]>> = const { std::cell::Cell::new(None) };
 }
 
-/// The Korean table if it is here (natively, always).
+/// The Korean table if it is here (natively, always). Only [`load_korean`] fetches it: asking
+/// the split point here would start a fetch on every word while a failed chunk stays away.
 fn korean() -> Option<&'static [(&'static str, &'static str)]> {
     LOADED.with(|loaded| {
+        #[cfg(not(target_arch = "wasm32"))]
         if loaded.get().is_none() {
             loaded.set(crate::lazy::ready(korean_table()).and_then(Result::ok));
         }
@@ -802,7 +804,15 @@ pub fn korean_ready() -> bool {
 
 /// Fetch the Korean words (at once if they are here); whether they are.
 pub async fn load_korean() -> bool {
-    preload_korean().await.is_ok() && korean().is_some()
+    if korean().is_some() {
+        return true;
+    }
+    if preload_korean().await.is_err() {
+        return false;
+    }
+    let table = crate::lazy::ready(korean_table()).and_then(Result::ok);
+    LOADED.with(|loaded| loaded.set(table));
+    table.is_some()
 }
 
 /// `key` in `lang`; in English while the Korean words are not here (a Korean page waits for

@@ -168,6 +168,8 @@ test('Korean words that cannot be fetched: the page says so and works in English
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
+  let asked = 0;
+  page.on('request', (r) => r.url().endsWith('split_ko.wasm') && asked++);
   await page.goto(`${env.site.url}?seed=7&lang=en`);
   await page.locator('[data-testid=play]').waitFor();
   await page.getByRole('button', { name: '한국어' }).click();
@@ -181,6 +183,8 @@ test('Korean words that cannot be fetched: the page says so and works in English
   await page.locator('[data-testid=play]').click();
   await page.waitForTimeout(500);
   assert.deepEqual(problems, []);
+  // Asked for once on each page (the switch, then the Korean page's start), not once per word.
+  assert.equal(asked, 2);
   await context.close();
 });
 
