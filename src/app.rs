@@ -9,8 +9,14 @@ use crate::session::open::open_labs;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (link, mut problems) = Link::parse(&hooks::location_search());
+    let search = hooks::location_search();
+    let (link, mut problems) = Link::parse(&search);
     let lang = RwSignal::new(link.lang.unwrap_or_else(hooks::browser_lang));
+    if crate::link::script::in_address(&search) && !crate::link::script::is_ready() {
+        // The scenario parser's chunk could not be fetched (lib.rs `start` fetched it): opened
+        // without its actions, the page would write an address without them.
+        return crate::lazy::failed(lang);
+    }
     if link.experiments.is_some() {
         // The experiments' code too (src/lazy.rs).
         return crate::lazy::experiments(link, lang, problems);

@@ -174,6 +174,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
         "매개변수 \"{0}\"가 너무 길어({1}자) 무시했습니다.",
     ),
     (
+        "param.script_unavailable",
+        "The actions in this link could not be loaded; starting without them.",
+        "이 링크의 동작을 불러오지 못했습니다. 동작 없이 시작합니다.",
+    ),
+    (
         "param.bad_script",
         "The actions in this link could not be read (line {0}, column {1}: {2}); starting without them.",
         "이 링크의 동작을 읽을 수 없습니다 ({0}행 {1}열: {2}). 동작 없이 시작합니다.",

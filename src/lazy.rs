@@ -33,8 +33,11 @@ fn course_chunk(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> Res
 /// The course, once its chunk is here.
 pub fn course(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> AnyView {
     let args = StoredValue::new_local(Some((link, lang, problems)));
-    // Its chapters open ZooKeeper-mode clusters: that engine comes with it.
-    let load = async { preload_course().await.is_ok() && crate::engines::load_zk().await };
+    // Its chapters open ZooKeeper-mode clusters, and their links carry actions: that engine and
+    // the scenario parser come with it.
+    let load = async {
+        preload_course().await.is_ok() && crate::engines::load_zk().await && crate::link::script::load().await
+    };
     lazy_view(lang, "course.loading", "course-loading", load, move || {
         let (link, lang, problems) = args.try_update_value(|a| a.take()).flatten()?;
         ready(course_chunk(link, lang, problems)).and_then(Result::ok)

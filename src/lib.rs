@@ -42,12 +42,14 @@ pub fn start() {
         let _ = perf.mark("qlab-start");
     }
     console_error_panic_hook::set_once();
-    // A page that shows ZooKeeper mode fetches that engine first, and a Korean page its words,
-    // while the shell stays up.
-    let link = link::Link::parse(&hooks::location_search()).0;
+    // A page that shows ZooKeeper mode fetches that engine first, a Korean page its words, and an
+    // address with actions the scenario parser, while the shell stays up.
+    let search = hooks::location_search();
+    let link = link::Link::parse(&search).0;
     let zk = engines::needs_zk(&link);
     let korean = link.lang.unwrap_or_else(hooks::browser_lang) == i18n::Lang::Ko && !i18n::korean_ready();
-    if zk || korean {
+    let script = link::script::in_address(&search) && !link::script::is_ready();
+    if zk || korean || script {
         // Leptos's own executor is set up by the mount, which has not happened yet.
         wasm_bindgen_futures::spawn_local(async move {
             if korean {
@@ -55,6 +57,9 @@ pub fn start() {
             }
             if zk {
                 engines::load_zk().await;
+            }
+            if script {
+                link::script::load().await;
             }
             mount();
         });

@@ -6,6 +6,7 @@
 //! about, and its default is used.
 
 mod query;
+pub mod script;
 pub use query::encode;
 #[cfg(test)]
 mod tests;
@@ -228,7 +229,7 @@ impl Link {
         let mut problems = Vec::new();
         for (key, value) in query::pairs(search).into_iter().take(MAX_PARAMS) {
             let chars = value.chars().count();
-            let limit = if matches!(key.as_str(), "s" | "szk" | "skraft") { MAX_SCRIPT_CHARS } else { MAX_VALUE_CHARS };
+            let limit = if is_script_key(&key) { MAX_SCRIPT_CHARS } else { MAX_VALUE_CHARS };
             if chars > limit || key.chars().count() > MAX_VALUE_CHARS {
                 problems
                     .push(Problem::new("param.too_long", &[&shown(&key), &chars.max(key.chars().count()).to_string()]));
@@ -278,12 +279,14 @@ impl Link {
                 })?;
             }
             "s" | "szk" | "skraft" => {
-                let script = scenario::parse(value).map_err(|e| {
-                    Problem::new(
-                        "param.bad_script",
-                        &[&e.line.to_string(), &e.column.to_string(), &shorten(&e.kind.to_string(), 120)],
-                    )
-                })?;
+                let script = script::parse(value)
+                    .ok_or_else(|| Problem::new("param.script_unavailable", &[]))?
+                    .map_err(|(line, column, what)| {
+                        Problem::new(
+                            "param.bad_script",
+                            &[&line.to_string(), &column.to_string(), &shorten(&what, 120)],
+                        )
+                    })?;
                 *match key {
                     "szk" => &mut self.zk,
                     "skraft" => &mut self.kraft,
@@ -468,6 +471,11 @@ fn choice(value: &str, choices: &[usize]) -> Option<usize> {
 }
 
 /// Shorten what we echo back so a 10 KB parameter does not become a 10 KB message.
+/// The parameters that carry a script: shared, and side by side each cluster's own.
+fn is_script_key(key: &str) -> bool {
+    matches!(key, "s" | "szk" | "skraft")
+}
+
 fn shown(value: &str) -> String {
     shorten(value, 40)
 }

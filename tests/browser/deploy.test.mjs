@@ -162,6 +162,26 @@ test('an English page does not download the Korean words; the switch fetches the
   await context.close();
 });
 
+test('only a page whose address carries actions fetches the scenario parser, and it then plays them', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  const parser = () => fetched.filter((f) => f.endsWith('split_script.wasm'));
+  await page.goto(`${env.site.url}?seed=7&lang=en`);
+  await page.locator('[data-testid=play]').waitFor();
+  // An action writes itself into the address: writing needs no parser.
+  await page.locator('.node-hit[data-node=b1]').click();
+  await page.waitForFunction(() => /crash/.test(decodeURIComponent(location.search)));
+  assert.deepEqual(parser(), [], 'no parser on a page opened without actions');
+  // That address opened again: the parser first, then its crash happens as it plays.
+  await page.reload();
+  await page.locator('[data-testid=play]').waitFor();
+  assert.equal(parser().length, 1);
+  await page.waitForFunction(() => document.querySelector('.node-hit[data-node=b1]')?.dataset.role === 'down', null, { timeout: 30000 });
+  await context.close();
+});
+
 test('Korean words that cannot be fetched: the page says so and works in English', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.route('**/split_ko.wasm', (route) => route.abort());
@@ -194,6 +214,7 @@ for (const [what, query, lang, words] of [
   ['ZooKeeper mode\'s engine', '?mode=zk&lang=ko', 'ko', /이 화면을 불러오지 못했습니다/],
   ['side by side (needs the ZooKeeper engine)', '?mode=both&lang=en', 'en', /could not be loaded/],
   ['the course', '?course=kraft&lang=en', 'en', /could not be loaded/],
+  ['a link with actions (needs the scenario parser)', '?seed=7&s=at+2s+crash+leader&lang=en', 'en', /could not be loaded/],
 ]) {
   test(`${what}: a chunk that cannot be fetched is told, translated, and the sandbox link works`, async () => {
     const context = await env.browser.newContext();
