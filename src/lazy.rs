@@ -15,7 +15,9 @@ use leptos::task::spawn_local;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
 use crate::components::course::CourseView;
+use crate::components::details::SettingsForm;
 use crate::components::experiments::ExperimentsView;
+use crate::components::help::Help;
 use crate::components::inspector::InspectorBody;
 use crate::components::network::NetworkBody;
 use crate::context::text;
@@ -58,7 +60,8 @@ pub fn experiments(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> 
     })
 }
 
-// The panels that start closed: their bodies, one chunk for both, fetched when one first opens.
+// The panels that start closed (the inspector, the network tool, the settings field of the
+// details, the keyboard shortcuts): their bodies, one chunk for all, fetched when one first opens.
 // (Each split function keeps its own loader, so each is waited for by its own preload.)
 #[wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_panels))]
 fn inspector_chunk(side: SideView) -> Result<AnyView, SplitLoaderError> {
@@ -68,6 +71,16 @@ fn inspector_chunk(side: SideView) -> Result<AnyView, SplitLoaderError> {
 #[wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_network))]
 fn network_chunk(side: SideView, index: usize) -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <NetworkBody side=side index=index/> }.into_any())
+}
+
+#[wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_settings))]
+fn settings_chunk(side: SideView) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <SettingsForm side=side/> }.into_any())
+}
+
+#[wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_help))]
+fn help_chunk() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Help/> }.into_any())
 }
 
 /// The inspector's body, once its chunk is here.
@@ -82,6 +95,18 @@ pub fn network(side: SideView, index: usize, lang: RwSignal<Lang>) -> AnyView {
     panel_body(lang, async { preload_network().await.is_ok() }, move || {
         ready(network_chunk(side, index)).and_then(Result::ok)
     })
+}
+
+/// The settings field of a cluster's details, once its chunk is here.
+pub fn settings_form(side: SideView, lang: RwSignal<Lang>) -> AnyView {
+    panel_body(lang, async { preload_settings().await.is_ok() }, move || {
+        ready(settings_chunk(side)).and_then(Result::ok)
+    })
+}
+
+/// The keyboard shortcuts' list, once its chunk is here.
+pub fn help(lang: RwSignal<Lang>) -> AnyView {
+    panel_body(lang, async { preload_help().await.is_ok() }, move || ready(help_chunk()).and_then(Result::ok))
 }
 
 /// None while `load` runs; then whether it loaded.

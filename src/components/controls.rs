@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use quorumlab_sim::scenario::{format_time, NodeRef as SimNode, ScenarioAction};
 use quorumlab_sim::Time;
 
-use super::help::Help;
 use crate::context::{text, use_player, use_ui, PlayerHandle};
 use crate::i18n::{seconds, tr, Lang};
 use crate::player::{Player, SideView};
@@ -80,7 +79,7 @@ pub fn Controls(speed_step: RwSignal<i32>, help: RwSignal<bool>, first: SideView
                 </a>
             </p>
             <Show when=move || help.get()>
-                <Help/>
+                {crate::lazy::help(lang)}
             </Show>
         </section>
     }

@@ -1,5 +1,6 @@
 //! A cluster's details: virtual time, events, the trace hash, whether every invariant holds,
-//! and the settings it runs with (a field to change them: a fresh run from time zero).
+//! and the settings it runs with (a field to change them: a fresh run from time zero, whose code
+//! is fetched when the details first open: `crate::lazy`).
 
 use leptos::html;
 use leptos::prelude::*;
@@ -17,8 +18,9 @@ pub fn Details(side: SideView) -> impl IntoView {
     let ui = use_ui();
     let lang = ui.lang;
     let snapshot = side.snapshot;
+    let opened = RwSignal::new(false);
     view! {
-        <details class="panel details" data-testid="details" data-side=side.mode.as_str()>
+        <details class="panel details" data-testid="details" data-side=side.mode.as_str() on:toggle=move |_| opened.set(true)>
             <summary>{text(lang, "details.title")} {ui.both.then(|| view! { " · " {text(lang, side.mode_key())} })}</summary>
             <dl>
                 <dt>{text(lang, "details.time_us")}</dt>
@@ -30,7 +32,10 @@ pub fn Details(side: SideView) -> impl IntoView {
                     <code data-testid="trace-hash">{move || snapshot.with(|s| hex(s.hash))}</code>
                 </dd>
                 <dt>{text(lang, "details.settings")}</dt>
-                <dd><Settings side=side/></dd>
+                <dd>
+                    <Settings side=side/>
+                    {move || opened.get().then(|| crate::lazy::settings_form(side, lang))}
+                </dd>
                 <dt>{text(lang, "details.invariants")}</dt>
                 <dd data-testid="invariants">
                     {move || {
@@ -47,18 +52,33 @@ pub fn Details(side: SideView) -> impl IntoView {
     }
 }
 
-/// What this cluster runs with other than Kafka's defaults (from the link), and a field to type
-/// others: Apply (or Enter) opens the same seed from time zero with them (side by side, the
-/// other cluster keeps its own). What it does not take is said beside the field, which keeps
-/// the text, and nothing restarts.
+/// What this cluster runs with other than Kafka's defaults (from the link).
 #[component]
 fn Settings(side: SideView) -> impl IntoView {
     let lang = use_ui().lang;
-    let player = use_player();
-    let settings: String = side.lab.with_value(|lab| {
+    let settings = settings_of(side);
+    let mode = side.mode;
+    view! {
+        <span data-testid="settings">
+            {move || if settings.is_empty() { tr(lang.get(), if mode == Mode::Zk { "details.defaults.zk" } else { "details.defaults" }).to_string() } else { settings.clone() }}
+        </span>
+    }
+}
+
+fn settings_of(side: SideView) -> String {
+    side.lab.with_value(|lab| {
         lab.setup.script.settings.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
-    });
-    let current = settings.clone();
+    })
+}
+
+/// A field to type other settings: Apply (or Enter) opens the same seed from time zero with them
+/// (side by side, the other cluster keeps its own). What it does not take is said beside the
+/// field, which keeps the text, and nothing restarts.
+#[component]
+pub fn SettingsForm(side: SideView) -> impl IntoView {
+    let lang = use_ui().lang;
+    let player = use_player();
+    let current = settings_of(side);
     let field = NodeRef::<html::Input>::new();
     let mode = side.mode;
     // Why the typed settings were not applied.
@@ -74,9 +94,6 @@ fn Settings(side: SideView) -> impl IntoView {
         }
     };
     view! {
-        <span data-testid="settings">
-            {move || if settings.is_empty() { tr(lang.get(), if mode == Mode::Zk { "details.defaults.zk" } else { "details.defaults" }).to_string() } else { settings.clone() }}
-        </span>
         <span class="settings-form">
             <input
                 node_ref=field

@@ -3,10 +3,10 @@
 
 mod controls;
 pub mod course;
-mod details;
+pub mod details;
 pub mod experiments;
 pub mod header;
-mod help;
+pub mod help;
 pub mod inspector;
 mod legend;
 mod narration;

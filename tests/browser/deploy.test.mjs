@@ -241,6 +241,12 @@ test('a closed panel fetches its body when first opened; if it cannot, it says s
   // Fetched when opened: nothing of it is in the page before.
   let page = await openPage(env.browser, `${env.site.url}?seed=7&lang=en`);
   assert.equal(await page.locator('[data-testid=inspect-select]').count(), 0);
+  // The details' settings field and the keyboard shortcuts come with the same chunk.
+  assert.equal(await page.locator('[data-testid=settings-input]').count(), 0);
+  await page.locator('[data-testid=details] summary').click();
+  await page.locator('[data-testid=settings-input]').waitFor();
+  await page.locator('[data-testid=help]').click();
+  await page.locator('[data-testid=help-overlay]').waitFor();
   await page.locator('[data-testid=inspector-panel] summary').click();
   await page.locator('[data-testid=inspect-select]').selectOption({ label: 'c1' });
   await page.locator('[data-testid=inspector]').filter({ hasText: /\S/ }).waitFor();
