@@ -28,9 +28,10 @@ pub fn build(setup: &Setup) -> Result<Box<dyn Cluster>, SetupError> {
     }
 }
 
-/// Fetch ZooKeeper mode's engine (at once if it is here already); whether it is here.
+/// Fetch ZooKeeper mode's engine and its narration's English (at once if they are here
+/// already); whether they are here.
 pub async fn load_zk() -> bool {
-    preload_zk().await.is_ok()
+    preload_zk().await.is_ok() && crate::i18n::load_words(crate::i18n::Words::Zk).await
 }
 
 /// Whether ZooKeeper mode's engine is here (loaded, or built in natively).

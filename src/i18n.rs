@@ -737,6 +737,9 @@ pub fn seconds(ms: u64) -> String {
 // a chunk of their own, fetched before a Korean page mounts ([`load_korean`], `start` in
 // lib.rs) or when the language switch first asks for it: an English page does not download
 // them. Natively (tests) the call is direct.
+//
+// Some English rows come with the chunk that shows them ([`Words`]): ZooKeeper mode's narration
+// with its engine, the About texts with the closed panels' bodies.
 const ROWS: usize = TABLE.len();
 const fn column(korean: bool) -> [(&'static str, &'static str); ROWS] {
     let mut out = [("", ""); ROWS];
@@ -748,8 +751,115 @@ const fn column(korean: bool) -> [(&'static str, &'static str); ROWS] {
     }
     out
 }
-static ENGLISH: [(&str, &str); ROWS] = column(false);
 static KOREAN: [(&str, &str); ROWS] = column(true);
+
+/// Where a row's English is: in the start module, or in a chunk.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Words {
+    Start,
+    /// ZooKeeper mode's narration (the ensemble's `zk.` and its Kafka's `kafka.` notes): only a
+    /// ZooKeeper-mode cluster says them, and its engine is a chunk (`crate::engines`).
+    Zk,
+    /// What the closed panels show once opened (`crate::lazy`): the About texts.
+    Panels,
+}
+
+const fn starts(key: &str, prefix: &str) -> bool {
+    let (k, p) = (key.as_bytes(), prefix.as_bytes());
+    if k.len() < p.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < p.len() {
+        if k[i] != p[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Where `key`'s English is.
+pub const fn words_of(key: &str) -> Words {
+    if starts(key, "zk.") || starts(key, "kafka.") {
+        Words::Zk
+    } else if same(key, "about.kraft") || same(key, "about.zk") {
+        Words::Panels
+    } else {
+        Words::Start
+    }
+}
+
+const fn rows_in(words: Words) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < ROWS {
+        if words_of(TABLE[i].0) as u8 == words as u8 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn english<const N: usize>(words: Words) -> [(&'static str, &'static str); N] {
+    let mut out = [("", ""); N];
+    let (mut i, mut n) = (0, 0);
+    while i < ROWS {
+        if words_of(TABLE[i].0) as u8 == words as u8 {
+            out[n] = (TABLE[i].0, TABLE[i].1);
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+static ENGLISH: [(&str, &str); rows_in(Words::Start)] = english(Words::Start);
+static ENGLISH_ZK: [(&str, &str); rows_in(Words::Zk)] = english(Words::Zk);
+static ENGLISH_PANELS: [(&str, &str); rows_in(Words::Panels)] = english(Words::Panels);
+
+// Each split function has its own loader: each is fetched (at once, if its chunk is here) by its
+// own preload. Only the loads below fetch; `tr` reads what is here.
+type Rows = &'static [(&'static str, &'static str)];
+#[leptos::wasm_split::wasm_split(zk, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_zk_words))]
+fn zk_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
+    Ok(&ENGLISH_ZK)
+}
+#[leptos::wasm_split::wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_panel_words))]
+fn panel_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
+    Ok(&ENGLISH_PANELS)
+}
+
+thread_local! {
+    /// The English rows of chunks that are here. (The start module names those tables only
+    /// through their split functions, or their strings would be in it.)
+    static MORE_ENGLISH: std::cell::RefCell<Vec<(Words, Rows)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Fetch the English rows that come with `words`' chunk (at once if they are here); whether they are.
+pub async fn load_words(words: Words) -> bool {
+    if words == Words::Start || MORE_ENGLISH.with(|more| more.borrow().iter().any(|(w, _)| *w == words)) {
+        return true;
+    }
+    let loaded = match words {
+        Words::Zk => preload_zk_words().await.is_ok().then(|| crate::lazy::ready(zk_words())).flatten(),
+        _ => preload_panel_words().await.is_ok().then(|| crate::lazy::ready(panel_words())).flatten(),
+    };
+    let Some(Ok(rows)) = loaded else { return false };
+    MORE_ENGLISH.with(|more| more.borrow_mut().push((words, rows)));
+    true
+}
+
+/// `key`'s English, wherever it is (natively, every chunk's is built in).
+fn english_of(key: &str) -> Option<&'static str> {
+    let find = |table: Rows| table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text);
+    #[cfg(not(target_arch = "wasm32"))]
+    if words_of(key) != Words::Start {
+        return find(if words_of(key) == Words::Zk { &ENGLISH_ZK } else { &ENGLISH_PANELS });
+    }
+    find(&ENGLISH).or_else(|| MORE_ENGLISH.with(|more| more.borrow().iter().find_map(|(_, t)| find(t))))
+}
 
 const fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -826,8 +936,8 @@ pub fn tr(lang: Lang, key: &'static str) -> &'static str {
     let find = |table: &[(&'static str, &'static str)]| table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text);
     let in_korean = || korean().map_or_else(|| find(&KOREAN_AT_START), find);
     match lang {
-        Lang::Ko => in_korean().or_else(|| find(&ENGLISH)),
-        Lang::En => find(&ENGLISH),
+        Lang::Ko => in_korean().or_else(|| english_of(key)),
+        Lang::En => english_of(key),
     }
     .unwrap_or(key)
 }
@@ -928,6 +1038,21 @@ mod tests {
         for key in keys {
             assert!(TABLE.iter().any(|(k, _, _)| *k == key), "{key} is not translated");
         }
+    }
+
+    #[test]
+    fn each_row_s_english_is_in_exactly_one_table_and_zookeeper_s_and_the_about_texts_not_at_start() {
+        let tables: [&[(&str, &str)]; 3] = [&ENGLISH, &ENGLISH_ZK, &ENGLISH_PANELS];
+        for (key, en, _) in TABLE {
+            let homes: Vec<usize> = (0..3).filter(|&i| tables[i].iter().any(|(k, e)| k == key && e == en)).collect();
+            assert_eq!(homes.len(), 1, "{key}");
+            assert_eq!(tr(Lang::En, key), *en, "{key}");
+        }
+        assert!(ENGLISH
+            .iter()
+            .all(|(k, _)| !k.starts_with("zk.") && !k.starts_with("kafka.") && !k.starts_with("about.")
+                || *k == "about.title"));
+        assert!(ENGLISH_ZK.len() > 40 && ENGLISH_PANELS.len() == 2);
     }
 
     #[test]

@@ -104,6 +104,13 @@ pub fn settings_form(side: SideView, lang: RwSignal<Lang>) -> AnyView {
     })
 }
 
+/// An About text (`key`), once the closed panels' words are here (`crate::i18n::Words`).
+pub fn about(key: &'static str, lang: RwSignal<Lang>) -> AnyView {
+    panel_body(lang, crate::i18n::load_words(crate::i18n::Words::Panels), move || {
+        Some(view! { <p data-testid="about-text">{text(lang, key)}</p> }.into_any())
+    })
+}
+
 /// The keyboard shortcuts' list, once its chunk is here.
 pub fn help(lang: RwSignal<Lang>) -> AnyView {
     panel_body(lang, async { preload_help().await.is_ok() }, move || ready(help_chunk()).and_then(Result::ok))

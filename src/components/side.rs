@@ -22,6 +22,7 @@ pub fn Side(side: SideView, index: usize) -> impl IntoView {
     let lang = ui.lang;
     let legend = if side.mode == Mode::Kraft { KRAFT_LEGEND } else { ZK_LEGEND };
     let about = if side.mode == Mode::Kraft { "about.kraft" } else { "about.zk" };
+    let about_opened = RwSignal::new(false);
     view! {
         <section class="panel side" data-side=side.mode.as_str()>
             <div class="side-head">
@@ -46,9 +47,9 @@ pub fn Side(side: SideView, index: usize) -> impl IntoView {
                 <Legend entries=legend/>
                 <Inspector side=side/>
                 <NetworkTool side=side index=index/>
-                <details class="about" data-testid="about">
+                <details class="about" data-testid="about" on:toggle=move |_| about_opened.set(true)>
                     <summary>{text(lang, "about.title")}</summary>
-                    <p>{text(lang, about)}</p>
+                    {move || about_opened.get().then(|| crate::lazy::about(about, lang))}
                 </details>
             </Show>
         </section>

@@ -247,6 +247,10 @@ test('a closed panel fetches its body when first opened; if it cannot, it says s
   await page.locator('[data-testid=settings-input]').waitFor();
   await page.locator('[data-testid=help]').click();
   await page.locator('[data-testid=help-overlay]').waitFor();
+  // The About text's words too.
+  assert.equal(await page.locator('[data-testid=about-text]').count(), 0);
+  await page.locator('[data-testid=about] summary').click();
+  assert.match(await page.locator('[data-testid=about-text]').textContent(), /KRaft mode follows Kafka 4\.1/);
   await page.locator('[data-testid=inspector-panel] summary').click();
   await page.locator('[data-testid=inspect-select]').selectOption({ label: 'c1' });
   await page.locator('[data-testid=inspector]').filter({ hasText: /\S/ }).waitFor();
