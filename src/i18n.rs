@@ -862,18 +862,7 @@ fn english_of(key: &str) -> Option<&'static str> {
 }
 
 const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    a.len() == b.len() && starts(a, b)
 }
 const fn korean_row(key: &str) -> (&'static str, &'static str) {
     let mut i = 0;
