@@ -136,13 +136,19 @@ test('the English shell paints first without Hangul; the Korean label follows in
 // Korean's words are a chunk of their own (src/i18n.rs): an English page never downloads them,
 // the switch fetches them the first time, and a Korean page fetches them before it mounts. If
 // they cannot be fetched, the page says so and keeps working in English.
-test('an English page does not download the Korean words; the switch fetches them, a Korean page has them at once', async () => {
+// A page of `query` in a context of its own, up to its Play button, with every path it fetches.
+async function recording(query) {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-  await page.goto(`${env.site.url}?seed=7&lang=en`);
+  await page.goto(`${env.site.url}${query}`);
   await page.locator('[data-testid=play]').waitFor();
+  return { context, page, fetched };
+}
+
+test('an English page does not download the Korean words; the switch fetches them, a Korean page has them at once', async () => {
+  const { context, page, fetched } = await recording('?seed=7&lang=en');
   await page.waitForTimeout(300);
   const chunks = () => fetched.filter((f) => f.endsWith('split_ko.wasm'));
   assert.deepEqual(chunks(), [], 'no Korean chunk at start');
@@ -163,13 +169,8 @@ test('an English page does not download the Korean words; the switch fetches the
 });
 
 test('only a page whose address carries actions fetches the scenario parser, and it then plays them', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const fetched = [];
-  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  const { context, page, fetched } = await recording('?seed=7&lang=en');
   const parser = () => fetched.filter((f) => f.endsWith('split_script.wasm'));
-  await page.goto(`${env.site.url}?seed=7&lang=en`);
-  await page.locator('[data-testid=play]').waitFor();
   // An action writes itself into the address: writing needs no parser.
   await page.locator('.node-hit[data-node=b1]').click();
   await page.waitForFunction(() => /crash/.test(decodeURIComponent(location.search)));
