@@ -880,18 +880,18 @@ static KOREAN_AT_START: [(&str, &str); 3] =
     [korean_row("lazy.failed"), korean_row("course.sandbox"), korean_row("lang.ko_failed")];
 
 #[leptos::wasm_split::wasm_split(ko, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_korean))]
-fn korean_table() -> Result<&'static [(&'static str, &'static str)], leptos::wasm_split::SplitLoaderError> {
+fn korean_table() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
     Ok(&KOREAN)
 }
 
 thread_local! {
     /// The Korean table, once its chunk is here.
-    static LOADED: std::cell::Cell<Option<&'static [(&'static str, &'static str)]>> = const { std::cell::Cell::new(None) };
+    static LOADED: std::cell::Cell<Option<Rows>> = const { std::cell::Cell::new(None) };
 }
 
 /// The Korean table if it is here (natively, always). Only [`load_korean`] fetches it: asking
 /// the split point here would start a fetch on every word while a failed chunk stays away.
-fn korean() -> Option<&'static [(&'static str, &'static str)]> {
+fn korean() -> Option<Rows> {
     LOADED.with(|loaded| {
         #[cfg(not(target_arch = "wasm32"))]
         if loaded.get().is_none() {
