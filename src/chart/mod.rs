@@ -280,9 +280,12 @@ fn draw_band(
     let top = (top + CAPTION_H) as i32;
     let area = root.clone().shrink((left, top), (axis.width as u32, BAND_H as u32));
     let _ = area.fill(&rgb(GRID));
-    let Ok(mut chart) = ChartBuilder::on(&area).build_cartesian_2d(axis.from_us..axis.from_us + WINDOW_US, 0u32..1u32)
-    else {
-        return;
+    // Time to x within the band, as plotters maps its x axis (the rates' chart below), without a
+    // second chart type in the download (each coordinate type instantiates plotters again).
+    let last = axis.width as i32 - 1;
+    let x_of = |t: u64| {
+        let share = (t as f64 - axis.from_us as f64) / WINDOW_US as f64;
+        (f64::from(last) * share + 1e-3).floor() as i32
     };
     let samples = history.samples();
     // Runs of equal state: each sample stands until the next one.
@@ -299,15 +302,17 @@ fn draw_band(
         i = j;
     }
     let (present_colour, absent_colour) = (rgb(PRESENT).filled(), rgb(ABSENT).filled());
-    let _ = chart.draw_series(runs.iter().map(|&(t0, t1, state)| {
-        Rectangle::new([(t0, 0), (t1, 1)], if state { present_colour } else { absent_colour })
-    }));
+    let bottom = BAND_H as i32 - 1;
+    for &(t0, t1, state) in &runs {
+        let colour = if state { present_colour } else { absent_colour };
+        let _ = area.draw(&Rectangle::new([(x_of(t0), bottom), (x_of(t1), 0)], colour));
+    }
     // Long stretches without one say so in words.
     let none = tr(lang, "chart.none");
     let none_font = font(10.0, FontStyle::Normal);
     let none_w = root.estimate_text_size(none, &none_font.clone().into_text_style(root)).map_or(0, |(w, _)| w) as i32;
     for (t0, t1, _) in runs.into_iter().filter(|run| !run.2) {
-        let (x0, x1) = (chart.backend_coord(&(t0, 0)).0, chart.backend_coord(&(t1, 0)).0);
+        let (x0, x1) = (left + x_of(t0), left + x_of(t1));
         if x1 - x0 > none_w + 12 {
             let at = ((x0 + x1) / 2, top + BAND_H as i32 / 2);
             text(root, none, at, none_font.clone(), "#7f1d1d", HPos::Center, VPos::Center);
