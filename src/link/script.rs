@@ -2,10 +2,13 @@
 //! split point (as in src/lazy.rs), so its code is not in the download at start. A page whose
 //! address holds a script fetches it before it mounts (`start` in lib.rs), the course with its
 //! chunk. Natively (tests) the call is direct. Writing a script (`Script`'s text for a link)
-//! stays in the start module: every page writes its address.
+//! stays in the start module: every page writes its address. The checks of a link's settings
+//! (`set key=value` lines, which only the parser reads) come with it.
 
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
+use quorumlab_sim::cluster::SettingError;
 use quorumlab_sim::scenario::{self, Script};
+use quorumlab_sim::setup::Mode;
 
 use super::query;
 use crate::lazy::ready;
@@ -18,6 +21,11 @@ pub type Parsed = Result<Script, (usize, usize, String)>;
 #[wasm_split(script, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_script))]
 fn parse_chunk(text: String) -> Result<Parsed, SplitLoaderError> {
     Ok(scenario::parse(&text).map_err(|e| (e.line, e.column, e.kind.to_string())))
+}
+
+#[wasm_split(script, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_setting))]
+fn setting_chunk(mode: Mode, key: String, value: String) -> Result<Result<(), SettingError>, SplitLoaderError> {
+    Ok(crate::session::settings::check(mode, &key, &value))
 }
 
 thread_local! {
@@ -35,9 +43,19 @@ pub fn parse(text: &str) -> Option<Parsed> {
     ready(parse_chunk(text.to_string())).and_then(Result::ok)
 }
 
+/// Whether a cluster of `mode` takes the link's setting `key=value` on this page
+/// (`session::settings::check`); `None` if the parser is not here. A link's settings come from
+/// its scripts, so a page that has some has fetched the parser.
+pub fn check_setting(mode: Mode, key: &str, value: &str) -> Option<Result<(), SettingError>> {
+    if !is_ready() {
+        return None;
+    }
+    ready(setting_chunk(mode, key.to_string(), value.to_string())).and_then(Result::ok)
+}
+
 /// Fetch the parser (at once if it is here already); whether it is here.
 pub async fn load() -> bool {
-    if !is_ready() && preload_script().await.is_ok() {
+    if !is_ready() && preload_script().await.is_ok() && preload_setting().await.is_ok() {
         LOADED.with(|loaded| loaded.set(true));
     }
     is_ready()

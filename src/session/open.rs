@@ -6,8 +6,8 @@ use quorumlab_sim::scenario::Script;
 use quorumlab_sim::setup::Setup;
 
 use super::lab::{Lab, MAX_OPEN_EVENTS};
-use super::settings::{action_left_out, check, setting_left_out};
-use crate::link::{own_key, Link, Problem, View, DEFAULT_SEED};
+use super::settings::{action_left_out, setting_left_out};
+use crate::link::{own_key, script, Link, Problem, View, DEFAULT_SEED};
 
 /// The labs of every cluster `link` shows, in the page's order, and what to tell the person.
 /// `Err` only if not even a default cluster could be built.
@@ -19,14 +19,23 @@ pub fn open_labs(link: &Link, problems: &mut Vec<Problem>) -> Result<Vec<Lab>, S
     let mut labs = Vec::new();
     for &mode in link.view.modes() {
         let Script { mut settings, steps } = link.script_for(mode);
-        // Each cluster takes the settings its mode knows, and says which it left out.
-        settings.retain(|(key, value)| match check(mode, key, value) {
-            Ok(()) => true,
-            Err(e) => {
+        // Each cluster takes the settings its mode knows, and says which it left out. Their
+        // checks come with the parser (a link's settings are in its scripts, which it read).
+        let mut unchecked = false;
+        settings.retain(|(key, value)| match script::check_setting(mode, key, value) {
+            Some(Ok(())) => true,
+            Some(Err(e)) => {
                 problems.push(setting_left_out(mode, &e));
                 false
             }
+            None => {
+                unchecked = true;
+                false
+            }
         });
+        if unchecked {
+            problems.push(Problem::new("param.script_unavailable", &[]));
+        }
         let setup = Setup { script: Script { settings, steps: Vec::new() }, ..link.setup(mode) };
         let opened = Lab::open(setup, &steps, target, MAX_OPEN_EVENTS).or_else(|e| {
             problems.push(Problem { key: "param.failed", args: vec![e.to_string()] });
