@@ -61,6 +61,44 @@ pub(crate) fn slice_current<P, R>(
     }
 }
 
+/// One point of a sweep, run a slice at a time until it yields its row.
+pub(crate) trait PointRun {
+    type Row;
+    /// Run at most `max_events` simulated events (at least one); the row once the point is done.
+    fn advance(&mut self, max_events: usize) -> Option<Self::Row>;
+}
+
+/// A sweep over a list of points (each with what its run needs), one run at a time: `start`
+/// makes a point's run when its turn comes. Scale, propagation and stall are such sweeps.
+pub struct Points<P, R> {
+    points: Vec<P>,
+    next: usize,
+    current: Option<Box<dyn PointRun<Row = R>>>,
+    start: fn(&P) -> Box<dyn PointRun<Row = R>>,
+}
+
+impl<P, R> Points<P, R> {
+    pub(crate) fn over(points: Vec<P>, start: fn(&P) -> Box<dyn PointRun<Row = R>>) -> Points<P, R> {
+        Points { points, next: 0, current: None, start }
+    }
+}
+
+impl<P, R> Sweep for Points<P, R> {
+    type Row = R;
+
+    fn advance(&mut self, max_events: usize) -> Advance<R> {
+        if self.current.is_none() {
+            let Some(point) = self.points.get(self.next) else { return Advance::Finished };
+            self.current = Some((self.start)(point));
+        }
+        slice_current(&mut self.current, |run| run.advance(max_events), || self.next += 1)
+    }
+
+    fn progress(&self) -> Progress {
+        Progress { done: self.next, total: self.points.len() }
+    }
+}
+
 /// An experiment run one slice at a time.
 pub trait Sweep {
     type Row;

@@ -22,7 +22,7 @@
 //! both modes: neither §4 figure measures propagation; a chart of it must say so.
 
 use crate::experiment::sim::{setup_for, Sim};
-use crate::experiment::{Advance, Progress, Sweep};
+use crate::experiment::{PointRun, Points};
 use crate::scenario::{ScenarioAction, Step};
 use crate::setup::Mode;
 use crate::time::Time;
@@ -92,11 +92,8 @@ impl super::table::Row for PropagationRow {
     }
 }
 
-pub struct PropagationSweep {
-    points: Vec<(usize, Mode, u64)>,
-    next: usize,
-    current: Option<PropagationRun>,
-}
+/// Each point: the number of brokers, the mode, the seed.
+pub type PropagationSweep = Points<(usize, Mode, u64), PropagationRow>;
 
 impl PropagationSweep {
     pub fn new(params: PropagationParams) -> Result<PropagationSweep, String> {
@@ -114,23 +111,7 @@ impl PropagationSweep {
                 }
             }
         }
-        Ok(PropagationSweep { points, next: 0, current: None })
-    }
-}
-
-impl Sweep for PropagationSweep {
-    type Row = PropagationRow;
-
-    fn advance(&mut self, max_events: usize) -> Advance<PropagationRow> {
-        if self.current.is_none() {
-            let Some(&(brokers, mode, seed)) = self.points.get(self.next) else { return Advance::Finished };
-            self.current = Some(PropagationRun::new(mode, brokers, seed));
-        }
-        super::slice_current(&mut self.current, |run| run.advance(max_events), || self.next += 1)
-    }
-
-    fn progress(&self) -> Progress {
-        Progress { done: self.next, total: self.points.len() }
+        Ok(Points::over(points, |&(brokers, mode, seed)| Box::new(PropagationRun::new(mode, brokers, seed))))
     }
 }
 
@@ -185,6 +166,10 @@ impl PropagationRun {
         };
         PropagationRun { sim: Sim::build(&setup).ok(), stage: Stage::BeforeCreate, row }
     }
+}
+
+impl PointRun for PropagationRun {
+    type Row = PropagationRow;
 
     fn advance(&mut self, max_events: usize) -> Option<PropagationRow> {
         let Some(sim) = self.sim.as_mut() else { return Some(self.row.clone()) };

@@ -46,7 +46,7 @@
 //!   judged by, not fitted to.
 
 use crate::experiment::sim::{setup_for, Known, Sim};
-use crate::experiment::{Advance, Progress, Sweep};
+use crate::experiment::{PointRun, Points};
 use crate::kraft;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction, Step};
 use crate::setup::{Mode, Setup};
@@ -168,12 +168,8 @@ pub fn check_partitions(partitions: u32) -> Result<(), String> {
     Ok(())
 }
 
-pub struct ScaleSweep {
-    params: ScaleParams,
-    points: Vec<(u32, Mode)>,
-    next: usize,
-    current: Option<PointRun>,
-}
+/// Each point: the number of partitions, the mode, the number of brokers, the seed.
+pub type ScaleSweep = Points<(u32, Mode, usize, u64), ScaleRow>;
 
 impl ScaleSweep {
     pub fn new(params: ScaleParams) -> Result<ScaleSweep, String> {
@@ -183,24 +179,12 @@ impl ScaleSweep {
         if !(4..=64).contains(&params.brokers) {
             return Err(format!("brokers must be 4 to 64 (got {})", params.brokers));
         }
-        let points = params.partitions.iter().flat_map(|p| params.modes.iter().map(move |m| (*p, *m))).collect();
-        Ok(ScaleSweep { params, points, next: 0, current: None })
-    }
-}
-
-impl Sweep for ScaleSweep {
-    type Row = ScaleRow;
-
-    fn advance(&mut self, max_events: usize) -> Advance<ScaleRow> {
-        if self.current.is_none() {
-            let Some(&(partitions, mode)) = self.points.get(self.next) else { return Advance::Finished };
-            self.current = Some(PointRun::new(mode, partitions, self.params.brokers, self.params.seed));
-        }
-        super::slice_current(&mut self.current, |run| run.advance(max_events), || self.next += 1)
-    }
-
-    fn progress(&self) -> Progress {
-        Progress { done: self.next, total: self.points.len() }
+        let (brokers, seed) = (params.brokers, params.seed);
+        let points =
+            params.partitions.iter().flat_map(|p| params.modes.iter().map(move |m| (*p, *m, brokers, seed))).collect();
+        Ok(Points::over(points, |&(partitions, mode, brokers, seed)| {
+            Box::new(ScaleRun::new(mode, partitions, brokers, seed))
+        }))
     }
 }
 
@@ -261,7 +245,7 @@ enum Stage {
     Done,
 }
 
-struct PointRun {
+struct ScaleRun {
     mode: Mode,
     partitions: u32,
     brokers: u32,
@@ -282,8 +266,8 @@ struct PointRun {
     row: ScaleRow,
 }
 
-impl PointRun {
-    fn new(mode: Mode, partitions: u32, brokers: usize, seed: u64) -> PointRun {
+impl ScaleRun {
+    fn new(mode: Mode, partitions: u32, brokers: usize, seed: u64) -> ScaleRun {
         let write_cost = zk::config::CALIBRATED_WRITE_US_PER_PARTITION.to_string();
         let extra: &[(&str, String)] =
             if mode == Mode::Zk { &[("controller.write.us.per.partition", write_cost)] } else { &[] };
@@ -307,7 +291,7 @@ impl PointRun {
             script: String::new(),
             link: String::new(),
         };
-        let mut run = PointRun {
+        let mut run = ScaleRun {
             mode,
             partitions,
             brokers: brokers as u32,
@@ -440,17 +424,6 @@ impl PointRun {
         self.row.violations = c.violations().len();
         self.row.events = c.events_processed();
         self.row.clone()
-    }
-
-    fn advance(&mut self, max_events: usize) -> Option<ScaleRow> {
-        let mut budget = max_events.max(1);
-        while budget > 0 {
-            budget -= 1;
-            if let Some(row) = self.tick() {
-                return Some(row);
-            }
-        }
-        None
     }
 
     /// Look at the state, then take one event (or finish).
@@ -626,6 +599,21 @@ impl PointRun {
     }
 }
 
+impl PointRun for ScaleRun {
+    type Row = ScaleRow;
+
+    fn advance(&mut self, max_events: usize) -> Option<ScaleRow> {
+        let mut budget = max_events.max(1);
+        while budget > 0 {
+            budget -= 1;
+            if let Some(row) = self.tick() {
+                return Some(row);
+            }
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,7 +623,7 @@ mod tests {
         // Round-robin, three replicas on six brokers: partition p lives on p, p+1, p+2.
         for (controller, successor) in (1..=6u32).flat_map(|c| (1..=6u32).filter(move |s| *s != c).map(move |s| (c, s)))
         {
-            let mut run = PointRun::new(Mode::Zk, 10, 6, 1);
+            let mut run = ScaleRun::new(Mode::Zk, 10, 6, 1);
             run.choose_victims(Some(controller), Some(successor));
             let down = [controller, run.crash_victim, run.shutdown_victim];
             assert_eq!(down.iter().collect::<std::collections::BTreeSet<_>>().len(), 3, "{down:?}");

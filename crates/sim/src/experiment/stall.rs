@@ -27,7 +27,7 @@
 //! chart must say so; no published figure measures it.
 
 use crate::experiment::sim::{setup_for, Known, Sim};
-use crate::experiment::{Advance, Progress, Sweep};
+use crate::experiment::{PointRun, Points};
 use crate::kraft;
 use crate::scenario::{NodePrefix, NodeRef, ScenarioAction, Step};
 use crate::setup::Mode;
@@ -99,11 +99,8 @@ impl super::table::Row for StallRow {
     }
 }
 
-pub struct StallSweep {
-    points: Vec<(u64, Mode, u64)>,
-    next: usize,
-    current: Option<StallRun>,
-}
+/// Each point: the stall's length in seconds, the mode, the seed.
+pub type StallSweep = Points<(u64, Mode, u64), StallRow>;
 
 impl StallSweep {
     pub fn new(params: StallParams) -> Result<StallSweep, String> {
@@ -118,23 +115,7 @@ impl StallSweep {
                 }
             }
         }
-        Ok(StallSweep { points, next: 0, current: None })
-    }
-}
-
-impl Sweep for StallSweep {
-    type Row = StallRow;
-
-    fn advance(&mut self, max_events: usize) -> Advance<StallRow> {
-        if self.current.is_none() {
-            let Some(&(stall_s, mode, seed)) = self.points.get(self.next) else { return Advance::Finished };
-            self.current = Some(StallRun::new(mode, stall_s, seed));
-        }
-        super::slice_current(&mut self.current, |run| run.advance(max_events), || self.next += 1)
-    }
-
-    fn progress(&self) -> Progress {
-        Progress { done: self.next, total: self.points.len() }
+        Ok(Points::over(points, |&(stall_s, mode, seed)| Box::new(StallRun::new(mode, stall_s, seed))))
     }
 }
 
@@ -187,30 +168,6 @@ impl StallRun {
         }
     }
 
-    fn advance(&mut self, max_events: usize) -> Option<StallRow> {
-        let start = Time::from_ms(STALL_AT_MS);
-        for _ in 0..max_events.max(1) {
-            let Some(sim) = self.sim.as_ref() else { return Some(self.row.clone()) };
-            let next = sim.cluster().next_event_time();
-            if self.before.is_none() && next.is_none_or(|t| t >= start) {
-                self.before = Some(leaders(sim));
-                self.notes_from = sim.cluster().notes_total();
-            }
-            if self.before.is_some() {
-                self.count_expiries();
-                while self.next_sample <= self.end && next.is_none_or(|t| t >= self.next_sample) {
-                    self.sample_requests();
-                    self.next_sample = self.next_sample.plus_ms(1_000);
-                }
-            }
-            let Some(sim) = self.sim.as_mut() else { return Some(self.row.clone()) };
-            if !sim.step_until(self.end) {
-                return Some(self.finish());
-            }
-        }
-        None
-    }
-
     fn finish(&mut self) -> StallRow {
         if let Some(sim) = &self.sim {
             self.row.violations = sim.cluster().violations().len();
@@ -258,6 +215,34 @@ impl StallRun {
                 *last = Some(l);
             }
         }
+    }
+}
+
+impl PointRun for StallRun {
+    type Row = StallRow;
+
+    fn advance(&mut self, max_events: usize) -> Option<StallRow> {
+        let start = Time::from_ms(STALL_AT_MS);
+        for _ in 0..max_events.max(1) {
+            let Some(sim) = self.sim.as_ref() else { return Some(self.row.clone()) };
+            let next = sim.cluster().next_event_time();
+            if self.before.is_none() && next.is_none_or(|t| t >= start) {
+                self.before = Some(leaders(sim));
+                self.notes_from = sim.cluster().notes_total();
+            }
+            if self.before.is_some() {
+                self.count_expiries();
+                while self.next_sample <= self.end && next.is_none_or(|t| t >= self.next_sample) {
+                    self.sample_requests();
+                    self.next_sample = self.next_sample.plus_ms(1_000);
+                }
+            }
+            let Some(sim) = self.sim.as_mut() else { return Some(self.row.clone()) };
+            if !sim.step_until(self.end) {
+                return Some(self.finish());
+            }
+        }
+        None
     }
 }
 
