@@ -739,7 +739,7 @@ pub fn seconds(ms: u64) -> String {
 // them. Natively (tests) the call is direct.
 //
 // Some English rows come with the chunk that shows them ([`Words`]): ZooKeeper mode's narration
-// with its engine, the About texts with the closed panels' bodies.
+// with its engine, the About texts and the scenarios' words with the closed panels' bodies.
 const ROWS: usize = TABLE.len();
 const fn column(korean: bool) -> [(&'static str, &'static str); ROWS] {
     let mut out = [("", ""); ROWS];
@@ -760,7 +760,9 @@ pub enum Words {
     /// ZooKeeper mode's narration (the ensemble's `zk.` and its Kafka's `kafka.` notes): only a
     /// ZooKeeper-mode cluster says them, and its engine is a chunk (`crate::engines`).
     Zk,
-    /// What the closed panels show once opened (`crate::lazy`): the About texts.
+    /// What the closed panels show once opened (`crate::lazy`): the About texts, the keyboard
+    /// shortcuts, the inspector's, network tool's and settings field's words, the ready-made
+    /// scenarios' titles and what to watch (fetched before a page that opens one mounts).
     Panels,
 }
 
@@ -779,11 +781,42 @@ const fn starts(key: &str, prefix: &str) -> bool {
     true
 }
 
+/// Rows only the closed panels' bodies show (their summaries' words stay at start).
+const PANEL_KEYS: [&str; 8] = [
+    "about.kraft",
+    "about.zk",
+    "inspector.node",
+    "inspector.empty",
+    "net.partition",
+    "btn.cut",
+    "btn.heal",
+    "btn.apply_settings",
+];
+const PANEL_PREFIXES: [&str; 3] = ["help.", "settings.", "scn."];
+
+const fn in_panels(key: &str) -> bool {
+    let mut i = 0;
+    while i < PANEL_KEYS.len() {
+        if same(key, PANEL_KEYS[i]) {
+            return true;
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < PANEL_PREFIXES.len() {
+        if starts(key, PANEL_PREFIXES[i]) {
+            return !same(key, "scn.title");
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Where `key`'s English is.
 pub const fn words_of(key: &str) -> Words {
     if starts(key, "zk.") || starts(key, "kafka.") {
         Words::Zk
-    } else if same(key, "about.kraft") || same(key, "about.zk") {
+    } else if in_panels(key) {
         Words::Panels
     } else {
         Words::Start
@@ -921,6 +954,11 @@ pub async fn load_korean() -> bool {
 
 /// `key` in `lang`; in English while the Korean words are not here (a Korean page waits for
 /// them before it mounts, and the language switch before it switches), or the key itself.
+/// Whether `key`'s words are here (those of a chunk once [`load_words`] has fetched them).
+pub fn has(key: &str) -> bool {
+    english_of(key).is_some()
+}
+
 pub fn tr(lang: Lang, key: &'static str) -> &'static str {
     let find = |table: &[(&'static str, &'static str)]| table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text);
     let in_korean = || korean().map_or_else(|| find(&KOREAN_AT_START), find);
@@ -1030,7 +1068,7 @@ mod tests {
     }
 
     #[test]
-    fn each_row_s_english_is_in_exactly_one_table_and_zookeeper_s_and_the_about_texts_not_at_start() {
+    fn each_row_s_english_is_in_exactly_one_table_and_zookeeper_s_and_the_closed_panels_not_at_start() {
         let tables: [&[(&str, &str)]; 3] = [&ENGLISH, &ENGLISH_ZK, &ENGLISH_PANELS];
         for (key, en, _) in TABLE {
             let homes: Vec<usize> = (0..3).filter(|&i| tables[i].iter().any(|(k, e)| k == key && e == en)).collect();
@@ -1041,7 +1079,17 @@ mod tests {
             .iter()
             .all(|(k, _)| !k.starts_with("zk.") && !k.starts_with("kafka.") && !k.starts_with("about.")
                 || *k == "about.title"));
-        assert!(ENGLISH_ZK.len() > 40 && ENGLISH_PANELS.len() == 2);
+        assert!(ENGLISH_ZK.len() > 40);
+        // The closed panels' bodies: the About texts, the shortcuts, the settings field, the
+        // scenarios' words (their list's summary stays), the inspector's and network tool's.
+        let in_panels = |k: &str| {
+            ["help.", "settings.", "scn."].iter().any(|p| k.starts_with(p)) && k != "scn.title"
+                || ["about.kraft", "inspector.empty", "net.partition", "btn.cut", "btn.apply_settings"].contains(&k)
+        };
+        assert!(ENGLISH.iter().all(|(k, _)| !in_panels(k)));
+        assert!(ENGLISH.iter().any(|(k, _)| *k == "scn.title" || *k == "inspector.title"));
+        assert!(ENGLISH_PANELS.iter().filter(|(k, _)| k.starts_with("scn.")).count() == 17);
+        assert!(ENGLISH_PANELS.iter().filter(|(k, _)| k.starts_with("help.")).count() >= 9);
     }
 
     #[test]

@@ -20,8 +20,9 @@ use crate::components::experiments::ExperimentsView;
 use crate::components::help::Help;
 use crate::components::inspector::InspectorBody;
 use crate::components::network::NetworkBody;
+use crate::components::scenarios::ScenarioList;
 use crate::context::text;
-use crate::i18n::Lang;
+use crate::i18n::{load_words, Lang, Words};
 use crate::link::{Link, Problem};
 use crate::player::SideView;
 
@@ -78,6 +79,11 @@ fn settings_chunk(side: SideView) -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <SettingsForm side=side/> }.into_any())
 }
 
+#[wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_scenarios))]
+fn scenarios_chunk(current: Option<usize>) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <ScenarioList current=current/> }.into_any())
+}
+
 #[wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_help))]
 fn help_chunk() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <Help/> }.into_any())
@@ -85,35 +91,43 @@ fn help_chunk() -> Result<AnyView, SplitLoaderError> {
 
 /// The inspector's body, once its chunk is here.
 pub fn inspector(side: SideView, lang: RwSignal<Lang>) -> AnyView {
-    panel_body(lang, async { preload_panels().await.is_ok() }, move || {
+    panel_body(lang, async { preload_panels().await.is_ok() && load_words(Words::Panels).await }, move || {
         ready(inspector_chunk(side)).and_then(Result::ok)
     })
 }
 
 /// The network tool's body, once its chunk is here.
 pub fn network(side: SideView, index: usize, lang: RwSignal<Lang>) -> AnyView {
-    panel_body(lang, async { preload_network().await.is_ok() }, move || {
+    panel_body(lang, async { preload_network().await.is_ok() && load_words(Words::Panels).await }, move || {
         ready(network_chunk(side, index)).and_then(Result::ok)
     })
 }
 
 /// The settings field of a cluster's details, once its chunk is here.
 pub fn settings_form(side: SideView, lang: RwSignal<Lang>) -> AnyView {
-    panel_body(lang, async { preload_settings().await.is_ok() }, move || {
+    panel_body(lang, async { preload_settings().await.is_ok() && load_words(Words::Panels).await }, move || {
         ready(settings_chunk(side)).and_then(Result::ok)
     })
 }
 
 /// An About text (`key`), once the closed panels' words are here (`crate::i18n::Words`).
 pub fn about(key: &'static str, lang: RwSignal<Lang>) -> AnyView {
-    panel_body(lang, crate::i18n::load_words(crate::i18n::Words::Panels), move || {
+    panel_body(lang, load_words(Words::Panels), move || {
         Some(view! { <p data-testid="about-text">{text(lang, key)}</p> }.into_any())
     })
 }
 
+/// The ready-made scenarios' list, once its chunk and its words are here.
+pub fn scenario_list(current: Option<usize>, lang: RwSignal<Lang>) -> AnyView {
+    let load = async { preload_scenarios().await.is_ok() && load_words(Words::Panels).await };
+    panel_body(lang, load, move || ready(scenarios_chunk(current)).and_then(Result::ok))
+}
+
 /// The keyboard shortcuts' list, once its chunk is here.
 pub fn help(lang: RwSignal<Lang>) -> AnyView {
-    panel_body(lang, async { preload_help().await.is_ok() }, move || ready(help_chunk()).and_then(Result::ok))
+    panel_body(lang, async { preload_help().await.is_ok() && load_words(Words::Panels).await }, move || {
+        ready(help_chunk()).and_then(Result::ok)
+    })
 }
 
 /// None while `load` runs; then whether it loaded.

@@ -60,6 +60,11 @@ pub fn start() {
             }
             if script {
                 link::script::load().await;
+                // A ready-made scenario names itself above the stage, in words that come with
+                // the closed panels (its list is one of them). Presets all carry actions.
+                if scenarios::current(&search).is_some() {
+                    i18n::load_words(i18n::Words::Panels).await;
+                }
             }
             mount();
         });

@@ -13,7 +13,7 @@ mod narration;
 pub mod network;
 pub mod page;
 mod problems;
-mod scenarios;
+pub mod scenarios;
 mod side;
 mod stats;
 

@@ -246,8 +246,20 @@ test('a closed panel fetches its body when first opened; if it cannot, it says s
   assert.equal(await page.locator('[data-testid=settings-input]').count(), 0);
   await page.locator('[data-testid=details] summary').click();
   await page.locator('[data-testid=settings-input]').waitFor();
+  assert.equal(await page.locator('[data-testid=settings-apply]').textContent(), 'Apply (restarts from 0)');
   await page.locator('[data-testid=help]').click();
   await page.locator('[data-testid=help-overlay]').waitFor();
+  // Their words come with it: none is shown as its key.
+  assert.match(await page.locator('[data-testid=help-overlay]').innerText(), /previous event/);
+  assert.doesNotMatch(await page.locator('[data-testid=help-overlay]').innerText(), /help\./);
+  await page.keyboard.press('Escape');
+  // The ready-made scenarios' list and its words too (its summary is there from the start).
+  const scenarios = page.locator('[data-testid=scenarios]');
+  assert.equal(await scenarios.locator('li').count(), 0);
+  await scenarios.locator('summary').click();
+  await scenarios.locator('li').nth(7).waitFor();
+  assert.match(await scenarios.locator('li').first().innerText(), /^KRaft: the active controller crashes\n/);
+  assert.doesNotMatch(await scenarios.innerText(), /scn\./);
   // The About text's words too.
   assert.equal(await page.locator('[data-testid=about-text]').count(), 0);
   await page.locator('[data-testid=about] summary').click();
@@ -271,6 +283,33 @@ test('a closed panel fetches its body when first opened; if it cannot, it says s
   // The simulation still runs: a click on a node crashes it.
   await page.locator('.node-hit[data-node=b1]').click();
   await page.waitForFunction(() => document.querySelector('.node-hit[data-node=b1]')?.dataset.role === 'down');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a ready-made scenario names itself with words fetched before the page mounts; without them the page plays on', async () => {
+  const scenario = 'mode=kraft&seed=7&s=at+5s+crash+controller&t=0&lang=en';
+  let page = await openPage(env.browser, `${env.site.url}?${scenario}`);
+  // From the first picture: the app mounts once its words are here.
+  assert.match(await page.locator('[data-testid=scenario-now]').innerText(), /^KRaft: the active controller crashes At 5 s/);
+  await page.locator('[data-testid=scenarios] li').nth(7).waitFor();
+  await page.context().close();
+  // The closed panels' chunk cannot be fetched: no banner of keys, the list says so, and the
+  // scenario plays.
+  const context = await env.browser.newContext();
+  await context.route('**/split_panels.wasm', (route) => route.abort());
+  page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${env.site.url}?${scenario}`);
+  await page.locator('[data-testid=play]').waitFor();
+  assert.equal(await page.locator('[data-testid=scenario-now]').count(), 0);
+  const told = page.locator('[data-testid=scenarios] [role=alert]');
+  await told.waitFor({ timeout: 30000 });
+  assert.match(await told.innerText(), /could not be loaded/);
+  await page.locator('[data-testid=speed]').fill('100');
+  await page.locator('[data-testid=play]').click();
+  await page.waitForFunction(() => /c1 crashed/.test(document.querySelector('[data-testid=narration]')?.innerText ?? ''), null, { timeout: 30000 });
   assert.deepEqual(problems, []);
   await context.close();
 });
