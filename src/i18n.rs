@@ -764,6 +764,12 @@ pub enum Words {
     /// shortcuts, the inspector's, network tool's and settings field's words, the ready-made
     /// scenarios' titles and what to watch (fetched before a page that opens one mounts).
     Panels,
+    /// What is wrong with an address (`param.`), with the scenario parser (`crate::link::script`):
+    /// a page whose address has a problem or actions fetches it before it mounts. The few a page
+    /// without either can meet stay at start.
+    Script,
+    /// The course's own words, with its chunk (its door's, loading line's and way back's stay).
+    Course,
 }
 
 const fn starts(key: &str, prefix: &str) -> bool {
@@ -795,17 +801,29 @@ const PANEL_KEYS: [&str; 8] = [
 const PANEL_PREFIXES: [&str; 3] = ["help.", "settings.", "scn."];
 
 const fn in_panels(key: &str) -> bool {
-    let mut i = 0;
-    while i < PANEL_KEYS.len() {
-        if same(key, PANEL_KEYS[i]) {
-            return true;
-        }
-        i += 1;
+    if one_of(key, PANEL_KEYS) {
+        return true;
     }
     let mut i = 0;
     while i < PANEL_PREFIXES.len() {
         if starts(key, PANEL_PREFIXES[i]) {
             return !same(key, "scn.title");
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `param.` rows a page can show without actions or a problem in its address: when a setup
+/// fails, a moment too far to replay, and the parser that could not be fetched.
+const PARAM_AT_START: [&str; 3] = ["param.failed", "param.too_far", "param.script_unavailable"];
+const COURSE_AT_START: [&str; 3] = ["course.title", "course.sandbox", "course.loading"];
+
+const fn one_of<const N: usize>(key: &str, keys: [&str; N]) -> bool {
+    let mut i = 0;
+    while i < N {
+        if same(key, keys[i]) {
+            return true;
         }
         i += 1;
     }
@@ -818,6 +836,10 @@ pub const fn words_of(key: &str) -> Words {
         Words::Zk
     } else if in_panels(key) {
         Words::Panels
+    } else if starts(key, "param.") && !one_of(key, PARAM_AT_START) {
+        Words::Script
+    } else if starts(key, "course.") && !one_of(key, COURSE_AT_START) {
+        Words::Course
     } else {
         Words::Start
     }
@@ -851,6 +873,8 @@ const fn english<const N: usize>(words: Words) -> [(&'static str, &'static str);
 static ENGLISH: [(&str, &str); rows_in(Words::Start)] = english(Words::Start);
 static ENGLISH_ZK: [(&str, &str); rows_in(Words::Zk)] = english(Words::Zk);
 static ENGLISH_PANELS: [(&str, &str); rows_in(Words::Panels)] = english(Words::Panels);
+static ENGLISH_SCRIPT: [(&str, &str); rows_in(Words::Script)] = english(Words::Script);
+static ENGLISH_COURSE: [(&str, &str); rows_in(Words::Course)] = english(Words::Course);
 
 // Each split function has its own loader: each is fetched (at once, if its chunk is here) by its
 // own preload. Only the loads below fetch; `tr` reads what is here.
@@ -862,6 +886,14 @@ fn zk_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
 #[leptos::wasm_split::wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_panel_words))]
 fn panel_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
     Ok(&ENGLISH_PANELS)
+}
+#[leptos::wasm_split::wasm_split(script, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_script_words))]
+fn script_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
+    Ok(&ENGLISH_SCRIPT)
+}
+#[leptos::wasm_split::wasm_split(course, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_course_words))]
+fn course_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
+    Ok(&ENGLISH_COURSE)
 }
 
 thread_local! {
@@ -877,6 +909,8 @@ pub async fn load_words(words: Words) -> bool {
     }
     let loaded = match words {
         Words::Zk => preload_zk_words().await.is_ok().then(|| crate::lazy::ready(zk_words())).flatten(),
+        Words::Script => preload_script_words().await.is_ok().then(|| crate::lazy::ready(script_words())).flatten(),
+        Words::Course => preload_course_words().await.is_ok().then(|| crate::lazy::ready(course_words())).flatten(),
         _ => preload_panel_words().await.is_ok().then(|| crate::lazy::ready(panel_words())).flatten(),
     };
     let Some(Ok(rows)) = loaded else { return false };
@@ -888,8 +922,12 @@ pub async fn load_words(words: Words) -> bool {
 fn english_of(key: &str) -> Option<&'static str> {
     let find = |table: Rows| table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text);
     #[cfg(not(target_arch = "wasm32"))]
-    if words_of(key) != Words::Start {
-        return find(if words_of(key) == Words::Zk { &ENGLISH_ZK } else { &ENGLISH_PANELS });
+    match words_of(key) {
+        Words::Start => {}
+        Words::Zk => return find(&ENGLISH_ZK),
+        Words::Panels => return find(&ENGLISH_PANELS),
+        Words::Script => return find(&ENGLISH_SCRIPT),
+        Words::Course => return find(&ENGLISH_COURSE),
     }
     find(&ENGLISH).or_else(|| MORE_ENGLISH.with(|more| more.borrow().iter().find_map(|(_, t)| find(t))))
 }
@@ -1069,9 +1107,9 @@ mod tests {
 
     #[test]
     fn each_row_s_english_is_in_exactly_one_table_and_zookeeper_s_and_the_closed_panels_not_at_start() {
-        let tables: [&[(&str, &str)]; 3] = [&ENGLISH, &ENGLISH_ZK, &ENGLISH_PANELS];
+        let tables: [&[(&str, &str)]; 5] = [&ENGLISH, &ENGLISH_ZK, &ENGLISH_PANELS, &ENGLISH_SCRIPT, &ENGLISH_COURSE];
         for (key, en, _) in TABLE {
-            let homes: Vec<usize> = (0..3).filter(|&i| tables[i].iter().any(|(k, e)| k == key && e == en)).collect();
+            let homes: Vec<usize> = (0..5).filter(|&i| tables[i].iter().any(|(k, e)| k == key && e == en)).collect();
             assert_eq!(homes.len(), 1, "{key}");
             assert_eq!(tr(Lang::En, key), *en, "{key}");
         }
@@ -1090,6 +1128,14 @@ mod tests {
         assert!(ENGLISH.iter().any(|(k, _)| *k == "scn.title" || *k == "inspector.title"));
         assert!(ENGLISH_PANELS.iter().filter(|(k, _)| k.starts_with("scn.")).count() == 17);
         assert!(ENGLISH_PANELS.iter().filter(|(k, _)| k.starts_with("help.")).count() >= 9);
+        // An address's problems come with the parser, but for the three a page can meet without
+        // actions or a problem in its address; the course's words with the course.
+        let params: Vec<&str> = ENGLISH.iter().map(|(k, _)| *k).filter(|k| k.starts_with("param.")).collect();
+        assert_eq!(params, ["param.script_unavailable", "param.too_far", "param.failed"]);
+        assert!(ENGLISH_SCRIPT.len() > 20 && ENGLISH_SCRIPT.iter().all(|(k, _)| k.starts_with("param.")));
+        let course: Vec<&str> = ENGLISH.iter().map(|(k, _)| *k).filter(|k| k.starts_with("course.")).collect();
+        assert_eq!(course.len(), 3);
+        assert!(ENGLISH_COURSE.len() > 15 && ENGLISH_COURSE.iter().all(|(k, _)| k.starts_with("course.")));
     }
 
     #[test]

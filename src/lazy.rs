@@ -39,7 +39,10 @@ pub fn course(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> AnyVi
     // Its chapters open ZooKeeper-mode clusters, and their links carry actions: that engine and
     // the scenario parser come with it.
     let load = async {
-        preload_course().await.is_ok() && crate::engines::load_zk().await && crate::link::script::load().await
+        preload_course().await.is_ok()
+            && load_words(Words::Course).await
+            && crate::engines::load_zk().await
+            && crate::link::script::load().await
     };
     lazy_view(lang, "course.loading", "course-loading", load, move || {
         let (link, lang, problems) = args.try_update_value(|a| a.take()).flatten()?;

@@ -43,12 +43,13 @@ pub fn start() {
     }
     console_error_panic_hook::set_once();
     // A page that shows ZooKeeper mode fetches that engine first, a Korean page its words, and an
-    // address with actions the scenario parser, while the shell stays up.
+    // address with actions or a problem the scenario parser, while the shell stays up.
     let search = hooks::location_search();
-    let link = link::Link::parse(&search).0;
+    let (link, problems) = link::Link::parse(&search);
     let zk = engines::needs_zk(&link);
     let korean = link.lang.unwrap_or_else(hooks::browser_lang) == i18n::Lang::Ko && !i18n::korean_ready();
-    let script = link::script::in_address(&search) && !link::script::is_ready();
+    // What is wrong with an address is said in words that come with the parser.
+    let script = (link::script::in_address(&search) || !problems.is_empty()) && !link::script::is_ready();
     if zk || korean || script {
         // Leptos's own executor is set up by the mount, which has not happened yet.
         wasm_bindgen_futures::spawn_local(async move {

@@ -14,7 +14,7 @@ use crate::chart::sweep::svg;
 use crate::context::text;
 use crate::experiments::{metrics, t, tf, Preset, Rows, Running, Size};
 use crate::hooks;
-use crate::i18n::{trf, Lang};
+use crate::i18n::Lang;
 use crate::link::{Experiment, Link, Problem};
 
 /// How long one slice of a sweep may run before the page takes its turn (ms).
@@ -250,10 +250,7 @@ pub fn ExperimentsView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>)
                 <div class="problems" role="alert" data-testid="problems">
                     <ul>
                         {problems.into_iter().map(|p| view! {
-                            <li>{move || {
-                                let args: Vec<&str> = p.args.iter().map(String::as_str).collect();
-                                trf(lang.get(), p.key, &args)
-                            }}</li>
+                            <li>{move || p.text(lang.get())}</li>
                         }).collect_view()}
                     </ul>
                 </div>

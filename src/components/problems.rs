@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 
 use crate::context::use_ui;
-use crate::i18n::trf;
 use crate::link::Problem;
 
 #[component]
@@ -16,12 +15,7 @@ pub fn Problems(problems: Vec<Problem>) -> impl IntoView {
                     .into_iter()
                     .map(|p| {
                         view! {
-                            <li>
-                                {move || {
-                                    let args: Vec<&str> = p.args.iter().map(String::as_str).collect();
-                                    trf(lang.get(), p.key, &args)
-                                }}
-                            </li>
+                            <li>{move || p.text(lang.get())}</li>
                         }
                     })
                     .collect_view()}

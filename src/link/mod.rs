@@ -41,6 +41,16 @@ impl Problem {
     pub fn new(key: &'static str, args: &[&str]) -> Problem {
         Problem { key, args: args.iter().map(|a| a.to_string()).collect() }
     }
+
+    /// In `lang`. Most problems' words come with the parser's chunk (`i18n::Words::Script`): if
+    /// it could not be fetched, the page says that, not the problem's key.
+    pub fn text(&self, lang: Lang) -> String {
+        if !crate::i18n::has(self.key) {
+            return crate::i18n::tr(lang, "lazy.failed").to_string();
+        }
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        crate::i18n::trf(lang, self.key, &args)
+    }
 }
 
 /// One cluster, or ZooKeeper and KRaft side by side on one seed and one clock.

@@ -3,7 +3,9 @@
 //! address holds a script fetches it before it mounts (`start` in lib.rs), the course with its
 //! chunk. Natively (tests) the call is direct. Writing a script (`Script`'s text for a link)
 //! stays in the start module: every page writes its address. The checks of a link's settings
-//! (`set key=value` lines, which only the parser reads) come with it.
+//! (`set key=value` lines, which only the parser reads) come with it, and the words that say
+//! what is wrong with an address (`i18n::Words::Script`): a page whose address has a problem
+//! fetches it too.
 
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use quorumlab_sim::cluster::SettingError;
@@ -53,9 +55,14 @@ pub fn check_setting(mode: Mode, key: &str, value: &str) -> Option<Result<(), Se
     ready(setting_chunk(mode, key.to_string(), value.to_string())).and_then(Result::ok)
 }
 
-/// Fetch the parser (at once if it is here already); whether it is here.
+/// Fetch the parser (at once if it is here already), with the words of an address's problems;
+/// whether it is here.
 pub async fn load() -> bool {
-    if !is_ready() && preload_script().await.is_ok() && preload_setting().await.is_ok() {
+    if !is_ready()
+        && preload_script().await.is_ok()
+        && preload_setting().await.is_ok()
+        && crate::i18n::load_words(crate::i18n::Words::Script).await
+    {
         LOADED.with(|loaded| loaded.set(true));
     }
     is_ready()

@@ -238,6 +238,34 @@ for (const [what, query, lang, words] of [
   });
 }
 
+test('an address with a problem says it in words fetched with the parser; without them, that it could not load them', async () => {
+  const words = async (blocked) => {
+    const context = await env.browser.newContext();
+    const fetched = [];
+    context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    if (blocked) await context.route('**/snippets/split/*.wasm', (route) => route.abort());
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${env.site.url}?seed=banana&lang=en`);
+    const told = page.locator('[data-testid=problems]');
+    await told.waitFor({ timeout: 30000 });
+    const text = await told.innerText();
+    // The page plays on either way.
+    await page.locator('[data-testid=play]').click();
+    await page.waitForTimeout(300);
+    assert.deepEqual(problems, []);
+    await context.close();
+    return { text, parser: fetched.some((p) => p.endsWith('/split_script.wasm')) };
+  };
+  const fetched = await words(false);
+  assert.match(fetched.text, /The seed "banana" is not a whole number/);
+  assert.ok(fetched.parser, 'the parser chunk (with the problems\' words) was fetched');
+  const blocked = await words(true);
+  assert.match(blocked.text, /could not be loaded/);
+  assert.doesNotMatch(blocked.text, /param\./);
+});
+
 test('a closed panel fetches its body when first opened; if it cannot, it says so in the panel and the page keeps running', async () => {
   // Fetched when opened: nothing of it is in the page before.
   let page = await openPage(env.browser, `${env.site.url}?seed=7&lang=en`);
