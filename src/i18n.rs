@@ -814,9 +814,10 @@ const fn in_panels(key: &str) -> bool {
     false
 }
 
-/// `param.` rows a page can show without actions or a problem in its address: when a setup
-/// fails, a moment too far to replay, and the parser that could not be fetched.
-const PARAM_AT_START: [&str; 3] = ["param.failed", "param.too_far", "param.script_unavailable"];
+/// `param.` rows a page can show without actions or a problem in its address (when a setup
+/// fails, a moment too far to replay, the parser that could not be fetched), and a parameter the
+/// page does not know (links pick up trackers' parameters: no fetch before the page for those).
+pub const PARAM_AT_START: [&str; 4] = ["param.failed", "param.too_far", "param.script_unavailable", "param.unknown"];
 const COURSE_AT_START: [&str; 3] = ["course.title", "course.sandbox", "course.loading"];
 
 const fn one_of<const N: usize>(key: &str, keys: [&str; N]) -> bool {
@@ -990,13 +991,13 @@ pub async fn load_korean() -> bool {
     table.is_some()
 }
 
-/// `key` in `lang`; in English while the Korean words are not here (a Korean page waits for
-/// them before it mounts, and the language switch before it switches), or the key itself.
-/// Whether `key`'s words are here (those of a chunk once [`load_words`] has fetched them).
+/// Whether `key`'s English is here (a chunk's once [`load_words`] has fetched it).
 pub fn has(key: &str) -> bool {
     english_of(key).is_some()
 }
 
+/// `key` in `lang`; in English while the Korean words are not here (a Korean page waits for
+/// them before it mounts, and the language switch before it switches), or the key itself.
 pub fn tr(lang: Lang, key: &'static str) -> &'static str {
     let find = |table: &[(&'static str, &'static str)]| table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text);
     let in_korean = || korean().map_or_else(|| find(&KOREAN_AT_START), find);
@@ -1131,7 +1132,7 @@ mod tests {
         // An address's problems come with the parser, but for the three a page can meet without
         // actions or a problem in its address; the course's words with the course.
         let params: Vec<&str> = ENGLISH.iter().map(|(k, _)| *k).filter(|k| k.starts_with("param.")).collect();
-        assert_eq!(params, ["param.script_unavailable", "param.too_far", "param.failed"]);
+        assert_eq!(params, ["param.script_unavailable", "param.too_far", "param.unknown", "param.failed"]);
         assert!(ENGLISH_SCRIPT.len() > 20 && ENGLISH_SCRIPT.iter().all(|(k, _)| k.starts_with("param.")));
         let course: Vec<&str> = ENGLISH.iter().map(|(k, _)| *k).filter(|k| k.starts_with("course.")).collect();
         assert_eq!(course.len(), 3);

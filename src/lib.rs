@@ -48,8 +48,10 @@ pub fn start() {
     let (link, problems) = link::Link::parse(&search);
     let zk = engines::needs_zk(&link);
     let korean = link.lang.unwrap_or_else(hooks::browser_lang) == i18n::Lang::Ko && !i18n::korean_ready();
-    // What is wrong with an address is said in words that come with the parser.
-    let script = (link::script::in_address(&search) || !problems.is_empty()) && !link::script::is_ready();
+    // Most of what can be wrong with an address is said in words that come with the parser (not
+    // a parameter the page does not know, such as a tracker's: that is said at once).
+    let words_later = problems.iter().any(|p| !i18n::PARAM_AT_START.contains(&p.key));
+    let script = (link::script::in_address(&search) || words_later) && !link::script::is_ready();
     if zk || korean || script {
         // Leptos's own executor is set up by the mount, which has not happened yet.
         wasm_bindgen_futures::spawn_local(async move {

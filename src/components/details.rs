@@ -20,7 +20,7 @@ pub fn Details(side: SideView) -> impl IntoView {
     let snapshot = side.snapshot;
     let opened = RwSignal::new(false);
     view! {
-        <details class="panel details" data-testid="details" data-side=side.mode.as_str() on:toggle=move |_| opened.set(true)>
+        <details class="panel details" data-testid="details" data-side=side.mode.as_str() on:toggle=move |_| super::opened_once(opened)>
             <summary>{text(lang, "details.title")} {ui.both.then(|| view! { " · " {text(lang, side.mode_key())} })}</summary>
             <dl>
                 <dt>{text(lang, "details.time_us")}</dt>

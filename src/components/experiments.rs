@@ -249,9 +249,7 @@ pub fn ExperimentsView(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>)
             {(!problems.is_empty()).then(|| view! {
                 <div class="problems" role="alert" data-testid="problems">
                     <ul>
-                        {problems.into_iter().map(|p| view! {
-                            <li>{move || p.text(lang.get())}</li>
-                        }).collect_view()}
+                        {move || Problem::texts(&problems, lang.get()).into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}
                     </ul>
                 </div>
             })}

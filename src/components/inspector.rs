@@ -13,7 +13,7 @@ pub fn Inspector(side: SideView) -> impl IntoView {
     let lang = use_ui().lang;
     let opened = RwSignal::new(false);
     view! {
-        <details class="inspector" data-testid="inspector-panel" on:toggle=move |_| opened.set(true)>
+        <details class="inspector" data-testid="inspector-panel" on:toggle=move |_| super::opened_once(opened)>
             <summary>{text(lang, "inspector.title")}</summary>
             {move || opened.get().then(|| crate::lazy::inspector(side, lang))}
         </details>

@@ -18,3 +18,14 @@ mod side;
 mod stats;
 
 pub use page::Page;
+
+use leptos::prelude::{GetUntracked, RwSignal, Set};
+
+/// A closed panel's `toggle` (it fires on closing too): its body is built the first time the
+/// panel opens and kept (setting a signal to the value it holds still notifies, which would
+/// build the body again, losing what the person chose in it).
+pub(crate) fn opened_once(opened: RwSignal<bool>) {
+    if !opened.get_untracked() {
+        opened.set(true);
+    }
+}

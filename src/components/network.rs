@@ -12,7 +12,7 @@ pub fn NetworkTool(side: SideView, index: usize) -> impl IntoView {
     let lang = use_ui().lang;
     let opened = RwSignal::new(false);
     view! {
-        <details class="network" data-testid="network-panel" on:toggle=move |_| opened.set(true)>
+        <details class="network" data-testid="network-panel" on:toggle=move |_| super::opened_once(opened)>
             <summary>{text(lang, "net.title")}</summary>
             {move || opened.get().then(|| crate::lazy::network(side, index, lang))}
         </details>

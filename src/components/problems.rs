@@ -11,14 +11,7 @@ pub fn Problems(problems: Vec<Problem>) -> impl IntoView {
     view! {
         <div class="problems" role="alert" data-testid="problems">
             <ul>
-                {problems
-                    .into_iter()
-                    .map(|p| {
-                        view! {
-                            <li>{move || p.text(lang.get())}</li>
-                        }
-                    })
-                    .collect_view()}
+                {move || Problem::texts(&problems, lang.get()).into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}
             </ul>
         </div>
     }

@@ -44,7 +44,7 @@ pub fn Scenarios(current: Option<usize>) -> impl IntoView {
             id="scenarios"
             data-testid="scenarios"
             open=current.is_some()
-            on:toggle=move |_| opened.set(true)
+            on:toggle=move |_| super::opened_once(opened)
         >
             <summary>{text(lang, "scn.title")}</summary>
             {move || opened.get().then(|| crate::lazy::scenario_list(current, lang))}

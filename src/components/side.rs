@@ -47,7 +47,7 @@ pub fn Side(side: SideView, index: usize) -> impl IntoView {
                 <Legend entries=legend/>
                 <Inspector side=side/>
                 <NetworkTool side=side index=index/>
-                <details class="about" data-testid="about" on:toggle=move |_| about_opened.set(true)>
+                <details class="about" data-testid="about" on:toggle=move |_| super::opened_once(about_opened)>
                     <summary>{text(lang, "about.title")}</summary>
                     {move || about_opened.get().then(|| crate::lazy::about(about, lang))}
                 </details>

@@ -43,13 +43,25 @@ impl Problem {
     }
 
     /// In `lang`. Most problems' words come with the parser's chunk (`i18n::Words::Script`): if
-    /// it could not be fetched, the page says that, not the problem's key.
+    /// they are not here in `lang`, the page says it could not load them, not the problem's key.
     pub fn text(&self, lang: Lang) -> String {
-        if !crate::i18n::has(self.key) {
+        if crate::i18n::tr(lang, self.key) == self.key {
             return crate::i18n::tr(lang, "lazy.failed").to_string();
         }
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
         crate::i18n::trf(lang, self.key, &args)
+    }
+
+    /// Each problem's text in `lang`, each text once (problems whose words could not be loaded
+    /// all say the same).
+    pub fn texts(problems: &[Problem], lang: Lang) -> Vec<String> {
+        let mut texts: Vec<String> = Vec::new();
+        for text in problems.iter().map(|p| p.text(lang)) {
+            if !texts.contains(&text) {
+                texts.push(text);
+            }
+        }
+        texts
     }
 }
 

@@ -26,6 +26,15 @@ fn good_parameters_are_used() {
 }
 
 #[test]
+fn problems_are_told_in_words_each_once() {
+    let (_, problems) = parse("?seed=x&what=1&what=1");
+    let texts = Problem::texts(&problems, Lang::En);
+    assert_eq!(problems.len(), 3);
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].starts_with("The seed \"x\"") && texts[1].contains("\"what\""), "{texts:?}");
+}
+
+#[test]
 fn bad_parameters_give_messages_and_defaults() {
     let (link, problems) = parse("?seed=notanumber&mode=foo&controllers=99&lang=xx&what=1&ensemble=4&brokers=-1");
     assert_eq!(link, Link::default());

@@ -33,8 +33,9 @@ pub fn open_labs(link: &Link, problems: &mut Vec<Problem>) -> Result<Vec<Lab>, S
                 false
             }
         });
-        if unchecked {
-            problems.push(Problem::new("param.script_unavailable", &[]));
+        let unavailable = Problem::new("param.script_unavailable", &[]);
+        if unchecked && !problems.contains(&unavailable) {
+            problems.push(unavailable);
         }
         let setup = Setup { script: Script { settings, steps: Vec::new() }, ..link.setup(mode) };
         let opened = Lab::open(setup, &steps, target, MAX_OPEN_EVENTS).or_else(|e| {

@@ -239,7 +239,7 @@ for (const [what, query, lang, words] of [
 }
 
 test('an address with a problem says it in words fetched with the parser; without them, that it could not load them', async () => {
-  const words = async (blocked) => {
+  const words = async (blocked, query = '?seed=banana&mode=nope&lang=en') => {
     const context = await env.browser.newContext();
     const fetched = [];
     context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
@@ -247,23 +247,31 @@ test('an address with a problem says it in words fetched with the parser; withou
     const page = await context.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${env.site.url}?seed=banana&lang=en`);
+    await page.goto(`${env.site.url}${query}`);
     const told = page.locator('[data-testid=problems]');
     await told.waitFor({ timeout: 30000 });
     const text = await told.innerText();
+    const lines = await told.locator('li').count();
     // The page plays on either way.
     await page.locator('[data-testid=play]').click();
     await page.waitForTimeout(300);
     assert.deepEqual(problems, []);
     await context.close();
-    return { text, parser: fetched.some((p) => p.endsWith('/split_script.wasm')) };
+    return { text, lines, parser: fetched.some((p) => p.endsWith('/split_script.wasm')) };
   };
   const fetched = await words(false);
   assert.match(fetched.text, /The seed "banana" is not a whole number/);
+  assert.match(fetched.text, /Unknown mode "nope"/);
   assert.ok(fetched.parser, 'the parser chunk (with the problems\' words) was fetched');
+  // Both problems' words missing: said once.
   const blocked = await words(true);
   assert.match(blocked.text, /could not be loaded/);
   assert.doesNotMatch(blocked.text, /param\./);
+  assert.equal(blocked.lines, 1);
+  // A parameter the page does not know (links pick up trackers') is told at once, with no fetch.
+  const tracker = await words(false, '?seed=7&fbclid=abc&lang=en');
+  assert.match(tracker.text, /Unknown parameter "fbclid" was ignored/);
+  assert.equal(tracker.parser, false);
 });
 
 test('a closed panel fetches its body when first opened; if it cannot, it says so in the panel and the page keeps running', async () => {
@@ -295,6 +303,13 @@ test('a closed panel fetches its body when first opened; if it cannot, it says s
   await page.locator('[data-testid=inspector-panel] summary').click();
   await page.locator('[data-testid=inspect-select]').selectOption({ label: 'c1' });
   await page.locator('[data-testid=inspector]').filter({ hasText: /\S/ }).waitFor();
+  // Closed and opened again, the panel keeps what was chosen in it (its body is built once).
+  const select = await page.locator('[data-testid=inspect-select]').elementHandle();
+  await page.locator('[data-testid=inspector-panel] summary').click();
+  await page.locator('[data-testid=inspector-panel] summary').click();
+  await page.waitForTimeout(100);
+  assert.equal(await page.locator('[data-testid=inspect-select]').inputValue(), '0');
+  assert.ok(await select.evaluate((e) => e.isConnected), 'the same select, not a new one');
   assert.deepEqual(page.problems, []);
   await page.context().close();
   // Its chunk cannot be fetched: said, translated, in the panel.
