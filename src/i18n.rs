@@ -880,22 +880,19 @@ static ENGLISH_COURSE: [(&str, &str); rows_in(Words::Course)] = english(Words::C
 // Each split function has its own loader: each is fetched (at once, if its chunk is here) by its
 // own preload. Only the loads below fetch; `tr` reads what is here.
 type Rows = &'static [(&'static str, &'static str)];
-#[leptos::wasm_split::wasm_split(zk, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_zk_words))]
-fn zk_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
-    Ok(&ENGLISH_ZK)
+/// A chunk's English rows, behind a split function of that chunk (and its preload).
+macro_rules! words_in_chunk {
+    ($chunk:ident, $table:ident, $get:ident, $preload:ident) => {
+        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+        fn $get() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
+            Ok(&$table)
+        }
+    };
 }
-#[leptos::wasm_split::wasm_split(panels, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_panel_words))]
-fn panel_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
-    Ok(&ENGLISH_PANELS)
-}
-#[leptos::wasm_split::wasm_split(script, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_script_words))]
-fn script_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
-    Ok(&ENGLISH_SCRIPT)
-}
-#[leptos::wasm_split::wasm_split(course, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_course_words))]
-fn course_words() -> Result<Rows, leptos::wasm_split::SplitLoaderError> {
-    Ok(&ENGLISH_COURSE)
-}
+words_in_chunk!(zk, ENGLISH_ZK, zk_words, preload_zk_words);
+words_in_chunk!(panels, ENGLISH_PANELS, panel_words, preload_panel_words);
+words_in_chunk!(script, ENGLISH_SCRIPT, script_words, preload_script_words);
+words_in_chunk!(course, ENGLISH_COURSE, course_words, preload_course_words);
 
 thread_local! {
     /// The English rows of chunks that are here. (The start module names those tables only

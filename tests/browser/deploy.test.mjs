@@ -147,6 +147,19 @@ async function recording(query) {
   return { context, page, fetched };
 }
 
+// A page in a context of its own whose requests for `blocked` (a glob of chunks, or none) fail,
+// as on a host that did not copy them or a dropped connection; `problems` collects page errors
+// and panics.
+async function blocking(blocked, options = {}) {
+  const context = await env.browser.newContext(options);
+  if (blocked) await context.route(blocked, (route) => route.abort());
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && /panicked|unreachable/.test(m.text()) && problems.push(m.text()));
+  return { context, page, problems };
+}
+
 test('an English page does not download the Korean words; the switch fetches them, a Korean page has them at once', async () => {
   const { context, page, fetched } = await recording('?seed=7&lang=en');
   await page.waitForTimeout(300);
@@ -184,11 +197,7 @@ test('only a page whose address carries actions fetches the scenario parser, and
 });
 
 test('Korean words that cannot be fetched: the page says so and works in English', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.route('**/split_ko.wasm', (route) => route.abort());
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(e.message));
+  const { context, page, problems } = await blocking('**/split_ko.wasm', { viewport: { width: 1280, height: 800 } });
   let asked = 0;
   page.on('request', (r) => r.url().endsWith('split_ko.wasm') && asked++);
   await page.goto(`${env.site.url}?seed=7&lang=en`);
@@ -218,12 +227,7 @@ for (const [what, query, lang, words] of [
   ['a link with actions (needs the scenario parser)', '?seed=7&s=at+2s+crash+leader&lang=en', 'en', /could not be loaded/],
 ]) {
   test(`${what}: a chunk that cannot be fetched is told, translated, and the sandbox link works`, async () => {
-    const context = await env.browser.newContext();
-    await context.route('**/snippets/split/*.wasm', (route) => route.abort());
-    const page = await context.newPage();
-    const problems = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && /panicked|unreachable/.test(m.text()) && problems.push(m.text()));
+    const { context, page, problems } = await blocking('**/snippets/split/*.wasm');
     await page.goto(`${env.site.url}${query}`);
     const told = page.locator('[data-testid=problems]');
     await told.waitFor({ timeout: 30000 });
@@ -240,13 +244,9 @@ for (const [what, query, lang, words] of [
 
 test('an address with a problem says it in words fetched with the parser; without them, that it could not load them', async () => {
   const words = async (blocked, query = '?seed=banana&mode=nope&lang=en') => {
-    const context = await env.browser.newContext();
+    const { context, page, problems } = await blocking(blocked && '**/snippets/split/*.wasm');
     const fetched = [];
     context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-    if (blocked) await context.route('**/snippets/split/*.wasm', (route) => route.abort());
-    const page = await context.newPage();
-    const problems = [];
-    page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${env.site.url}${query}`);
     const told = page.locator('[data-testid=problems]');
     await told.waitFor({ timeout: 30000 });
@@ -313,11 +313,9 @@ test('a closed panel fetches its body when first opened; if it cannot, it says s
   assert.deepEqual(page.problems, []);
   await page.context().close();
   // Its chunk cannot be fetched: said, translated, in the panel.
-  const context = await env.browser.newContext();
-  await context.route('**/snippets/split/*.wasm', (route) => route.abort());
-  page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(e.message));
+  const blocked = await blocking('**/snippets/split/*.wasm');
+  ({ page } = blocked);
+  const { context, problems } = blocked;
   await page.goto(`${env.site.url}?seed=7&lang=ko`);
   await page.locator('[data-testid=network-panel] summary').click();
   const told = page.locator('[data-testid=network-panel] [role=alert]');
@@ -339,11 +337,9 @@ test('a ready-made scenario names itself with words fetched before the page moun
   await page.context().close();
   // The closed panels' chunk cannot be fetched: no banner of keys, the list says so, and the
   // scenario plays.
-  const context = await env.browser.newContext();
-  await context.route('**/split_panels.wasm', (route) => route.abort());
-  page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(e.message));
+  const blocked = await blocking('**/split_panels.wasm');
+  ({ page } = blocked);
+  const { context, problems } = blocked;
   await page.goto(`${env.site.url}?${scenario}`);
   await page.locator('[data-testid=play]').waitFor();
   assert.equal(await page.locator('[data-testid=scenario-now]').count(), 0);
