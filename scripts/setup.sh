@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Quorum Lab needs, skipping whatever is already present (idempotent).
-#   scripts/setup.sh build   # Rust wasm target, trunk, wasm-bindgen-cli, wasm-split-cli, wasm-opt
+#   scripts/setup.sh build   # Rust wasm target and library source, trunk, wasm-bindgen-cli, wasm-split-cli, wasm-opt
 #   scripts/setup.sh test    # the above, plus Chromium, a Korean font, playwright-core
 #   scripts/setup.sh mutants # cargo-mutants only (make mutants)
 # Versions follow shared/TOOLCHAIN.md: trunk 0.21.14 (--locked), wasm-bindgen-cli equal to the
@@ -33,6 +33,12 @@ fi
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The browser build compiles the standard library itself (Makefile, WASM_STD): its source.
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "adding the rust-src component (the standard library's source)"
+  rustup component add rust-src
 fi
 
 if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
