@@ -6,16 +6,18 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 # (src/lazy.rs) before running the real one, found after it on the PATH.
 #
 # The browser build compiles Rust's standard library with the app (README, "Download"), which
-# takes 28 KiB gzip off the start download: `-Cpanic=immediate-abort` leaves out every panic's
+# takes 25 KiB gzip off the start download: `-Cpanic=immediate-abort` leaves out every panic's
 # message and the formatting behind it (a panic in the page stops it as before, as a
 # `RuntimeError: unreachable` without a message, and `-Zlocation-detail=none` drops the source
 # locations only those messages used), and std's `optimize_for_size` picks its smaller
-# algorithms. Both are unstable options: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them,
-# for this build only; scripts/setup.sh adds the library's source (rust-src).
+# algorithms. These options are unstable: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them,
+# for this build only, in a target folder of its own (RUSTC_BOOTSTRAP also reaches build scripts,
+# such as proc-macro2's, which would otherwise rebuild the native release build's macros after
+# each other); scripts/setup.sh adds the library's source (rust-src) and fetches its crates.
 # `make run PANIC_MESSAGES=1` (or `make dist PANIC_MESSAGES=1`) builds with the prebuilt library,
 # whose panics say what and where, for finding a bug (the download is then over its budget).
-ifeq ($(PANIC_MESSAGES),)
-WASM_STD := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD="std,panic_abort" \
+ifneq ($(PANIC_MESSAGES),1)
+WASM_STD := CARGO_TARGET_DIR="$(CURDIR)/target/web" RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD="std,panic_abort" \
   CARGO_UNSTABLE_BUILD_STD_FEATURES="optimize_for_size" \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
 endif

@@ -40,6 +40,9 @@ if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
   say "adding the rust-src component (the standard library's source)"
   rustup component add rust-src
 fi
+# Trunk builds offline (`cargo build --offline`): the standard library's own crates (which the
+# project's lock file does not list) are fetched here, with the project's.
+RUSTC_BOOTSTRAP=1 cargo fetch --quiet -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
 
 if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
   say "installing trunk $TRUNK_VERSION (a few minutes)"

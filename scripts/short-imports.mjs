@@ -4,8 +4,8 @@
 //   node scripts/short-imports.mjs GLUE.js MODULE_bg.wasm IMPORT_MODULE
 //
 // wasm-bindgen names each import after the JS it calls and a hash
-// (`__wbg_createElement_8c9931a732ee2fea`): about 190 names, 8 KB in the glue and again in the
-// module's import section, which gzip cannot fold away (the hashes): 5.8 KB gzip of the start
+// (`__wbg_createElement_8c9931a732ee2fea`): about 180 names, 8 KB in the glue and again in the
+// module's import section, which gzip cannot fold away (the hashes): 5.6 KB gzip of the start
 // download. The glue defines each one once, as a key of the object it hands the module as
 // IMPORT_MODULE's imports; here each becomes `_0`, `_1`, … in both files. Any name the glue
 // does not define exactly once as such a key stops the build (a wasm-bindgen whose glue looks
@@ -27,6 +27,7 @@ function leb(bytes, at) {
   let value = 0;
   let shift = 0;
   for (;;) {
+    if (at >= bytes.length || shift > 63) fail('the module ends inside a number');
     const b = bytes[at++];
     value += (b & 0x7f) * 2 ** shift;
     shift += 7;
@@ -74,6 +75,7 @@ const utf8 = new TextDecoder();
 const wasm = readFileSync(wasmPath);
 let glue = readFileSync(gluePath, 'utf8');
 
+if (wasm.length < 8 || wasm.readUInt32BE(0) !== 0x0061736d || wasm.readUInt32LE(4) !== 1) fail(`${wasmPath} is not a wasm module`);
 const out = [wasm.subarray(0, 8)];
 let renamed = 0;
 let at = 8;

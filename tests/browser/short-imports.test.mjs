@@ -52,7 +52,7 @@ async function files(glue) {
   return { js, wasm };
 }
 
-const run = (js, wasm) => execFileSync('node', [SCRIPT, js, wasm, './m_bg.js'], { stdio: 'pipe' });
+const run = (js, wasm) => execFileSync(process.execPath, [SCRIPT, js, wasm, './m_bg.js'], { stdio: 'pipe' });
 
 test('the imports from the glue get short names in the module and the glue alike', async () => {
   const { js, wasm } = await files(GLUE);
