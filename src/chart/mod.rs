@@ -3,8 +3,12 @@
 //! ZooKeeper leader) and messages per second by class (one line per class, in the canvas's
 //! message colours), over the last minute of virtual time.
 //!
-//! Laid out and drawn by plotters on its own canvas, through `plot::PenBackend`: the calls are
-//! recorded and drawn by the renderer holding that canvas (the page's drawing worker).
+//! Drawn by plotters on its own canvas, through `plot::PenBackend`: the calls are recorded and
+//! drawn by the renderer holding that canvas (the page's drawing worker). Plotters' coordinate
+//! system (`Cartesian2d`) maps virtual time and rates to pixels, and its elements draw the bands,
+//! the lines, the axes and the text; the ticks (every 10 s of the window; 0, half and the top of
+//! the rates) are placed here rather than by plotters' chart builder and mesh, whose generic
+//! layout code was 7 KB gzip of the download at start for the same picture.
 //! Redrawn only when its data, language or size changed, and at most every `REDRAW_EVERY_MS`.
 
 pub mod plot;
@@ -15,10 +19,10 @@ use quorumlab_sim::setup::Mode;
 use quorumlab_sim::{MsgClass, Time};
 use web_sys::HtmlCanvasElement;
 
+use plotters::coord::types::{RangedCoordu32, RangedCoordu64};
 use plotters::coord::Shift;
 use plotters::prelude::{
-    BindKeyPoints, ChartBuilder, Color, DrawingArea, FontDesc, FontFamily, FontStyle, IntoDrawingArea, IntoTextStyle,
-    LineSeries, PathElement, Rectangle, Text, TRANSPARENT,
+    Cartesian2d, Color, DrawingArea, FontDesc, FontFamily, FontStyle, IntoDrawingArea, PathElement, Rectangle, Text,
 };
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -227,13 +231,17 @@ pub fn draw(
     let axis = Axis::new(from, width);
     let legend_top = height - LEGEND_ROW_H * legend_rows as f64 - 4.0;
     let keys = legend_layout(pen, mode, lang, &axis);
+    // The width of a band's "none", measured as the legend's words are (the band writes it in
+    // long stretches without a controller only).
+    let none_w =
+        pen.measure_in(&crate::chart::plot::css(10.0, FontStyle::Normal, FAMILY), tr(lang, "chart.none")) as i32;
     pen.set_line_join("round");
 
     let root = PenBackend::new(pen, (width as u32, height as u32)).into_drawing_area();
     let _ = root.fill(&rgb(BACKGROUND));
     let mut y = BANDS_TOP;
     for (key, present) in bands(mode) {
-        draw_band(&root, history, first, &axis, y, tr(lang, key), lang, *present);
+        draw_band(&root, history, first, &axis, y, tr(lang, key), (tr(lang, "chart.none"), none_w), *present);
         y += CAPTION_H + BAND_H + 4.0;
     }
     let plot_bottom = (legend_top - AXIS_H).max(plot_top(mode) + 20.0);
@@ -264,7 +272,7 @@ fn draw_band(
     axis: &Axis,
     top: f64,
     title: &str,
-    lang: Lang,
+    (none, none_w): (&str, i32),
     present: Held,
 ) {
     let left = axis.left as i32;
@@ -308,9 +316,7 @@ fn draw_band(
         let _ = area.draw(&Rectangle::new([(x_of(t0), bottom), (x_of(t1), 0)], colour));
     }
     // Long stretches without one say so in words.
-    let none = tr(lang, "chart.none");
     let none_font = font(10.0, FontStyle::Normal);
-    let none_w = root.estimate_text_size(none, &none_font.clone().into_text_style(root)).map_or(0, |(w, _)| w) as i32;
     for (t0, t1, _) in runs.into_iter().filter(|run| !run.2) {
         let (x0, x1) = (left + x_of(t0), left + x_of(t1));
         if x1 - x0 > none_w + 12 {
@@ -329,10 +335,9 @@ const MAX_RATE: f64 = 1e6;
 
 /// "0.5" for 50 hundredths, "20" for 2000.
 fn rate_label(hundredths: u32) -> String {
-    let whole = (hundredths / 100).to_string();
     match hundredths % 100 {
-        0 => whole,
-        part => [whole, ".".into(), (part / 10).to_string()].concat(),
+        0 => (hundredths / 100).to_string(),
+        part => format!("{}.{}", hundredths / 100, part / 10),
     }
 }
 
@@ -366,39 +371,42 @@ fn draw_rates(
         HPos::Left,
         VPos::Bottom,
     );
-    let area = root.clone().shrink((0, top as i32), (root.dim_in_pixel().0, (bottom - top + AXIS_H) as u32));
-    let Ok(mut chart) = ChartBuilder::on(&area)
-        .y_label_area_size(axis.left as u32)
-        .x_label_area_size(AXIS_H as u32)
-        .margin_right(root.dim_in_pixel().0 as i32 - (axis.left + axis.width) as i32)
-        // Rate ticks at 0, half and the top (plotters' own search skips the half of 5×10ⁿ).
-        .build_cartesian_2d(
-            axis.from_us..axis.from_us + WINDOW_US,
-            (0..y_max).with_key_points(vec![0, y_max / 2, y_max]),
-        )
-    else {
+    // The plot's pixels, first and last row and column included: plotters' coordinates map the
+    // window's time onto them left to right and the rates bottom to top.
+    let (x0, x1) = (axis.left as i32, (axis.left + axis.width) as i32 - 1);
+    let (y0, y1) = (top as i32, bottom as i32 - 1);
+    if x1 <= x0 || y1 <= y0 {
         return;
+    }
+    let plot = root.apply_coord_spec(Cartesian2d::<RangedCoordu64, RangedCoordu32>::new(
+        axis.from_us..axis.from_us + WINDOW_US,
+        0..y_max,
+        (x0..x1, y1..y0),
+    ));
+    let at = |t: u64, rate: u32| plot.map_coordinate(&(t, rate));
+    let stroke = |from: (i32, i32), to: (i32, i32), colour: &str| {
+        let _ = root.draw(&PathElement::new(vec![from, to], rgb(colour)));
     };
-    let seconds = |t: &u64| (t / 1_000_000).to_string();
-    let rate = |r: &u32| rate_label(*r);
-    let _ = chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(7)
-        .y_labels(3)
-        // No light lines (their key points are still computed: a limit of 0 would make
-        // plotters' integer key-point search loop forever).
-        .max_light_lines(1)
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(rgb(GRID))
-        .axis_style(rgb(AXIS))
-        .set_all_tick_mark_size(4)
-        .x_label_formatter(&seconds)
-        .y_label_formatter(&rate)
-        .label_style(font(11.0, FontStyle::Normal).color(&rgb(MUTED)))
-        .x_desc(tr(lang, "chart.time_axis"))
-        .axis_desc_style(font(11.0, FontStyle::Normal).color(&rgb(TEXT)))
-        .draw();
+    let label =
+        |s: &str, pos: (i32, i32), h: HPos, v: VPos| text(root, s, pos, font(11.0, FontStyle::Normal), MUTED, h, v);
+    // Rate ticks at 0, half and the top, each with a grid line across the plot.
+    for r in [0, y_max / 2, y_max] {
+        let y = at(axis.from_us, r).1;
+        stroke((x0, y), (x1, y), GRID);
+        stroke((x0 - TICK, y), (x0, y), AXIS);
+        label(&rate_label(r), (x0 - TICK - 3, y), HPos::Right, VPos::Center);
+    }
+    // Time ticks at every whole 10 s of the window.
+    let first_tick = axis.from_us.div_ceil(TICK_EVERY_US) * TICK_EVERY_US;
+    for t in (first_tick..=axis.from_us + WINDOW_US).step_by(TICK_EVERY_US as usize) {
+        let x = at(t, 0).0;
+        stroke((x, y1), (x, y1 + TICK), AXIS);
+        label(&(t / 1_000_000).to_string(), (x, y1 + TICK + 3), HPos::Center, VPos::Top);
+    }
+    stroke((x0, y0), (x0, y1), AXIS);
+    stroke((x0, y1), (x1, y1), AXIS);
+    let desc_at = ((x0 + x1) / 2, (bottom + AXIS_H) as i32 - 1);
+    text(root, tr(lang, "chart.time_axis"), desc_at, font(11.0, FontStyle::Normal), TEXT, HPos::Center, VPos::Bottom);
     // One line per class.
     for (class, _) in series(mode) {
         if !has_traffic(history, first, *class) {
@@ -407,9 +415,13 @@ fn draw_rates(
         let points = (first..len).map(|i| {
             (history.samples()[i].at.as_us(), (history.rate_per_s(i, *class).min(MAX_RATE) * HUNDREDTHS).round() as u32)
         });
-        let _ = chart.draw_series(LineSeries::new(points, rgb(class_colour(*class)).stroke_width(2)));
+        let _ = plot.draw(&PathElement::new(points.collect::<Vec<_>>(), rgb(class_colour(*class)).stroke_width(2)));
     }
 }
+
+/// The axes' tick marks (px) and the time axis's tick spacing.
+const TICK: i32 = 4;
+const TICK_EVERY_US: u64 = 10_000_000;
 
 fn has_traffic(history: &History, first: usize, class: MsgClass) -> bool {
     (first..history.len()).any(|i| history.rate_per_s(i, class) > 0.0)
