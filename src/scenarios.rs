@@ -99,7 +99,7 @@ pub fn current(search: &str) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::i18n::tr;
-    use quorumlab_sim::cluster::{Cluster, NodeView, Role};
+    use quorumlab_sim::cluster::{Cluster, Inspect, NodeView, Role};
     use quorumlab_sim::setup::{build, Setup};
     use quorumlab_sim::Time;
 

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::context::{text, use_player, use_ui};
 use crate::i18n::tr;
 use crate::player::SideView;
+use quorumlab_sim::cluster::Inspect;
 
 /// The panel, closed; its body's code is fetched the first time it opens (`src/lazy.rs`).
 #[component]
@@ -26,6 +27,7 @@ pub fn InspectorBody(side: SideView) -> impl IntoView {
     let lang = use_ui().lang;
     let player = use_player();
     let names: Vec<String> = side.lab.with_value(|lab| lab.views.iter().map(|v| v.name()).collect());
+    side.inspect_with.set_value(Some(|cluster, node, out| cluster.inspect(node, out)));
     view! {
             <label>
                 {text(lang, "inspector.node")}

@@ -18,6 +18,7 @@ use std::rc::Rc;
 
 use leptos::html;
 use leptos::prelude::*;
+use quorumlab_sim::cluster::Cluster;
 use quorumlab_sim::scenario::MAX_TIME;
 use quorumlab_sim::setup::Mode;
 
@@ -49,7 +50,13 @@ pub struct SideView {
     /// The node shown in the inspector, and what it shows.
     pub inspected: RwSignal<Option<usize>>,
     pub inspector: RwSignal<Vec<String>>,
+    /// How the inspector words a node: set by the inspector's body, whose code (and the
+    /// engine's inspection text) comes in its chunk (`src/lazy.rs`), when it first opens.
+    pub inspect_with: StoredValue<Option<Inspector>>,
 }
+
+/// What the inspector shows of a node of a cluster (`quorumlab_sim::cluster::Inspect`).
+pub type Inspector = fn(&dyn Cluster, usize, &mut Vec<String>);
 
 impl SideView {
     pub fn new(lab: Lab) -> SideView {
@@ -64,6 +71,7 @@ impl SideView {
             chart: NodeRef::new(),
             inspected: RwSignal::new(None),
             inspector: RwSignal::new(Vec::new()),
+            inspect_with: StoredValue::new(None),
             lab: StoredValue::new_local(lab),
         }
     }

@@ -106,9 +106,9 @@ fn publish_side(side: &SideView, cache: &SideCache, due: bool, slowing: bool) {
     if due {
         pull_notes(side, &cache.notes_seen);
     }
-    if let Some(node) = side.inspected.get_untracked() {
+    if let (Some(node), Some(inspect)) = (side.inspected.get_untracked(), side.inspect_with.get_value()) {
         let mut lines = Vec::new();
-        side.lab.with_value(|lab| lab.cluster.inspect(node, &mut lines));
+        side.lab.with_value(|lab| inspect(&*lab.cluster, node, &mut lines));
         if side.inspector.with_untracked(|l| *l != lines) {
             side.inspector.set(lines);
         }

@@ -165,6 +165,9 @@ test('an English page does not download the Korean words; the switch fetches the
   await page.waitForTimeout(300);
   const chunks = () => fetched.filter((f) => f.endsWith('split_ko.wasm'));
   assert.deepEqual(chunks(), [], 'no Korean chunk at start');
+  // Nor the chunks' loader (scripts/defer-loader.mjs): the first chunk brings it, once.
+  const loader = () => fetched.filter((f) => f.endsWith('/snippets/split/__wasm_split.js'));
+  assert.deepEqual(loader(), [], 'no loader at start');
   await page.getByRole('button', { name: '한국어' }).click();
   await page.waitForFunction(() => document.documentElement.lang === 'ko' || /시뮬레이션/.test(document.querySelector('.tagline')?.textContent ?? ''));
   assert.match(await page.locator('.tagline').textContent(), /KRaft와 ZooKeeper 시뮬레이션/);
@@ -173,6 +176,9 @@ test('an English page does not download the Korean words; the switch fetches the
   await page.getByRole('button', { name: '한국어' }).click();
   assert.match(await page.locator('.tagline').textContent(), /시뮬레이션/);
   assert.equal(chunks().length, 1, 'fetched once');
+  await page.locator('[data-testid=help]').click();
+  await page.locator('[data-testid=help-overlay]').waitFor();
+  assert.equal(loader().length, 1, 'the loader, with the Korean words, and not again for the next chunk');
   // A Korean page: Korean from its first picture.
   const ko = await context.newPage();
   await ko.goto(`${env.site.url}?seed=7&lang=ko`);
@@ -196,25 +202,56 @@ test('only a page whose address carries actions fetches the scenario parser, and
   await context.close();
 });
 
-test('Korean words that cannot be fetched: the page says so and works in English', async () => {
-  const { context, page, problems } = await blocking('**/split_ko.wasm', { viewport: { width: 1280, height: 800 } });
-  let asked = 0;
-  page.on('request', (r) => r.url().endsWith('split_ko.wasm') && asked++);
-  await page.goto(`${env.site.url}?seed=7&lang=en`);
-  await page.locator('[data-testid=play]').waitFor();
-  await page.getByRole('button', { name: '한국어' }).click();
-  await page.locator('[data-testid=lang-failed]').waitFor();
-  assert.match(await page.locator('[data-testid=lang-failed]').textContent(), /could not be loaded/);
-  assert.match(await page.locator('.tagline').textContent(), /simulated/);
-  // A Korean page without them: told in Korean, the rest in English, and it plays.
-  await page.goto(`${env.site.url}?seed=7&lang=ko`);
-  await page.locator('[data-testid=lang-failed]').waitFor();
-  assert.match(await page.locator('[data-testid=lang-failed]').textContent(), /한국어 텍스트를 불러오지 못해/);
-  await page.locator('[data-testid=play]').click();
-  await page.waitForTimeout(500);
-  assert.deepEqual(problems, []);
-  // Asked for once on each page (the switch, then the Korean page's start), not once per word.
-  assert.equal(asked, 2);
+// The Korean chunk blocked, or the chunks' loader (scripts/defer-loader.mjs), which comes with
+// the first chunk a page wants rather than with the page: the same words either way.
+for (const [what, blocked, asks] of [
+  ['Korean words', '**/split_ko.wasm', 2],
+  ['The chunks\' loader', '**/__wasm_split.js', 0],
+]) {
+  test(`${what} that cannot be fetched: the page says so and works in English`, async () => {
+    const { context, page, problems } = await blocking(blocked, { viewport: { width: 1280, height: 800 } });
+    let asked = 0;
+    page.on('request', (r) => r.url().endsWith('split_ko.wasm') && asked++);
+    await page.goto(`${env.site.url}?seed=7&lang=en`);
+    await page.locator('[data-testid=play]').waitFor();
+    await page.getByRole('button', { name: '한국어' }).click();
+    await page.locator('[data-testid=lang-failed]').waitFor();
+    assert.match(await page.locator('[data-testid=lang-failed]').textContent(), /could not be loaded/);
+    assert.match(await page.locator('.tagline').textContent(), /simulated/);
+    // A Korean page without them: told in Korean, the rest in English, and it plays.
+    await page.goto(`${env.site.url}?seed=7&lang=ko`);
+    await page.locator('[data-testid=lang-failed]').waitFor();
+    assert.match(await page.locator('[data-testid=lang-failed]').textContent(), /한국어 텍스트를 불러오지 못해/);
+    await page.locator('[data-testid=play]').click();
+    await page.waitForTimeout(500);
+    assert.deepEqual(problems, []);
+    // Asked for once on each page (the switch, then the Korean page's start), not once per word;
+    // never without the loader.
+    assert.equal(asked, asks);
+    await context.close();
+  });
+}
+
+// What only a view that comes in a chunk shows is styled by a style that comes with it
+// (styles/course.css, experiments.css, panels.css; src/lazy.rs): not in the page at start.
+test('the course\'s and the closed panels\' style comes with their chunks', async () => {
+  const { context, page } = await recording('?seed=7&lang=en');
+  const rules = () =>
+    page.evaluate(() =>
+      [...document.styleSheets].flatMap((s) => [...s.cssRules].map((r) => r.cssText)).filter((t) => /\.lesson|\.help dl|\.exp-chart/.test(t)),
+    );
+  assert.deepEqual(await rules(), [], 'none of it at start');
+  await page.locator('[data-testid=help]').click();
+  const help = page.locator('[data-testid=help-overlay]');
+  await help.waitFor();
+  assert.equal(await help.locator('dl').evaluate((e) => getComputedStyle(e).display), 'grid');
+  assert.equal(await page.locator('style#panels-style').count(), 1);
+  // The course on a laptop: its step's panel is fixed beside the stages.
+  await page.goto(`${env.site.url}?course=kraft&step=1&lang=en`);
+  const lesson = page.locator('[data-testid=lesson]');
+  await lesson.waitFor({ timeout: 30000 });
+  assert.equal(await lesson.evaluate((e) => getComputedStyle(e).position), 'fixed');
+  assert.equal(await page.locator('style#course-style').count(), 1);
   await context.close();
 });
 

@@ -212,9 +212,37 @@ pub trait Cluster {
     fn notes(&self, since: u64, out: &mut Vec<NoteView>);
     /// How many notes were ever made (to fetch only the new ones).
     fn notes_total(&self) -> u64;
-    /// What the inspector shows for one node, as lines of protocol text (record names, znode
-    /// paths, ids): a KRaft node's log tail and metadata image, a ZooKeeper server's znode tree.
+    /// The cluster as its own type, for [`Inspect`].
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// What the inspector shows for one node, as lines of protocol text (record names, znode paths,
+/// ids): a KRaft node's log tail and metadata image, a ZooKeeper server's znode tree.
+///
+/// Not a method of [`Cluster`]: a trait object keeps every method it has, and the app's
+/// inspector, which comes in a chunk of its own, is the only caller on the web; through this,
+/// the inspector's text is not in the download at start (the same reason as `summary`'s feature).
+pub trait Inspect {
     fn inspect(&self, node: NodeId, out: &mut Vec<String>);
+}
+
+impl<M: ModeCluster> Inspect for M {
+    fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
+        ModeCluster::inspect(self, node, out);
+    }
+}
+
+impl Inspect for dyn Cluster + '_ {
+    fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
+        let any = self.as_any();
+        if let Some(kraft) = any.downcast_ref::<crate::kraft::KraftCluster>() {
+            Inspect::inspect(kraft, node, out);
+        } else if let Some(zk) = any.downcast_ref::<crate::zk::Cluster>() {
+            Inspect::inspect(zk, node, out);
+        } else {
+            out.clear();
+        }
+    }
 }
 
 /// The stopwatch of time without an active controller: the gap running now and the last one

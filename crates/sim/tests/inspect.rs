@@ -2,6 +2,7 @@
 //! a ZooKeeper server's transaction log and znode tree with its ephemeral owners, a ZooKeeper-mode
 //! broker's session, watches and replicas.
 
+use quorumlab_sim::cluster::Inspect;
 use quorumlab_sim::setup::{build, Mode, Setup};
 use quorumlab_sim::Time;
 

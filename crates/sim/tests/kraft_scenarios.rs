@@ -1,7 +1,7 @@
 //! KRaft scenarios that must play out as in the real system (issue 3; shared/reference/
 //! domain.md §3.4–§3.6 and §5.2). Each test asserts what Kafka does, with its default timers.
 
-use quorumlab_sim::cluster::{Cluster, NodeKind, NoteView, Role};
+use quorumlab_sim::cluster::{Cluster, Inspect as _, NodeKind, NoteView, Role};
 use quorumlab_sim::kraft::controller::State;
 use quorumlab_sim::kraft::log::Entry;
 use quorumlab_sim::kraft::msg::{FetchBody, Msg};

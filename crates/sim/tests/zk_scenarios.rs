@@ -1,6 +1,6 @@
 //! End-to-end scenarios of ZooKeeper mode through the shared `Cluster` trait.
 
-use quorumlab_sim::cluster::Cluster as _;
+use quorumlab_sim::cluster::{Cluster as _, Inspect as _};
 use quorumlab_sim::scenario::{NodePrefix, NodeRef, ScenarioAction};
 use quorumlab_sim::summary::{HistoryPoint, Summary};
 use quorumlab_sim::time::Time;

@@ -184,7 +184,7 @@ pub(crate) trait ModeCluster {
 /// The client commands of a mode's nodes.
 pub(crate) type Cmd<M> = <<M as ModeCluster>::Node as world::Node>::Cmd;
 
-impl<M: ModeCluster> Cluster for M {
+impl<M: ModeCluster + 'static> Cluster for M {
     fn mode(&self) -> &'static str {
         M::MODE
     }
@@ -271,8 +271,8 @@ impl<M: ModeCluster> Cluster for M {
     fn notes_total(&self) -> u64 {
         self.core().world.notes_total()
     }
-    fn inspect(&self, node: NodeId, out: &mut Vec<String>) {
-        ModeCluster::inspect(self, node, out);
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

@@ -206,7 +206,7 @@ fn watch_marker(server: &Server, path: &str, znode_exists: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::Cluster as _;
+    use crate::cluster::{Cluster as _, Inspect as _};
     use crate::time::Time;
     use crate::world::{Input, Output};
     use crate::zk::msg::{ClientOp, ClientPacket, EventType, Msg, QuorumPacket, ReadOp};
