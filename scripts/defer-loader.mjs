@@ -13,20 +13,17 @@
 // global. (A script element rather than `import()`: trunk's JS minifier cannot parse `import()`
 // and would leave the whole glue unminified.) If the loader cannot be fetched, the module's
 // callback is told that the load failed, as the loader itself tells it when a chunk cannot be
-// fetched, so the page says so and goes on; the next load tries again.
+// fetched, so the page says so and goes on; the next load tries again, at an address of its own
+// (`?retry=1`, …: Chromium remembers a module script that failed to fetch for the page's life).
+// A page that needs a chunk before it mounts fetches the loader with the page instead (a
+// `modulepreload` link that index.html adds), so it does not wait for it after the app starts.
 // A glue without such a line, a glue that imports the loader another way, or a loader that
 // exports nothing stops the build.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { args, failing } from './cli.mjs';
 
-const [gluePath, loaderPath, loaderUrl] = process.argv.slice(2);
-if (!loaderUrl) {
-  console.error('usage: node scripts/defer-loader.mjs GLUE.js LOADER.js LOADER_URL');
-  process.exit(2);
-}
-const fail = (why) => {
-  console.error(`scripts/defer-loader.mjs: ${why}`);
-  process.exit(1);
-};
+const [gluePath, loaderPath, loaderUrl] = args('defer-loader.mjs', ['GLUE.js', 'LOADER.js', 'LOADER_URL']);
+const fail = failing('defer-loader.mjs');
 
 const glue = readFileSync(gluePath, 'utf8');
 const line = /^import \* as (import\d+) from ["']\.\/__wasm_split\.js["'];?[ \t]*$/gm;
@@ -41,14 +38,14 @@ if (exported.length === 0) fail(`${loaderPath} exports no function`);
 
 // The callbacks are the module's, called through its function table, which `initSync` hands
 // back once the module has started (the glue sets that global; scripts/bin/wasm-bindgen).
-const deferred = `let __wasm_split_loading;
+const deferred = `let __wasm_split_loading, __wasm_split_failed = 0;
 function __wasm_split_loader() {
 if (!__wasm_split_loading) __wasm_split_loading = new Promise(function (ok, no) {
 const script = document.createElement("script");
 script.type = "module";
-script.src = new URL(${JSON.stringify(loaderUrl)}, import.meta.url).href;
+script.src = new URL(${JSON.stringify(loaderUrl)}, import.meta.url).href + (__wasm_split_failed ? "?retry=" + __wasm_split_failed : "");
 script.onload = function () { globalThis.__quorumlabSplit ? ok(globalThis.__quorumlabSplit) : no(new Error("the chunks' loader did not start")); };
-script.onerror = function () { script.remove(); __wasm_split_loading = undefined; no(new Error("could not fetch " + script.src)); };
+script.onerror = function () { script.remove(); __wasm_split_loading = undefined; __wasm_split_failed++; no(new Error("could not fetch " + script.src)); };
 document.head.appendChild(script);
 });
 return __wasm_split_loading;

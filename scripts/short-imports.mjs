@@ -11,16 +11,10 @@
 // does not define exactly once as such a key stops the build (a wasm-bindgen whose glue looks
 // otherwise must be looked at, not half renamed).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { args, failing } from './cli.mjs';
 
-const [gluePath, wasmPath, importModule] = process.argv.slice(2);
-if (!importModule) {
-  console.error('usage: node scripts/short-imports.mjs GLUE.js MODULE_bg.wasm IMPORT_MODULE');
-  process.exit(2);
-}
-const fail = (why) => {
-  console.error(`scripts/short-imports.mjs: ${why}`);
-  process.exit(1);
-};
+const [gluePath, wasmPath, importModule] = args('short-imports.mjs', ['GLUE.js', 'MODULE_bg.wasm', 'IMPORT_MODULE']);
+const fail = failing('short-imports.mjs');
 
 /** Unsigned LEB128 at `at`: [value, next offset]. */
 function leb(bytes, at) {

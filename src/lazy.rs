@@ -36,7 +36,6 @@ fn course_chunk(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> Res
 
 /// The course, once its chunk is here.
 pub fn course(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> AnyView {
-    let args = StoredValue::new_local(Some((link, lang, problems)));
     // Its chapters open ZooKeeper-mode clusters, and their links carry actions: that engine and
     // the scenario parser come with it.
     let load = async {
@@ -45,16 +44,7 @@ pub fn course(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> AnyVi
             && crate::engines::load_zk().await
             && crate::link::script::load().await
     };
-    lazy_view(
-        lang,
-        "course.loading",
-        "course-loading",
-        Box::pin(load),
-        Box::new(move || {
-            let (link, lang, problems) = args.try_update_value(|a| a.take()).flatten()?;
-            ready(course_chunk(link, lang, problems)).and_then(Result::ok)
-        }),
-    )
+    page_view(link, lang, problems, ("course.loading", "course-loading"), Box::pin(load), course_chunk)
 }
 
 #[wasm_split(experiments, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_experiments))]
@@ -65,16 +55,30 @@ fn experiments_chunk(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -
 
 /// The experiments view, once its chunk is here.
 pub fn experiments(link: Link, lang: RwSignal<Lang>, problems: Vec<Problem>) -> AnyView {
-    let args = StoredValue::new_local(Some((link, lang, problems)));
     let load = async { preload_experiments().await.is_ok() };
+    page_view(link, lang, problems, ("exp.loading", "experiments-loading"), Box::pin(load), experiments_chunk)
+}
+
+/// A view of the whole page (the course, the experiments), built by `chunk` from the page's
+/// link, language and problems once `load` is done; a line (`loading`: its key and test id) until
+/// then.
+fn page_view<F: Future<Output = Result<AnyView, SplitLoaderError>>>(
+    link: Link,
+    lang: RwSignal<Lang>,
+    problems: Vec<Problem>,
+    (loading_key, testid): (&'static str, &'static str),
+    load: Load,
+    chunk: impl Fn(Link, RwSignal<Lang>, Vec<Problem>) -> F + Send + Sync + 'static,
+) -> AnyView {
+    let args = StoredValue::new_local(Some((link, lang, problems)));
     lazy_view(
         lang,
-        "exp.loading",
-        "experiments-loading",
-        Box::pin(load),
+        loading_key,
+        testid,
+        load,
         Box::new(move || {
             let (link, lang, problems) = args.try_update_value(|a| a.take()).flatten()?;
-            ready(experiments_chunk(link, lang, problems)).and_then(Result::ok)
+            ready(chunk(link, lang, problems)).and_then(Result::ok)
         }),
     )
 }

@@ -234,7 +234,7 @@ pub fn draw(
     // The width of a band's "none", measured as the legend's words are (the band writes it in
     // long stretches without a controller only).
     let none_w =
-        pen.measure_in(&crate::chart::plot::css(10.0, FontStyle::Normal, FAMILY), tr(lang, "chart.none")) as i32;
+        pen.measure_in(&crate::chart::plot::css(10.0, FontStyle::Normal, FAMILY), tr(lang, "chart.none")).ceil() as i32;
     pen.set_line_join("round");
 
     let root = PenBackend::new(pen, (width as u32, height as u32)).into_drawing_area();
@@ -389,23 +389,26 @@ fn draw_rates(
     };
     let label =
         |s: &str, pos: (i32, i32), h: HPos, v: VPos| text(root, s, pos, font(11.0, FontStyle::Normal), MUTED, h, v);
+    // Where plotters' mesh put them: the axes just outside the plot (the rates' left of its first
+    // column, time's under its last row), ticks outward from them, labels past the ticks.
+    let (y_axis, x_axis) = (x0 - 1, y1 + 1);
     // Rate ticks at 0, half and the top, each with a grid line across the plot.
     for r in [0, y_max / 2, y_max] {
         let y = at(axis.from_us, r).1;
         stroke((x0, y), (x1, y), GRID);
-        stroke((x0 - TICK, y), (x0, y), AXIS);
-        label(&rate_label(r), (x0 - TICK - 3, y), HPos::Right, VPos::Center);
+        stroke((y_axis - TICK, y), (y_axis, y), AXIS);
+        label(&rate_label(r), (y_axis - TICK - 3, y), HPos::Right, VPos::Center);
     }
     // Time ticks at every whole 10 s of the window.
     let first_tick = axis.from_us.div_ceil(TICK_EVERY_US) * TICK_EVERY_US;
     for t in (first_tick..=axis.from_us + WINDOW_US).step_by(TICK_EVERY_US as usize) {
         let x = at(t, 0).0;
-        stroke((x, y1), (x, y1 + TICK), AXIS);
-        label(&(t / 1_000_000).to_string(), (x, y1 + TICK + 3), HPos::Center, VPos::Top);
+        stroke((x, x_axis), (x, x_axis + TICK), AXIS);
+        label(&(t / 1_000_000).to_string(), (x, x_axis + TICK + 4), HPos::Center, VPos::Top);
     }
-    stroke((x0, y0), (x0, y1), AXIS);
-    stroke((x0, y1), (x1, y1), AXIS);
-    let desc_at = ((x0 + x1) / 2, (bottom + AXIS_H) as i32 - 1);
+    stroke((y_axis, y0), (y_axis, y1), AXIS);
+    stroke((x0, x_axis), (x1, x_axis), AXIS);
+    let desc_at = (x0 + axis.width as i32 / 2, (bottom + AXIS_H) as i32);
     text(root, tr(lang, "chart.time_axis"), desc_at, font(11.0, FontStyle::Normal), TEXT, HPos::Center, VPos::Bottom);
     // One line per class.
     for (class, _) in series(mode) {

@@ -179,11 +179,18 @@ test('an English page does not download the Korean words; the switch fetches the
   await page.locator('[data-testid=help]').click();
   await page.locator('[data-testid=help-overlay]').waitFor();
   assert.equal(loader().length, 1, 'the loader, with the Korean words, and not again for the next chunk');
-  // A Korean page: Korean from its first picture.
+  // A Korean page: Korean from its first picture. It needs the Korean chunk before it mounts,
+  // so it fetches the loader with the page (a modulepreload link of the shell), once; the
+  // English page above has no such link.
+  assert.equal(await page.locator('link[rel=modulepreload][href$="__wasm_split.js"]').count(), 0);
   const ko = await context.newPage();
+  const koFetched = [];
+  ko.on('request', (r) => koFetched.push(new URL(r.url()).pathname));
   await ko.goto(`${env.site.url}?seed=7&lang=ko`);
   await ko.locator('[data-testid=play]').waitFor();
   assert.match(await ko.locator('[data-testid=play]').textContent(), /재생|일시정지/);
+  assert.equal(await ko.locator('link[rel=modulepreload][href$="__wasm_split.js"]').count(), 1);
+  assert.equal(koFetched.filter((f) => f.endsWith('/snippets/split/__wasm_split.js')).length, 1);
   await context.close();
 });
 
@@ -228,6 +235,12 @@ for (const [what, blocked, asks] of [
     // Asked for once on each page (the switch, then the Korean page's start), not once per word;
     // never without the loader.
     assert.equal(asked, asks);
+    // Once the files can be fetched again, the next chunk comes (the loader too, at an address
+    // of its own: Chromium remembers a module that failed to fetch).
+    await context.unroute(blocked);
+    await page.locator('[data-testid=help]').click();
+    await page.locator('[data-testid=help-overlay] dl').waitFor();
+    assert.deepEqual(problems, []);
     await context.close();
   });
 }
